@@ -1,0 +1,102 @@
+/* loom-controller-main.c: the loom-controller daemon
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <locale.h>
+#include <signal.h>
+
+#include <glib/gi18n.h>
+
+#include "loom.h"
+#include "loom-connection-private.h"
+
+static LoomController *the_controller;
+
+static void
+on_signal (int sig)
+{
+  /* Async-signal-safe: an atomic store and a write(2). */
+  loom_controller_request_stop (the_controller);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomController) controller = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *scheme_name = NULL;
+  g_autofree char *ip = NULL;
+  int hwm = 1;
+  int heartbeat_ms = 2000;
+  int retries = 2;
+  gint64 max_message = 0;
+  LoomScheme scheme = LOOM_SCHEME_LEASTLOAD;
+  struct sigaction sa = { 0 };
+  GOptionEntry entries[] = {
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Profile to serve (default: default)"), N_("NAME") },
+    { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme_name, N_("Scheduler: leastload (default), lru or random"), N_("SCHEME") },
+    { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, N_("Tasks an engine may hold at once (default 1)"), N_("N") },
+    { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP (default: ipc:// sockets)"), N_("ADDR") },
+    { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
+    { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Times a task of a dead engine runs again (default 2)"), N_("N") },
+    { "max-message-size", 0, 0, G_OPTION_ARG_INT64, &max_message, N_("Drop messages larger than this (default 64 MiB)"), N_("BYTES") },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("The Loom controller: schedules tasks over the engines that connect to it."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("loom-controller: %s\n", error->message);
+      return 2;
+    }
+  if (scheme_name != NULL && !loom_scheme_from_string (scheme_name, &scheme))
+    {
+      g_printerr ("loom-controller: unknown scheme “%s”: use leastload, lru or random\n", scheme_name);
+      return 2;
+    }
+  if (hwm < 1 || heartbeat_ms < 100 || retries < 0 || max_message < 0)
+    {
+      g_printerr ("loom-controller: --hwm must be ≥ 1, --heartbeat-timeout ≥ 100, --retries and --max-message-size ≥ 0\n");
+      return 2;
+    }
+
+  if (!loom_profile_name_is_valid (profile ? profile : "default"))
+    {
+      g_printerr ("loom-controller: “%s” is not a valid profile name (letters, digits, “-”, “_”, “.”)\n", profile);
+      return 2;
+    }
+  controller = loom_controller_new (profile ? profile : "default");
+  loom_controller_set_scheme (controller, scheme);
+  loom_controller_set_hwm (controller, hwm);
+  loom_controller_set_heartbeat_timeout (controller, heartbeat_ms);
+  loom_controller_set_retries (controller, retries);
+  loom_controller_set_max_message_size (controller, max_message);
+  if (ip != NULL)
+    loom_controller_set_tcp (controller, ip);
+
+  the_controller = controller;
+  sa.sa_handler = on_signal;
+  sigaction (SIGTERM, &sa, NULL);
+  sigaction (SIGINT, &sa, NULL);
+
+  if (!loom_controller_run (controller, &error))
+    {
+      g_printerr ("loom-controller: %s\n", error->message);
+      return g_error_matches (error, LOOM_ERROR, LOOM_ERROR_ALREADY_RUNNING) ? 3 : 1;
+    }
+
+  return 0;
+}

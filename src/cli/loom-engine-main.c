@@ -1,0 +1,61 @@
+/* loom-engine-main.c: the loom-engine program
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <locale.h>
+
+#include <glib/gi18n.h>
+
+#include "loom-connection-private.h"
+#include "loom-engine-private.h"
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *connection = NULL;
+  g_autofree char *profile = NULL;
+  int grace_ms = LOOM_ENGINE_DEFAULT_GRACE_MS;
+  GOptionEntry entries[] = {
+    { "connection", 'c', 0, G_OPTION_ARG_FILENAME, &connection, N_("The controller's connection file"), N_("FILE") },
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Find the connection file of this profile (default: default)"), N_("NAME") },
+    { "grace-ms", 0, 0, G_OPTION_ARG_INT, &grace_ms, N_("Exit after this long without word from the controller (default 5000)"), N_("MS") },
+    { NULL }
+  };
+
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  context = g_option_context_new (NULL);
+  g_option_context_set_summary (context, _("A Loom engine: connects to a controller and runs the tasks it is given."));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("loom-engine: %s\n", error->message);
+      return 2;
+    }
+  if (grace_ms <= 0)
+    {
+      g_printerr ("loom-engine: --grace-ms must be positive\n");
+      return 2;
+    }
+
+  if (connection == NULL)
+    {
+      if (profile != NULL && !loom_profile_name_is_valid (profile))
+        {
+          g_printerr ("loom-engine: “%s” is not a valid profile name\n", profile);
+          return 2;
+        }
+      connection = loom_connection_path_for_profile (profile ? profile : "default");
+    }
+
+  return loom_engine_main (connection, grace_ms);
+}

@@ -1,0 +1,799 @@
+/* loom-async-result.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The results of one job as they arrive, like ipyparallel's AsyncResult.
+ * The client's I/O thread fills it under its lock; callers block on its
+ * condition or get signals on the main context it was created on.  Results
+ * are kept as the JSON text they came in and parsed only when asked for.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "loom-client-private.h"
+#include "loom-error.h"
+#include "loom-util-private.h"
+
+typedef struct
+{
+  gint64   ts[5];        /* submitted, dispatched, started, completed, received */
+  GBytes  *result;
+  GBytes  *detail;
+  gint32   engine;
+  guint8   status;
+  guint8   attempts;
+} ResultTask;
+
+struct _LoomAsyncResult
+{
+  GObject       parent_instance;
+
+  LoomClient   *client;
+  gboolean      single;
+
+  GMutex        lock;
+  GCond         cond;
+  ResultTask   *tasks;
+  guint         n_tasks;
+  guint         n_final;
+  guint         n_failed;
+  gint          job_id;
+  gboolean      job_known;
+  GError       *error;        /* submit refused or connection lost */
+  GArray       *newly_final;  /* guint, for task-finished signals */
+
+  GMainContext *context;
+  GSource      *source;
+  guint         notified_progress;
+  gboolean      notified_ready;
+  GPtrArray    *waiters;      /* GTask, main context only */
+};
+
+enum {
+  PROP_0,
+  PROP_JOB_ID,
+  PROP_N_TASKS,
+  PROP_PROGRESS,
+  PROP_READY,
+  N_PROPS
+};
+
+enum {
+  TASK_FINISHED,
+  FINISHED,
+  N_SIGNALS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint signals[N_SIGNALS];
+
+G_DEFINE_FINAL_TYPE (LoomAsyncResult, loom_async_result, G_TYPE_OBJECT)
+G_DEFINE_BOXED_TYPE (LoomTaskInfo, loom_task_info, loom_task_info_copy, loom_task_info_free)
+
+/**
+ * loom_task_info_copy:
+ * @info: a #LoomTaskInfo
+ *
+ * Returns: (transfer full): a copy of @info
+ */
+LoomTaskInfo *
+loom_task_info_copy (const LoomTaskInfo *info)
+{
+  LoomTaskInfo *copy = g_memdup2 (info, sizeof *info);
+
+  copy->result = info->result ? json_node_copy (info->result) : NULL;
+  copy->error_type = g_strdup (info->error_type);
+  copy->error_message = g_strdup (info->error_message);
+  copy->stdout_text = g_strdup (info->stdout_text);
+  copy->stderr_text = g_strdup (info->stderr_text);
+  return copy;
+}
+
+void
+loom_task_info_free (LoomTaskInfo *info)
+{
+  if (info == NULL)
+    return;
+  g_clear_pointer (&info->result, json_node_unref);
+  g_free (info->error_type);
+  g_free (info->error_message);
+  g_free (info->stdout_text);
+  g_free (info->stderr_text);
+  g_free (info);
+}
+
+static gboolean
+is_ready_locked (LoomAsyncResult *self)
+{
+  return self->error != NULL || self->n_final == self->n_tasks;
+}
+
+static void
+complete_waiters (LoomAsyncResult *self)
+{
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->waiters);
+
+  self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; waiters && i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+      if (!g_task_return_error_if_cancelled (task))
+        g_task_return_boolean (task, TRUE);
+    }
+}
+
+/* Runs on the result's main context after the I/O thread changed it. */
+static gboolean
+source_dispatch (gpointer data)
+{
+  LoomAsyncResult *self = data;
+  g_autoptr(GArray) finished = NULL;
+  guint progress;
+  gboolean ready;
+
+  g_object_ref (self);
+
+  g_mutex_lock (&self->lock);
+  finished = g_steal_pointer (&self->newly_final);
+  self->newly_final = g_array_new (FALSE, FALSE, sizeof (guint));
+  progress = self->n_final;
+  ready = is_ready_locked (self);
+  g_mutex_unlock (&self->lock);
+
+  for (guint i = 0; i < finished->len; i++)
+    g_signal_emit (self, signals[TASK_FINISHED], 0, g_array_index (finished, guint, i));
+
+  if (progress != self->notified_progress)
+    {
+      self->notified_progress = progress;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS]);
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JOB_ID]);
+
+  if (ready && !self->notified_ready)
+    {
+      self->notified_ready = TRUE;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READY]);
+      g_signal_emit (self, signals[FINISHED], 0);
+      complete_waiters (self);
+    }
+
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+loom_async_result_finalize (GObject *object)
+{
+  LoomAsyncResult *self = (LoomAsyncResult *) object;
+
+  if (self->source)
+    {
+      g_source_destroy (self->source);
+      g_source_unref (self->source);
+    }
+  for (guint i = 0; i < self->n_tasks; i++)
+    {
+      g_clear_pointer (&self->tasks[i].result, g_bytes_unref);
+      g_clear_pointer (&self->tasks[i].detail, g_bytes_unref);
+    }
+  g_free (self->tasks);
+  g_clear_pointer (&self->newly_final, g_array_unref);
+  g_clear_pointer (&self->waiters, g_ptr_array_unref);
+  g_clear_error (&self->error);
+  g_clear_object (&self->client);
+  g_clear_pointer (&self->context, g_main_context_unref);
+  g_mutex_clear (&self->lock);
+  g_cond_clear (&self->cond);
+
+  G_OBJECT_CLASS (loom_async_result_parent_class)->finalize (object);
+}
+
+static void
+loom_async_result_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  LoomAsyncResult *self = LOOM_ASYNC_RESULT (object);
+
+  switch (prop_id)
+    {
+    case PROP_JOB_ID:
+      g_value_set_int (value, loom_async_result_get_job_id (self));
+      break;
+
+    case PROP_N_TASKS:
+      g_value_set_uint (value, self->n_tasks);
+      break;
+
+    case PROP_PROGRESS:
+      g_value_set_uint (value, loom_async_result_get_progress (self));
+      break;
+
+    case PROP_READY:
+      g_value_set_boolean (value, loom_async_result_ready (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+loom_async_result_class_init (LoomAsyncResultClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->finalize = loom_async_result_finalize;
+  object_class->get_property = loom_async_result_get_property;
+
+  properties[PROP_JOB_ID] =
+    g_param_spec_int ("job-id", NULL, NULL, -1, G_MAXINT, -1,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_N_TASKS] =
+    g_param_spec_uint ("n-tasks", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_PROGRESS] =
+    g_param_spec_uint ("progress", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_READY] =
+    g_param_spec_boolean ("ready", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * LoomAsyncResult::task-finished:
+   * @self: a #LoomAsyncResult
+   * @index: the task that reached a final status
+   */
+  signals[TASK_FINISHED] =
+    g_signal_new ("task-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  /**
+   * LoomAsyncResult::finished:
+   * @self: a #LoomAsyncResult
+   *
+   * Every task reached a final status, or the job failed as a whole.
+   */
+  signals[FINISHED] =
+    g_signal_new ("finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 0);
+}
+
+static void
+loom_async_result_init (LoomAsyncResult *self)
+{
+  g_mutex_init (&self->lock);
+  g_cond_init (&self->cond);
+  self->job_id = -1;
+  self->newly_final = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  self->context = g_main_context_ref_thread_default ();
+}
+
+LoomAsyncResult *
+loom_async_result_new (LoomClient *client,
+                       guint       n_tasks,
+                       gboolean    single)
+{
+  LoomAsyncResult *self = g_object_new (LOOM_TYPE_ASYNC_RESULT, NULL);
+
+  self->client = g_object_ref (client);
+  self->single = single;
+  self->n_tasks = n_tasks;
+  self->tasks = g_new0 (ResultTask, n_tasks);
+  for (guint i = 0; i < n_tasks; i++)
+    self->tasks[i].engine = -1;
+  /* The source holds no reference: finalize destroys it. */
+  self->source = loom_wakeup_source_new (self->context, source_dispatch, self, "[loom] async result");
+
+  return self;
+}
+
+void
+loom_async_result_set_job (LoomAsyncResult *self,
+                           guint            job_id)
+{
+  g_mutex_lock (&self->lock);
+  self->job_id = job_id;
+  self->job_known = TRUE;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  loom_wakeup_source_wake (self->source);
+}
+
+void
+loom_async_result_fail (LoomAsyncResult *self,
+                        const GError    *error)
+{
+  g_mutex_lock (&self->lock);
+  if (self->error == NULL && self->n_final < self->n_tasks)
+    self->error = g_error_copy (error);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  loom_wakeup_source_wake (self->source);
+}
+
+/* Returns TRUE once every task is final. */
+gboolean
+loom_async_result_apply (LoomAsyncResult *self,
+                         JsonArray       *rows,
+                         GPtrArray       *results,
+                         GPtrArray       *details)
+{
+  gboolean ready;
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < json_array_get_length (rows); i++)
+    {
+      JsonArray *row = json_array_get_array_element (rows, i);
+      ResultTask *task;
+      guint index;
+
+      if (row == NULL || json_array_get_length (row) < 9)
+        continue;
+      index = json_array_get_int_element (row, 0);
+      if (index >= self->n_tasks)
+        continue;
+
+      task = &self->tasks[index];
+      if (!loom_task_status_is_final (task->status))
+        {
+          self->n_final++;
+          g_array_append_val (self->newly_final, index);
+        }
+      else if (task->status != LOOM_TASK_DONE)
+        self->n_failed--;
+
+      task->engine = json_array_get_int_element (row, 1);
+      task->status = json_array_get_int_element (row, 2);
+      task->attempts = json_array_get_int_element (row, 3);
+      for (guint t = 0; t < 5; t++)
+        task->ts[t] = json_array_get_int_element (row, 4 + t);
+      if (task->status != LOOM_TASK_DONE)
+        self->n_failed++;
+      g_clear_pointer (&task->result, g_bytes_unref);
+      g_clear_pointer (&task->detail, g_bytes_unref);
+      task->result = g_bytes_ref (g_ptr_array_index (results, i));
+      task->detail = g_bytes_ref (g_ptr_array_index (details, i));
+    }
+  ready = is_ready_locked (self);
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+
+  loom_wakeup_source_wake (self->source);
+  return ready;
+}
+
+/**
+ * loom_async_result_get_job_id:
+ * @self: a #LoomAsyncResult
+ *
+ * Returns: the controller's id of the job, or -1 until it is known
+ */
+gint
+loom_async_result_get_job_id (LoomAsyncResult *self)
+{
+  gint id;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), -1);
+  g_mutex_lock (&self->lock);
+  id = self->job_id;
+  g_mutex_unlock (&self->lock);
+  return id;
+}
+
+guint
+loom_async_result_get_n_tasks (LoomAsyncResult *self)
+{
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
+  return self->n_tasks;
+}
+
+/**
+ * loom_async_result_get_progress:
+ * @self: a #LoomAsyncResult
+ *
+ * Returns: how many tasks have reached a final status
+ */
+guint
+loom_async_result_get_progress (LoomAsyncResult *self)
+{
+  guint n;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
+  g_mutex_lock (&self->lock);
+  n = self->n_final;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+/**
+ * loom_async_result_get_n_failed:
+ * @self: a #LoomAsyncResult
+ *
+ * Returns: how many tasks failed, were lost or aborted so far
+ */
+guint
+loom_async_result_get_n_failed (LoomAsyncResult *self)
+{
+  guint n;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
+  g_mutex_lock (&self->lock);
+  n = self->n_failed;
+  g_mutex_unlock (&self->lock);
+  return n;
+}
+
+/**
+ * loom_async_result_ready:
+ * @self: a #LoomAsyncResult
+ *
+ * Returns: %TRUE when every task is done (or failed), like `AsyncResult.ready()`
+ */
+gboolean
+loom_async_result_ready (LoomAsyncResult *self)
+{
+  gboolean ready;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
+  g_mutex_lock (&self->lock);
+  ready = is_ready_locked (self);
+  g_mutex_unlock (&self->lock);
+  return ready;
+}
+
+/**
+ * loom_async_result_successful:
+ * @self: a #LoomAsyncResult
+ *
+ * Returns: %TRUE if the job is ready and every task succeeded
+ */
+gboolean
+loom_async_result_successful (LoomAsyncResult *self)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
+  g_mutex_lock (&self->lock);
+  ok = self->error == NULL && self->n_final == self->n_tasks && self->n_failed == 0;
+  g_mutex_unlock (&self->lock);
+  return ok;
+}
+
+/* Waits with the lock held; timeout < 0 waits for ever. */
+static gboolean
+wait_locked (LoomAsyncResult *self,
+             double           timeout)
+{
+  gint64 deadline = timeout < 0 ? -1 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+
+  while (!is_ready_locked (self))
+    {
+      if (deadline < 0)
+        g_cond_wait (&self->cond, &self->lock);
+      else if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
+        return is_ready_locked (self);
+    }
+  return TRUE;
+}
+
+/**
+ * loom_async_result_wait:
+ * @self: a #LoomAsyncResult
+ * @timeout: seconds to wait at most; negative waits for ever
+ *
+ * Blocks the calling thread until the job is ready or @timeout passes.
+ *
+ * Returns: %TRUE if the job is ready
+ */
+gboolean
+loom_async_result_wait (LoomAsyncResult *self,
+                        double           timeout)
+{
+  gboolean ready;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
+  g_mutex_lock (&self->lock);
+  ready = wait_locked (self, timeout);
+  g_mutex_unlock (&self->lock);
+  return ready;
+}
+
+static JsonNode *
+parse_line (GBytes *line)
+{
+  JsonNode *node = NULL;
+
+  if (line != NULL && g_bytes_get_size (line) > 0)
+    node = loom_json_from_data (g_bytes_get_data (line, NULL), g_bytes_get_size (line), NULL);
+  return node ? node : json_node_new (JSON_NODE_NULL);
+}
+
+static void
+fill_error (LoomTaskInfo *info,
+            GBytes       *detail)
+{
+  g_autoptr(JsonNode) node = parse_line (detail);
+  JsonObject *obj;
+
+  info->exit_status = -1;
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    return;
+
+  obj = json_node_get_object (node);
+  if (json_object_has_member (obj, "error") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, "error")))
+    {
+      JsonObject *err = json_object_get_object_member (obj, "error");
+      info->error_type = g_strdup (json_object_get_string_member_with_default (err, "type", NULL));
+      info->error_message = g_strdup (json_object_get_string_member_with_default (err, "message", NULL));
+    }
+  info->stdout_text = g_strdup (json_object_get_string_member_with_default (obj, "stdout", NULL));
+  info->stderr_text = g_strdup (json_object_get_string_member_with_default (obj, "stderr", NULL));
+  if (json_object_has_member (obj, "exit_status") &&
+      !JSON_NODE_HOLDS_NULL (json_object_get_member (obj, "exit_status")))
+    info->exit_status = json_object_get_int_member (obj, "exit_status");
+}
+
+static LoomTaskInfo *
+task_info_locked (LoomAsyncResult *self,
+                  guint            index)
+{
+  ResultTask *task = &self->tasks[index];
+  LoomTaskInfo *info = g_new0 (LoomTaskInfo, 1);
+
+  info->index = index;
+  info->engine_id = task->engine;
+  info->status = task->status;
+  info->attempts = task->attempts;
+  info->submitted = task->ts[0];
+  info->dispatched = task->ts[1];
+  info->started = task->ts[2];
+  info->completed = task->ts[3];
+  info->received = task->ts[4];
+  if (task->result)
+    info->result = parse_line (task->result);
+  fill_error (info, task->detail);
+  return info;
+}
+
+/**
+ * loom_async_result_get_task_info:
+ * @self: a #LoomAsyncResult
+ * @index: a task index
+ *
+ * Returns: (transfer full): the task's metadata and result as known now
+ */
+LoomTaskInfo *
+loom_async_result_get_task_info (LoomAsyncResult *self,
+                                 guint            index)
+{
+  LoomTaskInfo *info;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), NULL);
+  g_return_val_if_fail (index < self->n_tasks, NULL);
+
+  g_mutex_lock (&self->lock);
+  info = task_info_locked (self, index);
+  g_mutex_unlock (&self->lock);
+  return info;
+}
+
+/**
+ * loom_async_result_get:
+ * @self: a #LoomAsyncResult
+ * @timeout: seconds to wait at most; negative waits for ever
+ * @error: return location for a #GError
+ *
+ * Waits for the job and returns its results, like `AsyncResult.get()`: an
+ * array in input order for a map, the value itself for an apply.  If any
+ * task failed, returns %NULL and an error naming the first failure.
+ *
+ * Returns: (transfer full) (nullable): the results
+ */
+JsonNode *
+loom_async_result_get (LoomAsyncResult  *self,
+                       double            timeout,
+                       GError          **error)
+{
+  JsonNode *ret = NULL;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), NULL);
+
+  g_mutex_lock (&self->lock);
+
+  if (!wait_locked (self, timeout))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
+                   _("Job %d is not ready after %g s: %u of %u tasks finished"),
+                   self->job_id, timeout, self->n_final, self->n_tasks);
+      goto out;
+    }
+
+  if (self->error)
+    {
+      g_propagate_error (error, g_error_copy (self->error));
+      goto out;
+    }
+
+  if (self->n_failed > 0)
+    {
+      for (guint i = 0; i < self->n_tasks; i++)
+        if (self->tasks[i].status != LOOM_TASK_DONE)
+          {
+            g_autoptr(LoomTaskInfo) info = task_info_locked (self, i);
+
+            g_set_error (error, LOOM_ERROR,
+                         info->status == LOOM_TASK_ABORTED ? LOOM_ERROR_ABORTED : LOOM_ERROR_TASK_FAILED,
+                         _("%u of %u tasks did not succeed; the first, task %u on engine %d, is %s: %s: %s"),
+                         self->n_failed, self->n_tasks, i, info->engine_id,
+                         loom_task_status_to_string (info->status),
+                         info->error_type ? info->error_type : "Error",
+                         info->error_message ? info->error_message : _("no message"));
+            break;
+          }
+      goto out;
+    }
+
+  if (self->single)
+    ret = parse_line (self->tasks[0].result);
+  else
+    {
+      JsonArray *array = json_array_sized_new (self->n_tasks);
+
+      for (guint i = 0; i < self->n_tasks; i++)
+        json_array_add_element (array, parse_line (self->tasks[i].result));
+      ret = json_node_init_array (json_node_alloc (), array);
+      json_array_unref (array);
+    }
+
+out:
+  g_mutex_unlock (&self->lock);
+  return ret;
+}
+
+/**
+ * loom_async_result_abort:
+ * @self: a #LoomAsyncResult
+ * @error: return location for a #GError
+ *
+ * Aborts the tasks of the job that have not been sent to an engine yet.
+ *
+ * Returns: %TRUE if the controller aborted them
+ */
+gboolean
+loom_async_result_abort (LoomAsyncResult  *self,
+                         GError          **error)
+{
+  g_autoptr(JsonObject) reply = NULL;
+  g_autofree char *content = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gint job;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
+
+  /* The job id arrives with the controller's answer to the submit. */
+  g_mutex_lock (&self->lock);
+  while (!self->job_known && self->error == NULL)
+    if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
+      break;
+  job = self->job_known ? self->job_id : -1;
+  g_mutex_unlock (&self->lock);
+
+  if (job < 0)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                   _("The job was never accepted by the controller, so there is nothing to abort"));
+      return FALSE;
+    }
+
+  content = g_strdup_printf ("{\"job\":%d}", job);
+  reply = loom_client_request_object (self->client, "abort", content, error);
+  return reply != NULL;
+}
+
+/**
+ * loom_async_result_get_wall_time:
+ * @self: a #LoomAsyncResult
+ *
+ * Returns: seconds from the first submission to the last result received
+ */
+double
+loom_async_result_get_wall_time (LoomAsyncResult *self)
+{
+  gint64 first = G_MAXINT64, last = 0;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->n_tasks; i++)
+    {
+      if (self->tasks[i].ts[0] > 0)
+        first = MIN (first, self->tasks[i].ts[0]);
+      last = MAX (last, self->tasks[i].ts[4]);
+    }
+  g_mutex_unlock (&self->lock);
+
+  return last > first ? (last - first) / (double) G_USEC_PER_SEC : 0;
+}
+
+/**
+ * loom_async_result_get_serial_time:
+ * @self: a #LoomAsyncResult
+ *
+ * Returns: the sum of every task's run time (completed − started), seconds
+ */
+double
+loom_async_result_get_serial_time (LoomAsyncResult *self)
+{
+  gint64 sum = 0;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
+
+  g_mutex_lock (&self->lock);
+  for (guint i = 0; i < self->n_tasks; i++)
+    if (self->tasks[i].ts[2] > 0 && self->tasks[i].ts[3] >= self->tasks[i].ts[2])
+      sum += self->tasks[i].ts[3] - self->tasks[i].ts[2];
+  g_mutex_unlock (&self->lock);
+
+  return sum / (double) G_USEC_PER_SEC;
+}
+
+/**
+ * loom_async_result_wait_async:
+ * @self: a #LoomAsyncResult
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the thread-default main context when the job is ready
+ * @user_data: data for @callback
+ *
+ * Waits for the job without blocking: for programs with a main loop.
+ * Call from the main context the result was created on.
+ */
+void
+loom_async_result_wait_async (LoomAsyncResult     *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LOOM_IS_ASYNC_RESULT (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, loom_async_result_wait_async);
+
+  if (self->notified_ready)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  g_ptr_array_add (self->waiters, g_steal_pointer (&task));
+  /* It may have become ready before this call: let the source look. */
+  loom_wakeup_source_wake (self->source);
+}
+
+/**
+ * loom_async_result_wait_finish:
+ * @self: a #LoomAsyncResult
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the job is ready; use loom_async_result_get() for its
+ *   results
+ */
+gboolean
+loom_async_result_wait_finish (LoomAsyncResult  *self,
+                               GAsyncResult     *result,
+                               GError          **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}

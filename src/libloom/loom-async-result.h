@@ -1,0 +1,91 @@
+/* loom-async-result.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+#include <json-glib/json-glib.h>
+
+#include "loom-types.h"
+
+G_BEGIN_DECLS
+
+#define LOOM_TYPE_ASYNC_RESULT (loom_async_result_get_type ())
+#define LOOM_TYPE_TASK_INFO    (loom_task_info_get_type ())
+
+G_DECLARE_FINAL_TYPE (LoomAsyncResult, loom_async_result, LOOM, ASYNC_RESULT, GObject)
+
+/**
+ * LoomTaskInfo:
+ * @index: the task's position in its job
+ * @engine_id: the engine that ran it last, or -1
+ * @status: where the task is
+ * @attempts: how often it was sent to an engine
+ * @submitted: when the controller got it (µs since the epoch)
+ * @dispatched: when the controller sent it to an engine
+ * @started: when the engine started it (engine clock, corrected)
+ * @completed: when the engine finished it (engine clock, corrected)
+ * @received: when its result reached the controller
+ * @result: (nullable): the result
+ * @error_type: (nullable): the kind of error, for tasks that failed
+ * @error_message: (nullable): what went wrong
+ * @stdout_text: (nullable): a command's standard output (first MiB)
+ * @stderr_text: (nullable): a command's standard error (first MiB)
+ * @exit_status: a command's exit status, or -1
+ *
+ * One task's metadata, like ipyparallel's AsyncResult.metadata.
+ * Timestamps are 0 until they happen.
+ */
+typedef struct
+{
+  guint           index;
+  gint            engine_id;
+  LoomTaskStatus  status;
+  guint           attempts;
+  gint64          submitted;
+  gint64          dispatched;
+  gint64          started;
+  gint64          completed;
+  gint64          received;
+  JsonNode       *result;
+  char           *error_type;
+  char           *error_message;
+  char           *stdout_text;
+  char           *stderr_text;
+  gint            exit_status;
+} LoomTaskInfo;
+
+GType          loom_task_info_get_type            (void) G_GNUC_CONST;
+LoomTaskInfo  *loom_task_info_copy                (const LoomTaskInfo   *info);
+void           loom_task_info_free                (LoomTaskInfo         *info);
+
+gint           loom_async_result_get_job_id       (LoomAsyncResult      *self);
+guint          loom_async_result_get_n_tasks      (LoomAsyncResult      *self);
+guint          loom_async_result_get_progress     (LoomAsyncResult      *self);
+guint          loom_async_result_get_n_failed     (LoomAsyncResult      *self);
+gboolean       loom_async_result_ready            (LoomAsyncResult      *self);
+gboolean       loom_async_result_successful       (LoomAsyncResult      *self);
+gboolean       loom_async_result_wait             (LoomAsyncResult      *self,
+                                                   double                timeout);
+JsonNode      *loom_async_result_get              (LoomAsyncResult      *self,
+                                                   double                timeout,
+                                                   GError              **error);
+gboolean       loom_async_result_abort            (LoomAsyncResult      *self,
+                                                   GError              **error);
+LoomTaskInfo  *loom_async_result_get_task_info    (LoomAsyncResult      *self,
+                                                   guint                 index);
+double         loom_async_result_get_wall_time    (LoomAsyncResult      *self);
+double         loom_async_result_get_serial_time  (LoomAsyncResult      *self);
+void           loom_async_result_wait_async       (LoomAsyncResult      *self,
+                                                   GCancellable         *cancellable,
+                                                   GAsyncReadyCallback   callback,
+                                                   gpointer              user_data);
+gboolean       loom_async_result_wait_finish      (LoomAsyncResult      *self,
+                                                   GAsyncResult         *result,
+                                                   GError              **error);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomTaskInfo, loom_task_info_free)
+
+G_END_DECLS

@@ -1,0 +1,221 @@
+/* loom-builtins.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The functions compiled into every engine.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <math.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "loom-builtins.h"
+#include "loom-engine-private.h"
+#include "loom-error.h"
+#include "loom-protocol-private.h"
+
+static const LoomBuiltinInfo builtins[] = {
+  { "noop", "noop()", N_("Does nothing and returns null: measures the scheduler itself") },
+  { "echo", "echo(...)", N_("Returns its parameters as an object") },
+  { "sleep", "sleep(seconds)", N_("Sleeps for the given seconds and returns them") },
+  { "printtime", "printtime(t, sleep=1)", N_("Records the time, sleeps, returns [time in seconds, t]") },
+  { "spin", "spin(ms)", N_("Keeps a CPU busy for the given milliseconds; returns the iterations done") },
+  { "fail", "fail(message)", N_("Ends the task with the given error message") },
+};
+
+/**
+ * loom_builtins_get_all:
+ * @n_builtins: (out): the number of built-in functions
+ *
+ * Returns: (array length=n_builtins) (transfer none): every built-in function
+ */
+const LoomBuiltinInfo *
+loom_builtins_get_all (guint *n_builtins)
+{
+  *n_builtins = G_N_ELEMENTS (builtins);
+  return builtins;
+}
+
+/**
+ * loom_builtins_lookup:
+ * @name: a function name
+ *
+ * Returns: (nullable) (transfer none): the built-in called @name
+ */
+const LoomBuiltinInfo *
+loom_builtins_lookup (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (builtins); i++)
+    if (g_strcmp0 (builtins[i].name, name) == 0)
+      return &builtins[i];
+  return NULL;
+}
+
+/* A parameter by name (object params) or by position (array params, or a
+ * single scalar for the first parameter). */
+static JsonNode *
+get_param (JsonNode   *params,
+           const char *name,
+           guint       position)
+{
+  if (params == NULL)
+    return NULL;
+  if (JSON_NODE_HOLDS_OBJECT (params))
+    return json_object_get_member (json_node_get_object (params), name);
+  if (JSON_NODE_HOLDS_ARRAY (params))
+    {
+      JsonArray *array = json_node_get_array (params);
+      return position < json_array_get_length (array) ? json_array_get_element (array, position) : NULL;
+    }
+  if (JSON_NODE_HOLDS_VALUE (params) && position == 0)
+    return params;
+  return NULL;
+}
+
+static gboolean
+get_number (JsonNode    *params,
+            const char  *func,
+            const char  *name,
+            guint        position,
+            gboolean     required,
+            double       fallback,
+            double      *out,
+            GError     **error)
+{
+  JsonNode *node = get_param (params, name, position);
+  GType type;
+
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      if (required)
+        {
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                       _("%s() needs the parameter “%s”"), func, name);
+          return FALSE;
+        }
+      *out = fallback;
+      return TRUE;
+    }
+
+  type = JSON_NODE_HOLDS_VALUE (node) ? json_node_get_value_type (node) : G_TYPE_INVALID;
+  if (type == G_TYPE_INT64)
+    *out = json_node_get_int (node);
+  else if (type == G_TYPE_DOUBLE)
+    *out = json_node_get_double (node);
+  else
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("%s(): “%s” must be a number"), func, name);
+      return FALSE;
+    }
+
+  if (!isfinite (*out) || *out < 0)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("%s(): “%s” must be a finite number ≥ 0"), func, name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+sleep_seconds (double seconds)
+{
+  g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
+}
+
+gboolean
+loom_builtin_run (const char  *name,
+                  JsonNode    *params,
+                  GBytes      *params_text,
+                  gint64       clock_offset,
+                  char       **result,
+                  GError     **error)
+{
+  double value;
+
+  *result = NULL;
+
+  if (g_strcmp0 (name, "noop") == 0)
+    return TRUE;
+
+  if (g_strcmp0 (name, "echo") == 0)
+    {
+      if (params_text != NULL)
+        *result = g_strndup (g_bytes_get_data (params_text, NULL), g_bytes_get_size (params_text));
+      return TRUE;
+    }
+
+  if (g_strcmp0 (name, "sleep") == 0)
+    {
+      JsonNode *node;
+
+      if (!get_number (params, "sleep", "seconds", 0, TRUE, 0, &value, error))
+        return FALSE;
+      sleep_seconds (value);
+      node = get_param (params, "seconds", 0);
+      *result = loom_json_to_string (node);
+      return TRUE;
+    }
+
+  if (g_strcmp0 (name, "printtime") == 0)
+    {
+      JsonNode *t = get_param (params, "t", 0);
+      g_autofree char *t_text = loom_json_to_string (t);
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+      gint64 now = g_get_real_time () + clock_offset;
+
+      if (!get_number (params, "printtime", "sleep", 1, FALSE, 1.0, &value, error))
+        return FALSE;
+      g_ascii_formatd (buf, sizeof buf, "%.6f", now / (double) G_USEC_PER_SEC);
+      sleep_seconds (value);
+      *result = g_strdup_printf ("[%s,%s]", buf, t_text);
+      return TRUE;
+    }
+
+  if (g_strcmp0 (name, "spin") == 0)
+    {
+      gint64 deadline;
+      volatile guint64 acc = 0;
+      guint64 iterations = 0;
+
+      if (!get_number (params, "spin", "ms", 0, TRUE, 0, &value, error))
+        return FALSE;
+      deadline = g_get_monotonic_time () + (gint64) (value * 1000);
+      do
+        {
+          for (guint i = 0; i < 1024; i++)
+            acc += i * iterations;
+          iterations += 1024;
+        }
+      while (g_get_monotonic_time () < deadline);
+      *result = g_strdup_printf ("%" G_GUINT64_FORMAT, iterations);
+      return TRUE;
+    }
+
+  if (g_strcmp0 (name, "fail") == 0)
+    {
+      JsonNode *node = get_param (params, "message", 0);
+      const char *message = NULL;
+
+      if (node && JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+        message = json_node_get_string (node);
+      g_set_error_literal (error, LOOM_ERROR, LOOM_ERROR_TASK_FAILED,
+                           message ? message : _("fail() was called"));
+      return FALSE;
+    }
+
+  {
+    g_autoptr(GString) names = g_string_new (NULL);
+    for (guint i = 0; i < G_N_ELEMENTS (builtins); i++)
+      g_string_append_printf (names, "%s%s", i ? ", " : "", builtins[i].name);
+    g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                 _("unknown function “%s”: the built-ins are %s; plugins are named path/to/module.so:function"),
+                 name, names->str);
+  }
+  return FALSE;
+}

@@ -1,0 +1,30 @@
+/* loom-builtins.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * LoomBuiltinInfo:
+ * @name: the function's name, as tasks give it
+ * @signature: its parameters, as a person would write the call
+ * @description: one line saying what it does
+ *
+ * A function compiled into every engine.
+ */
+typedef struct
+{
+  const char *name;
+  const char *signature;
+  const char *description;
+} LoomBuiltinInfo;
+
+const LoomBuiltinInfo *loom_builtins_get_all  (guint      *n_builtins);
+const LoomBuiltinInfo *loom_builtins_lookup   (const char *name);
+
+G_END_DECLS

@@ -1,0 +1,396 @@
+/* loom-cluster.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A local cluster: an embedded controller on its own thread, engine
+ * processes started on this machine, and a client connected to both.  This
+ * is the launcher seam: SSH, Slurm and MPI launchers will start engines the
+ * same way (a command line given the connection file) somewhere else.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <signal.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+
+#include "loom-cluster.h"
+#include "loom-error.h"
+#include "loom-util-private.h"
+
+#define REGISTER_TIMEOUT_USEC (30 * G_USEC_PER_SEC)
+
+struct _LoomCluster
+{
+  GObject          parent_instance;
+
+  LoomController  *controller;
+  LoomClient      *client;
+  GPtrArray       *engines;      /* GSubprocess */
+  char            *log_dir;
+  guint            engine_grace_ms;
+  guint            n_engines;
+  double           start_time;
+};
+
+G_DEFINE_FINAL_TYPE (LoomCluster, loom_cluster, G_TYPE_OBJECT)
+
+static void
+loom_cluster_dispose (GObject *object)
+{
+  LoomCluster *self = (LoomCluster *) object;
+
+  loom_cluster_stop (self);
+
+  G_OBJECT_CLASS (loom_cluster_parent_class)->dispose (object);
+}
+
+static void
+loom_cluster_finalize (GObject *object)
+{
+  LoomCluster *self = (LoomCluster *) object;
+
+  g_clear_object (&self->controller);
+  g_clear_pointer (&self->engines, g_ptr_array_unref);
+  g_clear_pointer (&self->log_dir, g_free);
+
+  G_OBJECT_CLASS (loom_cluster_parent_class)->finalize (object);
+}
+
+static void
+loom_cluster_class_init (LoomClusterClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = loom_cluster_dispose;
+  object_class->finalize = loom_cluster_finalize;
+}
+
+static void
+loom_cluster_init (LoomCluster *self)
+{
+  self->engines = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/**
+ * loom_cluster_new:
+ * @profile: (nullable): the profile to publish, or %NULL for a private cluster
+ *
+ * Returns: (transfer full): a cluster, not started yet; set its
+ *   controller's options through loom_cluster_get_controller()
+ */
+LoomCluster *
+loom_cluster_new (const char *profile)
+{
+  LoomCluster *self = g_object_new (LOOM_TYPE_CLUSTER, NULL);
+
+  self->controller = loom_controller_new (profile);
+  return self;
+}
+
+/**
+ * loom_cluster_get_controller:
+ * @self: a #LoomCluster
+ *
+ * Returns: (transfer none): the embedded controller
+ */
+LoomController *
+loom_cluster_get_controller (LoomCluster *self)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER (self), NULL);
+  return self->controller;
+}
+
+/**
+ * loom_cluster_get_client:
+ * @self: a #LoomCluster
+ *
+ * Returns: (transfer none) (nullable): the client, once started
+ */
+LoomClient *
+loom_cluster_get_client (LoomCluster *self)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER (self), NULL);
+  return self->client;
+}
+
+/**
+ * loom_cluster_set_log_dir:
+ * @self: a #LoomCluster
+ * @log_dir: (nullable): where engines write engine-N.log; %NULL to inherit
+ *   this process's stdout and stderr
+ */
+void
+loom_cluster_set_log_dir (LoomCluster *self,
+                          const char  *log_dir)
+{
+  g_return_if_fail (LOOM_IS_CLUSTER (self));
+  g_free (self->log_dir);
+  self->log_dir = g_strdup (log_dir);
+}
+
+/**
+ * loom_cluster_set_engine_grace:
+ * @self: a #LoomCluster
+ * @grace_ms: how long engines outlive a silent controller; 0 for the default
+ */
+void
+loom_cluster_set_engine_grace (LoomCluster *self,
+                               guint        grace_ms)
+{
+  g_return_if_fail (LOOM_IS_CLUSTER (self));
+  self->engine_grace_ms = grace_ms;
+}
+
+static guint
+count_alive (LoomCluster  *self,
+             GError      **error)
+{
+  g_autoptr(GArray) ids = loom_client_get_ids (self->client, error);
+  return ids ? ids->len : 0;
+}
+
+static gboolean
+spawn_engines (LoomCluster  *self,
+               guint         n,
+               GError      **error)
+{
+  g_autofree char *engine_path = loom_find_program ("loom-engine", "LOOM_ENGINE");
+  const char *file = loom_controller_get_connection_file (self->controller);
+
+  if (engine_path == NULL)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_ENGINE,
+                   _("Cannot find the loom-engine program: install Loom or set LOOM_ENGINE to its path"));
+      return FALSE;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      g_autofree char *grace = g_strdup_printf ("%u", self->engine_grace_ms);
+      GSubprocess *proc;
+      const char *argv[] = { engine_path, "--connection", file, "--grace-ms", grace, NULL };
+
+      if (self->engine_grace_ms == 0)
+        argv[3] = NULL;
+
+      if (self->log_dir != NULL)
+        {
+          g_autofree char *name = g_strdup_printf ("engine-%u.log", self->engines->len);
+          g_autofree char *log = g_build_filename (self->log_dir, name, NULL);
+
+          g_mkdir_with_parents (self->log_dir, 0700);
+          g_subprocess_launcher_set_stdout_file_path (launcher, log);
+          g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
+        }
+
+      proc = g_subprocess_launcher_spawnv (launcher, argv, error);
+      if (proc == NULL)
+        {
+          g_prefix_error (error, _("Cannot start engine %s: "), engine_path);
+          return FALSE;
+        }
+      g_ptr_array_add (self->engines, proc);
+    }
+
+  return TRUE;
+}
+
+static gboolean
+wait_for_engines (LoomCluster  *self,
+                  guint         expected,
+                  GError      **error)
+{
+  gint64 deadline = g_get_monotonic_time () + REGISTER_TIMEOUT_USEC;
+  guint alive = 0;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      guint exited = 0;
+
+      alive = count_alive (self, error);
+      if (alive >= expected)
+        return TRUE;
+      if (error && *error)
+        return FALSE;
+
+      for (guint i = 0; i < self->engines->len; i++)
+        if (g_subprocess_get_identifier (g_ptr_array_index (self->engines, i)) == NULL)
+          exited++;
+      if (exited > 0 && self->engines->len - exited < expected)
+        {
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_ENGINE,
+                       _("%u of %u engines exited before registering%s%s"),
+                       exited, self->engines->len,
+                       self->log_dir ? _("; see the logs in ") : "",
+                       self->log_dir ? self->log_dir : "");
+          return FALSE;
+        }
+
+      g_usleep (10 * 1000);
+    }
+
+  g_set_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
+               _("Only %u of %u engines registered within %d s"),
+               alive, expected, (int) (REGISTER_TIMEOUT_USEC / G_USEC_PER_SEC));
+  return FALSE;
+}
+
+/**
+ * loom_cluster_start:
+ * @self: a #LoomCluster
+ * @n_engines: how many local engines to start; 0 for one per CPU
+ * @error: return location for a #GError
+ *
+ * Starts the controller and the engines and returns once every engine has
+ * registered.  On failure nothing is left running.
+ *
+ * Returns: %TRUE if the cluster is up
+ */
+gboolean
+loom_cluster_start (LoomCluster  *self,
+                    guint         n_engines,
+                    GError      **error)
+{
+  gint64 begin = g_get_monotonic_time ();
+
+  g_return_val_if_fail (LOOM_IS_CLUSTER (self), FALSE);
+  g_return_val_if_fail (self->client == NULL, FALSE);
+
+  if (n_engines == 0)
+    n_engines = g_get_num_processors ();
+
+  if (!loom_controller_start (self->controller, error))
+    return FALSE;
+
+  self->client = loom_client_new_for_file (loom_controller_get_connection_file (self->controller), error);
+  if (self->client == NULL ||
+      !spawn_engines (self, n_engines, error) ||
+      !wait_for_engines (self, n_engines, error))
+    {
+      loom_cluster_stop (self);
+      return FALSE;
+    }
+
+  self->n_engines = n_engines;
+  self->start_time = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
+  return TRUE;
+}
+
+/**
+ * loom_cluster_add_engines:
+ * @self: a started #LoomCluster
+ * @n_engines: how many engines to add
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE once the new engines have registered
+ */
+gboolean
+loom_cluster_add_engines (LoomCluster  *self,
+                          guint         n_engines,
+                          GError      **error)
+{
+  guint before;
+
+  g_return_val_if_fail (LOOM_IS_CLUSTER (self), FALSE);
+  g_return_val_if_fail (self->client != NULL, FALSE);
+
+  before = count_alive (self, NULL);
+  if (!spawn_engines (self, n_engines, error))
+    return FALSE;
+  return wait_for_engines (self, before + n_engines, error);
+}
+
+/**
+ * loom_cluster_get_engine_pids:
+ * @self: a #LoomCluster
+ *
+ * Returns: (transfer full) (element-type GPid): the pids of the engine
+ *   processes this cluster started and that have not exited
+ */
+GArray *
+loom_cluster_get_engine_pids (LoomCluster *self)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (GPid));
+
+  for (guint i = 0; i < self->engines->len; i++)
+    {
+      const char *id = g_subprocess_get_identifier (g_ptr_array_index (self->engines, i));
+      if (id != NULL)
+        {
+          GPid pid = atoi (id);
+          g_array_append_val (pids, pid);
+        }
+    }
+  return pids;
+}
+
+/**
+ * loom_cluster_get_start_time:
+ * @self: a #LoomCluster
+ *
+ * Returns: seconds from loom_cluster_start() until every engine registered
+ */
+double
+loom_cluster_get_start_time (LoomCluster *self)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER (self), 0);
+  return self->start_time;
+}
+
+static gboolean
+wait_exit (GSubprocess *proc,
+           gint64       deadline)
+{
+  while (g_subprocess_get_identifier (proc) != NULL)
+    {
+      if (g_get_monotonic_time () >= deadline)
+        return FALSE;
+      /* GSubprocess reaps its child through the GLib worker thread. */
+      g_usleep (5 * 1000);
+    }
+  return TRUE;
+}
+
+/**
+ * loom_cluster_stop:
+ * @self: a #LoomCluster
+ *
+ * Stops the engines (politely, then with SIGKILL after a grace period),
+ * the controller and the client.  Leaves no process behind.
+ */
+void
+loom_cluster_stop (LoomCluster *self)
+{
+  gint64 deadline;
+
+  g_return_if_fail (LOOM_IS_CLUSTER (self));
+
+  if (self->client != NULL)
+    loom_client_close (self->client);
+  g_clear_object (&self->client);
+
+  /* The controller tells its engines to stop and waits for them. */
+  loom_controller_stop (self->controller);
+
+  deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+  for (guint i = 0; i < self->engines->len; i++)
+    {
+      GSubprocess *proc = g_ptr_array_index (self->engines, i);
+
+      if (!wait_exit (proc, deadline))
+        {
+          g_subprocess_send_signal (proc, SIGTERM);
+          if (!wait_exit (proc, g_get_monotonic_time () + G_USEC_PER_SEC))
+            {
+              g_subprocess_force_exit (proc);
+              g_subprocess_wait (proc, NULL, NULL);
+            }
+        }
+    }
+  g_ptr_array_set_size (self->engines, 0);
+}

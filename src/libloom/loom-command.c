@@ -1,0 +1,369 @@
+/* loom-command.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Command tasks: an argv template with {name} placeholders filled from the
+ * task's parameters, run as a child with a working directory, environment
+ * and timeout; stdout and stderr are captured up to LOOM_OUTPUT_CAP each.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <signal.h>
+#include <sys/prctl.h>
+
+#include <gio/gio.h>
+#include <glib/gi18n-lib.h>
+
+#include "loom-engine-private.h"
+#include "loom-error.h"
+#include "loom-protocol-private.h"
+
+void
+loom_outcome_set_error (LoomTaskOutcome *outcome,
+                        const char      *type,
+                        const char      *message)
+{
+  outcome->ok = FALSE;
+  if (outcome->detail->len > 1)
+    g_string_append_c (outcome->detail, ',');
+  g_string_append (outcome->detail, "\"error\":{\"type\":");
+  loom_json_append_string (outcome->detail, type);
+  g_string_append (outcome->detail, ",\"message\":");
+  loom_json_append_string (outcome->detail, message);
+  g_string_append_c (outcome->detail, '}');
+}
+
+static char *
+param_to_text (JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return g_strdup ("");
+  if (JSON_NODE_HOLDS_VALUE (node))
+    {
+      GType type = json_node_get_value_type (node);
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (type == G_TYPE_STRING)
+        return g_strdup (json_node_get_string (node));
+      if (type == G_TYPE_INT64)
+        return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
+      if (type == G_TYPE_DOUBLE)
+        return g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
+      if (type == G_TYPE_BOOLEAN)
+        return g_strdup (json_node_get_boolean (node) ? "true" : "false");
+    }
+  return loom_json_to_string (node);
+}
+
+/**
+ * loom_command_expand:
+ * @template_: one argv element with {name} placeholders; {{ and }} stand
+ *   for literal braces
+ * @params: the task's parameters, an object
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the expanded text
+ */
+char *
+loom_command_expand (const char  *template_,
+                     JsonNode    *params,
+                     GError     **error)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  JsonObject *obj = params && JSON_NODE_HOLDS_OBJECT (params) ? json_node_get_object (params) : NULL;
+
+  for (const char *p = template_; *p; p++)
+    {
+      if (p[0] == '{' && p[1] == '{')
+        {
+          g_string_append_c (out, '{');
+          p++;
+        }
+      else if (p[0] == '}' && p[1] == '}')
+        {
+          g_string_append_c (out, '}');
+          p++;
+        }
+      else if (p[0] == '{')
+        {
+          const char *end = strchr (p, '}');
+          g_autofree char *name = NULL;
+          g_autofree char *text = NULL;
+
+          if (end == NULL)
+            {
+              g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                           _("“%s” has a { without a closing }"), template_);
+              return NULL;
+            }
+          name = g_strndup (p + 1, end - p - 1);
+          if (obj == NULL || !json_object_has_member (obj, name))
+            {
+              g_autoptr(GString) have = g_string_new (NULL);
+              if (obj)
+                {
+                  g_autoptr(GList) members = json_object_get_members (obj);
+                  for (GList *l = members; l; l = l->next)
+                    g_string_append_printf (have, "%s%s", have->len ? ", " : "", (char *) l->data);
+                }
+              g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                           _("“%s” uses {%s}, but the task has no parameter “%s” (it has: %s)"),
+                           template_, name, name, have->len ? have->str : _("none"));
+              return NULL;
+            }
+          text = param_to_text (json_object_get_member (obj, name));
+          g_string_append (out, text);
+          p = end;
+        }
+      else
+        g_string_append_c (out, *p);
+    }
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+typedef struct
+{
+  GInputStream *stream;
+  GByteArray   *data;
+  guint64       dropped;
+  gboolean      eof;
+  guint8        chunk[65536];
+} Capture;
+
+typedef struct
+{
+  GSubprocess *proc;
+  Capture      out;
+  Capture      err;
+  gboolean     exited;
+  gboolean     timed_out;
+} Run;
+
+static void
+capture_read_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  Capture *cap = user_data;
+  gssize n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, NULL);
+
+  if (n <= 0)
+    {
+      cap->eof = TRUE;
+      return;
+    }
+
+  /* Keep the first LOOM_OUTPUT_CAP bytes, read and count the rest so a
+   * chatty child never blocks on a full pipe. */
+  if (cap->data->len < LOOM_OUTPUT_CAP)
+    {
+      guint keep = MIN ((guint) n, LOOM_OUTPUT_CAP - cap->data->len);
+      g_byte_array_append (cap->data, cap->chunk, keep);
+      cap->dropped += n - keep;
+    }
+  else
+    cap->dropped += n;
+
+  g_input_stream_read_async (cap->stream, cap->chunk, sizeof cap->chunk,
+                             G_PRIORITY_DEFAULT, NULL, capture_read_cb, cap);
+}
+
+static void
+wait_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Run *run = user_data;
+
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  run->exited = TRUE;
+}
+
+static gboolean
+timeout_cb (gpointer user_data)
+{
+  Run *run = user_data;
+
+  run->timed_out = TRUE;
+  g_subprocess_force_exit (run->proc);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+child_setup (gpointer data)
+{
+  /* The child dies with the engine's worker thread, so no task outlives
+   * its engine. */
+  prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+static void
+append_output (GString    *detail,
+               const char *name,
+               Capture    *cap)
+{
+  g_autofree char *text = g_utf8_make_valid ((const char *) cap->data->data, cap->data->len);
+
+  g_string_append_printf (detail, "%s\"%s\":", detail->len > 1 ? "," : "", name);
+  loom_json_append_string (detail, text);
+  if (cap->dropped > 0)
+    g_string_append_printf (detail, ",\"%s_truncated\":%" G_GUINT64_FORMAT, name, cap->dropped);
+}
+
+void
+loom_command_run (JsonObject      *spec,
+                  JsonNode        *params,
+                  LoomTaskOutcome *outcome)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GMainContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  GSource *timeout_source = NULL;
+  JsonArray *template_;
+  const char *cwd;
+  double timeout;
+  Run run = { 0 };
+
+  if (!json_object_has_member (spec, "argv") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (spec, "argv")) ||
+      json_array_get_length (json_object_get_array_member (spec, "argv")) == 0)
+    {
+      loom_outcome_set_error (outcome, "InvalidCommand", _("a command task needs a non-empty argv"));
+      return;
+    }
+
+  template_ = json_object_get_array_member (spec, "argv");
+  for (guint i = 0; i < json_array_get_length (template_); i++)
+    {
+      JsonNode *node = json_array_get_element (template_, i);
+      char *arg;
+
+      if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+        {
+          loom_outcome_set_error (outcome, "InvalidCommand", _("argv must hold only strings"));
+          return;
+        }
+      if (!(arg = loom_command_expand (json_node_get_string (node), params, &error)))
+        {
+          loom_outcome_set_error (outcome, "UnknownPlaceholder", error->message);
+          return;
+        }
+      g_ptr_array_add (argv, arg);
+    }
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
+  g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
+
+  cwd = json_object_get_string_member_with_default (spec, "cwd", NULL);
+  if (cwd != NULL && *cwd != '\0')
+    {
+      if (!g_file_test (cwd, G_FILE_TEST_IS_DIR))
+        {
+          g_autofree char *msg = g_strdup_printf (_("the working directory %s does not exist"), cwd);
+          loom_outcome_set_error (outcome, "CommandNotStarted", msg);
+          return;
+        }
+      g_subprocess_launcher_set_cwd (launcher, cwd);
+    }
+
+  if (json_object_has_member (spec, "env") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (spec, "env")))
+    {
+      JsonObject *env = json_object_get_object_member (spec, "env");
+      g_autoptr(GList) names = json_object_get_members (env);
+
+      for (GList *l = names; l; l = l->next)
+        {
+          g_autofree char *value = param_to_text (json_object_get_member (env, l->data));
+          g_subprocess_launcher_setenv (launcher, l->data, value, TRUE);
+        }
+    }
+
+  run.proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  if (run.proc == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf (_("cannot run “%s”: %s"),
+                                              (char *) g_ptr_array_index (argv, 0), error->message);
+      loom_outcome_set_error (outcome, "CommandNotStarted", msg);
+      return;
+    }
+
+  context = g_main_context_new ();
+  g_main_context_push_thread_default (context);
+
+  run.out.stream = g_subprocess_get_stdout_pipe (run.proc);
+  run.err.stream = g_subprocess_get_stderr_pipe (run.proc);
+  run.out.data = g_byte_array_new ();
+  run.err.data = g_byte_array_new ();
+  g_input_stream_read_async (run.out.stream, run.out.chunk, sizeof run.out.chunk,
+                             G_PRIORITY_DEFAULT, NULL, capture_read_cb, &run.out);
+  g_input_stream_read_async (run.err.stream, run.err.chunk, sizeof run.err.chunk,
+                             G_PRIORITY_DEFAULT, NULL, capture_read_cb, &run.err);
+  g_subprocess_wait_async (run.proc, NULL, wait_cb, &run);
+
+  timeout = json_object_get_double_member_with_default (spec, "timeout", 0);
+  if (timeout > 0)
+    {
+      timeout_source = g_timeout_source_new ((guint) (timeout * 1000));
+      g_source_set_callback (timeout_source, timeout_cb, &run, NULL);
+      g_source_attach (timeout_source, context);
+    }
+
+  while (!run.exited || !run.out.eof || !run.err.eof)
+    g_main_context_iteration (context, TRUE);
+
+  if (timeout_source)
+    {
+      g_source_destroy (timeout_source);
+      g_source_unref (timeout_source);
+    }
+  g_main_context_pop_thread_default (context);
+
+  append_output (outcome->detail, "stdout", &run.out);
+  append_output (outcome->detail, "stderr", &run.err);
+
+  if (g_subprocess_get_if_exited (run.proc))
+    {
+      int status = g_subprocess_get_exit_status (run.proc);
+
+      g_string_append_printf (outcome->detail, ",\"exit_status\":%d", status);
+      outcome->result = g_strdup_printf ("%d", status);
+      outcome->ok = status == 0;
+      if (status != 0)
+        {
+          g_autofree char *msg = g_strdup_printf (_("%s exited with status %d"),
+                                                  (char *) g_ptr_array_index (argv, 0), status);
+          loom_outcome_set_error (outcome, "CommandFailed", msg);
+        }
+    }
+  else
+    {
+      int sig = g_subprocess_get_term_sig (run.proc);
+      g_autofree char *msg = NULL;
+
+      g_string_append_printf (outcome->detail, ",\"exit_status\":null,\"signal\":%d", sig);
+      if (run.timed_out)
+        {
+          msg = g_strdup_printf (_("%s was killed after its timeout of %g s"),
+                                 (char *) g_ptr_array_index (argv, 0), timeout);
+          loom_outcome_set_error (outcome, "Timeout", msg);
+        }
+      else
+        {
+          msg = g_strdup_printf (_("%s was killed by signal %d (%s)"),
+                                 (char *) g_ptr_array_index (argv, 0), sig, g_strsignal (sig));
+          loom_outcome_set_error (outcome, "CommandFailed", msg);
+        }
+    }
+
+  g_byte_array_unref (run.out.data);
+  g_byte_array_unref (run.err.data);
+  g_object_unref (run.proc);
+}

@@ -1,0 +1,316 @@
+/* loom-connection.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <string.h>
+#include <sys/random.h>
+#include <zmq.h>
+
+#include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "loom-connection-private.h"
+#include "loom-error.h"
+
+/* One libzmq context per process, shared by every socket Loom opens. */
+void *
+loom_zmq_context (void)
+{
+  static void *context;
+
+  if (g_once_init_enter (&context))
+    {
+      void *ctx = zmq_ctx_new ();
+      /* Blocking on exit for unsent messages would hang a process whose
+       * peer is gone: sockets set ZMQ_LINGER 0 themselves as well. */
+      zmq_ctx_set (ctx, ZMQ_BLOCKY, 0);
+      g_once_init_leave (&context, ctx);
+    }
+
+  return context;
+}
+
+char *
+loom_connection_dir (void)
+{
+  return g_build_filename (g_get_user_runtime_dir (), "loom", NULL);
+}
+
+gboolean
+loom_profile_name_is_valid (const char *profile)
+{
+  if (profile == NULL || *profile == '\0' || strlen (profile) > 64)
+    return FALSE;
+  for (const char *p = profile; *p; p++)
+    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
+      return FALSE;
+  return profile[0] != '.';
+}
+
+char *
+loom_connection_path_for_profile (const char *profile)
+{
+  g_autofree char *dir = loom_connection_dir ();
+  g_autofree char *name = g_strdup_printf ("%s.json", profile);
+
+  return g_build_filename (dir, name, NULL);
+}
+
+LoomConnection *
+loom_connection_new (const char *profile)
+{
+  LoomConnection *conn = g_new0 (LoomConnection, 1);
+  gsize got = 0;
+
+  conn->profile = g_strdup (profile);
+  conn->signature_scheme = g_strdup ("hmac-sha256");
+  conn->controller_pid = getpid ();
+  conn->created = g_get_real_time ();
+
+  while (got < sizeof conn->key)
+    {
+      ssize_t r = getrandom (conn->key + got, sizeof conn->key - got, 0);
+      if (r < 0 && errno == EINTR)
+        continue;
+      g_assert (r > 0);
+      got += r;
+    }
+
+  return conn;
+}
+
+void
+loom_connection_free (LoomConnection *conn)
+{
+  if (conn == NULL)
+    return;
+
+  memset (conn->key, 0, sizeof conn->key);
+  g_free (conn->profile);
+  g_free (conn->transport);
+  g_free (conn->ip);
+  g_free (conn->client_url);
+  g_free (conn->engine_url);
+  g_free (conn->event_url);
+  g_free (conn->signature_scheme);
+  g_free (conn);
+}
+
+char *
+loom_connection_to_json (LoomConnection *conn)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *key = loom_key_to_hex (conn->key, sizeof conn->key);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, 1);
+  json_builder_set_member_name (b, "profile");
+  json_builder_add_string_value (b, conn->profile);
+  json_builder_set_member_name (b, "transport");
+  json_builder_add_string_value (b, conn->transport);
+  json_builder_set_member_name (b, "ip");
+  json_builder_add_string_value (b, conn->ip);
+  json_builder_set_member_name (b, "client_port");
+  json_builder_add_int_value (b, conn->client_port);
+  json_builder_set_member_name (b, "engine_port");
+  json_builder_add_int_value (b, conn->engine_port);
+  json_builder_set_member_name (b, "event_port");
+  json_builder_add_int_value (b, conn->event_port);
+  json_builder_set_member_name (b, "client_url");
+  json_builder_add_string_value (b, conn->client_url);
+  json_builder_set_member_name (b, "engine_url");
+  json_builder_add_string_value (b, conn->engine_url);
+  json_builder_set_member_name (b, "event_url");
+  json_builder_add_string_value (b, conn->event_url);
+  json_builder_set_member_name (b, "key");
+  json_builder_add_string_value (b, key);
+  json_builder_set_member_name (b, "signature_scheme");
+  json_builder_add_string_value (b, conn->signature_scheme);
+  json_builder_set_member_name (b, "controller_pid");
+  json_builder_add_int_value (b, conn->controller_pid);
+  json_builder_set_member_name (b, "created");
+  json_builder_add_int_value (b, conn->created);
+  json_builder_end_object (b);
+
+  root = json_builder_get_root (b);
+  json_generator_set_root (gen, root);
+  json_generator_set_pretty (gen, TRUE);
+  memset (key, 0, strlen (key));
+  return json_generator_to_data (gen, NULL);
+}
+
+gboolean
+loom_connection_save (LoomConnection  *conn,
+                      const char      *path,
+                      GError         **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *json = NULL;
+  gboolean ret;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Cannot create the directory %s for connection files: %s"),
+                   dir, g_strerror (errsv));
+      return FALSE;
+    }
+
+  json = loom_connection_to_json (conn);
+  /* Written to a temporary file with mode 0600 and renamed over the old one,
+   * so a reader never sees half a file and the key is never world-readable. */
+  ret = g_file_set_contents_full (path, json, -1,
+                                  G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+  memset (json, 0, strlen (json));
+  return ret;
+}
+
+LoomConnection *
+loom_connection_load (const char  *path,
+                      GError     **error)
+{
+  g_autoptr(LoomConnection) conn = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *data = NULL;
+  g_autoptr(GError) local_error = NULL;
+  JsonObject *obj;
+  const char *key;
+  gsize len;
+
+  if (!g_file_get_contents (path, &data, &len, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        g_set_error (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER,
+                     _("No connection file at %s"), path);
+      else
+        g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
+
+  root = loom_json_from_data (data, len, &local_error);
+  if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("Connection file %s is not valid JSON: %s"), path,
+                   local_error ? local_error->message : _("not an object"));
+      return NULL;
+    }
+
+  obj = json_node_get_object (root);
+  conn = g_new0 (LoomConnection, 1);
+  conn->profile = g_strdup (json_object_get_string_member_with_default (obj, "profile", NULL));
+  conn->transport = g_strdup (json_object_get_string_member_with_default (obj, "transport", "tcp"));
+  conn->ip = g_strdup (json_object_get_string_member_with_default (obj, "ip", NULL));
+  conn->client_port = json_object_get_int_member_with_default (obj, "client_port", 0);
+  conn->engine_port = json_object_get_int_member_with_default (obj, "engine_port", 0);
+  conn->event_port = json_object_get_int_member_with_default (obj, "event_port", 0);
+  conn->client_url = g_strdup (json_object_get_string_member_with_default (obj, "client_url", NULL));
+  conn->engine_url = g_strdup (json_object_get_string_member_with_default (obj, "engine_url", NULL));
+  conn->event_url = g_strdup (json_object_get_string_member_with_default (obj, "event_url", NULL));
+  conn->signature_scheme = g_strdup (json_object_get_string_member_with_default (obj, "signature_scheme", "hmac-sha256"));
+  conn->controller_pid = json_object_get_int_member_with_default (obj, "controller_pid", 0);
+  conn->created = json_object_get_int_member_with_default (obj, "created", 0);
+
+  /* Files written by hand may give only ip and ports. */
+  if (conn->client_url == NULL && conn->ip != NULL && conn->client_port > 0)
+    conn->client_url = g_strdup_printf ("tcp://%s:%d", conn->ip, conn->client_port);
+  if (conn->engine_url == NULL && conn->ip != NULL && conn->engine_port > 0)
+    conn->engine_url = g_strdup_printf ("tcp://%s:%d", conn->ip, conn->engine_port);
+  if (conn->event_url == NULL && conn->ip != NULL && conn->event_port > 0)
+    conn->event_url = g_strdup_printf ("tcp://%s:%d", conn->ip, conn->event_port);
+
+  key = json_object_get_string_member_with_default (obj, "key", NULL);
+  if (g_strcmp0 (conn->signature_scheme, "hmac-sha256") != 0)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("Connection file %s uses the signature scheme “%s”; only hmac-sha256 is supported"),
+                   path, conn->signature_scheme);
+      return NULL;
+    }
+  if (!loom_key_from_hex (key, conn->key, sizeof conn->key))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("Connection file %s has no valid key (64 hex digits expected)"), path);
+      return NULL;
+    }
+  if (conn->client_url == NULL || conn->engine_url == NULL || conn->event_url == NULL)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("Connection file %s does not say where the controller listens"), path);
+      return NULL;
+    }
+
+  return g_steal_pointer (&conn);
+}
+
+/* Asks the controller for a "pong" on its client socket: the only sure sign
+ * that the controller behind a connection file is alive and ours. */
+gboolean
+loom_connection_ping (LoomConnection *conn,
+                      guint           timeout_ms)
+{
+  LoomWire *wire;
+  void *sock;
+  gboolean ok = FALSE;
+  gint64 deadline;
+
+  wire = loom_wire_new (conn->key, sizeof conn->key, 0);
+  loom_wire_set_log_domain (wire, "ping");
+  sock = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
+  loom_wire_apply_socket_limits (wire, sock);
+
+  if (zmq_connect (sock, conn->client_url) != 0 ||
+      loom_wire_send (wire, sock, NULL, "ping", NULL, "{}", 2, NULL, 0) != 0)
+    goto out;
+
+  deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
+  for (;;)
+    {
+      zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
+      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
+      gboolean got_any;
+
+      if (left <= 0 || zmq_poll (&item, 1, left) <= 0)
+        break;
+
+      for (;;)
+        {
+          g_autoptr(LoomMessage) msg = loom_wire_recv (wire, sock, &got_any);
+          if (msg && g_str_equal (msg->msg_type, "pong"))
+            {
+              ok = TRUE;
+              goto out;
+            }
+          if (!got_any)
+            break;
+        }
+    }
+
+out:
+  zmq_close (sock);
+  loom_wire_free (wire);
+  return ok;
+}
+
+gboolean
+loom_connection_is_live (LoomConnection *conn)
+{
+  if (conn->controller_pid <= 0)
+    return FALSE;
+  if (kill ((pid_t) conn->controller_pid, 0) != 0 && errno == ESRCH)
+    return FALSE;
+  /* The pid may have been reused by another process: ask the controller. */
+  return loom_connection_ping (conn, 1000);
+}

@@ -1,0 +1,126 @@
+/* loom-protocol-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The wire protocol: a multipart ZeroMQ message
+ *
+ *   [routing ids…] "LOOM/1" signature header content [buffers…]
+ *
+ * header and content are compact JSON; signature is the hex HMAC-SHA256 of
+ * header, content and every buffer, keyed by the cluster key.  Batched forms
+ * carry one JSON line per task in a buffer so the controller can route task
+ * parameters and results without parsing them.
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define LOOM_PROTOCOL_DELIMITER     "LOOM/1"
+#define LOOM_DEFAULT_MAX_MESSAGE    (64 * 1024 * 1024)
+#define LOOM_KEY_SIZE               32
+#define LOOM_REPLAY_WINDOW          65536
+
+typedef enum
+{
+  LOOM_DROP_MALFORMED,
+  LOOM_DROP_UNSIGNED,
+  LOOM_DROP_BAD_SIGNATURE,
+  LOOM_DROP_REPLAYED,
+  LOOM_DROP_TOO_LARGE,
+  LOOM_DROP_UNKNOWN_TYPE,
+  LOOM_DROP_N_REASONS
+} LoomDropReason;
+
+typedef struct _LoomWire LoomWire;
+
+typedef struct
+{
+  GPtrArray  *routing;    /* GBytes, the ROUTER envelope */
+  char       *msg_type;
+  char       *msg_id;
+  char       *parent;     /* nullable: msg_id of the request this answers */
+  gint64      date;       /* sender's clock, µs since the epoch */
+  GBytes     *content;
+  GPtrArray  *buffers;    /* GBytes */
+  JsonNode   *content_node;
+} LoomMessage;
+
+LoomWire     *loom_wire_new                (const guint8    *key,
+                                            gsize            key_len,
+                                            gsize            max_message_size);
+void          loom_wire_free               (LoomWire        *wire);
+gsize         loom_wire_get_max_message    (LoomWire        *wire);
+const char   *loom_wire_last_msg_id        (LoomWire        *wire);
+void          loom_wire_set_log_domain     (LoomWire        *wire,
+                                            const char      *who);
+void          loom_wire_apply_socket_limits(LoomWire        *wire,
+                                            void            *socket);
+GPtrArray    *loom_wire_encode             (LoomWire        *wire,
+                                            GPtrArray       *routing,
+                                            const char      *msg_type,
+                                            const char      *parent,
+                                            const char      *content,
+                                            gssize           content_len,
+                                            GBytes * const  *buffers,
+                                            guint            n_buffers);
+int           loom_wire_send               (LoomWire        *wire,
+                                            void            *socket,
+                                            GPtrArray       *routing,
+                                            const char      *msg_type,
+                                            const char      *parent,
+                                            const char      *content,
+                                            gssize           content_len,
+                                            GBytes * const  *buffers,
+                                            guint            n_buffers);
+int           loom_wire_send_frames        (void            *socket,
+                                            GPtrArray       *frames);
+LoomMessage  *loom_wire_decode             (LoomWire        *wire,
+                                            GPtrArray       *frames,
+                                            LoomDropReason  *reason);
+LoomMessage  *loom_wire_recv               (LoomWire        *wire,
+                                            void            *socket,
+                                            gboolean        *got_any);
+void          loom_wire_count_drop         (LoomWire        *wire,
+                                            LoomDropReason   reason,
+                                            const char      *detail);
+guint64       loom_wire_get_drops          (LoomWire        *wire,
+                                            LoomDropReason   reason);
+guint64       loom_wire_get_total_drops    (LoomWire        *wire);
+void          loom_wire_append_drops_json  (LoomWire        *wire,
+                                            GString         *out);
+const char   *loom_drop_reason_to_string   (LoomDropReason   reason);
+
+JsonObject   *loom_message_get_content     (LoomMessage     *message,
+                                            GError         **error);
+GBytes       *loom_message_get_buffer      (LoomMessage     *message,
+                                            guint            index);
+void          loom_message_free            (LoomMessage     *message);
+
+char         *loom_key_to_hex              (const guint8    *key,
+                                            gsize            len);
+gboolean      loom_key_from_hex            (const char      *hex,
+                                            guint8          *key,
+                                            gsize            len);
+
+void          loom_json_append_string      (GString         *out,
+                                            const char      *str);
+void          loom_json_append_string_len  (GString         *out,
+                                            const char      *str,
+                                            gssize           len);
+char         *loom_json_to_string          (JsonNode        *node);
+JsonNode     *loom_json_from_data          (const char      *data,
+                                            gssize           len,
+                                            GError         **error);
+
+/* Splits a buffer of newline-separated JSON lines into @n slices. */
+GPtrArray    *loom_lines_split             (GBytes          *bytes);
+void          loom_lines_append            (GString         *out,
+                                            GBytes          *line);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomMessage, loom_message_free)
+
+G_END_DECLS

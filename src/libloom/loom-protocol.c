@@ -1,0 +1,746 @@
+/* loom-protocol.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <errno.h>
+#include <string.h>
+#include <zmq.h>
+
+#include "loom-protocol-private.h"
+
+#define DIGEST_SIZE       32
+#define LOG_INTERVAL_USEC (10 * G_USEC_PER_SEC)
+
+struct _LoomWire
+{
+  GHmac     *hmac;            /* keyed template, copied per message */
+  gsize      max_message;
+  char      *who;
+  char      *session;
+  guint64    counter;
+  char       last_msg_id[64];
+
+  /* Replay protection: the digests of the last LOOM_REPLAY_WINDOW messages. */
+  guint8    *ring;
+  guint      ring_pos;
+  guint      ring_len;
+  GHashTable *seen;
+
+  guint64    drops[LOOM_DROP_N_REASONS];
+  guint64    drops_at_log[LOOM_DROP_N_REASONS];
+  gint64     last_log[LOOM_DROP_N_REASONS];
+};
+
+static const char *drop_names[LOOM_DROP_N_REASONS] = {
+  "malformed", "unsigned", "bad_signature", "replayed", "too_large", "unknown_type",
+};
+
+const char *
+loom_drop_reason_to_string (LoomDropReason reason)
+{
+  g_return_val_if_fail (reason < LOOM_DROP_N_REASONS, NULL);
+  return drop_names[reason];
+}
+
+static guint
+digest_hash (gconstpointer p)
+{
+  guint h;
+  memcpy (&h, p, sizeof h);
+  return h;
+}
+
+static gboolean
+digest_equal (gconstpointer a,
+              gconstpointer b)
+{
+  return memcmp (a, b, DIGEST_SIZE) == 0;
+}
+
+LoomWire *
+loom_wire_new (const guint8 *key,
+               gsize         key_len,
+               gsize         max_message_size)
+{
+  LoomWire *wire;
+
+  g_return_val_if_fail (key != NULL, NULL);
+  g_return_val_if_fail (key_len > 0, NULL);
+
+  wire = g_new0 (LoomWire, 1);
+  wire->hmac = g_hmac_new (G_CHECKSUM_SHA256, key, key_len);
+  wire->max_message = max_message_size ? max_message_size : LOOM_DEFAULT_MAX_MESSAGE;
+  wire->who = g_strdup ("peer");
+  wire->session = g_uuid_string_random ();
+  wire->session[8] = '\0';  /* short and still unique per process start */
+  wire->ring = g_malloc0 (LOOM_REPLAY_WINDOW * DIGEST_SIZE);
+  wire->seen = g_hash_table_new (digest_hash, digest_equal);
+
+  return wire;
+}
+
+void
+loom_wire_free (LoomWire *wire)
+{
+  if (wire == NULL)
+    return;
+
+  g_hmac_unref (wire->hmac);
+  g_hash_table_unref (wire->seen);
+  g_free (wire->ring);
+  g_free (wire->session);
+  g_free (wire->who);
+  g_free (wire);
+}
+
+const char *
+loom_wire_last_msg_id (LoomWire *wire)
+{
+  return wire->last_msg_id;
+}
+
+gsize
+loom_wire_get_max_message (LoomWire *wire)
+{
+  return wire->max_message;
+}
+
+void
+loom_wire_set_log_domain (LoomWire   *wire,
+                          const char *who)
+{
+  g_free (wire->who);
+  wire->who = g_strdup (who);
+}
+
+void
+loom_wire_apply_socket_limits (LoomWire *wire,
+                               void     *socket)
+{
+  gint64 max = wire->max_message;
+  int linger = 0;
+
+  zmq_setsockopt (socket, ZMQ_MAXMSGSIZE, &max, sizeof max);
+  zmq_setsockopt (socket, ZMQ_LINGER, &linger, sizeof linger);
+}
+
+void
+loom_wire_count_drop (LoomWire       *wire,
+                      LoomDropReason  reason,
+                      const char     *detail)
+{
+  gint64 now;
+
+  g_assert (reason < LOOM_DROP_N_REASONS);
+
+  wire->drops[reason]++;
+
+  /* Log the first drop of each reason at once, then at most one summary per
+   * interval, so that a flood of bad messages cannot flood the log. */
+  now = g_get_monotonic_time ();
+  if (wire->last_log[reason] == 0 || now - wire->last_log[reason] >= LOG_INTERVAL_USEC)
+    {
+      guint64 since = wire->drops[reason] - wire->drops_at_log[reason];
+
+      if (wire->last_log[reason] == 0)
+        g_message ("%s: dropped a %s message%s%s",
+                   wire->who, drop_names[reason],
+                   detail ? ": " : "", detail ? detail : "");
+      else
+        g_message ("%s: dropped %" G_GUINT64_FORMAT " %s messages in the last %d s (%" G_GUINT64_FORMAT " in all)%s%s",
+                   wire->who, since, drop_names[reason],
+                   (int) ((now - wire->last_log[reason]) / G_USEC_PER_SEC),
+                   wire->drops[reason],
+                   detail ? "; last: " : "", detail ? detail : "");
+      wire->last_log[reason] = now;
+      wire->drops_at_log[reason] = wire->drops[reason];
+    }
+}
+
+guint64
+loom_wire_get_drops (LoomWire       *wire,
+                     LoomDropReason  reason)
+{
+  g_return_val_if_fail (reason < LOOM_DROP_N_REASONS, 0);
+  return wire->drops[reason];
+}
+
+guint64
+loom_wire_get_total_drops (LoomWire *wire)
+{
+  guint64 total = 0;
+
+  for (guint i = 0; i < LOOM_DROP_N_REASONS; i++)
+    total += wire->drops[i];
+  return total;
+}
+
+void
+loom_wire_append_drops_json (LoomWire *wire,
+                             GString  *out)
+{
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < LOOM_DROP_N_REASONS; i++)
+    g_string_append_printf (out, "%s\"%s\":%" G_GUINT64_FORMAT,
+                            i ? "," : "", drop_names[i], wire->drops[i]);
+  g_string_append_c (out, '}');
+}
+
+static void
+compute_digest (LoomWire      *wire,
+                const void    *header,
+                gsize          header_len,
+                const void    *content,
+                gsize          content_len,
+                GBytes * const *buffers,
+                guint          n_buffers,
+                guint8         digest[DIGEST_SIZE])
+{
+  GHmac *hmac = g_hmac_copy (wire->hmac);
+  gsize len = DIGEST_SIZE;
+
+  g_hmac_update (hmac, header, header_len);
+  g_hmac_update (hmac, content, content_len);
+  for (guint i = 0; i < n_buffers; i++)
+    {
+      gsize blen;
+      const guint8 *data = g_bytes_get_data (buffers[i], &blen);
+      if (blen > 0)
+        g_hmac_update (hmac, data, blen);
+    }
+  g_hmac_get_digest (hmac, digest, &len);
+  g_hmac_unref (hmac);
+}
+
+static void
+digest_to_hex (const guint8 digest[DIGEST_SIZE],
+               char         hex[DIGEST_SIZE * 2 + 1])
+{
+  static const char hexdigits[] = "0123456789abcdef";
+
+  for (guint i = 0; i < DIGEST_SIZE; i++)
+    {
+      hex[i * 2] = hexdigits[digest[i] >> 4];
+      hex[i * 2 + 1] = hexdigits[digest[i] & 0xf];
+    }
+  hex[DIGEST_SIZE * 2] = '\0';
+}
+
+char *
+loom_key_to_hex (const guint8 *key,
+                 gsize         len)
+{
+  static const char hexdigits[] = "0123456789abcdef";
+  char *hex = g_malloc (len * 2 + 1);
+
+  for (gsize i = 0; i < len; i++)
+    {
+      hex[i * 2] = hexdigits[key[i] >> 4];
+      hex[i * 2 + 1] = hexdigits[key[i] & 0xf];
+    }
+  hex[len * 2] = '\0';
+  return hex;
+}
+
+gboolean
+loom_key_from_hex (const char *hex,
+                   guint8     *key,
+                   gsize       len)
+{
+  if (hex == NULL || strlen (hex) != len * 2)
+    return FALSE;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      int hi = g_ascii_xdigit_value (hex[i * 2]);
+      int lo = g_ascii_xdigit_value (hex[i * 2 + 1]);
+      if (hi < 0 || lo < 0)
+        return FALSE;
+      key[i] = (hi << 4) | lo;
+    }
+  return TRUE;
+}
+
+GPtrArray *
+loom_wire_encode (LoomWire        *wire,
+                  GPtrArray       *routing,
+                  const char      *msg_type,
+                  const char      *parent,
+                  const char      *content,
+                  gssize           content_len,
+                  GBytes * const  *buffers,
+                  guint            n_buffers)
+{
+  GPtrArray *frames;
+  GString *header;
+  guint8 digest[DIGEST_SIZE];
+  char hex[DIGEST_SIZE * 2 + 1];
+
+  g_return_val_if_fail (wire != NULL, NULL);
+  g_return_val_if_fail (msg_type != NULL, NULL);
+
+  if (content == NULL)
+    content = "{}";
+  if (content_len < 0)
+    content_len = strlen (content);
+
+  g_snprintf (wire->last_msg_id, sizeof wire->last_msg_id, "%s-%" G_GUINT64_FORMAT,
+              wire->session, ++wire->counter);
+  header = g_string_sized_new (128);
+  g_string_append_printf (header, "{\"msg_id\":\"%s\",\"msg_type\":", wire->last_msg_id);
+  loom_json_append_string (header, msg_type);
+  g_string_append (header, ",\"parent\":");
+  if (parent)
+    loom_json_append_string (header, parent);
+  else
+    g_string_append (header, "null");
+  g_string_append_printf (header, ",\"date\":%" G_GINT64_FORMAT ",\"version\":1}",
+                          g_get_real_time ());
+
+  compute_digest (wire, header->str, header->len, content, content_len,
+                  buffers, n_buffers, digest);
+  digest_to_hex (digest, hex);
+
+  frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  if (routing)
+    for (guint i = 0; i < routing->len; i++)
+      g_ptr_array_add (frames, g_bytes_ref (g_ptr_array_index (routing, i)));
+  g_ptr_array_add (frames, g_bytes_new_static (LOOM_PROTOCOL_DELIMITER, strlen (LOOM_PROTOCOL_DELIMITER)));
+  g_ptr_array_add (frames, g_bytes_new (hex, DIGEST_SIZE * 2));
+  g_ptr_array_add (frames, g_string_free_to_bytes (header));
+  g_ptr_array_add (frames, g_bytes_new (content, content_len));
+  for (guint i = 0; i < n_buffers; i++)
+    g_ptr_array_add (frames, g_bytes_ref (buffers[i]));
+
+  return frames;
+}
+
+int
+loom_wire_send_frames (void      *socket,
+                       GPtrArray *frames)
+{
+  for (guint i = 0; i < frames->len; i++)
+    {
+      gsize len;
+      const void *data = g_bytes_get_data (g_ptr_array_index (frames, i), &len);
+      int flags = (i + 1 < frames->len) ? ZMQ_SNDMORE : 0;
+
+      /* Sockets are never full in practice (ROUTER drops on HWM), but never
+       * block the loop on one that is. */
+      if (zmq_send (socket, data, len, flags | ZMQ_DONTWAIT) < 0)
+        return -1;
+    }
+  return 0;
+}
+
+int
+loom_wire_send (LoomWire        *wire,
+                void            *socket,
+                GPtrArray       *routing,
+                const char      *msg_type,
+                const char      *parent,
+                const char      *content,
+                gssize           content_len,
+                GBytes * const  *buffers,
+                guint            n_buffers)
+{
+  g_autoptr(GPtrArray) frames = NULL;
+
+  frames = loom_wire_encode (wire, routing, msg_type, parent, content, content_len,
+                             buffers, n_buffers);
+  return loom_wire_send_frames (socket, frames);
+}
+
+static gboolean
+bytes_equal_str (GBytes     *bytes,
+                 const char *str)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (bytes, &len);
+  return len == strlen (str) && memcmp (data, str, len) == 0;
+}
+
+static gboolean
+remember_digest (LoomWire     *wire,
+                 const guint8  digest[DIGEST_SIZE])
+{
+  guint8 *slot;
+
+  if (g_hash_table_contains (wire->seen, digest))
+    return FALSE;
+
+  slot = wire->ring + (gsize) wire->ring_pos * DIGEST_SIZE;
+  if (wire->ring_len == LOOM_REPLAY_WINDOW)
+    g_hash_table_remove (wire->seen, slot);
+  else
+    wire->ring_len++;
+  memcpy (slot, digest, DIGEST_SIZE);
+  g_hash_table_add (wire->seen, slot);
+  wire->ring_pos = (wire->ring_pos + 1) % LOOM_REPLAY_WINDOW;
+
+  return TRUE;
+}
+
+LoomMessage *
+loom_wire_decode (LoomWire       *wire,
+                  GPtrArray      *frames,
+                  LoomDropReason *reason)
+{
+  g_autoptr(LoomMessage) msg = NULL;
+  g_autoptr(JsonParser) parser = NULL;
+  guint8 digest[DIGEST_SIZE];
+  char hex[DIGEST_SIZE * 2 + 1];
+  gsize total = 0;
+  guint delim = G_MAXUINT;
+  const char *sig;
+  gsize sig_len;
+  GBytes *header;
+  JsonNode *root;
+  JsonObject *obj;
+  const char *type;
+  gsize hlen;
+  const char *hdata;
+
+  g_return_val_if_fail (wire != NULL, NULL);
+  g_return_val_if_fail (frames != NULL, NULL);
+  g_return_val_if_fail (reason != NULL, NULL);
+
+  for (guint i = 0; i < frames->len; i++)
+    total += g_bytes_get_size (g_ptr_array_index (frames, i));
+  if (total > wire->max_message)
+    {
+      *reason = LOOM_DROP_TOO_LARGE;
+      return NULL;
+    }
+
+  for (guint i = 0; i < frames->len; i++)
+    if (bytes_equal_str (g_ptr_array_index (frames, i), LOOM_PROTOCOL_DELIMITER))
+      {
+        delim = i;
+        break;
+      }
+
+  if (delim == G_MAXUINT || delim + 3 >= frames->len)
+    {
+      *reason = LOOM_DROP_MALFORMED;
+      return NULL;
+    }
+
+  sig = g_bytes_get_data (g_ptr_array_index (frames, delim + 1), &sig_len);
+  if (sig_len == 0)
+    {
+      *reason = LOOM_DROP_UNSIGNED;
+      return NULL;
+    }
+
+  {
+    GBytes *h = g_ptr_array_index (frames, delim + 2);
+    GBytes *c = g_ptr_array_index (frames, delim + 3);
+    gsize clen;
+    const char *cdata = g_bytes_get_data (c, &clen);
+
+    hdata = g_bytes_get_data (h, &hlen);
+    compute_digest (wire, hdata, hlen, cdata, clen,
+                    (GBytes * const *) frames->pdata + delim + 4,
+                    frames->len - delim - 4, digest);
+  }
+  digest_to_hex (digest, hex);
+
+  if (sig_len != DIGEST_SIZE * 2)
+    {
+      *reason = LOOM_DROP_BAD_SIGNATURE;
+      return NULL;
+    }
+
+  /* Constant-time comparison: do not leak how much of a forgery matched. */
+  {
+    guint8 diff = 0;
+    for (guint i = 0; i < DIGEST_SIZE * 2; i++)
+      diff |= (guint8) (sig[i] ^ hex[i]);
+    if (diff != 0)
+      {
+        *reason = LOOM_DROP_BAD_SIGNATURE;
+        return NULL;
+      }
+  }
+
+  if (!remember_digest (wire, digest))
+    {
+      *reason = LOOM_DROP_REPLAYED;
+      return NULL;
+    }
+
+  header = g_ptr_array_index (frames, delim + 2);
+  hdata = g_bytes_get_data (header, &hlen);
+  parser = json_parser_new_immutable ();
+  if (hlen == 0 || !json_parser_load_from_data (parser, hdata, hlen, NULL) ||
+      !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
+    {
+      *reason = LOOM_DROP_MALFORMED;
+      return NULL;
+    }
+
+  obj = json_node_get_object (root);
+  type = json_object_get_string_member_with_default (obj, "msg_type", NULL);
+  if (type == NULL || *type == '\0')
+    {
+      *reason = LOOM_DROP_MALFORMED;
+      return NULL;
+    }
+
+  msg = g_new0 (LoomMessage, 1);
+  msg->routing = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  for (guint i = 0; i < delim; i++)
+    g_ptr_array_add (msg->routing, g_bytes_ref (g_ptr_array_index (frames, i)));
+  msg->msg_type = g_strdup (type);
+  msg->msg_id = g_strdup (json_object_get_string_member_with_default (obj, "msg_id", ""));
+  msg->parent = g_strdup (json_object_get_string_member_with_default (obj, "parent", NULL));
+  msg->date = json_object_get_int_member_with_default (obj, "date", 0);
+  msg->content = g_bytes_ref (g_ptr_array_index (frames, delim + 3));
+  msg->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  for (guint i = delim + 4; i < frames->len; i++)
+    g_ptr_array_add (msg->buffers, g_bytes_ref (g_ptr_array_index (frames, i)));
+
+  return g_steal_pointer (&msg);
+}
+
+LoomMessage *
+loom_wire_recv (LoomWire *wire,
+                void     *socket,
+                gboolean *got_any)
+{
+  g_autoptr(GPtrArray) frames = NULL;
+  LoomDropReason reason;
+  LoomMessage *msg;
+  gsize total = 0;
+  gboolean oversized = FALSE;
+  int more;
+
+  *got_any = FALSE;
+
+  frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+
+  do
+    {
+      zmq_msg_t part;
+      size_t more_size = sizeof more;
+
+      zmq_msg_init (&part);
+      if (zmq_msg_recv (&part, socket, ZMQ_DONTWAIT) < 0)
+        {
+          zmq_msg_close (&part);
+          if (frames->len == 0)
+            return NULL;
+          /* A multipart message arrives whole; this cannot happen, but if it
+           * did the partial message is malformed. */
+          break;
+        }
+      *got_any = TRUE;
+      total += zmq_msg_size (&part);
+      /* Keep reading the parts of an oversized message, but do not keep them. */
+      if (total > wire->max_message)
+        oversized = TRUE;
+      else
+        g_ptr_array_add (frames, g_bytes_new (zmq_msg_data (&part), zmq_msg_size (&part)));
+      zmq_getsockopt (socket, ZMQ_RCVMORE, &more, &more_size);
+      zmq_msg_close (&part);
+    }
+  while (more);
+
+  if (oversized)
+    {
+      loom_wire_count_drop (wire, LOOM_DROP_TOO_LARGE, NULL);
+      return NULL;
+    }
+
+  msg = loom_wire_decode (wire, frames, &reason);
+  if (msg == NULL)
+    loom_wire_count_drop (wire, reason, NULL);
+
+  return msg;
+}
+
+JsonObject *
+loom_message_get_content (LoomMessage  *message,
+                          GError      **error)
+{
+  if (message->content_node == NULL)
+    {
+      gsize len;
+      const char *data = g_bytes_get_data (message->content, &len);
+      JsonNode *node = loom_json_from_data (data, len, error);
+
+      if (node == NULL)
+        return NULL;
+      if (!JSON_NODE_HOLDS_OBJECT (node))
+        {
+          json_node_unref (node);
+          g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                       "message content is not a JSON object");
+          return NULL;
+        }
+      message->content_node = node;
+    }
+
+  return json_node_get_object (message->content_node);
+}
+
+GBytes *
+loom_message_get_buffer (LoomMessage *message,
+                         guint        index)
+{
+  if (index >= message->buffers->len)
+    return NULL;
+  return g_ptr_array_index (message->buffers, index);
+}
+
+void
+loom_message_free (LoomMessage *message)
+{
+  if (message == NULL)
+    return;
+
+  g_clear_pointer (&message->routing, g_ptr_array_unref);
+  g_clear_pointer (&message->buffers, g_ptr_array_unref);
+  g_clear_pointer (&message->content, g_bytes_unref);
+  g_clear_pointer (&message->content_node, json_node_unref);
+  g_free (message->msg_type);
+  g_free (message->msg_id);
+  g_free (message->parent);
+  g_free (message);
+}
+
+void
+loom_json_append_string_len (GString    *out,
+                             const char *str,
+                             gssize      len)
+{
+  const char *end;
+
+  if (len < 0)
+    len = strlen (str);
+  end = str + len;
+
+  g_string_append_c (out, '"');
+  for (const char *p = str; p < end; p++)
+    {
+      guchar c = *p;
+
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+void
+loom_json_append_string (GString    *out,
+                         const char *str)
+{
+  loom_json_append_string_len (out, str, -1);
+}
+
+char *
+loom_json_to_string (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = NULL;
+
+  if (node == NULL)
+    return g_strdup ("null");
+
+  gen = json_generator_new ();
+  json_generator_set_root (gen, node);
+  return json_generator_to_data (gen, NULL);
+}
+
+JsonNode *
+loom_json_from_data (const char  *data,
+                     gssize       len,
+                     GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (len < 0)
+    len = strlen (data);
+
+  if (len == 0)
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "empty JSON text");
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, data, len, error))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "empty JSON text");
+      return NULL;
+    }
+
+  return json_node_ref (root);
+}
+
+GPtrArray *
+loom_lines_split (GBytes *bytes)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gsize len;
+  const char *data;
+  gsize start = 0;
+
+  if (bytes == NULL)
+    return lines;
+
+  data = g_bytes_get_data (bytes, &len);
+  if (len == 0)
+    return lines;
+
+  while (start <= len)
+    {
+      const char *nl = memchr (data + start, '\n', len - start);
+      gsize end = nl ? (gsize) (nl - data) : len;
+
+      g_ptr_array_add (lines, g_bytes_new_from_bytes (bytes, start, end - start));
+      if (nl == NULL)
+        break;
+      start = end + 1;
+    }
+
+  return lines;
+}
+
+void
+loom_lines_append (GString *out,
+                   GBytes  *line)
+{
+  gsize len;
+  const char *data;
+
+  if (out->len > 0)
+    g_string_append_c (out, '\n');
+  if (line == NULL)
+    {
+      g_string_append (out, "null");
+      return;
+    }
+  data = g_bytes_get_data (line, &len);
+  g_string_append_len (out, data, len);
+}

@@ -1,0 +1,288 @@
+/* loom-task-spec.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * What a task runs: a built-in, a command template or a plugin function.
+ */
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+#include <json-glib/json-glib.h>
+
+#include "loom-error.h"
+#include "loom-protocol-private.h"
+#include "loom-task-spec.h"
+
+struct _LoomTaskSpec
+{
+  gatomicrefcount  ref_count;
+  LoomTaskKind     kind;
+  char            *function;     /* builtin or plugin function */
+  char            *module;       /* plugin */
+  GStrv            argv;         /* command */
+  char            *cwd;
+  GHashTable      *env;
+  double           timeout;
+};
+
+G_DEFINE_BOXED_TYPE (LoomTaskSpec, loom_task_spec, loom_task_spec_ref, loom_task_spec_unref)
+
+static LoomTaskSpec *
+spec_new (LoomTaskKind kind)
+{
+  LoomTaskSpec *spec = g_new0 (LoomTaskSpec, 1);
+
+  g_atomic_ref_count_init (&spec->ref_count);
+  spec->kind = kind;
+  spec->env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  return spec;
+}
+
+/**
+ * loom_task_spec_new_builtin:
+ * @name: a built-in function such as "printtime"
+ *
+ * Returns: (transfer full): a new spec
+ */
+LoomTaskSpec *
+loom_task_spec_new_builtin (const char *name)
+{
+  LoomTaskSpec *spec;
+
+  g_return_val_if_fail (name != NULL, NULL);
+
+  spec = spec_new (LOOM_TASK_KIND_BUILTIN);
+  spec->function = g_strdup (name);
+  return spec;
+}
+
+/**
+ * loom_task_spec_new_plugin:
+ * @module_path: the plugin's shared object, as the engines see it
+ * @function: the function in it
+ *
+ * Returns: (transfer full): a new spec
+ */
+LoomTaskSpec *
+loom_task_spec_new_plugin (const char *module_path,
+                           const char *function)
+{
+  LoomTaskSpec *spec;
+
+  g_return_val_if_fail (module_path != NULL, NULL);
+  g_return_val_if_fail (function != NULL, NULL);
+
+  spec = spec_new (LOOM_TASK_KIND_PLUGIN);
+  /* Engines may run in another directory: give them an absolute path. */
+  spec->module = g_canonicalize_filename (module_path, NULL);
+  spec->function = g_strdup (function);
+  return spec;
+}
+
+/**
+ * loom_task_spec_new_command:
+ * @argv: (array zero-terminated=1): the program and its arguments, with
+ *   {name} placeholders for parameters
+ *
+ * Returns: (transfer full): a new spec
+ */
+LoomTaskSpec *
+loom_task_spec_new_command (const char * const *argv)
+{
+  LoomTaskSpec *spec;
+
+  g_return_val_if_fail (argv != NULL && argv[0] != NULL, NULL);
+
+  spec = spec_new (LOOM_TASK_KIND_COMMAND);
+  spec->argv = g_strdupv ((char **) argv);
+  return spec;
+}
+
+/**
+ * loom_task_spec_new_for_function:
+ * @function: a built-in name, or `path/to/module.so:function` for a plugin
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): a new spec
+ */
+LoomTaskSpec *
+loom_task_spec_new_for_function (const char  *function,
+                                 GError     **error)
+{
+  const char *colon;
+
+  g_return_val_if_fail (function != NULL, NULL);
+
+  if (*function == '\0')
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("The function name is empty"));
+      return NULL;
+    }
+
+  colon = strrchr (function, ':');
+  if (colon != NULL)
+    {
+      g_autofree char *module = g_strndup (function, colon - function);
+
+      if (*module == '\0' || colon[1] == '\0')
+        {
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is not of the form path/to/module.so:function"), function);
+          return NULL;
+        }
+      return loom_task_spec_new_plugin (module, colon + 1);
+    }
+
+  return loom_task_spec_new_builtin (function);
+}
+
+/**
+ * loom_task_spec_ref:
+ * @spec: a #LoomTaskSpec
+ *
+ * Returns: (transfer full): @spec
+ */
+LoomTaskSpec *
+loom_task_spec_ref (LoomTaskSpec *spec)
+{
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_atomic_ref_count_inc (&spec->ref_count);
+  return spec;
+}
+
+void
+loom_task_spec_unref (LoomTaskSpec *spec)
+{
+  g_return_if_fail (spec != NULL);
+
+  if (g_atomic_ref_count_dec (&spec->ref_count))
+    {
+      g_free (spec->function);
+      g_free (spec->module);
+      g_strfreev (spec->argv);
+      g_free (spec->cwd);
+      g_hash_table_unref (spec->env);
+      g_free (spec);
+    }
+}
+
+LoomTaskKind
+loom_task_spec_get_kind (LoomTaskSpec *spec)
+{
+  return spec->kind;
+}
+
+/**
+ * loom_task_spec_get_function:
+ * @spec: a #LoomTaskSpec
+ *
+ * Returns: (nullable): the function name, %NULL for commands
+ */
+const char *
+loom_task_spec_get_function (LoomTaskSpec *spec)
+{
+  return spec->function;
+}
+
+/**
+ * loom_task_spec_set_cwd:
+ * @spec: a command #LoomTaskSpec
+ * @cwd: (nullable): the working directory of the command
+ */
+void
+loom_task_spec_set_cwd (LoomTaskSpec *spec,
+                        const char   *cwd)
+{
+  g_free (spec->cwd);
+  spec->cwd = cwd ? g_canonicalize_filename (cwd, NULL) : NULL;
+}
+
+void
+loom_task_spec_setenv (LoomTaskSpec *spec,
+                       const char   *name,
+                       const char   *value)
+{
+  g_return_if_fail (name != NULL);
+  g_hash_table_insert (spec->env, g_strdup (name), g_strdup (value ? value : ""));
+}
+
+/**
+ * loom_task_spec_set_timeout:
+ * @spec: a command #LoomTaskSpec
+ * @seconds: kill the command after this long; 0 for no limit
+ */
+void
+loom_task_spec_set_timeout (LoomTaskSpec *spec,
+                            double        seconds)
+{
+  spec->timeout = MAX (0, seconds);
+}
+
+/**
+ * loom_task_spec_to_json:
+ * @spec: a #LoomTaskSpec
+ *
+ * Returns: (transfer full): the spec as the wire protocol carries it
+ */
+char *
+loom_task_spec_to_json (LoomTaskSpec *spec)
+{
+  g_autoptr(GString) out = g_string_new ("{\"kind\":");
+  static const char *kinds[] = { "builtin", "command", "plugin" };
+
+  loom_json_append_string (out, kinds[spec->kind]);
+  if (spec->function)
+    {
+      g_string_append (out, ",\"function\":");
+      loom_json_append_string (out, spec->function);
+    }
+  if (spec->module)
+    {
+      g_string_append (out, ",\"module\":");
+      loom_json_append_string (out, spec->module);
+    }
+  if (spec->argv)
+    {
+      g_string_append (out, ",\"argv\":[");
+      for (guint i = 0; spec->argv[i]; i++)
+        {
+          if (i)
+            g_string_append_c (out, ',');
+          loom_json_append_string (out, spec->argv[i]);
+        }
+      g_string_append_c (out, ']');
+    }
+  if (spec->cwd)
+    {
+      g_string_append (out, ",\"cwd\":");
+      loom_json_append_string (out, spec->cwd);
+    }
+  if (g_hash_table_size (spec->env) > 0)
+    {
+      GHashTableIter iter;
+      gpointer k, v;
+      gboolean first = TRUE;
+
+      g_string_append (out, ",\"env\":{");
+      g_hash_table_iter_init (&iter, spec->env);
+      while (g_hash_table_iter_next (&iter, &k, &v))
+        {
+          if (!first)
+            g_string_append_c (out, ',');
+          first = FALSE;
+          loom_json_append_string (out, k);
+          g_string_append_c (out, ':');
+          loom_json_append_string (out, v);
+        }
+      g_string_append_c (out, '}');
+    }
+  if (spec->timeout > 0)
+    {
+      char buf[G_ASCII_DTOSTR_BUF_SIZE];
+      g_string_append_printf (out, ",\"timeout\":%s", g_ascii_dtostr (buf, sizeof buf, spec->timeout));
+    }
+  g_string_append_c (out, '}');
+
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}

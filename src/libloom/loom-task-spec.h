@@ -1,0 +1,51 @@
+/* loom-task-spec.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+
+G_BEGIN_DECLS
+
+#define LOOM_TYPE_TASK_SPEC (loom_task_spec_get_type ())
+
+/**
+ * LoomTaskKind:
+ * @LOOM_TASK_KIND_BUILTIN: a function compiled into every engine
+ * @LOOM_TASK_KIND_COMMAND: a program run with an argv template
+ * @LOOM_TASK_KIND_PLUGIN: a function of a shared object (see loom-plugin.h)
+ */
+typedef enum
+{
+  LOOM_TASK_KIND_BUILTIN,
+  LOOM_TASK_KIND_COMMAND,
+  LOOM_TASK_KIND_PLUGIN,
+} LoomTaskKind;
+
+typedef struct _LoomTaskSpec LoomTaskSpec;
+
+GType         loom_task_spec_get_type        (void) G_GNUC_CONST;
+LoomTaskSpec *loom_task_spec_new_builtin     (const char          *name);
+LoomTaskSpec *loom_task_spec_new_plugin      (const char          *module_path,
+                                              const char          *function);
+LoomTaskSpec *loom_task_spec_new_command     (const char * const  *argv);
+LoomTaskSpec *loom_task_spec_new_for_function (const char         *function,
+                                              GError             **error);
+LoomTaskSpec *loom_task_spec_ref             (LoomTaskSpec        *spec);
+void          loom_task_spec_unref           (LoomTaskSpec        *spec);
+LoomTaskKind  loom_task_spec_get_kind        (LoomTaskSpec        *spec);
+const char   *loom_task_spec_get_function    (LoomTaskSpec        *spec);
+void          loom_task_spec_set_cwd         (LoomTaskSpec        *spec,
+                                              const char          *cwd);
+void          loom_task_spec_setenv          (LoomTaskSpec        *spec,
+                                              const char          *name,
+                                              const char          *value);
+void          loom_task_spec_set_timeout     (LoomTaskSpec        *spec,
+                                              double               seconds);
+char         *loom_task_spec_to_json         (LoomTaskSpec        *spec);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomTaskSpec, loom_task_spec_unref)
+
+G_END_DECLS

@@ -1,0 +1,78 @@
+/* loom-types.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/**
+ * LoomTaskStatus:
+ * @LOOM_TASK_QUEUED: waiting at the controller for an engine
+ * @LOOM_TASK_DISPATCHED: sent to an engine, not started yet
+ * @LOOM_TASK_RUNNING: running on an engine
+ * @LOOM_TASK_DONE: finished and returned a result
+ * @LOOM_TASK_FAILED: finished with an error
+ * @LOOM_TASK_ABORTED: aborted before it ran
+ * @LOOM_TASK_LOST: its engine died more often than the retry limit allows
+ *
+ * Where a task is in its life.
+ */
+typedef enum
+{
+  LOOM_TASK_QUEUED,
+  LOOM_TASK_DISPATCHED,
+  LOOM_TASK_RUNNING,
+  LOOM_TASK_DONE,
+  LOOM_TASK_FAILED,
+  LOOM_TASK_ABORTED,
+  LOOM_TASK_LOST,
+} LoomTaskStatus;
+
+/**
+ * LoomScheme:
+ * @LOOM_SCHEME_LEASTLOAD: the engine with the fewest outstanding tasks
+ * @LOOM_SCHEME_LRU: the engine that was given a task least recently
+ * @LOOM_SCHEME_RANDOM: any engine with room, at random
+ *
+ * How the controller picks an engine for the next task.
+ */
+typedef enum
+{
+  LOOM_SCHEME_LEASTLOAD,
+  LOOM_SCHEME_LRU,
+  LOOM_SCHEME_RANDOM,
+} LoomScheme;
+
+/**
+ * LoomEngineState:
+ * @LOOM_ENGINE_STARTING: launched, not registered yet
+ * @LOOM_ENGINE_IDLE: registered, no task
+ * @LOOM_ENGINE_BUSY: running or holding tasks
+ * @LOOM_ENGINE_DEAD: missed its heartbeats
+ * @LOOM_ENGINE_STOPPED: stopped cleanly
+ *
+ * An engine's state as the controller sees it.
+ */
+typedef enum
+{
+  LOOM_ENGINE_STARTING,
+  LOOM_ENGINE_IDLE,
+  LOOM_ENGINE_BUSY,
+  LOOM_ENGINE_DEAD,
+  LOOM_ENGINE_STOPPED,
+} LoomEngineState;
+
+const char *loom_task_status_to_string   (LoomTaskStatus   status);
+gboolean    loom_task_status_is_final    (LoomTaskStatus   status);
+const char *loom_scheme_to_string        (LoomScheme       scheme);
+gboolean    loom_scheme_from_string      (const char      *str,
+                                          LoomScheme      *scheme);
+const char *loom_engine_state_to_string  (LoomEngineState  state);
+gboolean    loom_engine_state_from_string (const char     *str,
+                                          LoomEngineState *state);
+
+G_END_DECLS

@@ -1,0 +1,28 @@
+/* loom-util-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* A source that does nothing until another thread wakes it with
+ * loom_wakeup_source_wake(); then it calls @func once on its context. */
+GSource *loom_wakeup_source_new   (GMainContext *context,
+                                   GSourceFunc   func,
+                                   gpointer      data,
+                                   const char   *name);
+void     loom_wakeup_source_wake  (GSource      *source);
+
+/* An eventfd a poll loop can wait on next to its ZeroMQ sockets. */
+int      loom_eventfd_new         (void);
+void     loom_eventfd_signal      (int           fd);
+void     loom_eventfd_clear       (int           fd);
+
+char    *loom_find_program        (const char   *name,
+                                   const char   *env_var);
+
+G_END_DECLS

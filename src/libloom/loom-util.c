@@ -1,0 +1,110 @@
+/* loom-util.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include "loom-util-private.h"
+
+static gboolean
+wakeup_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  g_source_set_ready_time (source, -1);
+  return callback ? callback (user_data) : G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs wakeup_funcs = {
+  .dispatch = wakeup_dispatch,
+};
+
+GSource *
+loom_wakeup_source_new (GMainContext *context,
+                        GSourceFunc   func,
+                        gpointer      data,
+                        const char   *name)
+{
+  GSource *source = g_source_new (&wakeup_funcs, sizeof (GSource));
+
+  g_source_set_callback (source, func, data, NULL);
+  g_source_set_ready_time (source, -1);
+  g_source_set_static_name (source, name);
+  g_source_attach (source, context);
+  return source;
+}
+
+void
+loom_wakeup_source_wake (GSource *source)
+{
+  /* Thread-safe: g_source_set_ready_time() takes the context's lock. */
+  g_source_set_ready_time (source, 0);
+}
+
+int
+loom_eventfd_new (void)
+{
+  return eventfd (0, EFD_NONBLOCK | EFD_CLOEXEC);
+}
+
+void
+loom_eventfd_signal (int fd)
+{
+  guint64 one = 1;
+
+  if (write (fd, &one, sizeof one) < 0)
+    {
+      /* The counter is saturated: the loop is awake anyway. */
+    }
+}
+
+void
+loom_eventfd_clear (int fd)
+{
+  guint64 value;
+
+  if (read (fd, &value, sizeof value) < 0)
+    {
+      /* Nothing was pending. */
+    }
+}
+
+/* Where a Loom program is: $env_var, next to the running program (the build
+ * tree), the install prefix, then $PATH. */
+char *
+loom_find_program (const char *name,
+                   const char *env_var)
+{
+  const char *env = env_var ? g_getenv (env_var) : NULL;
+  g_autofree char *self_exe = NULL;
+  char *path;
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+
+  self_exe = g_file_read_link ("/proc/self/exe", NULL);
+  if (self_exe != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self_exe);
+      const char *candidates[] = { ".", "../cli", "../src/cli", "../../src/cli" };
+
+      for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+        {
+          path = g_build_filename (dir, candidates[i], name, NULL);
+          if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+            return path;
+          g_free (path);
+        }
+    }
+
+  path = g_build_filename (LOOM_BINDIR, name, NULL);
+  if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+    return path;
+  g_free (path);
+
+  return g_find_program_in_path (name);
+}

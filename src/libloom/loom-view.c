@@ -1,0 +1,344 @@
+/* loom-view.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A load-balanced view, like ipyparallel's: map and apply over the engines,
+ * optionally restricted to a subset, in parallel or serially.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "loom-client-private.h"
+#include "loom-error.h"
+
+struct _LoomView
+{
+  GObject      parent_instance;
+
+  LoomClient  *client;
+  GArray      *targets;
+  LoomJobMode  mode;
+  gint         retries;
+  char        *name;
+};
+
+G_DEFINE_FINAL_TYPE (LoomView, loom_view, G_TYPE_OBJECT)
+
+static void
+loom_view_finalize (GObject *object)
+{
+  LoomView *self = (LoomView *) object;
+
+  g_clear_object (&self->client);
+  g_clear_pointer (&self->targets, g_array_unref);
+  g_clear_pointer (&self->name, g_free);
+
+  G_OBJECT_CLASS (loom_view_parent_class)->finalize (object);
+}
+
+static void
+loom_view_class_init (LoomViewClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = loom_view_finalize;
+}
+
+static void
+loom_view_init (LoomView *self)
+{
+  self->retries = -1;
+}
+
+LoomView *
+loom_view_new (LoomClient *client)
+{
+  LoomView *self = g_object_new (LOOM_TYPE_VIEW, NULL);
+
+  self->client = g_object_ref (client);
+  return self;
+}
+
+/**
+ * loom_view_set_targets:
+ * @self: a #LoomView
+ * @targets: (array length=n_targets) (nullable): engine ids
+ * @n_targets: the number of ids; 0 for all engines
+ *
+ * Restricts the view to a subset of the engines.
+ */
+void
+loom_view_set_targets (LoomView    *self,
+                       const guint *targets,
+                       guint        n_targets)
+{
+  g_return_if_fail (LOOM_IS_VIEW (self));
+
+  g_clear_pointer (&self->targets, g_array_unref);
+  if (targets != NULL && n_targets > 0)
+    {
+      self->targets = g_array_sized_new (FALSE, FALSE, sizeof (guint), n_targets);
+      g_array_append_vals (self->targets, targets, n_targets);
+    }
+}
+
+/**
+ * loom_view_set_mode:
+ * @self: a #LoomView
+ * @mode: parallel (load-balanced) or serial (in order, on one engine)
+ */
+void
+loom_view_set_mode (LoomView    *self,
+                    LoomJobMode  mode)
+{
+  g_return_if_fail (LOOM_IS_VIEW (self));
+  self->mode = mode;
+}
+
+LoomJobMode
+loom_view_get_mode (LoomView *self)
+{
+  g_return_val_if_fail (LOOM_IS_VIEW (self), LOOM_JOB_PARALLEL);
+  return self->mode;
+}
+
+/**
+ * loom_view_set_retries:
+ * @self: a #LoomView
+ * @retries: how often a task whose engine died runs again; -1 for the
+ *   controller's default
+ */
+void
+loom_view_set_retries (LoomView *self,
+                       gint      retries)
+{
+  g_return_if_fail (LOOM_IS_VIEW (self));
+  self->retries = retries;
+}
+
+/**
+ * loom_view_set_name:
+ * @self: a #LoomView
+ * @name: (nullable): a name for the jobs this view submits
+ */
+void
+loom_view_set_name (LoomView   *self,
+                    const char *name)
+{
+  g_return_if_fail (LOOM_IS_VIEW (self));
+  g_free (self->name);
+  self->name = g_strdup (name);
+}
+
+static LoomAsyncResult *
+submit (LoomView      *self,
+        LoomTaskSpec  *spec,
+        GBytes        *lines,
+        guint          n_tasks,
+        gboolean       single,
+        GError       **error)
+{
+  g_autoptr(GString) content = g_string_new ("{\"name\":");
+  g_autofree char *spec_json = NULL;
+  LoomAsyncResult *result;
+
+  if (n_tasks == 0)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("There are no tasks to run"));
+      return NULL;
+    }
+
+  spec_json = loom_task_spec_to_json (spec);
+  loom_json_append_string (content, self->name ? self->name
+                                    : loom_task_spec_get_function (spec) ? loom_task_spec_get_function (spec)
+                                    : "command");
+  g_string_append_printf (content, ",\"mode\":\"%s\",\"count\":%u,\"spec\":%s",
+                          self->mode == LOOM_JOB_SERIAL ? "serial" : "parallel", n_tasks, spec_json);
+  if (self->retries >= 0)
+    g_string_append_printf (content, ",\"retries\":%d", self->retries);
+  if (self->targets != NULL)
+    {
+      g_string_append (content, ",\"targets\":[");
+      for (guint i = 0; i < self->targets->len; i++)
+        g_string_append_printf (content, "%s%u", i ? "," : "", g_array_index (self->targets, guint, i));
+      g_string_append_c (content, ']');
+    }
+  g_string_append_c (content, '}');
+
+  result = loom_async_result_new (self->client, n_tasks, single);
+  loom_client_submit (self->client, result, g_string_free (g_steal_pointer (&content), FALSE), lines);
+  return result;
+}
+
+/**
+ * loom_view_map_lines_async:
+ * @self: a #LoomView
+ * @spec: what each task runs
+ * @param_lines: the tasks' parameters, one compact JSON value per line
+ * @n_tasks: the number of lines
+ * @error: return location for a #GError
+ *
+ * The fastest way in: parameters already encoded travel as they are.
+ *
+ * Returns: (transfer full) (nullable): the job's results, filled as they arrive
+ */
+LoomAsyncResult *
+loom_view_map_lines_async (LoomView      *self,
+                           LoomTaskSpec  *spec,
+                           GBytes        *param_lines,
+                           guint          n_tasks,
+                           GError       **error)
+{
+  g_return_val_if_fail (LOOM_IS_VIEW (self), NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (param_lines != NULL, NULL);
+
+  return submit (self, spec, param_lines, n_tasks, FALSE, error);
+}
+
+static GBytes *
+encode_params (JsonArray *params)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < json_array_get_length (params); i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, '\n');
+      json_generator_set_root (gen, json_array_get_element (params, i));
+      json_generator_to_gstring (gen, out);
+    }
+  return g_string_free_to_bytes (out);
+}
+
+/**
+ * loom_view_map_spec_async:
+ * @self: a #LoomView
+ * @spec: what each task runs
+ * @params: one element per task: its parameters (an object of named
+ *   values, an array of positional ones, or a single value)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the job's results, filled as they arrive
+ */
+LoomAsyncResult *
+loom_view_map_spec_async (LoomView      *self,
+                          LoomTaskSpec  *spec,
+                          JsonArray     *params,
+                          GError       **error)
+{
+  g_autoptr(GBytes) lines = NULL;
+
+  g_return_val_if_fail (LOOM_IS_VIEW (self), NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  lines = encode_params (params);
+  return submit (self, spec, lines, json_array_get_length (params), FALSE, error);
+}
+
+/**
+ * loom_view_map_async:
+ * @self: a #LoomView
+ * @function: a built-in name or `module.so:function`
+ * @params: one element per task
+ * @error: return location for a #GError
+ *
+ * Like `LoadBalancedView.map_async`: returns at once.
+ *
+ * Returns: (transfer full) (nullable): the job's results, filled as they arrive
+ */
+LoomAsyncResult *
+loom_view_map_async (LoomView    *self,
+                     const char  *function,
+                     JsonArray   *params,
+                     GError     **error)
+{
+  g_autoptr(LoomTaskSpec) spec = NULL;
+
+  g_return_val_if_fail (LOOM_IS_VIEW (self), NULL);
+  g_return_val_if_fail (function != NULL, NULL);
+
+  if (!(spec = loom_task_spec_new_for_function (function, error)))
+    return NULL;
+  return loom_view_map_spec_async (self, spec, params, error);
+}
+
+/**
+ * loom_view_map_sync:
+ * @self: a #LoomView
+ * @function: a built-in name or `module.so:function`
+ * @params: one element per task
+ * @error: return location for a #GError
+ *
+ * Like `LoadBalancedView.map_sync`: waits for every result.
+ *
+ * Returns: (transfer full) (nullable): an array of results in input order
+ */
+JsonNode *
+loom_view_map_sync (LoomView    *self,
+                    const char  *function,
+                    JsonArray   *params,
+                    GError     **error)
+{
+  g_autoptr(LoomAsyncResult) result = loom_view_map_async (self, function, params, error);
+
+  if (result == NULL)
+    return NULL;
+  return loom_async_result_get (result, -1, error);
+}
+
+/**
+ * loom_view_apply_async:
+ * @self: a #LoomView
+ * @function: a built-in name or `module.so:function`
+ * @params: (nullable): the task's parameters
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the task's result, filled when it arrives
+ */
+LoomAsyncResult *
+loom_view_apply_async (LoomView    *self,
+                       const char  *function,
+                       JsonNode    *params,
+                       GError     **error)
+{
+  g_autoptr(LoomTaskSpec) spec = NULL;
+  g_autoptr(GBytes) line = NULL;
+  g_autofree char *text = NULL;
+
+  g_return_val_if_fail (LOOM_IS_VIEW (self), NULL);
+  g_return_val_if_fail (function != NULL, NULL);
+
+  if (!(spec = loom_task_spec_new_for_function (function, error)))
+    return NULL;
+  text = params ? loom_json_to_string (params) : g_strdup ("{}");
+  line = g_bytes_new_take (text, strlen (text));
+  text = NULL;
+  return submit (self, spec, line, 1, TRUE, error);
+}
+
+/**
+ * loom_view_apply_sync:
+ * @self: a #LoomView
+ * @function: a built-in name or `module.so:function`
+ * @params: (nullable): the task's parameters
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the task's result
+ */
+JsonNode *
+loom_view_apply_sync (LoomView    *self,
+                      const char  *function,
+                      JsonNode    *params,
+                      GError     **error)
+{
+  g_autoptr(LoomAsyncResult) result = loom_view_apply_async (self, function, params, error);
+
+  if (result == NULL)
+    return NULL;
+  return loom_async_result_get (result, -1, error);
+}

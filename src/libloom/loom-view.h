@@ -1,0 +1,67 @@
+/* loom-view.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <glib-object.h>
+#include <json-glib/json-glib.h>
+
+#include "loom-async-result.h"
+#include "loom-task-spec.h"
+
+G_BEGIN_DECLS
+
+#define LOOM_TYPE_VIEW (loom_view_get_type ())
+
+G_DECLARE_FINAL_TYPE (LoomView, loom_view, LOOM, VIEW, GObject)
+
+/**
+ * LoomJobMode:
+ * @LOOM_JOB_PARALLEL: tasks are load-balanced over the engines
+ * @LOOM_JOB_SERIAL: tasks run one after another, in order, on one engine
+ */
+typedef enum
+{
+  LOOM_JOB_PARALLEL,
+  LOOM_JOB_SERIAL,
+} LoomJobMode;
+
+void              loom_view_set_targets      (LoomView       *self,
+                                              const guint    *targets,
+                                              guint           n_targets);
+void              loom_view_set_mode         (LoomView       *self,
+                                              LoomJobMode     mode);
+LoomJobMode       loom_view_get_mode         (LoomView       *self);
+void              loom_view_set_retries      (LoomView       *self,
+                                              gint            retries);
+void              loom_view_set_name         (LoomView       *self,
+                                              const char     *name);
+LoomAsyncResult  *loom_view_map_async        (LoomView       *self,
+                                              const char     *function,
+                                              JsonArray      *params,
+                                              GError        **error);
+JsonNode         *loom_view_map_sync         (LoomView       *self,
+                                              const char     *function,
+                                              JsonArray      *params,
+                                              GError        **error);
+LoomAsyncResult  *loom_view_apply_async      (LoomView       *self,
+                                              const char     *function,
+                                              JsonNode       *params,
+                                              GError        **error);
+JsonNode         *loom_view_apply_sync       (LoomView       *self,
+                                              const char     *function,
+                                              JsonNode       *params,
+                                              GError        **error);
+LoomAsyncResult  *loom_view_map_spec_async   (LoomView       *self,
+                                              LoomTaskSpec   *spec,
+                                              JsonArray      *params,
+                                              GError        **error);
+LoomAsyncResult  *loom_view_map_lines_async  (LoomView       *self,
+                                              LoomTaskSpec   *spec,
+                                              GBytes         *param_lines,
+                                              guint           n_tasks,
+                                              GError        **error);
+
+G_END_DECLS

@@ -1,0 +1,20 @@
+/* loom.h: the public API of libloom
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#define LOOM_INSIDE
+#include "loom-async-result.h"
+#include "loom-builtins.h"
+#include "loom-client.h"
+#include "loom-cluster.h"
+#include "loom-controller.h"
+#include "loom-engine-info.h"
+#include "loom-error.h"
+#include "loom-plugin.h"
+#include "loom-task-spec.h"
+#include "loom-types.h"
+#include "loom-view.h"
+#undef LOOM_INSIDE
