@@ -206,7 +206,9 @@ append_output (GString    *detail,
                const char *name,
                Capture    *cap)
 {
-  g_autofree char *text = g_utf8_make_valid ((const char *) cap->data->data, cap->data->len);
+  g_autofree char *text = cap->data->len > 0
+    ? g_utf8_make_valid ((const char *) cap->data->data, cap->data->len)
+    : g_strdup ("");
 
   g_string_append_printf (detail, "%s\"%s\":", detail->len > 1 ? "," : "", name);
   loom_json_append_string (detail, text);

@@ -1,0 +1,215 @@
+/* test-scheduler.c: the controller's choices of engine
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include "loom-test-util.h"
+
+static GArray *
+engines_of_sequential_applies (LoomCluster *cluster,
+                               guint        n)
+{
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  GArray *engines = g_array_new (FALSE, FALSE, sizeof (gint));
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LoomAsyncResult) res = loom_view_apply_async (view, "noop", NULL, &error);
+      g_autoptr(JsonNode) value = NULL;
+      g_autoptr(LoomTaskInfo) info = NULL;
+
+      g_assert_no_error (error);
+      value = loom_async_result_get (res, 30, &error);
+      g_assert_no_error (error);
+      g_assert_true (JSON_NODE_HOLDS_NULL (value));
+      info = loom_async_result_get_task_info (res, 0);
+      g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+      g_array_append_val (engines, info->engine_id);
+    }
+  return engines;
+}
+
+static void
+test_leastload (void)
+{
+  ClusterOptions opts = { .n_engines = 3, .retries = -1, .scheme = LOOM_SCHEME_LEASTLOAD };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(GArray) engines = engines_of_sequential_applies (cluster, 6);
+
+  /* Every engine is idle each time: least load ties go to the lowest id. */
+  for (guint i = 0; i < engines->len; i++)
+    g_assert_cmpint (g_array_index (engines, gint, i), ==, 0);
+}
+
+static void
+test_lru (void)
+{
+  ClusterOptions opts = { .n_engines = 3, .retries = -1, .scheme = LOOM_SCHEME_LRU };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(GArray) engines = engines_of_sequential_applies (cluster, 6);
+
+  /* Least recently used: round robin. */
+  for (guint i = 0; i < engines->len; i++)
+    g_assert_cmpint (g_array_index (engines, gint, i), ==, i % 3);
+}
+
+static void
+test_random (void)
+{
+  ClusterOptions opts = { .n_engines = 3, .retries = -1, .scheme = LOOM_SCHEME_RANDOM };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(GArray) engines = engines_of_sequential_applies (cluster, 30);
+  gboolean seen[3] = { FALSE, FALSE, FALSE };
+
+  for (guint i = 0; i < engines->len; i++)
+    {
+      gint id = g_array_index (engines, gint, i);
+      g_assert_cmpint (id, >=, 0);
+      g_assert_cmpint (id, <, 3);
+      seen[id] = TRUE;
+    }
+  /* All 30 on one engine would happen with probability 3 × 3^-30. */
+  g_assert_true (seen[0] + seen[1] + seen[2] >= 2);
+}
+
+static LoomAsyncResult *
+run_sleeps (LoomCluster *cluster,
+            guint        n,
+            double       seconds)
+{
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  g_autoptr(JsonArray) params = test_params_repeat (n, "seconds", seconds);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  LoomAsyncResult *res;
+
+  res = loom_view_map_async (view, "sleep", params, &error);
+  g_assert_no_error (error);
+  values = loom_async_result_get (res, 60, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (json_array_get_length (json_node_get_array (values)), ==, n);
+  return res;
+}
+
+static void
+test_hwm_one (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .retries = -1, .hwm = 1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomAsyncResult) res = run_sleeps (cluster, 6, 0.1);
+
+  /* With hwm 1 an engine gets its next task only after its last result. */
+  for (guint i = 0; i < 6; i++)
+    for (guint j = 0; j < 6; j++)
+      {
+        g_autoptr(LoomTaskInfo) a = loom_async_result_get_task_info (res, i);
+        g_autoptr(LoomTaskInfo) b = loom_async_result_get_task_info (res, j);
+
+        if (i == j || a->engine_id != b->engine_id || a->dispatched > b->dispatched)
+          continue;
+        g_assert_cmpint (b->dispatched, >=, a->received);
+      }
+}
+
+static void
+test_hwm_many (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .retries = -1, .hwm = 3 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomAsyncResult) res = run_sleeps (cluster, 6, 0.2);
+  gint64 first_received = G_MAXINT64;
+  guint per_engine[2] = { 0, 0 };
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (res, i);
+      first_received = MIN (first_received, info->received);
+      g_assert_cmpint (info->engine_id, >=, 0);
+      g_assert_cmpint (info->engine_id, <, 2);
+      per_engine[info->engine_id]++;
+    }
+  /* Each engine held three tasks at once: all six left before any came back. */
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (res, i);
+      g_assert_cmpint (info->dispatched, <, first_received);
+    }
+  g_assert_cmpint (per_engine[0], ==, 3);
+  g_assert_cmpint (per_engine[1], ==, 3);
+}
+
+static void
+test_targets (void)
+{
+  ClusterOptions opts = { .n_engines = 3, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  g_autoptr(JsonArray) params = test_params_repeat (6, "seconds", 0.02);
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint targets[] = { 2 };
+
+  loom_view_set_targets (view, targets, 1);
+  res = loom_view_map_async (view, "sleep", params, &error);
+  g_assert_no_error (error);
+  values = loom_async_result_get (res, 30, &error);
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < 6; i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (res, i);
+      g_assert_cmpint (info->engine_id, ==, 2);
+    }
+}
+
+static void
+test_serial_mode (void)
+{
+  ClusterOptions opts = { .n_engines = 3, .retries = -1, .hwm = 2 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  g_autoptr(JsonArray) params = test_params_repeat (6, "seconds", 0.05);
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomTaskInfo) first = NULL;
+
+  loom_view_set_mode (view, LOOM_JOB_SERIAL);
+  res = loom_view_map_async (view, "sleep", params, &error);
+  g_assert_no_error (error);
+  values = loom_async_result_get (res, 30, &error);
+  g_assert_no_error (error);
+
+  first = loom_async_result_get_task_info (res, 0);
+  for (guint i = 1; i < 6; i++)
+    {
+      g_autoptr(LoomTaskInfo) prev = loom_async_result_get_task_info (res, i - 1);
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (res, i);
+
+      /* One engine, in order, one at a time (even though hwm allows two). */
+      g_assert_cmpint (info->engine_id, ==, first->engine_id);
+      g_assert_cmpint (info->started, >=, prev->completed);
+      g_assert_cmpint (info->dispatched, >=, prev->received);
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/loom/scheduler/leastload", test_leastload);
+  g_test_add_func ("/loom/scheduler/lru", test_lru);
+  g_test_add_func ("/loom/scheduler/random", test_random);
+  g_test_add_func ("/loom/scheduler/hwm-one", test_hwm_one);
+  g_test_add_func ("/loom/scheduler/hwm-many", test_hwm_many);
+  g_test_add_func ("/loom/scheduler/targets", test_targets);
+  g_test_add_func ("/loom/scheduler/serial-mode", test_serial_mode);
+
+  return g_test_run ();
+}
