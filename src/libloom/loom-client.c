@@ -450,9 +450,10 @@ drain_dealer (LoomClient *self)
           handle_results (self, msg);
           loom_message_free (msg);
         }
-      else if (msg->parent != NULL &&
-               g_hash_table_steal_extended (self->pending, msg->parent, NULL, (gpointer *) &op))
+      else if (msg->parent != NULL && (op = g_hash_table_lookup (self->pending, msg->parent)))
         {
+          /* Removing frees the key (a copy of msg_id), never the op. */
+          g_hash_table_remove (self->pending, msg->parent);
           op->complete (self, op, msg, NULL);
           op_unref (op);
         }
@@ -509,7 +510,7 @@ fail_everything (LoomClient   *self,
   while (g_hash_table_iter_next (&iter, NULL, &value))
     {
       Op *op = value;
-      g_hash_table_iter_steal (&iter);
+      g_hash_table_iter_remove (&iter);
       op->complete (self, op, NULL, error);
       op_unref (op);
     }
@@ -538,7 +539,7 @@ check_deadlines (LoomClient *self)
                                                  _("The controller at %s did not answer “%s” within %u ms"),
                                                  self->conn->client_url, op->msg_type,
                                                  self->request_timeout_ms);
-          g_hash_table_iter_steal (&iter);
+          g_hash_table_iter_remove (&iter);
           op->complete (self, op, NULL, error);
           op_unref (op);
         }
