@@ -382,6 +382,18 @@ one_param (const char *json)
   return array;
 }
 
+/* Runs one task of @spec and returns what became of it. */
+static LoomTaskInfo *
+run_one (LoomClient   *client,
+         LoomTaskSpec *spec,
+         const char   *params)
+{
+  g_autoptr(JsonArray) array = one_param (params);
+  g_autoptr(LoomAsyncResult) res = run_spec (client, spec, array);
+
+  return loom_async_result_get_task_info (res, 0);
+}
+
 static void
 assert_engines_serve (LoomClient *client)
 {
@@ -497,7 +509,6 @@ test_command_tasks (void)
   g_autoptr(LoomTaskSpec) placeholder = loom_task_spec_new_command (placeholder_argv);
   g_autoptr(LoomTaskSpec) chatty = loom_task_spec_new_command (chatty_argv);
   g_autoptr(JsonArray) params = json_array_new ();
-  g_autoptr(JsonArray) empty = one_param ("{\"x\":1}");
   g_autoptr(LoomAsyncResult) res = NULL;
   g_autoptr(LoomTaskInfo) ok = NULL;
   g_autoptr(LoomTaskInfo) bad = NULL;
@@ -526,47 +537,37 @@ test_command_tasks (void)
   /* Working directory and environment */
   loom_task_spec_set_cwd (pwd, tmp);
   loom_task_spec_setenv (pwd, "LOOM_TEST_VAR", "hello");
-  res = run_spec (client, pwd, empty);
-  info = loom_async_result_get_task_info (res, 0);
+  info = run_one (client, pwd, "{}");
   expected = g_strdup_printf ("%s\nhello\n", tmp);
   g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
   g_assert_cmpstr (info->stdout_text, ==, expected);
   g_clear_pointer (&info, loom_task_info_free);
-  g_clear_object (&res);
 
   /* A timeout kills the child. */
   loom_task_spec_set_timeout (sleeper, 0.3);
   begin = g_get_monotonic_time ();
-  res = run_spec (client, sleeper, empty);
-  info = loom_async_result_get_task_info (res, 0);
+  info = run_one (client, sleeper, "{}");
   g_assert_cmpint (info->status, ==, LOOM_TASK_FAILED);
   g_assert_cmpstr (info->error_type, ==, "Timeout");
   g_assert_cmpint (g_get_monotonic_time () - begin, <, 5 * G_USEC_PER_SEC);
   g_clear_pointer (&info, loom_task_info_free);
-  g_clear_object (&res);
 
   /* A program that does not exist, a placeholder without a parameter */
-  res = run_spec (client, missing, empty);
-  info = loom_async_result_get_task_info (res, 0);
+  info = run_one (client, missing, "{\"x\":1}");
   g_assert_cmpstr (info->error_type, ==, "CommandNotStarted");
   g_assert_nonnull (strstr (info->error_message, "/nonexistent/loom-sim"));
   g_clear_pointer (&info, loom_task_info_free);
-  g_clear_object (&res);
 
-  res = run_spec (client, placeholder, empty);
-  info = loom_async_result_get_task_info (res, 0);
+  info = run_one (client, placeholder, "{\"x\":1}");
   g_assert_cmpstr (info->error_type, ==, "UnknownPlaceholder");
   g_assert_nonnull (strstr (info->error_message, "nope"));
   g_clear_pointer (&info, loom_task_info_free);
-  g_clear_object (&res);
 
   /* Output is captured up to 1 MiB; the rest is read and dropped. */
-  res = run_spec (client, chatty, empty);
-  info = loom_async_result_get_task_info (res, 0);
+  info = run_one (client, chatty, "{}");
   g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
   g_assert_cmpint (strlen (info->stdout_text), ==, 1024 * 1024);
   g_clear_pointer (&info, loom_task_info_free);
-  g_clear_object (&res);
 
   g_rmdir (tmp);
   assert_engines_serve (client);

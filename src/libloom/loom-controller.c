@@ -527,36 +527,35 @@ job_mark_dirty (LoomController *self,
     }
 }
 
+/* Appends a task's metadata row and its result and detail lines, as both
+ * the results pushed to clients and job queries carry them. */
 static void
-job_append_result (LoomController *self,
-                   CtlJob         *job,
-                   guint           index)
+append_task_row (GString *meta,
+                 GString *results,
+                 GString *details,
+                 guint    index,
+                 CtlTask *task)
 {
-  CtlTask *task = &job->tasks[index];
-
-  job_mark_dirty (self, job);
-  if (job->out_meta->len > 0)
-    g_string_append_c (job->out_meta, ',');
-  g_string_append_printf (job->out_meta,
+  if (meta->len > 0 && meta->str[meta->len - 1] != '[')
+    g_string_append_c (meta, ',');
+  g_string_append_printf (meta,
                           "[%u,%d,%u,%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
                           ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]",
                           index, task->engine, task->status, task->attempts,
                           task->submitted, task->dispatched, task->started,
                           task->completed, task->received);
-  /* A line per task in each buffer, in the same order as the meta rows. */
-  if (job->out_results->len > 0)
-    {
-      g_string_append_c (job->out_results, '\n');
-      g_string_append_c (job->out_details, '\n');
-    }
-  if (task->result)
-    g_string_append_len (job->out_results, g_bytes_get_data (task->result, NULL), g_bytes_get_size (task->result));
-  else
-    g_string_append (job->out_results, "null");
-  if (task->detail)
-    g_string_append_len (job->out_details, g_bytes_get_data (task->detail, NULL), g_bytes_get_size (task->detail));
-  else
-    g_string_append (job->out_details, "{}");
+  /* A line per task in each buffer, in the same order as the rows. */
+  loom_lines_append (results, task->result, "null");
+  loom_lines_append (details, task->detail, "{}");
+}
+
+static void
+job_append_result (LoomController *self,
+                   CtlJob         *job,
+                   guint           index)
+{
+  job_mark_dirty (self, job);
+  append_task_row (job->out_meta, job->out_results, job->out_details, index, &job->tasks[index]);
 }
 
 static void
@@ -1009,7 +1008,6 @@ handle_submit (LoomController *self,
     }
   if (count < 1 || count > G_MAXINT32 || (gint64) lines->len != count)
     {
-      g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, count);
       reply_error (self, self->client_sock, msg, "InvalidRequest",
                    _("submit says “count” tasks but its parameter buffer does not hold that many lines"));
       return;
@@ -1125,29 +1123,7 @@ handle_job_query (LoomController *self,
   append_job_summary (out, job);
   g_string_append (out, ",\"tasks\":[");
   for (guint i = 0; i < job->n_tasks; i++)
-    {
-      CtlTask *task = &job->tasks[i];
-
-      g_string_append_printf (out,
-                              "%s[%u,%d,%u,%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
-                              ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]",
-                              i ? "," : "", i, task->engine, task->status, task->attempts,
-                              task->submitted, task->dispatched, task->started,
-                              task->completed, task->received);
-      if (i > 0)
-        {
-          g_string_append_c (results, '\n');
-          g_string_append_c (details, '\n');
-        }
-      if (task->result)
-        g_string_append_len (results, g_bytes_get_data (task->result, NULL), g_bytes_get_size (task->result));
-      else
-        g_string_append (results, "null");
-      if (task->detail)
-        g_string_append_len (details, g_bytes_get_data (task->detail, NULL), g_bytes_get_size (task->detail));
-      else
-        g_string_append (details, "{}");
-    }
+    append_task_row (out, results, details, i, &job->tasks[i]);
   g_string_append (out, "]}");
 
   buffers[0] = g_string_free_to_bytes (g_steal_pointer (&results));

@@ -119,7 +119,8 @@ JsonNode     *loom_json_from_data          (const char      *data,
 /* Splits a buffer of newline-separated JSON lines into @n slices. */
 GPtrArray    *loom_lines_split             (GBytes          *bytes);
 void          loom_lines_append            (GString         *out,
-                                            GBytes          *line);
+                                            GBytes          *line,
+                                            const char      *fallback);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomMessage, loom_message_free)
 

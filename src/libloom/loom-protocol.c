@@ -218,32 +218,27 @@ compute_digest (LoomWire      *wire,
 }
 
 static void
-digest_to_hex (const guint8 digest[DIGEST_SIZE],
-               char         hex[DIGEST_SIZE * 2 + 1])
+hex_encode (const guint8 *data,
+            gsize         len,
+            char         *hex)
 {
   static const char hexdigits[] = "0123456789abcdef";
 
-  for (guint i = 0; i < DIGEST_SIZE; i++)
+  for (gsize i = 0; i < len; i++)
     {
-      hex[i * 2] = hexdigits[digest[i] >> 4];
-      hex[i * 2 + 1] = hexdigits[digest[i] & 0xf];
+      hex[i * 2] = hexdigits[data[i] >> 4];
+      hex[i * 2 + 1] = hexdigits[data[i] & 0xf];
     }
-  hex[DIGEST_SIZE * 2] = '\0';
+  hex[len * 2] = '\0';
 }
 
 char *
 loom_key_to_hex (const guint8 *key,
                  gsize         len)
 {
-  static const char hexdigits[] = "0123456789abcdef";
   char *hex = g_malloc (len * 2 + 1);
 
-  for (gsize i = 0; i < len; i++)
-    {
-      hex[i * 2] = hexdigits[key[i] >> 4];
-      hex[i * 2 + 1] = hexdigits[key[i] & 0xf];
-    }
-  hex[len * 2] = '\0';
+  hex_encode (key, len, hex);
   return hex;
 }
 
@@ -304,7 +299,7 @@ loom_wire_encode (LoomWire        *wire,
 
   compute_digest (wire, header->str, header->len, content, content_len,
                   buffers, n_buffers, digest);
-  digest_to_hex (digest, hex);
+  hex_encode (digest, DIGEST_SIZE, hex);
 
   frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   if (routing)
@@ -449,7 +444,7 @@ loom_wire_decode (LoomWire       *wire,
                     (GBytes * const *) frames->pdata + delim + 4,
                     frames->len - delim - 4, digest);
   }
-  digest_to_hex (digest, hex);
+  hex_encode (digest, DIGEST_SIZE, hex);
 
   if (sig_len != DIGEST_SIZE * 2)
     {
@@ -727,20 +722,16 @@ loom_lines_split (GBytes *bytes)
   return lines;
 }
 
+/* Appends @line (or @fallback when it is NULL) as the next line of @out. */
 void
-loom_lines_append (GString *out,
-                   GBytes  *line)
+loom_lines_append (GString    *out,
+                   GBytes     *line,
+                   const char *fallback)
 {
-  gsize len;
-  const char *data;
-
   if (out->len > 0)
     g_string_append_c (out, '\n');
   if (line == NULL)
-    {
-      g_string_append (out, "null");
-      return;
-    }
-  data = g_bytes_get_data (line, &len);
-  g_string_append_len (out, data, len);
+    g_string_append (out, fallback);
+  else
+    g_string_append_len (out, g_bytes_get_data (line, NULL), g_bytes_get_size (line));
 }
