@@ -332,15 +332,14 @@ loom_async_result_apply (LoomAsyncResult *self,
   g_mutex_lock (&self->lock);
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
-      JsonArray *row = json_array_get_array_element (rows, i);
+      gint64 v[9];
       ResultTask *task;
       guint index;
 
-      if (row == NULL || json_array_get_length (row) < 9)
+      if (!loom_json_row_ints (json_array_get_element (rows, i), v, 9) ||
+          v[0] < 0 || v[0] >= self->n_tasks || v[2] < 0 || v[2] > LOOM_TASK_LOST)
         continue;
-      index = json_array_get_int_element (row, 0);
-      if (index >= self->n_tasks)
-        continue;
+      index = v[0];
 
       task = &self->tasks[index];
       if (!loom_task_status_is_final (task->status))
@@ -351,11 +350,11 @@ loom_async_result_apply (LoomAsyncResult *self,
       else if (task->status != LOOM_TASK_DONE)
         self->n_failed--;
 
-      task->engine = json_array_get_int_element (row, 1);
-      task->status = json_array_get_int_element (row, 2);
-      task->attempts = json_array_get_int_element (row, 3);
+      task->engine = v[1];
+      task->status = v[2];
+      task->attempts = v[3];
       for (guint t = 0; t < 5; t++)
-        task->ts[t] = json_array_get_int_element (row, 4 + t);
+        task->ts[t] = v[4 + t];
       if (task->status != LOOM_TASK_DONE)
         self->n_failed++;
       g_clear_pointer (&task->result, g_bytes_unref);
@@ -529,17 +528,15 @@ fill_error (LoomTaskInfo *info,
     return;
 
   obj = json_node_get_object (node);
-  if (json_object_has_member (obj, "error") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (obj, "error")))
+  if (loom_json_object (obj, "error") != NULL)
     {
-      JsonObject *err = json_object_get_object_member (obj, "error");
-      info->error_type = g_strdup (json_object_get_string_member_with_default (err, "type", NULL));
-      info->error_message = g_strdup (json_object_get_string_member_with_default (err, "message", NULL));
+      JsonObject *err = loom_json_object (obj, "error");
+      info->error_type = g_strdup (loom_json_string (err, "type", NULL));
+      info->error_message = g_strdup (loom_json_string (err, "message", NULL));
     }
-  info->stdout_text = g_strdup (json_object_get_string_member_with_default (obj, "stdout", NULL));
-  info->stderr_text = g_strdup (json_object_get_string_member_with_default (obj, "stderr", NULL));
-  if (json_object_has_member (obj, "exit_status") &&
-      !JSON_NODE_HOLDS_NULL (json_object_get_member (obj, "exit_status")))
-    info->exit_status = json_object_get_int_member (obj, "exit_status");
+  info->stdout_text = g_strdup (loom_json_string (obj, "stdout", NULL));
+  info->stderr_text = g_strdup (loom_json_string (obj, "stderr", NULL));
+  info->exit_status = loom_json_int (obj, "exit_status", -1);
 }
 
 static LoomTaskInfo *

@@ -174,10 +174,10 @@ error_from_reply (LoomMessage *reply)
 
   if (content && json_object_has_member (content, "error") &&
       JSON_NODE_HOLDS_OBJECT (json_object_get_member (content, "error")))
-    err = json_object_get_object_member (content, "error");
+    err = loom_json_object (content, "error");
 
   return g_error_new (LOOM_ERROR, LOOM_ERROR_PROTOCOL, _("The controller refused the request: %s"),
-                      err ? json_object_get_string_member_with_default (err, "message", "?") : "?");
+                      err ? loom_json_string (err, "message", "?") : "?");
 }
 
 /**
@@ -259,7 +259,7 @@ op_complete_submit (LoomClient   *self,
   content = loom_message_get_content (reply, NULL);
   if (content != NULL)
     {
-      guint job = json_object_get_int_member_with_default (content, "job", 0);
+      guint job = loom_json_int (content, "job", 0);
       loom_async_result_set_job (op->result, job);
       /* Only the I/O thread touches the table, and it runs this. */
       g_hash_table_insert (self->jobs, GUINT_TO_POINTER (job), g_object_ref (op->result));
@@ -305,16 +305,17 @@ engines_source_dispatch (gpointer data)
     return G_SOURCE_CONTINUE;
 
   obj = json_node_get_object (root);
-  if (!json_object_has_member (obj, "engines"))
+  if (!(array = loom_json_array (obj, "engines")))
     return G_SOURCE_CONTINUE;
 
-  array = json_object_get_array_member (obj, "engines");
   for (guint i = 0; i < json_array_get_length (array); i++)
     {
-      JsonObject *e = json_array_get_object_element (array, i);
-      guint id = json_object_get_int_member_with_default (e, "id", i);
+      JsonObject *e = loom_json_array_object (array, i);
+      gint64 id = loom_json_int (e, "id", -1);
       guint n = g_list_model_get_n_items (G_LIST_MODEL (self->engines));
 
+      if (e == NULL || id < 0)
+        continue;
       if (id < n)
         {
           g_autoptr(LoomEngineInfo) info = g_list_model_get_item (G_LIST_MODEL (self->engines), id);
@@ -410,12 +411,12 @@ handle_results (LoomClient  *self,
       return;
     }
 
-  job = json_object_get_int_member_with_default (content, "job", 0);
+  job = loom_json_int (content, "job", 0);
   result = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (job));
   if (result == NULL)
     return;
 
-  rows = json_object_get_array_member (content, "tasks");
+  rows = loom_json_array (content, "tasks");
   results = loom_lines_split (loom_message_get_buffer (msg, 0));
   details = loom_lines_split (loom_message_get_buffer (msg, 1));
   if (rows == NULL || results->len != json_array_get_length (rows) || details->len != results->len)
@@ -480,18 +481,18 @@ drain_sub (LoomClient *self)
         continue;
 
       /* A gap means PUB/SUB dropped something: re-read the state. */
-      seq = json_object_get_int_member_with_default (content, "seq", 0);
+      seq = loom_json_int (content, "seq", 0);
       if (self->last_event_seq != 0 && seq != self->last_event_seq + 1)
         self->engines_dirty = TRUE;
       self->last_event_seq = seq;
 
       if (!json_object_has_member (content, "events"))
         continue;
-      events = json_object_get_array_member (content, "events");
+      events = loom_json_array (content, "events");
       for (guint i = 0; events && i < json_array_get_length (events); i++)
         {
-          JsonObject *ev = json_array_get_object_element (events, i);
-          const char *type = ev ? json_object_get_string_member_with_default (ev, "type", "") : "";
+          JsonObject *ev = loom_json_array_object (events, i);
+          const char *type = ev ? loom_json_string (ev, "type", "") : "";
 
           if (g_str_has_prefix (type, "engine_") || g_str_equal (type, "job_finished"))
             self->engines_dirty = TRUE;
@@ -857,16 +858,20 @@ loom_client_get_ids (LoomClient  *self,
     return NULL;
 
   ids = g_array_new (FALSE, FALSE, sizeof (guint));
-  engines = json_object_get_array_member (reply, "engines");
+  engines = loom_json_array (reply, "engines");
   for (guint i = 0; engines && i < json_array_get_length (engines); i++)
     {
-      JsonObject *e = json_array_get_object_element (engines, i);
-      const char *state = json_object_get_string_member_with_default (e, "state", "");
+      JsonObject *e = loom_json_array_object (engines, i);
+      const char *state = loom_json_string (e, "state", "");
 
       if (g_str_equal (state, "idle") || g_str_equal (state, "busy"))
         {
-          guint id = json_object_get_int_member (e, "id");
-          g_array_append_val (ids, id);
+          gint64 id = loom_json_int (e, "id", -1);
+          if (id >= 0 && id <= G_MAXUINT)
+            {
+              guint uid = id;
+              g_array_append_val (ids, uid);
+            }
         }
     }
 

@@ -233,13 +233,13 @@ loom_command_run (JsonObject      *spec,
 
   if (!json_object_has_member (spec, "argv") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (spec, "argv")) ||
-      json_array_get_length (json_object_get_array_member (spec, "argv")) == 0)
+      json_array_get_length (loom_json_array (spec, "argv")) == 0)
     {
       loom_outcome_set_error (outcome, "InvalidCommand", _("a command task needs a non-empty argv"));
       return;
     }
 
-  template_ = json_object_get_array_member (spec, "argv");
+  template_ = loom_json_array (spec, "argv");
   for (guint i = 0; i < json_array_get_length (template_); i++)
     {
       JsonNode *node = json_array_get_element (template_, i);
@@ -264,7 +264,7 @@ loom_command_run (JsonObject      *spec,
   g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
   g_subprocess_launcher_set_child_setup (launcher, child_setup, NULL, NULL);
 
-  cwd = json_object_get_string_member_with_default (spec, "cwd", NULL);
+  cwd = loom_json_string (spec, "cwd", NULL);
   if (cwd != NULL && *cwd != '\0')
     {
       if (!g_file_test (cwd, G_FILE_TEST_IS_DIR))
@@ -278,7 +278,7 @@ loom_command_run (JsonObject      *spec,
 
   if (json_object_has_member (spec, "env") && JSON_NODE_HOLDS_OBJECT (json_object_get_member (spec, "env")))
     {
-      JsonObject *env = json_object_get_object_member (spec, "env");
+      JsonObject *env = loom_json_object (spec, "env");
       g_autoptr(GList) names = json_object_get_members (env);
 
       for (GList *l = names; l; l = l->next)
@@ -310,7 +310,7 @@ loom_command_run (JsonObject      *spec,
                              G_PRIORITY_DEFAULT, NULL, capture_read_cb, &run.err);
   g_subprocess_wait_async (run.proc, NULL, wait_cb, &run);
 
-  timeout = json_object_get_double_member_with_default (spec, "timeout", 0);
+  timeout = loom_json_double (spec, "timeout", 0);
   if (timeout > 0)
     {
       timeout_source = g_timeout_source_new ((guint) (timeout * 1000));

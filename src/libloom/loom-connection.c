@@ -210,18 +210,18 @@ loom_connection_load (const char  *path,
 
   obj = json_node_get_object (root);
   conn = g_new0 (LoomConnection, 1);
-  conn->profile = g_strdup (json_object_get_string_member_with_default (obj, "profile", NULL));
-  conn->transport = g_strdup (json_object_get_string_member_with_default (obj, "transport", "tcp"));
-  conn->ip = g_strdup (json_object_get_string_member_with_default (obj, "ip", NULL));
-  conn->client_port = json_object_get_int_member_with_default (obj, "client_port", 0);
-  conn->engine_port = json_object_get_int_member_with_default (obj, "engine_port", 0);
-  conn->event_port = json_object_get_int_member_with_default (obj, "event_port", 0);
-  conn->client_url = g_strdup (json_object_get_string_member_with_default (obj, "client_url", NULL));
-  conn->engine_url = g_strdup (json_object_get_string_member_with_default (obj, "engine_url", NULL));
-  conn->event_url = g_strdup (json_object_get_string_member_with_default (obj, "event_url", NULL));
-  conn->signature_scheme = g_strdup (json_object_get_string_member_with_default (obj, "signature_scheme", "hmac-sha256"));
-  conn->controller_pid = json_object_get_int_member_with_default (obj, "controller_pid", 0);
-  conn->created = json_object_get_int_member_with_default (obj, "created", 0);
+  conn->profile = g_strdup (loom_json_string (obj, "profile", NULL));
+  conn->transport = g_strdup (loom_json_string (obj, "transport", "tcp"));
+  conn->ip = g_strdup (loom_json_string (obj, "ip", NULL));
+  conn->client_port = loom_json_int (obj, "client_port", 0);
+  conn->engine_port = loom_json_int (obj, "engine_port", 0);
+  conn->event_port = loom_json_int (obj, "event_port", 0);
+  conn->client_url = g_strdup (loom_json_string (obj, "client_url", NULL));
+  conn->engine_url = g_strdup (loom_json_string (obj, "engine_url", NULL));
+  conn->event_url = g_strdup (loom_json_string (obj, "event_url", NULL));
+  conn->signature_scheme = g_strdup (loom_json_string (obj, "signature_scheme", "hmac-sha256"));
+  conn->controller_pid = loom_json_int (obj, "controller_pid", 0);
+  conn->created = loom_json_int (obj, "created", 0);
 
   /* Files written by hand may give only ip and ports. */
   if (conn->client_url == NULL && conn->ip != NULL && conn->client_port > 0)
@@ -231,7 +231,7 @@ loom_connection_load (const char  *path,
   if (conn->event_url == NULL && conn->ip != NULL && conn->event_port > 0)
     conn->event_url = g_strdup_printf ("tcp://%s:%d", conn->ip, conn->event_port);
 
-  key = json_object_get_string_member_with_default (obj, "key", NULL);
+  key = loom_json_string (obj, "key", NULL);
   if (g_strcmp0 (conn->signature_scheme, "hmac-sha256") != 0)
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,

@@ -18,6 +18,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <signal.h>
 #include <string.h>
 #include <unistd.h>
@@ -127,6 +129,8 @@ struct _LoomController
   void            *engine_sock;
   void            *event_sock;
   int              wake_fd;
+  int              lock_fd;          /* flock on <profile>.lock while we serve */
+  char            *lock_path;
   GThread         *thread;
   gint             stop_requested;   /* atomic */
   gboolean         running;
@@ -202,6 +206,7 @@ loom_controller_finalize (GObject *object)
   g_clear_pointer (&self->conn, loom_connection_free);
   g_clear_pointer (&self->wire, loom_wire_free);
   g_clear_pointer (&self->tcp_ip, g_free);
+  g_clear_pointer (&self->lock_path, g_free);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->engines, g_ptr_array_unref);
   g_clear_pointer (&self->engine_by_identity, g_hash_table_unref);
@@ -234,6 +239,7 @@ loom_controller_init (LoomController *self)
   self->retries = DEFAULT_RETRIES;
   self->max_message = LOOM_DEFAULT_MAX_MESSAGE;
   self->wake_fd = loom_eventfd_new ();
+  self->lock_fd = -1;
   self->rand = g_rand_new ();
   self->engines = g_ptr_array_new_with_free_func ((GDestroyNotify) ctl_engine_free);
   self->engine_by_identity = g_hash_table_new (g_bytes_hash, g_bytes_equal);
@@ -980,6 +986,8 @@ handle_submit (LoomController *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GArray) targets = NULL;
+  gint64 retries = -1;
   JsonObject *content;
   JsonNode *spec_node;
   CtlJob *job;
@@ -990,15 +998,16 @@ handle_submit (LoomController *self,
   GString *ev;
   char buf[96];
 
+
   if (!(content = loom_message_get_content (msg, &error)))
     {
       reply_error (self, self->client_sock, msg, "InvalidRequest", error->message);
       return;
     }
 
-  count = json_object_get_int_member_with_default (content, "count", -1);
+  count = loom_json_int (content, "count", -1);
   spec_node = json_object_get_member (content, "spec");
-  mode = json_object_get_string_member_with_default (content, "mode", "parallel");
+  mode = loom_json_string (content, "mode", json_object_has_member (content, "mode") ? NULL : "parallel");
   lines = loom_lines_split (loom_message_get_buffer (msg, 0));
 
   if (spec_node == NULL || !JSON_NODE_HOLDS_OBJECT (spec_node))
@@ -1012,15 +1021,51 @@ handle_submit (LoomController *self,
                    _("submit says “count” tasks but its parameter buffer does not hold that many lines"));
       return;
     }
+  for (guint i = 0; i < lines->len; i++)
+    if (g_bytes_get_size (g_ptr_array_index (lines, i)) == 0)
+      {
+        reply_error (self, self->client_sock, msg, "InvalidRequest", _("a task's parameters are empty"));
+        return;
+      }
   if (g_strcmp0 (mode, "parallel") != 0 && g_strcmp0 (mode, "serial") != 0)
     {
       reply_error (self, self->client_sock, msg, "InvalidRequest", _("mode must be “parallel” or “serial”"));
       return;
     }
+  if (json_object_has_member (content, "retries") &&
+      (retries = loom_json_int (content, "retries", -1)) < 0)
+    {
+      reply_error (self, self->client_sock, msg, "InvalidRequest", _("retries must be an integer ≥ 0"));
+      return;
+    }
+  if (json_object_has_member (content, "targets") &&
+      !JSON_NODE_HOLDS_NULL (json_object_get_member (content, "targets")))
+    {
+      JsonArray *array = loom_json_array (content, "targets");
+
+      targets = g_array_new (FALSE, FALSE, sizeof (guint));
+      for (guint i = 0; array && i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+          guint id;
+
+          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+              json_node_get_int (node) < 0 || json_node_get_int (node) > G_MAXINT32)
+            break;
+          id = json_node_get_int (node);
+          g_array_append_val (targets, id);
+        }
+      if (array == NULL || targets->len != json_array_get_length (array) || targets->len == 0)
+        {
+          reply_error (self, self->client_sock, msg, "InvalidRequest",
+                       _("targets must be a non-empty list of engine ids"));
+          return;
+        }
+    }
 
   job = g_new0 (CtlJob, 1);
   job->id = self->next_job_id++;
-  job->name = g_strdup (json_object_get_string_member_with_default (content, "name", ""));
+  job->name = g_strdup (loom_json_string (content, "name", ""));
   job->serial = g_str_equal (mode, "serial");
   job->spec = loom_json_to_string (spec_node);
   job->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
@@ -1029,28 +1074,9 @@ handle_submit (LoomController *self,
   job->tasks = g_new0 (CtlTask, count);
   job->retry = g_array_new (FALSE, FALSE, sizeof (guint));
   job->pinned = -1;
-  job->retries = json_object_has_member (content, "retries") &&
-                 json_object_get_int_member_with_default (content, "retries", -1) >= 0
-                   ? (guint) json_object_get_int_member (content, "retries")
-                   : self->retries;
+  job->retries = retries >= 0 ? (guint) retries : self->retries;
+  job->targets = g_steal_pointer (&targets);
   job->created = now;
-
-  if (json_object_has_member (content, "targets") &&
-      JSON_NODE_HOLDS_ARRAY (json_object_get_member (content, "targets")))
-    {
-      JsonArray *targets = json_object_get_array_member (content, "targets");
-
-      job->targets = g_array_new (FALSE, FALSE, sizeof (guint));
-      for (guint i = 0; i < json_array_get_length (targets); i++)
-        {
-          gint64 id = json_array_get_int_element (targets, i);
-          if (id >= 0)
-            {
-              guint uid = id;
-              g_array_append_val (job->targets, uid);
-            }
-        }
-    }
 
   base = g_bytes_get_data (job->params, NULL);
   for (guint i = 0; i < job->n_tasks; i++)
@@ -1110,7 +1136,7 @@ handle_job_query (LoomController *self,
     }
 
   job = g_hash_table_lookup (self->jobs,
-                             GUINT_TO_POINTER (json_object_get_int_member_with_default (content, "job", 0)));
+                             GUINT_TO_POINTER (loom_json_int (content, "job", 0)));
   if (job == NULL)
     {
       reply_error (self, self->client_sock, msg, "NoSuchJob", _("there is no job with that id"));
@@ -1150,7 +1176,7 @@ handle_abort (LoomController *self,
     }
 
   job = g_hash_table_lookup (self->jobs,
-                             GUINT_TO_POINTER (json_object_get_int_member_with_default (content, "job", 0)));
+                             GUINT_TO_POINTER (loom_json_int (content, "job", 0)));
   if (job == NULL)
     {
       reply_error (self, self->client_sock, msg, "NoSuchJob", _("there is no job with that id"));
@@ -1282,7 +1308,7 @@ handle_client_message (LoomController *self,
     {
       g_autoptr(GError) error = NULL;
       JsonObject *content = loom_message_get_content (msg, &error);
-      gint64 id = content ? json_object_get_int_member_with_default (content, "engine", -1) : -1;
+      gint64 id = content ? loom_json_int (content, "engine", -1) : -1;
       CtlEngine *engine;
 
       if (id < 0 || id >= self->engines->len ||
@@ -1335,8 +1361,8 @@ handle_register (LoomController *self,
       engine = g_new0 (CtlEngine, 1);
       engine->id = self->engines->len;
       engine->identity = g_bytes_ref (identity);
-      engine->host = g_strdup (json_object_get_string_member_with_default (content, "host", "?"));
-      engine->pid = json_object_get_int_member_with_default (content, "pid", 0);
+      engine->host = g_strdup (loom_json_string (content, "host", "?"));
+      engine->pid = loom_json_int (content, "pid", 0);
       engine->state = LOOM_ENGINE_IDLE;
       engine->outstanding = g_array_new (FALSE, FALSE, sizeof (TaskRef));
       engine->registered_at = g_get_real_time ();
@@ -1356,28 +1382,6 @@ handle_register (LoomController *self,
               engine->id, g_get_real_time (), MAX (50, self->heartbeat_timeout_ms / 4),
               self->heartbeat_timeout_ms);
   reply (self, self->engine_sock, msg, "register_reply", buf, -1, NULL, 0);
-}
-
-static gboolean
-parse_task_row (JsonNode *row,
-                gint64   *values,
-                guint     n_values)
-{
-  JsonArray *array;
-
-  if (!JSON_NODE_HOLDS_ARRAY (row))
-    return FALSE;
-  array = json_node_get_array (row);
-  if (json_array_get_length (array) < n_values)
-    return FALSE;
-  for (guint i = 0; i < n_values; i++)
-    {
-      JsonNode *v = json_array_get_element (array, i);
-      if (json_node_get_value_type (v) != G_TYPE_INT64)
-        return FALSE;
-      values[i] = json_node_get_int (v);
-    }
-  return TRUE;
 }
 
 /* Finds the record of a task that @engine holds; NULL for stale reports
@@ -1435,14 +1439,14 @@ handle_started (LoomController *self,
       return;
     }
 
-  rows = json_object_get_array_member (content, "tasks");
+  rows = loom_json_array (content, "tasks");
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
       gint64 v[4];
       CtlJob *job;
       CtlTask *task;
 
-      if (!parse_task_row (json_array_get_element (rows, i), v, 4))
+      if (!loom_json_row_ints (json_array_get_element (rows, i), v, 4))
         continue;
       if (!(task = lookup_held_task (self, engine, v[0], v[1], v[2], &job)))
         continue;
@@ -1450,6 +1454,15 @@ handle_started (LoomController *self,
       task->started = v[3];
       emit_started (self, job, v[1], task);
     }
+}
+
+static gboolean
+lines_all_non_empty (GPtrArray *lines)
+{
+  for (guint i = 0; i < lines->len; i++)
+    if (g_bytes_get_size (g_ptr_array_index (lines, i)) == 0)
+      return FALSE;
+  return TRUE;
 }
 
 static void
@@ -1473,11 +1486,12 @@ handle_results (LoomController *self,
       return;
     }
 
-  rows = json_object_get_array_member (content, "tasks");
+  rows = loom_json_array (content, "tasks");
   n_rows = json_array_get_length (rows);
   results = loom_lines_split (loom_message_get_buffer (msg, 0));
   details = loom_lines_split (loom_message_get_buffer (msg, 1));
-  if (results->len != n_rows || details->len != n_rows)
+  if (results->len != n_rows || details->len != n_rows ||
+      !lines_all_non_empty (results) || !lines_all_non_empty (details))
     {
       loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "results whose buffers do not match their rows");
       return;
@@ -1490,7 +1504,7 @@ handle_results (LoomController *self,
       CtlTask *task;
       GString *ev;
 
-      if (!parse_task_row (json_array_get_element (rows, i), v, 6))
+      if (!loom_json_row_ints (json_array_get_element (rows, i), v, 6))
         {
           loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "bad result row");
           continue;
@@ -1643,6 +1657,16 @@ bind_socket (LoomController  *self,
   return TRUE;
 }
 
+static void
+release_lock (LoomController *self)
+{
+  if (self->lock_fd < 0)
+    return;
+  g_unlink (self->lock_path);
+  close (self->lock_fd);
+  self->lock_fd = -1;
+}
+
 static gboolean
 loom_controller_bind (LoomController  *self,
                       GError         **error)
@@ -1664,6 +1688,33 @@ loom_controller_bind (LoomController  *self,
       return FALSE;
     }
 
+  /* Two controllers starting at once for one profile: the lock decides,
+   * before either looks at the connection file. */
+  {
+    g_autofree char *name = g_strdup_printf ("%s.lock", self->profile);
+
+    self->lock_path = g_build_filename (dir, name, NULL);
+    self->lock_fd = open (self->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (self->lock_fd < 0 || flock (self->lock_fd, LOCK_EX | LOCK_NB) != 0)
+      {
+        int errsv = errno;
+
+        if (self->lock_fd >= 0)
+          close (self->lock_fd);
+        self->lock_fd = -1;
+        if (errsv == EWOULDBLOCK)
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_ALREADY_RUNNING,
+                       _("Another controller is already running for profile “%s” (it holds %s). "
+                         "Stop it with “loomctl cluster stop --profile %s” or choose another profile."),
+                       self->profile, self->lock_path, self->profile);
+        else
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED,
+                       _("Cannot open %s: %s"), self->lock_path, g_strerror (errsv));
+        g_clear_pointer (&self->lock_path, g_free);
+        return FALSE;
+      }
+  }
+
   if (g_file_test (self->connection_path, G_FILE_TEST_EXISTS))
     {
       old = loom_connection_load (self->connection_path, NULL);
@@ -1673,10 +1724,15 @@ loom_controller_bind (LoomController  *self,
                        _("A controller (pid %" G_GINT64_FORMAT ") is already running for profile “%s” (%s). "
                          "Stop it with “loomctl cluster stop --profile %s” or choose another profile."),
                        old->controller_pid, self->profile, self->connection_path, self->profile);
+          release_lock (self);
           return FALSE;
         }
-      g_message ("Replacing the stale connection file %s (its controller, pid %" G_GINT64_FORMAT ", is gone)",
-                 self->connection_path, old ? old->controller_pid : 0);
+      if (old == NULL)
+        g_message ("Replacing the unreadable connection file %s", self->connection_path);
+      else
+        g_message ("Replacing the stale connection file %s: its controller (pid %" G_GINT64_FORMAT ") %s",
+                   self->connection_path, old->controller_pid,
+                   kill ((pid_t) old->controller_pid, 0) == 0 ? "does not answer" : "is gone");
     }
 
   conn = self->conn = loom_connection_new (self->profile);
@@ -1708,6 +1764,7 @@ loom_controller_bind (LoomController  *self,
   return TRUE;
 
 fail:
+  release_lock (self);
   g_clear_pointer (&self->client_sock, zmq_close);
   g_clear_pointer (&self->engine_sock, zmq_close);
   g_clear_pointer (&self->event_sock, zmq_close);
@@ -1828,6 +1885,7 @@ loom_controller_loop (LoomController *self)
         g_unlink (self->connection_path);
     }
 
+  release_lock (self);
   self->running = FALSE;
 }
 

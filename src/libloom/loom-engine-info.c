@@ -119,13 +119,13 @@ void
 loom_engine_info_update (LoomEngineInfo *self,
                          JsonObject     *obj)
 {
-  const char *host = json_object_get_string_member_with_default (obj, "host", NULL);
-  gint64 pid = json_object_get_int_member_with_default (obj, "pid", 0);
-  guint64 done = json_object_get_int_member_with_default (obj, "tasks_done", 0);
-  double busy = json_object_get_double_member_with_default (obj, "busy_fraction", 0);
+  const char *host = loom_json_string (obj, "host", NULL);
+  gint64 pid = loom_json_int (obj, "pid", 0);
+  guint64 done = loom_json_int (obj, "tasks_done", 0);
+  double busy = loom_json_double (obj, "busy_fraction", 0);
   LoomEngineState state = self->state;
 
-  loom_engine_state_from_string (json_object_get_string_member_with_default (obj, "state", ""), &state);
+  loom_engine_state_from_string (loom_json_string (obj, "state", ""), &state);
 
   if (g_strcmp0 (self->host, host) != 0)
     {

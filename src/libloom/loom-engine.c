@@ -70,8 +70,8 @@ run_plugin (JsonObject      *spec,
             JsonNode        *params,
             LoomTaskOutcome *outcome)
 {
-  const char *path = json_object_get_string_member_with_default (spec, "module", NULL);
-  const char *symbol = json_object_get_string_member_with_default (spec, "function", NULL);
+  const char *path = loom_json_string (spec, "module", NULL);
+  const char *symbol = loom_json_string (spec, "function", NULL);
   g_autoptr(GError) error = NULL;
   g_autofree char *msg = NULL;
   const unsigned int *abi = NULL;
@@ -138,7 +138,7 @@ loom_engine_execute (JsonObject      *spec,
 {
   g_autoptr(JsonNode) params = NULL;
   g_autoptr(GError) error = NULL;
-  const char *kind = json_object_get_string_member_with_default (spec, "kind", "builtin");
+  const char *kind = loom_json_string (spec, "kind", "builtin");
 
   outcome->ok = FALSE;
   outcome->detail = g_string_new ("{");
@@ -157,7 +157,7 @@ loom_engine_execute (JsonObject      *spec,
 
   if (g_str_equal (kind, "builtin"))
     {
-      const char *function = json_object_get_string_member_with_default (spec, "function", "");
+      const char *function = loom_json_string (spec, "function", "");
 
       if (loom_builtins_lookup (function) == NULL)
         {
@@ -275,9 +275,9 @@ handle_register_reply (Engine      *engine,
   if (content == NULL)
     return;
 
-  engine->id = json_object_get_int_member_with_default (content, "engine", -1);
-  engine->heartbeat_ms = json_object_get_int_member_with_default (content, "heartbeat_ms", 500);
-  controller_time = json_object_get_int_member_with_default (content, "time", now);
+  engine->id = loom_json_int (content, "engine", -1);
+  engine->heartbeat_ms = loom_json_int (content, "heartbeat_ms", 500);
+  controller_time = loom_json_int (content, "time", now);
   /* Assume the reply left the controller half way through the round trip. */
   engine->clock_offset = controller_time - (engine->register_sent_at + now) / 2;
   engine->registered = TRUE;
@@ -303,8 +303,8 @@ handle_tasks (Engine      *engine,
       return;
     }
 
-  jobs = json_object_get_object_member (content, "jobs");
-  rows = json_object_get_array_member (content, "tasks");
+  jobs = loom_json_object (content, "jobs");
+  rows = loom_json_array (content, "tasks");
   params = loom_lines_split (loom_message_get_buffer (msg, 0));
   if (params->len != json_array_get_length (rows))
     {
@@ -314,19 +314,21 @@ handle_tasks (Engine      *engine,
 
   for (guint i = 0; i < params->len; i++)
     {
-      JsonNode *row = json_array_get_element (rows, i);
-      JsonArray *r;
+      gint64 v[3];
       EngineTask *task;
-      char key[16];
+      char key[24];
       JsonNode *spec;
 
-      if (!JSON_NODE_HOLDS_ARRAY (row) || json_array_get_length (r = json_node_get_array (row)) < 3)
-        continue;
+      if (!loom_json_row_ints (json_array_get_element (rows, i), v, 3))
+        {
+          loom_wire_count_drop (engine->wire, LOOM_DROP_MALFORMED, "bad task row");
+          continue;
+        }
 
       task = g_new0 (EngineTask, 1);
-      task->job = json_array_get_int_element (r, 0);
-      task->index = json_array_get_int_element (r, 1);
-      task->attempt = json_array_get_int_element (r, 2);
+      task->job = v[0];
+      task->index = v[1];
+      task->attempt = v[2];
       g_snprintf (key, sizeof key, "%u", task->job);
       spec = json_object_get_member (jobs, key);
       if (spec == NULL || !JSON_NODE_HOLDS_OBJECT (spec))

@@ -116,6 +116,25 @@ JsonNode     *loom_json_from_data          (const char      *data,
                                             gssize           len,
                                             GError         **error);
 
+const char   *loom_json_string             (JsonObject      *obj,
+                                            const char      *name,
+                                            const char      *fallback);
+gint64        loom_json_int                (JsonObject      *obj,
+                                            const char      *name,
+                                            gint64           fallback);
+double        loom_json_double             (JsonObject      *obj,
+                                            const char      *name,
+                                            double           fallback);
+JsonArray    *loom_json_array              (JsonObject      *obj,
+                                            const char      *name);
+JsonObject   *loom_json_object             (JsonObject      *obj,
+                                            const char      *name);
+JsonObject   *loom_json_array_object       (JsonArray       *array,
+                                            guint            index);
+gboolean      loom_json_row_ints           (JsonNode        *row,
+                                            gint64          *values,
+                                            guint            n);
+
 /* Splits a buffer of newline-separated JSON lines into @n slices. */
 GPtrArray    *loom_lines_split             (GBytes          *bytes);
 void          loom_lines_append            (GString         *out,

@@ -192,6 +192,21 @@ loom_wire_append_drops_json (LoomWire *wire,
 }
 
 static void
+hmac_update_part (GHmac        *hmac,
+                  const guint8 *data,
+                  gsize         len)
+{
+  guint64 be = GUINT64_TO_BE ((guint64) len);
+
+  g_hmac_update (hmac, (const guint8 *) &be, sizeof be);
+  if (len > 0)
+    g_hmac_update (hmac, data, len);
+}
+
+/* HMAC-SHA256 over the number of parts and each part with its length in
+ * front (64-bit big endian), so bytes cannot be moved between frames or
+ * frames added or removed without breaking the signature. */
+static void
 compute_digest (LoomWire      *wire,
                 const void    *header,
                 gsize          header_len,
@@ -202,16 +217,17 @@ compute_digest (LoomWire      *wire,
                 guint8         digest[DIGEST_SIZE])
 {
   GHmac *hmac = g_hmac_copy (wire->hmac);
+  guint64 n_parts = GUINT64_TO_BE ((guint64) n_buffers + 2);
   gsize len = DIGEST_SIZE;
 
-  g_hmac_update (hmac, header, header_len);
-  g_hmac_update (hmac, content, content_len);
+  g_hmac_update (hmac, (const guint8 *) &n_parts, sizeof n_parts);
+  hmac_update_part (hmac, header, header_len);
+  hmac_update_part (hmac, content, content_len);
   for (guint i = 0; i < n_buffers; i++)
     {
       gsize blen;
       const guint8 *data = g_bytes_get_data (buffers[i], &blen);
-      if (blen > 0)
-        g_hmac_update (hmac, data, blen);
+      hmac_update_part (hmac, data, blen);
     }
   g_hmac_get_digest (hmac, digest, &len);
   g_hmac_unref (hmac);
@@ -481,7 +497,7 @@ loom_wire_decode (LoomWire       *wire,
     }
 
   obj = json_node_get_object (root);
-  type = json_object_get_string_member_with_default (obj, "msg_type", NULL);
+  type = loom_json_string (obj, "msg_type", NULL);
   if (type == NULL || *type == '\0')
     {
       *reason = LOOM_DROP_MALFORMED;
@@ -493,9 +509,9 @@ loom_wire_decode (LoomWire       *wire,
   for (guint i = 0; i < delim; i++)
     g_ptr_array_add (msg->routing, g_bytes_ref (g_ptr_array_index (frames, i)));
   msg->msg_type = g_strdup (type);
-  msg->msg_id = g_strdup (json_object_get_string_member_with_default (obj, "msg_id", ""));
-  msg->parent = g_strdup (json_object_get_string_member_with_default (obj, "parent", NULL));
-  msg->date = json_object_get_int_member_with_default (obj, "date", 0);
+  msg->msg_id = g_strdup (loom_json_string (obj, "msg_id", ""));
+  msg->parent = g_strdup (loom_json_string (obj, "parent", NULL));
+  msg->date = loom_json_int (obj, "date", 0);
   msg->content = g_bytes_ref (g_ptr_array_index (frames, delim + 3));
   msg->buffers = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   for (guint i = delim + 4; i < frames->len; i++)
@@ -728,10 +744,118 @@ loom_lines_append (GString    *out,
                    GBytes     *line,
                    const char *fallback)
 {
+  g_assert (fallback != NULL && *fallback != '\0');
+
+  /* Lines are never empty (an empty line stands for the fallback), so a
+   * non-empty @out always means a line came before. */
   if (out->len > 0)
     g_string_append_c (out, '\n');
-  if (line == NULL)
+  if (line == NULL || g_bytes_get_size (line) == 0)
     g_string_append (out, fallback);
   else
     g_string_append_len (out, g_bytes_get_data (line, NULL), g_bytes_get_size (line));
+}
+
+/* Type-checked readers of JSON that came from a peer: a member of the wrong
+ * type reads as missing, never as a critical or a made-up value. */
+
+const char *
+loom_json_string (JsonObject *obj,
+                  const char *name,
+                  const char *fallback)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fallback;
+  return json_node_get_string (node);
+}
+
+static gboolean
+node_int (JsonNode *node,
+          gint64   *value)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *value = json_node_get_int (node);
+  return TRUE;
+}
+
+gint64
+loom_json_int (JsonObject *obj,
+               const char *name,
+               gint64      fallback)
+{
+  gint64 value;
+
+  if (obj == NULL || !node_int (json_object_get_member (obj, name), &value))
+    return fallback;
+  return value;
+}
+
+double
+loom_json_double (JsonObject *obj,
+                  const char *name,
+                  double      fallback)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return fallback;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (type == G_TYPE_DOUBLE)
+    return json_node_get_double (node);
+  return fallback;
+}
+
+JsonArray *
+loom_json_array (JsonObject *obj,
+                 const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+JsonObject *
+loom_json_object (JsonObject *obj,
+                  const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+JsonObject *
+loom_json_array_object (JsonArray *array,
+                        guint      index)
+{
+  JsonNode *node;
+
+  if (array == NULL || index >= json_array_get_length (array))
+    return NULL;
+  node = json_array_get_element (array, index);
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* Reads the first @n elements of @row, which must all be integers. */
+gboolean
+loom_json_row_ints (JsonNode *row,
+                    gint64   *values,
+                    guint     n)
+{
+  JsonArray *array;
+
+  if (row == NULL || !JSON_NODE_HOLDS_ARRAY (row))
+    return FALSE;
+  array = json_node_get_array (row);
+  if (json_array_get_length (array) < n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (!node_int (json_array_get_element (array, i), &values[i]))
+      return FALSE;
+  return TRUE;
 }
