@@ -5,9 +5,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
+#include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 
 #include "loom-connection-private.h"
 #include "loom-engine-private.h"
@@ -20,10 +24,13 @@ main (int   argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *connection = NULL;
   g_autofree char *profile = NULL;
+  g_autofree char *log_dir = NULL;
+  g_autofree char *log_path = NULL;
   int grace_ms = LOOM_ENGINE_DEFAULT_GRACE_MS;
   GOptionEntry entries[] = {
     { "connection", 'c', 0, G_OPTION_ARG_FILENAME, &connection, N_("The controller's connection file"), N_("FILE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Find the connection file of this profile (default: default)"), N_("NAME") },
+    { "log-dir", 0, 0, G_OPTION_ARG_FILENAME, &log_dir, N_("Write output to DIR/engine-PID.log"), N_("DIR") },
     { "grace-ms", 0, 0, G_OPTION_ARG_INT, &grace_ms, N_("Exit after this long without word from the controller (default 5000)"), N_("MS") },
     { NULL }
   };
@@ -57,5 +64,23 @@ main (int   argc,
       connection = loom_connection_path_for_profile (profile ? profile : "default");
     }
 
-  return loom_engine_main (connection, grace_ms);
+  if (log_dir != NULL)
+    {
+      g_autofree char *name = g_strdup_printf ("engine-%d.log", (int) getpid ());
+      int fd;
+
+      g_mkdir_with_parents (log_dir, 0700);
+      log_path = g_build_filename (log_dir, name, NULL);
+      fd = open (log_path, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
+      if (fd < 0)
+        {
+          g_printerr ("loom-engine: cannot write %s: %s\n", log_path, g_strerror (errno));
+          return 2;
+        }
+      dup2 (fd, STDOUT_FILENO);
+      dup2 (fd, STDERR_FILENO);
+      close (fd);
+    }
+
+  return loom_engine_main (connection, grace_ms, log_path);
 }

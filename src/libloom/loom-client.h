@@ -29,6 +29,9 @@ JsonObject  *loom_client_get_status           (LoomClient   *self,
 JsonObject  *loom_client_query_job            (LoomClient   *self,
                                                guint         job_id,
                                                GError      **error);
+JsonNode    *loom_client_get_job_report       (LoomClient   *self,
+                                               guint         job_id,
+                                               GError      **error);
 gboolean     loom_client_stop_engine          (LoomClient   *self,
                                                guint         engine_id,
                                                GError      **error);

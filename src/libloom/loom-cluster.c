@@ -19,6 +19,7 @@
 
 #include "loom-cluster.h"
 #include "loom-error.h"
+#include "loom-launcher-private.h"
 #include "loom-util-private.h"
 
 #define REGISTER_TIMEOUT_USEC (30 * G_USEC_PER_SEC)
@@ -120,7 +121,7 @@ loom_cluster_get_client (LoomCluster *self)
 /**
  * loom_cluster_set_log_dir:
  * @self: a #LoomCluster
- * @log_dir: (nullable): where engines write engine-N.log; %NULL to inherit
+ * @log_dir: (nullable): where engines write engine-PID.log; %NULL to inherit
  *   this process's stdout and stderr
  */
 void
@@ -158,46 +159,13 @@ spawn_engines (LoomCluster  *self,
                guint         n,
                GError      **error)
 {
-  g_autofree char *engine_path = loom_find_program ("loom-engine", "LOOM_ENGINE");
-  const char *file = loom_controller_get_connection_file (self->controller);
+  LoomEngineLaunch launch = {
+    .connection_file = loom_controller_get_connection_file (self->controller),
+    .log_dir = self->log_dir,
+    .grace_ms = self->engine_grace_ms,
+  };
 
-  if (engine_path == NULL)
-    {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_ENGINE,
-                   _("Cannot find the loom-engine program: install Loom or set LOOM_ENGINE to its path"));
-      return FALSE;
-    }
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-      g_autofree char *grace = g_strdup_printf ("%u", self->engine_grace_ms);
-      GSubprocess *proc;
-      const char *argv[] = { engine_path, "--connection", file, "--grace-ms", grace, NULL };
-
-      if (self->engine_grace_ms == 0)
-        argv[3] = NULL;
-
-      if (self->log_dir != NULL)
-        {
-          g_autofree char *name = g_strdup_printf ("engine-%u.log", self->engines->len);
-          g_autofree char *log = g_build_filename (self->log_dir, name, NULL);
-
-          g_mkdir_with_parents (self->log_dir, 0700);
-          g_subprocess_launcher_set_stdout_file_path (launcher, log);
-          g_subprocess_launcher_set_flags (launcher, G_SUBPROCESS_FLAGS_STDERR_MERGE);
-        }
-
-      proc = g_subprocess_launcher_spawnv (launcher, argv, error);
-      if (proc == NULL)
-        {
-          g_prefix_error (error, _("Cannot start engine %s: "), engine_path);
-          return FALSE;
-        }
-      g_ptr_array_add (self->engines, proc);
-    }
-
-  return TRUE;
+  return loom_launch_engines (&launch, n, self->engines, error);
 }
 
 static gboolean

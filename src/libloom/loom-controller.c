@@ -94,6 +94,7 @@ typedef struct
   guint            id;
   GBytes          *identity;
   char            *host;
+  char            *log;
   gint64           pid;
   LoomEngineState  state;
   GArray          *outstanding;  /* TaskRef */
@@ -190,6 +191,7 @@ ctl_engine_free (CtlEngine *engine)
   if (engine->out_params)
     g_string_free (engine->out_params, TRUE);
   g_free (engine->host);
+  g_free (engine->log);
   g_free (engine);
 }
 
@@ -493,6 +495,13 @@ append_engine_json (LoomController *self,
                           engine->tasks_done, engine->outstanding->len,
                           engine->registered_at, engine->last_heartbeat_real,
                           MIN (1.0, engine->busy_usec / lifetime));
+  if (engine->log)
+    {
+      g_string_truncate (out, out->len - 1);
+      g_string_append (out, ",\"log\":");
+      loom_json_append_string (out, engine->log);
+      g_string_append_c (out, '}');
+    }
 }
 
 static void
@@ -1127,7 +1136,7 @@ handle_job_query (LoomController *self,
   g_autoptr(GString) details = NULL;
   JsonObject *content;
   CtlJob *job;
-  GBytes *buffers[2];
+  GBytes *buffers[3];
 
   if (!(content = loom_message_get_content (msg, &error)))
     {
@@ -1154,7 +1163,8 @@ handle_job_query (LoomController *self,
 
   buffers[0] = g_string_free_to_bytes (g_steal_pointer (&results));
   buffers[1] = g_string_free_to_bytes (g_steal_pointer (&details));
-  reply (self, self->client_sock, msg, "job_reply", out->str, out->len, buffers, 2);
+  buffers[2] = job->params;
+  reply (self, self->client_sock, msg, "job_reply", out->str, out->len, buffers, 3);
   g_bytes_unref (buffers[0]);
   g_bytes_unref (buffers[1]);
 }
@@ -1363,6 +1373,7 @@ handle_register (LoomController *self,
       engine->identity = g_bytes_ref (identity);
       engine->host = g_strdup (loom_json_string (content, "host", "?"));
       engine->pid = loom_json_int (content, "pid", 0);
+      engine->log = g_strdup (loom_json_string (content, "log", NULL));
       engine->state = LOOM_ENGINE_IDLE;
       engine->outstanding = g_array_new (FALSE, FALSE, sizeof (TaskRef));
       engine->registered_at = g_get_real_time ();

@@ -24,7 +24,8 @@ typedef struct
 } LoomTaskOutcome;
 
 int       loom_engine_main           (const char       *connection_file,
-                                      guint             grace_ms);
+                                      guint             grace_ms,
+                                      const char       *log_path);
 
 /* Runs one task on the calling thread; used by the engine's worker. */
 void      loom_engine_execute        (JsonObject       *spec,

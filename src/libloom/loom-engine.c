@@ -238,6 +238,7 @@ typedef struct
   gint64      register_sent_at; /* real, for the clock offset */
   gboolean    registered;
   gboolean    stop;
+  const char *log_path;
   GPtrArray  *started;          /* EngineTask, this wake-up */
   GPtrArray  *done;
 } Engine;
@@ -257,8 +258,14 @@ send_register (Engine *engine)
 
   loom_json_append_string (content, g_get_host_name ());
   engine->register_sent_at = g_get_real_time ();
-  g_string_append_printf (content, ",\"pid\":%d,\"time\":%" G_GINT64_FORMAT "}",
+  g_string_append_printf (content, ",\"pid\":%d,\"time\":%" G_GINT64_FORMAT,
                           (int) getpid (), engine->register_sent_at);
+  if (engine->log_path)
+    {
+      g_string_append (content, ",\"log\":");
+      loom_json_append_string (content, engine->log_path);
+    }
+  g_string_append_c (content, '}');
   loom_wire_send (engine->wire, engine->dealer, NULL, "register", NULL, content->str, content->len, NULL, 0);
   engine->last_sent = g_get_monotonic_time ();
 }
@@ -453,6 +460,7 @@ flush_to_controller (Engine *engine)
  * loom_engine_main:
  * @connection_file: the controller's connection file
  * @grace_ms: how long to go on without hearing from the controller
+ * @log_path: (nullable): where this engine's output goes, to tell the controller
  *
  * Runs an engine until the controller stops it, vanishes for @grace_ms, or
  * the process gets SIGTERM/SIGINT.
@@ -461,7 +469,8 @@ flush_to_controller (Engine *engine)
  */
 int
 loom_engine_main (const char *connection_file,
-                  guint       grace_ms)
+                  guint       grace_ms,
+                  const char *log_path)
 {
   g_autoptr(LoomConnection) conn = NULL;
   g_autoptr(GError) error = NULL;
@@ -487,6 +496,7 @@ loom_engine_main (const char *connection_file,
   engine.wire = loom_wire_new (conn->key, sizeof conn->key, 0);
   loom_wire_set_log_domain (engine.wire, "engine");
   engine.id = -1;
+  engine.log_path = log_path;
   engine.grace_ms = grace_ms ? grace_ms : LOOM_ENGINE_DEFAULT_GRACE_MS;
   engine.heartbeat_ms = 250;
   engine.started = g_ptr_array_new ();

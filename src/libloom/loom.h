@@ -14,6 +14,7 @@
 #include "loom-engine-info.h"
 #include "loom-error.h"
 #include "loom-plugin.h"
+#include "loom-sweep.h"
 #include "loom-task-spec.h"
 #include "loom-types.h"
 #include "loom-view.h"

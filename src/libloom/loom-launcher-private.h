@@ -1,0 +1,33 @@
+/* loom-launcher-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Starting Loom processes on this machine.  The seam for other launchers
+ * (SSH, Slurm, MPI): each only needs to run `loom-engine --connection FILE`
+ * somewhere that can reach the controller.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  const char *connection_file;
+  const char *log_dir;      /* nullable: engines inherit stdout and stderr */
+  guint       grace_ms;     /* 0: the engine's default */
+  gboolean    detached;     /* own session: outlives the launching program */
+} LoomEngineLaunch;
+
+char        *loom_state_dir          (const char              *profile);
+gboolean     loom_launch_engines     (const LoomEngineLaunch  *launch,
+                                      guint                    n,
+                                      GPtrArray               *procs,
+                                      GError                 **error);
+GSubprocess *loom_launch_controller  (const char * const      *args,
+                                      const char              *log_path,
+                                      GError                 **error);
+
+G_END_DECLS

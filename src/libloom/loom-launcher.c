@@ -1,0 +1,144 @@
+/* loom-launcher.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "loom-error.h"
+#include "loom-launcher-private.h"
+#include "loom-util-private.h"
+
+/* $XDG_STATE_HOME/loom/<profile>: logs of a cluster's processes. */
+char *
+loom_state_dir (const char *profile)
+{
+  return g_build_filename (g_get_user_state_dir (), "loom", profile, NULL);
+}
+
+static void
+new_session (gpointer data)
+{
+  /* Not in the terminal's process group: Ctrl+C in the shell that ran
+   * `loomctl cluster start` must not reach the cluster. */
+  setsid ();
+}
+
+gboolean
+loom_launch_engines (const LoomEngineLaunch  *launch,
+                     guint                    n,
+                     GPtrArray               *procs,
+                     GError                 **error)
+{
+  g_autofree char *engine_path = loom_find_program ("loom-engine", "LOOM_ENGINE");
+  g_autofree char *grace = g_strdup_printf ("%u", launch->grace_ms);
+
+  if (engine_path == NULL)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_ENGINE,
+                   _("Cannot find the loom-engine program: install Loom or set LOOM_ENGINE to its path"));
+      return FALSE;
+    }
+
+  if (launch->log_dir != NULL && g_mkdir_with_parents (launch->log_dir, 0700) != 0)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_ENGINE,
+                   _("Cannot create the log directory %s"), launch->log_dir);
+      return FALSE;
+    }
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(GSubprocessLauncher) launcher = NULL;
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      GSubprocess *proc;
+
+      g_ptr_array_add (argv, engine_path);
+      g_ptr_array_add (argv, (gpointer) "--connection");
+      g_ptr_array_add (argv, (gpointer) launch->connection_file);
+      if (launch->grace_ms > 0)
+        {
+          g_ptr_array_add (argv, (gpointer) "--grace-ms");
+          g_ptr_array_add (argv, grace);
+        }
+      if (launch->log_dir != NULL)
+        {
+          /* The engine opens engine-<pid>.log itself and tells the
+           * controller, so `cluster status` can name it. */
+          g_ptr_array_add (argv, (gpointer) "--log-dir");
+          g_ptr_array_add (argv, (gpointer) launch->log_dir);
+        }
+      g_ptr_array_add (argv, NULL);
+
+      launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      if (launch->detached)
+        g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+      if (launch->log_dir != NULL)
+        {
+          /* Never hold the launching program's pipes open: the engine
+           * moves its output to its log file as it starts. */
+          g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
+          g_subprocess_launcher_set_stdout_file_path (launcher, "/dev/null");
+          g_subprocess_launcher_set_stderr_file_path (launcher, "/dev/null");
+        }
+
+      proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+      if (proc == NULL)
+        {
+          g_prefix_error (error, _("Cannot start engine %s: "), engine_path);
+          return FALSE;
+        }
+      if (procs != NULL)
+        g_ptr_array_add (procs, proc);
+      else
+        g_object_unref (proc);
+    }
+
+  return TRUE;
+}
+
+/* Starts loom-controller with @args in a session of its own, its output
+ * in @log_path. */
+GSubprocess *
+loom_launch_controller (const char * const  *args,
+                        const char          *log_path,
+                        GError             **error)
+{
+  g_autofree char *path = loom_find_program ("loom-controller", "LOOM_CONTROLLER");
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  GSubprocess *proc;
+
+  if (path == NULL)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED,
+                   _("Cannot find the loom-controller program: install Loom or set LOOM_CONTROLLER to its path"));
+      return NULL;
+    }
+
+  g_ptr_array_add (argv, path);
+  for (guint i = 0; args && args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_MERGE);
+  g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
+  g_subprocess_launcher_set_stdin_file_path (launcher, "/dev/null");
+  if (log_path != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (log_path);
+      g_mkdir_with_parents (dir, 0700);
+      g_subprocess_launcher_set_stdout_file_path (launcher, log_path);
+    }
+
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+  if (proc == NULL)
+    g_prefix_error (error, _("Cannot start %s: "), path);
+  return proc;
+}
