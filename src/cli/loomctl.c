@@ -1465,6 +1465,19 @@ cmd_bench (const Command *command,
   if (runs < 1 || n_engines < 1 || n_tasks < 1 || n_start < 1 || hwm < 1 || n_calls < 1000)
     return fail (EXIT_USAGE, "--runs, --engines, --tasks, --startup-engines and --hwm must be ≥ 1, --calls ≥ 1000");
 
+  /* Latency with the default hwm 1: one task, one round trip. */
+  {
+    g_autoptr(LoomCluster) cluster = start_private_cluster (n_engines, 1);
+    g_autoptr(GArray) warm_up = g_array_new (FALSE, FALSE, sizeof (double));
+
+    if (cluster == NULL)
+      return EXIT_NO_CLUSTER;
+    /* Warm up (connections, allocator, caches) before measuring. */
+    if (!bench_latency (loom_cluster_get_client (cluster), 500, warm_up, &error) ||
+        !bench_latency (loom_cluster_get_client (cluster), n_calls, latencies, &error))
+      return fail (EXIT_TASKS_FAILED, "%s", error->message);
+  }
+
   /* Throughput with prefetch (hwm) — tiny tasks are what it is for. */
   {
     g_autoptr(LoomCluster) cluster = start_private_cluster (n_engines, hwm);
@@ -1477,15 +1490,6 @@ cmd_bench (const Command *command,
           return fail (EXIT_TASKS_FAILED, "%s", error->message);
         g_array_append_val (rates, rate);
       }
-  }
-
-  /* Latency with the default hwm 1: one task, one round trip. */
-  {
-    g_autoptr(LoomCluster) cluster = start_private_cluster (n_engines, 1);
-    if (cluster == NULL)
-      return EXIT_NO_CLUSTER;
-    if (!bench_latency (loom_cluster_get_client (cluster), n_calls, latencies, &error))
-      return fail (EXIT_TASKS_FAILED, "%s", error->message);
   }
 
   for (int r = 0; r < runs; r++)

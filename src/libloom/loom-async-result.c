@@ -3,8 +3,9 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The results of one job as they arrive, like ipyparallel's AsyncResult.
- * The client's I/O thread fills it under its lock; callers block on its
- * condition or get signals on the main context it was created on.  Results
+ * The client fills it as results arrive, either while a caller blocks in
+ * get() or wait() (which pump the client) or from the client's main-loop
+ * source; signals are emitted from the main context it was created on.  Results
  * are kept as the JSON text they came in and parsed only when asked for.
  */
 
@@ -35,14 +36,13 @@ struct _LoomAsyncResult
   LoomClient   *client;
   gboolean      single;
 
-  GMutex        lock;
-  GCond         cond;
   ResultTask   *tasks;
   guint         n_tasks;
   guint         n_final;
   guint         n_failed;
   gint          job_id;
   gboolean      job_known;
+  gboolean      ready;        /* every task final, or failed as a whole */
   GError       *error;        /* submit refused or connection lost */
   GArray       *newly_final;  /* guint, for task-finished signals */
 
@@ -107,7 +107,7 @@ loom_task_info_free (LoomTaskInfo *info)
 }
 
 static gboolean
-is_ready_locked (LoomAsyncResult *self)
+is_ready (LoomAsyncResult *self)
 {
   return self->error != NULL || self->n_final == self->n_tasks;
 }
@@ -137,12 +137,10 @@ source_dispatch (gpointer data)
 
   g_object_ref (self);
 
-  g_mutex_lock (&self->lock);
   finished = g_steal_pointer (&self->newly_final);
   self->newly_final = g_array_new (FALSE, FALSE, sizeof (guint));
   progress = self->n_final;
-  ready = is_ready_locked (self);
-  g_mutex_unlock (&self->lock);
+  ready = is_ready (self);
 
   for (guint i = 0; i < finished->len; i++)
     g_signal_emit (self, signals[TASK_FINISHED], 0, g_array_index (finished, guint, i));
@@ -187,8 +185,6 @@ loom_async_result_finalize (GObject *object)
   g_clear_error (&self->error);
   g_clear_object (&self->client);
   g_clear_pointer (&self->context, g_main_context_unref);
-  g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
 
   G_OBJECT_CLASS (loom_async_result_parent_class)->finalize (object);
 }
@@ -269,8 +265,6 @@ loom_async_result_class_init (LoomAsyncResultClass *klass)
 static void
 loom_async_result_init (LoomAsyncResult *self)
 {
-  g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
   self->job_id = -1;
   self->newly_final = g_array_new (FALSE, FALSE, sizeof (guint));
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
@@ -300,11 +294,8 @@ void
 loom_async_result_set_job (LoomAsyncResult *self,
                            guint            job_id)
 {
-  g_mutex_lock (&self->lock);
   self->job_id = job_id;
   self->job_known = TRUE;
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
   loom_wakeup_source_wake (self->source);
 }
 
@@ -312,11 +303,10 @@ void
 loom_async_result_fail (LoomAsyncResult *self,
                         const GError    *error)
 {
-  g_mutex_lock (&self->lock);
   if (self->error == NULL && self->n_final < self->n_tasks)
     self->error = g_error_copy (error);
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
+  self->ready = TRUE;
+  self->job_known = TRUE;
   loom_wakeup_source_wake (self->source);
 }
 
@@ -329,7 +319,6 @@ loom_async_result_apply (LoomAsyncResult *self,
 {
   gboolean ready;
 
-  g_mutex_lock (&self->lock);
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
       gint64 v[9];
@@ -362,12 +351,32 @@ loom_async_result_apply (LoomAsyncResult *self,
       task->result = g_bytes_ref (g_ptr_array_index (results, i));
       task->detail = g_bytes_ref (g_ptr_array_index (details, i));
     }
-  ready = is_ready_locked (self);
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
+  ready = self->ready = is_ready (self);
 
   loom_wakeup_source_wake (self->source);
   return ready;
+}
+
+/* Takes in what the client has received, without waiting: like
+ * ipyparallel's AsyncResult, asking a question looks at the sockets. */
+static void
+refresh (LoomAsyncResult *self)
+{
+  gboolean never = FALSE;
+
+  if (!self->ready)
+    loom_client_wait (self->client, &never, 0);
+}
+
+/* Pumps the client in this thread until the job is ready or @timeout
+ * (seconds, < 0 for ever) passes. */
+static gboolean
+wait_ready (LoomAsyncResult *self,
+            double           timeout)
+{
+  if (!self->ready)
+    loom_client_wait (self->client, &self->ready, timeout);
+  return self->ready;
 }
 
 /**
@@ -382,9 +391,8 @@ loom_async_result_get_job_id (LoomAsyncResult *self)
   gint id;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), -1);
-  g_mutex_lock (&self->lock);
+  refresh (self);
   id = self->job_id;
-  g_mutex_unlock (&self->lock);
   return id;
 }
 
@@ -407,9 +415,8 @@ loom_async_result_get_progress (LoomAsyncResult *self)
   guint n;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
-  g_mutex_lock (&self->lock);
+  refresh (self);
   n = self->n_final;
-  g_mutex_unlock (&self->lock);
   return n;
 }
 
@@ -425,9 +432,8 @@ loom_async_result_get_n_failed (LoomAsyncResult *self)
   guint n;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
-  g_mutex_lock (&self->lock);
+  refresh (self);
   n = self->n_failed;
-  g_mutex_unlock (&self->lock);
   return n;
 }
 
@@ -443,9 +449,8 @@ loom_async_result_ready (LoomAsyncResult *self)
   gboolean ready;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
-  g_mutex_lock (&self->lock);
-  ready = is_ready_locked (self);
-  g_mutex_unlock (&self->lock);
+  refresh (self);
+  ready = is_ready (self);
   return ready;
 }
 
@@ -461,27 +466,9 @@ loom_async_result_successful (LoomAsyncResult *self)
   gboolean ok;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
-  g_mutex_lock (&self->lock);
+  refresh (self);
   ok = self->error == NULL && self->n_final == self->n_tasks && self->n_failed == 0;
-  g_mutex_unlock (&self->lock);
   return ok;
-}
-
-/* Waits with the lock held; timeout < 0 waits for ever. */
-static gboolean
-wait_locked (LoomAsyncResult *self,
-             double           timeout)
-{
-  gint64 deadline = timeout < 0 ? -1 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
-
-  while (!is_ready_locked (self))
-    {
-      if (deadline < 0)
-        g_cond_wait (&self->cond, &self->lock);
-      else if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
-        return is_ready_locked (self);
-    }
-  return TRUE;
 }
 
 /**
@@ -500,9 +487,7 @@ loom_async_result_wait (LoomAsyncResult *self,
   gboolean ready;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
-  g_mutex_lock (&self->lock);
-  ready = wait_locked (self, timeout);
-  g_mutex_unlock (&self->lock);
+  ready = wait_ready (self, timeout);
   return ready;
 }
 
@@ -540,7 +525,7 @@ fill_error (LoomTaskInfo *info,
 }
 
 static LoomTaskInfo *
-task_info_locked (LoomAsyncResult *self,
+task_info_at (LoomAsyncResult *self,
                   guint            index)
 {
   ResultTask *task = &self->tasks[index];
@@ -577,9 +562,7 @@ loom_async_result_get_task_info (LoomAsyncResult *self,
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), NULL);
   g_return_val_if_fail (index < self->n_tasks, NULL);
 
-  g_mutex_lock (&self->lock);
-  info = task_info_locked (self, index);
-  g_mutex_unlock (&self->lock);
+  info = task_info_at (self, index);
   return info;
 }
 
@@ -604,9 +587,7 @@ loom_async_result_get (LoomAsyncResult  *self,
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), NULL);
 
-  g_mutex_lock (&self->lock);
-
-  if (!wait_locked (self, timeout))
+  if (!wait_ready (self, timeout))
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
                    _("Job %d is not ready after %g s: %u of %u tasks finished"),
@@ -625,7 +606,7 @@ loom_async_result_get (LoomAsyncResult  *self,
       for (guint i = 0; i < self->n_tasks; i++)
         if (self->tasks[i].status != LOOM_TASK_DONE)
           {
-            g_autoptr(LoomTaskInfo) info = task_info_locked (self, i);
+            g_autoptr(LoomTaskInfo) info = task_info_at (self, i);
 
             g_set_error (error, LOOM_ERROR,
                          info->status == LOOM_TASK_ABORTED ? LOOM_ERROR_ABORTED : LOOM_ERROR_TASK_FAILED,
@@ -652,7 +633,6 @@ loom_async_result_get (LoomAsyncResult  *self,
     }
 
 out:
-  g_mutex_unlock (&self->lock);
   return ret;
 }
 
@@ -671,18 +651,13 @@ loom_async_result_abort (LoomAsyncResult  *self,
 {
   g_autoptr(JsonObject) reply = NULL;
   g_autofree char *content = NULL;
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   gint job;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
 
   /* The job id arrives with the controller's answer to the submit. */
-  g_mutex_lock (&self->lock);
-  while (!self->job_known && self->error == NULL)
-    if (!g_cond_wait_until (&self->cond, &self->lock, deadline))
-      break;
-  job = self->job_known ? self->job_id : -1;
-  g_mutex_unlock (&self->lock);
+  loom_client_wait (self->client, &self->job_known, 10);
+  job = self->job_known && self->error == NULL ? self->job_id : -1;
 
   if (job < 0)
     {
@@ -709,14 +684,12 @@ loom_async_result_get_wall_time (LoomAsyncResult *self)
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
 
-  g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->n_tasks; i++)
     {
       if (self->tasks[i].ts[0] > 0)
         first = MIN (first, self->tasks[i].ts[0]);
       last = MAX (last, self->tasks[i].ts[4]);
     }
-  g_mutex_unlock (&self->lock);
 
   return last > first ? (last - first) / (double) G_USEC_PER_SEC : 0;
 }
@@ -734,11 +707,9 @@ loom_async_result_get_serial_time (LoomAsyncResult *self)
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
 
-  g_mutex_lock (&self->lock);
   for (guint i = 0; i < self->n_tasks; i++)
     if (self->tasks[i].ts[2] > 0 && self->tasks[i].ts[3] >= self->tasks[i].ts[2])
       sum += self->tasks[i].ts[3] - self->tasks[i].ts[2];
-  g_mutex_unlock (&self->lock);
 
   return sum / (double) G_USEC_PER_SEC;
 }

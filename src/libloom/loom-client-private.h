@@ -20,6 +20,9 @@ JsonObject      *loom_client_request_object      (LoomClient       *self,
                                                   const char       *msg_type,
                                                   const char       *content,
                                                   GError          **error);
+void             loom_client_wait                (LoomClient       *self,
+                                                  gboolean         *done,
+                                                  double            timeout);
 void             loom_client_submit              (LoomClient       *self,
                                                   LoomAsyncResult  *result,
                                                   char             *content,

@@ -2,13 +2,17 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The client owns its sockets on an I/O thread of its own (a DEALER for
- * requests and results, a SUB for events).  Calls from any thread hand
- * requests to it through a queue and an eventfd; results land in
- * LoomAsyncResult objects under their lock, and signals and model updates
- * are delivered on the main context the client was created on.  So the same
- * client serves a blocking program (get() waits on a condition) and a GTK
- * app (signals on its main loop) without re-entering any loop.
+ * The client: a DEALER for requests and results and a SUB for events.  Its
+ * sockets belong to the thread that created it, and so do its views and
+ * results.  Nothing moves between threads on the way:
+ *
+ *  - a blocking call (a request, loom_async_result_get()) sends and then
+ *    pumps the sockets itself until its answer is in;
+ *  - a program with a main loop gets a GSource on the sockets' ZMQ_FD,
+ *    which feeds results, signals and the engines model as they come.
+ *
+ * libzmq's ZMQ_FD is edge-triggered, so the source asks ZMQ_EVENTS in
+ * prepare and check on every iteration rather than trusting the fd alone.
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -24,9 +28,9 @@
 #include "loom-client-private.h"
 #include "loom-connection-private.h"
 #include "loom-error.h"
-#include "loom-util-private.h"
 
 #define DEFAULT_REQUEST_TIMEOUT_MS 10000
+#define TICK_USEC                  (100 * 1000)
 #define PING_INTERVAL_USEC         (1 * G_USEC_PER_SEC)
 #define LOST_AFTER_USEC            (6 * G_USEC_PER_SEC)
 
@@ -36,20 +40,19 @@ typedef void (*OpComplete) (LoomClient *self, Op *op, LoomMessage *reply, const 
 struct _Op
 {
   char            *msg_type;
-  char            *content;
-  GBytes          *buffer;
   OpComplete       complete;
   LoomAsyncResult *result;       /* submit */
-  gint64           deadline;     /* monotonic, set when sent */
-
-  /* Synchronous callers wait here. */
-  GMutex           mutex;
-  GCond            cond;
-  gboolean         done;
+  gint64           deadline;     /* monotonic */
+  gboolean         done;         /* synchronous callers wait for this */
   LoomMessage     *reply;
   GError          *error;
-  gatomicrefcount  ref_count;
 };
+
+typedef struct
+{
+  GSource     source;
+  LoomClient *client;            /* not owned */
+} ClientSource;
 
 struct _LoomClient
 {
@@ -57,127 +60,145 @@ struct _LoomClient
 
   char            *connection_path;
   LoomConnection  *conn;
-  LoomWire        *wire;            /* I/O thread only once it runs */
+  LoomWire        *wire;
   void            *dealer;
   void            *sub;
-  int              wake_fd;
-  GThread         *thread;
+  GThread         *owner;
   guint            request_timeout_ms;
+  gboolean         closed;
 
-  GMutex           lock;            /* guards queue, closing, engines_json */
-  GQueue           queue;           /* Op to send */
-  gboolean         closing;
-  char            *engines_json;
-
-  /* I/O thread only */
   GHashTable      *pending;         /* msg_id -> Op */
   GHashTable      *jobs;            /* job id -> LoomAsyncResult */
   gint64           last_heard;
   gint64           last_ping;
+  gint64           last_tick;
   gboolean         engines_dirty;
   gboolean         engines_in_flight;
   guint64          last_event_seq;
 
   GMainContext    *context;
-  GSource         *engines_source;
+  GSource         *source;
   GListStore      *engines;
 };
 
 G_DEFINE_FINAL_TYPE (LoomClient, loom_client, G_TYPE_OBJECT)
 
+static void client_pump (LoomClient *self);
+
 static Op *
 op_new (const char *msg_type,
-        char       *content,
-        GBytes     *buffer,
         OpComplete  complete)
 {
   Op *op = g_new0 (Op, 1);
 
   op->msg_type = g_strdup (msg_type);
-  op->content = content;
-  op->buffer = buffer ? g_bytes_ref (buffer) : NULL;
   op->complete = complete;
-  g_mutex_init (&op->mutex);
-  g_cond_init (&op->cond);
-  g_atomic_ref_count_init (&op->ref_count);
-  return op;
-}
-
-static Op *
-op_ref (Op *op)
-{
-  g_atomic_ref_count_inc (&op->ref_count);
   return op;
 }
 
 static void
-op_unref (Op *op)
+op_free (Op *op)
 {
-  if (!g_atomic_ref_count_dec (&op->ref_count))
-    return;
-
   g_free (op->msg_type);
-  g_free (op->content);
-  g_clear_pointer (&op->buffer, g_bytes_unref);
   g_clear_object (&op->result);
   g_clear_pointer (&op->reply, loom_message_free);
   g_clear_error (&op->error);
-  g_mutex_clear (&op->mutex);
-  g_cond_clear (&op->cond);
   g_free (op);
 }
 
-/* Completion of a synchronous request: hand the reply to the waiter. */
+static gboolean
+check_owner (LoomClient *self)
+{
+  if (self->owner != g_thread_self ())
+    {
+      g_critical ("A LoomClient (and its views and results) must be used from the thread that created it");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Completion of a synchronous request: keep the reply for the caller. */
 static void
 op_complete_sync (LoomClient   *self,
                   Op           *op,
                   LoomMessage  *reply,
                   const GError *error)
 {
-  g_mutex_lock (&op->mutex);
   if (error)
     op->error = g_error_copy (error);
   else
     op->reply = reply;
   op->done = TRUE;
-  g_cond_signal (&op->cond);
-  g_mutex_unlock (&op->mutex);
-}
-
-static void
-enqueue (LoomClient *self,
-         Op         *op)
-{
-  gboolean closing;
-
-  g_mutex_lock (&self->lock);
-  closing = self->closing;
-  if (!closing)
-    g_queue_push_tail (&self->queue, op_ref (op));
-  g_mutex_unlock (&self->lock);
-
-  if (closing)
-    {
-      g_autoptr(GError) error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION, _("The client is closed"));
-      op->complete (self, op, NULL, error);
-      return;
-    }
-
-  loom_eventfd_signal (self->wake_fd);
 }
 
 static GError *
 error_from_reply (LoomMessage *reply)
 {
   JsonObject *content = loom_message_get_content (reply, NULL);
-  JsonObject *err = NULL;
-
-  if (content && json_object_has_member (content, "error") &&
-      JSON_NODE_HOLDS_OBJECT (json_object_get_member (content, "error")))
-    err = loom_json_object (content, "error");
+  JsonObject *err = loom_json_object (content, "error");
 
   return g_error_new (LOOM_ERROR, LOOM_ERROR_PROTOCOL, _("The controller refused the request: %s"),
                       err ? loom_json_string (err, "message", "?") : "?");
+}
+
+/* Sends @op; on failure completes it at once.  Returns FALSE if it failed. */
+static gboolean
+send_op (LoomClient *self,
+         Op         *op,
+         const char *content,
+         GBytes     *buffer)
+{
+  GBytes *buffers[1] = { buffer };
+  g_autoptr(GError) error = NULL;
+
+  if (self->closed)
+    error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION, _("The client is closed"));
+  else if (loom_wire_send (self->wire, self->dealer, NULL, op->msg_type, NULL,
+                           content, -1, buffers, buffer ? 1 : 0) != 0)
+    error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION, _("Cannot send to the controller at %s: %s"),
+                         self->conn->client_url, zmq_strerror (zmq_errno ()));
+
+  if (error != NULL)
+    {
+      op->complete (self, op, NULL, error);
+      return FALSE;
+    }
+
+  op->deadline = g_get_monotonic_time () + (gint64) self->request_timeout_ms * 1000;
+  g_hash_table_insert (self->pending, g_strdup (loom_wire_last_msg_id (self->wire)), op);
+  /* A send can swallow the edge of ZMQ_FD: let the source look again. */
+  if (self->source)
+    g_source_set_ready_time (self->source, 0);
+  return TRUE;
+}
+
+/* Pumps the sockets until @done is set or @deadline (monotonic) passes. */
+static void
+pump_until (LoomClient *self,
+            gboolean   *done,
+            gint64      deadline)
+{
+  /* What has arrived already counts, even with no time to wait. */
+  client_pump (self);
+
+  while (!*done && !self->closed)
+    {
+      zmq_pollitem_t items[2] = {
+        { self->dealer, 0, ZMQ_POLLIN, 0 },
+        { self->sub, 0, ZMQ_POLLIN, 0 },
+      };
+      gint64 now = g_get_monotonic_time ();
+      gint64 wait = TICK_USEC;
+
+      if (deadline >= 0)
+        {
+          if (now >= deadline)
+            break;
+          wait = MIN (wait, deadline - now);
+        }
+      zmq_poll (items, 2, MAX (wait / 1000, 1));
+      client_pump (self);
+    }
 }
 
 /**
@@ -192,27 +213,28 @@ loom_client_request (LoomClient  *self,
                      const char  *content,
                      GError     **error)
 {
-  Op *op;
   LoomMessage *reply = NULL;
+  Op *op;
 
   g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
+  g_return_val_if_fail (check_owner (self), NULL);
 
-  op = op_new (msg_type, g_strdup (content ? content : "{}"), NULL, op_complete_sync);
-  enqueue (self, op);
+  op = op_new (msg_type, op_complete_sync);
+  if (send_op (self, op, content ? content : "{}", NULL))
+    pump_until (self, &op->done, -1);
 
-  g_mutex_lock (&op->mutex);
-  while (!op->done)
-    g_cond_wait (&op->cond, &op->mutex);
-  g_mutex_unlock (&op->mutex);
-
-  if (op->error)
+  if (!op->done)
+    g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION, _("The client is closed"));
+  else if (op->error)
     g_propagate_error (error, g_steal_pointer (&op->error));
   else if (g_str_equal (op->reply->msg_type, "error_reply"))
     g_propagate_error (error, error_from_reply (op->reply));
   else
     reply = g_steal_pointer (&op->reply);
 
-  op_unref (op);
+  /* A request that timed out or was answered is out of the table. */
+  if (op->done)
+    op_free (op);
   return reply;
 }
 
@@ -250,21 +272,15 @@ op_complete_submit (LoomClient   *self,
     error = refused = error_from_reply (reply);
 
   if (error != NULL)
-    {
-      loom_async_result_fail (op->result, error);
-      g_clear_pointer (&reply, loom_message_free);
-      return;
-    }
-
-  content = loom_message_get_content (reply, NULL);
-  if (content != NULL)
+    loom_async_result_fail (op->result, error);
+  else if ((content = loom_message_get_content (reply, NULL)) != NULL)
     {
       guint job = loom_json_int (content, "job", 0);
       loom_async_result_set_job (op->result, job);
-      /* Only the I/O thread touches the table, and it runs this. */
       g_hash_table_insert (self->jobs, GUINT_TO_POINTER (job), g_object_ref (op->result));
     }
-  loom_message_free (reply);
+  g_clear_pointer (&reply, loom_message_free);
+  op_free (op);
 }
 
 /**
@@ -279,36 +295,41 @@ loom_client_submit (LoomClient      *self,
                     char            *content,
                     GBytes          *params)
 {
-  Op *op = op_new ("submit", content, params, op_complete_submit);
+  g_autofree char *owned = content;
+  Op *op;
 
+  g_return_if_fail (check_owner (self));
+
+  op = op_new ("submit", op_complete_submit);
   op->result = g_object_ref (result);
-  enqueue (self, op);
-  op_unref (op);
+  send_op (self, op, owned, params);
+}
+
+/**
+ * loom_client_wait: (skip)
+ * @done: the flag to wait for
+ * @timeout: seconds; negative waits for ever
+ *
+ * Pumps the client in the calling thread until *@done or @timeout.
+ */
+void
+loom_client_wait (LoomClient *self,
+                  gboolean   *done,
+                  double      timeout)
+{
+  g_return_if_fail (check_owner (self));
+  pump_until (self, done, timeout < 0 ? -1 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC));
 }
 
 /* --- engines model ------------------------------------------------------- */
 
-static gboolean
-engines_source_dispatch (gpointer data)
+static void
+update_engines (LoomClient *self,
+                JsonObject *obj)
 {
-  LoomClient *self = data;
-  g_autofree char *json = NULL;
-  g_autoptr(JsonNode) root = NULL;
-  JsonObject *obj;
-  JsonArray *array;
+  JsonArray *array = loom_json_array (obj, "engines");
 
-  g_mutex_lock (&self->lock);
-  json = g_steal_pointer (&self->engines_json);
-  g_mutex_unlock (&self->lock);
-
-  if (json == NULL || !(root = loom_json_from_data (json, -1, NULL)) || !JSON_NODE_HOLDS_OBJECT (root))
-    return G_SOURCE_CONTINUE;
-
-  obj = json_node_get_object (root);
-  if (!(array = loom_json_array (obj, "engines")))
-    return G_SOURCE_CONTINUE;
-
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  for (guint i = 0; array && i < json_array_get_length (array); i++)
     {
       JsonObject *e = loom_json_array_object (array, i);
       gint64 id = loom_json_int (e, "id", -1);
@@ -328,8 +349,6 @@ engines_source_dispatch (gpointer data)
           g_list_store_append (self->engines, info);
         }
     }
-
-  return G_SOURCE_CONTINUE;
 }
 
 static void
@@ -338,20 +357,13 @@ op_complete_engines (LoomClient   *self,
                      LoomMessage  *reply,
                      const GError *error)
 {
+  JsonObject *content;
+
   self->engines_in_flight = FALSE;
-
-  if (reply != NULL)
-    {
-      g_autofree char *json = g_strndup (g_bytes_get_data (reply->content, NULL),
-                                         g_bytes_get_size (reply->content));
-
-      g_mutex_lock (&self->lock);
-      g_free (self->engines_json);
-      self->engines_json = g_steal_pointer (&json);
-      g_mutex_unlock (&self->lock);
-      loom_wakeup_source_wake (self->engines_source);
-      loom_message_free (reply);
-    }
+  if (reply != NULL && (content = loom_message_get_content (reply, NULL)) != NULL)
+    update_engines (self, content);
+  g_clear_pointer (&reply, loom_message_free);
+  op_free (op);
 }
 
 static void
@@ -361,38 +373,10 @@ op_complete_ignore (LoomClient   *self,
                     const GError *error)
 {
   g_clear_pointer (&reply, loom_message_free);
+  op_free (op);
 }
 
-/* --- the I/O thread ------------------------------------------------------ */
-
-static void
-send_op (LoomClient *self,
-         Op         *op)
-{
-  GBytes *buffers[1] = { op->buffer };
-
-  if (loom_wire_send (self->wire, self->dealer, NULL, op->msg_type, NULL,
-                      op->content, -1, buffers, op->buffer ? 1 : 0) != 0)
-    {
-      g_autoptr(GError) error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
-                                             _("Cannot send to the controller at %s: %s"),
-                                             self->conn->client_url, zmq_strerror (zmq_errno ()));
-      op->complete (self, op, NULL, error);
-      op_unref (op);
-      return;
-    }
-
-  op->deadline = g_get_monotonic_time () + (gint64) self->request_timeout_ms * 1000;
-  g_hash_table_insert (self->pending, g_strdup (loom_wire_last_msg_id (self->wire)), op);
-}
-
-static void
-send_internal (LoomClient *self,
-               const char *msg_type,
-               OpComplete  complete)
-{
-  send_op (self, op_new (msg_type, g_strdup ("{}"), NULL, complete));
-}
+/* --- the pump ------------------------------------------------------------ */
 
 static void
 handle_results (LoomClient  *self,
@@ -401,11 +385,11 @@ handle_results (LoomClient  *self,
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GPtrArray) details = NULL;
   JsonObject *content = loom_message_get_content (msg, NULL);
+  JsonArray *rows = loom_json_array (content, "tasks");
   LoomAsyncResult *result;
-  JsonArray *rows;
   guint job;
 
-  if (content == NULL || !json_object_has_member (content, "tasks"))
+  if (rows == NULL)
     {
       loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "results without tasks");
       return;
@@ -416,10 +400,9 @@ handle_results (LoomClient  *self,
   if (result == NULL)
     return;
 
-  rows = loom_json_array (content, "tasks");
   results = loom_lines_split (loom_message_get_buffer (msg, 0));
   details = loom_lines_split (loom_message_get_buffer (msg, 1));
-  if (rows == NULL || results->len != json_array_get_length (rows) || details->len != results->len)
+  if (results->len != json_array_get_length (rows) || details->len != results->len)
     {
       loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "results whose buffers do not match");
       return;
@@ -456,7 +439,6 @@ drain_dealer (LoomClient *self)
           /* Removing frees the key (a copy of msg_id), never the op. */
           g_hash_table_remove (self->pending, msg->parent);
           op->complete (self, op, msg, NULL);
-          op_unref (op);
         }
       else
         loom_message_free (msg);
@@ -486,13 +468,10 @@ drain_sub (LoomClient *self)
         self->engines_dirty = TRUE;
       self->last_event_seq = seq;
 
-      if (!json_object_has_member (content, "events"))
-        continue;
       events = loom_json_array (content, "events");
       for (guint i = 0; events && i < json_array_get_length (events); i++)
         {
-          JsonObject *ev = loom_json_array_object (events, i);
-          const char *type = ev ? loom_json_string (ev, "type", "") : "";
+          const char *type = loom_json_string (loom_json_array_object (events, i), "type", "");
 
           if (g_str_has_prefix (type, "engine_") || g_str_equal (type, "job_finished"))
             self->engines_dirty = TRUE;
@@ -504,17 +483,14 @@ static void
 fail_everything (LoomClient   *self,
                  const GError *error)
 {
+  g_autoptr(GList) ops = g_hash_table_get_values (self->pending);
   GHashTableIter iter;
   gpointer value;
 
-  g_hash_table_iter_init (&iter, self->pending);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    {
-      Op *op = value;
-      g_hash_table_iter_remove (&iter);
-      op->complete (self, op, NULL, error);
-      op_unref (op);
-    }
+  /* Empty the table first (it frees only the keys): completions free ops. */
+  g_hash_table_remove_all (self->pending);
+  for (GList *l = ops; l; l = l->next)
+    ((Op *) l->data)->complete (self, l->data, NULL, error);
 
   g_hash_table_iter_init (&iter, self->jobs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -526,24 +502,24 @@ static void
 check_deadlines (LoomClient *self)
 {
   gint64 now = g_get_monotonic_time ();
+  g_autoptr(GPtrArray) expired = g_ptr_array_new ();
   GHashTableIter iter;
   gpointer value;
 
   g_hash_table_iter_init (&iter, self->pending);
   while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (now >= ((Op *) value)->deadline)
+      {
+        g_ptr_array_add (expired, value);
+        g_hash_table_iter_remove (&iter);
+      }
+  for (guint i = 0; i < expired->len; i++)
     {
-      Op *op = value;
-
-      if (now >= op->deadline)
-        {
-          g_autoptr(GError) error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
-                                                 _("The controller at %s did not answer “%s” within %u ms"),
-                                                 self->conn->client_url, op->msg_type,
-                                                 self->request_timeout_ms);
-          g_hash_table_iter_remove (&iter);
-          op->complete (self, op, NULL, error);
-          op_unref (op);
-        }
+      Op *op = g_ptr_array_index (expired, i);
+      g_autoptr(GError) error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                                             _("The controller at %s did not answer “%s” within %u ms"),
+                                             self->conn->client_url, op->msg_type, self->request_timeout_ms);
+      op->complete (self, op, NULL, error);
     }
 
   /* While results are awaited, make sure the controller is still there. */
@@ -559,7 +535,7 @@ check_deadlines (LoomClient *self)
         }
       else if (now - self->last_heard > PING_INTERVAL_USEC && now - self->last_ping > PING_INTERVAL_USEC)
         {
-          send_internal (self, "ping", op_complete_ignore);
+          send_op (self, op_new ("ping", op_complete_ignore), "{}", NULL);
           self->last_ping = now;
         }
     }
@@ -567,56 +543,97 @@ check_deadlines (LoomClient *self)
     self->last_heard = MAX (self->last_heard, now - PING_INTERVAL_USEC);
 }
 
-static gpointer
-io_thread (gpointer data)
+/* Handles everything that arrived, without blocking. */
+static void
+client_pump (LoomClient *self)
 {
-  LoomClient *self = data;
-  gboolean closing = FALSE;
+  gint64 now;
 
-  self->last_heard = g_get_monotonic_time ();
+  if (self->closed)
+    return;
 
-  while (!closing)
+  drain_dealer (self);
+  drain_sub (self);
+
+  if (self->engines_dirty && !self->engines_in_flight)
     {
-      zmq_pollitem_t items[3] = {
-        { self->dealer, 0, ZMQ_POLLIN, 0 },
-        { self->sub, 0, ZMQ_POLLIN, 0 },
-        { NULL, self->wake_fd, ZMQ_POLLIN, 0 },
-      };
-      GQueue ops = G_QUEUE_INIT;
-      Op *op;
-
-      zmq_poll (items, 3, 100);
-      if (items[2].revents & ZMQ_POLLIN)
-        loom_eventfd_clear (self->wake_fd);
-
-      g_mutex_lock (&self->lock);
-      ops = self->queue;
-      g_queue_init (&self->queue);
-      closing = self->closing;
-      g_mutex_unlock (&self->lock);
-
-      while ((op = g_queue_pop_head (&ops)))
-        send_op (self, op);
-
-      drain_dealer (self);
-      drain_sub (self);
-
-      if (self->engines_dirty && !self->engines_in_flight)
-        {
-          self->engines_dirty = FALSE;
-          self->engines_in_flight = TRUE;
-          send_internal (self, "engines", op_complete_engines);
-        }
-
-      check_deadlines (self);
+      self->engines_dirty = FALSE;
+      self->engines_in_flight = TRUE;
+      send_op (self, op_new ("engines", op_complete_engines), "{}", NULL);
     }
 
-  {
-    g_autoptr(GError) error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION, _("The client is closed"));
-    fail_everything (self, error);
-  }
+  now = g_get_monotonic_time ();
+  if (now - self->last_tick >= TICK_USEC / 2)
+    {
+      self->last_tick = now;
+      check_deadlines (self);
+    }
+}
 
-  return NULL;
+static gboolean
+socket_readable (void *sock)
+{
+  int events = 0;
+  size_t len = sizeof events;
+
+  return sock != NULL && zmq_getsockopt (sock, ZMQ_EVENTS, &events, &len) == 0 && (events & ZMQ_POLLIN);
+}
+
+static gboolean
+client_source_prepare (GSource *source,
+                       int     *timeout)
+{
+  LoomClient *self = ((ClientSource *) source)->client;
+
+  *timeout = (g_hash_table_size (self->pending) || g_hash_table_size (self->jobs)) ? TICK_USEC / 1000 : -1;
+  return socket_readable (self->dealer) || socket_readable (self->sub);
+}
+
+static gboolean
+client_source_check (GSource *source)
+{
+  LoomClient *self = ((ClientSource *) source)->client;
+
+  return socket_readable (self->dealer) || socket_readable (self->sub) ||
+         g_get_monotonic_time () - self->last_tick >= TICK_USEC;
+}
+
+static gboolean
+client_source_dispatch (GSource     *source,
+                        GSourceFunc  callback,
+                        gpointer     user_data)
+{
+  LoomClient *self = ((ClientSource *) source)->client;
+
+  g_source_set_ready_time (source, -1);
+  g_object_ref (self);
+  client_pump (self);
+  g_object_unref (self);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs client_source_funcs = {
+  .prepare = client_source_prepare,
+  .check = client_source_check,
+  .dispatch = client_source_dispatch,
+};
+
+static void
+attach_source (LoomClient *self)
+{
+  ClientSource *source = (ClientSource *) g_source_new (&client_source_funcs, sizeof (ClientSource));
+  int fd;
+  size_t len = sizeof fd;
+
+  source->client = self;
+  g_source_set_static_name ((GSource *) source, "[loom] client");
+  zmq_getsockopt (self->dealer, ZMQ_FD, &fd, &len);
+  g_source_add_unix_fd ((GSource *) source, fd, G_IO_IN);
+  len = sizeof fd;
+  zmq_getsockopt (self->sub, ZMQ_FD, &fd, &len);
+  g_source_add_unix_fd ((GSource *) source, fd, G_IO_IN);
+  g_source_attach ((GSource *) source, self->context);
+  self->source = (GSource *) source;
 }
 
 /* --- the object ---------------------------------------------------------- */
@@ -625,36 +642,28 @@ io_thread (gpointer data)
  * loom_client_close:
  * @self: a #LoomClient
  *
- * Stops the client's I/O thread and closes its sockets.  Results still
- * awaited fail with %LOOM_ERROR_CONNECTION.  Called by dispose as well.
+ * Closes the client's sockets.  Requests and results still awaited fail
+ * with %LOOM_ERROR_CONNECTION.  Called by dispose as well.
  */
 void
 loom_client_close (LoomClient *self)
 {
+  g_autoptr(GError) error = NULL;
+
   g_return_if_fail (LOOM_IS_CLIENT (self));
 
-  if (self->thread == NULL)
+  if (self->closed)
     return;
 
-  g_mutex_lock (&self->lock);
-  self->closing = TRUE;
-  g_mutex_unlock (&self->lock);
-  loom_eventfd_signal (self->wake_fd);
-  g_thread_join (self->thread);
-  self->thread = NULL;
+  error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION, _("The client is closed"));
+  fail_everything (self, error);
+  self->closed = TRUE;
 
-  /* Requests queued after the thread took its last batch. */
-  {
-    g_autoptr(GError) error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION, _("The client is closed"));
-    Op *op;
-
-    while ((op = g_queue_pop_head (&self->queue)))
-      {
-        op->complete (self, op, NULL, error);
-        op_unref (op);
-      }
-  }
-
+  if (self->source)
+    {
+      g_source_destroy (self->source);
+      g_clear_pointer (&self->source, g_source_unref);
+    }
   g_clear_pointer (&self->dealer, zmq_close);
   g_clear_pointer (&self->sub, zmq_close);
 }
@@ -665,11 +674,6 @@ loom_client_dispose (GObject *object)
   LoomClient *self = (LoomClient *) object;
 
   loom_client_close (self);
-  if (self->engines_source)
-    {
-      g_source_destroy (self->engines_source);
-      g_clear_pointer (&self->engines_source, g_source_unref);
-    }
   g_clear_object (&self->engines);
 
   G_OBJECT_CLASS (loom_client_parent_class)->dispose (object);
@@ -685,11 +689,7 @@ loom_client_finalize (GObject *object)
   g_clear_pointer (&self->wire, loom_wire_free);
   g_clear_pointer (&self->conn, loom_connection_free);
   g_clear_pointer (&self->connection_path, g_free);
-  g_clear_pointer (&self->engines_json, g_free);
   g_clear_pointer (&self->context, g_main_context_unref);
-  if (self->wake_fd >= 0)
-    close (self->wake_fd);
-  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (loom_client_parent_class)->finalize (object);
 }
@@ -706,16 +706,13 @@ loom_client_class_init (LoomClientClass *klass)
 static void
 loom_client_init (LoomClient *self)
 {
-  g_mutex_init (&self->lock);
-  g_queue_init (&self->queue);
-  self->wake_fd = loom_eventfd_new ();
   self->request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->jobs = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->engines = g_list_store_new (LOOM_TYPE_ENGINE_INFO);
   self->context = g_main_context_ref_thread_default ();
-  self->engines_source = loom_wakeup_source_new (self->context, engines_source_dispatch, self,
-                                                 "[loom] engines model");
+  self->owner = g_thread_self ();
+  self->last_heard = g_get_monotonic_time ();
 }
 
 /**
@@ -724,6 +721,8 @@ loom_client_init (LoomClient *self)
  * @error: return location for a #GError
  *
  * Connects to the controller that wrote @path and checks that it answers.
+ * The client, its views and results belong to the calling thread; results
+ * and the engines model also update from its thread-default main context.
  *
  * Returns: (transfer full) (nullable): a new client
  */
@@ -734,6 +733,8 @@ loom_client_new_for_file (const char  *path,
   g_autoptr(LoomClient) self = NULL;
   g_autoptr(LoomMessage) pong = NULL;
   g_autoptr(GError) local_error = NULL;
+  g_autofree char *client_inproc = NULL;
+  g_autofree char *event_inproc = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
@@ -750,8 +751,10 @@ loom_client_new_for_file (const char  *path,
   loom_wire_apply_socket_limits (self->wire, self->sub);
   zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, "", 0);
 
-  if (zmq_connect (self->dealer, self->conn->client_url) != 0 ||
-      zmq_connect (self->sub, self->conn->event_url) != 0)
+  client_inproc = loom_connection_inproc_url (self->conn, "client");
+  event_inproc = loom_connection_inproc_url (self->conn, "event");
+  if (zmq_connect (self->dealer, client_inproc ? client_inproc : self->conn->client_url) != 0 ||
+      zmq_connect (self->sub, event_inproc ? event_inproc : self->conn->event_url) != 0)
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION,
                    _("Cannot connect to the controller at %s: %s"),
@@ -759,7 +762,7 @@ loom_client_new_for_file (const char  *path,
       return NULL;
     }
 
-  self->thread = g_thread_new ("loom-client-io", io_thread, self);
+  attach_source (self);
 
   /* Fail now, with a clear message, rather than at the first request. */
   loom_client_set_request_timeout (self, 3000);
@@ -774,7 +777,8 @@ loom_client_new_for_file (const char  *path,
     }
 
   self->engines_dirty = TRUE;
-  loom_eventfd_signal (self->wake_fd);
+  if (self->source)
+    g_source_set_ready_time (self->source, 0);
 
   return g_steal_pointer (&self);
 }

@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <stdlib.h>
 #include <sys/prctl.h>
 
 #include <gio/gio.h>
@@ -196,8 +197,7 @@ timeout_cb (gpointer user_data)
 static void
 child_setup (gpointer data)
 {
-  /* The child dies with the engine's worker thread, so no task outlives
-   * its engine. */
+  /* The child dies with the engine, so no task outlives its engine. */
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
@@ -297,6 +297,12 @@ loom_command_run (JsonObject      *spec,
       return;
     }
 
+  /* A quick child may be reaped already, and then has no identifier. */
+  {
+    const char *id = g_subprocess_get_identifier (run.proc);
+    loom_engine_set_running_child (id ? atoi (id) : 0);
+  }
+
   context = g_main_context_new ();
   g_main_context_push_thread_default (context);
 
@@ -365,6 +371,7 @@ loom_command_run (JsonObject      *spec,
         }
     }
 
+  loom_engine_set_running_child (0);
   g_byte_array_unref (run.out.data);
   g_byte_array_unref (run.err.data);
   g_object_unref (run.proc);

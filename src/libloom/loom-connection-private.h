@@ -46,6 +46,8 @@ gboolean        loom_connection_ping              (LoomConnection  *conn,
 gboolean        loom_connection_is_live           (LoomConnection  *conn);
 void            loom_connection_free              (LoomConnection  *conn);
 void           *loom_zmq_context                  (void);
+char           *loom_connection_inproc_url        (LoomConnection  *conn,
+                                                   const char      *kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomConnection, loom_connection_free)
 

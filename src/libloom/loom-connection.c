@@ -314,3 +314,15 @@ loom_connection_is_live (LoomConnection *conn)
   /* The pid may have been reused by another process: ask the controller. */
   return loom_connection_ping (conn, 1000);
 }
+
+/* A controller embedded in this process also listens on inproc://, which
+ * skips the kernel and libzmq's I/O threads: clients in the same process
+ * (the app, loomctl's private cluster) use it. */
+char *
+loom_connection_inproc_url (LoomConnection *conn,
+                            const char     *kind)
+{
+  if (conn->profile == NULL || conn->controller_pid != getpid ())
+    return NULL;
+  return g_strdup_printf ("inproc://loom-%s-%s", conn->profile, kind);
+}

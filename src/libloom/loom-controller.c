@@ -93,6 +93,7 @@ typedef struct
 {
   guint            id;
   GBytes          *identity;
+  GBytes          *hb_identity;     /* nullable: the engine's heartbeat socket */
   char            *host;
   char            *log;
   gint64           pid;
@@ -184,6 +185,7 @@ static void
 ctl_engine_free (CtlEngine *engine)
 {
   g_clear_pointer (&engine->identity, g_bytes_unref);
+  g_clear_pointer (&engine->hb_identity, g_bytes_unref);
   g_clear_pointer (&engine->outstanding, g_array_unref);
   g_clear_pointer (&engine->out_jobs, g_array_unref);
   if (engine->out_tasks)
@@ -624,6 +626,8 @@ engine_gone (LoomController  *self,
 
   engine->state = state;
   g_hash_table_remove (self->engine_by_identity, engine->identity);
+  if (engine->hb_identity)
+    g_hash_table_remove (self->engine_by_identity, engine->hb_identity);
 
   for (guint i = 0; i < engine->outstanding->len; i++)
     {
@@ -1248,19 +1252,34 @@ append_status_json (LoomController *self,
   g_string_append_c (out, '}');
 }
 
+/* Tells an engine to stop, on its heartbeat socket too: its task socket
+ * is not read while it runs a long task. */
+static void
+send_stop (LoomController *self,
+           CtlEngine      *engine)
+{
+  GBytes *identities[2] = { engine->hb_identity, engine->identity };
+
+  for (guint i = 0; i < G_N_ELEMENTS (identities); i++)
+    {
+      g_autoptr(GPtrArray) routing = g_ptr_array_new ();
+
+      if (identities[i] == NULL)
+        continue;
+      g_ptr_array_add (routing, identities[i]);
+      loom_wire_send (self->wire, self->engine_sock, routing, "stop", NULL, "{}", 2, NULL, 0);
+    }
+}
+
 static void
 stop_engines (LoomController *self)
 {
   for (guint i = 0; i < self->engines->len; i++)
     {
       CtlEngine *engine = g_ptr_array_index (self->engines, i);
-      g_autoptr(GPtrArray) routing = NULL;
 
-      if (!engine_is_alive (engine))
-        continue;
-      routing = g_ptr_array_new ();
-      g_ptr_array_add (routing, engine->identity);
-      loom_wire_send (self->wire, self->engine_sock, routing, "stop", NULL, "{}", 2, NULL, 0);
+      if (engine_is_alive (engine))
+        send_stop (self, engine);
     }
 }
 
@@ -1327,11 +1346,7 @@ handle_client_message (LoomController *self,
           reply_error (self, self->client_sock, msg, "NoSuchEngine", _("there is no live engine with that id"));
           return;
         }
-      {
-        g_autoptr(GPtrArray) routing = g_ptr_array_new ();
-        g_ptr_array_add (routing, engine->identity);
-        loom_wire_send (self->wire, self->engine_sock, routing, "stop", NULL, "{}", 2, NULL, 0);
-      }
+      send_stop (self, engine);
       reply (self, self->client_sock, msg, "stop_engine_reply", "{}", 2, NULL, 0);
     }
   else if (g_str_equal (type, "shutdown"))
@@ -1374,6 +1389,13 @@ handle_register (LoomController *self,
       engine->host = g_strdup (loom_json_string (content, "host", "?"));
       engine->pid = loom_json_int (content, "pid", 0);
       engine->log = g_strdup (loom_json_string (content, "log", NULL));
+      if (loom_json_string (content, "heartbeat_id", NULL))
+        {
+          const char *hb = loom_json_string (content, "heartbeat_id", NULL);
+          engine->hb_identity = g_bytes_new (hb, strlen (hb));
+          if (!g_hash_table_contains (self->engine_by_identity, engine->hb_identity))
+            g_hash_table_insert (self->engine_by_identity, engine->hb_identity, engine);
+        }
       engine->state = LOOM_ENGINE_IDLE;
       engine->outstanding = g_array_new (FALSE, FALSE, sizeof (TaskRef));
       engine->registered_at = g_get_real_time ();
@@ -1766,6 +1788,19 @@ loom_controller_bind (LoomController  *self,
       !bind_socket (self, self->engine_sock, "engine", &conn->engine_url, &conn->engine_port, error) ||
       !bind_socket (self, self->event_sock, "event", &conn->event_url, &conn->event_port, error))
     goto fail;
+
+  {
+    g_autofree char *client_inproc = loom_connection_inproc_url (conn, "client");
+    g_autofree char *event_inproc = loom_connection_inproc_url (conn, "event");
+
+    if (zmq_bind (self->client_sock, client_inproc) != 0 ||
+        zmq_bind (self->event_sock, event_inproc) != 0)
+      {
+        g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                     _("Cannot listen on %s: %s"), client_inproc, zmq_strerror (zmq_errno ()));
+        goto fail;
+      }
+  }
 
   if (!loom_connection_save (conn, self->connection_path, error))
     goto fail;

@@ -48,6 +48,8 @@ char     *loom_command_expand        (const char       *template_,
                                       JsonNode         *params,
                                       GError          **error);
 
+void      loom_engine_set_running_child (GPid           pid);
+
 void      loom_outcome_set_error     (LoomTaskOutcome  *outcome,
                                       const char       *type,
                                       const char       *message);

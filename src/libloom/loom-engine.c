@@ -2,11 +2,12 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The engine: a blank worker process.  Its main thread owns the DEALER
- * socket to the controller (registration, heartbeats, tasks in, results
- * out) and never runs a task; a worker thread runs them one at a time, so a
- * long task never delays a heartbeat.  The two talk over an inproc PAIR
- * socket that carries task pointers.
+ * The engine: a blank worker process.  Its main thread owns the task
+ * socket (a DEALER: registration, tasks in, results out) and runs the tasks
+ * itself, one at a time, with no thread hand-off on the way.  A heartbeat
+ * thread owns a second DEALER of its own, so a long task never delays a
+ * heartbeat; it also carries out stopping (from the controller, a signal, or
+ * a controller gone silent), killing a running command on the way out.
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -32,23 +33,15 @@
 
 typedef struct
 {
-  guint       job;
-  guint       index;
-  guint       attempt;
-  JsonNode   *spec;
-  GBytes     *params;
-  gint64      clock_offset;
-  gint64      started;
-  gint64      completed;
-  LoomTaskOutcome outcome;
-  gboolean    finished;   /* main thread only */
+  guint            job;
+  guint            index;
+  guint            attempt;
+  JsonNode        *spec;
+  GBytes          *params;
+  gint64           started;
+  gint64           completed;
+  LoomTaskOutcome  outcome;
 } EngineTask;
-
-typedef struct
-{
-  char  kind;             /* 'S' started, 'D' done */
-  EngineTask *task;
-} WorkerNote;
 
 static void
 engine_task_free (EngineTask *task)
@@ -186,64 +179,28 @@ out:
   g_string_append_c (outcome->detail, '}');
 }
 
-static gpointer
-worker_thread (gpointer data)
-{
-  void *pair = data;
-
-  for (;;)
-    {
-      EngineTask *task = NULL;
-      WorkerNote note;
-
-      if (zmq_recv (pair, &task, sizeof task, 0) != sizeof task)
-        {
-          if (zmq_errno () == EINTR)
-            continue;
-          break;
-        }
-      if (task == NULL)
-        break;
-
-      task->started = g_get_real_time () + task->clock_offset;
-      note.kind = 'S';
-      note.task = task;
-      zmq_send (pair, &note, sizeof note, 0);
-
-      loom_engine_execute (json_node_get_object (task->spec), task->params,
-                           task->clock_offset, &task->outcome);
-
-      task->completed = g_get_real_time () + task->clock_offset;
-      note.kind = 'D';
-      zmq_send (pair, &note, sizeof note, 0);
-    }
-
-  zmq_close (pair);
-  return NULL;
-}
-
-/* --- the engine's main loop ---------------------------------------------- */
+/* --- the engine ---------------------------------------------------------- */
 
 typedef struct
 {
-  LoomWire   *wire;
-  void       *dealer;
-  void       *pair;
-  gint        id;
-  gint64      clock_offset;
-  guint       heartbeat_ms;
-  guint       grace_ms;
-  gint64      last_heard;       /* monotonic */
-  gint64      last_sent;        /* monotonic */
-  gint64      register_sent_at; /* real, for the clock offset */
-  gboolean    registered;
-  gboolean    stop;
-  const char *log_path;
-  GPtrArray  *started;          /* EngineTask, this wake-up */
-  GPtrArray  *done;
+  LoomConnection *conn;
+  LoomWire       *wire;            /* main thread */
+  void           *dealer;          /* main thread: tasks and results */
+  char           *identity;
+  const char     *log_path;
+  gint            id;
+  gint64          clock_offset;
+  guint           heartbeat_ms;
+  guint           grace_ms;
+  gint64          register_sent_at;
+  gboolean        registered;
+  GQueue          queue;           /* EngineTask waiting to run */
+  GPtrArray      *done;            /* EngineTask with results to send */
+  gint64          first_done;      /* monotonic time of the oldest unsent result */
 } Engine;
 
 static volatile sig_atomic_t got_signal;
+static gint stop_requested;         /* atomic: the heartbeat thread stops the process */
 
 static void
 on_signal (int sig)
@@ -255,11 +212,13 @@ static void
 send_register (Engine *engine)
 {
   g_autoptr(GString) content = g_string_new ("{\"host\":");
+  g_autofree char *hb_identity = g_strdup_printf ("%s/hb", engine->identity);
 
   loom_json_append_string (content, g_get_host_name ());
   engine->register_sent_at = g_get_real_time ();
-  g_string_append_printf (content, ",\"pid\":%d,\"time\":%" G_GINT64_FORMAT,
+  g_string_append_printf (content, ",\"pid\":%d,\"time\":%" G_GINT64_FORMAT ",\"heartbeat_id\":",
                           (int) getpid (), engine->register_sent_at);
+  loom_json_append_string (content, hb_identity);
   if (engine->log_path)
     {
       g_string_append (content, ",\"log\":");
@@ -267,7 +226,6 @@ send_register (Engine *engine)
     }
   g_string_append_c (content, '}');
   loom_wire_send (engine->wire, engine->dealer, NULL, "register", NULL, content->str, content->len, NULL, 0);
-  engine->last_sent = g_get_monotonic_time ();
 }
 
 static void
@@ -283,7 +241,7 @@ handle_register_reply (Engine      *engine,
     return;
 
   engine->id = loom_json_int (content, "engine", -1);
-  engine->heartbeat_ms = loom_json_int (content, "heartbeat_ms", 500);
+  engine->heartbeat_ms = CLAMP (loom_json_int (content, "heartbeat_ms", 500), 10, 60000);
   controller_time = loom_json_int (content, "time", now);
   /* Assume the reply left the controller half way through the round trip. */
   engine->clock_offset = controller_time - (engine->register_sent_at + now) / 2;
@@ -298,20 +256,15 @@ handle_tasks (Engine      *engine,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) params = NULL;
   JsonObject *content = loom_message_get_content (msg, &error);
-  JsonObject *jobs;
-  JsonArray *rows;
+  JsonObject *jobs = loom_json_object (content, "jobs");
+  JsonArray *rows = loom_json_array (content, "tasks");
 
-  if (content == NULL || !json_object_has_member (content, "tasks") ||
-      !json_object_has_member (content, "jobs") ||
-      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (content, "tasks")) ||
-      !JSON_NODE_HOLDS_OBJECT (json_object_get_member (content, "jobs")))
+  if (jobs == NULL || rows == NULL)
     {
       loom_wire_count_drop (engine->wire, LOOM_DROP_MALFORMED, "tasks without tasks or jobs");
       return;
     }
 
-  jobs = loom_json_object (content, "jobs");
-  rows = loom_json_array (content, "tasks");
   params = loom_lines_split (loom_message_get_buffer (msg, 0));
   if (params->len != json_array_get_length (rows))
     {
@@ -324,7 +277,7 @@ handle_tasks (Engine      *engine,
       gint64 v[3];
       EngineTask *task;
       char key[24];
-      JsonNode *spec;
+      JsonObject *spec;
 
       if (!loom_json_row_ints (json_array_get_element (rows, i), v, 3))
         {
@@ -337,17 +290,13 @@ handle_tasks (Engine      *engine,
       task->index = v[1];
       task->attempt = v[2];
       g_snprintf (key, sizeof key, "%u", task->job);
-      spec = json_object_get_member (jobs, key);
-      if (spec == NULL || !JSON_NODE_HOLDS_OBJECT (spec))
-        {
-          /* Answer with a failure rather than leave the task hanging. */
-          task->spec = json_node_init_object (json_node_alloc (), json_object_new ());
-        }
-      else
-        task->spec = json_node_ref (spec);
+      /* A task without its job's spec still gets an answer: a failure. */
+      spec = loom_json_object (jobs, key);
+      task->spec = json_node_init_object (json_node_alloc (), spec ? spec : json_object_new ());
+      if (spec == NULL)
+        json_object_unref (json_node_get_object (task->spec));
       task->params = g_bytes_ref (g_ptr_array_index (params, i));
-      task->clock_offset = engine->clock_offset;
-      zmq_send (engine->pair, &task, sizeof task, 0);
+      g_queue_push_tail (&engine->queue, task);
     }
 }
 
@@ -365,95 +314,206 @@ drain_controller (Engine *engine)
       if (msg == NULL)
         continue;
 
-      engine->last_heard = g_get_monotonic_time ();
-
       if (g_str_equal (msg->msg_type, "register_reply"))
         handle_register_reply (engine, msg);
       else if (g_str_equal (msg->msg_type, "tasks"))
         handle_tasks (engine, msg);
-      else if (g_str_equal (msg->msg_type, "heartbeat_reply"))
-        ;
       else if (g_str_equal (msg->msg_type, "stop"))
-        engine->stop = TRUE;
+        g_atomic_int_set (&stop_requested, 1);
       else
         loom_wire_count_drop (engine->wire, LOOM_DROP_UNKNOWN_TYPE, msg->msg_type);
     }
 }
 
 static void
-drain_worker (Engine *engine)
+flush_results (Engine *engine)
 {
-  WorkerNote note;
+  g_autoptr(GString) content = NULL;
+  g_autoptr(GString) results = NULL;
+  g_autoptr(GString) details = NULL;
+  GBytes *buffers[2];
 
-  while (zmq_recv (engine->pair, &note, sizeof note, ZMQ_DONTWAIT) == sizeof note)
+  if (engine->done->len == 0)
+    return;
+
+  content = g_string_new ("{\"tasks\":[");
+  results = g_string_new (NULL);
+  details = g_string_new (NULL);
+  for (guint i = 0; i < engine->done->len; i++)
     {
-      if (note.kind == 'S')
-        g_ptr_array_add (engine->started, note.task);
-      else
+      EngineTask *task = g_ptr_array_index (engine->done, i);
+
+      g_string_append_printf (content, "%s[%u,%u,%u,%d,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]",
+                              i ? "," : "", task->job, task->index, task->attempt,
+                              task->outcome.ok ? LOOM_TASK_DONE : LOOM_TASK_FAILED,
+                              task->started, task->completed);
+      if (i > 0)
         {
-          note.task->finished = TRUE;
-          g_ptr_array_add (engine->done, note.task);
+          g_string_append_c (results, '\n');
+          g_string_append_c (details, '\n');
         }
+      g_string_append (results, task->outcome.result ? task->outcome.result : "null");
+      g_string_append (details, task->outcome.detail->str);
     }
+  g_string_append (content, "]}");
+  g_ptr_array_set_size (engine->done, 0);
+
+  buffers[0] = g_string_free_to_bytes (g_steal_pointer (&results));
+  buffers[1] = g_string_free_to_bytes (g_steal_pointer (&details));
+  loom_wire_send (engine->wire, engine->dealer, NULL, "results", NULL, content->str, content->len, buffers, 2);
+  g_bytes_unref (buffers[0]);
+  g_bytes_unref (buffers[1]);
+}
+
+/* Functions that return at once need no "started" message of their own:
+ * their result says when they started. */
+static gboolean
+is_instant (EngineTask *task)
+{
+  JsonObject *spec = json_node_get_object (task->spec);
+  const char *function;
+
+  if (g_strcmp0 (loom_json_string (spec, "kind", "builtin"), "builtin") != 0)
+    return FALSE;
+  function = loom_json_string (spec, "function", "");
+  return g_str_equal (function, "noop") || g_str_equal (function, "echo");
 }
 
 static void
-flush_to_controller (Engine *engine)
+run_task (Engine     *engine,
+          EngineTask *task)
 {
-  if (engine->started->len > 0)
+  task->started = g_get_real_time () + engine->clock_offset;
+
+  if (!is_instant (task))
     {
-      g_autoptr(GString) content = g_string_new ("{\"tasks\":[");
-      guint n = 0;
+      char content[128];
 
-      for (guint i = 0; i < engine->started->len; i++)
+      /* Results held back for batching go first, then the start. */
+      flush_results (engine);
+      g_snprintf (content, sizeof content, "{\"tasks\":[[%u,%u,%u,%" G_GINT64_FORMAT "]]}",
+                  task->job, task->index, task->attempt, task->started);
+      loom_wire_send (engine->wire, engine->dealer, NULL, "started", NULL, content, -1, NULL, 0);
+    }
+
+  loom_engine_execute (json_node_get_object (task->spec), task->params, engine->clock_offset, &task->outcome);
+  task->completed = g_get_real_time () + engine->clock_offset;
+
+  if (engine->done->len == 0)
+    engine->first_done = g_get_monotonic_time ();
+  g_ptr_array_add (engine->done, task);
+}
+
+/* --- the heartbeat thread ------------------------------------------------ */
+
+typedef struct
+{
+  LoomConnection *conn;
+  char           *identity;
+  guint           heartbeat_ms;
+  guint           grace_ms;
+} Heart;
+
+static gint running_child;  /* atomic: pid of the command being run, or 0 */
+
+void
+loom_engine_set_running_child (GPid pid)
+{
+  g_atomic_int_set (&running_child, pid);
+}
+
+/* Stops the whole process from the heartbeat thread: a running command is
+ * killed, the controller is told, and the process exits. */
+static void G_GNUC_NORETURN
+stop_process (LoomWire *wire,
+              void     *sock,
+              gboolean  say_goodbye,
+              int       status)
+{
+  GPid child = g_atomic_int_get (&running_child);
+
+  if (child > 0)
+    kill (child, SIGKILL);
+
+  if (say_goodbye)
+    {
+      gint64 deadline = g_get_monotonic_time () + 500 * 1000;
+
+      /* Wait briefly for the controller's "bye": the message must leave
+       * before the process does, or we would be taken for dead. */
+      loom_wire_send (wire, sock, NULL, "unregister", NULL, "{}", 2, NULL, 0);
+      while (g_get_monotonic_time () < deadline)
         {
-          EngineTask *task = g_ptr_array_index (engine->started, i);
+          zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
+          g_autoptr(LoomMessage) msg = NULL;
+          gboolean got_any;
 
-          /* Finished in the same wake-up: its result says when it started. */
-          if (task->finished)
+          if (zmq_poll (&item, 1, 50) <= 0)
             continue;
-          g_string_append_printf (content, "%s[%u,%u,%u,%" G_GINT64_FORMAT "]",
-                                  n++ ? "," : "", task->job, task->index, task->attempt, task->started);
+          msg = loom_wire_recv (wire, sock, &got_any);
+          if (msg && g_str_equal (msg->msg_type, "bye"))
+            break;
         }
-      g_string_append (content, "]}");
-      if (n > 0)
-        loom_wire_send (engine->wire, engine->dealer, NULL, "started", NULL, content->str, content->len, NULL, 0);
-      g_ptr_array_set_size (engine->started, 0);
     }
 
-  if (engine->done->len > 0)
+  fflush (stdout);
+  fflush (stderr);
+  _exit (status);
+}
+
+static gpointer
+heartbeat_thread (gpointer data)
+{
+  Heart *heart = data;
+  LoomWire *wire = loom_wire_new (heart->conn->key, sizeof heart->conn->key, 0);
+  void *sock = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
+  gint64 last_heard = g_get_monotonic_time ();
+  gint64 last_sent = 0;
+
+  loom_wire_set_log_domain (wire, "engine heartbeat");
+  loom_wire_apply_socket_limits (wire, sock);
+  zmq_setsockopt (sock, ZMQ_ROUTING_ID, heart->identity, strlen (heart->identity));
+  zmq_connect (sock, heart->conn->engine_url);
+
+  for (;;)
     {
-      g_autoptr(GString) content = g_string_new ("{\"tasks\":[");
-      g_autoptr(GString) results = g_string_new (NULL);
-      g_autoptr(GString) details = g_string_new (NULL);
-      GBytes *buffers[2];
+      zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
+      gint64 now;
 
-      for (guint i = 0; i < engine->done->len; i++)
+      zmq_poll (&item, 1, MIN (heart->heartbeat_ms, 100));
+      for (;;)
         {
-          EngineTask *task = g_ptr_array_index (engine->done, i);
+          g_autoptr(LoomMessage) msg = NULL;
+          gboolean got_any;
 
-          g_string_append_printf (content, "%s[%u,%u,%u,%d,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]",
-                                  i ? "," : "", task->job, task->index, task->attempt,
-                                  task->outcome.ok ? LOOM_TASK_DONE : LOOM_TASK_FAILED,
-                                  task->started, task->completed);
-          if (i > 0)
-            {
-              g_string_append_c (results, '\n');
-              g_string_append_c (details, '\n');
-            }
-          g_string_append (results, task->outcome.result ? task->outcome.result : "null");
-          g_string_append (details, task->outcome.detail->str);
-          engine_task_free (task);
+          msg = loom_wire_recv (wire, sock, &got_any);
+          if (!got_any)
+            break;
+          if (msg == NULL)
+            continue;
+          last_heard = g_get_monotonic_time ();
+          if (g_str_equal (msg->msg_type, "stop"))
+            g_atomic_int_set (&stop_requested, 1);
         }
-      g_string_append (content, "]}");
 
-      buffers[0] = g_string_free_to_bytes (g_steal_pointer (&results));
-      buffers[1] = g_string_free_to_bytes (g_steal_pointer (&details));
-      loom_wire_send (engine->wire, engine->dealer, NULL, "results", NULL, content->str, content->len, buffers, 2);
-      g_bytes_unref (buffers[0]);
-      g_bytes_unref (buffers[1]);
-      g_ptr_array_set_size (engine->done, 0);
+      if (got_signal || g_atomic_int_get (&stop_requested))
+        stop_process (wire, sock, TRUE, 0);
+
+      now = g_get_monotonic_time ();
+      if (now - last_heard > (gint64) heart->grace_ms * 1000)
+        {
+          g_printerr ("loom-engine: no word from the controller at %s for %u ms: exiting\n",
+                      heart->conn->engine_url, heart->grace_ms);
+          stop_process (wire, sock, FALSE, 4);
+        }
+      if (now - last_sent >= (gint64) heart->heartbeat_ms * 1000)
+        {
+          loom_wire_send (wire, sock, NULL, "heartbeat", NULL, "{}", 2, NULL, 0);
+          last_sent = now;
+        }
     }
+
+  return NULL;
 }
 
 /**
@@ -463,7 +523,7 @@ flush_to_controller (Engine *engine)
  * @log_path: (nullable): where this engine's output goes, to tell the controller
  *
  * Runs an engine until the controller stops it, vanishes for @grace_ms, or
- * the process gets SIGTERM/SIGINT.
+ * the process gets SIGTERM/SIGINT.  Does not return once registered.
  *
  * Returns: the process exit status
  */
@@ -474,13 +534,10 @@ loom_engine_main (const char *connection_file,
 {
   g_autoptr(LoomConnection) conn = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *identity = NULL;
-  g_autofree char *pair_url = NULL;
   Engine engine = { 0 };
-  GThread *worker;
-  void *worker_pair;
+  Heart heart = { 0 };
   struct sigaction sa = { 0 };
-  int status = 0;
+  gint64 begin, last_register = 0;
 
   conn = loom_connection_load (connection_file, &error);
   if (conn == NULL)
@@ -493,106 +550,84 @@ loom_engine_main (const char *connection_file,
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGINT, &sa, NULL);
 
+  engine.conn = conn;
   engine.wire = loom_wire_new (conn->key, sizeof conn->key, 0);
   loom_wire_set_log_domain (engine.wire, "engine");
   engine.id = -1;
   engine.log_path = log_path;
   engine.grace_ms = grace_ms ? grace_ms : LOOM_ENGINE_DEFAULT_GRACE_MS;
-  engine.heartbeat_ms = 250;
-  engine.started = g_ptr_array_new ();
-  engine.done = g_ptr_array_new ();
+  engine.done = g_ptr_array_new_with_free_func ((GDestroyNotify) engine_task_free);
+  g_queue_init (&engine.queue);
 
   engine.dealer = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
   loom_wire_apply_socket_limits (engine.wire, engine.dealer);
-  identity = g_strdup_printf ("engine-%s-%d-%08x", g_get_host_name (), (int) getpid (), g_random_int ());
-  zmq_setsockopt (engine.dealer, ZMQ_ROUTING_ID, identity, strlen (identity));
+  engine.identity = g_strdup_printf ("engine-%s-%d-%08x", g_get_host_name (), (int) getpid (), g_random_int ());
+  zmq_setsockopt (engine.dealer, ZMQ_ROUTING_ID, engine.identity, strlen (engine.identity));
   if (zmq_connect (engine.dealer, conn->engine_url) != 0)
     {
       g_printerr ("loom-engine: cannot connect to %s: %s\n", conn->engine_url, zmq_strerror (zmq_errno ()));
       return 3;
     }
 
-  pair_url = g_strdup_printf ("inproc://loom-engine-worker-%p", (void *) &engine);
-  engine.pair = zmq_socket (loom_zmq_context (), ZMQ_PAIR);
-  zmq_bind (engine.pair, pair_url);
-  worker_pair = zmq_socket (loom_zmq_context (), ZMQ_PAIR);
-  zmq_connect (worker_pair, pair_url);
-  worker = g_thread_new ("loom-engine-worker", worker_thread, worker_pair);
-
-  engine.last_heard = g_get_monotonic_time ();
-  send_register (&engine);
-
-  while (!engine.stop && !got_signal)
+  /* Register, asking again every 250 ms until the controller answers. */
+  begin = g_get_monotonic_time ();
+  while (!engine.registered)
     {
-      zmq_pollitem_t items[2] = {
-        { engine.dealer, 0, ZMQ_POLLIN, 0 },
-        { engine.pair, 0, ZMQ_POLLIN, 0 },
-      };
-      gint64 now;
-      guint interval = engine.registered ? engine.heartbeat_ms : 250;
+      zmq_pollitem_t item = { engine.dealer, 0, ZMQ_POLLIN, 0 };
+      gint64 now = g_get_monotonic_time ();
 
-      if (zmq_poll (items, 2, interval) < 0 && zmq_errno () != EINTR)
-        break;
-
-      drain_controller (&engine);
-      drain_worker (&engine);
-      flush_to_controller (&engine);
-
-      now = g_get_monotonic_time ();
-      if (now - engine.last_heard > (gint64) engine.grace_ms * 1000)
+      if (got_signal)
+        return 0;
+      if (now - begin > (gint64) engine.grace_ms * 1000)
         {
-          g_printerr ("loom-engine: no word from the controller at %s for %u ms: exiting\n",
+          g_printerr ("loom-engine: the controller at %s did not answer within %u ms: exiting\n",
                       conn->engine_url, engine.grace_ms);
-          status = 4;
-          break;
+          return 4;
         }
-      if (now - engine.last_sent >= (gint64) interval * 1000)
+      if (now - last_register >= 250 * 1000)
         {
-          if (engine.registered)
-            {
-              loom_wire_send (engine.wire, engine.dealer, NULL, "heartbeat", NULL, "{}", 2, NULL, 0);
-              engine.last_sent = now;
-            }
-          else
-            send_register (&engine);
+          send_register (&engine);
+          last_register = now;
         }
+      zmq_poll (&item, 1, 50);
+      drain_controller (&engine);
     }
 
-  if (engine.registered && status == 0)
-    {
-      /* Say goodbye and wait (briefly) for the controller's "bye": the
-       * message must leave before the process does, or we would be taken
-       * for dead instead of stopped. */
-      gint64 deadline = g_get_monotonic_time () + 500 * 1000;
+  heart.conn = conn;
+  heart.identity = g_strdup_printf ("%s/hb", engine.identity);
+  heart.heartbeat_ms = engine.heartbeat_ms;
+  heart.grace_ms = engine.grace_ms;
+  g_thread_unref (g_thread_new ("loom-engine-heartbeat", heartbeat_thread, &heart));
 
-      loom_wire_send (engine.wire, engine.dealer, NULL, "unregister", NULL, "{}", 2, NULL, 0);
-      while (g_get_monotonic_time () < deadline)
+  /* The heartbeat thread ends the process; this loop only runs tasks. */
+  for (;;)
+    {
+      zmq_pollitem_t item = { engine.dealer, 0, ZMQ_POLLIN, 0 };
+      EngineTask *task;
+
+      if (g_queue_is_empty (&engine.queue))
         {
-          zmq_pollitem_t item = { engine.dealer, 0, ZMQ_POLLIN, 0 };
-          gboolean got_any;
-          g_autoptr(LoomMessage) msg = NULL;
+          flush_results (&engine);
+          zmq_poll (&item, 1, 100);
+        }
+      drain_controller (&engine);
 
-          if (zmq_poll (&item, 1, 50) <= 0)
-            continue;
-          msg = loom_wire_recv (engine.wire, engine.dealer, &got_any);
-          if (msg && g_str_equal (msg->msg_type, "bye"))
-            break;
+      if (g_atomic_int_get (&stop_requested) || got_signal)
+        {
+          /* Leave the exit to the heartbeat thread. */
+          g_usleep (50 * 1000);
+          continue;
+        }
+
+      if ((task = g_queue_pop_head (&engine.queue)))
+        {
+          run_task (&engine, task);
+          /* Batch the results of quick tasks, but never hold one longer
+           * than a millisecond. */
+          if (g_get_monotonic_time () - engine.first_done >= 1000)
+            flush_results (&engine);
         }
     }
 
-  /* The worker may be in the middle of a long task: do not wait for it.
-   * Its command children die with it (PR_SET_PDEATHSIG). */
-  if (worker != NULL)
-    {
-      EngineTask *quit = NULL;
-      zmq_send (engine.pair, &quit, sizeof quit, ZMQ_DONTWAIT);
-      g_thread_unref (worker);
-    }
-
-  zmq_close (engine.dealer);
-  g_ptr_array_unref (engine.started);
-  g_ptr_array_unref (engine.done);
-  loom_wire_free (engine.wire);
-
-  return status;
+  return 0;
 }
