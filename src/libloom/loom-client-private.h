@@ -26,7 +26,8 @@ void             loom_client_wait                (LoomClient       *self,
 void             loom_client_submit              (LoomClient       *self,
                                                   LoomAsyncResult  *result,
                                                   char             *content,
-                                                  GBytes           *params);
+                                                  GBytes           *params,
+                                                  gboolean          ack);
 
 LoomAsyncResult *loom_async_result_new           (LoomClient       *client,
                                                   guint             n_tasks,

@@ -42,6 +42,7 @@ struct _Op
   char            *msg_type;
   OpComplete       complete;
   LoomAsyncResult *result;       /* submit */
+  guint            ref;
   gint64           deadline;     /* monotonic */
   gboolean         done;         /* synchronous callers wait for this */
   LoomMessage     *reply;
@@ -68,7 +69,8 @@ struct _LoomClient
   gboolean         closed;
 
   GHashTable      *pending;         /* msg_id -> Op */
-  GHashTable      *jobs;            /* job id -> LoomAsyncResult */
+  GHashTable      *jobs;            /* ref -> LoomAsyncResult, until complete */
+  guint            next_ref;
   gint64           last_heard;
   gint64           last_ping;
   gint64           last_tick;
@@ -146,7 +148,8 @@ static gboolean
 send_op (LoomClient *self,
          Op         *op,
          const char *content,
-         GBytes     *buffer)
+         GBytes     *buffer,
+         gboolean    track)
 {
   GBytes *buffers[1] = { buffer };
   g_autoptr(GError) error = NULL;
@@ -164,8 +167,13 @@ send_op (LoomClient *self,
       return FALSE;
     }
 
-  op->deadline = g_get_monotonic_time () + (gint64) self->request_timeout_ms * 1000;
-  g_hash_table_insert (self->pending, g_strdup (loom_wire_last_msg_id (self->wire)), op);
+  if (track)
+    {
+      op->deadline = g_get_monotonic_time () + (gint64) self->request_timeout_ms * 1000;
+      g_hash_table_insert (self->pending, g_strdup (loom_wire_last_msg_id (self->wire)), op);
+    }
+  else
+    op_free (op);
   /* A send can swallow the edge of ZMQ_FD: let the source look again. */
   if (self->source)
     g_source_set_ready_time (self->source, 0);
@@ -220,7 +228,7 @@ loom_client_request (LoomClient  *self,
   g_return_val_if_fail (check_owner (self), NULL);
 
   op = op_new (msg_type, op_complete_sync);
-  if (send_op (self, op, content ? content : "{}", NULL))
+  if (send_op (self, op, content ? content : "{}", NULL, TRUE))
     pump_until (self, &op->done, -1);
 
   if (!op->done)
@@ -260,6 +268,20 @@ loom_client_request_object (LoomClient  *self,
 }
 
 static void
+fail_submit (LoomClient   *self,
+             guint         ref,
+             const GError *error)
+{
+  LoomAsyncResult *result = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (ref));
+
+  if (result != NULL)
+    {
+      loom_async_result_fail (result, error);
+      g_hash_table_remove (self->jobs, GUINT_TO_POINTER (ref));
+    }
+}
+
+static void
 op_complete_submit (LoomClient   *self,
                     Op           *op,
                     LoomMessage  *reply,
@@ -272,20 +294,19 @@ op_complete_submit (LoomClient   *self,
     error = refused = error_from_reply (reply);
 
   if (error != NULL)
-    loom_async_result_fail (op->result, error);
+    fail_submit (self, op->ref, error);
   else if ((content = loom_message_get_content (reply, NULL)) != NULL)
-    {
-      guint job = loom_json_int (content, "job", 0);
-      loom_async_result_set_job (op->result, job);
-      g_hash_table_insert (self->jobs, GUINT_TO_POINTER (job), g_object_ref (op->result));
-    }
+    loom_async_result_set_job (op->result, loom_json_int (content, "job", 0));
   g_clear_pointer (&reply, loom_message_free);
   op_free (op);
 }
 
 /**
  * loom_client_submit: (skip)
- * @content: (transfer full): the submit request
+ * @content: (transfer full): the submit request, an object without its
+ *   closing brace: the client adds its ref
+ * @ack: whether to ask for an acknowledgement with the job id at once;
+ *   without one the id comes with the first results
  *
  * Hands a job to the controller; @result receives its job id and results.
  */
@@ -293,16 +314,21 @@ void
 loom_client_submit (LoomClient      *self,
                     LoomAsyncResult *result,
                     char            *content,
-                    GBytes          *params)
+                    GBytes          *params,
+                    gboolean         ack)
 {
-  g_autofree char *owned = content;
+  g_autoptr(GString) request = g_string_new (content);
   Op *op;
 
+  g_free (content);
   g_return_if_fail (check_owner (self));
 
   op = op_new ("submit", op_complete_submit);
   op->result = g_object_ref (result);
-  send_op (self, op, owned, params);
+  op->ref = ++self->next_ref;
+  g_string_append_printf (request, ",\"ref\":%u,\"ack\":%s}", op->ref, ack ? "true" : "false");
+  g_hash_table_insert (self->jobs, GUINT_TO_POINTER (op->ref), g_object_ref (result));
+  send_op (self, op, request->str, params, ack);
 }
 
 /**
@@ -387,6 +413,7 @@ handle_results (LoomClient  *self,
   JsonObject *content = loom_message_get_content (msg, NULL);
   JsonArray *rows = loom_json_array (content, "tasks");
   LoomAsyncResult *result;
+  gint64 ref;
   guint job;
 
   if (rows == NULL)
@@ -396,9 +423,12 @@ handle_results (LoomClient  *self,
     }
 
   job = loom_json_int (content, "job", 0);
-  result = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (job));
+  ref = loom_json_int (content, "ref", -1);
+  result = ref >= 0 ? g_hash_table_lookup (self->jobs, GUINT_TO_POINTER ((guint) ref)) : NULL;
   if (result == NULL)
     return;
+  if (loom_async_result_get_job_id (result) < 0)
+    loom_async_result_set_job (result, job);
 
   results = loom_lines_split (loom_message_get_buffer (msg, 0));
   details = loom_lines_split (loom_message_get_buffer (msg, 1));
@@ -409,7 +439,7 @@ handle_results (LoomClient  *self,
     }
 
   if (loom_async_result_apply (result, rows, results, details))
-    g_hash_table_remove (self->jobs, GUINT_TO_POINTER (job));
+    g_hash_table_remove (self->jobs, GUINT_TO_POINTER ((guint) ref));
 }
 
 static void
@@ -439,6 +469,13 @@ drain_dealer (LoomClient *self)
           /* Removing frees the key (a copy of msg_id), never the op. */
           g_hash_table_remove (self->pending, msg->parent);
           op->complete (self, op, msg, NULL);
+        }
+      else if (g_str_equal (msg->msg_type, "error_reply") &&
+               loom_json_int (loom_message_get_content (msg, NULL), "ref", -1) >= 0)
+        {
+          g_autoptr(GError) error = error_from_reply (msg);
+          fail_submit (self, loom_json_int (loom_message_get_content (msg, NULL), "ref", -1), error);
+          loom_message_free (msg);
         }
       else
         loom_message_free (msg);
@@ -535,7 +572,7 @@ check_deadlines (LoomClient *self)
         }
       else if (now - self->last_heard > PING_INTERVAL_USEC && now - self->last_ping > PING_INTERVAL_USEC)
         {
-          send_op (self, op_new ("ping", op_complete_ignore), "{}", NULL);
+          send_op (self, op_new ("ping", op_complete_ignore), "{}", NULL, TRUE);
           self->last_ping = now;
         }
     }
@@ -559,7 +596,7 @@ client_pump (LoomClient *self)
     {
       self->engines_dirty = FALSE;
       self->engines_in_flight = TRUE;
-      send_op (self, op_new ("engines", op_complete_engines), "{}", NULL);
+      send_op (self, op_new ("engines", op_complete_engines), "{}", NULL, TRUE);
     }
 
   now = g_get_monotonic_time ();

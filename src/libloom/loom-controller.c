@@ -69,6 +69,7 @@ typedef struct
   gboolean   serial;
   char      *spec;            /* compact JSON of what to run, sent as is to engines */
   GBytes    *client;          /* routing id of the submitting client */
+  gint64     ref;             /* the client's own name for the job */
   GBytes    *params;          /* the params lines as received */
   CtlTask   *tasks;
   guint      n_tasks;
@@ -971,8 +972,8 @@ flush_results (LoomController *self)
       g_autoptr(GPtrArray) routing = g_ptr_array_new ();
       GBytes *buffers[2];
 
-      g_string_append_printf (content, "{\"job\":%u,\"finished\":%" G_GINT64_FORMAT ",\"tasks\":[",
-                              job->id, job->finished);
+      g_string_append_printf (content, "{\"job\":%u,\"ref\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT
+                              ",\"tasks\":[", job->id, job->ref, job->finished);
       g_string_append_len (content, job->out_meta->str, job->out_meta->len);
       g_string_append (content, "]}");
 
@@ -992,6 +993,21 @@ flush_results (LoomController *self)
 }
 
 /* --- client requests ----------------------------------------------------- */
+
+/* A refused submit names the client's ref, so a client that did not ask
+ * for an acknowledgement still learns which job failed. */
+static void
+submit_error (LoomController *self,
+              LoomMessage    *msg,
+              JsonObject     *content,
+              const char     *message)
+{
+  g_autoptr(GString) out = g_string_new ("{\"error\":{\"type\":\"InvalidRequest\",\"message\":");
+
+  loom_json_append_string (out, message);
+  g_string_append_printf (out, "},\"ref\":%" G_GINT64_FORMAT "}", loom_json_int (content, "ref", -1));
+  reply (self, self->client_sock, msg, "error_reply", out->str, out->len, NULL, 0);
+}
 
 static void
 handle_submit (LoomController *self,
@@ -1014,7 +1030,7 @@ handle_submit (LoomController *self,
 
   if (!(content = loom_message_get_content (msg, &error)))
     {
-      reply_error (self, self->client_sock, msg, "InvalidRequest", error->message);
+      submit_error (self, msg, content, error->message);
       return;
     }
 
@@ -1025,30 +1041,30 @@ handle_submit (LoomController *self,
 
   if (spec_node == NULL || !JSON_NODE_HOLDS_OBJECT (spec_node))
     {
-      reply_error (self, self->client_sock, msg, "InvalidRequest", _("submit needs a “spec” object saying what to run"));
+      submit_error (self, msg, content, _("submit needs a “spec” object saying what to run"));
       return;
     }
   if (count < 1 || count > G_MAXINT32 || (gint64) lines->len != count)
     {
-      reply_error (self, self->client_sock, msg, "InvalidRequest",
+      submit_error (self, msg, content,
                    _("submit says “count” tasks but its parameter buffer does not hold that many lines"));
       return;
     }
   for (guint i = 0; i < lines->len; i++)
     if (g_bytes_get_size (g_ptr_array_index (lines, i)) == 0)
       {
-        reply_error (self, self->client_sock, msg, "InvalidRequest", _("a task's parameters are empty"));
+        submit_error (self, msg, content, _("a task's parameters are empty"));
         return;
       }
   if (g_strcmp0 (mode, "parallel") != 0 && g_strcmp0 (mode, "serial") != 0)
     {
-      reply_error (self, self->client_sock, msg, "InvalidRequest", _("mode must be “parallel” or “serial”"));
+      submit_error (self, msg, content, _("mode must be “parallel” or “serial”"));
       return;
     }
   if (json_object_has_member (content, "retries") &&
       (retries = loom_json_int (content, "retries", -1)) < 0)
     {
-      reply_error (self, self->client_sock, msg, "InvalidRequest", _("retries must be an integer ≥ 0"));
+      submit_error (self, msg, content, _("retries must be an integer ≥ 0"));
       return;
     }
   if (json_object_has_member (content, "targets") &&
@@ -1070,7 +1086,7 @@ handle_submit (LoomController *self,
         }
       if (array == NULL || targets->len != json_array_get_length (array) || targets->len == 0)
         {
-          reply_error (self, self->client_sock, msg, "InvalidRequest",
+          submit_error (self, msg, content,
                        _("targets must be a non-empty list of engine ids"));
           return;
         }
@@ -1104,11 +1120,20 @@ handle_submit (LoomController *self,
       job->tasks[i].submitted = now;
     }
 
+  job->ref = loom_json_int (content, "ref", -1);
   g_hash_table_insert (self->jobs, GUINT_TO_POINTER (job->id), job);
   job_mark_pending (self, job);
 
-  g_snprintf (buf, sizeof buf, "{\"job\":%u,\"submitted\":%" G_GINT64_FORMAT "}", job->id, now);
-  reply (self, self->client_sock, msg, "submit_reply", buf, -1, NULL, 0);
+  /* Blocking callers skip the acknowledgement: their first results carry
+   * the job id, and one wake-up less is a shorter round trip. */
+  if (!json_object_has_member (content, "ack") ||
+      JSON_NODE_TYPE (json_object_get_member (content, "ack")) != JSON_NODE_VALUE ||
+      json_node_get_value_type (json_object_get_member (content, "ack")) != G_TYPE_BOOLEAN ||
+      json_node_get_boolean (json_object_get_member (content, "ack")))
+    {
+      g_snprintf (buf, sizeof buf, "{\"job\":%u,\"submitted\":%" G_GINT64_FORMAT "}", job->id, now);
+      reply (self, self->client_sock, msg, "submit_reply", buf, -1, NULL, 0);
+    }
 
   ev = event_begin (self, "job_submitted");
   g_string_append_printf (ev, ",\"job\":%u,\"tasks\":%u,\"mode\":\"%s\",\"name\":",

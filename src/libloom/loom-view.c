@@ -138,6 +138,7 @@ submit (LoomView      *self,
         GBytes        *lines,
         guint          n_tasks,
         gboolean       single,
+        gboolean       ack,
         GError       **error)
 {
   g_autoptr(GString) content = g_string_new ("{\"name\":");
@@ -165,10 +166,9 @@ submit (LoomView      *self,
         g_string_append_printf (content, "%s%u", i ? "," : "", g_array_index (self->targets, guint, i));
       g_string_append_c (content, ']');
     }
-  g_string_append_c (content, '}');
 
   result = loom_async_result_new (self->client, n_tasks, single);
-  loom_client_submit (self->client, result, g_string_free (g_steal_pointer (&content), FALSE), lines);
+  loom_client_submit (self->client, result, g_string_free (g_steal_pointer (&content), FALSE), lines, ack);
   return result;
 }
 
@@ -195,7 +195,7 @@ loom_view_map_lines_async (LoomView      *self,
   g_return_val_if_fail (spec != NULL, NULL);
   g_return_val_if_fail (param_lines != NULL, NULL);
 
-  return submit (self, spec, param_lines, n_tasks, FALSE, error);
+  return submit (self, spec, param_lines, n_tasks, FALSE, TRUE, error);
 }
 
 static GBytes *
@@ -237,7 +237,7 @@ loom_view_map_spec_async (LoomView      *self,
   g_return_val_if_fail (params != NULL, NULL);
 
   lines = encode_params (params);
-  return submit (self, spec, lines, json_array_get_length (params), FALSE, error);
+  return submit (self, spec, lines, json_array_get_length (params), FALSE, TRUE, error);
 }
 
 /**
@@ -284,11 +284,40 @@ loom_view_map_sync (LoomView    *self,
                     JsonArray   *params,
                     GError     **error)
 {
-  g_autoptr(LoomAsyncResult) result = loom_view_map_async (self, function, params, error);
+  g_autoptr(LoomTaskSpec) spec = NULL;
+  g_autoptr(LoomAsyncResult) result = NULL;
+  g_autoptr(GBytes) lines = NULL;
+
+  g_return_val_if_fail (LOOM_IS_VIEW (self), NULL);
+  g_return_val_if_fail (function != NULL, NULL);
+  g_return_val_if_fail (params != NULL, NULL);
+
+  if (!(spec = loom_task_spec_new_for_function (function, error)))
+    return NULL;
+  lines = encode_params (params);
+  result = submit (self, spec, lines, json_array_get_length (params), FALSE, FALSE, error);
 
   if (result == NULL)
     return NULL;
   return loom_async_result_get (result, -1, error);
+}
+
+static LoomAsyncResult *
+apply (LoomView    *self,
+       const char  *function,
+       JsonNode    *params,
+       gboolean     ack,
+       GError     **error)
+{
+  g_autoptr(LoomTaskSpec) spec = NULL;
+  g_autoptr(GBytes) line = NULL;
+  char *text;
+
+  if (!(spec = loom_task_spec_new_for_function (function, error)))
+    return NULL;
+  text = params ? loom_json_to_string (params) : g_strdup ("{}");
+  line = g_bytes_new_take (text, strlen (text));
+  return submit (self, spec, line, 1, TRUE, ack, error);
 }
 
 /**
@@ -306,19 +335,10 @@ loom_view_apply_async (LoomView    *self,
                        JsonNode    *params,
                        GError     **error)
 {
-  g_autoptr(LoomTaskSpec) spec = NULL;
-  g_autoptr(GBytes) line = NULL;
-  g_autofree char *text = NULL;
-
   g_return_val_if_fail (LOOM_IS_VIEW (self), NULL);
   g_return_val_if_fail (function != NULL, NULL);
 
-  if (!(spec = loom_task_spec_new_for_function (function, error)))
-    return NULL;
-  text = params ? loom_json_to_string (params) : g_strdup ("{}");
-  line = g_bytes_new_take (text, strlen (text));
-  text = NULL;
-  return submit (self, spec, line, 1, TRUE, error);
+  return apply (self, function, params, TRUE, error);
 }
 
 /**
@@ -336,7 +356,13 @@ loom_view_apply_sync (LoomView    *self,
                       JsonNode    *params,
                       GError     **error)
 {
-  g_autoptr(LoomAsyncResult) result = loom_view_apply_async (self, function, params, error);
+  g_autoptr(LoomAsyncResult) result = NULL;
+
+  g_return_val_if_fail (LOOM_IS_VIEW (self), NULL);
+  g_return_val_if_fail (function != NULL, NULL);
+
+  /* Nobody sees the job id before the result: skip the acknowledgement. */
+  result = apply (self, function, params, FALSE, error);
 
   if (result == NULL)
     return NULL;
