@@ -125,6 +125,11 @@ parse_options (const Command  *command,
   g_autoptr(GError) error = NULL;
   g_autofree char *usage = g_strdup_printf ("%s", command->parameter ? command->parameter : "");
 
+  /* “Usage: loomctl map [OPTION…] FUNCTION”, not the word alone. */
+  {
+    g_autofree char *prgname = g_strdup_printf ("loomctl %s", command->name);
+    g_set_prgname (prgname);
+  }
   context = g_option_context_new (usage);
   g_option_context_set_summary (context, _(command->summary));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -512,7 +517,17 @@ tail_of_file (const char *path)
 static gboolean
 pid_alive (gint64 pid)
 {
-  return pid > 0 && (kill ((pid_t) pid, 0) == 0 || errno != ESRCH);
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  const char *state;
+
+  if (pid <= 0 || (kill ((pid_t) pid, 0) != 0 && errno == ESRCH))
+    return FALSE;
+  /* An exited process whose parent has not reaped it yet is not alive. */
+  stat_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+  if (g_file_get_contents (stat_path, &stat, NULL, NULL) && (state = strrchr (stat, ')')) != NULL)
+    return !(state[1] == ' ' && (state[2] == 'Z' || state[2] == 'X'));
+  return TRUE;
 }
 
 static gboolean
@@ -1534,7 +1549,7 @@ static const Command commands[] = {
   { "engines stop", cmd_engines_stop, "ID", N_("Stop one engine of a running cluster") },
   { "ids", cmd_ids, NULL, N_("Print the ids of the live engines, like Client.ids") },
   { "map", cmd_map, "FUNCTION", N_("Run a built-in or plugin function over a sweep, load-balanced; print the results in order") },
-  { "run", cmd_run, "[--] COMMAND [ARGS…]", N_("Run a command over a sweep ({name} in the arguments); print each task's output in order") },
+  { "run", cmd_run, "[--] COMMAND [ARGS]", N_("Run a command over a sweep ({name} in the arguments); print each task's output in order") },
   { "ready", cmd_ready, "JOB", N_("Print True if a job is done, like AsyncResult.ready()") },
   { "get", cmd_get, "JOB", N_("Wait for a job and print its results, like AsyncResult.get()") },
   { "bench", cmd_bench, NULL, N_("Measure throughput, round trip and start-up on a private cluster") },
@@ -1561,7 +1576,7 @@ usage (FILE *out)
       g_autofree char *left = g_strdup_printf ("%s%s%s", commands[i].name,
                                                commands[i].parameter ? " " : "",
                                                commands[i].parameter ? commands[i].parameter : "");
-      fprintf (out, "  %-22s %s\n", left, _(commands[i].summary));
+      fprintf (out, "  %-26s %s\n", left, _(commands[i].summary));
     }
   fprintf (out, "\n%s\n", _("Without a running cluster, map and run start a private one for the command."));
   fprintf (out, "%s\n", _("Exit status: 0 all tasks succeeded, 1 some failed, 2 usage or input error, 3 no cluster."));

@@ -1397,7 +1397,6 @@ handle_register (LoomController *self,
   JsonObject *content;
   CtlEngine *engine;
   GString *ev;
-  char buf[256];
 
   if (!(content = loom_message_get_content (msg, &error)))
     {
@@ -1435,11 +1434,17 @@ handle_register (LoomController *self,
   engine->last_heartbeat = g_get_monotonic_time ();
   engine->last_heartbeat_real = g_get_real_time ();
 
-  g_snprintf (buf, sizeof buf,
-              "{\"engine\":%u,\"time\":%" G_GINT64_FORMAT ",\"heartbeat_ms\":%u,\"timeout_ms\":%u}",
-              engine->id, g_get_real_time (), MAX (50, self->heartbeat_timeout_ms / 4),
-              self->heartbeat_timeout_ms);
-  reply (self, self->engine_sock, msg, "register_reply", buf, -1, NULL, 0);
+  {
+    g_autoptr(GString) out = g_string_new (NULL);
+
+    g_string_append_printf (out, "{\"engine\":%u,\"time\":%" G_GINT64_FORMAT ",\"heartbeat_ms\":%u,"
+                            "\"timeout_ms\":%u,\"host\":",
+                            engine->id, g_get_real_time (), MAX (50, self->heartbeat_timeout_ms / 4),
+                            self->heartbeat_timeout_ms);
+    loom_json_append_string (out, g_get_host_name ());
+    g_string_append_c (out, '}');
+    reply (self, self->engine_sock, msg, "register_reply", out->str, out->len, NULL, 0);
+  }
 }
 
 /* Finds the record of a task that @engine holds; NULL for stale reports
@@ -1656,7 +1661,12 @@ handle_engine_message (LoomController *self,
   engine->last_heartbeat_real = g_get_real_time ();
 
   if (g_str_equal (msg->msg_type, "heartbeat"))
-    reply (self, self->engine_sock, msg, "heartbeat_reply", "{}", 2, NULL, 0);
+    {
+      /* The controller's clock, for engines on other hosts to correct theirs. */
+      char buf[64];
+      g_snprintf (buf, sizeof buf, "{\"time\":%" G_GINT64_FORMAT "}", g_get_real_time ());
+      reply (self, self->engine_sock, msg, "heartbeat_reply", buf, -1, NULL, 0);
+    }
   else if (g_str_equal (msg->msg_type, "started"))
     handle_started (self, engine, msg);
   else if (g_str_equal (msg->msg_type, "results"))

@@ -189,7 +189,7 @@ typedef struct
   char           *identity;
   const char     *log_path;
   gint            id;
-  gint64          clock_offset;
+  gint64          best_rtt;
   guint           heartbeat_ms;
   guint           grace_ms;
   gint64          register_sent_at;
@@ -200,7 +200,34 @@ typedef struct
 } Engine;
 
 static volatile sig_atomic_t got_signal;
-static gint stop_requested;         /* atomic: the heartbeat thread stops the process */
+static gint stop_requested;
+
+/* The engine's correction to the controller's clock, in µs.  Zero on the
+ * controller's own host (one clock); elsewhere the heartbeat thread keeps
+ * the estimate of the quickest round trip seen, which errs least. */
+static gint64 engine_clock_offset;
+static gboolean same_host;
+
+static gint64
+engine_now (void)
+{
+  return g_get_real_time () + __atomic_load_n (&engine_clock_offset, __ATOMIC_RELAXED);
+}
+
+static void
+clock_sample (gint64 sent,
+              gint64 received,
+              gint64 controller_time,
+              gint64 *best_rtt)
+{
+  gint64 rtt = received - sent;
+
+  if (same_host || rtt < 0 || rtt >= *best_rtt)
+    return;
+  *best_rtt = rtt;
+  /* Assume the answer left the controller half way through the trip. */
+  __atomic_store_n (&engine_clock_offset, controller_time - (sent + received) / 2, __ATOMIC_RELAXED);
+}         /* atomic: the heartbeat thread stops the process */
 
 static void
 on_signal (int sig)
@@ -243,10 +270,12 @@ handle_register_reply (Engine      *engine,
   engine->id = loom_json_int (content, "engine", -1);
   engine->heartbeat_ms = CLAMP (loom_json_int (content, "heartbeat_ms", 500), 10, 60000);
   controller_time = loom_json_int (content, "time", now);
-  /* Assume the reply left the controller half way through the round trip. */
-  engine->clock_offset = controller_time - (engine->register_sent_at + now) / 2;
+  same_host = g_strcmp0 (loom_json_string (content, "host", NULL), g_get_host_name ()) == 0;
+  engine->best_rtt = G_MAXINT64;
+  clock_sample (engine->register_sent_at, now, controller_time, &engine->best_rtt);
   engine->registered = TRUE;
-  g_debug ("registered as engine %d, clock offset %" G_GINT64_FORMAT " µs", engine->id, engine->clock_offset);
+  g_debug ("registered as engine %d, clock offset %" G_GINT64_FORMAT " µs", engine->id,
+           __atomic_load_n (&engine_clock_offset, __ATOMIC_RELAXED));
 }
 
 static void
@@ -383,7 +412,7 @@ static void
 run_task (Engine     *engine,
           EngineTask *task)
 {
-  task->started = g_get_real_time () + engine->clock_offset;
+  task->started = engine_now ();
 
   if (!is_instant (task))
     {
@@ -396,8 +425,9 @@ run_task (Engine     *engine,
       loom_wire_send (engine->wire, engine->dealer, NULL, "started", NULL, content, -1, NULL, 0);
     }
 
-  loom_engine_execute (json_node_get_object (task->spec), task->params, engine->clock_offset, &task->outcome);
-  task->completed = g_get_real_time () + engine->clock_offset;
+  loom_engine_execute (json_node_get_object (task->spec), task->params,
+                       __atomic_load_n (&engine_clock_offset, __ATOMIC_RELAXED), &task->outcome);
+  task->completed = engine_now ();
 
   if (engine->done->len == 0)
     engine->first_done = g_get_monotonic_time ();
@@ -412,6 +442,7 @@ typedef struct
   char           *identity;
   guint           heartbeat_ms;
   guint           grace_ms;
+  gint64          best_rtt;
 } Heart;
 
 static gint running_child;  /* atomic: pid of the command being run, or 0 */
@@ -469,6 +500,8 @@ heartbeat_thread (gpointer data)
   void *sock = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
   gint64 last_heard = g_get_monotonic_time ();
   gint64 last_sent = 0;
+  gint64 sent_real = 0;
+  gint64 best_rtt = heart->best_rtt;
 
   loom_wire_set_log_domain (wire, "engine heartbeat");
   loom_wire_apply_socket_limits (wire, sock);
@@ -494,6 +527,13 @@ heartbeat_thread (gpointer data)
           last_heard = g_get_monotonic_time ();
           if (g_str_equal (msg->msg_type, "stop"))
             g_atomic_int_set (&stop_requested, 1);
+          else if (g_str_equal (msg->msg_type, "heartbeat_reply") && sent_real > 0)
+            {
+              JsonObject *content = loom_message_get_content (msg, NULL);
+              gint64 t = loom_json_int (content, "time", 0);
+              if (t > 0)
+                clock_sample (sent_real, g_get_real_time (), t, &best_rtt);
+            }
         }
 
       if (got_signal || g_atomic_int_get (&stop_requested))
@@ -508,6 +548,7 @@ heartbeat_thread (gpointer data)
         }
       if (now - last_sent >= (gint64) heart->heartbeat_ms * 1000)
         {
+          sent_real = g_get_real_time ();
           loom_wire_send (wire, sock, NULL, "heartbeat", NULL, "{}", 2, NULL, 0);
           last_sent = now;
         }
@@ -597,6 +638,7 @@ loom_engine_main (const char *connection_file,
   heart.identity = g_strdup_printf ("%s/hb", engine.identity);
   heart.heartbeat_ms = engine.heartbeat_ms;
   heart.grace_ms = engine.grace_ms;
+  heart.best_rtt = engine.best_rtt;
   g_thread_unref (g_thread_new ("loom-engine-heartbeat", heartbeat_thread, &heart));
 
   /* The heartbeat thread ends the process; this loop only runs tasks. */

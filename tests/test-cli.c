@@ -1,0 +1,1131 @@
+/* test-cli.c: the real loomctl, run as a user runs it
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every case runs $LOOMCTL as a subprocess with this test's isolated
+ * XDG_RUNTIME_DIR (connection files, ipc:// sockets) and XDG_STATE_HOME
+ * (logs), so clusters of different cases never meet.  Every process a
+ * case starts inherits that XDG_RUNTIME_DIR: a case ends by checking that
+ * no such process is left.
+ */
+
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+/* A loomctl that neither finishes nor closes its pipes within this long
+ * is a failure, not a hang of the whole suite. */
+#define RUN_TIMEOUT_S 60
+
+/* --- cleaning up after a failed assertion -------------------------------- */
+
+/* "XDG_RUNTIME_DIR=<this case's isolated dir>": what the environment of
+ * every process the current case started holds. */
+static char our_env_entry[PATH_MAX + 32];
+
+/* A failed assertion aborts the test program before a case can stop its
+ * cluster: end the processes the case started (and only those) first, so
+ * a failure leaves no cluster running.  Plain syscalls: this runs in a
+ * signal handler. */
+static void
+kill_ours_and_abort (int sig)
+{
+  static char env[1 << 16];
+  size_t needle_len = strlen (our_env_entry);
+  DIR *dir = needle_len ? opendir ("/proc") : NULL;
+  struct dirent *entry;
+
+  while (dir && (entry = readdir (dir)))
+    {
+      char path[64];
+      char *end = NULL;
+      long pid = strtol (entry->d_name, &end, 10);
+      ssize_t len;
+      int fd;
+
+      if (pid <= 0 || *end != '\0' || pid == getpid ())
+        continue;
+      snprintf (path, sizeof path, "/proc/%ld/environ", pid);
+      if ((fd = open (path, O_RDONLY | O_CLOEXEC)) < 0)
+        continue;
+      len = read (fd, env, sizeof env - 1);
+      close (fd);
+      if (len <= 0)
+        continue;
+      env[len] = '\0';
+      for (ssize_t at = 0; at < len; at += strlen (env + at) + 1)
+        if (strcmp (env + at, our_env_entry) == 0)
+          {
+            kill ((pid_t) pid, SIGKILL);
+            break;
+          }
+    }
+  if (dir)
+    closedir (dir);
+
+  signal (sig, SIG_DFL);
+  raise (sig);
+}
+
+/* --- running loomctl ----------------------------------------------------- */
+
+static GSubprocess *
+spawn_loomctlv (const char * const *args)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  const char *loomctl = g_getenv ("LOOMCTL");
+  GSubprocess *proc;
+
+  g_assert_nonnull (loomctl);
+  g_snprintf (our_env_entry, sizeof our_env_entry, "XDG_RUNTIME_DIR=%s", g_get_user_runtime_dir ());
+  g_ptr_array_add (argv, (gpointer) loomctl);
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  /* LOOM_ENGINE and LOOM_CONTROLLER come from the test's environment;
+   * a UTF-8 locale keeps loomctl's “quotes” as they are written. */
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE | G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  return proc;
+}
+
+static GSubprocess *
+spawn_loomctl (const char *first_arg,
+               ...) G_GNUC_NULL_TERMINATED;
+
+static GSubprocess *
+spawn_loomctl (const char *first_arg,
+               ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *a = first_arg; a; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+  return spawn_loomctlv ((const char * const *) args->pdata);
+}
+
+typedef struct
+{
+  gboolean  done;
+  char     *out;
+  char     *err;
+  GError   *error;
+} Communication;
+
+static void
+communicated (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  Communication *c = data;
+
+  g_subprocess_communicate_utf8_finish (G_SUBPROCESS (source), result, &c->out, &c->err, &c->error);
+  c->done = TRUE;
+}
+
+static gboolean
+wake_up (gpointer data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
+/* Collects what @proc prints until it exits and returns its exit status
+ * (128 + N if signal N ended it). */
+static int
+finish_loomctl (GSubprocess  *proc,
+                const char   *what,
+                char        **out,
+                char        **err)
+{
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  Communication c = { 0 };
+  gint64 deadline = g_get_monotonic_time () + RUN_TIMEOUT_S * G_USEC_PER_SEC;
+  guint tick = g_timeout_add (50, wake_up, NULL);
+  int status;
+
+  g_subprocess_communicate_utf8_async (proc, NULL, cancellable, communicated, &c);
+  while (!c.done)
+    {
+      if (g_get_monotonic_time () > deadline && !g_cancellable_is_cancelled (cancellable))
+        {
+          g_test_message ("loomctl %s: still running (or its pipes still open) after %d s", what, RUN_TIMEOUT_S);
+          g_subprocess_force_exit (proc);
+          g_cancellable_cancel (cancellable);
+        }
+      g_main_context_iteration (NULL, TRUE);
+    }
+  g_source_remove (tick);
+  g_assert_no_error (c.error);
+  g_subprocess_wait (proc, NULL, NULL);
+
+  if (g_subprocess_get_if_exited (proc))
+    status = g_subprocess_get_exit_status (proc);
+  else
+    status = 128 + g_subprocess_get_term_sig (proc);
+
+  g_test_message ("loomctl %s -> %d%s%s", what, status, c.err && *c.err ? "; stderr: " : "", c.err ? c.err : "");
+  if (out)
+    *out = g_steal_pointer (&c.out);
+  if (err)
+    *err = g_steal_pointer (&c.err);
+  g_free (c.out);
+  g_free (c.err);
+  return status;
+}
+
+/* Runs loomctl with the arguments (NULL-terminated) and returns its exit
+ * status, its stdout in @out and its stderr in @err (both nullable). */
+static int
+run_loomctl (char       **out,
+             char       **err,
+             const char  *first_arg,
+             ...) G_GNUC_NULL_TERMINATED;
+
+static int
+run_loomctl (char       **out,
+             char       **err,
+             const char  *first_arg,
+             ...)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *what = NULL;
+  va_list ap;
+
+  va_start (ap, first_arg);
+  for (const char *a = first_arg; a; a = va_arg (ap, const char *))
+    g_ptr_array_add (args, (gpointer) a);
+  va_end (ap);
+  g_ptr_array_add (args, NULL);
+
+  what = g_strjoinv (" ", (char **) args->pdata);
+  proc = spawn_loomctlv ((const char * const *) args->pdata);
+  return finish_loomctl (proc, what, out, err);
+}
+
+static double
+seconds_since (gint64 begin)
+{
+  return (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
+}
+
+/* --- processes and files ------------------------------------------------- */
+
+static gboolean
+pid_gone (gint64 pid)
+{
+  g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT, pid);
+
+  g_assert_cmpint (pid, >, 0);
+  return !g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+static gboolean
+wait_pid_gone (gint64 pid,
+               double seconds)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!pid_gone (pid))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (10 * 1000);
+    }
+  return TRUE;
+}
+
+/* The processes other than this one whose environment holds this test's
+ * XDG_RUNTIME_DIR: whatever loomctl started for it (controllers, engines). */
+static GArray *
+find_our_processes (void)
+{
+  g_autofree char *needle = g_strdup_printf ("XDG_RUNTIME_DIR=%s", g_get_user_runtime_dir ());
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)))
+    {
+      g_autofree char *path = NULL;
+      g_autofree char *env = NULL;
+      gsize len = 0;
+      guint64 pid;
+
+      if (!g_ascii_string_to_unsigned (name, 10, 1, G_MAXINT, &pid, NULL) || (pid_t) pid == getpid ())
+        continue;
+      path = g_build_filename ("/proc", name, "environ", NULL);
+      if (!g_file_get_contents (path, &env, &len, NULL))
+        continue;
+      for (gsize at = 0; at < len; at += strlen (env + at) + 1)
+        if (g_str_equal (env + at, needle))
+          {
+            gint64 p = pid;
+            g_array_append_val (pids, p);
+            break;
+          }
+    }
+  return pids;
+}
+
+static void
+assert_nothing_left (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  g_autoptr(GArray) pids = NULL;
+
+  for (;;)
+    {
+      g_clear_pointer (&pids, g_array_unref);
+      pids = find_our_processes ();
+      if (pids->len == 0 || g_get_monotonic_time () > deadline)
+        break;
+      g_usleep (20 * 1000);
+    }
+
+  for (guint i = 0; i < pids->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline", g_array_index (pids, gint64, i));
+      g_autofree char *cmdline = NULL;
+      gsize len = 0;
+
+      if (g_file_get_contents (path, &cmdline, &len, NULL))
+        for (gsize j = 0; j + 1 < len; j++)
+          if (cmdline[j] == '\0')
+            cmdline[j] = ' ';
+      g_test_message ("left running: pid %" G_GINT64_FORMAT ": %s", g_array_index (pids, gint64, i),
+                      cmdline ? cmdline : "?");
+    }
+  g_assert_cmpuint (pids->len, ==, 0);
+}
+
+static char *
+connection_file (const char *profile)
+{
+  g_autofree char *name = g_strdup_printf ("%s.json", profile);
+  return g_build_filename (g_get_user_runtime_dir (), "loom", name, NULL);
+}
+
+/* Files in $XDG_RUNTIME_DIR/loom, as one sorted, space-separated string. */
+static char *
+runtime_files (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_runtime_dir (), "loom", NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+/* The text after @prefix on the line of @text that starts with it. */
+static char *
+line_value (const char *text,
+            const char *prefix)
+{
+  g_auto(GStrv) lines = g_strsplit (text, "\n", -1);
+
+  for (guint i = 0; lines[i]; i++)
+    if (g_str_has_prefix (lines[i], prefix))
+      return g_strdup (lines[i] + strlen (prefix));
+  return NULL;
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static void
+assert_has_members (JsonObject         *obj,
+                    const char * const *names)
+{
+  for (guint i = 0; names[i]; i++)
+    {
+      if (!json_object_has_member (obj, names[i]))
+        g_test_message ("missing member “%s”", names[i]);
+      g_assert_true (json_object_has_member (obj, names[i]));
+    }
+}
+
+/* --- clusters ------------------------------------------------------------ */
+
+/* `cluster status --json` of @profile (NULL: the default one). */
+static JsonNode *
+cluster_status (const char *profile)
+{
+  g_autofree char *out = NULL;
+  int status;
+
+  if (profile)
+    status = run_loomctl (&out, NULL, "cluster", "status", "--json", "--profile", profile, NULL);
+  else
+    status = run_loomctl (&out, NULL, "cluster", "status", "--json", NULL);
+  g_assert_cmpint (status, ==, 0);
+  return parse_json (out);
+}
+
+static void
+cluster_start (const char *profile,
+               const char *n_engines)
+{
+  g_autofree char *out = NULL;
+  int status;
+
+  if (profile)
+    status = run_loomctl (&out, NULL, "cluster", "start", "-n", n_engines, "--profile", profile, NULL);
+  else
+    status = run_loomctl (&out, NULL, "cluster", "start", "-n", n_engines, NULL);
+  g_assert_cmpint (status, ==, 0);
+  g_assert_nonnull (strstr (out, "started"));
+}
+
+/* Stops the cluster of @profile and checks that its controller and every
+ * engine it ever had are gone, with the connection file. */
+static void
+cluster_stop (const char *profile)
+{
+  g_autoptr(JsonNode) root = cluster_status (profile);
+  JsonObject *status = json_node_get_object (root);
+  JsonArray *engines = json_object_get_array_member (status, "engines");
+  gint64 controller = json_object_get_int_member (json_object_get_object_member (status, "controller"), "pid");
+  g_autofree char *file = connection_file (profile ? profile : "default");
+  g_autofree char *out = NULL;
+  int code;
+
+  g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
+  if (profile)
+    code = run_loomctl (&out, NULL, "cluster", "stop", "--profile", profile, NULL);
+  else
+    code = run_loomctl (&out, NULL, "cluster", "stop", NULL);
+  g_assert_cmpint (code, ==, 0);
+  g_assert_nonnull (strstr (out, "stopped"));
+
+  g_assert_true (wait_pid_gone (controller, 5));
+  for (guint i = 0; i < json_array_get_length (engines); i++)
+    {
+      gint64 pid = json_object_get_int_member (json_array_get_object_element (engines, i), "pid");
+      if (!wait_pid_gone (pid, 5))
+        g_test_message ("engine %u (pid %" G_GINT64_FORMAT ") outlived `cluster stop`", i, pid);
+      g_assert_true (pid_gone (pid));
+    }
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+}
+
+/* --- cases --------------------------------------------------------------- */
+
+static void
+test_cluster_round_trip (void)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GRegex) row = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *file = connection_file ("default");
+  g_autofree char *printed_file = NULL;
+  g_autofree char *printed_logs = NULL;
+  g_autofree char *logs = g_build_filename (g_get_user_state_dir (), "loom", "default", NULL);
+  g_autoptr(GArray) engine_pids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  JsonObject *status;
+  JsonArray *engines;
+  gint64 controller;
+  GStatBuf st;
+  guint rows = 0;
+
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  /* start */
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "start", "-n", "3", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "3 engines"));
+  printed_file = line_value (out, "Connection file: ");
+  printed_logs = line_value (out, "Logs: ");
+  g_assert_cmpstr (printed_file, ==, file);
+  g_assert_cmpstr (printed_logs, ==, logs);
+  g_assert_cmpint (g_stat (file, &st), ==, 0);
+  g_assert_true (S_ISREG (st.st_mode));
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+  g_assert_true (g_file_test (logs, G_FILE_TEST_IS_DIR));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* status, as JSON */
+  root = cluster_status (NULL);
+  status = json_node_get_object (root);
+  assert_has_members (status, (const char * const[]) { "controller", "engines", "dropped", NULL });
+  controller = json_object_get_int_member (json_object_get_object_member (status, "controller"), "pid");
+  g_assert_cmpint (controller, >, 0);
+  g_assert_false (pid_gone (controller));
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (status, "controller"), "profile"),
+                   ==, "default");
+  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_object_get_member (status, "dropped")));
+  engines = json_object_get_array_member (status, "engines");
+  g_assert_cmpuint (json_array_get_length (engines), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *e = json_array_get_object_element (engines, i);
+      gint64 pid = json_object_get_int_member (e, "pid");
+
+      assert_has_members (e, (const char * const[]) { "id", "pid", "state", "log", NULL });
+      g_assert_cmpint (json_object_get_int_member (e, "id"), ==, i);
+      g_assert_cmpstr (json_object_get_string_member (e, "state"), ==, "idle");
+      g_assert_cmpint (pid, >, 0);
+      g_assert_cmpint (pid, !=, controller);
+      g_assert_false (pid_gone (pid));
+      g_assert_true (g_file_test (json_object_get_string_member (e, "log"), G_FILE_TEST_IS_REGULAR));
+      g_array_append_val (engine_pids, pid);
+    }
+
+  /* The cluster outlives `cluster start`: its controller and engines are
+   * exactly the processes that carry this test's runtime dir (which is
+   * also how every case checks that nothing is left). */
+  {
+    g_autoptr(GArray) ours = find_our_processes ();
+    guint found = 0;
+
+    for (guint i = 0; i < ours->len; i++)
+      {
+        gint64 pid = g_array_index (ours, gint64, i);
+        found += pid == controller;
+        for (guint j = 0; j < engine_pids->len; j++)
+          found += pid == g_array_index (engine_pids, gint64, j);
+      }
+    g_assert_cmpuint (ours->len, ==, 4);
+    g_assert_cmpuint (found, ==, 4);
+  }
+
+
+  /* status, as text: one row per engine, its state and its log */
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "status", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  {
+    g_autofree char *pid_text = g_strdup_printf ("controller pid %" G_GINT64_FORMAT, controller);
+    g_autofree char *file_line = line_value (out, "Connection file: ");
+
+    g_assert_nonnull (strstr (out, pid_text));
+    g_assert_cmpstr (file_line, ==, file);
+  }
+  row = g_regex_new ("^ *([0-9]+) +(\\S+) +([0-9]+) +(\\S+) +([0-9]+) +([0-9.]+)% +(\\S+)$",
+                     G_REGEX_MULTILINE, 0, NULL);
+  g_assert_nonnull (row);
+  for (g_regex_match (row, out, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
+    {
+      g_autofree char *id = g_match_info_fetch (match, 1);
+      g_autofree char *pid = g_match_info_fetch (match, 3);
+      g_autofree char *state = g_match_info_fetch (match, 4);
+      g_autofree char *log = g_match_info_fetch (match, 7);
+
+      g_assert_cmpint (atoi (id), ==, rows);
+      g_assert_cmpint (g_ascii_strtoll (pid, NULL, 10), ==, g_array_index (engine_pids, gint64, rows));
+      g_assert_cmpstr (state, ==, "idle");
+      g_assert_true (g_str_has_prefix (log, logs));
+      g_assert_true (g_file_test (log, G_FILE_TEST_IS_REGULAR));
+      rows++;
+    }
+  g_assert_cmpuint (rows, ==, 3);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* stop: every process and the connection file go */
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "stop", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "stopped"));
+  g_assert_true (wait_pid_gone (controller, 5));
+  for (guint i = 0; i < engine_pids->len; i++)
+    g_assert_true (wait_pid_gone (g_array_index (engine_pids, gint64, i), 5));
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  assert_nothing_left ();
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* a second stop finds nothing to stop and says how to start one */
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "stop", NULL), ==, 3);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "loomctl cluster start"));
+}
+
+static char *
+ids_of (const char *profile)
+{
+  char *out = NULL;
+
+  g_assert_cmpint (run_loomctl (&out, NULL, "ids", "--profile", profile, NULL), ==, 0);
+  return out;
+}
+
+static void
+test_ids (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  gint64 stopped_pid;
+  gint64 deadline;
+
+  cluster_start ("p4", "4");
+
+  out = ids_of ("p4");
+  g_assert_cmpstr (out, ==, "[0, 1, 2, 3]\n");
+  g_clear_pointer (&out, g_free);
+
+  /* The default profile has no cluster. */
+  g_assert_cmpint (run_loomctl (&out, &err, "ids", NULL), ==, 3);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "loomctl cluster start"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "engines", "add", "2", "--profile", "p4", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Added 2 engines"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  out = ids_of ("p4");
+  g_assert_cmpstr (out, ==, "[0, 1, 2, 3, 4, 5]\n");
+  g_clear_pointer (&out, g_free);
+
+  root = cluster_status ("p4");
+  stopped_pid = json_object_get_int_member (
+    json_array_get_object_element (json_object_get_array_member (json_node_get_object (root), "engines"), 1), "pid");
+  g_clear_pointer (&root, json_node_unref);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "engines", "stop", "1", "--profile", "p4", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Engine 1"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  for (;;)
+    {
+      out = ids_of ("p4");
+      if (g_str_equal (out, "[0, 2, 3, 4, 5]\n") || g_get_monotonic_time () > deadline)
+        break;
+      g_clear_pointer (&out, g_free);
+      g_usleep (20 * 1000);
+    }
+  g_assert_cmpstr (out, ==, "[0, 2, 3, 4, 5]\n");
+  g_assert_true (wait_pid_gone (stopped_pid, 5));
+
+  /* Stopping an engine that does not exist is the user's mistake. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "engines", "stop", "99", "--profile", "p4", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "99"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  cluster_stop ("p4");
+  assert_nothing_left ();
+}
+
+static void
+test_map_seed (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GRegex) shape = NULL;
+  g_autoptr(GRegex) pair = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GHashTable) engine_ids = g_hash_table_new (NULL, NULL);
+  double times[10];
+  double lo = G_MAXDOUBLE, hi = 0;
+  double before, after;
+  gint64 clock_skew = 0;
+  guint n = 0;
+  JsonObject *report, *job;
+  JsonArray *tasks;
+
+  cluster_start (NULL, "15");
+
+  /* The seed: printtime over range(10), as res.get() prints it. */
+  before = g_get_real_time () / (double) G_USEC_PER_SEC;
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "printtime", "--sweep", "t=range:0:10", "--arg", "sleep=0.3",
+                                NULL), ==, 0);
+  after = g_get_real_time () / (double) G_USEC_PER_SEC;
+  g_assert_cmpstr (err, ==, "");
+  shape = g_regex_new ("^\\[(\\([0-9]+\\.[0-9]+, [0-9]\\)(, )?){10}\\]\n$", 0, 0, NULL);
+  if (!g_regex_match (shape, out, 0, NULL))
+    g_test_message ("unexpected output: %s", out);
+  g_assert_true (g_regex_match (shape, out, 0, NULL));
+  pair = g_regex_new ("\\(([0-9]+\\.[0-9]+), ([0-9]+)\\)", 0, 0, NULL);
+  for (g_regex_match (pair, out, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
+    {
+      g_autofree char *time_text = g_match_info_fetch (match, 1);
+      g_autofree char *t_text = g_match_info_fetch (match, 2);
+
+      g_assert_cmpuint (n, <, 10);
+      g_assert_cmpint (atoi (t_text), ==, n);
+      times[n] = g_ascii_strtod (time_text, NULL);
+      lo = MIN (lo, times[n]);
+      hi = MAX (hi, times[n]);
+      n++;
+    }
+  g_assert_cmpuint (n, ==, 10);
+  /* All ten started together, between the command's start and end. */
+  g_assert_cmpfloat (hi - lo, <, 1.0);
+  g_assert_cmpfloat (lo, >, before - 1.0);
+  g_assert_cmpfloat (hi, <, after + 1.0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The same with --json: the job and every task's metadata. */
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "printtime", "--sweep", "t=range:0:10", "--arg", "sleep=0.3",
+                                "--json", NULL), ==, 0);
+  root = parse_json (out);
+  report = json_node_get_object (root);
+  assert_has_members (report, (const char * const[]) { "job", "tasks", NULL });
+  job = json_object_get_object_member (report, "job");
+  assert_has_members (job, (const char * const[]) { "id", "mode", "engines", "wall_time", "serial_time",
+                                                    "speedup", "efficiency", NULL });
+  g_assert_cmpint (json_object_get_int_member (job, "id"), >, 0);
+  g_assert_cmpstr (json_object_get_string_member (job, "mode"), ==, "parallel");
+  g_assert_cmpint (json_object_get_int_member (job, "engines"), ==, 10);
+  g_assert_cmpfloat (json_object_get_double_member (job, "serial_time"), >=, 10 * 0.3 * 0.95);
+  g_assert_cmpfloat (json_object_get_double_member (job, "wall_time"), >=, 0.3 * 0.95);
+  g_assert_cmpfloat (json_object_get_double_member (job, "wall_time"), <,
+                     json_object_get_double_member (job, "serial_time") / 3);
+  g_assert_cmpfloat (json_object_get_double_member (job, "speedup"), >, 3);
+  g_assert_cmpfloat (json_object_get_double_member (job, "efficiency"), >, 0);
+  g_assert_cmpfloat (json_object_get_double_member (job, "efficiency"), <=, 1.05);
+
+  tasks = json_object_get_array_member (report, "tasks");
+  g_assert_cmpuint (json_array_get_length (tasks), ==, 10);
+  for (guint i = 0; i < 10; i++)
+    {
+      JsonObject *task = json_array_get_object_element (tasks, i);
+      JsonArray *result;
+      gint64 submitted, dispatched, started, completed, received;
+
+      assert_has_members (task, (const char * const[]) { "index", "params", "engine_id", "status", "submitted",
+                                                         "dispatched", "started", "completed", "received",
+                                                         "result", "error", "stdout", "stderr", NULL });
+      g_assert_cmpint (json_object_get_int_member (task, "index"), ==, i);
+      g_assert_cmpint (json_object_get_int_member (json_object_get_object_member (task, "params"), "t"), ==, i);
+      g_assert_cmpfloat_with_epsilon (json_object_get_double_member (json_object_get_object_member (task, "params"),
+                                                                     "sleep"), 0.3, 1e-9);
+      g_assert_cmpstr (json_object_get_string_member (task, "status"), ==, "done");
+      g_assert_true (json_object_get_null_member (task, "error"));
+      g_assert_true (json_object_get_null_member (task, "stdout"));
+      g_assert_true (json_object_get_null_member (task, "stderr"));
+      result = json_object_get_array_member (task, "result");
+      g_assert_cmpuint (json_array_get_length (result), ==, 2);
+      g_assert_cmpint (json_array_get_int_element (result, 1), ==, i);
+
+      g_hash_table_add (engine_ids, GINT_TO_POINTER ((int) json_object_get_int_member (task, "engine_id")));
+      submitted = json_object_get_int_member (task, "submitted");
+      dispatched = json_object_get_int_member (task, "dispatched");
+      started = json_object_get_int_member (task, "started");
+      completed = json_object_get_int_member (task, "completed");
+      received = json_object_get_int_member (task, "received");
+      /* submitted, dispatched and received are the controller's clock;
+       * started and completed the engine's, corrected by the offset it
+       * estimated when it registered. */
+      g_assert_cmpint (submitted, >, 0);
+      g_assert_cmpint (submitted, <=, dispatched);
+      g_assert_cmpint (dispatched, <=, received);
+      g_assert_cmpint (started, <=, completed);
+      g_assert_cmpint (completed - started, >=, 290000);
+      clock_skew = MAX (clock_skew, MAX (dispatched - started, completed - received));
+      /* The result's time is when the task started, in seconds. */
+      g_assert_cmpfloat_with_epsilon (json_array_get_double_element (result, 0), started / (double) G_USEC_PER_SEC,
+                                      0.05);
+    }
+  g_assert_cmpuint (g_hash_table_size (engine_ids), ==, 10);
+  g_assert_false (g_hash_table_contains (engine_ids, GINT_TO_POINTER (-1)));
+
+  /* Across the two clocks the order must hold within 2 ms: engines on the
+   * controller's host share its clock, remote ones correct theirs. */
+  g_test_message ("largest cross-clock inversion: %" G_GINT64_FORMAT " us", clock_skew);
+  g_assert_cmpint (clock_skew, <=, 2000);
+
+  cluster_stop (NULL);
+  assert_nothing_left ();
+}
+
+static guint
+parse_job (const char *out)
+{
+  guint64 job = 0;
+  g_autofree char *text = g_strdup (out);
+
+  g_assert_true (g_str_has_suffix (text, "\n"));
+  g_strchomp (text);
+  g_assert_true (g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT, &job, NULL));
+  return job;
+}
+
+static void
+test_async (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *job_text = NULL;
+  g_autofree char *slow_text = NULL;
+  gint64 begin;
+  guint job, slow;
+
+  cluster_start (NULL, "2");
+
+  /* Submitting returns at once with the job id. */
+  begin = g_get_monotonic_time ();
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "sleep", "--sweep", "seconds=0.5,0.5", "--async", NULL), ==, 0);
+  g_assert_cmpfloat (seconds_since (begin), <, 0.4);
+  job = parse_job (out);
+  job_text = g_strdup_printf ("%u", job);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "ready", job_text, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "False\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  begin = g_get_monotonic_time ();
+  g_assert_cmpint (run_loomctl (&out, &err, "get", job_text, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[0.5, 0.5]\n");
+  g_assert_cmpstr (err, ==, "");
+  /* Both ran at once, on the two engines. */
+  g_assert_cmpfloat (seconds_since (begin), <, 0.9);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "ready", job_text, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "True\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* get --timeout gives up on a job that is still running, which goes on. */
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "sleep", "--sweep", "seconds=1.5", "--async", NULL), ==, 0);
+  slow = parse_job (out);
+  g_assert_cmpuint (slow, !=, job);
+  slow_text = g_strdup_printf ("%u", slow);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  begin = g_get_monotonic_time ();
+  g_assert_cmpint (run_loomctl (&out, &err, "get", slow_text, "--timeout", "0.1", NULL), ==, 1);
+  g_assert_cmpfloat (seconds_since (begin), >=, 0.1);
+  g_assert_cmpfloat (seconds_since (begin), <, 1.0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "not ready"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "ready", slow_text, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "False\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "get", slow_text, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[1.5]\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A job the controller never had. */
+  g_assert_cmpint (run_loomctl (&out, &err, "ready", "9999", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "9999"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  cluster_stop (NULL);
+  assert_nothing_left ();
+
+  /* --async needs a cluster that outlives the command. */
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "sleep", "--sweep", "seconds=0.1", "--async", NULL), ==, 3);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "--async"));
+  g_assert_nonnull (strstr (err, "loomctl cluster start"));
+  assert_nothing_left ();
+}
+
+static void
+test_embedded (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *file = connection_file ("default");
+  g_autofree char *left = NULL;
+
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+
+  /* No cluster: map runs on a private one for this command only. */
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=1,2", "-n", "2", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[{'x': 1}, {'x': 2}]\n");
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* …which leaves no connection file, socket or process behind. */
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  left = runtime_files ();
+  g_assert_cmpstr (left, ==, "");
+  assert_nothing_left ();
+  g_assert_cmpint (run_loomctl (&out, &err, "ids", NULL), ==, 3);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* run: each command's output, in sweep order */
+  g_assert_cmpint (run_loomctl (&out, &err, "run", "-n", "2", "--sweep", "x=a,b", "--", "sh", "-c", "echo {x}",
+                                NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "a\nb\n");
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_clear_pointer (&left, g_free);
+  left = runtime_files ();
+  g_assert_cmpstr (left, ==, "");
+  assert_nothing_left ();
+}
+
+typedef struct
+{
+  const char *args[8];
+  int         status;
+  const char *fragments[3];   /* in stderr */
+} ExitCase;
+
+static void
+test_exit_codes (void)
+{
+  static const ExitCase cases[] = {
+    /* 1: tasks failed */
+    { { "map", "fail", "--arg", "message=boom", "-n", "1" }, 1, { "boom", "1 of 1 tasks did not succeed" } },
+    { { "run", "-n", "1", "--", "sh", "-c", "exit 3" }, 1, { "status 3", "1 of 1 tasks did not succeed" } },
+    /* 2: usage and input */
+    { { "frobnicate" }, 2, { "unknown command", "frobnicate", "Usage:" } },
+    { { NULL }, 2, { "Usage:" } },
+    { { "cluster" }, 2, { "cluster start|stop|status" } },
+    { { "cluster", "restart" }, 2, { "unknown command", "cluster restart" } },
+    { { "map", "nosuch", "--sweep", "x=1" }, 2, { "unknown function", "nosuch", "printtime" } },
+    { { "map", "echo", "--sweep", "x=range:1:0" }, 2, { "sweep", "range:1:0 is empty" } },
+    { { "map", "echo", "--sweep", "x=" }, 2, { "sweep", "the list of values is empty" } },
+    { { "map", "echo", "--sweep", "x" }, 2, { "sweep", "not of the form NAME=VALUE" } },
+    { { "map", "echo", "--sweep", "x=1", "--bogus" }, 2, { "--bogus", "loomctl map --help" } },
+    { { "map" }, 2, { "usage: loomctl map FUNCTION" } },
+    { { "run", "--sweep", "x=1" }, 2, { "usage: loomctl run" } },
+    { { "ids", "--profile", "../x" }, 2, { "../x", "not a valid profile name" } },
+    { { "map", "echo", "--profile", "../x" }, 2, { "../x", "not a valid profile name" } },
+    { { "engines", "add", "0" }, 2, { "engines add N", "1 to 1024" } },
+    { { "get", "zero" }, 2, { "usage: loomctl get JOB" } },
+    /* 3: no cluster */
+    { { "ids" }, 3, { "no cluster", "loomctl cluster start" } },
+    { { "cluster", "status" }, 3, { "no cluster", "loomctl cluster start" } },
+    { { "get", "1" }, 3, { "no cluster", "loomctl cluster start" } },
+    { { "ready", "1" }, 3, { "no cluster", "loomctl cluster start" } },
+    { { "engines", "add", "1", "--profile", "other" }, 3, { "other", "loomctl cluster start -n 4 --profile other" } },
+  };
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* 0: every task succeeded (on a private cluster) */
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "noop", "--sweep", "i=range:0:3", "-n", "1", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[None, None, None]\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GSubprocess) proc = spawn_loomctlv (cases[i].args);
+      g_autofree char *what = g_strjoinv (" ", (char **) cases[i].args);
+      int status = finish_loomctl (proc, what, &out, &err);
+
+      if (status != cases[i].status)
+        g_test_message ("loomctl %s: exit status %d, expected %d", what, status, cases[i].status);
+      g_assert_cmpint (status, ==, cases[i].status);
+      for (guint j = 0; j < G_N_ELEMENTS (cases[i].fragments) && cases[i].fragments[j]; j++)
+        {
+          if (!strstr (err, cases[i].fragments[j]))
+            g_test_message ("loomctl %s: stderr lacks “%s”", what, cases[i].fragments[j]);
+          g_assert_nonnull (strstr (err, cases[i].fragments[j]));
+        }
+      /* Errors go to stderr: nothing but results on stdout. */
+      if (cases[i].status != 1)
+        g_assert_cmpstr (out, ==, "");
+      g_clear_pointer (&out, g_free);
+      g_clear_pointer (&err, g_free);
+    }
+
+  assert_nothing_left ();
+}
+
+static void
+assert_help (const char * const *args,
+             const char * const *fragments)
+{
+  g_autoptr(GSubprocess) proc = spawn_loomctlv (args);
+  g_autofree char *what = g_strjoinv (" ", (char **) args);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (finish_loomctl (proc, what, &out, &err), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  for (guint i = 0; fragments[i]; i++)
+    {
+      if (!strstr (out, fragments[i]))
+        g_test_message ("loomctl %s: help lacks “%s”", what, fragments[i]);
+      g_assert_nonnull (strstr (out, fragments[i]));
+    }
+}
+
+static void
+test_help (void)
+{
+  assert_help ((const char * const[]) { "--help", NULL },
+               (const char * const[]) { "Usage: loomctl COMMAND", "cluster start", "cluster stop", "cluster status",
+                                        "engines add N", "engines stop ID", "  ids ", "  map FUNCTION",
+                                        "  run ", "  ready JOB", "  get JOB", "  bench ", "  seed ",
+                                        "Exit status", NULL });
+  assert_help ((const char * const[]) { "help", NULL },
+               (const char * const[]) { "Usage: loomctl COMMAND", NULL });
+  assert_help ((const char * const[]) { "map", "--help", NULL },
+               (const char * const[]) { "FUNCTION", "--sweep", "--arg", "--engines", "--profile", "--async",
+                                        "--json", "--serial", "--timeout", "--retries", NULL });
+  assert_help ((const char * const[]) { "run", "--help", NULL },
+               (const char * const[]) { "COMMAND", "--sweep", "--engines", "--async", "--json", "--cwd",
+                                        "--env", "--task-timeout", NULL });
+  assert_help ((const char * const[]) { "cluster", "start", "--help", NULL },
+               (const char * const[]) { "--engines", "--profile", "--scheme", "--hwm", "--ip", NULL });
+  assert_help ((const char * const[]) { "cluster", "status", "--help", NULL },
+               (const char * const[]) { "--profile", "--json", NULL });
+  assert_help ((const char * const[]) { "get", "--help", NULL },
+               (const char * const[]) { "JOB", "--timeout", "--json", NULL });
+  assert_help ((const char * const[]) { "bench", "--help", NULL },
+               (const char * const[]) { "--engines", "--tasks", "--calls", "--runs", "--json", NULL });
+
+  /* Help runs nothing. */
+  assert_nothing_left ();
+}
+
+static void
+test_engine_killed (void)
+{
+  g_autoptr(GSubprocess) map = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  gint64 victim = 0, victim_id = -1;
+  gint64 begin;
+  JsonArray *engines;
+
+  cluster_start (NULL, "3");
+
+  begin = g_get_monotonic_time ();
+  map = spawn_loomctl ("map", "sleep", "--sweep", "i=range:0:6", "--arg", "seconds=1.0", NULL);
+
+  /* Wait for an engine to be busy with a task, and kill it. */
+  while (victim == 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      root = cluster_status (NULL);
+      engines = json_object_get_array_member (json_node_get_object (root), "engines");
+      for (guint i = 0; i < json_array_get_length (engines) && victim == 0; i++)
+        {
+          JsonObject *e = json_array_get_object_element (engines, i);
+          if (g_str_equal (json_object_get_string_member (e, "state"), "busy"))
+            {
+              victim = json_object_get_int_member (e, "pid");
+              victim_id = json_object_get_int_member (e, "id");
+            }
+        }
+      g_clear_pointer (&root, json_node_unref);
+      if (victim == 0)
+        g_usleep (20 * 1000);
+    }
+  g_assert_cmpint (victim, >, 0);
+  g_assert_cmpint (kill ((pid_t) victim, SIGKILL), ==, 0);
+  g_assert_true (wait_pid_gone (victim, 5));
+
+  /* The controller declares it dead and runs its task again elsewhere. */
+  g_assert_cmpint (finish_loomctl (map, "map sleep (engine killed)", &out, &err), ==, 0);
+  g_assert_cmpstr (out, ==, "[1.0, 1.0, 1.0, 1.0, 1.0, 1.0]\n");
+  g_assert_cmpstr (err, ==, "");
+  /* Six one-second tasks on two or three engines, plus the dead time. */
+  g_assert_cmpfloat (seconds_since (begin), >=, 2.0);
+  g_assert_cmpfloat (seconds_since (begin), <, 10.0);
+
+  root = cluster_status (NULL);
+  engines = json_object_get_array_member (json_node_get_object (root), "engines");
+  g_assert_cmpuint (json_array_get_length (engines), ==, 3);
+  {
+    JsonObject *e = json_array_get_object_element (engines, victim_id);
+    g_assert_cmpint (json_object_get_int_member (e, "pid"), ==, victim);
+    g_assert_cmpstr (json_object_get_string_member (e, "state"), ==, "dead");
+  }
+  g_clear_pointer (&root, json_node_unref);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* ids lists the two engines left. */
+  {
+    g_autoptr(GString) expected = g_string_new ("[");
+
+    for (gint64 id = 0; id < 3; id++)
+      if (id != victim_id)
+        g_string_append_printf (expected, "%s%" G_GINT64_FORMAT, expected->len > 1 ? ", " : "", id);
+    g_string_append (expected, "]\n");
+    g_assert_cmpint (run_loomctl (&out, &err, "ids", NULL), ==, 0);
+    g_assert_cmpstr (out, ==, expected->str);
+  }
+
+  cluster_stop (NULL);
+  assert_nothing_left ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* The isolated directories are named after the program: a short name
+   * keeps the ipc:// socket paths in them under the 107-byte limit. */
+  g_set_prgname ("lt");
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  signal (SIGABRT, kill_ours_and_abort);
+
+  g_test_add_func ("/loom/cli/cluster-round-trip", test_cluster_round_trip);
+  g_test_add_func ("/loom/cli/ids", test_ids);
+  g_test_add_func ("/loom/cli/map-seed", test_map_seed);
+  g_test_add_func ("/loom/cli/async", test_async);
+  g_test_add_func ("/loom/cli/embedded", test_embedded);
+  g_test_add_func ("/loom/cli/exit-codes", test_exit_codes);
+  g_test_add_func ("/loom/cli/help", test_help);
+  g_test_add_func ("/loom/cli/engine-killed", test_engine_killed);
+
+  return g_test_run ();
+}
