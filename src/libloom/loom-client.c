@@ -75,6 +75,7 @@ struct _LoomClient
   gint64           last_ping;
   gint64           last_tick;
   gboolean         engines_dirty;
+  gboolean         engines_wanted;  /* someone asked for the model */
   gboolean         engines_in_flight;
   guint64          last_event_seq;
 
@@ -439,7 +440,12 @@ handle_results (LoomClient  *self,
     }
 
   if (loom_async_result_apply (result, rows, results, details))
-    g_hash_table_remove (self->jobs, GUINT_TO_POINTER ((guint) ref));
+    {
+      g_hash_table_remove (self->jobs, GUINT_TO_POINTER ((guint) ref));
+      /* Engines' task counts changed: refresh the model if it is shown. */
+      if (self->engines_wanted)
+        self->engines_dirty = TRUE;
+    }
 }
 
 static void
@@ -510,7 +516,7 @@ drain_sub (LoomClient *self)
         {
           const char *type = loom_json_string (loom_json_array_object (events, i), "type", "");
 
-          if (g_str_has_prefix (type, "engine_") || g_str_equal (type, "job_finished"))
+          if (g_str_has_prefix (type, "engine_"))
             self->engines_dirty = TRUE;
         }
     }
@@ -786,7 +792,9 @@ loom_client_new_for_file (const char  *path,
   self->sub = zmq_socket (loom_zmq_context (), ZMQ_SUB);
   loom_wire_apply_socket_limits (self->wire, self->dealer);
   loom_wire_apply_socket_limits (self->wire, self->sub);
-  zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, "", 0);
+  /* The engines model needs engine events only; task events would wake a
+   * blocking caller for nothing. */
+  zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, LOOM_EVENT_TOPIC_ENGINES, strlen (LOOM_EVENT_TOPIC_ENGINES));
 
   client_inproc = loom_connection_inproc_url (self->conn, "client");
   event_inproc = loom_connection_inproc_url (self->conn, "event");
@@ -932,6 +940,7 @@ GListModel *
 loom_client_get_engines (LoomClient *self)
 {
   g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
+  self->engines_wanted = TRUE;
   return G_LIST_MODEL (self->engines);
 }
 

@@ -148,8 +148,12 @@ struct _LoomController
   GPtrArray       *dirty_jobs;       /* jobs with results to flush to clients */
   GPtrArray       *dirty_engines;    /* engines with tasks to flush */
   guint            next_job_id;
-  guint64          event_seq;
-  GString         *events;
+  /* Two streams, each with its own sequence numbers, told apart by a topic
+   * frame: subscribers that only follow engines (a client's engines model)
+   * are not woken by every task. */
+  GString         *events[2];       /* task and job events, engine events */
+  guint64          event_seq[2];
+  GString         *current_events;
   guint64          stale_results;
   guint64          tasks_finished;
 };
@@ -219,8 +223,9 @@ loom_controller_finalize (GObject *object)
   g_clear_pointer (&self->dirty_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->dirty_engines, g_ptr_array_unref);
   g_queue_clear (&self->pending_jobs);
-  if (self->events)
-    g_string_free (self->events, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (self->events); i++)
+    if (self->events[i])
+      g_string_free (self->events[i], TRUE);
   if (self->wake_fd >= 0)
     close (self->wake_fd);
 
@@ -252,7 +257,8 @@ loom_controller_init (LoomController *self)
   self->dirty_jobs = g_ptr_array_new ();
   self->dirty_engines = g_ptr_array_new ();
   self->next_job_id = 1;
-  self->events = g_string_new (NULL);
+  self->events[0] = g_string_new (NULL);
+  self->events[1] = g_string_new (NULL);
   g_queue_init (&self->pending_jobs);
 }
 
@@ -406,38 +412,49 @@ loom_controller_is_running (LoomController *self)
 
 /* --- events -------------------------------------------------------------- */
 
+static const char *event_topics[2] = { LOOM_EVENT_TOPIC_TASKS, LOOM_EVENT_TOPIC_ENGINES };
+
 static GString *
 event_begin (LoomController *self,
              const char     *type)
 {
-  if (self->events->len > 0)
-    g_string_append_c (self->events, ',');
-  g_string_append_printf (self->events, "{\"type\":\"%s\",\"t\":%" G_GINT64_FORMAT,
+  GString *events = self->events[g_str_has_prefix (type, "engine_") ? 1 : 0];
+
+  if (events->len > 0)
+    g_string_append_c (events, ',');
+  g_string_append_printf (events, "{\"type\":\"%s\",\"t\":%" G_GINT64_FORMAT,
                           type, g_get_real_time ());
-  return self->events;
+  self->current_events = events;
+  return events;
 }
 
 static void
 event_end (LoomController *self)
 {
-  g_string_append_c (self->events, '}');
+  g_string_append_c (self->current_events, '}');
 }
 
 static void
 flush_events (LoomController *self)
 {
-  g_autoptr(GString) content = NULL;
+  for (guint i = 0; i < G_N_ELEMENTS (self->events); i++)
+    {
+      g_autoptr(GString) content = NULL;
+      g_autoptr(GPtrArray) topic = NULL;
+      GString *events = self->events[i];
 
-  if (self->events->len == 0)
-    return;
+      if (events->len == 0)
+        continue;
 
-  content = g_string_sized_new (self->events->len + 64);
-  g_string_append_printf (content, "{\"seq\":%" G_GUINT64_FORMAT ",\"events\":[", ++self->event_seq);
-  g_string_append_len (content, self->events->str, self->events->len);
-  g_string_append (content, "]}");
-  loom_wire_send (self->wire, self->event_sock, NULL, "events", NULL,
-                  content->str, content->len, NULL, 0);
-  g_string_truncate (self->events, 0);
+      content = g_string_sized_new (events->len + 64);
+      g_string_append_printf (content, "{\"seq\":%" G_GUINT64_FORMAT ",\"events\":[", ++self->event_seq[i]);
+      g_string_append_len (content, events->str, events->len);
+      g_string_append (content, "]}");
+      topic = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+      g_ptr_array_add (topic, g_bytes_new_static (event_topics[i], strlen (event_topics[i])));
+      loom_wire_send (self->wire, self->event_sock, topic, "events", NULL, content->str, content->len, NULL, 0);
+      g_string_truncate (events, 0);
+    }
 }
 
 /* --- replies ------------------------------------------------------------- */

@@ -24,6 +24,11 @@ G_BEGIN_DECLS
 #define LOOM_KEY_SIZE               32
 #define LOOM_REPLAY_WINDOW          65536
 
+/* Event streams on the PUB socket: the first frame of each message, so a
+ * subscriber picks them by prefix. */
+#define LOOM_EVENT_TOPIC_TASKS      "loom.tasks"
+#define LOOM_EVENT_TOPIC_ENGINES    "loom.engines"
+
 typedef enum
 {
   LOOM_DROP_MALFORMED,
