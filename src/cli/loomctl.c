@@ -29,6 +29,7 @@
 #include "loom.h"
 #include "loom-connection-private.h"
 #include "loom-launcher-private.h"
+#include "loom-protocol-private.h"
 
 enum {
   EXIT_OK = 0,
@@ -208,16 +209,9 @@ append_py (GString  *out,
           g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
         else if (type == G_TYPE_DOUBLE)
           {
-            double d = json_node_get_double (node);
+            g_autofree char *text = loom_double_to_text (json_node_get_double (node));
 
-            /* The shortest text that reads back as the same double, as
-             * Python's repr() does. */
-            for (int precision = 15; precision <= 17; precision++)
-              {
-                g_ascii_formatd (buf, sizeof buf, precision == 15 ? "%.15g" : precision == 16 ? "%.16g" : "%.17g", d);
-                if (g_ascii_strtod (buf, NULL) == d)
-                  break;
-              }
+            g_strlcpy (buf, text, sizeof buf);
             g_string_append (out, buf);
             if (!strpbrk (buf, ".eEn"))
               g_string_append (out, ".0");
@@ -1239,6 +1233,223 @@ cmd_get (const Command *command,
   }
 }
 
+
+/* --- jobs, show, abort, export ------------------------------------------- */
+
+static int
+cmd_jobs (const Command *command,
+          int            argc,
+          char         **argv)
+{
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = NULL;
+  gboolean json = FALSE;
+  JsonArray *jobs;
+  int code = 0;
+  GOptionEntry entries[] = {
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the list as JSON", NULL },
+    { NULL }
+  };
+
+  if (!parse_options (command, entries, &argc, &argv) || !check_profile (profile))
+    return EXIT_USAGE;
+  if (!(client = connect_profile (profile, &code)))
+    return code;
+  if (!(reply = loom_client_list_jobs (client, &error)))
+    return fail (exit_code_for (error), "%s", error->message);
+
+  if (json)
+    {
+      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), reply);
+      print_json (node);
+      return EXIT_OK;
+    }
+
+  jobs = loom_json_array (reply, "jobs");
+  g_print ("%5s  %-20s %-9s %7s %7s %7s %10s\n", "JOB", "NAME", "MODE", "TASKS", "DONE", "FAILED", "WALL");
+  for (guint i = 0; jobs && i < json_array_get_length (jobs); i++)
+    {
+      JsonObject *job = loom_json_array_object (jobs, i);
+      gint64 created = loom_json_int (job, "created", 0);
+      gint64 finished = loom_json_int (job, "finished", 0);
+      g_autofree char *wall = finished > 0 ? g_strdup_printf ("%.3f s", (finished - created) / 1e6)
+                                           : g_strdup ("running");
+
+      g_print ("%5" G_GINT64_FORMAT "  %-20.20s %-9s %7" G_GINT64_FORMAT " %7" G_GINT64_FORMAT " %7" G_GINT64_FORMAT " %10s\n",
+               loom_json_int (job, "id", 0), loom_json_string (job, "name", ""),
+               loom_json_string (job, "mode", ""), loom_json_int (job, "tasks", 0),
+               loom_json_int (job, "done", 0), loom_json_int (job, "failed", 0), wall);
+    }
+  return EXIT_OK;
+}
+
+static int
+cmd_show (const Command *command,
+          int            argc,
+          char         **argv)
+{
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = NULL;
+  gboolean json = FALSE;
+  JsonObject *job;
+  JsonArray *tasks;
+  guint id;
+  int code = 0;
+  GOptionEntry entries[] = {
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the job and every task with its metadata as JSON", NULL },
+    { NULL }
+  };
+
+  if (!parse_options (command, entries, &argc, &argv) || !check_profile (profile))
+    return EXIT_USAGE;
+  if (argc != 2 || !parse_job_id (argv[1], &id))
+    return fail (EXIT_USAGE, "usage: loomctl show JOB [--json]");
+  if (!(client = connect_profile (profile, &code)))
+    return code;
+  if (!(report = loom_client_get_job_report (client, id, &error)))
+    return fail (EXIT_USAGE, "job %u: %s (see “loomctl jobs”)", id, error->message);
+  if (json)
+    {
+      print_json (report);
+      return EXIT_OK;
+    }
+
+  job = loom_json_object (json_node_get_object (report), "job");
+  tasks = loom_json_array (json_node_get_object (report), "tasks");
+  g_print ("Job %" G_GINT64_FORMAT " “%s” (%s): %" G_GINT64_FORMAT " tasks, %" G_GINT64_FORMAT " done, %"
+           G_GINT64_FORMAT " failed\n",
+           loom_json_int (job, "id", 0), loom_json_string (job, "name", ""), loom_json_string (job, "mode", ""),
+           loom_json_int (job, "tasks", 0), loom_json_int (job, "done", 0), loom_json_int (job, "failed", 0));
+  g_print ("wall %.3f s, Σ task time %.3f s, speedup %.2f×, %" G_GINT64_FORMAT " engines, efficiency %.0f%%\n\n",
+           loom_json_double (job, "wall_time", 0), loom_json_double (job, "serial_time", 0),
+           loom_json_double (job, "speedup", 0), loom_json_int (job, "engines", 0),
+           100 * loom_json_double (job, "efficiency", 0));
+  g_print ("%6s  %6s  %-8s %10s %10s  %s\n", "INDEX", "ENGINE", "STATUS", "START", "DURATION", "PARAMETERS → RESULT");
+  for (guint i = 0; tasks && i < json_array_get_length (tasks); i++)
+    {
+      JsonObject *task = loom_json_array_object (tasks, i);
+      gint64 started = loom_json_int (task, "started", 0);
+      gint64 completed = loom_json_int (task, "completed", 0);
+      gint64 created = loom_json_int (job, "created", 0);
+      g_autofree char *params = params_text (task);
+      g_autoptr(GString) result = g_string_new (NULL);
+      JsonObject *err = loom_json_object (task, "error");
+
+      if (err)
+        g_string_printf (result, "%s: %s", loom_json_string (err, "type", "Error"), loom_json_string (err, "message", ""));
+      else
+        append_py (result, json_object_get_member (task, "result"), 1);
+      g_print ("%6" G_GINT64_FORMAT "  %6" G_GINT64_FORMAT "  %-8s %9.3fs %9.3fs  %s → %s\n",
+               loom_json_int (task, "index", i), loom_json_int (task, "engine_id", -1),
+               loom_json_string (task, "status", ""), started > 0 ? (started - created) / 1e6 : 0.0,
+               started > 0 && completed >= started ? (completed - started) / 1e6 : 0.0, params, result->str);
+    }
+  return EXIT_OK;
+}
+
+static int
+cmd_abort (const Command *command,
+           int            argc,
+           char         **argv)
+{
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = NULL;
+  guint id;
+  int code = 0;
+  GOptionEntry entries[] = {
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    { NULL }
+  };
+
+  if (!parse_options (command, entries, &argc, &argv) || !check_profile (profile))
+    return EXIT_USAGE;
+  if (argc != 2 || !parse_job_id (argv[1], &id))
+    return fail (EXIT_USAGE, "usage: loomctl abort JOB");
+  if (!(client = connect_profile (profile, &code)))
+    return code;
+  if (!(reply = loom_client_abort_job (client, id, &error)))
+    return fail (EXIT_USAGE, "job %u: %s (see “loomctl jobs”)", id, error->message);
+  g_print ("Job %u: %" G_GINT64_FORMAT " queued tasks aborted, %" G_GINT64_FORMAT " running tasks being killed\n",
+           id, loom_json_int (reply, "aborted", 0), loom_json_int (reply, "killing", 0));
+  return EXIT_OK;
+}
+
+static gboolean
+write_export (GPtrArray   *reports,
+              const char  *format_name,
+              const char  *output,
+              GError     **error)
+{
+  LoomExportFormat format;
+  g_autofree char *text = NULL;
+
+  if (!loom_export_format_from_string (format_name, &format))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   "unknown format “%s”: use chrome, csv or json", format_name);
+      return FALSE;
+    }
+  if (!(text = loom_export_reports (reports, format, error)))
+    return FALSE;
+  if (output == NULL || g_str_equal (output, "-"))
+    {
+      g_print ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
+      return TRUE;
+    }
+  return g_file_set_contents (output, text, -1, error);
+}
+
+static int
+cmd_export (const Command *command,
+            int            argc,
+            char         **argv)
+{
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *output = NULL;
+  int code = 0;
+  GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "chrome (trace events for Perfetto), csv or json", "FORMAT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (default: standard output)", "FILE" },
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    { NULL }
+  };
+
+  if (!parse_options (command, entries, &argc, &argv) || !check_profile (profile))
+    return EXIT_USAGE;
+  if (argc < 2 || format == NULL)
+    return fail (EXIT_USAGE, "usage: loomctl export JOB… --format chrome|csv|json [-o FILE]");
+  if (!(client = connect_profile (profile, &code)))
+    return code;
+  for (int i = 1; i < argc; i++)
+    {
+      JsonNode *report;
+      guint id;
+
+      if (!parse_job_id (argv[i], &id))
+        return fail (EXIT_USAGE, "“%s” is not a job id", argv[i]);
+      if (!(report = loom_client_get_job_report (client, id, &error)))
+        return fail (EXIT_USAGE, "job %u: %s (see “loomctl jobs”)", id, error->message);
+      g_ptr_array_add (reports, report);
+    }
+  if (!write_export (reports, format, output, &error))
+    return fail (exit_code_for (error), "%s", error->message);
+  if (output && !g_str_equal (output, "-"))
+    g_printerr ("loomctl: wrote %u jobs as %s to %s\n", reports->len, format, output);
+  return EXIT_OK;
+}
+
 /* --- seed and bench ------------------------------------------------------ */
 
 static LoomCluster *
@@ -1552,6 +1763,10 @@ static const Command commands[] = {
   { "run", cmd_run, "[--] COMMAND [ARGS]", N_("Run a command over a sweep ({name} in the arguments); print each task's output in order") },
   { "ready", cmd_ready, "JOB", N_("Print True if a job is done, like AsyncResult.ready()") },
   { "get", cmd_get, "JOB", N_("Wait for a job and print its results, like AsyncResult.get()") },
+  { "jobs", cmd_jobs, NULL, N_("List the jobs of a cluster: id, name, mode, tasks, done, failed, wall time") },
+  { "show", cmd_show, "JOB", N_("Print one job and its tasks") },
+  { "abort", cmd_abort, "JOB", N_("Abort a job: queued tasks never run, running ones are killed") },
+  { "export", cmd_export, "JOB…", N_("Write jobs as a Chrome trace, CSV or JSON") },
   { "bench", cmd_bench, NULL, N_("Measure throughput, round trip and start-up on a private cluster") },
   { "seed", cmd_seed, NULL, N_("Run the seed workflow (printtime over range(10)) on a private cluster") },
 };

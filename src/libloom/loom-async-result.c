@@ -650,7 +650,6 @@ loom_async_result_abort (LoomAsyncResult  *self,
                          GError          **error)
 {
   g_autoptr(JsonObject) reply = NULL;
-  g_autofree char *content = NULL;
   gint job;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
@@ -666,8 +665,7 @@ loom_async_result_abort (LoomAsyncResult  *self,
       return FALSE;
     }
 
-  content = g_strdup_printf ("{\"job\":%d}", job);
-  reply = loom_client_request_object (self->client, "abort", content, error);
+  reply = loom_client_abort_job (self->client, job, error);
   return reply != NULL;
 }
 

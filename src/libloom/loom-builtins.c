@@ -122,10 +122,19 @@ get_number (JsonNode    *params,
   return TRUE;
 }
 
+/* Sleeps in slices, so an aborted job's task stops within 10 ms. */
 static void
 sleep_seconds (double seconds)
 {
-  g_usleep ((gulong) (seconds * G_USEC_PER_SEC));
+  gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
+
+  while (!loom_engine_abort_requested ())
+    {
+      gint64 left = deadline - g_get_monotonic_time ();
+      if (left <= 0)
+        break;
+      g_usleep (MIN (left, 10000));
+    }
 }
 
 gboolean
@@ -192,7 +201,7 @@ loom_builtin_run (const char  *name,
             acc += i * iterations;
           iterations += 1024;
         }
-      while (g_get_monotonic_time () < deadline);
+      while (g_get_monotonic_time () < deadline && !loom_engine_abort_requested ());
       *result = g_strdup_printf ("%" G_GUINT64_FORMAT, iterations);
       return TRUE;
     }

@@ -1032,3 +1032,43 @@ loom_client_shutdown (LoomClient  *self,
   reply = loom_client_request_object (self, "shutdown", "{}", error);
   return reply != NULL;
 }
+
+/**
+ * loom_client_list_jobs:
+ * @self: a #LoomClient
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): `{"jobs": [{id, name, mode, tasks, done, failed,
+ *   outstanding, created, finished, spec}]}`, every job of the controller's life
+ */
+JsonObject *
+loom_client_list_jobs (LoomClient  *self,
+                       GError     **error)
+{
+  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
+  return loom_client_request_object (self, "jobs", "{}", error);
+}
+
+/**
+ * loom_client_abort_job:
+ * @self: a #LoomClient
+ * @job_id: a job id
+ * @error: return location for a #GError
+ *
+ * Aborts a job: its queued tasks never run and its running ones are
+ * stopped (built-ins within 10 ms, commands killed; a plugin function
+ * finishes first).
+ *
+ * Returns: (transfer full): `{"job", "aborted": queued tasks aborted,
+ *   "killing": running tasks being stopped}`
+ */
+JsonObject *
+loom_client_abort_job (LoomClient  *self,
+                       guint        job_id,
+                       GError     **error)
+{
+  g_autofree char *content = g_strdup_printf ("{\"job\":%u}", job_id);
+
+  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
+  return loom_client_request_object (self, "abort", content, error);
+}

@@ -29,6 +29,11 @@ JsonObject  *loom_client_get_status           (LoomClient   *self,
 JsonObject  *loom_client_query_job            (LoomClient   *self,
                                                guint         job_id,
                                                GError      **error);
+JsonObject  *loom_client_list_jobs            (LoomClient   *self,
+                                               GError      **error);
+JsonObject  *loom_client_abort_job            (LoomClient   *self,
+                                               guint         job_id,
+                                               GError      **error);
 JsonNode    *loom_client_get_job_report       (LoomClient   *self,
                                                guint         job_id,
                                                GError      **error);

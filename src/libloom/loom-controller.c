@@ -38,6 +38,7 @@
 #define DEFAULT_RETRIES              2
 #define MAX_MESSAGES_PER_WAKEUP      512
 #define SHUTDOWN_GRACE_USEC          (2 * G_USEC_PER_SEC)
+#define ABORTED_DETAIL               "{\"error\":{\"type\":\"Aborted\",\"message\":\"the job was aborted before this task ran\"}}"
 
 typedef struct
 {
@@ -83,6 +84,7 @@ typedef struct
   guint      n_failed;
   guint      n_final;
   gboolean   in_pending;
+  gboolean   aborted;
   gint64     created;
   gint64     finished;
   GString   *out_meta;        /* results waiting to go to the client */
@@ -1215,6 +1217,34 @@ handle_job_query (LoomController *self,
   g_bytes_unref (buffers[1]);
 }
 
+/* Sends an engine a command on both its sockets: the task socket is not
+ * read while the engine runs a long task, the heartbeat socket always is. */
+static void
+send_to_engine (LoomController *self,
+                CtlEngine      *engine,
+                const char     *msg_type,
+                const char     *content)
+{
+  GBytes *identities[2] = { engine->hb_identity, engine->identity };
+
+  for (guint i = 0; i < G_N_ELEMENTS (identities); i++)
+    {
+      g_autoptr(GPtrArray) routing = g_ptr_array_new ();
+
+      if (identities[i] == NULL)
+        continue;
+      g_ptr_array_add (routing, identities[i]);
+      loom_wire_send (self->wire, self->engine_sock, routing, msg_type, NULL, content, -1, NULL, 0);
+    }
+}
+
+static void
+send_stop (LoomController *self,
+           CtlEngine      *engine)
+{
+  send_to_engine (self, engine, "stop", "{}");
+}
+
 static void
 handle_abort (LoomController *self,
               LoomMessage    *msg)
@@ -1247,6 +1277,8 @@ handle_abort (LoomController *self,
 
       task->status = LOOM_TASK_ABORTED;
       task->received = g_get_real_time ();
+      g_clear_pointer (&task->detail, g_bytes_unref);
+      task->detail = g_bytes_new_static (ABORTED_DETAIL, strlen (ABORTED_DETAIL));
       aborted++;
       ev = event_begin (self, "task_failed");
       g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"status\":\"aborted\"", job->id, index);
@@ -1254,7 +1286,26 @@ handle_abort (LoomController *self,
       job_task_final (self, job, index);
     }
 
-  g_snprintf (buf, sizeof buf, "{\"job\":%u,\"aborted\":%u}", job->id, aborted);
+  /* What runs is killed: every engine holding a task of the job hears it
+   * (on its heartbeat socket too, as its task socket is busy). */
+  job->aborted = TRUE;
+  if (job->n_outstanding > 0)
+    {
+      g_snprintf (buf, sizeof buf, "{\"job\":%u}", job->id);
+      for (guint i = 0; i < self->engines->len; i++)
+        {
+          CtlEngine *engine = g_ptr_array_index (self->engines, i);
+          gboolean holds = FALSE;
+
+          for (guint j = 0; j < engine->outstanding->len && !holds; j++)
+            holds = g_array_index (engine->outstanding, TaskRef, j).job == job->id;
+          if (holds && engine_is_alive (engine))
+            send_to_engine (self, engine, "abort", buf);
+        }
+    }
+
+  g_snprintf (buf, sizeof buf, "{\"job\":%u,\"aborted\":%u,\"killing\":%u}",
+              job->id, aborted, job->n_outstanding);
   reply (self, self->client_sock, msg, "abort_reply", buf, -1, NULL, 0);
 }
 
@@ -1292,25 +1343,6 @@ append_status_json (LoomController *self,
                           self->stale_results);
   loom_wire_append_drops_json (self->wire, out);
   g_string_append_c (out, '}');
-}
-
-/* Tells an engine to stop, on its heartbeat socket too: its task socket
- * is not read while it runs a long task. */
-static void
-send_stop (LoomController *self,
-           CtlEngine      *engine)
-{
-  GBytes *identities[2] = { engine->hb_identity, engine->identity };
-
-  for (guint i = 0; i < G_N_ELEMENTS (identities); i++)
-    {
-      g_autoptr(GPtrArray) routing = g_ptr_array_new ();
-
-      if (identities[i] == NULL)
-        continue;
-      g_ptr_array_add (routing, identities[i]);
-      loom_wire_send (self->wire, self->engine_sock, routing, "stop", NULL, "{}", 2, NULL, 0);
-    }
 }
 
 static void
@@ -1606,7 +1638,8 @@ handle_results (LoomController *self,
         }
 
       job->n_outstanding--;
-      task->status = v[3] == LOOM_TASK_DONE ? LOOM_TASK_DONE : LOOM_TASK_FAILED;
+      task->status = v[3] == LOOM_TASK_DONE ? LOOM_TASK_DONE
+                     : job->aborted ? LOOM_TASK_ABORTED : LOOM_TASK_FAILED;
       task->started = v[4];
       task->completed = v[5];
       task->received = now;

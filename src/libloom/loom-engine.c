@@ -201,6 +201,14 @@ typedef struct
 
 static volatile sig_atomic_t got_signal;
 static gint stop_requested;
+static gint running_job;     /* atomic: job of the task being run, or 0 */
+static gint abort_running;   /* atomic: the task being run is to stop */
+
+gboolean
+loom_engine_abort_requested (void)
+{
+  return g_atomic_int_get (&abort_running) != 0;
+}
 
 /* The engine's correction to the controller's clock, in µs.  Zero on the
  * controller's own host (one clock); elsewhere the heartbeat thread keeps
@@ -330,6 +338,43 @@ handle_tasks (Engine      *engine,
 }
 
 static void
+set_aborted (EngineTask *task)
+{
+  task->outcome.ok = FALSE;
+  g_clear_pointer (&task->outcome.result, g_free);
+  if (task->outcome.detail)
+    g_string_free (task->outcome.detail, TRUE);
+  task->outcome.detail = g_string_new ("{");
+  loom_outcome_set_error (&task->outcome, "Aborted", _("the job was aborted"));
+  g_string_append_c (task->outcome.detail, '}');
+}
+
+/* Tasks of an aborted job that wait in this engine's queue never run. */
+static void
+abort_queued (Engine *engine,
+              gint64  job)
+{
+  GList *l = engine->queue.head;
+
+  while (l != NULL)
+    {
+      GList *next = l->next;
+      EngineTask *task = l->data;
+
+      if ((gint64) task->job == job)
+        {
+          g_queue_delete_link (&engine->queue, l);
+          task->started = task->completed = engine_now ();
+          set_aborted (task);
+          if (engine->done->len == 0)
+            engine->first_done = g_get_monotonic_time ();
+          g_ptr_array_add (engine->done, task);
+        }
+      l = next;
+    }
+}
+
+static void
 drain_controller (Engine *engine)
 {
   for (;;)
@@ -349,6 +394,8 @@ drain_controller (Engine *engine)
         handle_tasks (engine, msg);
       else if (g_str_equal (msg->msg_type, "stop"))
         g_atomic_int_set (&stop_requested, 1);
+      else if (g_str_equal (msg->msg_type, "abort"))
+        abort_queued (engine, loom_json_int (loom_message_get_content (msg, NULL), "job", -1));
       else
         loom_wire_count_drop (engine->wire, LOOM_DROP_UNKNOWN_TYPE, msg->msg_type);
     }
@@ -425,9 +472,15 @@ run_task (Engine     *engine,
       loom_wire_send (engine->wire, engine->dealer, NULL, "started", NULL, content, -1, NULL, 0);
     }
 
+  g_atomic_int_set (&abort_running, 0);
+  g_atomic_int_set (&running_job, task->job);
   loom_engine_execute (json_node_get_object (task->spec), task->params,
                        __atomic_load_n (&engine_clock_offset, __ATOMIC_RELAXED), &task->outcome);
+  g_atomic_int_set (&running_job, 0);
   task->completed = engine_now ();
+  if (loom_engine_abort_requested ())
+    set_aborted (task);
+  g_atomic_int_set (&abort_running, 0);
 
   if (engine->done->len == 0)
     engine->first_done = g_get_monotonic_time ();
@@ -527,6 +580,19 @@ heartbeat_thread (gpointer data)
           last_heard = g_get_monotonic_time ();
           if (g_str_equal (msg->msg_type, "stop"))
             g_atomic_int_set (&stop_requested, 1);
+          else if (g_str_equal (msg->msg_type, "abort"))
+            {
+              gint64 job = loom_json_int (loom_message_get_content (msg, NULL), "job", -1);
+              GPid child;
+
+              if (job > 0 && g_atomic_int_get (&running_job) == job)
+                {
+                  /* Built-ins look at the flag; a command is killed. */
+                  g_atomic_int_set (&abort_running, 1);
+                  if ((child = g_atomic_int_get (&running_child)) > 0)
+                    kill (child, SIGKILL);
+                }
+            }
           else if (g_str_equal (msg->msg_type, "heartbeat_reply") && sent_real > 0)
             {
               JsonObject *content = loom_message_get_content (msg, NULL);

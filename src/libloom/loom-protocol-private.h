@@ -140,6 +140,8 @@ gboolean      loom_json_row_ints           (JsonNode        *row,
                                             gint64          *values,
                                             guint            n);
 
+char         *loom_double_to_text          (double           value);
+
 /* Splits a buffer of newline-separated JSON lines into @n slices. */
 GPtrArray    *loom_lines_split             (GBytes          *bytes);
 void          loom_lines_append            (GString         *out,

@@ -859,3 +859,20 @@ loom_json_row_ints (JsonNode *row,
       return FALSE;
   return TRUE;
 }
+
+/* The shortest text that reads back as the same double, as Python's repr()
+ * writes it (json-glib writes 17 digits: 0.10000000000000001). */
+char *
+loom_double_to_text (double value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  static const char *formats[] = { "%.15g", "%.16g", "%.17g" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_ascii_formatd (buf, sizeof buf, formats[i], value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  return g_strdup (buf);
+}

@@ -13,6 +13,7 @@
 #include "loom-controller.h"
 #include "loom-engine-info.h"
 #include "loom-error.h"
+#include "loom-export.h"
 #include "loom-plugin.h"
 #include "loom-sweep.h"
 #include "loom-task-spec.h"
