@@ -1467,6 +1467,198 @@ cmd_get (const Command *command,
 }
 
 
+/* --- compare ------------------------------------------------------------- */
+
+typedef struct
+{
+  guint  tasks;
+  guint  engines;
+  double wall;
+  double busy;
+  double overhead;
+  double spread;
+} JobFigures;
+
+static JobFigures
+job_figures (JsonNode *report,
+             guint     engines)
+{
+  JsonObject *job = loom_json_object (json_node_get_object (report), "job");
+  JsonArray *tasks = loom_json_array (json_node_get_object (report), "tasks");
+  JobFigures f = { 0 };
+  gint64 first = G_MAXINT64, last = 0;
+  double ideal;
+
+  f.tasks = tasks ? json_array_get_length (tasks) : 0;
+  f.engines = engines;
+  f.wall = loom_json_double (job, "wall_time", 0);
+  f.busy = loom_json_double (job, "serial_time", 0);
+  for (guint i = 0; i < f.tasks; i++)
+    {
+      gint64 started = loom_json_int (loom_json_array_object (tasks, i), "started", 0);
+      if (started > 0)
+        {
+          first = MIN (first, started);
+          last = MAX (last, started);
+        }
+    }
+  f.spread = last >= first ? (last - first) / 1e6 : 0;
+  ideal = f.busy / MAX (1, MIN (engines, f.tasks));
+  f.overhead = f.tasks ? (f.wall - ideal) / f.tasks : 0;
+  return f;
+}
+
+static char *
+seconds_text (double s)
+{
+  if (s >= 1)
+    return g_strdup_printf ("%.3f s", s);
+  if (s >= 1e-3)
+    return g_strdup_printf ("%.1f ms", s * 1e3);
+  return g_strdup_printf ("%.0f µs", s * 1e6);
+}
+
+static void
+print_row (const char *label,
+           char       *left,
+           char       *right)
+{
+  /* Pad by characters, not bytes: “Σ” and “µ” take two. */
+  g_print ("  %s%*s%*s%s%*s%s\n", label, (int) (22 - g_utf8_strlen (label, -1)), "",
+           (int) (15 - g_utf8_strlen (left, -1)), "", left,
+           (int) (15 - g_utf8_strlen (right, -1)), "", right);
+  g_free (left);
+  g_free (right);
+}
+
+static int
+cmd_compare (const Command *command,
+             int            argc,
+             char         **argv)
+{
+  g_auto(MapOptions) o = { .timeout = -1, .retries = -1 };
+  g_autofree GOptionEntry *entries = map_entries (&o, TRUE);
+  g_autoptr(LoomTaskSpec) spec = NULL;
+  g_autoptr(LoomSweep) sweep = NULL;
+  g_autoptr(LoomCluster) cluster = NULL;
+  g_autoptr(LoomClient) owned = NULL;
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GBytes) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonNode *reports[2] = { NULL, NULL };
+  const char *modes[2] = { "serial", "parallel" };
+  JobFigures fig[2];
+  gboolean is_command = FALSE;
+  int first;
+  LoomClient *client;
+  guint64 count;
+  double speedup, efficiency;
+  int code = 0;
+
+  /* GOption drops the “--”: remember whether a command follows. */
+  for (int i = 1; i < argc && !is_command; i++)
+    is_command = g_str_equal (argv[i], "--");
+  if (!parse_options (command, entries, &argc, &argv))
+    return EXIT_USAGE;
+  first = argc > 1 && g_str_equal (argv[1], "--") ? 2 : 1;
+  if (is_command && argc > first)
+    spec = loom_task_spec_new_command ((const char * const *) argv + first);
+  else if (!is_command && argc == 2 && !(spec = loom_task_spec_new_for_function (argv[1], &error)))
+    return fail (EXIT_USAGE, "%s", error->message);
+  if (spec == NULL)
+    return fail (EXIT_USAGE, "usage: loomctl compare FUNCTION [--sweep …] | loomctl compare [--sweep …] -- COMMAND ARGS");
+  if (o.async || o.serial)
+    return fail (EXIT_USAGE, "compare runs both a serial and a parallel job itself: drop --async and --serial");
+  if (o.task_timeout > 0)
+    loom_task_spec_set_timeout (spec, o.task_timeout);
+  if (!check_profile (o.profile))
+    return EXIT_USAGE;
+  if (!(sweep = build_sweep (&o, &error)))
+    return fail (EXIT_USAGE, "%s", error->message);
+  count = loom_sweep_get_count (sweep);
+  if (count > 10000000 && !o.force)
+    return fail (EXIT_USAGE, "the sweep has %" G_GUINT64_FORMAT " tasks, more than 10^7: add --force if you mean it", count);
+
+  if (!(client = acquire_client (&o, &cluster, &owned, &code)))
+    return code;
+  if (!(ids = loom_client_get_ids (client, &error)))
+    return fail (exit_code_for (error), "%s", error->message);
+  lines = loom_sweep_to_lines (sweep);
+
+  for (guint m = 0; m < 2; m++)
+    {
+      g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+      g_autoptr(LoomAsyncResult) result = NULL;
+      g_autofree char *name = g_strdup_printf ("%s (%s)", loom_task_spec_get_function (spec) ?: "command", modes[m]);
+
+      loom_view_set_name (view, name);
+      loom_view_set_mode (view, m == 0 ? LOOM_JOB_SERIAL : LOOM_JOB_PARALLEL);
+      if (!(result = loom_view_map_lines_async (view, spec, lines, count, &error)))
+        return fail (EXIT_USAGE, "%s", error->message);
+      if (isatty (STDERR_FILENO))
+        g_printerr ("loomctl: running %" G_GUINT64_FORMAT " tasks %s…\n", count,
+                    m == 0 ? "serially on one engine" : "in parallel");
+      wait_with_progress (result, -1);
+      if (loom_async_result_get_job_id (result) < 0)
+        {
+          g_autoptr(JsonNode) none = loom_async_result_get (result, 0, &error);
+          return fail (exit_code_for (error), "%s", error->message);
+        }
+      if (!(reports[m] = loom_client_get_job_report (client, loom_async_result_get_job_id (result), &error)))
+        return fail (exit_code_for (error), "%s", error->message);
+    }
+
+  fig[0] = job_figures (reports[0], 1);
+  fig[1] = job_figures (reports[1], ids->len);
+  speedup = fig[1].wall > 0 ? fig[0].wall / fig[1].wall : 0;
+  efficiency = fig[1].engines ? speedup / fig[1].engines : 0;
+
+  if (o.json)
+    {
+      g_autoptr(JsonObject) root = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_object_set_member (root, "serial", json_node_ref (reports[0]));
+      json_object_set_member (root, "parallel", json_node_ref (reports[1]));
+      json_object_set_double_member (root, "speedup", speedup);
+      json_object_set_double_member (root, "efficiency", efficiency);
+      json_object_set_int_member (root, "engines", fig[1].engines);
+      node = json_node_init_object (json_node_alloc (), root);
+      print_json (node);
+    }
+  else
+    {
+      g_print ("  %22s %14s %14s\n", "", "serial", "parallel");
+      print_row ("tasks", g_strdup_printf ("%u", fig[0].tasks), g_strdup_printf ("%u", fig[1].tasks));
+      print_row ("engines", g_strdup_printf ("%u", fig[0].engines), g_strdup_printf ("%u", fig[1].engines));
+      print_row ("wall time", seconds_text (fig[0].wall), seconds_text (fig[1].wall));
+      print_row ("Σ task time", seconds_text (fig[0].busy), seconds_text (fig[1].busy));
+      print_row ("speedup", g_strdup ("1.00x"), g_strdup_printf ("%.2fx", speedup));
+      print_row ("efficiency", g_strdup ("100%"), g_strdup_printf ("%.0f%%", 100 * efficiency));
+      print_row ("overhead per task", seconds_text (fig[0].overhead), seconds_text (fig[1].overhead));
+      print_row ("spread of start times", seconds_text (fig[0].spread), seconds_text (fig[1].spread));
+      g_print ("\nParallel on %u engines took %.2f%% of the serial wall time: %.2fx faster.\n",
+               fig[1].engines, 100 / MAX (speedup, 1e-9), speedup);
+    }
+
+  {
+    int worst = EXIT_OK;
+    for (guint m = 0; m < 2; m++)
+      {
+        JsonObject *job = loom_json_object (json_node_get_object (reports[m]), "job");
+        if (loom_json_int (job, "failed", 0) > 0)
+          {
+            g_printerr ("loomctl: %" G_GINT64_FORMAT " tasks of the %s job failed (see “loomctl show %" G_GINT64_FORMAT "”)\n",
+                        loom_json_int (job, "failed", 0), modes[m], loom_json_int (job, "id", 0));
+            worst = EXIT_TASKS_FAILED;
+          }
+      }
+    json_node_unref (reports[0]);
+    json_node_unref (reports[1]);
+    return worst;
+  }
+}
+
 /* --- jobs, show, abort, export ------------------------------------------- */
 
 static int
@@ -1994,6 +2186,7 @@ static const Command commands[] = {
   { "ids", cmd_ids, NULL, N_("Print the ids of the live engines, like Client.ids") },
   { "map", cmd_map, "FUNCTION", N_("Run a built-in or plugin function over a sweep, load-balanced; print the results in order") },
   { "run", cmd_run, "[--] COMMAND [ARGS]", N_("Run a command over a sweep ({name} in the arguments); print each task's output in order") },
+  { "compare", cmd_compare, "FUNCTION | -- COMMAND", N_("Run a sweep serially and in parallel; print wall times, speedup and efficiency side by side") },
   { "ready", cmd_ready, "JOB", N_("Print True if a job is done, like AsyncResult.ready()") },
   { "get", cmd_get, "JOB", N_("Wait for a job and print its results, like AsyncResult.get()") },
   { "jobs", cmd_jobs, NULL, N_("List the jobs of a cluster: id, name, mode, tasks, done, failed, wall time") },
