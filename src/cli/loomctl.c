@@ -54,6 +54,9 @@ static const Command *find_command (const char *name);
 
 /* --- helpers ------------------------------------------------------------- */
 
+#define PROFILE_OPTION(var) \
+  { "profile", 'p', 0, G_OPTION_ARG_STRING, &(var), "Cluster profile (default: default)", "NAME" }
+
 static int
 fail (int         code,
       const char *format,
@@ -291,6 +294,13 @@ print_json (JsonNode *node)
   json_generator_set_root (gen, node);
   text = json_generator_to_data (gen, NULL);
   g_print ("%s\n", text);
+}
+
+static void
+print_json_object (JsonObject *obj)
+{
+  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), obj);
+  print_json (node);
 }
 
 static char *
@@ -562,7 +572,7 @@ cmd_cluster_start (const Command *command,
   gint64 deadline;
   GOptionEntry entries[] = {
     { "engines", 'n', 0, G_OPTION_ARG_INT, &n_engines, "Engines to start (default: one per CPU)", "N" },
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme, "Scheduler: leastload (default), lru or random", "SCHEME" },
     { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, "Tasks an engine may hold at once (default 1; more for tiny tasks)", "K" },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, "Listen on this address over TCP, for remote engines (default: local ipc://)", "ADDR" },
@@ -666,7 +676,7 @@ cmd_cluster_stop (const Command *command,
   JsonArray *engines;
   int code = 0;
   GOptionEntry entries[] = {
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { NULL }
   };
 
@@ -730,7 +740,7 @@ cmd_cluster_status (const Command *command,
   JsonArray *engines;
   int code = 0;
   GOptionEntry entries[] = {
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the status as JSON", NULL },
     { NULL }
   };
@@ -744,8 +754,7 @@ cmd_cluster_status (const Command *command,
 
   if (json)
     {
-      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), status);
-      print_json (node);
+      print_json_object (status);
       return EXIT_OK;
     }
 
@@ -795,7 +804,7 @@ cmd_engines_add (const Command *command,
   guint64 n;
   int code = 0;
   GOptionEntry entries[] = {
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { NULL }
   };
 
@@ -840,7 +849,7 @@ cmd_engines_stop (const Command *command,
   guint64 id;
   int code = 0;
   GOptionEntry entries[] = {
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { NULL }
   };
 
@@ -894,7 +903,7 @@ cmd_ids (const Command *command,
   g_autoptr(GString) out = g_string_new ("[");
   int code = 0;
   GOptionEntry entries[] = {
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { NULL }
   };
 
@@ -1270,7 +1279,7 @@ map_entries (MapOptions *o,
     { "sweep", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->sweeps, "A swept parameter: name=range:START:STOP[:STEP] or name=1,2,5 (repeatable; combined as a product)", "SPEC" },
     { "arg", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &o->args, "A constant parameter for every task (repeatable)", "NAME=VALUE" },
     { "engines", 'n', 0, G_OPTION_ARG_INT, &o->n_engines, "Engines of the private cluster when none is running (default: one per CPU)", "N" },
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &o->profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (o->profile),
     { "async", 0, 0, G_OPTION_ARG_NONE, &o->async, "Submit, print the job id and return (needs a running cluster)", NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &o->json, "Print the job and every task with its metadata as JSON", NULL },
     { "serial", 0, 0, G_OPTION_ARG_NONE, &o->serial, "Run the tasks one after another on one engine", NULL },
@@ -1395,7 +1404,7 @@ cmd_ready (const Command *command,
   guint job;
   int code = 0;
   GOptionEntry entries[] = {
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { NULL }
   };
 
@@ -1426,7 +1435,7 @@ cmd_get (const Command *command,
   guint job;
   int code = 0;
   GOptionEntry entries[] = {
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Wait at most S seconds (default: until done)", "S" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the job and every task with its metadata as JSON", NULL },
     { NULL }
@@ -1674,7 +1683,7 @@ cmd_jobs (const Command *command,
   JsonArray *jobs;
   int code = 0;
   GOptionEntry entries[] = {
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the list as JSON", NULL },
     { NULL }
   };
@@ -1688,8 +1697,7 @@ cmd_jobs (const Command *command,
 
   if (json)
     {
-      g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), reply);
-      print_json (node);
+      print_json_object (reply);
       return EXIT_OK;
     }
 
@@ -1726,7 +1734,7 @@ cmd_show (const Command *command,
   guint id;
   int code = 0;
   GOptionEntry entries[] = {
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print the job and every task with its metadata as JSON", NULL },
     { NULL }
   };
@@ -1790,7 +1798,7 @@ cmd_abort (const Command *command,
   guint id;
   int code = 0;
   GOptionEntry entries[] = {
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { NULL }
   };
 
@@ -1847,7 +1855,7 @@ cmd_export (const Command *command,
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "chrome (trace events for Perfetto), csv or json", "FORMAT" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (default: standard output)", "FILE" },
-    { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, "Cluster profile (default: default)", "NAME" },
+    PROFILE_OPTION (profile),
     { NULL }
   };
 
