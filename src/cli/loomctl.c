@@ -943,7 +943,13 @@ typedef struct
   gboolean  retry_failed;
   gboolean  dry_run;
   gboolean  force;
+  char     *zip;
+  char    **csv;
+  gboolean  shuffle;
+  guint64   shuffle_seed;
 } MapOptions;
+
+static MapOptions *parsing_options;
 
 static void
 map_options_clear (MapOptions *o)
@@ -955,6 +961,8 @@ map_options_clear (MapOptions *o)
   g_strfreev (o->env);
   g_free (o->results);
   g_free (o->joblog);
+  g_free (o->zip);
+  g_strfreev (o->csv);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MapOptions, map_options_clear)
@@ -1009,6 +1017,18 @@ build_sweep (MapOptions  *o,
   for (guint i = 0; o->sweeps && o->sweeps[i]; i++)
     if (!loom_sweep_add_spec (sweep, o->sweeps[i], error))
       return NULL;
+  for (guint i = 0; o->csv && o->csv[i]; i++)
+    if (!loom_sweep_add_csv (sweep, o->csv[i], error))
+      return NULL;
+  if (o->zip && !loom_sweep_set_zip (sweep, o->zip, error))
+    return NULL;
+  if (o->shuffle)
+    {
+      loom_sweep_set_shuffle (sweep, o->shuffle_seed);
+      if (isatty (STDERR_FILENO))
+        g_printerr ("loomctl: shuffled with seed %" G_GUINT64_FORMAT " (--shuffle=%" G_GUINT64_FORMAT " repeats it)\n",
+                    o->shuffle_seed, o->shuffle_seed);
+    }
   return g_steal_pointer (&sweep);
 }
 
@@ -1156,30 +1176,6 @@ write_command_records (MapOptions  *o,
   return TRUE;
 }
 
-/* --dry-run: the count and the first and last parameter sets. */
-static void
-print_preview (LoomSweep *sweep,
-               guint64    count)
-{
-  g_print ("%" G_GUINT64_FORMAT " tasks\n", count);
-  for (guint64 i = 0; i < count; i++)
-    {
-      g_autoptr(JsonNode) params = NULL;
-      g_autoptr(JsonObject) task = json_object_new ();
-      g_autofree char *text = NULL;
-
-      if (i == 5 && count > 8)
-        {
-          g_print ("  …\n");
-          i = count - 3;
-        }
-      params = loom_sweep_get_params (sweep, i);
-      json_object_set_member (task, "params", g_steal_pointer (&params));
-      text = params_text (task);
-      g_print ("  [%" G_GUINT64_FORMAT "] %s\n", i, text);
-    }
-}
-
 static int
 submit_and_wait (MapOptions   *o,
                  LoomTaskSpec *spec,
@@ -1215,7 +1211,8 @@ submit_and_wait (MapOptions   *o,
 
   if (o->dry_run)
     {
-      print_preview (sweep, count);
+      g_autofree char *preview = loom_sweep_describe_preview (sweep, 5, 3);
+      g_print ("%s", preview);
       return EXIT_OK;
     }
 
@@ -1271,6 +1268,29 @@ submit_and_wait (MapOptions   *o,
   return print_report (report, o->json, command_output);
 }
 
+/* --shuffle or --shuffle=SEED */
+static gboolean
+parse_shuffle (const char  *name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  MapOptions *o = parsing_options;
+
+  o->shuffle = TRUE;
+  if (value == NULL)
+    {
+      o->shuffle_seed = ((guint64) g_random_int () << 32) | g_random_int ();
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &o->shuffle_seed, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--shuffle takes a seed, a whole number, got “%s”", value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static GOptionEntry *
 map_entries (MapOptions *o,
              gboolean    run)
@@ -1286,6 +1306,9 @@ map_entries (MapOptions *o,
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout, "Give up waiting after S seconds (the job goes on)", "S" },
     { "hwm", 0, 0, G_OPTION_ARG_INT, &o->hwm, "Tasks an engine of the private cluster may hold at once (default 1)", "K" },
     { "retries", 0, 0, G_OPTION_ARG_INT, &o->retries, "Times a task whose engine died runs again (default 2)", "N" },
+    { "zip", 0, 0, G_OPTION_ARG_STRING, &o->zip, "Advance these swept parameters together instead of as a product", "A,B" },
+    { "sweep-csv", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->csv, "One task per row of a CSV file with a header of parameter names", "FILE" },
+    { "shuffle", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_shuffle, "Run the tasks in a random order (reproducible with a seed)", "[SEED]" },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the number of tasks and the first and last parameter sets; run nothing", NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &o->force, "Run sweeps of more than 10^7 tasks", NULL },
   };
@@ -1300,6 +1323,7 @@ map_entries (MapOptions *o,
   };
   GArray *entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
 
+  parsing_options = o;
   g_array_append_vals (entries, common, G_N_ELEMENTS (common));
   if (run)
     g_array_append_vals (entries, command_only, G_N_ELEMENTS (command_only));
