@@ -190,15 +190,31 @@ timeout_cb (gpointer user_data)
   Run *run = user_data;
 
   run->timed_out = TRUE;
-  g_subprocess_force_exit (run->proc);
+  loom_kill_process_group (g_subprocess_get_identifier (run->proc));
   return G_SOURCE_REMOVE;
 }
 
 static void
 child_setup (gpointer data)
 {
-  /* The child dies with the engine, so no task outlives its engine. */
+  /* A process group of its own, so killing the task (timeout, abort, the
+   * engine stopping) reaches everything it started; and it dies with the
+   * engine, so no task outlives its engine. */
+  setpgid (0, 0);
   prctl (PR_SET_PDEATHSIG, SIGKILL);
+}
+
+/* Kills the process group of a command started by loom_command_run(). */
+void
+loom_kill_process_group (const char *pid_text)
+{
+  pid_t pid = pid_text ? atoi (pid_text) : 0;
+
+  if (pid > 0)
+    {
+      kill (-pid, SIGKILL);
+      kill (pid, SIGKILL);
+    }
 }
 
 static void

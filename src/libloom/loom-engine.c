@@ -517,7 +517,10 @@ stop_process (LoomWire *wire,
   GPid child = g_atomic_int_get (&running_child);
 
   if (child > 0)
-    kill (child, SIGKILL);
+    {
+      kill (-child, SIGKILL);
+      kill (child, SIGKILL);
+    }
 
   if (say_goodbye)
     {
@@ -589,8 +592,12 @@ heartbeat_thread (gpointer data)
                 {
                   /* Built-ins look at the flag; a command is killed. */
                   g_atomic_int_set (&abort_running, 1);
+                  /* The whole process group: what the command started too. */
                   if ((child = g_atomic_int_get (&running_child)) > 0)
-                    kill (child, SIGKILL);
+                    {
+                      kill (-child, SIGKILL);
+                      kill (child, SIGKILL);
+                    }
                 }
             }
           else if (g_str_equal (msg->msg_type, "heartbeat_reply") && sent_real > 0)
