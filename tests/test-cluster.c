@@ -552,6 +552,19 @@ test_command_tasks (void)
   g_assert_cmpint (g_get_monotonic_time () - begin, <, 5 * G_USEC_PER_SEC);
   g_clear_pointer (&info, loom_task_info_free);
 
+  /* … and what the child started: its process group goes with it. */
+  {
+    const char *nested_argv[] = { "sh", "-c", "sleep 10; echo late", NULL };
+    g_autoptr(LoomTaskSpec) nested = loom_task_spec_new_command (nested_argv);
+
+    loom_task_spec_set_timeout (nested, 0.3);
+    begin = g_get_monotonic_time ();
+    info = run_one (client, nested, "{}");
+    g_assert_cmpstr (info->error_type, ==, "Timeout");
+    g_assert_cmpint (g_get_monotonic_time () - begin, <, 5 * G_USEC_PER_SEC);
+    g_clear_pointer (&info, loom_task_info_free);
+  }
+
   /* A program that does not exist, a placeholder without a parameter */
   info = run_one (client, missing, "{\"x\":1}");
   g_assert_cmpstr (info->error_type, ==, "CommandNotStarted");
