@@ -19,6 +19,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -816,7 +817,7 @@ loom_client_new_for_file (const char  *path,
   if (pong == NULL)
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER,
-                   _("The controller of %s (pid %" G_GINT64_FORMAT ") does not answer: %s"),
+                   _("The controller of %s (pid %" PRId64 ") does not answer: %s"),
                    path, self->conn->controller_pid, local_error->message);
       return NULL;
     }

@@ -21,6 +21,7 @@
 #include <fcntl.h>
 #include <sys/file.h>
 #include <signal.h>
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 #include <zmq.h>
@@ -1839,7 +1840,7 @@ loom_controller_bind (LoomController  *self,
       if (old != NULL && loom_connection_is_live (old))
         {
           g_set_error (error, LOOM_ERROR, LOOM_ERROR_ALREADY_RUNNING,
-                       _("A controller (pid %" G_GINT64_FORMAT ") is already running for profile “%s” (%s). "
+                       _("A controller (pid %" PRId64 ") is already running for profile “%s” (%s). "
                          "Stop it with “loomctl cluster stop --profile %s” or choose another profile."),
                        old->controller_pid, self->profile, self->connection_path, self->profile);
           release_lock (self);

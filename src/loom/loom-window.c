@@ -1,0 +1,307 @@
+/* loom-window.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The main window: the engines of the app's cluster, live.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "loom-window.h"
+
+struct _LoomWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  AdwToastOverlay      *toasts;
+  GtkColumnView        *engines_view;
+  GtkLabel             *summary;
+  GListModel           *engines;
+};
+
+G_DEFINE_FINAL_TYPE (LoomWindow, loom_window, ADW_TYPE_APPLICATION_WINDOW)
+
+typedef enum
+{
+  COLUMN_ID,
+  COLUMN_HOST,
+  COLUMN_PID,
+  COLUMN_STATE,
+  COLUMN_DONE,
+  COLUMN_BUSY,
+} Column;
+
+static const char *
+state_icon (LoomEngineState state)
+{
+  switch (state)
+    {
+    case LOOM_ENGINE_IDLE: return "emblem-ok-symbolic";
+    case LOOM_ENGINE_BUSY: return "media-playback-start-symbolic";
+    case LOOM_ENGINE_DEAD: return "dialog-error-symbolic";
+    case LOOM_ENGINE_STOPPED: return "media-playback-stop-symbolic";
+    case LOOM_ENGINE_STARTING:
+    default: return "content-loading-symbolic";
+    }
+}
+
+static const char *
+state_label (LoomEngineState state)
+{
+  switch (state)
+    {
+    case LOOM_ENGINE_IDLE: return _("Idle");
+    case LOOM_ENGINE_BUSY: return _("Busy");
+    case LOOM_ENGINE_DEAD: return _("Dead");
+    case LOOM_ENGINE_STOPPED: return _("Stopped");
+    case LOOM_ENGINE_STARTING:
+    default: return _("Starting");
+    }
+}
+
+static void
+update_cell (GtkListItem *item)
+{
+  LoomEngineInfo *info = gtk_list_item_get_item (item);
+  Column column = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (item), "column"));
+  GtkWidget *child = gtk_list_item_get_child (item);
+  g_autofree char *text = NULL;
+
+  if (info == NULL)
+    return;
+
+  switch (column)
+    {
+    case COLUMN_ID:
+      text = g_strdup_printf ("%u", loom_engine_info_get_id (info));
+      break;
+    case COLUMN_HOST:
+      text = g_strdup (loom_engine_info_get_host (info));
+      break;
+    case COLUMN_PID:
+      text = g_strdup_printf ("%" G_GINT64_FORMAT, loom_engine_info_get_pid (info));
+      break;
+    case COLUMN_DONE:
+      text = g_strdup_printf ("%" G_GUINT64_FORMAT, loom_engine_info_get_tasks_done (info));
+      break;
+    case COLUMN_BUSY:
+      text = g_strdup_printf ("%.0f %%", 100 * loom_engine_info_get_busy_fraction (info));
+      break;
+    case COLUMN_STATE:
+      {
+        /* State by icon and word, not by colour alone. */
+        GtkWidget *icon = gtk_widget_get_first_child (child);
+        GtkWidget *label = gtk_widget_get_next_sibling (icon);
+        LoomEngineState state = loom_engine_info_get_state (info);
+
+        gtk_image_set_from_icon_name (GTK_IMAGE (icon), state_icon (state));
+        gtk_label_set_text (GTK_LABEL (label), state_label (state));
+        for (LoomEngineState s = LOOM_ENGINE_STARTING; s <= LOOM_ENGINE_STOPPED; s++)
+          gtk_widget_remove_css_class (child, loom_engine_state_to_string (s));
+        gtk_widget_add_css_class (child, loom_engine_state_to_string (state));
+        return;
+      }
+    default:
+      g_assert_not_reached ();
+    }
+
+  gtk_label_set_text (GTK_LABEL (child), text ? text : "");
+}
+
+static void
+setup_cell (GtkSignalListItemFactory *factory,
+            GtkListItem              *item,
+            gpointer                  data)
+{
+  Column column = GPOINTER_TO_INT (data);
+
+  g_object_set_data (G_OBJECT (item), "column", data);
+  if (column == COLUMN_STATE)
+    {
+      GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+      gtk_box_append (GTK_BOX (box), gtk_image_new ());
+      gtk_box_append (GTK_BOX (box), gtk_label_new (NULL));
+      gtk_widget_add_css_class (box, "engine-state");
+      gtk_list_item_set_child (item, box);
+    }
+  else
+    {
+      GtkWidget *label = gtk_label_new (NULL);
+      gtk_label_set_xalign (GTK_LABEL (label), column == COLUMN_HOST ? 0 : 1);
+      gtk_widget_add_css_class (label, "numeric");
+      gtk_list_item_set_child (item, label);
+    }
+}
+
+static void
+on_info_notify (GtkListItem *item)
+{
+  update_cell (item);
+}
+
+static void
+bind_cell (GtkSignalListItemFactory *factory,
+           GtkListItem              *item,
+           gpointer                  data)
+{
+  LoomEngineInfo *info = gtk_list_item_get_item (item);
+
+  g_signal_connect_object (info, "notify", G_CALLBACK (on_info_notify), item, G_CONNECT_SWAPPED);
+  update_cell (item);
+}
+
+static void
+unbind_cell (GtkSignalListItemFactory *factory,
+             GtkListItem              *item,
+             gpointer                  data)
+{
+  LoomEngineInfo *info = gtk_list_item_get_item (item);
+
+  if (info)
+    g_signal_handlers_disconnect_by_func (info, on_info_notify, item);
+}
+
+static void
+add_column (LoomWindow *self,
+            const char *title,
+            Column      column,
+            gboolean    expand)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) col = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_cell), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_cell), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "unbind", G_CALLBACK (unbind_cell), GINT_TO_POINTER (column));
+  col = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (col, expand);
+  gtk_column_view_append_column (self->engines_view, col);
+}
+
+static void
+update_summary (LoomWindow *self)
+{
+  guint n = g_list_model_get_n_items (self->engines);
+  guint alive = 0;
+  g_autofree char *text = NULL;
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LoomEngineInfo) info = g_list_model_get_item (self->engines, i);
+      LoomEngineState state = loom_engine_info_get_state (info);
+      if (state == LOOM_ENGINE_IDLE || state == LOOM_ENGINE_BUSY)
+        alive++;
+    }
+  text = g_strdup_printf (ngettext ("%u engine running on this machine", "%u engines running on this machine", alive),
+                          alive);
+  gtk_label_set_text (self->summary, text);
+}
+
+static void
+on_engines_changed (LoomWindow *self)
+{
+  update_summary (self);
+}
+
+static void
+add_engines_action (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *parameter)
+{
+  LoomWindow *self = LOOM_WINDOW (widget);
+  LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GError) error = NULL;
+
+  if (!loom_cluster_add_engines (loom_application_get_cluster (app), 2, &error))
+    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+}
+
+static void
+loom_window_dispose (GObject *object)
+{
+  LoomWindow *self = (LoomWindow *) object;
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_WINDOW);
+  g_clear_object (&self->engines);
+
+  G_OBJECT_CLASS (loom_window_parent_class)->dispose (object);
+}
+
+static void
+loom_window_class_init (LoomWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = loom_window_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/dev/loom/Loom/loom-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, toasts);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, engines_view);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, summary);
+
+  gtk_widget_class_install_action (widget_class, "win.add-engines", NULL, add_engines_action);
+}
+
+static void
+loom_window_init (LoomWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  add_column (self, _("ID"), COLUMN_ID, FALSE);
+  add_column (self, _("Host"), COLUMN_HOST, TRUE);
+  add_column (self, _("PID"), COLUMN_PID, FALSE);
+  add_column (self, _("State"), COLUMN_STATE, FALSE);
+  add_column (self, _("Tasks done"), COLUMN_DONE, FALSE);
+  add_column (self, _("Busy"), COLUMN_BUSY, FALSE);
+}
+
+/**
+ * loom_window_new:
+ * @application: the #LoomApplication
+ *
+ * Returns: (transfer full): a window showing the app's cluster; starts the
+ *   cluster if it is not running
+ */
+LoomWindow *
+loom_window_new (LoomApplication *application)
+{
+  LoomWindow *self = g_object_new (LOOM_TYPE_WINDOW, "application", application, NULL);
+  g_autoptr(GError) error = NULL;
+  GSettings *settings = loom_application_get_settings (application);
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (settings, "window-width"),
+                               g_settings_get_int (settings, "window-height"));
+
+  if (!loom_application_ensure_cluster (application, &error))
+    {
+      g_autofree char *text = g_strdup_printf (_("Cannot start the local engines: %s"), error->message);
+      gtk_label_set_text (self->summary, text);
+      return self;
+    }
+
+  self->engines = g_object_ref (loom_client_get_engines (loom_cluster_get_client (loom_application_get_cluster (application))));
+  gtk_column_view_set_model (self->engines_view,
+                             GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (self->engines))));
+  g_signal_connect_object (self->engines, "items-changed", G_CALLBACK (on_engines_changed), self, G_CONNECT_SWAPPED);
+  update_summary (self);
+  return self;
+}
+
+/**
+ * loom_window_get_engines:
+ * @self: a #LoomWindow
+ *
+ * Returns: (transfer none) (nullable): the engines shown
+ */
+GListModel *
+loom_window_get_engines (LoomWindow *self)
+{
+  g_return_val_if_fail (LOOM_IS_WINDOW (self), NULL);
+  return self->engines;
+}

@@ -1,0 +1,21 @@
+/* loom-window.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <adwaita.h>
+
+#include "loom-application.h"
+
+G_BEGIN_DECLS
+
+#define LOOM_TYPE_WINDOW (loom_window_get_type ())
+
+G_DECLARE_FINAL_TYPE (LoomWindow, loom_window, LOOM, WINDOW, AdwApplicationWindow)
+
+LoomWindow *loom_window_new          (LoomApplication *application);
+GListModel *loom_window_get_engines  (LoomWindow      *self);
+
+G_END_DECLS

@@ -1,0 +1,133 @@
+/* test-ui.c: the app's real widgets under Xvfb
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#include "config.h"
+
+#include <string.h>
+
+#include "loom-application.h"
+#include "loom-window.h"
+
+static gboolean
+engines_ready (GListModel *engines,
+               guint       n)
+{
+  guint alive = 0;
+
+  for (guint i = 0; engines && i < g_list_model_get_n_items (engines); i++)
+    {
+      g_autoptr(LoomEngineInfo) info = g_list_model_get_item (engines, i);
+      if (loom_engine_info_get_state (info) == LOOM_ENGINE_IDLE)
+        alive++;
+    }
+  return alive >= n;
+}
+
+static void
+save_png (GtkWidget  *widget,
+          const char *path)
+{
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+}
+
+static GtkWidget *
+find_label_with (GtkWidget  *widget,
+                 const char *fragment)
+{
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), fragment))
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_label_with (child, fragment);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static void
+test_window_engines (void)
+{
+  g_autoptr(LoomApplication) app = loom_application_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) pids = NULL;
+  g_autofree char *png = NULL;
+  LoomWindow *window;
+  GListModel *engines;
+  gint64 deadline;
+
+  g_application_set_flags (G_APPLICATION (app), G_APPLICATION_NON_UNIQUE);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_settings_set_int (loom_application_get_settings (app), "engines", 2);
+
+  window = loom_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  engines = loom_window_get_engines (window);
+  g_assert_nonnull (engines);
+
+  /* The engines panel fills from the controller's events, on the main loop. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!engines_ready (engines, 2) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (engines_ready (engines, 2));
+  g_assert_nonnull (find_label_with (GTK_WIDGET (window), "2 engines"));
+
+  /* Let it lay out and draw, then keep a picture to look at. */
+  for (guint i = 0; i < 20; i++)
+    g_main_context_iteration (NULL, FALSE);
+  while (gtk_widget_get_width (GTK_WIDGET (window)) == 0 && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  png = g_build_filename (g_getenv ("LOOM_TEST_ARTIFACTS") ?: g_get_tmp_dir (), "loom-window.png", NULL);
+  save_png (GTK_WIDGET (window), png);
+  g_assert_true (g_file_test (png, G_FILE_TEST_EXISTS));
+  g_test_message ("window rendered to %s", png);
+
+  /* Quitting stops the app's own engines. */
+  pids = loom_cluster_get_engine_pids (loom_application_get_cluster (app));
+  g_assert_cmpint (pids->len, ==, 2);
+  gtk_window_destroy (GTK_WINDOW (window));
+  loom_cluster_stop (loom_application_get_cluster (app));
+  for (guint i = 0; i < pids->len; i++)
+    {
+      g_autofree char *proc = g_strdup_printf ("/proc/%d", g_array_index (pids, GPid, i));
+      g_assert_false (g_file_test (proc, G_FILE_TEST_EXISTS));
+    }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *runtime = g_dir_make_tmp ("lu-XXXXXX", NULL);
+
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: it hides the system's icon theme. The
+   * cluster's files go to a runtime directory of the test's own. */
+  g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  if (!gtk_init_check ())
+    {
+      g_printerr ("no display: skipping the ui suite\n");
+      return 77;
+    }
+  adw_init ();
+
+  g_test_add_func ("/loom/ui/window-engines", test_window_engines);
+
+  return g_test_run ();
+}
