@@ -87,6 +87,39 @@ test_window_engines (void)
   g_assert_true (engines_ready (engines, 2));
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "2 engines"));
 
+  /* The sweep form previews the count from LoomSweep; a bad line is marked
+   * and disables Run; a good one runs on the engines. */
+  {
+    LoomSweepForm *form = loom_window_get_form (window);
+    GPtrArray *jobs = loom_window_get_jobs (window);
+    LoomAsyncResult *job;
+
+    g_assert_true (loom_sweep_form_is_valid (form));
+    g_assert_cmpuint (loom_sweep_form_get_count (form), ==, 10);
+    g_assert_cmpstr (loom_sweep_form_get_function (form), ==, "printtime");
+
+    loom_sweep_form_set_parameters (form, "t=range:0:10\nlr=log:-1:1:3");
+    g_assert_false (loom_sweep_form_is_valid (form));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "log scale needs START > 0, got -1"));
+    g_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL) &&
+                    jobs->len > 0);
+    g_assert_cmpuint (jobs->len, ==, 0);
+
+    loom_sweep_form_set_parameters (form, "t=range:0:4\nsleep=0.2");
+    g_assert_true (loom_sweep_form_is_valid (form));
+    g_assert_cmpuint (loom_sweep_form_get_count (form), ==, 4);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+    g_assert_cmpuint (jobs->len, ==, 1);
+    job = g_ptr_array_index (jobs, 0);
+    deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while (!loom_async_result_ready (job) && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_true (loom_async_result_successful (job));
+    for (guint i = 0; i < 10; i++)
+      g_main_context_iteration (NULL, FALSE);
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "4 done, 0 failed"));
+  }
+
   /* Let it lay out and draw, then keep a picture to look at. */
   for (guint i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);

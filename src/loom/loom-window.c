@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "loom-sweep-form.h"
 #include "loom-window.h"
 
 struct _LoomWindow
@@ -20,7 +21,10 @@ struct _LoomWindow
   AdwToastOverlay      *toasts;
   GtkColumnView        *engines_view;
   GtkLabel             *summary;
+  LoomSweepForm        *form;
+  GtkListBox           *jobs;
   GListModel           *engines;
+  GPtrArray            *results;    /* LoomAsyncResult of the jobs shown */
 };
 
 G_DEFINE_FINAL_TYPE (LoomWindow, loom_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -220,6 +224,132 @@ add_engines_action (GtkWidget  *widget,
     adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
 }
 
+/* A row of the jobs list: name, progress bar, counts; kept up to date
+ * from the job's result on the main loop. */
+static void
+update_job_row (GtkWidget *row)
+{
+  LoomAsyncResult *result = g_object_get_data (G_OBJECT (row), "result");
+  GtkProgressBar *bar = g_object_get_data (G_OBJECT (row), "bar");
+  GtkLabel *counts = g_object_get_data (G_OBJECT (row), "counts");
+  guint total = loom_async_result_get_n_tasks (result);
+  guint done = loom_async_result_get_progress (result);
+  guint failed = loom_async_result_get_n_failed (result);
+  g_autofree char *text = NULL;
+
+  gtk_progress_bar_set_fraction (bar, total ? done / (double) total : 0);
+  if (loom_async_result_ready (result))
+    text = g_strdup_printf (_("%u done, %u failed — wall %.3f s, Σ task time %.3f s"),
+                            done - failed, failed, loom_async_result_get_wall_time (result),
+                            loom_async_result_get_serial_time (result));
+  else
+    text = g_strdup_printf (_("%u of %u finished, %u failed"), done, total, failed);
+  gtk_label_set_text (counts, text);
+}
+
+static void
+add_job_row (LoomWindow      *self,
+             LoomAsyncResult *result,
+             const char      *title)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_VERTICAL, 4);
+  GtkWidget *name = gtk_label_new (title);
+  GtkWidget *bar = gtk_progress_bar_new ();
+  GtkWidget *counts = gtk_label_new (NULL);
+
+  gtk_widget_set_margin_start (row, 12);
+  gtk_widget_set_margin_end (row, 12);
+  gtk_widget_set_margin_top (row, 8);
+  gtk_widget_set_margin_bottom (row, 8);
+  gtk_label_set_xalign (GTK_LABEL (name), 0);
+  gtk_label_set_xalign (GTK_LABEL (counts), 0);
+  gtk_widget_add_css_class (counts, "dim-label");
+  gtk_widget_add_css_class (counts, "caption");
+  gtk_box_append (GTK_BOX (row), name);
+  gtk_box_append (GTK_BOX (row), bar);
+  gtk_box_append (GTK_BOX (row), counts);
+  g_object_set_data_full (G_OBJECT (row), "result", g_object_ref (result), g_object_unref);
+  g_object_set_data (G_OBJECT (row), "bar", bar);
+  g_object_set_data (G_OBJECT (row), "counts", counts);
+  g_signal_connect_object (result, "notify::progress", G_CALLBACK (update_job_row), row, G_CONNECT_SWAPPED);
+  g_signal_connect_object (result, "finished", G_CALLBACK (update_job_row), row, G_CONNECT_SWAPPED);
+  update_job_row (row);
+  gtk_list_box_prepend (self->jobs, row);
+  g_ptr_array_add (self->results, g_object_ref (result));
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action,
+            GVariant   *parameter)
+{
+  LoomWindow *self = LOOM_WINDOW (widget);
+  LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  LoomCluster *cluster = loom_application_get_cluster (app);
+  g_autoptr(LoomSweep) sweep = NULL;
+  g_autoptr(LoomTaskSpec) spec = NULL;
+  g_autoptr(GBytes) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *function = loom_sweep_form_get_function (self->form);
+  gboolean serial_too = loom_sweep_form_get_also_serial (self->form);
+
+  if (cluster == NULL || !loom_sweep_form_is_valid (self->form) ||
+      !(sweep = loom_sweep_form_build_sweep (self->form, &error)))
+    return;
+
+  spec = loom_task_spec_new_builtin (function);
+  lines = loom_sweep_to_lines (sweep);
+  for (guint m = serial_too ? 0 : 1; m < 2; m++)
+    {
+      g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+      g_autoptr(LoomAsyncResult) result = NULL;
+      g_autofree char *title = g_strdup_printf ("%s — %s, %" G_GUINT64_FORMAT " tasks", function,
+                                                m == 0 ? _("serial") : _("parallel"),
+                                                loom_sweep_get_count (sweep));
+
+      loom_view_set_mode (view, m == 0 ? LOOM_JOB_SERIAL : LOOM_JOB_PARALLEL);
+      loom_view_set_name (view, function);
+      if (!(result = loom_view_map_lines_async (view, spec, lines, loom_sweep_get_count (sweep), &error)))
+        {
+          adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+          return;
+        }
+      add_job_row (self, result, title);
+    }
+}
+
+static void
+on_form_valid (LoomWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.run", loom_sweep_form_is_valid (self->form));
+}
+
+/**
+ * loom_window_get_form:
+ * @self: a #LoomWindow
+ *
+ * Returns: (transfer none): the sweep form
+ */
+LoomSweepForm *
+loom_window_get_form (LoomWindow *self)
+{
+  g_return_val_if_fail (LOOM_IS_WINDOW (self), NULL);
+  return self->form;
+}
+
+/**
+ * loom_window_get_jobs:
+ * @self: a #LoomWindow
+ *
+ * Returns: (transfer none) (element-type LoomAsyncResult): the jobs shown
+ */
+GPtrArray *
+loom_window_get_jobs (LoomWindow *self)
+{
+  g_return_val_if_fail (LOOM_IS_WINDOW (self), NULL);
+  return self->results;
+}
+
 static void
 loom_window_dispose (GObject *object)
 {
@@ -227,6 +357,7 @@ loom_window_dispose (GObject *object)
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_WINDOW);
   g_clear_object (&self->engines);
+  g_clear_pointer (&self->results, g_ptr_array_unref);
 
   G_OBJECT_CLASS (loom_window_parent_class)->dispose (object);
 }
@@ -239,18 +370,27 @@ loom_window_class_init (LoomWindowClass *klass)
 
   object_class->dispose = loom_window_dispose;
 
+  g_type_ensure (LOOM_TYPE_SWEEP_FORM);
+
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/loom/Loom/loom-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, toasts);
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, engines_view);
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, summary);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, form);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, jobs);
 
   gtk_widget_class_install_action (widget_class, "win.add-engines", NULL, add_engines_action);
+  gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.run", NULL);
 }
 
 static void
 loom_window_init (LoomWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  self->results = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect_object (self->form, "notify::valid", G_CALLBACK (on_form_valid), self, G_CONNECT_SWAPPED);
+  on_form_valid (self);
 
   add_column (self, _("ID"), COLUMN_ID, FALSE);
   add_column (self, _("Host"), COLUMN_HOST, TRUE);

@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "loom-application.h"
+#include "loom-sweep-form.h"
 
 G_BEGIN_DECLS
 
@@ -16,6 +17,8 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (LoomWindow, loom_window, LOOM, WINDOW, AdwApplicationWindow)
 
 LoomWindow *loom_window_new          (LoomApplication *application);
-GListModel *loom_window_get_engines  (LoomWindow      *self);
+GListModel    *loom_window_get_engines  (LoomWindow      *self);
+LoomSweepForm *loom_window_get_form     (LoomWindow      *self);
+GPtrArray     *loom_window_get_jobs     (LoomWindow      *self);
 
 G_END_DECLS

@@ -1,0 +1,30 @@
+/* loom-sweep-form.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "loom.h"
+
+G_BEGIN_DECLS
+
+#define LOOM_TYPE_SWEEP_FORM (loom_sweep_form_get_type ())
+
+G_DECLARE_FINAL_TYPE (LoomSweepForm, loom_sweep_form, LOOM, SWEEP_FORM, GtkWidget)
+
+GtkWidget    *loom_sweep_form_new            (void);
+gboolean      loom_sweep_form_is_valid       (LoomSweepForm  *self);
+guint64       loom_sweep_form_get_count      (LoomSweepForm  *self);
+const char   *loom_sweep_form_get_function   (LoomSweepForm  *self);
+gboolean      loom_sweep_form_get_also_serial (LoomSweepForm *self);
+LoomSweep    *loom_sweep_form_build_sweep    (LoomSweepForm  *self,
+                                              GError        **error);
+void          loom_sweep_form_set_function   (LoomSweepForm  *self,
+                                              const char     *function);
+void          loom_sweep_form_set_parameters (LoomSweepForm  *self,
+                                              const char     *text);
+
+G_END_DECLS
