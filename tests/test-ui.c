@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include "loom-application.h"
@@ -130,9 +131,25 @@ test_window_engines (void)
   g_assert_true (g_file_test (png, G_FILE_TEST_EXISTS));
   g_test_message ("window rendered to %s", png);
 
-  /* Quitting stops the app's own engines. */
+  /* An engine that dies shows at once in the panel. */
   pids = loom_cluster_get_engine_pids (loom_application_get_cluster (app));
   g_assert_cmpint (pids->len, ==, 2);
+  g_assert_cmpint (kill (g_array_index (pids, GPid, 1), SIGKILL), ==, 0);
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!find_label_with (GTK_WIDGET (window), "1 engine running") && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (find_label_with (GTK_WIDGET (window), "1 engine running"));
+  g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Dead"));
+
+  /* Closing remembers the form; the next window shows it again. */
+  gtk_window_close (GTK_WINDOW (window));
+  window = loom_window_new (app);
+  {
+    g_autofree char *params = loom_sweep_form_get_parameters (loom_window_get_form (window));
+    g_assert_cmpstr (params, ==, "t=range:0:4\nsleep=0.2");
+  }
+
+  /* Quitting stops the app's own engines. */
   gtk_window_destroy (GTK_WINDOW (window));
   loom_cluster_stop (loom_application_get_cluster (app));
   for (guint i = 0; i < pids->len; i++)

@@ -306,3 +306,21 @@ loom_sweep_form_set_parameters (LoomSweepForm *self,
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->params), text, -1);
   revalidate (self);
 }
+
+/**
+ * loom_sweep_form_get_parameters:
+ * @self: a #LoomSweepForm
+ *
+ * Returns: (transfer full): the parameter lines as typed
+ */
+char *
+loom_sweep_form_get_parameters (LoomSweepForm *self)
+{
+  GtkTextBuffer *buffer;
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (LOOM_IS_SWEEP_FORM (self), NULL);
+  buffer = gtk_text_view_get_buffer (self->params);
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}

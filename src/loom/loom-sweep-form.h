@@ -24,6 +24,7 @@ LoomSweep    *loom_sweep_form_build_sweep    (LoomSweepForm  *self,
                                               GError        **error);
 void          loom_sweep_form_set_function   (LoomSweepForm  *self,
                                               const char     *function);
+char         *loom_sweep_form_get_parameters (LoomSweepForm  *self);
 void          loom_sweep_form_set_parameters (LoomSweepForm  *self,
                                               const char     *text);
 

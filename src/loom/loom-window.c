@@ -29,6 +29,8 @@ struct _LoomWindow
 
 G_DEFINE_FINAL_TYPE (LoomWindow, loom_window, ADW_TYPE_APPLICATION_WINDOW)
 
+static void update_summary (LoomWindow *self);
+
 typedef enum
 {
   COLUMN_ID,
@@ -147,6 +149,39 @@ on_info_notify (GtkListItem *item)
   update_cell (item);
 }
 
+/* An engine that dies shows at once: a toast, besides its state. */
+static void
+on_engine_state (LoomWindow     *self,
+                 GParamSpec     *pspec,
+                 LoomEngineInfo *info)
+{
+  LoomEngineState state = loom_engine_info_get_state (info);
+
+  if (state == LOOM_ENGINE_DEAD)
+    {
+      g_autofree char *text = g_strdup_printf (_("Engine %u (pid %" G_GINT64_FORMAT ") died; its tasks run elsewhere"),
+                                               loom_engine_info_get_id (info), loom_engine_info_get_pid (info));
+      AdwToast *toast = adw_toast_new (text);
+
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_overlay_add_toast (self->toasts, toast);
+    }
+  update_summary (self);
+}
+
+static void
+watch_engines (LoomWindow *self,
+               guint       position,
+               guint       removed,
+               guint       added)
+{
+  for (guint i = position; i < position + added; i++)
+    {
+      g_autoptr(LoomEngineInfo) info = g_list_model_get_item (self->engines, i);
+      g_signal_connect_object (info, "notify::state", G_CALLBACK (on_engine_state), self, G_CONNECT_SWAPPED);
+    }
+}
+
 static void
 bind_cell (GtkSignalListItemFactory *factory,
            GtkListItem              *item,
@@ -206,8 +241,12 @@ update_summary (LoomWindow *self)
 }
 
 static void
-on_engines_changed (LoomWindow *self)
+on_engines_changed (LoomWindow *self,
+                    guint       position,
+                    guint       removed,
+                    guint       added)
 {
+  watch_engines (self, position, removed, added);
   update_summary (self);
 }
 
@@ -350,6 +389,40 @@ loom_window_get_jobs (LoomWindow *self)
   return self->results;
 }
 
+static gboolean
+loom_window_close_request (GtkWindow *window)
+{
+  LoomWindow *self = LOOM_WINDOW (window);
+  LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (window));
+  GSettings *settings = app ? loom_application_get_settings (app) : NULL;
+
+  if (settings != NULL)
+    {
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) root = NULL;
+      g_autofree char *text = NULL;
+      g_autofree char *parameters = loom_sweep_form_get_parameters (self->form);
+      int width, height;
+
+      gtk_window_get_default_size (window, &width, &height);
+      g_settings_set_int (settings, "window-width", width);
+      g_settings_set_int (settings, "window-height", height);
+      g_settings_set_boolean (settings, "window-maximized", gtk_window_is_maximized (window));
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "function");
+      json_builder_add_string_value (builder, loom_sweep_form_get_function (self->form));
+      json_builder_set_member_name (builder, "parameters");
+      json_builder_add_string_value (builder, parameters);
+      json_builder_end_object (builder);
+      root = json_builder_get_root (builder);
+      text = json_to_string (root, FALSE);
+      g_settings_set_string (settings, "last-form", text);
+    }
+
+  return GTK_WINDOW_CLASS (loom_window_parent_class)->close_request (window);
+}
+
 static void
 loom_window_dispose (GObject *object)
 {
@@ -369,6 +442,7 @@ loom_window_class_init (LoomWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = loom_window_dispose;
+  GTK_WINDOW_CLASS (klass)->close_request = loom_window_close_request;
 
   g_type_ensure (LOOM_TYPE_SWEEP_FORM);
 
@@ -417,6 +491,8 @@ loom_window_new (LoomApplication *application)
   gtk_window_set_default_size (GTK_WINDOW (self),
                                g_settings_get_int (settings, "window-width"),
                                g_settings_get_int (settings, "window-height"));
+  if (g_settings_get_boolean (settings, "window-maximized"))
+    gtk_window_maximize (GTK_WINDOW (self));
 
   if (!loom_application_ensure_cluster (application, &error))
     {
@@ -429,7 +505,23 @@ loom_window_new (LoomApplication *application)
   gtk_column_view_set_model (self->engines_view,
                              GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (self->engines))));
   g_signal_connect_object (self->engines, "items-changed", G_CALLBACK (on_engines_changed), self, G_CONNECT_SWAPPED);
+  watch_engines (self, 0, 0, g_list_model_get_n_items (self->engines));
   update_summary (self);
+
+  /* The last form comes back. */
+  {
+    g_autofree char *last = g_settings_get_string (settings, "last-form");
+    g_autoptr(JsonNode) node = *last ? json_from_string (last, NULL) : NULL;
+
+    if (node && JSON_NODE_HOLDS_OBJECT (node))
+      {
+        JsonObject *obj = json_node_get_object (node);
+        if (json_object_has_member (obj, "function"))
+          loom_sweep_form_set_function (self->form, json_object_get_string_member_with_default (obj, "function", "printtime"));
+        if (json_object_has_member (obj, "parameters"))
+          loom_sweep_form_set_parameters (self->form, json_object_get_string_member_with_default (obj, "parameters", ""));
+      }
+  }
   return self;
 }
 
