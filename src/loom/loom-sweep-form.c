@@ -14,6 +14,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "loom-sweep-form.h"
@@ -88,8 +90,8 @@ revalidate (LoomSweepForm *self)
 
   if (valid)
     {
-      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " task",
-                                                            "%" G_GUINT64_FORMAT " tasks", count), count);
+      g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " task",
+                                                            "%" PRIu64 " tasks", count), count);
       gtk_widget_remove_css_class (GTK_WIDGET (self->params), "error");
       gtk_widget_remove_css_class (GTK_WIDGET (self->preview), "error");
       gtk_label_set_text (self->preview, text);

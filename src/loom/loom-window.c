@@ -9,6 +9,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "loom-sweep-form.h"
@@ -159,7 +161,7 @@ on_engine_state (LoomWindow     *self,
 
   if (state == LOOM_ENGINE_DEAD)
     {
-      g_autofree char *text = g_strdup_printf (_("Engine %u (pid %" G_GINT64_FORMAT ") died; its tasks run elsewhere"),
+      g_autofree char *text = g_strdup_printf (_("Engine %u (pid %" PRId64 ") died; its tasks run elsewhere"),
                                                loom_engine_info_get_id (info), loom_engine_info_get_pid (info));
       AdwToast *toast = adw_toast_new (text);
 
