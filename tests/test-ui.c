@@ -131,6 +131,32 @@ test_window_engines (void)
   g_assert_true (g_file_test (png, G_FILE_TEST_EXISTS));
   g_test_message ("window rendered to %s", png);
 
+  /* Preferences and the shortcuts window open from the primary menu. */
+  {
+    g_autoptr(GListModel) toplevels = NULL;
+    GtkWidget *prefs = NULL;
+    g_autofree char *prefs_png = NULL;
+
+    g_action_group_activate_action (G_ACTION_GROUP (app), "preferences", NULL);
+    toplevels = g_object_ref (gtk_window_get_toplevels ());
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels) && prefs == NULL; i++)
+      {
+        g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+        if (ADW_IS_PREFERENCES_WINDOW (w))
+          prefs = w;
+      }
+    g_assert_nonnull (prefs);
+    g_assert_nonnull (find_label_with (prefs, "Tasks held per engine"));
+    for (guint i = 0; i < 20; i++)
+      g_main_context_iteration (NULL, FALSE);
+    while (gtk_widget_get_width (prefs) == 0 && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    prefs_png = g_build_filename (g_getenv ("LOOM_TEST_ARTIFACTS") ?: g_get_tmp_dir (), "loom-preferences.png", NULL);
+    save_png (prefs, prefs_png);
+    gtk_window_destroy (GTK_WINDOW (prefs));
+    g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
+  }
+
   /* An engine that dies shows at once in the panel. */
   pids = loom_cluster_get_engine_pids (loom_application_get_cluster (app));
   g_assert_cmpint (pids->len, ==, 2);
