@@ -8,6 +8,8 @@
 #include <signal.h>
 #include <string.h>
 
+#include <glib/gi18n.h>
+
 #include "loom-application.h"
 #include "loom-window.h"
 
@@ -167,13 +169,22 @@ test_window_engines (void)
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "1 engine running"));
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Dead"));
 
-  /* Closing remembers the form; the next window shows it again. */
+  /* Closing remembers the form; the next window shows it again — and,
+   * with LANGUAGE=de, speaks German (po/de.po as built in the tree). */
   gtk_window_close (GTK_WINDOW (window));
+  g_setenv ("LANGUAGE", "de", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("LOOM_TEST_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   window = loom_window_new (app);
   {
     g_autofree char *params = loom_sweep_form_get_parameters (loom_window_get_form (window));
     g_assert_cmpstr (params, ==, "t=range:0:4\nsleep=0.2");
   }
+  g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Neuer Parameterlauf"));
+  g_assert_nonnull (find_label_with (GTK_WIDGET (window), "1 Engine läuft auf diesem Rechner"));
+  g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Aufträge"));
+  g_unsetenv ("LANGUAGE");
 
   /* Quitting stops the app's own engines. */
   gtk_window_destroy (GTK_WINDOW (window));
