@@ -121,6 +121,11 @@ test_window_engines (void)
     for (guint i = 0; i < 10; i++)
       g_main_context_iteration (NULL, FALSE);
     g_assert_nonnull (find_label_with (GTK_WIDGET (window), "4 done, 0 failed"));
+
+    /* The new job is selected and its tasks listed with their results. */
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Tasks of job"));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "done"));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "0.2"));
   }
 
   /* Let it lay out and draw, then keep a picture to look at. */

@@ -25,6 +25,9 @@ struct _LoomWindow
   GtkLabel             *summary;
   LoomSweepForm        *form;
   GtkListBox           *jobs;
+  GtkColumnView        *tasks_view;
+  GtkLabel             *tasks_title;
+  LoomAsyncResult      *selected;   /* the job whose tasks are shown */
   GListModel           *engines;
   GPtrArray            *results;    /* LoomAsyncResult of the jobs shown */
 };
@@ -32,6 +35,158 @@ struct _LoomWindow
 G_DEFINE_FINAL_TYPE (LoomWindow, loom_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void update_summary (LoomWindow *self);
+
+/* One task of the selected job, for the tasks view. */
+#define LOOM_TYPE_TASK_ITEM (loom_task_item_get_type ())
+G_DECLARE_FINAL_TYPE (LoomTaskItem, loom_task_item, LOOM, TASK_ITEM, GObject)
+
+struct _LoomTaskItem
+{
+  GObject       parent_instance;
+  LoomTaskInfo *info;
+  gint64        t0;     /* the job's first submission, µs */
+};
+
+G_DEFINE_FINAL_TYPE (LoomTaskItem, loom_task_item, G_TYPE_OBJECT)
+
+static void
+loom_task_item_finalize (GObject *object)
+{
+  g_clear_pointer (&LOOM_TASK_ITEM (object)->info, loom_task_info_free);
+  G_OBJECT_CLASS (loom_task_item_parent_class)->finalize (object);
+}
+
+static void
+loom_task_item_class_init (LoomTaskItemClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = loom_task_item_finalize;
+}
+
+static void
+loom_task_item_init (LoomTaskItem *self)
+{
+}
+
+typedef enum
+{
+  TASK_INDEX,
+  TASK_ENGINE,
+  TASK_START,
+  TASK_DURATION,
+  TASK_STATUS,
+  TASK_RESULT,
+} TaskColumn;
+
+static double
+task_duration (LoomTaskItem *item)
+{
+  LoomTaskInfo *info = item->info;
+  return info->started > 0 && info->completed >= info->started ? (info->completed - info->started) / 1e6 : 0;
+}
+
+static char *
+task_text (LoomTaskItem *item,
+           TaskColumn    column)
+{
+  LoomTaskInfo *info = item->info;
+
+  switch (column)
+    {
+    case TASK_INDEX:
+      return g_strdup_printf ("%u", info->index);
+    case TASK_ENGINE:
+      return info->engine_id >= 0 ? g_strdup_printf ("%d", info->engine_id) : g_strdup ("—");
+    case TASK_START:
+      return info->started > 0 ? g_strdup_printf ("%.3f s", (info->started - item->t0) / 1e6) : g_strdup ("—");
+    case TASK_DURATION:
+      return info->started > 0 ? g_strdup_printf ("%.3f s", task_duration (item)) : g_strdup ("—");
+    case TASK_STATUS:
+      return g_strdup (loom_task_status_to_string (info->status));
+    case TASK_RESULT:
+      if (info->error_type)
+        return g_strdup_printf ("%s: %s", info->error_type, info->error_message ? info->error_message : "");
+      return info->result ? json_to_string (info->result, FALSE) : g_strdup ("");
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static void
+setup_task_cell (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 gpointer                  data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), GPOINTER_TO_INT (data) == TASK_RESULT ? 0 : 1);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  /* Rows are copyable: the text can be selected. */
+  gtk_label_set_selectable (GTK_LABEL (label), GPOINTER_TO_INT (data) == TASK_RESULT);
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_task_cell (GtkSignalListItemFactory *factory,
+                GtkListItem              *item,
+                gpointer                  data)
+{
+  LoomTaskItem *task = gtk_list_item_get_item (item);
+  g_autofree char *text = task_text (task, GPOINTER_TO_INT (data));
+  GtkWidget *label = gtk_list_item_get_child (item);
+
+  gtk_label_set_text (GTK_LABEL (label), text);
+  if (GPOINTER_TO_INT (data) == TASK_RESULT)
+    gtk_widget_set_tooltip_text (label, task->info->stderr_text && *task->info->stderr_text
+                                        ? task->info->stderr_text : text);
+  if (GPOINTER_TO_INT (data) == TASK_STATUS && task->info->status != LOOM_TASK_DONE)
+    gtk_widget_add_css_class (label, "error");
+  else
+    gtk_widget_remove_css_class (label, "error");
+}
+
+static int
+compare_tasks (gconstpointer a,
+               gconstpointer b,
+               gpointer      data)
+{
+  LoomTaskItem *x = (LoomTaskItem *) a, *y = (LoomTaskItem *) b;
+  double dx, dy;
+
+  switch (GPOINTER_TO_INT (data))
+    {
+    case TASK_DURATION:
+      dx = task_duration (x), dy = task_duration (y);
+      break;
+    case TASK_START:
+      dx = x->info->started, dy = y->info->started;
+      break;
+    case TASK_ENGINE:
+      dx = x->info->engine_id, dy = y->info->engine_id;
+      break;
+    default:
+      dx = x->info->index, dy = y->info->index;
+    }
+  return (dx > dy) - (dx < dy);
+}
+
+static void
+add_task_column (GtkColumnView *view,
+                 const char    *title,
+                 TaskColumn     column)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkColumnViewColumn) col = NULL;
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_task_cell), GINT_TO_POINTER (column));
+  g_signal_connect (factory, "bind", G_CALLBACK (bind_task_cell), GINT_TO_POINTER (column));
+  col = gtk_column_view_column_new (title, factory);
+  gtk_column_view_column_set_expand (col, column == TASK_RESULT);
+  gtk_column_view_column_set_resizable (col, TRUE);
+  if (column != TASK_RESULT && column != TASK_STATUS)
+    gtk_column_view_column_set_sorter (col, GTK_SORTER (gtk_custom_sorter_new (compare_tasks, GINT_TO_POINTER (column), NULL)));
+  gtk_column_view_append_column (view, col);
+}
 
 typedef enum
 {
@@ -289,6 +444,69 @@ update_job_row (GtkWidget *row)
 }
 
 static void
+show_tasks (LoomWindow *self)
+{
+  g_autoptr(GListStore) store = g_list_store_new (LOOM_TYPE_TASK_ITEM);
+  GtkSortListModel *sorted;
+  gint64 t0 = G_MAXINT64;
+  guint n;
+
+  if (self->selected == NULL)
+    return;
+
+  n = loom_async_result_get_n_tasks (self->selected);
+  for (guint i = 0; i < n; i++)
+    {
+      LoomTaskItem *item = g_object_new (LOOM_TYPE_TASK_ITEM, NULL);
+
+      item->info = loom_async_result_get_task_info (self->selected, i);
+      if (item->info->submitted > 0)
+        t0 = MIN (t0, item->info->submitted);
+      g_list_store_append (store, item);
+      g_object_unref (item);
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LoomTaskItem) item = g_list_model_get_item (G_LIST_MODEL (store), i);
+      item->t0 = t0 == G_MAXINT64 ? 0 : t0;
+    }
+
+  sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_steal_pointer (&store)),
+                                    g_object_ref (gtk_column_view_get_sorter (self->tasks_view)));
+  gtk_column_view_set_model (self->tasks_view, GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (sorted))));
+}
+
+static void
+on_job_selected (LoomWindow    *self,
+                 GtkListBoxRow *row)
+{
+  LoomAsyncResult *result = row ? g_object_get_data (G_OBJECT (gtk_list_box_row_get_child (row)), "result") : NULL;
+  g_autofree char *title = NULL;
+
+  if (self->selected)
+    g_signal_handlers_disconnect_by_func (self->selected, show_tasks, self);
+  g_set_object (&self->selected, result);
+  if (result == NULL)
+    return;
+
+  title = g_strdup_printf (_("Tasks of job %d"), loom_async_result_get_job_id (result));
+  gtk_label_set_text (self->tasks_title, title);
+  g_signal_connect_object (result, "notify::progress", G_CALLBACK (show_tasks), self, G_CONNECT_SWAPPED);
+  show_tasks (self);
+}
+
+static void
+abort_job (GtkButton *button,
+           LoomWindow *self)
+{
+  LoomAsyncResult *result = g_object_get_data (G_OBJECT (button), "result");
+  g_autoptr(GError) error = NULL;
+
+  if (!loom_async_result_abort (result, &error))
+    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+}
+
+static void
 add_job_row (LoomWindow      *self,
              LoomAsyncResult *result,
              const char      *title)
@@ -306,7 +524,20 @@ add_job_row (LoomWindow      *self,
   gtk_label_set_xalign (GTK_LABEL (counts), 0);
   gtk_widget_add_css_class (counts, "dim-label");
   gtk_widget_add_css_class (counts, "caption");
-  gtk_box_append (GTK_BOX (row), name);
+  {
+    GtkWidget *header = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+    GtkWidget *abort = gtk_button_new_from_icon_name ("process-stop-symbolic");
+
+    gtk_widget_set_hexpand (name, TRUE);
+    gtk_widget_set_tooltip_text (abort, _("Abort: queued tasks never run, running ones are stopped"));
+    gtk_widget_add_css_class (abort, "flat");
+    g_object_set_data (G_OBJECT (abort), "result", result);
+    g_signal_connect_object (abort, "clicked", G_CALLBACK (abort_job), self, 0);
+    g_object_bind_property (result, "ready", abort, "sensitive", G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+    gtk_box_append (GTK_BOX (header), name);
+    gtk_box_append (GTK_BOX (header), abort);
+    gtk_box_append (GTK_BOX (row), header);
+  }
   gtk_box_append (GTK_BOX (row), bar);
   gtk_box_append (GTK_BOX (row), counts);
   g_object_set_data_full (G_OBJECT (row), "result", g_object_ref (result), g_object_unref);
@@ -317,6 +548,8 @@ add_job_row (LoomWindow      *self,
   update_job_row (row);
   gtk_list_box_prepend (self->jobs, row);
   g_ptr_array_add (self->results, g_object_ref (result));
+  /* The newest job is the one shown. */
+  gtk_list_box_select_row (self->jobs, GTK_LIST_BOX_ROW (gtk_widget_get_parent (row)));
 }
 
 static void
@@ -433,6 +666,7 @@ loom_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_WINDOW);
   g_clear_object (&self->engines);
   g_clear_pointer (&self->results, g_ptr_array_unref);
+  g_clear_object (&self->selected);
 
   G_OBJECT_CLASS (loom_window_parent_class)->dispose (object);
 }
@@ -454,6 +688,8 @@ loom_window_class_init (LoomWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, summary);
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, form);
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, jobs);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, tasks_view);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, tasks_title);
 
   gtk_widget_class_install_action (widget_class, "win.add-engines", NULL, add_engines_action);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
@@ -465,6 +701,13 @@ loom_window_init (LoomWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->results = g_ptr_array_new_with_free_func (g_object_unref);
+  g_signal_connect_object (self->jobs, "row-selected", G_CALLBACK (on_job_selected), self, G_CONNECT_SWAPPED);
+  add_task_column (self->tasks_view, _("Index"), TASK_INDEX);
+  add_task_column (self->tasks_view, _("Engine"), TASK_ENGINE);
+  add_task_column (self->tasks_view, _("Start"), TASK_START);
+  add_task_column (self->tasks_view, _("Duration"), TASK_DURATION);
+  add_task_column (self->tasks_view, _("Status"), TASK_STATUS);
+  add_task_column (self->tasks_view, _("Result or error"), TASK_RESULT);
   g_signal_connect_object (self->form, "notify::valid", G_CALLBACK (on_form_valid), self, G_CONNECT_SWAPPED);
   on_form_valid (self);
 
