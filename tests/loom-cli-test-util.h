@@ -241,3 +241,132 @@ wait_pid_gone (gint64 pid,
 }
 
 /* Whether the environment of process @pid_name holds this test's XDG_RUNTIME_DIR. */
+
+/* --- processes and files ------------------------------------------------- */
+
+G_GNUC_UNUSED static gboolean
+pid_is_ours (const char *pid_name)
+{
+  g_autofree char *needle = g_strdup_printf ("XDG_RUNTIME_DIR=%s", g_get_user_runtime_dir ());
+  g_autofree char *path = g_build_filename ("/proc", pid_name, "environ", NULL);
+  g_autofree char *env = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &env, &len, NULL))
+    return FALSE;
+  for (gsize at = 0; at < len; at += strlen (env + at) + 1)
+    if (g_str_equal (env + at, needle))
+      return TRUE;
+  return FALSE;
+}
+
+/* The processes other than this one whose environment holds this test's
+ * XDG_RUNTIME_DIR: whatever loomctl started for it (controllers, engines,
+ * the commands the engines run).  With @cmdline (its arguments joined by
+ * NULs, as /proc shows them), only those running exactly that. */
+G_GNUC_UNUSED static GArray *
+find_our_processes_running (const char *cmdline,
+                            gsize       cmdline_len)
+{
+  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)))
+    {
+      guint64 pid;
+
+      if (!g_ascii_string_to_unsigned (name, 10, 1, G_MAXINT, &pid, NULL) || (pid_t) pid == getpid ())
+        continue;
+      if (cmdline)
+        {
+          g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
+          g_autofree char *text = NULL;
+          gsize len = 0;
+
+          if (!g_file_get_contents (path, &text, &len, NULL) || len != cmdline_len ||
+              memcmp (text, cmdline, len) != 0)
+            continue;
+        }
+      if (pid_is_ours (name))
+        {
+          gint64 p = pid;
+          g_array_append_val (pids, p);
+        }
+    }
+  return pids;
+}
+
+G_GNUC_UNUSED static GArray *
+find_our_processes (void)
+{
+  return find_our_processes_running (NULL, 0);
+}
+
+G_GNUC_UNUSED static void
+assert_nothing_left (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+  g_autoptr(GArray) pids = NULL;
+
+  for (;;)
+    {
+      g_clear_pointer (&pids, g_array_unref);
+      pids = find_our_processes ();
+      if (pids->len == 0 || g_get_monotonic_time () > deadline)
+        break;
+      g_usleep (20 * 1000);
+    }
+
+  for (guint i = 0; i < pids->len; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline", g_array_index (pids, gint64, i));
+      g_autofree char *cmdline = NULL;
+      gsize len = 0;
+
+      if (g_file_get_contents (path, &cmdline, &len, NULL))
+        for (gsize j = 0; j + 1 < len; j++)
+          if (cmdline[j] == '\0')
+            cmdline[j] = ' ';
+      g_test_message ("left running: pid %" G_GINT64_FORMAT ": %s", g_array_index (pids, gint64, i),
+                      cmdline ? cmdline : "?");
+    }
+  g_assert_cmpuint (pids->len, ==, 0);
+}
+
+G_GNUC_UNUSED static char *
+connection_file (const char *profile)
+{
+  g_autofree char *name = g_strdup_printf ("%s.json", profile);
+  return g_build_filename (g_get_user_runtime_dir (), "loom", name, NULL);
+}
+
+/* Files in $XDG_RUNTIME_DIR/loom, as one sorted, space-separated string. */
+G_GNUC_UNUSED static char *
+runtime_files (void)
+{
+  g_autofree char *path = g_build_filename (g_get_user_runtime_dir (), "loom", NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  const char *name;
+
+  while (dir && (name = g_dir_read_name (dir)))
+    g_ptr_array_add (names, g_strdup (name));
+  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
+  g_ptr_array_add (names, NULL);
+  return g_strjoinv (" ", (char **) names->pdata);
+}
+
+G_GNUC_UNUSED static void
+assert_has_members (JsonObject         *obj,
+                    const char * const *names)
+{
+  for (guint i = 0; names[i]; i++)
+    {
+      if (!json_object_has_member (obj, names[i]))
+        g_test_message ("missing member “%s”", names[i]);
+      g_assert_true (json_object_has_member (obj, names[i]));
+    }
+}
+

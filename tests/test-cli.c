@@ -32,92 +32,6 @@ spawn_loomctl (const char *first_arg,
   return spawn_loomctlv ((const char * const *) args->pdata);
 }
 
-static GArray *
-find_our_processes (void)
-{
-  g_autofree char *needle = g_strdup_printf ("XDG_RUNTIME_DIR=%s", g_get_user_runtime_dir ());
-  g_autoptr(GDir) dir = g_dir_open ("/proc", 0, NULL);
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (gint64));
-  const char *name;
-
-  g_assert_nonnull (dir);
-  while ((name = g_dir_read_name (dir)))
-    {
-      g_autofree char *path = NULL;
-      g_autofree char *env = NULL;
-      gsize len = 0;
-      guint64 pid;
-
-      if (!g_ascii_string_to_unsigned (name, 10, 1, G_MAXINT, &pid, NULL) || (pid_t) pid == getpid ())
-        continue;
-      path = g_build_filename ("/proc", name, "environ", NULL);
-      if (!g_file_get_contents (path, &env, &len, NULL))
-        continue;
-      for (gsize at = 0; at < len; at += strlen (env + at) + 1)
-        if (g_str_equal (env + at, needle))
-          {
-            gint64 p = pid;
-            g_array_append_val (pids, p);
-            break;
-          }
-    }
-  return pids;
-}
-
-static void
-assert_nothing_left (void)
-{
-  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
-  g_autoptr(GArray) pids = NULL;
-
-  for (;;)
-    {
-      g_clear_pointer (&pids, g_array_unref);
-      pids = find_our_processes ();
-      if (pids->len == 0 || g_get_monotonic_time () > deadline)
-        break;
-      g_usleep (20 * 1000);
-    }
-
-  for (guint i = 0; i < pids->len; i++)
-    {
-      g_autofree char *path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/cmdline", g_array_index (pids, gint64, i));
-      g_autofree char *cmdline = NULL;
-      gsize len = 0;
-
-      if (g_file_get_contents (path, &cmdline, &len, NULL))
-        for (gsize j = 0; j + 1 < len; j++)
-          if (cmdline[j] == '\0')
-            cmdline[j] = ' ';
-      g_test_message ("left running: pid %" G_GINT64_FORMAT ": %s", g_array_index (pids, gint64, i),
-                      cmdline ? cmdline : "?");
-    }
-  g_assert_cmpuint (pids->len, ==, 0);
-}
-
-static char *
-connection_file (const char *profile)
-{
-  g_autofree char *name = g_strdup_printf ("%s.json", profile);
-  return g_build_filename (g_get_user_runtime_dir (), "loom", name, NULL);
-}
-
-/* Files in $XDG_RUNTIME_DIR/loom, as one sorted, space-separated string. */
-static char *
-runtime_files (void)
-{
-  g_autofree char *path = g_build_filename (g_get_user_runtime_dir (), "loom", NULL);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  const char *name;
-
-  while (dir && (name = g_dir_read_name (dir)))
-    g_ptr_array_add (names, g_strdup (name));
-  g_ptr_array_sort (names, (GCompareFunc) g_strcmp0);
-  g_ptr_array_add (names, NULL);
-  return g_strjoinv (" ", (char **) names->pdata);
-}
-
 /* The text after @prefix on the line of @text that starts with it. */
 static char *
 line_value (const char *text,
@@ -141,18 +55,6 @@ parse_json (const char *text)
   g_assert_no_error (error);
   g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
   return json_node_copy (json_parser_get_root (parser));
-}
-
-static void
-assert_has_members (JsonObject         *obj,
-                    const char * const *names)
-{
-  for (guint i = 0; names[i]; i++)
-    {
-      if (!json_object_has_member (obj, names[i]))
-        g_test_message ("missing member “%s”", names[i]);
-      g_assert_true (json_object_has_member (obj, names[i]));
-    }
 }
 
 /* --- clusters ------------------------------------------------------------ */

@@ -2059,7 +2059,7 @@ bench_latency (LoomClient *client,
 static double
 bench_zmq_rtt (guint n)
 {
-  g_autofree char *dir = g_dir_make_tmp ("loom-zmq-XXXXXX", NULL);
+  g_autofree char *dir = g_dir_make_tmp (NULL, NULL);
   g_autofree char *url = g_strdup_printf ("ipc://%s/rtt", dir);
   g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
   char buf[16];
