@@ -189,6 +189,17 @@ test_window_engines (void)
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Neuer Parameterlauf"));
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "1 Engine läuft auf diesem Rechner"));
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Aufträge"));
+
+  /* Start two more engines, then stop them all, from the header bar. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.add-engines", NULL));
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!find_label_with (GTK_WIDGET (window), "3 Engines laufen") && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (find_label_with (GTK_WIDGET (window), "3 Engines laufen"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop-all", NULL));
+  while (!find_label_with (GTK_WIDGET (window), "0 Engines laufen") && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (find_label_with (GTK_WIDGET (window), "0 Engines laufen"));
   g_unsetenv ("LANGUAGE");
 
   /* Quitting stops the app's own engines. */

@@ -196,6 +196,7 @@ typedef enum
   COLUMN_STATE,
   COLUMN_DONE,
   COLUMN_BUSY,
+  COLUMN_ACTION,
 } Column;
 
 static const char *
@@ -254,6 +255,19 @@ update_cell (GtkListItem *item)
     case COLUMN_BUSY:
       text = g_strdup_printf ("%.0f %%", 100 * loom_engine_info_get_busy_fraction (info));
       break;
+    case COLUMN_ACTION:
+      {
+        /* Stop a live engine; a dead or stopped one is replaced by a new one. */
+        gboolean alive = loom_engine_info_get_state (info) == LOOM_ENGINE_IDLE ||
+                         loom_engine_info_get_state (info) == LOOM_ENGINE_BUSY;
+
+        gtk_button_set_icon_name (GTK_BUTTON (child), alive ? "process-stop-symbolic" : "view-refresh-symbolic");
+        gtk_widget_set_tooltip_text (child, alive ? _("Stop this engine") : _("Start a new engine in its place"));
+        gtk_accessible_update_property (GTK_ACCESSIBLE (child), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                        alive ? _("Stop this engine") : _("Start a new engine in its place"), -1);
+        g_object_set_data (G_OBJECT (child), "engine", info);
+        return;
+      }
     case COLUMN_STATE:
       {
         /* State by icon and word, not by colour alone. */
@@ -276,6 +290,27 @@ update_cell (GtkListItem *item)
 }
 
 static void
+on_engine_button (GtkButton *button)
+{
+  LoomEngineInfo *info = g_object_get_data (G_OBJECT (button), "engine");
+  LoomWindow *self = LOOM_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
+  LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  LoomCluster *cluster = loom_application_get_cluster (app);
+  g_autoptr(GError) error = NULL;
+  LoomEngineState state;
+
+  if (info == NULL || cluster == NULL)
+    return;
+  state = loom_engine_info_get_state (info);
+  if (state == LOOM_ENGINE_IDLE || state == LOOM_ENGINE_BUSY)
+    loom_client_stop_engine (loom_cluster_get_client (cluster), loom_engine_info_get_id (info), &error);
+  else
+    loom_cluster_add_engines (cluster, 1, &error);
+  if (error)
+    adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+}
+
+static void
 setup_cell (GtkSignalListItemFactory *factory,
             GtkListItem              *item,
             gpointer                  data)
@@ -283,7 +318,14 @@ setup_cell (GtkSignalListItemFactory *factory,
   Column column = GPOINTER_TO_INT (data);
 
   g_object_set_data (G_OBJECT (item), "column", data);
-  if (column == COLUMN_STATE)
+  if (column == COLUMN_ACTION)
+    {
+      GtkWidget *button = gtk_button_new ();
+      gtk_widget_add_css_class (button, "flat");
+      g_signal_connect (button, "clicked", G_CALLBACK (on_engine_button), NULL);
+      gtk_list_item_set_child (item, button);
+    }
+  else if (column == COLUMN_STATE)
     {
       GtkWidget *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
       gtk_box_append (GTK_BOX (box), gtk_image_new ());
@@ -418,6 +460,25 @@ add_engines_action (GtkWidget  *widget,
 
   if (!loom_cluster_add_engines (loom_application_get_cluster (app), 2, &error))
     adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+}
+
+static void
+stop_all_action (GtkWidget  *widget,
+                 const char *action,
+                 GVariant   *parameter)
+{
+  LoomWindow *self = LOOM_WINDOW (widget);
+  LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  LoomCluster *cluster = loom_application_get_cluster (app);
+
+  for (guint i = 0; cluster && self->engines && i < g_list_model_get_n_items (self->engines); i++)
+    {
+      g_autoptr(LoomEngineInfo) info = g_list_model_get_item (self->engines, i);
+      LoomEngineState state = loom_engine_info_get_state (info);
+
+      if (state == LOOM_ENGINE_IDLE || state == LOOM_ENGINE_BUSY)
+        loom_client_stop_engine (loom_cluster_get_client (cluster), loom_engine_info_get_id (info), NULL);
+    }
 }
 
 /* A row of the jobs list: name, progress bar, counts; kept up to date
@@ -692,6 +753,7 @@ loom_window_class_init (LoomWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, tasks_title);
 
   gtk_widget_class_install_action (widget_class, "win.add-engines", NULL, add_engines_action);
+  gtk_widget_class_install_action (widget_class, "win.stop-all", NULL, stop_all_action);
   gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.run", NULL);
 }
@@ -717,6 +779,7 @@ loom_window_init (LoomWindow *self)
   add_column (self, _("State"), COLUMN_STATE, FALSE);
   add_column (self, _("Tasks done"), COLUMN_DONE, FALSE);
   add_column (self, _("Busy"), COLUMN_BUSY, FALSE);
+  add_column (self, NULL, COLUMN_ACTION, FALSE);
 }
 
 /**
