@@ -126,6 +126,24 @@ test_window_engines (void)
     g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Tasks of job"));
     g_assert_nonnull (find_label_with (GTK_WIDGET (window), "done"));
     g_assert_nonnull (find_label_with (GTK_WIDGET (window), "0.2"));
+
+    /* The job menu's export writes what loomctl export writes. */
+    {
+      g_autofree char *path = g_build_filename (g_getenv ("XDG_RUNTIME_DIR"), "trace.json", NULL);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      g_autoptr(JsonParser) parser = json_parser_new ();
+      JsonArray *events;
+      guint complete = 0;
+
+      g_assert_true (loom_window_export_job (window, job, LOOM_EXPORT_CHROME, file, &error));
+      g_assert_no_error (error);
+      g_assert_true (json_parser_load_from_file (parser, path, &error));
+      events = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "traceEvents");
+      for (guint i = 0; i < json_array_get_length (events); i++)
+        if (g_str_equal (json_object_get_string_member (json_array_get_object_element (events, i), "ph"), "X"))
+          complete++;
+      g_assert_cmpuint (complete, ==, 4);
+    }
   }
 
   /* Let it lay out and draw, then keep a picture to look at. */

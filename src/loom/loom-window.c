@@ -11,6 +11,8 @@
 
 #include <inttypes.h>
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "loom-sweep-form.h"
@@ -556,6 +558,126 @@ on_job_selected (LoomWindow    *self,
   show_tasks (self);
 }
 
+/**
+ * loom_window_export_job:
+ * @self: a #LoomWindow
+ * @result: a job of this window
+ * @format: the export format
+ * @file: where to write
+ * @error: return location for a #GError
+ *
+ * Writes a job as a Chrome trace, CSV or JSON (what `loomctl export` writes).
+ *
+ * Returns: %TRUE if the file was written
+ */
+gboolean
+loom_window_export_job (LoomWindow        *self,
+                        LoomAsyncResult   *result,
+                        LoomExportFormat   format,
+                        GFile             *file,
+                        GError           **error)
+{
+  LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autofree char *text = NULL;
+  JsonNode *report;
+
+  if (loom_async_result_get_job_id (result) < 0)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("The job has not reached the controller yet"));
+      return FALSE;
+    }
+  report = loom_client_get_job_report (loom_cluster_get_client (loom_application_get_cluster (app)),
+                                       loom_async_result_get_job_id (result), error);
+  if (report == NULL)
+    return FALSE;
+  g_ptr_array_add (reports, report);
+  if (!(text = loom_export_reports (reports, format, error)))
+    return FALSE;
+  return g_file_replace_contents (file, text, strlen (text), NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error);
+}
+
+typedef struct
+{
+  LoomWindow      *self;
+  LoomAsyncResult *result;
+  LoomExportFormat format;
+} ExportRequest;
+
+static void
+on_export_response (GtkNativeDialog *dialog,
+                    int              response,
+                    gpointer         data)
+{
+  ExportRequest *request = data;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+
+      if (!loom_window_export_job (request->self, request->result, request->format, file, &error))
+        adw_toast_overlay_add_toast (request->self->toasts, adw_toast_new (error->message));
+      else
+        {
+          g_autofree char *name = g_file_get_basename (file);
+          g_autofree char *text = g_strdup_printf (_("Exported to %s"), name);
+          adw_toast_overlay_add_toast (request->self->toasts, adw_toast_new (text));
+        }
+    }
+  g_object_unref (request->result);
+  g_free (request);
+  g_object_unref (dialog);
+}
+
+static void
+export_clicked (GtkButton *button,
+                gpointer   data)
+{
+  LoomWindow *self = LOOM_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
+  static const char *suffixes[] = { "json", "csv", "json" };
+  static const char *names[] = { "trace", "tasks", "job" };
+  ExportRequest *request = g_new0 (ExportRequest, 1);
+  GtkFileChooserNative *dialog;
+  g_autofree char *suggested = NULL;
+
+  request->self = self;
+  request->result = g_object_ref (g_object_get_data (G_OBJECT (button), "result"));
+  request->format = GPOINTER_TO_INT (data);
+  dialog = gtk_file_chooser_native_new (_("Export Job"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Export"), _("_Cancel"));
+  suggested = g_strdup_printf ("loom-job-%d-%s.%s", loom_async_result_get_job_id (request->result),
+                               names[request->format], suffixes[request->format]);
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), request);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static GtkWidget *
+export_button (LoomAsyncResult *result)
+{
+  GtkWidget *button = gtk_menu_button_new ();
+  GtkWidget *popover = gtk_popover_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
+  const char *labels[] = { N_("Chrome Trace (Perfetto)…"), N_("CSV…"), N_("JSON…") };
+
+  gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "document-save-symbolic");
+  gtk_widget_set_tooltip_text (button, _("Export the job"));
+  gtk_widget_add_css_class (button, "flat");
+  for (guint i = 0; i < G_N_ELEMENTS (labels); i++)
+    {
+      GtkWidget *item = gtk_button_new_with_label (_(labels[i]));
+      gtk_widget_add_css_class (item, "flat");
+      g_object_set_data_full (G_OBJECT (item), "result", g_object_ref (result), g_object_unref);
+      g_signal_connect (item, "clicked", G_CALLBACK (export_clicked), GINT_TO_POINTER (i));
+      g_signal_connect_swapped (item, "clicked", G_CALLBACK (gtk_popover_popdown), popover);
+      gtk_box_append (GTK_BOX (box), item);
+    }
+  gtk_popover_set_child (GTK_POPOVER (popover), box);
+  gtk_menu_button_set_popover (GTK_MENU_BUTTON (button), popover);
+  return button;
+}
+
 static void
 abort_job (GtkButton *button,
            LoomWindow *self)
@@ -596,6 +718,7 @@ add_job_row (LoomWindow      *self,
     g_signal_connect_object (abort, "clicked", G_CALLBACK (abort_job), self, 0);
     g_object_bind_property (result, "ready", abort, "sensitive", G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
     gtk_box_append (GTK_BOX (header), name);
+    gtk_box_append (GTK_BOX (header), export_button (result));
     gtk_box_append (GTK_BOX (header), abort);
     gtk_box_append (GTK_BOX (row), header);
   }

@@ -20,5 +20,10 @@ LoomWindow *loom_window_new          (LoomApplication *application);
 GListModel    *loom_window_get_engines  (LoomWindow      *self);
 LoomSweepForm *loom_window_get_form     (LoomWindow      *self);
 GPtrArray     *loom_window_get_jobs     (LoomWindow      *self);
+gboolean       loom_window_export_job   (LoomWindow        *self,
+                                         LoomAsyncResult   *result,
+                                         LoomExportFormat   format,
+                                         GFile             *file,
+                                         GError           **error);
 
 G_END_DECLS
