@@ -127,6 +127,25 @@ test_window_engines (void)
     g_assert_nonnull (find_label_with (GTK_WIDGET (window), "done"));
     g_assert_nonnull (find_label_with (GTK_WIDGET (window), "0.2"));
 
+    /* Run again resubmits the same sweep as a new job. */
+    {
+      GtkWidget *again = NULL;
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (gtk_widget_get_ancestor (
+        find_label_with (GTK_WIDGET (window), "printtime —"), GTK_TYPE_LIST_BOX)), 0);
+
+      for (GtkWidget *w = gtk_widget_get_first_child (gtk_widget_get_first_child (gtk_list_box_row_get_child (row)));
+           w != NULL; w = gtk_widget_get_next_sibling (w))
+        if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_widget_get_tooltip_text (w), "Run Again") == 0)
+          again = w;
+      g_assert_nonnull (again);
+      g_signal_emit_by_name (again, "clicked");
+      g_assert_cmpuint (jobs->len, ==, 2);
+      while (!loom_async_result_ready (g_ptr_array_index (jobs, 1)) && g_get_monotonic_time () < deadline)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_true (loom_async_result_successful (g_ptr_array_index (jobs, 1)));
+      g_assert_cmpuint (loom_async_result_get_n_tasks (g_ptr_array_index (jobs, 1)), ==, 4);
+    }
+
     /* The job menu's export writes what loomctl export writes. */
     {
       g_autofree char *path = g_build_filename (g_getenv ("XDG_RUNTIME_DIR"), "trace.json", NULL);

@@ -37,6 +37,8 @@ struct _LoomWindow
 G_DEFINE_FINAL_TYPE (LoomWindow, loom_window, ADW_TYPE_APPLICATION_WINDOW)
 
 static void update_summary (LoomWindow *self);
+static void run_again      (GtkButton  *button,
+                            gpointer    data);
 
 /* One task of the selected job, for the tasks view. */
 #define LOOM_TYPE_TASK_ITEM (loom_task_item_get_type ())
@@ -502,8 +504,28 @@ update_job_row (GtkWidget *row)
                             done - failed, failed, loom_async_result_get_wall_time (result),
                             loom_async_result_get_serial_time (result));
   else
-    text = g_strdup_printf (_("%u of %u finished, %u failed"), done, total, failed);
+    {
+      gint64 begun = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "begun"));
+      double elapsed = (g_get_monotonic_time () / 1000 - begun) / 1000.0;
+
+      if (done > 0)
+        text = g_strdup_printf (_("%u of %u finished, %u failed — %.1f s, about %.1f s to go"),
+                                done, total, failed, elapsed, elapsed / done * (total - done));
+      else
+        text = g_strdup_printf (_("%u of %u finished, %u failed — %.1f s"), done, total, failed, elapsed);
+    }
   gtk_label_set_text (counts, text);
+}
+
+/* Elapsed time moves while a job runs, results or not. */
+static gboolean
+tick_job_row (gpointer data)
+{
+  GtkWidget *row = data;
+  LoomAsyncResult *result = g_object_get_data (G_OBJECT (row), "result");
+
+  update_job_row (row);
+  return loom_async_result_ready (result) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
 static void
@@ -717,7 +739,13 @@ add_job_row (LoomWindow      *self,
     g_object_set_data (G_OBJECT (abort), "result", result);
     g_signal_connect_object (abort, "clicked", G_CALLBACK (abort_job), self, 0);
     g_object_bind_property (result, "ready", abort, "sensitive", G_BINDING_SYNC_CREATE | G_BINDING_INVERT_BOOLEAN);
+    GtkWidget *again = gtk_button_new_from_icon_name ("view-refresh-symbolic");
+
+    gtk_widget_set_tooltip_text (again, _("Run Again"));
+    gtk_widget_add_css_class (again, "flat");
+    g_signal_connect (again, "clicked", G_CALLBACK (run_again), NULL);
     gtk_box_append (GTK_BOX (header), name);
+    gtk_box_append (GTK_BOX (header), again);
     gtk_box_append (GTK_BOX (header), export_button (result));
     gtk_box_append (GTK_BOX (header), abort);
     gtk_box_append (GTK_BOX (row), header);
@@ -725,6 +753,8 @@ add_job_row (LoomWindow      *self,
   gtk_box_append (GTK_BOX (row), bar);
   gtk_box_append (GTK_BOX (row), counts);
   g_object_set_data_full (G_OBJECT (row), "result", g_object_ref (result), g_object_unref);
+  g_object_set_data (G_OBJECT (row), "begun", GSIZE_TO_POINTER (g_get_monotonic_time () / 1000));
+  g_timeout_add_full (G_PRIORITY_DEFAULT, 500, tick_job_row, g_object_ref (row), g_object_unref);
   g_object_set_data (G_OBJECT (row), "bar", bar);
   g_object_set_data (G_OBJECT (row), "counts", counts);
   g_signal_connect_object (result, "notify::progress", G_CALLBACK (update_job_row), row, G_CONNECT_SWAPPED);
@@ -736,44 +766,84 @@ add_job_row (LoomWindow      *self,
   gtk_list_box_select_row (self->jobs, GTK_LIST_BOX_ROW (gtk_widget_get_parent (row)));
 }
 
+/* Submits a job and adds its row; the row keeps what it needs to run the
+ * job again. */
+static gboolean
+submit_job (LoomWindow    *self,
+            LoomTaskSpec  *spec,
+            GBytes        *lines,
+            guint          count,
+            LoomJobMode    mode)
+{
+  LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  LoomCluster *cluster = loom_application_get_cluster (app);
+  g_autoptr(LoomView) view = NULL;
+  g_autoptr(LoomAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tasks = NULL;
+  g_autofree char *title = NULL;
+  const char *function = loom_task_spec_get_function (spec);
+
+  if (cluster == NULL)
+    return FALSE;
+
+  view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  loom_view_set_mode (view, mode);
+  loom_view_set_name (view, function);
+  if (!(result = loom_view_map_lines_async (view, spec, lines, count, &error)))
+    {
+      adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
+      return FALSE;
+    }
+
+  tasks = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u task", "%u tasks", count), count);
+  title = g_strdup_printf ("%s — %s, %s", function, mode == LOOM_JOB_SERIAL ? _("serial") : _("parallel"), tasks);
+  add_job_row (self, result, title);
+  {
+    GtkListBoxRow *row = gtk_list_box_get_row_at_index (self->jobs, 0);
+    GObject *box = G_OBJECT (gtk_list_box_row_get_child (row));
+
+    g_object_set_data_full (box, "spec", loom_task_spec_ref (spec), (GDestroyNotify) loom_task_spec_unref);
+    g_object_set_data_full (box, "lines", g_bytes_ref (lines), (GDestroyNotify) g_bytes_unref);
+    g_object_set_data (box, "count", GUINT_TO_POINTER (count));
+    g_object_set_data (box, "mode", GINT_TO_POINTER (mode));
+  }
+  return TRUE;
+}
+
+static void
+run_again (GtkButton *button,
+           gpointer   data)
+{
+  LoomWindow *self = LOOM_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
+  GtkWidget *box = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
+  GObject *row = G_OBJECT (gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (box)));
+
+  submit_job (self, g_object_get_data (row, "spec"), g_object_get_data (row, "lines"),
+              GPOINTER_TO_UINT (g_object_get_data (row, "count")),
+              GPOINTER_TO_INT (g_object_get_data (row, "mode")));
+}
+
 static void
 run_action (GtkWidget  *widget,
             const char *action,
             GVariant   *parameter)
 {
   LoomWindow *self = LOOM_WINDOW (widget);
-  LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  LoomCluster *cluster = loom_application_get_cluster (app);
   g_autoptr(LoomSweep) sweep = NULL;
   g_autoptr(LoomTaskSpec) spec = NULL;
   g_autoptr(GBytes) lines = NULL;
   g_autoptr(GError) error = NULL;
-  const char *function = loom_sweep_form_get_function (self->form);
-  gboolean serial_too = loom_sweep_form_get_also_serial (self->form);
 
-  if (cluster == NULL || !loom_sweep_form_is_valid (self->form) ||
+  if (!loom_sweep_form_is_valid (self->form) ||
       !(sweep = loom_sweep_form_build_sweep (self->form, &error)))
     return;
 
-  spec = loom_task_spec_new_builtin (function);
+  spec = loom_task_spec_new_builtin (loom_sweep_form_get_function (self->form));
   lines = loom_sweep_to_lines (sweep);
-  for (guint m = serial_too ? 0 : 1; m < 2; m++)
-    {
-      g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
-      g_autoptr(LoomAsyncResult) result = NULL;
-      g_autofree char *title = g_strdup_printf ("%s — %s, %" G_GUINT64_FORMAT " tasks", function,
-                                                m == 0 ? _("serial") : _("parallel"),
-                                                loom_sweep_get_count (sweep));
-
-      loom_view_set_mode (view, m == 0 ? LOOM_JOB_SERIAL : LOOM_JOB_PARALLEL);
-      loom_view_set_name (view, function);
-      if (!(result = loom_view_map_lines_async (view, spec, lines, loom_sweep_get_count (sweep), &error)))
-        {
-          adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
-          return;
-        }
-      add_job_row (self, result, title);
-    }
+  if (loom_sweep_form_get_also_serial (self->form))
+    submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_SERIAL);
+  submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_PARALLEL);
 }
 
 static void
