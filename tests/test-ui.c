@@ -127,6 +127,10 @@ test_window_engines (void)
     g_assert_nonnull (find_label_with (GTK_WIDGET (window), "done"));
     g_assert_nonnull (find_label_with (GTK_WIDGET (window), "0.2"));
 
+    /* The timeline: one lane per engine, a bar per task. */
+    g_assert_cmpuint (loom_timeline_get_n_bars (loom_window_get_timeline (window)), ==, 4);
+    g_assert_cmpuint (loom_timeline_get_n_lanes (loom_window_get_timeline (window)), ==, 2);
+
     /* Run again resubmits the same sweep as a new job. */
     {
       GtkWidget *again = NULL;

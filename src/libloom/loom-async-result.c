@@ -310,6 +310,26 @@ loom_async_result_fail (LoomAsyncResult *self,
   loom_wakeup_source_wake (self->source);
 }
 
+/* A task event: the task runs on @engine since @started. */
+void
+loom_async_result_mark_started (LoomAsyncResult *self,
+                                gint64           index,
+                                gint64           engine,
+                                gint64           started)
+{
+  ResultTask *task;
+
+  if (index < 0 || index >= self->n_tasks)
+    return;
+  task = &self->tasks[index];
+  if (loom_task_status_is_final (task->status))
+    return;
+  task->status = LOOM_TASK_RUNNING;
+  task->engine = engine;
+  task->ts[2] = started;
+  loom_wakeup_source_wake (self->source);
+}
+
 /* Returns TRUE once every task is final. */
 gboolean
 loom_async_result_apply (LoomAsyncResult *self,

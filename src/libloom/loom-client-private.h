@@ -36,6 +36,10 @@ void             loom_async_result_set_job       (LoomAsyncResult  *self,
                                                   guint             job_id);
 void             loom_async_result_fail          (LoomAsyncResult  *self,
                                                   const GError     *error);
+void             loom_async_result_mark_started  (LoomAsyncResult  *self,
+                                                  gint64            index,
+                                                  gint64            engine,
+                                                  gint64            started);
 gboolean         loom_async_result_apply         (LoomAsyncResult  *self,
                                                   JsonArray        *rows,
                                                   GPtrArray        *results,

@@ -77,6 +77,7 @@ struct _LoomClient
   gint64           last_tick;
   gboolean         engines_dirty;
   gboolean         engines_wanted;  /* someone asked for the model */
+  gboolean         follow_tasks;    /* subscribed to task events too */
   gboolean         engines_in_flight;
   guint64          last_event_seq;
 
@@ -489,6 +490,27 @@ drain_dealer (LoomClient *self)
     }
 }
 
+/* A task event for a job of ours: its result learns the task runs. */
+static void
+note_task_started (LoomClient *self,
+                   JsonObject *event)
+{
+  gint64 job = loom_json_int (event, "job", -1);
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (loom_async_result_get_job_id (value) == job)
+      {
+        loom_async_result_mark_started (value,
+                                        loom_json_int (event, "index", -1),
+                                        loom_json_int (event, "engine", -1),
+                                        loom_json_int (event, "started", 0));
+        break;
+      }
+}
+
 static void
 drain_sub (LoomClient *self)
 {
@@ -519,6 +541,8 @@ drain_sub (LoomClient *self)
 
           if (g_str_has_prefix (type, "engine_"))
             self->engines_dirty = TRUE;
+          else if (g_str_equal (type, "task_started"))
+            note_task_started (self, loom_json_array_object (events, i));
         }
     }
 }
@@ -1072,4 +1096,27 @@ loom_client_abort_job (LoomClient  *self,
 
   g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
   return loom_client_request_object (self, "abort", content, error);
+}
+
+/**
+ * loom_client_set_follow_tasks:
+ * @self: a #LoomClient
+ * @follow: whether to follow task events
+ *
+ * Subscribes to the controller's task events, so that results know which
+ * tasks are running (and since when) before they finish: what a live
+ * timeline needs.  Off by default: a blocking caller is not woken by them.
+ */
+void
+loom_client_set_follow_tasks (LoomClient *self,
+                              gboolean    follow)
+{
+  g_return_if_fail (LOOM_IS_CLIENT (self));
+
+  follow = !!follow;
+  if (self->follow_tasks == follow || self->sub == NULL)
+    return;
+  self->follow_tasks = follow;
+  zmq_setsockopt (self->sub, follow ? ZMQ_SUBSCRIBE : ZMQ_UNSUBSCRIBE,
+                  LOOM_EVENT_TOPIC_TASKS, strlen (LOOM_EVENT_TOPIC_TASKS));
 }

@@ -44,6 +44,8 @@ gboolean     loom_client_shutdown             (LoomClient   *self,
                                                GError      **error);
 void         loom_client_set_request_timeout  (LoomClient   *self,
                                                guint         timeout_ms);
+void         loom_client_set_follow_tasks     (LoomClient   *self,
+                                               gboolean      follow);
 void         loom_client_close                (LoomClient   *self);
 
 G_END_DECLS

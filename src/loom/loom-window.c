@@ -16,6 +16,7 @@
 #include <glib/gi18n.h>
 
 #include "loom-sweep-form.h"
+#include "loom-timeline.h"
 #include "loom-window.h"
 
 struct _LoomWindow
@@ -29,6 +30,7 @@ struct _LoomWindow
   GtkListBox           *jobs;
   GtkColumnView        *tasks_view;
   GtkLabel             *tasks_title;
+  LoomTimeline         *timeline;
   LoomAsyncResult      *selected;   /* the job whose tasks are shown */
   GListModel           *engines;
   GPtrArray            *results;    /* LoomAsyncResult of the jobs shown */
@@ -571,6 +573,8 @@ on_job_selected (LoomWindow    *self,
   if (self->selected)
     g_signal_handlers_disconnect_by_func (self->selected, show_tasks, self);
   g_set_object (&self->selected, result);
+  if (self->timeline != NULL)
+    loom_timeline_set_result (self->timeline, result);
   if (result == NULL)
     return;
 
@@ -935,6 +939,7 @@ loom_window_class_init (LoomWindowClass *klass)
   GTK_WINDOW_CLASS (klass)->close_request = loom_window_close_request;
 
   g_type_ensure (LOOM_TYPE_SWEEP_FORM);
+  g_type_ensure (LOOM_TYPE_TIMELINE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/loom/Loom/loom-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, toasts);
@@ -944,6 +949,7 @@ loom_window_class_init (LoomWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, jobs);
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, tasks_view);
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, tasks_title);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, timeline);
 
   gtk_widget_class_install_action (widget_class, "win.add-engines", NULL, add_engines_action);
   gtk_widget_class_install_action (widget_class, "win.stop-all", NULL, stop_all_action);
@@ -1003,6 +1009,8 @@ loom_window_new (LoomApplication *application)
     }
 
   self->engines = g_object_ref (loom_client_get_engines (loom_cluster_get_client (loom_application_get_cluster (application))));
+  /* The timeline shows running tasks: follow the task events. */
+  loom_client_set_follow_tasks (loom_cluster_get_client (loom_application_get_cluster (application)), TRUE);
   gtk_column_view_set_model (self->engines_view,
                              GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (self->engines))));
   g_signal_connect_object (self->engines, "items-changed", G_CALLBACK (on_engines_changed), self, G_CONNECT_SWAPPED);
@@ -1037,4 +1045,17 @@ loom_window_get_engines (LoomWindow *self)
 {
   g_return_val_if_fail (LOOM_IS_WINDOW (self), NULL);
   return self->engines;
+}
+
+/**
+ * loom_window_get_timeline:
+ * @self: a #LoomWindow
+ *
+ * Returns: (transfer none): the selected job's timeline
+ */
+LoomTimeline *
+loom_window_get_timeline (LoomWindow *self)
+{
+  g_return_val_if_fail (LOOM_IS_WINDOW (self), NULL);
+  return self->timeline;
 }

@@ -9,6 +9,7 @@
 
 #include "loom-application.h"
 #include "loom-sweep-form.h"
+#include "loom-timeline.h"
 
 G_BEGIN_DECLS
 
@@ -20,6 +21,7 @@ LoomWindow *loom_window_new          (LoomApplication *application);
 GListModel    *loom_window_get_engines  (LoomWindow      *self);
 LoomSweepForm *loom_window_get_form     (LoomWindow      *self);
 GPtrArray     *loom_window_get_jobs     (LoomWindow      *self);
+LoomTimeline  *loom_window_get_timeline (LoomWindow      *self);
 gboolean       loom_window_export_job   (LoomWindow        *self,
                                          LoomAsyncResult   *result,
                                          LoomExportFormat   format,
