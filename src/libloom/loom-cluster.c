@@ -227,6 +227,37 @@ loom_cluster_start (LoomCluster  *self,
   gint64 begin = g_get_monotonic_time ();
 
   g_return_val_if_fail (LOOM_IS_CLUSTER (self), FALSE);
+
+  if (!loom_cluster_launch (self, n_engines, error))
+    return FALSE;
+  if (!wait_for_engines (self, self->n_engines, error))
+    {
+      loom_cluster_stop (self);
+      return FALSE;
+    }
+
+  self->start_time = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
+  return TRUE;
+}
+
+/**
+ * loom_cluster_launch:
+ * @self: a #LoomCluster
+ * @n_engines: how many local engines to start; 0 for one per CPU
+ * @error: return location for a #GError
+ *
+ * Like loom_cluster_start() but returns as soon as the controller serves
+ * and the engine processes are started: a program with a main loop then
+ * watches them register in loom_client_get_engines().
+ *
+ * Returns: %TRUE if the controller serves and the engines were started
+ */
+gboolean
+loom_cluster_launch (LoomCluster  *self,
+                     guint         n_engines,
+                     GError      **error)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER (self), FALSE);
   g_return_val_if_fail (self->client == NULL, FALSE);
 
   if (n_engines == 0)
@@ -236,17 +267,35 @@ loom_cluster_start (LoomCluster  *self,
     return FALSE;
 
   self->client = loom_client_new_for_file (loom_controller_get_connection_file (self->controller), error);
-  if (self->client == NULL ||
-      !spawn_engines (self, n_engines, error) ||
-      !wait_for_engines (self, n_engines, error))
+  if (self->client == NULL || !spawn_engines (self, n_engines, error))
     {
       loom_cluster_stop (self);
       return FALSE;
     }
 
   self->n_engines = n_engines;
-  self->start_time = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
   return TRUE;
+}
+
+/**
+ * loom_cluster_spawn_engines:
+ * @self: a started #LoomCluster
+ * @n_engines: how many engines to add
+ * @error: return location for a #GError
+ *
+ * Starts more engine processes without waiting for them to register.
+ *
+ * Returns: %TRUE if the processes were started
+ */
+gboolean
+loom_cluster_spawn_engines (LoomCluster  *self,
+                            guint         n_engines,
+                            GError      **error)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER (self), FALSE);
+  g_return_val_if_fail (self->client != NULL, FALSE);
+
+  return spawn_engines (self, n_engines, error);
 }
 
 /**

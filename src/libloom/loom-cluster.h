@@ -26,6 +26,12 @@ void            loom_cluster_set_engine_grace  (LoomCluster  *self,
 gboolean        loom_cluster_start             (LoomCluster  *self,
                                                 guint         n_engines,
                                                 GError      **error);
+gboolean        loom_cluster_launch            (LoomCluster  *self,
+                                                guint         n_engines,
+                                                GError      **error);
+gboolean        loom_cluster_spawn_engines     (LoomCluster  *self,
+                                                guint         n_engines,
+                                                GError      **error);
 gboolean        loom_cluster_add_engines       (LoomCluster  *self,
                                                 guint         n_engines,
                                                 GError      **error);

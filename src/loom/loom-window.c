@@ -311,7 +311,7 @@ on_engine_button (GtkButton *button)
   if (state == LOOM_ENGINE_IDLE || state == LOOM_ENGINE_BUSY)
     loom_client_stop_engine (loom_cluster_get_client (cluster), loom_engine_info_get_id (info), &error);
   else
-    loom_cluster_add_engines (cluster, 1, &error);
+    loom_cluster_spawn_engines (cluster, 1, &error);
   if (error)
     adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
 }
@@ -464,7 +464,7 @@ add_engines_action (GtkWidget  *widget,
   LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_autoptr(GError) error = NULL;
 
-  if (!loom_cluster_add_engines (loom_application_get_cluster (app), 2, &error))
+  if (!loom_cluster_spawn_engines (loom_application_get_cluster (app), 2, &error))
     adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
 }
 
