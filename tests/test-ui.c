@@ -264,6 +264,57 @@ test_window_engines (void)
     }
 }
 
+/* A cluster someone else runs (here: this test, as loomctl cluster start
+ * would): the app attaches, shows its engines and leaves it running. */
+static void
+test_attach (void)
+{
+  g_autoptr(LoomCluster) cluster = loom_cluster_new ("attachme");
+  g_autoptr(LoomApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) pids = NULL;
+  g_autofree char *running = NULL;
+  LoomWindow *window;
+  gint64 deadline;
+
+  g_assert_true (loom_cluster_start (cluster, 2, &error));
+  g_assert_no_error (error);
+
+  app = g_object_new (LOOM_TYPE_APPLICATION,
+                      "application-id", "dev.loom.LoomAttachTest",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/dev/loom/Loom",
+                      NULL);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_settings_set_string (loom_application_get_settings (app), "profile", "attachme");
+
+  running = loom_application_find_running (app);
+  g_assert_cmpstr (running, ==, "attachme");
+  g_assert_true (loom_application_attach (app, running, &error));
+  g_assert_no_error (error);
+  g_assert_null (loom_application_get_cluster (app));
+
+  window = loom_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (!engines_ready (loom_window_get_engines (window), 2) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (engines_ready (loom_window_get_engines (window), 2));
+
+  /* Quitting the app leaves the attached cluster running. */
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_clear_object (&app);
+  pids = loom_cluster_get_engine_pids (cluster);
+  g_assert_cmpint (pids->len, ==, 2);
+  for (guint i = 0; i < pids->len; i++)
+    {
+      g_autofree char *proc = g_strdup_printf ("/proc/%d", g_array_index (pids, GPid, i));
+      g_assert_true (g_file_test (proc, G_FILE_TEST_EXISTS));
+    }
+  loom_cluster_stop (cluster);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -283,6 +334,7 @@ main (int   argc,
   adw_init ();
 
   g_test_add_func ("/loom/ui/window-engines", test_window_engines);
+  g_test_add_func ("/loom/ui/attach", test_attach);
 
   return g_test_run ();
 }

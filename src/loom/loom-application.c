@@ -15,13 +15,16 @@
 #include "loom-application.h"
 #include "loom-resources.h"
 #include "loom-window.h"
+#include "loom-connection-private.h"
+#include "loom-launcher-private.h"
 
 struct _LoomApplication
 {
   AdwApplication  parent_instance;
 
   GSettings      *settings;
-  LoomCluster    *cluster;
+  LoomCluster    *cluster;    /* the app's own cluster, or NULL when attached */
+  LoomClient     *attached;   /* a client of a cluster someone else runs */
 };
 
 G_DEFINE_FINAL_TYPE (LoomApplication, loom_application, ADW_TYPE_APPLICATION)
@@ -76,7 +79,7 @@ loom_application_ensure_cluster (LoomApplication  *self,
 
   g_return_val_if_fail (LOOM_IS_APPLICATION (self), FALSE);
 
-  if (self->cluster != NULL)
+  if (loom_application_get_client (self) != NULL)
     return TRUE;
 
   cluster = loom_cluster_new (NULL);
@@ -93,15 +96,151 @@ loom_application_ensure_cluster (LoomApplication  *self,
   return TRUE;
 }
 
+/**
+ * loom_application_get_client:
+ * @self: a #LoomApplication
+ *
+ * Returns: (transfer none) (nullable): the client of the cluster the app
+ *   shows: its own, or the one it attached to
+ */
+LoomClient *
+loom_application_get_client (LoomApplication *self)
+{
+  g_return_val_if_fail (LOOM_IS_APPLICATION (self), NULL);
+  if (self->attached)
+    return self->attached;
+  return self->cluster ? loom_cluster_get_client (self->cluster) : NULL;
+}
+
+/**
+ * loom_application_find_running:
+ * @self: a #LoomApplication
+ *
+ * Returns: (transfer full) (nullable): the profile of a live cluster that
+ *   `loomctl cluster start` runs for the preferred profile, if any
+ */
+char *
+loom_application_find_running (LoomApplication *self)
+{
+  g_autofree char *profile = g_settings_get_string (self->settings, "profile");
+  g_autofree char *path = NULL;
+  g_autoptr(LoomConnection) conn = NULL;
+
+  if (!loom_profile_name_is_valid (profile))
+    return NULL;
+  path = loom_connection_path_for_profile (profile);
+  conn = loom_connection_load (path, NULL);
+  if (conn == NULL || !loom_connection_is_live (conn))
+    return NULL;
+  return g_steal_pointer (&profile);
+}
+
+/**
+ * loom_application_attach:
+ * @self: a #LoomApplication
+ * @profile: the profile of a running cluster
+ * @error: return location for a #GError
+ *
+ * Shows a cluster the app did not start; quitting leaves it running.
+ *
+ * Returns: %TRUE if attached
+ */
+gboolean
+loom_application_attach (LoomApplication  *self,
+                         const char       *profile,
+                         GError          **error)
+{
+  g_return_val_if_fail (LOOM_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (loom_application_get_client (self) == NULL, FALSE);
+
+  self->attached = loom_client_new_for_profile (profile, error);
+  return self->attached != NULL;
+}
+
+/**
+ * loom_application_spawn_engines:
+ * @self: a #LoomApplication
+ * @n: how many engines to start on this machine
+ * @error: return location for a #GError
+ *
+ * Starts engines for the cluster shown, without waiting for them to
+ * register: the app's own, or local engines for an attached cluster
+ * (logging under $XDG_STATE_HOME/loom/<profile>/).
+ *
+ * Returns: %TRUE if the engines were started
+ */
+gboolean
+loom_application_spawn_engines (LoomApplication  *self,
+                                guint             n,
+                                GError          **error)
+{
+  g_return_val_if_fail (LOOM_IS_APPLICATION (self), FALSE);
+
+  if (self->cluster)
+    return loom_cluster_spawn_engines (self->cluster, n, error);
+  if (self->attached)
+    {
+      g_autofree char *profile = g_settings_get_string (self->settings, "profile");
+      g_autofree char *log_dir = loom_state_dir (profile);
+      LoomEngineLaunch launch = {
+        .connection_file = loom_client_get_connection_file (self->attached),
+        .log_dir = log_dir,
+        .detached = TRUE,
+      };
+      return loom_launch_engines (&launch, n, NULL, error);
+    }
+  g_set_error (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER, _("There is no cluster to add engines to"));
+  return FALSE;
+}
+
+static void
+on_attach_response (AdwMessageDialog *dialog,
+                    const char       *response,
+                    LoomApplication  *self)
+{
+  g_autofree char *profile = g_settings_get_string (self->settings, "profile");
+  g_autoptr(GError) error = NULL;
+
+  if (g_strcmp0 (response, "attach") == 0 && !loom_application_attach (self, profile, &error))
+    g_message ("Cannot attach to the cluster “%s”: %s; starting Loom's own", profile, error->message);
+  gtk_window_present (GTK_WINDOW (loom_window_new (self)));
+}
+
 static void
 loom_application_activate (GApplication *app)
 {
   LoomApplication *self = LOOM_APPLICATION (app);
   GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+  g_autofree char *running = NULL;
 
-  if (window == NULL)
-    window = GTK_WINDOW (loom_window_new (self));
-  gtk_window_present (window);
+  if (window != NULL)
+    {
+      gtk_window_present (window);
+      return;
+    }
+
+  /* A cluster from `loomctl cluster start` runs: offer it. */
+  if (loom_application_get_client (self) == NULL && (running = loom_application_find_running (self)))
+    {
+      g_autofree char *body = g_strdup_printf (_("A cluster is running for the profile “%s”. Loom can show it "
+                                                 "and leave it running when you quit, or start engines of its own."),
+                                               running);
+      GtkWidget *dialog = adw_message_dialog_new (NULL, _("Attach to the Running Cluster?"), body);
+
+      adw_message_dialog_add_responses (ADW_MESSAGE_DIALOG (dialog),
+                                        "own", _("Start _Own Engines"),
+                                        "attach", _("_Attach"),
+                                        NULL);
+      adw_message_dialog_set_response_appearance (ADW_MESSAGE_DIALOG (dialog), "attach", ADW_RESPONSE_SUGGESTED);
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "attach");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "own");
+      gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+      g_signal_connect_object (dialog, "response", G_CALLBACK (on_attach_response), self, 0);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return;
+    }
+
+  gtk_window_present (GTK_WINDOW (loom_window_new (self)));
 }
 
 static void
@@ -109,10 +248,13 @@ loom_application_shutdown (GApplication *app)
 {
   LoomApplication *self = LOOM_APPLICATION (app);
 
-  /* The app's own engines go with it. */
+  /* The app's own engines go with it; an attached cluster stays. */
   if (self->cluster)
     loom_cluster_stop (self->cluster);
   g_clear_object (&self->cluster);
+  if (self->attached)
+    loom_client_close (self->attached);
+  g_clear_object (&self->attached);
 
   G_APPLICATION_CLASS (loom_application_parent_class)->shutdown (app);
 }
@@ -250,6 +392,7 @@ loom_application_finalize (GObject *object)
   LoomApplication *self = (LoomApplication *) object;
 
   g_clear_object (&self->cluster);
+  g_clear_object (&self->attached);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (loom_application_parent_class)->finalize (object);

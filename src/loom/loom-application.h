@@ -20,5 +20,13 @@ LoomCluster     *loom_application_get_cluster  (LoomApplication  *self);
 gboolean         loom_application_ensure_cluster (LoomApplication *self,
                                                   GError         **error);
 GSettings       *loom_application_get_settings (LoomApplication  *self);
+LoomClient      *loom_application_get_client   (LoomApplication  *self);
+char            *loom_application_find_running (LoomApplication  *self);
+gboolean         loom_application_attach       (LoomApplication  *self,
+                                                const char       *profile,
+                                                GError          **error);
+gboolean         loom_application_spawn_engines (LoomApplication *self,
+                                                 guint            n,
+                                                 GError         **error);
 
 G_END_DECLS

@@ -301,17 +301,17 @@ on_engine_button (GtkButton *button)
   LoomEngineInfo *info = g_object_get_data (G_OBJECT (button), "engine");
   LoomWindow *self = LOOM_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
   LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  LoomCluster *cluster = loom_application_get_cluster (app);
+  LoomClient *client = loom_application_get_client (app);
   g_autoptr(GError) error = NULL;
   LoomEngineState state;
 
-  if (info == NULL || cluster == NULL)
+  if (info == NULL || client == NULL)
     return;
   state = loom_engine_info_get_state (info);
   if (state == LOOM_ENGINE_IDLE || state == LOOM_ENGINE_BUSY)
-    loom_client_stop_engine (loom_cluster_get_client (cluster), loom_engine_info_get_id (info), &error);
+    loom_client_stop_engine (client, loom_engine_info_get_id (info), &error);
   else
-    loom_cluster_spawn_engines (cluster, 1, &error);
+    loom_application_spawn_engines (app, 1, &error);
   if (error)
     adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
 }
@@ -464,7 +464,7 @@ add_engines_action (GtkWidget  *widget,
   LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   g_autoptr(GError) error = NULL;
 
-  if (!loom_cluster_spawn_engines (loom_application_get_cluster (app), 2, &error))
+  if (!loom_application_spawn_engines (app, 2, &error))
     adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
 }
 
@@ -475,15 +475,15 @@ stop_all_action (GtkWidget  *widget,
 {
   LoomWindow *self = LOOM_WINDOW (widget);
   LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  LoomCluster *cluster = loom_application_get_cluster (app);
+  LoomClient *client = loom_application_get_client (app);
 
-  for (guint i = 0; cluster && self->engines && i < g_list_model_get_n_items (self->engines); i++)
+  for (guint i = 0; client && self->engines && i < g_list_model_get_n_items (self->engines); i++)
     {
       g_autoptr(LoomEngineInfo) info = g_list_model_get_item (self->engines, i);
       LoomEngineState state = loom_engine_info_get_state (info);
 
       if (state == LOOM_ENGINE_IDLE || state == LOOM_ENGINE_BUSY)
-        loom_client_stop_engine (loom_cluster_get_client (cluster), loom_engine_info_get_id (info), NULL);
+        loom_client_stop_engine (client, loom_engine_info_get_id (info), NULL);
     }
 }
 
@@ -613,7 +613,7 @@ loom_window_export_job (LoomWindow        *self,
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("The job has not reached the controller yet"));
       return FALSE;
     }
-  report = loom_client_get_job_report (loom_cluster_get_client (loom_application_get_cluster (app)),
+  report = loom_client_get_job_report (loom_application_get_client (app),
                                        loom_async_result_get_job_id (result), error);
   if (report == NULL)
     return FALSE;
@@ -780,7 +780,7 @@ submit_job (LoomWindow    *self,
             LoomJobMode    mode)
 {
   LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
-  LoomCluster *cluster = loom_application_get_cluster (app);
+  LoomClient *client = loom_application_get_client (app);
   g_autoptr(LoomView) view = NULL;
   g_autoptr(LoomAsyncResult) result = NULL;
   g_autoptr(GError) error = NULL;
@@ -788,10 +788,10 @@ submit_job (LoomWindow    *self,
   g_autofree char *title = NULL;
   const char *function = loom_task_spec_get_function (spec);
 
-  if (cluster == NULL)
+  if (client == NULL)
     return FALSE;
 
-  view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  view = loom_client_load_balanced_view (client);
   loom_view_set_mode (view, mode);
   loom_view_set_name (view, function);
   if (!(result = loom_view_map_lines_async (view, spec, lines, count, &error)))
@@ -1008,9 +1008,9 @@ loom_window_new (LoomApplication *application)
       return self;
     }
 
-  self->engines = g_object_ref (loom_client_get_engines (loom_cluster_get_client (loom_application_get_cluster (application))));
+  self->engines = g_object_ref (loom_client_get_engines (loom_application_get_client (application)));
   /* The timeline shows running tasks: follow the task events. */
-  loom_client_set_follow_tasks (loom_cluster_get_client (loom_application_get_cluster (application)), TRUE);
+  loom_client_set_follow_tasks (loom_application_get_client (application), TRUE);
   gtk_column_view_set_model (self->engines_view,
                              GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (self->engines))));
   g_signal_connect_object (self->engines, "items-changed", G_CALLBACK (on_engines_changed), self, G_CONNECT_SWAPPED);
