@@ -6,10 +6,19 @@
 #include "config.h"
 
 #include <locale.h>
+#include <signal.h>
 
 #include <glib/gi18n.h>
+#include <glib-unix.h>
 
 #include "loom-application.h"
+
+static gboolean
+quit_on_signal (gpointer data)
+{
+  g_application_quit (G_APPLICATION (data));
+  return G_SOURCE_CONTINUE;
+}
 
 int
 main (int   argc,
@@ -23,5 +32,8 @@ main (int   argc,
   textdomain (GETTEXT_PACKAGE);
 
   app = loom_application_new ();
+  /* SIGTERM and SIGINT quit properly, so the app's engines stop with it. */
+  g_unix_signal_add (SIGTERM, quit_on_signal, app);
+  g_unix_signal_add (SIGINT, quit_on_signal, app);
   return g_application_run (G_APPLICATION (app), argc, argv);
 }
