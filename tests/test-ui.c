@@ -178,6 +178,23 @@ test_window_engines (void)
           complete++;
       g_assert_cmpuint (complete, ==, 4);
     }
+
+    /* A command: its template is checked where it is typed, then it runs. */
+    loom_sweep_form_set_command (form, "", NULL);
+    g_assert_false (loom_sweep_form_is_valid (form));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Command: give the program"));
+    loom_sweep_form_set_command (form, "sh -c 'echo {t}'", NULL);
+    g_assert_true (loom_sweep_form_is_valid (form));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+    g_assert_cmpuint (jobs->len, ==, 3);
+    job = g_ptr_array_index (jobs, 2);
+    while (!loom_async_result_ready (job) && g_get_monotonic_time () < deadline + 10 * G_USEC_PER_SEC)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_true (loom_async_result_successful (job));
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (job, 3);
+      g_assert_cmpstr (info->stdout_text, ==, "3\n");
+    }
   }
 
   /* Let it lay out and draw, then keep a picture to look at. */
@@ -237,6 +254,7 @@ test_window_engines (void)
   {
     g_autofree char *params = loom_sweep_form_get_parameters (loom_window_get_form (window));
     g_assert_cmpstr (params, ==, "t=range:0:4\nsleep=0.2");
+    g_assert_cmpstr (loom_sweep_form_get_command (loom_window_get_form (window)), ==, "sh -c 'echo {t}'");
   }
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Neuer Parameterlauf"));
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "1 Engine läuft auf diesem Rechner"));

@@ -25,6 +25,13 @@ struct _LoomSweepForm
   GtkWidget       parent_instance;
 
   GtkWidget      *box;
+  GtkDropDown    *kind;         /* built-in, command, plugin */
+  GtkStack       *kind_stack;
+  GtkEntry       *command;      /* argv template */
+  GtkEntry       *cwd;
+  GtkEntry       *module;       /* plugin .so */
+  GtkEntry       *symbol;
+  GtkLabel       *kind_error;
   GtkDropDown    *function;
   GtkLabel       *description;
   GtkTextView    *params;
@@ -80,15 +87,89 @@ loom_sweep_form_build_sweep (LoomSweepForm  *self,
   return g_steal_pointer (&sweep);
 }
 
+static const char *kind_names[] = { "builtin", "command", "plugin" };
+
+/**
+ * loom_sweep_form_build_spec:
+ * @self: a #LoomSweepForm
+ * @error: return location for a #GError naming the bad field
+ *
+ * Returns: (transfer full) (nullable): what each task runs
+ */
+LoomTaskSpec *
+loom_sweep_form_build_spec (LoomSweepForm  *self,
+                            GError        **error)
+{
+  switch (gtk_drop_down_get_selected (self->kind))
+    {
+    case 1:
+      {
+        g_auto(GStrv) argv = NULL;
+        const char *text = gtk_editable_get_text (GTK_EDITABLE (self->command));
+        const char *cwd = gtk_editable_get_text (GTK_EDITABLE (self->cwd));
+        LoomTaskSpec *spec;
+
+        if (*text == '\0' || !g_shell_parse_argv (text, NULL, &argv, NULL))
+          {
+            g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                         _("Command: give the program and its arguments, with {name} for parameters"));
+            return NULL;
+          }
+        if (*cwd != '\0' && !g_file_test (cwd, G_FILE_TEST_IS_DIR))
+          {
+            g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                         _("Working directory: %s is not a directory"), cwd);
+            return NULL;
+          }
+        spec = loom_task_spec_new_command ((const char * const *) argv);
+        if (*cwd != '\0')
+          loom_task_spec_set_cwd (spec, cwd);
+        return spec;
+      }
+
+    case 2:
+      {
+        const char *module = gtk_editable_get_text (GTK_EDITABLE (self->module));
+        const char *symbol = gtk_editable_get_text (GTK_EDITABLE (self->symbol));
+
+        if (!g_file_test (module, G_FILE_TEST_IS_REGULAR))
+          {
+            g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                         _("Plugin: choose the module (.so) file"));
+            return NULL;
+          }
+        if (*symbol == '\0')
+          {
+            g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("Plugin: give the function's name"));
+            return NULL;
+          }
+        return loom_task_spec_new_plugin (module, symbol);
+      }
+
+    default:
+      return loom_task_spec_new_builtin (loom_sweep_form_get_function (self));
+    }
+}
+
 static void
 revalidate (LoomSweepForm *self)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LoomSweep) sweep = loom_sweep_form_build_sweep (self, &error);
-  gboolean valid = sweep != NULL;
+  g_autoptr(GError) spec_error = NULL;
+  g_autoptr(LoomTaskSpec) spec = loom_sweep_form_build_spec (self, &spec_error);
+  gboolean valid = sweep != NULL && spec != NULL;
   guint64 count = sweep ? loom_sweep_get_count (sweep) : 0;
 
-  if (valid)
+  /* What runs: its own message, where it is. */
+  gtk_label_set_text (self->kind_error, spec_error ? spec_error->message : "");
+  gtk_widget_set_visible (GTK_WIDGET (self->kind_error), spec_error != NULL);
+  if (spec_error)
+    gtk_widget_add_css_class (GTK_WIDGET (self->kind_stack), "error");
+  else
+    gtk_widget_remove_css_class (GTK_WIDGET (self->kind_stack), "error");
+
+  if (sweep != NULL)
     {
       g_autofree char *text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " task",
                                                             "%" PRIu64 " tasks", count), count);
@@ -128,6 +209,15 @@ on_function_changed (LoomSweepForm *self)
       g_autofree char *text = g_strdup_printf ("%s — %s", all[selected].signature, _(all[selected].description));
       gtk_label_set_text (self->description, text);
     }
+}
+
+static void
+on_kind_changed (LoomSweepForm *self)
+{
+  guint kind = gtk_drop_down_get_selected (self->kind);
+
+  gtk_stack_set_visible_child_name (self->kind_stack, kind_names[MIN (kind, 2)]);
+  revalidate (self);
 }
 
 static void
@@ -208,14 +298,55 @@ loom_sweep_form_init (LoomSweepForm *self)
   self->box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
   gtk_widget_set_parent (self->box, GTK_WIDGET (self));
 
-  gtk_box_append (GTK_BOX (self->box), heading (_("Function")));
-  self->function = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL));
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->function));
-  self->description = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->description, 0);
-  gtk_label_set_wrap (self->description, TRUE);
-  gtk_widget_add_css_class (GTK_WIDGET (self->description), "dim-label");
-  gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->description));
+  gtk_box_append (GTK_BOX (self->box), heading (_("What runs")));
+  {
+    const char *kinds[] = { N_("Built-in function"), N_("Command"), N_("Plugin function"), NULL };
+    g_autoptr(GtkStringList) kind_list = gtk_string_list_new (NULL);
+    GtkWidget *builtin_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+    GtkWidget *command_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+    GtkWidget *plugin_box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 6);
+
+    for (guint i = 0; kinds[i]; i++)
+      gtk_string_list_append (kind_list, _(kinds[i]));
+    self->kind = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (kind_list)), NULL));
+    gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->kind));
+
+    self->function = GTK_DROP_DOWN (gtk_drop_down_new (G_LIST_MODEL (g_object_ref (names)), NULL));
+    gtk_box_append (GTK_BOX (builtin_box), GTK_WIDGET (self->function));
+    self->description = GTK_LABEL (gtk_label_new (NULL));
+    gtk_label_set_xalign (self->description, 0);
+    gtk_label_set_wrap (self->description, TRUE);
+    gtk_widget_add_css_class (GTK_WIDGET (self->description), "dim-label");
+    gtk_box_append (GTK_BOX (builtin_box), GTK_WIDGET (self->description));
+
+    self->command = GTK_ENTRY (gtk_entry_new ());
+    gtk_entry_set_placeholder_text (self->command, _("./sim --x {x} --y {y}"));
+    self->cwd = GTK_ENTRY (gtk_entry_new ());
+    gtk_entry_set_placeholder_text (self->cwd, _("Working directory (optional)"));
+    gtk_box_append (GTK_BOX (command_box), GTK_WIDGET (self->command));
+    gtk_box_append (GTK_BOX (command_box), GTK_WIDGET (self->cwd));
+
+    self->module = GTK_ENTRY (gtk_entry_new ());
+    gtk_entry_set_placeholder_text (self->module, _("path/to/module.so"));
+    self->symbol = GTK_ENTRY (gtk_entry_new ());
+    gtk_entry_set_placeholder_text (self->symbol, _("Function name"));
+    gtk_box_append (GTK_BOX (plugin_box), GTK_WIDGET (self->module));
+    gtk_box_append (GTK_BOX (plugin_box), GTK_WIDGET (self->symbol));
+
+    self->kind_stack = GTK_STACK (gtk_stack_new ());
+    gtk_stack_set_vhomogeneous (self->kind_stack, FALSE);
+    gtk_stack_add_named (self->kind_stack, builtin_box, "builtin");
+    gtk_stack_add_named (self->kind_stack, command_box, "command");
+    gtk_stack_add_named (self->kind_stack, plugin_box, "plugin");
+    gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->kind_stack));
+
+    self->kind_error = GTK_LABEL (gtk_label_new (NULL));
+    gtk_label_set_xalign (self->kind_error, 0);
+    gtk_label_set_wrap (self->kind_error, TRUE);
+    gtk_widget_add_css_class (GTK_WIDGET (self->kind_error), "error");
+    gtk_widget_set_visible (GTK_WIDGET (self->kind_error), FALSE);
+    gtk_box_append (GTK_BOX (self->box), GTK_WIDGET (self->kind_error));
+  }
 
   gtk_box_append (GTK_BOX (self->box), heading (_("Parameters, one per line")));
   self->params = GTK_TEXT_VIEW (gtk_text_view_new ());
@@ -241,6 +372,11 @@ loom_sweep_form_init (LoomSweepForm *self)
   gtk_box_append (GTK_BOX (self->box), row);
 
   g_signal_connect_object (self->function, "notify::selected", G_CALLBACK (on_function_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->kind, "notify::selected", G_CALLBACK (on_kind_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->command, "changed", G_CALLBACK (revalidate), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->cwd, "changed", G_CALLBACK (revalidate), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->module, "changed", G_CALLBACK (revalidate), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->symbol, "changed", G_CALLBACK (revalidate), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (gtk_text_view_get_buffer (self->params), "changed", G_CALLBACK (revalidate), self, G_CONNECT_SWAPPED);
 
   loom_sweep_form_set_function (self, "printtime");
@@ -325,4 +461,46 @@ loom_sweep_form_get_parameters (LoomSweepForm *self)
   buffer = gtk_text_view_get_buffer (self->params);
   gtk_text_buffer_get_bounds (buffer, &start, &end);
   return gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+}
+
+/**
+ * loom_sweep_form_set_command:
+ * @self: a #LoomSweepForm
+ * @command: an argv template, as a shell would split it
+ * @cwd: (nullable): the working directory
+ *
+ * Switches the form to a command.
+ */
+void
+loom_sweep_form_set_command (LoomSweepForm *self,
+                             const char    *command,
+                             const char    *cwd)
+{
+  g_return_if_fail (LOOM_IS_SWEEP_FORM (self));
+  gtk_editable_set_text (GTK_EDITABLE (self->command), command);
+  gtk_editable_set_text (GTK_EDITABLE (self->cwd), cwd ? cwd : "");
+  gtk_drop_down_set_selected (self->kind, 1);
+  revalidate (self);
+}
+
+/**
+ * loom_sweep_form_get_command:
+ * @self: a #LoomSweepForm
+ *
+ * Returns: (nullable): the command template, when the form runs a command
+ */
+const char *
+loom_sweep_form_get_command (LoomSweepForm *self)
+{
+  g_return_val_if_fail (LOOM_IS_SWEEP_FORM (self), NULL);
+  if (gtk_drop_down_get_selected (self->kind) != 1)
+    return NULL;
+  return gtk_editable_get_text (GTK_EDITABLE (self->command));
+}
+
+const char *
+loom_sweep_form_get_cwd (LoomSweepForm *self)
+{
+  g_return_val_if_fail (LOOM_IS_SWEEP_FORM (self), NULL);
+  return gtk_editable_get_text (GTK_EDITABLE (self->cwd));
 }

@@ -22,6 +22,13 @@ const char   *loom_sweep_form_get_function   (LoomSweepForm  *self);
 gboolean      loom_sweep_form_get_also_serial (LoomSweepForm *self);
 LoomSweep    *loom_sweep_form_build_sweep    (LoomSweepForm  *self,
                                               GError        **error);
+LoomTaskSpec *loom_sweep_form_build_spec     (LoomSweepForm  *self,
+                                              GError        **error);
+const char   *loom_sweep_form_get_command    (LoomSweepForm  *self);
+const char   *loom_sweep_form_get_cwd        (LoomSweepForm  *self);
+void          loom_sweep_form_set_command    (LoomSweepForm  *self,
+                                              const char     *command,
+                                              const char     *cwd);
 void          loom_sweep_form_set_function   (LoomSweepForm  *self,
                                               const char     *function);
 char         *loom_sweep_form_get_parameters (LoomSweepForm  *self);

@@ -786,7 +786,7 @@ submit_job (LoomWindow    *self,
   g_autoptr(GError) error = NULL;
   g_autofree char *tasks = NULL;
   g_autofree char *title = NULL;
-  const char *function = loom_task_spec_get_function (spec);
+  const char *function = loom_task_spec_get_function (spec) ? loom_task_spec_get_function (spec) : _("command");
 
   if (client == NULL)
     return FALSE;
@@ -840,10 +840,10 @@ run_action (GtkWidget  *widget,
   g_autoptr(GError) error = NULL;
 
   if (!loom_sweep_form_is_valid (self->form) ||
-      !(sweep = loom_sweep_form_build_sweep (self->form, &error)))
+      !(sweep = loom_sweep_form_build_sweep (self->form, &error)) ||
+      !(spec = loom_sweep_form_build_spec (self->form, &error)))
     return;
 
-  spec = loom_task_spec_new_builtin (loom_sweep_form_get_function (self->form));
   lines = loom_sweep_to_lines (sweep);
   if (loom_sweep_form_get_also_serial (self->form))
     submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_SERIAL);
@@ -907,6 +907,13 @@ loom_window_close_request (GtkWindow *window)
       json_builder_add_string_value (builder, loom_sweep_form_get_function (self->form));
       json_builder_set_member_name (builder, "parameters");
       json_builder_add_string_value (builder, parameters);
+      if (loom_sweep_form_get_command (self->form))
+        {
+          json_builder_set_member_name (builder, "command");
+          json_builder_add_string_value (builder, loom_sweep_form_get_command (self->form));
+          json_builder_set_member_name (builder, "cwd");
+          json_builder_add_string_value (builder, loom_sweep_form_get_cwd (self->form));
+        }
       json_builder_end_object (builder);
       root = json_builder_get_root (builder);
       text = json_to_string (root, FALSE);
@@ -1029,6 +1036,9 @@ loom_window_new (LoomApplication *application)
           loom_sweep_form_set_function (self->form, json_object_get_string_member_with_default (obj, "function", "printtime"));
         if (json_object_has_member (obj, "parameters"))
           loom_sweep_form_set_parameters (self->form, json_object_get_string_member_with_default (obj, "parameters", ""));
+        if (json_object_has_member (obj, "command"))
+          loom_sweep_form_set_command (self->form, json_object_get_string_member_with_default (obj, "command", ""),
+                                       json_object_get_string_member_with_default (obj, "cwd", NULL));
       }
   }
   return self;
