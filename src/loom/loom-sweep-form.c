@@ -89,6 +89,26 @@ loom_sweep_form_build_sweep (LoomSweepForm  *self,
 
 static const char *kind_names[] = { "builtin", "command", "plugin" };
 
+static void on_chooser_response (GtkNativeDialog *dialog,
+                                 int              response,
+                                 GtkEntry        *entry);
+
+static void
+choose_path (GtkButton *button,
+             GtkEntry  *entry)
+{
+  gboolean folder = GPOINTER_TO_INT (g_object_get_data (G_OBJECT (button), "folder"));
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (button));
+  GtkFileChooserNative *dialog;
+
+  dialog = gtk_file_chooser_native_new (g_object_get_data (G_OBJECT (button), "title"),
+                                        GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL,
+                                        folder ? GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER : GTK_FILE_CHOOSER_ACTION_OPEN,
+                                        _("_Choose"), _("_Cancel"));
+  g_signal_connect (dialog, "response", G_CALLBACK (on_chooser_response), entry);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
 /**
  * loom_sweep_form_build_spec:
  * @self: a #LoomSweepForm
@@ -212,6 +232,42 @@ on_function_changed (LoomSweepForm *self)
 }
 
 static void
+on_chooser_response (GtkNativeDialog *dialog,
+                     int              response,
+                     GtkEntry        *entry)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autofree char *path = file ? g_file_get_path (file) : NULL;
+
+      if (path)
+        gtk_editable_set_text (GTK_EDITABLE (entry), path);
+    }
+  g_object_unref (dialog);
+}
+
+/* A “Choose…” button next to a path entry: a folder for the working
+ * directory, a file for the plugin module. */
+static GtkWidget *
+with_chooser (GtkEntry   *entry,
+              gboolean    folder,
+              const char *title)
+{
+  GtkWidget *row = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
+  GtkWidget *button = gtk_button_new_from_icon_name (folder ? "folder-open-symbolic" : "document-open-symbolic");
+
+  gtk_widget_set_hexpand (GTK_WIDGET (entry), TRUE);
+  gtk_widget_set_tooltip_text (button, title);
+  g_object_set_data_full (G_OBJECT (button), "title", g_strdup (title), g_free);
+  g_object_set_data (G_OBJECT (button), "folder", GINT_TO_POINTER (folder));
+  g_signal_connect (button, "clicked", G_CALLBACK (choose_path), entry);
+  gtk_box_append (GTK_BOX (row), GTK_WIDGET (entry));
+  gtk_box_append (GTK_BOX (row), button);
+  return row;
+}
+
+static void
 on_kind_changed (LoomSweepForm *self)
 {
   guint kind = gtk_drop_down_get_selected (self->kind);
@@ -324,13 +380,13 @@ loom_sweep_form_init (LoomSweepForm *self)
     self->cwd = GTK_ENTRY (gtk_entry_new ());
     gtk_entry_set_placeholder_text (self->cwd, _("Working directory (optional)"));
     gtk_box_append (GTK_BOX (command_box), GTK_WIDGET (self->command));
-    gtk_box_append (GTK_BOX (command_box), GTK_WIDGET (self->cwd));
+    gtk_box_append (GTK_BOX (command_box), with_chooser (self->cwd, TRUE, _("Choose the Working Directory")));
 
     self->module = GTK_ENTRY (gtk_entry_new ());
     gtk_entry_set_placeholder_text (self->module, _("path/to/module.so"));
     self->symbol = GTK_ENTRY (gtk_entry_new ());
     gtk_entry_set_placeholder_text (self->symbol, _("Function name"));
-    gtk_box_append (GTK_BOX (plugin_box), GTK_WIDGET (self->module));
+    gtk_box_append (GTK_BOX (plugin_box), with_chooser (self->module, FALSE, _("Choose the Plugin Module")));
     gtk_box_append (GTK_BOX (plugin_box), GTK_WIDGET (self->symbol));
 
     self->kind_stack = GTK_STACK (gtk_stack_new ());
