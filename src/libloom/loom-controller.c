@@ -157,6 +157,7 @@ struct _LoomController
   GString         *events[2];       /* task and job events, engine events */
   guint64          event_seq[2];
   GString         *current_events;
+  GPtrArray       *subscriptions;   /* char*: prefixes someone subscribed to */
   guint64          stale_results;
   guint64          tasks_finished;
 };
@@ -225,6 +226,7 @@ loom_controller_finalize (GObject *object)
   g_clear_pointer (&self->jobs, g_hash_table_unref);
   g_clear_pointer (&self->dirty_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->dirty_engines, g_ptr_array_unref);
+  g_clear_pointer (&self->subscriptions, g_ptr_array_unref);
   g_queue_clear (&self->pending_jobs);
   for (guint i = 0; i < G_N_ELEMENTS (self->events); i++)
     if (self->events[i])
@@ -260,6 +262,7 @@ loom_controller_init (LoomController *self)
   self->dirty_jobs = g_ptr_array_new ();
   self->dirty_engines = g_ptr_array_new ();
   self->next_job_id = 1;
+  self->subscriptions = g_ptr_array_new_with_free_func (g_free);
   self->events[0] = g_string_new (NULL);
   self->events[1] = g_string_new (NULL);
   g_queue_init (&self->pending_jobs);
@@ -416,6 +419,41 @@ loom_controller_is_running (LoomController *self)
 /* --- events -------------------------------------------------------------- */
 
 static const char *event_topics[2] = { LOOM_EVENT_TOPIC_TASKS, LOOM_EVENT_TOPIC_ENGINES };
+
+/* Task events are the bulk of the events (three per task): they are only
+ * written while someone (an app's timeline) subscribes to them.  The XPUB
+ * socket reports the first subscription to a prefix and the last
+ * unsubscription from it. */
+static gboolean
+task_events_wanted (LoomController *self)
+{
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    if (g_str_has_prefix (LOOM_EVENT_TOPIC_TASKS, g_ptr_array_index (self->subscriptions, i)))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+drain_subscriptions (LoomController *self)
+{
+  char buf[256];
+  int len;
+
+  while ((len = zmq_recv (self->event_sock, buf, sizeof buf - 1, ZMQ_DONTWAIT)) > 0)
+    {
+      g_autofree char *prefix = g_strndup (buf + 1, MIN ((gsize) len, sizeof buf - 1) - 1);
+
+      if (buf[0] == 1)
+        g_ptr_array_add (self->subscriptions, g_steal_pointer (&prefix));
+      else if (buf[0] == 0)
+        for (guint i = 0; i < self->subscriptions->len; i++)
+          if (g_str_equal (g_ptr_array_index (self->subscriptions, i), prefix))
+            {
+              g_ptr_array_remove_index_fast (self->subscriptions, i);
+              break;
+            }
+    }
+}
 
 static GString *
 event_begin (LoomController *self,
@@ -615,11 +653,14 @@ job_task_final (LoomController *self,
   if (job->n_final == job->n_tasks)
     {
       job->finished = g_get_real_time ();
-      ev = event_begin (self, "job_finished");
-      g_string_append_printf (ev, ",\"job\":%u,\"done\":%u,\"failed\":%u,\"wall_time\":%.6f",
-                              job->id, job->n_done, job->n_failed,
-                              (job->finished - job->created) / (double) G_USEC_PER_SEC);
-      event_end (self);
+      if (task_events_wanted (self))
+        {
+          ev = event_begin (self, "job_finished");
+          g_string_append_printf (ev, ",\"job\":%u,\"done\":%u,\"failed\":%u,\"wall_time\":%.6f",
+                                  job->id, job->n_done, job->n_failed,
+                                  (job->finished - job->created) / (double) G_USEC_PER_SEC);
+          event_end (self);
+        }
     }
 }
 
@@ -671,10 +712,13 @@ engine_gone (LoomController  *self,
           job_mark_pending (self, job);
           requeued++;
 
-          ev = event_begin (self, "task_queued");
-          g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"attempts\":%u,\"reason\":\"engine_died\"",
-                                  job->id, ref->index, task->attempts);
-          event_end (self);
+          if (task_events_wanted (self))
+            {
+              ev = event_begin (self, "task_queued");
+              g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"attempts\":%u,\"reason\":\"engine_died\"",
+                                      job->id, ref->index, task->attempts);
+              event_end (self);
+            }
         }
       else
         {
@@ -690,11 +734,14 @@ engine_gone (LoomController  *self,
           task->detail = g_string_free_to_bytes (g_steal_pointer (&detail));
           lost++;
 
-          ev = event_begin (self, "task_failed");
-          g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%u,\"status\":\"lost\",\"detail\":",
-                                  job->id, ref->index, engine->id);
-          g_string_append_len (ev, g_bytes_get_data (task->detail, NULL), g_bytes_get_size (task->detail));
-          event_end (self);
+          if (task_events_wanted (self))
+            {
+              ev = event_begin (self, "task_failed");
+              g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%u,\"status\":\"lost\",\"detail\":",
+                                      job->id, ref->index, engine->id);
+              g_string_append_len (ev, g_bytes_get_data (task->detail, NULL), g_bytes_get_size (task->detail));
+              event_end (self);
+            }
 
           job_task_final (self, job, ref->index);
         }
@@ -847,10 +894,13 @@ dispatch (LoomController *self,
   if (!have_job)
     g_array_append_val (engine->out_jobs, job->id);
 
-  ev = event_begin (self, "task_dispatched");
-  g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%u,\"attempt\":%u",
-                          job->id, index, engine->id, task->attempts);
-  event_end (self);
+  if (task_events_wanted (self))
+    {
+      ev = event_begin (self, "task_dispatched");
+      g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%u,\"attempt\":%u",
+                              job->id, index, engine->id, task->attempts);
+      event_end (self);
+    }
 }
 
 static gboolean
@@ -1155,11 +1205,14 @@ handle_submit (LoomController *self,
       reply (self, self->client_sock, msg, "submit_reply", buf, -1, NULL, 0);
     }
 
-  ev = event_begin (self, "job_submitted");
-  g_string_append_printf (ev, ",\"job\":%u,\"tasks\":%u,\"mode\":\"%s\",\"name\":",
-                          job->id, job->n_tasks, mode);
-  loom_json_append_string (ev, job->name);
-  event_end (self);
+  if (task_events_wanted (self))
+    {
+      ev = event_begin (self, "job_submitted");
+      g_string_append_printf (ev, ",\"job\":%u,\"tasks\":%u,\"mode\":\"%s\",\"name\":",
+                              job->id, job->n_tasks, mode);
+      loom_json_append_string (ev, job->name);
+      event_end (self);
+    }
 }
 
 static void
@@ -1281,9 +1334,12 @@ handle_abort (LoomController *self,
       g_clear_pointer (&task->detail, g_bytes_unref);
       task->detail = g_bytes_new_static (ABORTED_DETAIL, strlen (ABORTED_DETAIL));
       aborted++;
-      ev = event_begin (self, "task_failed");
-      g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"status\":\"aborted\"", job->id, index);
-      event_end (self);
+      if (task_events_wanted (self))
+        {
+          ev = event_begin (self, "task_failed");
+          g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"status\":\"aborted\"", job->id, index);
+          event_end (self);
+        }
       job_task_final (self, job, index);
     }
 
@@ -1529,10 +1585,13 @@ emit_started (LoomController *self,
   GString *ev;
 
   task->started_seen = TRUE;
-  ev = event_begin (self, "task_started");
-  g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%d,\"started\":%" G_GINT64_FORMAT,
-                          job->id, index, task->engine, task->started);
-  event_end (self);
+  if (task_events_wanted (self))
+    {
+      ev = event_begin (self, "task_started");
+      g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%d,\"started\":%" G_GINT64_FORMAT,
+                              job->id, index, task->engine, task->started);
+      event_end (self);
+    }
 }
 
 static void
@@ -1656,17 +1715,20 @@ handle_results (LoomController *self,
       if (!task->started_seen)
         emit_started (self, job, v[1], task);
 
-      ev = event_begin (self, task->status == LOOM_TASK_DONE ? "task_finished" : "task_failed");
-      g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%u,\"status\":\"%s\",\"started\":%"
-                              G_GINT64_FORMAT ",\"completed\":%" G_GINT64_FORMAT,
-                              job->id, (guint) v[1], engine->id,
-                              loom_task_status_to_string (task->status), task->started, task->completed);
-      if (task->status != LOOM_TASK_DONE)
+      if (task_events_wanted (self))
         {
-          g_string_append (ev, ",\"detail\":");
-          g_string_append_len (ev, g_bytes_get_data (task->detail, NULL), g_bytes_get_size (task->detail));
+          ev = event_begin (self, task->status == LOOM_TASK_DONE ? "task_finished" : "task_failed");
+          g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%u,\"status\":\"%s\",\"started\":%"
+                                  G_GINT64_FORMAT ",\"completed\":%" G_GINT64_FORMAT,
+                                  job->id, (guint) v[1], engine->id,
+                                  loom_task_status_to_string (task->status), task->started, task->completed);
+          if (task->status != LOOM_TASK_DONE)
+            {
+              g_string_append (ev, ",\"detail\":");
+              g_string_append_len (ev, g_bytes_get_data (task->detail, NULL), g_bytes_get_size (task->detail));
+            }
+          event_end (self);
         }
-      event_end (self);
 
       job_task_final (self, job, v[1]);
       if (job->serial && job_has_pending (job))
@@ -1863,7 +1925,7 @@ loom_controller_bind (LoomController  *self,
 
   self->client_sock = zmq_socket (loom_zmq_context (), ZMQ_ROUTER);
   self->engine_sock = zmq_socket (loom_zmq_context (), ZMQ_ROUTER);
-  self->event_sock = zmq_socket (loom_zmq_context (), ZMQ_PUB);
+  self->event_sock = zmq_socket (loom_zmq_context (), ZMQ_XPUB);
   loom_wire_apply_socket_limits (self->wire, self->client_sock);
   loom_wire_apply_socket_limits (self->wire, self->engine_sock);
   loom_wire_apply_socket_limits (self->wire, self->event_sock);
@@ -1944,15 +2006,16 @@ loom_controller_loop (LoomController *self)
 
   for (;;)
     {
-      zmq_pollitem_t items[3] = {
+      zmq_pollitem_t items[4] = {
         { self->client_sock, 0, ZMQ_POLLIN, 0 },
         { self->engine_sock, 0, ZMQ_POLLIN, 0 },
         { NULL, self->wake_fd, ZMQ_POLLIN, 0 },
+        { self->event_sock, 0, ZMQ_POLLIN, 0 },
       };
       gint64 now;
       int rc;
 
-      rc = zmq_poll (items, 3, 100);
+      rc = zmq_poll (items, 4, 100);
       if (rc < 0 && zmq_errno () != EINTR)
         {
           g_warning ("zmq_poll failed: %s", zmq_strerror (zmq_errno ()));
@@ -1961,6 +2024,9 @@ loom_controller_loop (LoomController *self)
 
       if (items[2].revents & ZMQ_POLLIN)
         loom_eventfd_clear (self->wake_fd);
+
+      if (items[3].revents & ZMQ_POLLIN)
+        drain_subscriptions (self);
 
       /* Engines first: their results free slots for the queued work. */
       drain (self, self->engine_sock, FALSE);
