@@ -453,43 +453,6 @@ wait_with_progress (LoomAsyncResult *result,
 
 /* --- clusters ------------------------------------------------------------ */
 
-static gboolean
-wait_for_registered (LoomClient   *client,
-                     guint         expected,
-                     GPtrArray    *procs,
-                     double        timeout,
-                     GError      **error)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
-  guint alive = 0;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      g_autoptr(GArray) ids = loom_client_get_ids (client, error);
-      guint exited = 0;
-
-      if (ids == NULL)
-        return FALSE;
-      alive = ids->len;
-      if (alive >= expected)
-        return TRUE;
-      for (guint i = 0; procs && i < procs->len; i++)
-        if (g_subprocess_get_identifier (g_ptr_array_index (procs, i)) == NULL)
-          exited++;
-      if (exited > 0)
-        {
-          g_set_error (error, LOOM_ERROR, LOOM_ERROR_ENGINE,
-                       "%u of %u engines exited before registering", exited, procs->len);
-          return FALSE;
-        }
-      g_usleep (10 * 1000);
-    }
-
-  g_set_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
-               "only %u of %u engines registered within %.0f s", alive, expected, timeout);
-  return FALSE;
-}
-
 static void
 kill_procs (GPtrArray *procs)
 {
@@ -641,7 +604,7 @@ cmd_cluster_start (const Command *command,
     };
 
     if (!loom_launch_engines (&launch, n_engines, procs, &error) ||
-        !wait_for_registered (client, n_engines, procs, 30, &error))
+        !loom_wait_for_engines (client, n_engines, procs, 30, state_dir, &error))
       {
         loom_client_shutdown (client, NULL);
         loom_client_close (client);
@@ -826,7 +789,7 @@ cmd_engines_add (const Command *command,
     };
 
     if (!loom_launch_engines (&launch, n, procs, &error) ||
-        !wait_for_registered (client, ids->len + n, procs, 30, &error))
+        !loom_wait_for_engines (client, ids->len + n, procs, 30, state_dir, &error))
       {
         kill_procs (procs);
         return fail (EXIT_TASKS_FAILED, "%s (logs: %s)", error->message, state_dir);

@@ -146,14 +146,6 @@ loom_cluster_set_engine_grace (LoomCluster *self,
   self->engine_grace_ms = grace_ms;
 }
 
-static guint
-count_alive (LoomCluster  *self,
-             GError      **error)
-{
-  g_autoptr(GArray) ids = loom_client_get_ids (self->client, error);
-  return ids ? ids->len : 0;
-}
-
 static gboolean
 spawn_engines (LoomCluster  *self,
                guint         n,
@@ -173,39 +165,8 @@ wait_for_engines (LoomCluster  *self,
                   guint         expected,
                   GError      **error)
 {
-  gint64 deadline = g_get_monotonic_time () + REGISTER_TIMEOUT_USEC;
-  guint alive = 0;
-
-  while (g_get_monotonic_time () < deadline)
-    {
-      guint exited = 0;
-
-      alive = count_alive (self, error);
-      if (alive >= expected)
-        return TRUE;
-      if (error && *error)
-        return FALSE;
-
-      for (guint i = 0; i < self->engines->len; i++)
-        if (g_subprocess_get_identifier (g_ptr_array_index (self->engines, i)) == NULL)
-          exited++;
-      if (exited > 0 && self->engines->len - exited < expected)
-        {
-          g_set_error (error, LOOM_ERROR, LOOM_ERROR_ENGINE,
-                       _("%u of %u engines exited before registering%s%s"),
-                       exited, self->engines->len,
-                       self->log_dir ? _("; see the logs in ") : "",
-                       self->log_dir ? self->log_dir : "");
-          return FALSE;
-        }
-
-      g_usleep (10 * 1000);
-    }
-
-  g_set_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
-               _("Only %u of %u engines registered within %d s"),
-               alive, expected, (int) (REGISTER_TIMEOUT_USEC / G_USEC_PER_SEC));
-  return FALSE;
+  return loom_wait_for_engines (self->client, expected, self->engines,
+                                REGISTER_TIMEOUT_USEC / (double) G_USEC_PER_SEC, self->log_dir, error);
 }
 
 /**
@@ -316,7 +277,12 @@ loom_cluster_add_engines (LoomCluster  *self,
   g_return_val_if_fail (LOOM_IS_CLUSTER (self), FALSE);
   g_return_val_if_fail (self->client != NULL, FALSE);
 
-  before = count_alive (self, NULL);
+  {
+    g_autoptr(GArray) ids = loom_client_get_ids (self->client, error);
+    if (ids == NULL)
+      return FALSE;
+    before = ids->len;
+  }
   if (!spawn_engines (self, n_engines, error))
     return FALSE;
   return wait_for_engines (self, before + n_engines, error);

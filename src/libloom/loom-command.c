@@ -190,7 +190,10 @@ timeout_cb (gpointer user_data)
   Run *run = user_data;
 
   run->timed_out = TRUE;
-  loom_kill_process_group (g_subprocess_get_identifier (run->proc));
+  {
+    const char *id = g_subprocess_get_identifier (run->proc);
+    loom_kill_process_group (id ? atoi (id) : 0);
+  }
   return G_SOURCE_REMOVE;
 }
 
@@ -204,12 +207,11 @@ child_setup (gpointer data)
   prctl (PR_SET_PDEATHSIG, SIGKILL);
 }
 
-/* Kills the process group of a command started by loom_command_run(). */
+/* Kills a command started by loom_command_run() and its process group:
+ * what it started goes too. */
 void
-loom_kill_process_group (const char *pid_text)
+loom_kill_process_group (GPid pid)
 {
-  pid_t pid = pid_text ? atoi (pid_text) : 0;
-
   if (pid > 0)
     {
       kill (-pid, SIGKILL);

@@ -50,7 +50,7 @@ char     *loom_command_expand        (const char       *template_,
 
 void      loom_engine_set_running_child (GPid           pid);
 gboolean  loom_engine_abort_requested   (void);
-void      loom_kill_process_group       (const char     *pid_text);
+void      loom_kill_process_group       (GPid            pid);
 
 void      loom_outcome_set_error     (LoomTaskOutcome  *outcome,
                                       const char       *type,

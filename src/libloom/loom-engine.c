@@ -516,11 +516,7 @@ stop_process (LoomWire *wire,
 {
   GPid child = g_atomic_int_get (&running_child);
 
-  if (child > 0)
-    {
-      kill (-child, SIGKILL);
-      kill (child, SIGKILL);
-    }
+  loom_kill_process_group (child);
 
   if (say_goodbye)
     {
@@ -586,18 +582,12 @@ heartbeat_thread (gpointer data)
           else if (g_str_equal (msg->msg_type, "abort"))
             {
               gint64 job = loom_json_int (loom_message_get_content (msg, NULL), "job", -1);
-              GPid child;
 
               if (job > 0 && g_atomic_int_get (&running_job) == job)
                 {
                   /* Built-ins look at the flag; a command is killed. */
                   g_atomic_int_set (&abort_running, 1);
-                  /* The whole process group: what the command started too. */
-                  if ((child = g_atomic_int_get (&running_child)) > 0)
-                    {
-                      kill (-child, SIGKILL);
-                      kill (child, SIGKILL);
-                    }
+                  loom_kill_process_group (g_atomic_int_get (&running_child));
                 }
             }
           else if (g_str_equal (msg->msg_type, "heartbeat_reply") && sent_real > 0)

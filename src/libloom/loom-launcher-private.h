@@ -11,6 +11,8 @@
 
 #include <gio/gio.h>
 
+#include "loom-client.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -25,6 +27,12 @@ char        *loom_state_dir          (const char              *profile);
 gboolean     loom_launch_engines     (const LoomEngineLaunch  *launch,
                                       guint                    n,
                                       GPtrArray               *procs,
+                                      GError                 **error);
+gboolean     loom_wait_for_engines   (LoomClient              *client,
+                                      guint                    expected,
+                                      GPtrArray               *procs,
+                                      double                   timeout,
+                                      const char              *log_dir,
                                       GError                 **error);
 GSubprocess *loom_launch_controller  (const char * const      *args,
                                       const char              *log_path,

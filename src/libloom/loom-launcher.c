@@ -142,3 +142,48 @@ loom_launch_controller (const char * const  *args,
     g_prefix_error (error, _("Cannot start %s: "), path);
   return proc;
 }
+
+/* Waits until @expected engines are alive at the controller, failing early
+ * when so many of @procs (nullable: engines started for this) have exited
+ * that @expected cannot be reached. */
+gboolean
+loom_wait_for_engines (LoomClient  *client,
+                       guint        expected,
+                       GPtrArray   *procs,
+                       double       timeout,
+                       const char  *log_dir,
+                       GError     **error)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+  guint alive = 0;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GArray) ids = loom_client_get_ids (client, error);
+      guint exited = 0;
+
+      if (ids == NULL)
+        return FALSE;
+      alive = ids->len;
+      if (alive >= expected)
+        return TRUE;
+
+      for (guint i = 0; procs && i < procs->len; i++)
+        if (g_subprocess_get_identifier (g_ptr_array_index (procs, i)) == NULL)
+          exited++;
+      if (exited > 0 && procs->len - exited < expected)
+        {
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_ENGINE,
+                       _("%u of %u engines exited before registering%s%s"),
+                       exited, procs->len,
+                       log_dir ? _("; see the logs in ") : "", log_dir ? log_dir : "");
+          return FALSE;
+        }
+
+      g_usleep (10 * 1000);
+    }
+
+  g_set_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
+               _("Only %u of %u engines registered within %.0f s"), alive, expected, timeout);
+  return FALSE;
+}
