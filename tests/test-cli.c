@@ -449,18 +449,6 @@ test_map_seed (void)
   assert_nothing_left ();
 }
 
-static guint
-parse_job (const char *out)
-{
-  guint64 job = 0;
-  g_autofree char *text = g_strdup (out);
-
-  g_assert_true (g_str_has_suffix (text, "\n"));
-  g_strchomp (text);
-  g_assert_true (g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT, &job, NULL));
-  return job;
-}
-
 static void
 test_async (void)
 {

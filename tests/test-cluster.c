@@ -212,6 +212,18 @@ wait_for_running_task (LoomClient      *client,
   return -1;
 }
 
+/* kill -9 the engine of a running task of @res; returns that engine. */
+static gint
+kill_engine_of_running_task (LoomClient      *client,
+                             LoomAsyncResult *res,
+                             guint           *index)
+{
+  gint victim = wait_for_running_task (client, res, index);
+
+  g_assert_cmpint (kill ((pid_t) engine_pid (client, victim), SIGKILL), ==, 0);
+  return victim;
+}
+
 static void
 test_kill_engine_mid_task (void)
 {
@@ -230,8 +242,7 @@ test_kill_engine_mid_task (void)
 
   res = loom_view_map_async (view, "sleep", params, &error);
   g_assert_no_error (error);
-  victim = wait_for_running_task (client, res, &index);
-  g_assert_cmpint (kill ((pid_t) engine_pid (client, victim), SIGKILL), ==, 0);
+  victim = kill_engine_of_running_task (client, res, &index);
 
   /* Every result arrives all the same: the lost task ran elsewhere. */
   values = loom_async_result_get (res, 60, &error);
@@ -269,8 +280,7 @@ test_lost_after_retries (void)
   loom_view_set_retries (view, 0);
   res = loom_view_map_async (view, "sleep", params, &error);
   g_assert_no_error (error);
-  victim = wait_for_running_task (client, res, &index);
-  g_assert_cmpint (kill ((pid_t) engine_pid (client, victim), SIGKILL), ==, 0);
+  victim = kill_engine_of_running_task (client, res, &index);
 
   values = loom_async_result_get (res, 30, &error);
   g_assert_error (error, LOOM_ERROR, LOOM_ERROR_TASK_FAILED);
