@@ -31,6 +31,7 @@
 #include "loom-launcher-private.h"
 #include "loom-engine-private.h"
 #include "loom-protocol-private.h"
+#include "loom-timeline-render.h"
 
 enum {
   EXIT_OK = 0,
@@ -1802,19 +1803,48 @@ cmd_abort (const Command *command,
   return EXIT_OK;
 }
 
+/* PNG, SVG and PDF: the app's timeline drawing, zoomed to fit, with no
+ * display needed; the rest are text formats of libloom. */
+static gboolean
+write_timeline_image (GPtrArray               *reports,
+                      LoomTimelineImageFormat  format,
+                      const char              *output,
+                      int                      width,
+                      int                      height,
+                      GError                 **error)
+{
+  g_autoptr(LoomTimelineModel) model = loom_timeline_model_new ();
+
+  if (output == NULL || g_str_equal (output, "-"))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   "images are written to a file: give -o FILE");
+      return FALSE;
+    }
+  for (guint i = 0; i < reports->len; i++)
+    if (!loom_timeline_model_add_report (model, g_ptr_array_index (reports, i), error))
+      return FALSE;
+  return loom_timeline_export_image (model, format, width, height, FALSE, output, error);
+}
+
 static gboolean
 write_export (GPtrArray   *reports,
               const char  *format_name,
               const char  *output,
+              int          width,
+              int          height,
               GError     **error)
 {
   LoomExportFormat format;
+  LoomTimelineImageFormat image_format;
   g_autofree char *text = NULL;
 
+  if (loom_timeline_image_format_from_string (format_name, &image_format))
+    return write_timeline_image (reports, image_format, output, width, height, error);
   if (!loom_export_format_from_string (format_name, &format))
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
-                   "unknown format “%s”: use chrome, csv or json", format_name);
+                   "unknown format “%s”: use chrome, csv, json, png, svg or pdf", format_name);
       return FALSE;
     }
   if (!(text = loom_export_reports (reports, format, error)))
@@ -1839,9 +1869,14 @@ cmd_export (const Command *command,
   g_autofree char *format = NULL;
   g_autofree char *output = NULL;
   int code = 0;
+  int width = 1280;
+  int height = 0;
   GOptionEntry entries[] = {
-    { "format", 'f', 0, G_OPTION_ARG_STRING, &format, "chrome (trace events for Perfetto), csv or json", "FORMAT" },
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+      "chrome (trace events for Perfetto), csv, json, or the timeline as png, svg or pdf", "FORMAT" },
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (default: standard output)", "FILE" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Image width in pixels (default 1280)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Image height in pixels (default: what the lanes need)", "H" },
     PROFILE_OPTION (profile),
     { NULL }
   };
@@ -1849,7 +1884,7 @@ cmd_export (const Command *command,
   if (!parse_options (command, entries, &argc, &argv) || !check_profile (profile))
     return EXIT_USAGE;
   if (argc < 2 || format == NULL)
-    return fail (EXIT_USAGE, "usage: loomctl export JOB… --format chrome|csv|json [-o FILE]");
+    return fail (EXIT_USAGE, "usage: loomctl export JOB… --format chrome|csv|json|png|svg|pdf [-o FILE] [--width W --height H]");
   if (!(client = connect_profile (profile, &code)))
     return code;
   for (int i = 1; i < argc; i++)
@@ -1863,7 +1898,7 @@ cmd_export (const Command *command,
         return fail (EXIT_USAGE, "job %u: %s (see “loomctl jobs”)", id, error->message);
       g_ptr_array_add (reports, report);
     }
-  if (!write_export (reports, format, output, &error))
+  if (!write_export (reports, format, output, width, height, &error))
     return fail (exit_code_for (error), "%s", error->message);
   if (output && !g_str_equal (output, "-"))
     g_printerr ("loomctl: wrote %u jobs as %s to %s\n", reports->len, format, output);
@@ -1902,6 +1937,7 @@ cmd_seed (const Command *command,
   g_autoptr(GError) error = NULL;
   g_autoptr(GString) out = g_string_new (NULL);
   gboolean with_serial = FALSE;
+  g_autofree char *timeline = NULL;
   int n_engines = 15;
   int n_tasks = 10;
   double sleep_s = 1.0;
@@ -1911,6 +1947,8 @@ cmd_seed (const Command *command,
     { "tasks", 't', 0, G_OPTION_ARG_INT, &n_tasks, "Tasks to run (default 10)", "N" },
     { "sleep", 's', 0, G_OPTION_ARG_DOUBLE, &sleep_s, "Seconds each task sleeps (default 1)", "S" },
     { "serial", 0, 0, G_OPTION_ARG_NONE, &with_serial, "Also run the tasks serially on one engine", NULL },
+    { "timeline", 0, 0, G_OPTION_ARG_FILENAME, &timeline,
+      "Draw the timeline of the run(s) into FILE (.png, .svg or .pdf)", "FILE" },
     { NULL }
   };
 
@@ -1967,6 +2005,28 @@ cmd_seed (const Command *command,
       g_print ("parallel is %.2f× faster than serial on %d engines\n",
                loom_async_result_get_wall_time (serial) / MAX (1e-9, loom_async_result_get_wall_time (parallel)),
                n_engines);
+    }
+
+  if (timeline != NULL)
+    {
+      g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+      LoomAsyncResult *jobs[] = { serial, parallel };
+      const char *dot = strrchr (timeline, '.');
+
+      for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
+        {
+          JsonNode *report;
+
+          if (jobs[i] == NULL)
+            continue;
+          if (!(report = loom_client_get_job_report (loom_cluster_get_client (cluster),
+                                                     loom_async_result_get_job_id (jobs[i]), &error)))
+            return fail (EXIT_TASKS_FAILED, "%s", error->message);
+          g_ptr_array_add (reports, report);
+        }
+      if (!write_export (reports, dot ? dot + 1 : "png", timeline, 1280, 0, &error))
+        return fail (exit_code_for (error), "%s", error->message);
+      g_print ("timeline written to %s\n", timeline);
     }
 
   return EXIT_OK;

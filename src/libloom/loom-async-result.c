@@ -45,6 +45,7 @@ struct _LoomAsyncResult
   gboolean      ready;        /* every task final, or failed as a whole */
   GError       *error;        /* submit refused or connection lost */
   GArray       *newly_final;  /* guint, for task-finished signals */
+  GArray       *newly_started; /* guint, for task-started signals */
 
   GMainContext *context;
   GSource      *source;
@@ -63,6 +64,7 @@ enum {
 };
 
 enum {
+  TASK_STARTED,
   TASK_FINISHED,
   FINISHED,
   N_SIGNALS
@@ -132,6 +134,7 @@ source_dispatch (gpointer data)
 {
   LoomAsyncResult *self = data;
   g_autoptr(GArray) finished = NULL;
+  g_autoptr(GArray) started = NULL;
   guint progress;
   gboolean ready;
 
@@ -139,11 +142,16 @@ source_dispatch (gpointer data)
 
   finished = g_steal_pointer (&self->newly_final);
   self->newly_final = g_array_new (FALSE, FALSE, sizeof (guint));
+  started = g_steal_pointer (&self->newly_started);
+  self->newly_started = g_array_new (FALSE, FALSE, sizeof (guint));
   progress = self->n_final;
   ready = is_ready (self);
 
   for (guint i = 0; i < finished->len; i++)
     g_signal_emit (self, signals[TASK_FINISHED], 0, g_array_index (finished, guint, i));
+  /* After the ends: an engine's next task starts after its last one ended. */
+  for (guint i = 0; i < started->len; i++)
+    g_signal_emit (self, signals[TASK_STARTED], 0, g_array_index (started, guint, i));
 
   if (progress != self->notified_progress)
     {
@@ -181,6 +189,7 @@ loom_async_result_finalize (GObject *object)
     }
   g_free (self->tasks);
   g_clear_pointer (&self->newly_final, g_array_unref);
+  g_clear_pointer (&self->newly_started, g_array_unref);
   g_clear_pointer (&self->waiters, g_ptr_array_unref);
   g_clear_error (&self->error);
   g_clear_object (&self->client);
@@ -243,6 +252,18 @@ loom_async_result_class_init (LoomAsyncResultClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
+   * LoomAsyncResult::task-started:
+   * @self: a #LoomAsyncResult
+   * @index: the task that started running on an engine
+   *
+   * Emitted only while the client follows task events
+   * (loom_client_set_follow_tasks()).
+   */
+  signals[TASK_STARTED] =
+    g_signal_new ("task-started", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_UINT);
+
+  /**
    * LoomAsyncResult::task-finished:
    * @self: a #LoomAsyncResult
    * @index: the task that reached a final status
@@ -267,6 +288,7 @@ loom_async_result_init (LoomAsyncResult *self)
 {
   self->job_id = -1;
   self->newly_final = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->newly_started = g_array_new (FALSE, FALSE, sizeof (guint));
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
   self->context = g_main_context_ref_thread_default ();
 }
@@ -327,6 +349,7 @@ loom_async_result_mark_started (LoomAsyncResult *self,
   task->status = LOOM_TASK_RUNNING;
   task->engine = engine;
   task->ts[2] = started;
+  g_array_append_val (self->newly_started, (guint) { index });
   loom_wakeup_source_wake (self->source);
 }
 

@@ -16,6 +16,7 @@
 #include "loom-export.h"
 #include "loom-plugin.h"
 #include "loom-sweep.h"
+#include "loom-timeline-model.h"
 #include "loom-task-spec.h"
 #include "loom-types.h"
 #include "loom-view.h"

@@ -1,0 +1,125 @@
+/* loom-timeline-render.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "loom.h"
+
+G_BEGIN_DECLS
+
+#define LOOM_TIMELINE_LABEL_WIDTH 136
+
+/**
+ * LoomTimelineView:
+ *
+ * Which part of a #LoomTimelineModel is drawn, and how.  Times are µs
+ * relative to each job's zero, so jobs drawn together share their zero.
+ */
+typedef struct
+{
+  int           width;
+  int           height;
+  double        t_left;         /* time at the plot's left edge */
+  double        us_per_px;      /* zoom */
+  double        scroll_y;       /* lanes scrolled up, px */
+  double        lane_height;
+  gint64        now;            /* µs since the epoch: where running bars end */
+  gboolean      dark;
+  GdkRGBA       fg;
+  PangoContext *pango;
+  gint          selected_lane;  /* -1: none */
+  guint         selected_pos;
+  gint          hover_lane;     /* -1: none */
+  guint         hover_pos;
+  gboolean      has_range;
+  gint64        range_from;
+  gint64        range_to;
+} LoomTimelineView;
+
+/**
+ * LoomTimelineDrawStats:
+ * @n_rects: bar rectangles drawn (merged runs count once)
+ * @n_marks: marked (failed, lost, retried, aborted) rectangles drawn
+ * @n_labels: text labels drawn
+ * @n_covered: finished bars those rectangles stand for
+ * @n_running: running bars drawn
+ * @n_visible: finished bars in the visible time range, counted one by one
+ *
+ * What a frame drew; the tests check that @n_covered == @n_visible, so
+ * culling and merging never lose a task.
+ */
+typedef struct
+{
+  guint   n_rects;
+  guint   n_marks;
+  guint   n_labels;
+  guint64 n_covered;
+  guint   n_running;
+  guint64 n_visible;
+} LoomTimelineDrawStats;
+
+typedef enum
+{
+  LOOM_TIMELINE_IMAGE_PNG,
+  LOOM_TIMELINE_IMAGE_SVG,
+  LOOM_TIMELINE_IMAGE_PDF,
+} LoomTimelineImageFormat;
+
+void     loom_timeline_view_init        (LoomTimelineView        *view,
+                                         int                      width,
+                                         int                      height);
+void     loom_timeline_view_fit         (LoomTimelineView        *view,
+                                         LoomTimelineModel       *model,
+                                         gboolean                 fit_lanes);
+double   loom_timeline_view_plot_x      (const LoomTimelineView  *view);
+double   loom_timeline_view_plot_width  (const LoomTimelineView  *view);
+double   loom_timeline_view_lanes_top   (const LoomTimelineView  *view,
+                                         LoomTimelineModel       *model);
+double   loom_timeline_view_content_height (const LoomTimelineView *view,
+                                         LoomTimelineModel       *model);
+double   loom_timeline_view_time_to_x   (const LoomTimelineView  *view,
+                                         double                   t);
+double   loom_timeline_view_x_to_time   (const LoomTimelineView  *view,
+                                         double                   x);
+gboolean loom_timeline_view_lane_at     (const LoomTimelineView  *view,
+                                         LoomTimelineModel       *model,
+                                         double                   y,
+                                         guint                   *lane);
+gboolean loom_timeline_view_lane_rect   (const LoomTimelineView  *view,
+                                         LoomTimelineModel       *model,
+                                         guint                    lane,
+                                         graphene_rect_t         *rect);
+gboolean loom_timeline_view_hit         (const LoomTimelineView  *view,
+                                         LoomTimelineModel       *model,
+                                         double                   x,
+                                         double                   y,
+                                         guint                   *lane,
+                                         guint                   *position);
+void     loom_timeline_draw_static      (LoomTimelineModel       *model,
+                                         const LoomTimelineView  *view,
+                                         GtkSnapshot             *snapshot,
+                                         LoomTimelineDrawStats   *stats);
+void     loom_timeline_draw_live        (LoomTimelineModel       *model,
+                                         const LoomTimelineView  *view,
+                                         GtkSnapshot             *snapshot,
+                                         LoomTimelineDrawStats   *stats);
+GskRenderNode *loom_timeline_render_node (LoomTimelineModel      *model,
+                                         const LoomTimelineView  *view,
+                                         LoomTimelineDrawStats   *stats);
+char    *loom_timeline_format_time      (double                   seconds);
+char    *loom_timeline_describe_jobs    (LoomTimelineModel       *model);
+gboolean loom_timeline_image_format_from_string (const char       *name,
+                                         LoomTimelineImageFormat *format);
+gboolean loom_timeline_export_image     (LoomTimelineModel       *model,
+                                         LoomTimelineImageFormat  format,
+                                         int                      width,
+                                         int                      height,
+                                         gboolean                 dark,
+                                         const char              *path,
+                                         GError                 **error);
+
+G_END_DECLS
