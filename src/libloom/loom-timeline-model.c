@@ -92,6 +92,7 @@ job_free (gpointer data)
   LoomTimelineJob *job = data;
 
   g_free (job->name);
+  g_free (job->finished);
   g_free (job);
 }
 
@@ -182,6 +183,29 @@ loom_timeline_model_add_job (LoomTimelineModel *self,
   g_ptr_array_add (self->jobs, job);
   changed (self);
   return self->jobs->len - 1;
+}
+
+/**
+ * loom_timeline_model_set_job_zero:
+ * @self: a #LoomTimelineModel
+ * @job: a job slot
+ * @zero: µs since the epoch of the job's first submission
+ *
+ * Sets the job's zero once it is known; ignored once the job has bars.
+ */
+void
+loom_timeline_model_set_job_zero (LoomTimelineModel *self,
+                                  guint              job,
+                                  gint64             zero)
+{
+  LoomTimelineJob *j;
+
+  g_return_if_fail (LOOM_IS_TIMELINE_MODEL (self));
+  g_return_if_fail (job < self->jobs->len);
+
+  j = g_ptr_array_index (self->jobs, job);
+  if (j->n_bars == 0)
+    j->zero = zero;
 }
 
 static gint
@@ -379,6 +403,30 @@ find_running (LoomTimelineModel  *self,
   return NULL;
 }
 
+/* Each task finishes once: later reports of it (a replay of what was
+ * already loaded, a duplicate event) change nothing. */
+static gboolean
+is_finished (const LoomTimelineJob *job,
+             guint                  index)
+{
+  return index / 8 < job->n_finished_bytes && (job->finished[index / 8] & (1u << (index % 8)));
+}
+
+static void
+set_finished (LoomTimelineJob *job,
+              guint            index)
+{
+  if (index / 8 >= job->n_finished_bytes)
+    {
+      guint size = MAX (index / 8 + 1, job->n_finished_bytes * 2);
+
+      job->finished = g_realloc (job->finished, size);
+      memset (job->finished + job->n_finished_bytes, 0, size - job->n_finished_bytes);
+      job->n_finished_bytes = size;
+    }
+  job->finished[index / 8] |= 1u << (index % 8);
+}
+
 static void
 remove_lane (LoomTimelineModel *self,
              Lane              *lane)
@@ -484,6 +532,8 @@ loom_timeline_model_task_started (LoomTimelineModel *self,
   g_return_if_fail (job < self->jobs->len);
 
   j = job_at (self, job, started);
+  if (is_finished (j, index))
+    return;
   if ((old = find_running (self, job, index, &lane, &pos)))
     {
       if (lane->engine_id == engine_id)
@@ -538,6 +588,9 @@ loom_timeline_model_task_finished (LoomTimelineModel *self,
     return;   /* never ran: nothing to draw */
 
   j = job_at (self, job, started);
+  if (is_finished (j, index))
+    return;
+  set_finished (j, index);
   if ((old = find_running (self, job, index, &lane, &pos)))
     {
       if (lane->engine_id == engine_id)
@@ -1003,7 +1056,8 @@ loom_timeline_model_get_memory_size (LoomTimelineModel *self)
 
       size += sizeof *lane + lane->cap_bars * sizeof (LoomTimelineBar) + lane->cap_marked * sizeof (guint);
     }
-  size += self->jobs->len * sizeof (LoomTimelineJob);
+  for (guint i = 0; i < self->jobs->len; i++)
+    size += sizeof (LoomTimelineJob) + ((LoomTimelineJob *) g_ptr_array_index (self->jobs, i))->n_finished_bytes;
   size += g_hash_table_size (self->running) * 3 * sizeof (gpointer);
   return size;
 }

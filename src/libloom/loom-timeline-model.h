@@ -106,6 +106,9 @@ typedef struct
   gint64      first_start;
   gint64      last_end;
   gint64      busy;
+  /*< private >*/
+  guint8     *finished;     /* a bit per task index */
+  guint       n_finished_bytes;
 } LoomTimelineJob;
 
 /**
@@ -159,6 +162,9 @@ guint                   loom_timeline_model_add_job          (LoomTimelineModel 
                                                               gint               job_id,
                                                               const char        *name,
                                                               LoomJobMode        mode,
+                                                              gint64             zero);
+void                    loom_timeline_model_set_job_zero     (LoomTimelineModel *self,
+                                                              guint              job,
                                                               gint64             zero);
 gboolean                loom_timeline_model_add_report       (LoomTimelineModel *self,
                                                               JsonNode          *report,

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "loom.h"
+#include "loom-timeline-render.h"
 
 G_BEGIN_DECLS
 
@@ -15,10 +16,43 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LoomTimeline, loom_timeline, LOOM, TIMELINE, GtkWidget)
 
-GtkWidget *loom_timeline_new         (void);
-void       loom_timeline_set_result  (LoomTimeline    *self,
-                                      LoomAsyncResult *result);
-guint      loom_timeline_get_n_bars  (LoomTimeline    *self);
-guint      loom_timeline_get_n_lanes (LoomTimeline    *self);
+GtkWidget         *loom_timeline_new               (void);
+void               loom_timeline_set_result        (LoomTimeline     *self,
+                                                    LoomAsyncResult  *result);
+guint              loom_timeline_add_result        (LoomTimeline     *self,
+                                                    LoomAsyncResult  *result,
+                                                    const char       *name,
+                                                    LoomJobMode       mode,
+                                                    GBytes           *params);
+void               loom_timeline_clear             (LoomTimeline     *self);
+LoomTimelineModel *loom_timeline_get_model         (LoomTimeline     *self);
+LoomAsyncResult   *loom_timeline_get_job_result    (LoomTimeline     *self,
+                                                    guint             job);
+guint              loom_timeline_get_n_bars        (LoomTimeline     *self);
+guint              loom_timeline_get_n_lanes       (LoomTimeline     *self);
+const LoomTimelineView *loom_timeline_get_view     (LoomTimeline     *self);
+const LoomTimelineDrawStats *loom_timeline_get_draw_stats (LoomTimeline *self);
+void               loom_timeline_zoom              (LoomTimeline     *self,
+                                                    double            factor,
+                                                    double            x);
+void               loom_timeline_pan               (LoomTimeline     *self,
+                                                    double            dx,
+                                                    double            dy);
+void               loom_timeline_fit               (LoomTimeline     *self);
+gboolean           loom_timeline_get_follow        (LoomTimeline     *self);
+gboolean           loom_timeline_select_at         (LoomTimeline     *self,
+                                                    double            x,
+                                                    double            y);
+gboolean           loom_timeline_get_selected      (LoomTimeline     *self,
+                                                    guint            *job,
+                                                    guint            *index);
+void               loom_timeline_select_range      (LoomTimeline     *self,
+                                                    gint64            from,
+                                                    gint64            to);
+char              *loom_timeline_describe_task     (LoomTimeline     *self,
+                                                    guint             job,
+                                                    guint             index,
+                                                    gboolean          full);
+char              *loom_timeline_describe_range    (LoomTimeline     *self);
 
 G_END_DECLS
