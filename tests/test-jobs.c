@@ -13,6 +13,8 @@
 
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "loom-cli-test-util.h"
 
 /* "sleep 30" as /proc/PID/cmdline holds it. */
@@ -1206,11 +1208,63 @@ test_export (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  /* The timeline as images, drawn with no display: a PNG of the asked
+   * size, an SVG and a PDF of it. */
+  {
+    g_autofree char *dir = g_dir_make_tmp ("loom-export-XXXXXX", NULL);
+    g_autofree char *png = g_build_filename (dir, "both.png", NULL);
+    g_autofree char *svg = g_build_filename (dir, "both.svg", NULL);
+    g_autofree char *pdf = g_build_filename (dir, "both.pdf", NULL);
+    g_autofree char *data = NULL;
+    gsize len;
+
+    g_assert_cmpint (run_loomctl (&out, &err, "export", a, b, "--format", "png", "-o", png,
+                                  "--width", "640", "--height", "300", NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_true (g_file_get_contents (png, &data, &len, NULL));
+    g_assert_cmpuint (len, >, 24);
+    g_assert_cmpmem (data, 8, "\x89PNG\r\n\x1a\n", 8);
+    /* IHDR: width and height, big-endian, at bytes 16 and 20. */
+    g_assert_cmpuint (GUINT32_FROM_BE (*(guint32 *) (data + 16)), ==, 640);
+    g_assert_cmpuint (GUINT32_FROM_BE (*(guint32 *) (data + 20)), ==, 300);
+    g_clear_pointer (&data, g_free);
+
+    g_assert_cmpint (run_loomctl (&out, &err, "export", a, b, "--format", "svg", "-o", svg, "--width", "800", NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_true (g_file_get_contents (svg, &data, NULL, NULL));
+    g_assert_nonnull (strstr (data, "<svg"));
+    g_assert_nonnull (strstr (data, "width=\"800pt\""));
+    g_clear_pointer (&data, g_free);
+
+    g_assert_cmpint (run_loomctl (&out, &err, "export", a, b, "--format", "pdf", "-o", pdf, NULL), ==, 0);
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_true (g_file_get_contents (pdf, &data, NULL, NULL));
+    g_assert_true (g_str_has_prefix (data, "%PDF-"));
+    g_clear_pointer (&data, g_free);
+
+    /* An image needs a file, and a sane size. */
+    g_assert_cmpint (run_loomctl (&out, &err, "export", a, "--format", "svg", NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "-o FILE"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (run_loomctl (&out, &err, "export", a, "--format", "png", "-o", png, "--width", "5", NULL), ==, 2);
+    g_assert_nonnull (strstr (err, "width"));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_unlink (png);
+    g_unlink (svg);
+    g_unlink (pdf);
+    g_rmdir (dir);
+  }
+
   /* Mistakes. */
-  g_assert_cmpint (run_loomctl (&out, &err, "export", a, "--format", "svg", NULL), ==, 2);
+  g_assert_cmpint (run_loomctl (&out, &err, "export", a, "--format", "xml", NULL), ==, 2);
   g_assert_cmpstr (out, ==, "");
   g_assert_nonnull (strstr (err, "unknown format"));
-  g_assert_nonnull (strstr (err, "svg"));
+  g_assert_nonnull (strstr (err, "xml"));
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   g_assert_cmpint (run_loomctl (&out, &err, "export", a, NULL), ==, 2);

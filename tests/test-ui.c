@@ -58,6 +58,60 @@ save_png (GtkWidget  *widget,
   g_assert_true (gdk_texture_save_to_png (texture, path));
 }
 
+/* Where the pictures go: tests/screenshots/ in the build directory. */
+static char *
+screenshot_path (const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_getenv ("LOOM_TEST_ARTIFACTS") ?: g_get_tmp_dir (), "screenshots", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  return g_build_filename (dir, name, NULL);
+}
+
+static void
+iterate_for (guint ms)
+{
+  gint64 until = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < until)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (5000);
+    }
+}
+
+/* Resizes a shown window and waits until it has the new size. */
+static void
+resize_window (GtkWindow *window,
+               int        width,
+               int        height)
+{
+  gint64 deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
+
+  gtk_window_set_default_size (window, width, height);
+  while ((gtk_widget_get_width (GTK_WIDGET (window)) != width ||
+          gtk_widget_get_height (GTK_WIDGET (window)) != height) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  iterate_for (300);
+}
+
+static GtkWidget *
+find_widget_named (GtkWidget  *widget,
+                   const char *name)
+{
+  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_widget_named (child, name);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
 static GtkWidget *
 find_label_with (GtkWidget  *widget,
                  const char *fragment)
@@ -202,7 +256,7 @@ test_window_engines (void)
     g_main_context_iteration (NULL, FALSE);
   while (gtk_widget_get_width (GTK_WIDGET (window)) == 0 && g_get_monotonic_time () < deadline)
     g_main_context_iteration (NULL, TRUE);
-  png = g_build_filename (g_getenv ("LOOM_TEST_ARTIFACTS") ?: g_get_tmp_dir (), "loom-window.png", NULL);
+  png = screenshot_path ("window.png");
   save_png (GTK_WIDGET (window), png);
   g_assert_true (g_file_test (png, G_FILE_TEST_EXISTS));
   g_test_message ("window rendered to %s", png);
@@ -227,7 +281,7 @@ test_window_engines (void)
       g_main_context_iteration (NULL, FALSE);
     while (gtk_widget_get_width (prefs) == 0 && g_get_monotonic_time () < deadline)
       g_main_context_iteration (NULL, TRUE);
-    prefs_png = g_build_filename (g_getenv ("LOOM_TEST_ARTIFACTS") ?: g_get_tmp_dir (), "loom-preferences.png", NULL);
+    prefs_png = screenshot_path ("preferences.png");
     save_png (prefs, prefs_png);
     gtk_window_destroy (GTK_WINDOW (prefs));
     g_assert_true (g_action_group_has_action (G_ACTION_GROUP (window), "show-help-overlay"));
@@ -271,6 +325,7 @@ test_window_engines (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "0 Engines laufen"));
   g_unsetenv ("LANGUAGE");
+  textdomain (GETTEXT_PACKAGE);   /* gettext caches: this makes it look again */
 
   /* Quitting stops the app's own engines. */
   gtk_window_destroy (GTK_WINDOW (window));
@@ -280,6 +335,205 @@ test_window_engines (void)
       g_autofree char *proc = g_strdup_printf ("/proc/%d", g_array_index (pids, GPid, i));
       g_assert_false (g_file_test (proc, G_FILE_TEST_EXISTS));
     }
+}
+
+/* "Also run serially": the same sweep serially and in parallel, drawn
+ * live, then stacked on a shared zero in one timeline; selecting,
+ * measuring, zooming and exporting it; the window at two sizes and dark. */
+static void
+test_compare (void)
+{
+  g_autoptr(LoomApplication) app = NULL;
+  g_autoptr(GError) error = NULL;
+  LoomWindow *window;
+  LoomTimeline *timeline;
+  LoomTimelineModel *model;
+  LoomSweepForm *form;
+  GPtrArray *jobs;
+  LoomAsyncResult *serial, *parallel;
+  guint max_running = 0;
+  gboolean partial = FALSE;
+  gint64 deadline;
+
+  /* In English, whatever an earlier test left. */
+  g_setenv ("LANGUAGE", "en", TRUE);
+  textdomain (GETTEXT_PACKAGE);
+
+  app = g_object_new (LOOM_TYPE_APPLICATION,
+                      "application-id", "dev.loom.LoomCompareTest",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/dev/loom/Loom",
+                      NULL);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_settings_set_int (loom_application_get_settings (app), "engines", 4);
+  /* Not the command an earlier test left in the form. */
+  g_settings_reset (loom_application_get_settings (app), "last-form");
+
+  window = loom_window_new (app);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  gtk_window_present (GTK_WINDOW (window));
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  while (!engines_ready (loom_window_get_engines (window), 4) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (engines_ready (loom_window_get_engines (window), 4));
+
+  form = loom_window_get_form (window);
+  loom_sweep_form_set_function (form, "printtime");
+  loom_sweep_form_set_parameters (form, "t=range:0:4\nsleep=0.4");
+  gtk_switch_set_active (GTK_SWITCH (find_widget_named (GTK_WIDGET (form), "also-serial")), TRUE);
+  g_assert_true (loom_sweep_form_get_also_serial (form));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  jobs = loom_window_get_jobs (window);
+  g_assert_cmpuint (jobs->len, ==, 2);
+  serial = g_ptr_array_index (jobs, 0);
+  parallel = g_ptr_array_index (jobs, 1);
+
+  /* The comparison opens by itself, and draws bars as tasks start, before
+   * any result is back. */
+  timeline = loom_window_get_timeline (window);
+  model = loom_timeline_get_model (timeline);
+  g_assert_cmpuint (loom_timeline_model_get_n_jobs (model), ==, 2);
+  while (!(loom_async_result_ready (serial) && loom_async_result_ready (parallel)) &&
+         g_get_monotonic_time () < deadline + 10 * G_USEC_PER_SEC)
+    {
+      g_main_context_iteration (NULL, TRUE);
+      max_running = MAX (max_running, loom_timeline_model_get_n_running (model));
+      if (!loom_async_result_ready (serial) && loom_timeline_model_get_job (model, 0)->n_bars > 0 &&
+          loom_timeline_model_get_job (model, 0)->n_bars < 4)
+        partial = TRUE;
+    }
+  g_assert_true (loom_async_result_successful (serial));
+  g_assert_true (loom_async_result_successful (parallel));
+  g_assert_cmpuint (max_running, >=, 1);
+  g_assert_true (partial);
+  iterate_for (300);
+
+  /* Serial on top: one lane of four bars; parallel below, spread out. */
+  {
+    const LoomTimelineJob *s = loom_timeline_model_get_job (model, 0);
+    const LoomTimelineJob *p = loom_timeline_model_get_job (model, 1);
+    guint serial_lanes = 0, parallel_lanes = 0;
+    LoomTimelineSummary sum_s, sum_p;
+    g_autofree char *summary = loom_timeline_describe_jobs (model);
+
+    g_assert_cmpint (s->mode, ==, LOOM_JOB_SERIAL);
+    g_assert_cmpint (p->mode, ==, LOOM_JOB_PARALLEL);
+    g_assert_cmpuint (s->n_bars, ==, 4);
+    g_assert_cmpuint (p->n_bars, ==, 4);
+    g_assert_cmpuint (s->n_running, ==, 0);
+    for (guint l = 0; l < loom_timeline_model_get_n_lanes (model); l++)
+      {
+        if (loom_timeline_model_get_lane (model, l)->job == 0)
+          serial_lanes++;
+        else
+          parallel_lanes++;
+      }
+    g_assert_cmpuint (serial_lanes, ==, 1);
+    g_assert_cmpuint (parallel_lanes, >=, 2);
+    loom_timeline_model_get_summary (model, 0, &sum_s);
+    loom_timeline_model_get_summary (model, 1, &sum_p);
+    g_assert_cmpfloat (sum_s.wall, >, 1.5 * sum_p.wall);
+    g_assert_nonnull (strstr (summary, "speedup"));
+  }
+
+  /* The frame drew every finished bar, merged or not. */
+  {
+    const LoomTimelineDrawStats *stats = loom_timeline_get_draw_stats (timeline);
+    g_assert_cmpuint (stats->n_visible, ==, 8);
+    g_assert_cmpuint (stats->n_covered, ==, stats->n_visible);
+  }
+
+  /* Clicking a bar shows its task's details beside the list; Shift+Down
+   * moves to the lane below; a screen reader gets them too. */
+  {
+    const LoomTimelineView *view = loom_timeline_get_view (timeline);
+    const LoomTimelineLane *lane = loom_timeline_model_get_lane (model, 0);
+    graphene_rect_t rect;
+    g_autofree char *text = NULL;
+    double x;
+    guint job, index, first_index;
+
+    g_assert_true (loom_timeline_view_lane_rect (view, model, 0, &rect));
+    x = loom_timeline_view_time_to_x (view, (lane->bars[1].start + lane->bars[1].end) / 2.0);
+    g_assert_true (loom_timeline_select_at (timeline, x, rect.origin.y + rect.size.height / 2));
+    g_assert_true (loom_timeline_get_selected (timeline, &job, &first_index));
+    g_assert_cmpuint (job, ==, 0);
+    g_assert_cmpuint (first_index, ==, lane->bars[1].index);
+    text = loom_window_get_details_text (window);
+    g_assert_nonnull (strstr (text, "Standard output"));
+    g_assert_nonnull (strstr (text, "Parameters: {\"t\":"));
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.select-step", "(ii)", 1, 0));
+    g_assert_true (loom_timeline_get_selected (timeline, &job, &index));
+    g_assert_cmpuint (index, !=, first_index);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.select-step", "(ii)", 0, 1));
+    g_assert_true (loom_timeline_get_selected (timeline, &job, &index));
+    g_assert_cmpuint (job, ==, 1);
+    /* Clicking where nothing is clears it. */
+    g_assert_false (loom_timeline_select_at (timeline, 2, rect.origin.y + 2));
+    g_assert_false (loom_timeline_get_selected (timeline, NULL, NULL));
+  }
+
+  /* A range over everything: its statistics, and the whole jobs in it. */
+  {
+    gint64 extent = loom_timeline_model_get_extent (model, g_get_real_time ());
+
+    loom_timeline_select_range (timeline, 0, extent + 1);
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "8 finished"));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "whole"));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.clear", NULL));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Drag across the time axis"));
+  }
+
+  /* +, −, 0 from the keyboard's actions. */
+  {
+    double fit = loom_timeline_get_view (timeline)->us_per_px;
+
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.zoom-in", NULL));
+    g_assert_cmpfloat (loom_timeline_get_view (timeline)->us_per_px, <, fit * 0.8);
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.pan", "(ii)", -1, 0));
+    g_assert_false (loom_timeline_get_follow (timeline));
+    g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.fit", NULL));
+    g_assert_true (loom_timeline_get_follow (timeline));
+    g_assert_cmpfloat_with_epsilon (loom_timeline_get_view (timeline)->us_per_px, fit, fit * 1e-6);
+  }
+
+  /* The job menu's image export: the same drawing, as a PNG. */
+  {
+    g_autofree char *path = screenshot_path ("compare-export.png");
+    g_autoptr(GFile) file = g_file_new_for_path (path);
+    g_autoptr(GPtrArray) both = g_ptr_array_new ();
+    g_autoptr(GdkTexture) texture = NULL;
+
+    g_ptr_array_add (both, serial);
+    g_ptr_array_add (both, parallel);
+    g_assert_true (loom_window_export_timeline (window, both, LOOM_TIMELINE_IMAGE_PNG, file, &error));
+    g_assert_no_error (error);
+    texture = gdk_texture_new_from_filename (path, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (gdk_texture_get_width (texture), ==, 1280);
+  }
+
+  /* Pictures to look at: 1280×800, 800×600, and dark. */
+  {
+    g_autofree char *big = screenshot_path ("compare-1280x800.png");
+    g_autofree char *small = screenshot_path ("compare-800x600.png");
+    g_autofree char *dark = screenshot_path ("compare-dark.png");
+
+    resize_window (GTK_WINDOW (window), 1280, 800);
+    save_png (GTK_WIDGET (window), big);
+    resize_window (GTK_WINDOW (window), 800, 600);
+    save_png (GTK_WIDGET (window), small);
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+    resize_window (GTK_WINDOW (window), 1280, 800);
+    save_png (GTK_WIDGET (window), dark);
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
+    g_test_message ("window rendered to %s, %s and %s", big, small, dark);
+  }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  loom_cluster_stop (loom_application_get_cluster (app));
 }
 
 /* A cluster someone else runs (here: this test, as loomctl cluster start
@@ -353,6 +607,7 @@ main (int   argc,
 
   g_test_add_func ("/loom/ui/window-engines", test_window_engines);
   g_test_add_func ("/loom/ui/attach", test_attach);
+  g_test_add_func ("/loom/ui/compare", test_compare);
 
   return g_test_run ();
 }

@@ -83,6 +83,8 @@ lane_free (gpointer data)
 
   g_free (lane->bars);
   g_free (lane->marked);
+  g_free (lane->lod_busy);
+  g_free (lane->lod_mark);
   g_free (lane);
 }
 
@@ -282,6 +284,66 @@ first_ending_after (const Lane *lane,
   return lo;
 }
 
+/**
+ * loom_timeline_bar_mark_kind:
+ * @bar: a bar
+ *
+ * Returns: 0 for a bar drawn plain, 1 failed, 2 lost or retried, 3 aborted
+ */
+guint8
+loom_timeline_bar_mark_kind (const LoomTimelineBar *bar)
+{
+  if (bar->flags & LOOM_TIMELINE_BAR_RETRIED || bar->status == LOOM_TASK_LOST)
+    return 2;
+  if (bar->end == LOOM_TIMELINE_RUNNING || bar->status == LOOM_TASK_DONE)
+    return 0;
+  return bar->status == LOOM_TASK_ABORTED ? 3 : 1;
+}
+
+/* The level of detail: busy time per bin, so a zoomed-out view costs the
+ * same at any count.  Bins start at 256 µs and double (merging pairs)
+ * whenever the lane outgrows LOOM_TIMELINE_LOD_BINS of them. */
+static void
+lod_add (Lane                  *lane,
+         const LoomTimelineBar *bar)
+{
+  gint64 start = MAX (0, bar->start);
+  gint64 end = MAX (start, bar->end);
+  guint8 kind = loom_timeline_bar_mark_kind (bar);
+  gint64 first, last;
+
+  if (lane->lod_busy == NULL)
+    {
+      lane->lod_busy = g_new0 (float, LOOM_TIMELINE_LOD_BINS);
+      lane->lod_mark = g_new0 (guint8, LOOM_TIMELINE_LOD_BINS);
+      lane->lod_bin_us = 256;
+    }
+  while (end / lane->lod_bin_us >= LOOM_TIMELINE_LOD_BINS)
+    {
+      for (guint i = 0; i < LOOM_TIMELINE_LOD_BINS / 2; i++)
+        {
+          lane->lod_busy[i] = lane->lod_busy[2 * i] + lane->lod_busy[2 * i + 1];
+          lane->lod_mark[i] = MAX (lane->lod_mark[2 * i], lane->lod_mark[2 * i + 1]);
+        }
+      memset (lane->lod_busy + LOOM_TIMELINE_LOD_BINS / 2, 0, LOOM_TIMELINE_LOD_BINS / 2 * sizeof (float));
+      memset (lane->lod_mark + LOOM_TIMELINE_LOD_BINS / 2, 0, LOOM_TIMELINE_LOD_BINS / 2);
+      lane->lod_bin_us *= 2;
+      lane->lod_n_bins = (lane->lod_n_bins + 1) / 2;
+    }
+
+  first = start / lane->lod_bin_us;
+  last = end / lane->lod_bin_us;
+  for (gint64 b = first; b <= last; b++)
+    {
+      gint64 lo = MAX (start, b * lane->lod_bin_us);
+      gint64 hi = MIN (end, (b + 1) * lane->lod_bin_us);
+
+      lane->lod_busy[b] += (float) MAX (0, hi - lo);
+      lane->lod_mark[b] = MAX (lane->lod_mark[b], kind);
+    }
+  lane->lod_n_bins = MAX (lane->lod_n_bins, (guint) last + 1);
+}
+
 static gboolean
 fits (const Lane *lane,
       guint       pos,
@@ -359,6 +421,8 @@ insert_bar (LoomTimelineModel     *self,
   lane->n_bars++;
   if (is_marked (bar))
     mark (lane, pos);
+  if (bar->end != LOOM_TIMELINE_RUNNING)
+    lod_add (lane, bar);
   if (bar->end == LOOM_TIMELINE_RUNNING)
     lane->n_running++;
   self->n_bars++;
@@ -465,6 +529,8 @@ repack (LoomTimelineModel *self,
               lane->bars = g_renew (LoomTimelineBar, lane->bars, lane->cap_bars);
             }
           lane->bars[lane->n_bars++] = bar;
+          if (bar.end != LOOM_TIMELINE_RUNNING)
+            lod_add (lane, &bar);
           if (bar.end == LOOM_TIMELINE_RUNNING)
             {
               lane->n_running++;
@@ -500,6 +566,7 @@ end_bar (LoomTimelineModel *self,
   job->last_end = MAX (job->last_end, bar->end);
   if (is_marked (bar))
     mark (lane, pos);
+  lod_add (lane, bar);
   g_hash_table_remove (self->running, task_key (lane->job, bar->index));
   if (pos + 1 == lane->n_bars)
     repack (self, lane);
@@ -974,7 +1041,9 @@ loom_timeline_model_get_stats (LoomTimelineModel *self,
       if (job >= 0 && lane->job != (guint) job)
         continue;
 
-      for (guint pos = first_ending_after (lane, from); pos < lane->n_bars && lane->bars[pos].start < to; pos++)
+      /* From the first bar ending at or after @from: one that ends right
+       * at @from finished in this range, [from, to), not the one before. */
+      for (guint pos = first_ending_after (lane, from - 1); pos < lane->n_bars && lane->bars[pos].start < to; pos++)
         {
           const LoomTimelineBar *bar = &lane->bars[pos];
           gint64 end = bar_end (bar, now_rel);
@@ -1055,6 +1124,8 @@ loom_timeline_model_get_memory_size (LoomTimelineModel *self)
       const Lane *lane = g_ptr_array_index (self->lanes, i);
 
       size += sizeof *lane + lane->cap_bars * sizeof (LoomTimelineBar) + lane->cap_marked * sizeof (guint);
+      if (lane->lod_busy)
+        size += LOOM_TIMELINE_LOD_BINS * (sizeof (float) + 1);
     }
   for (guint i = 0; i < self->jobs->len; i++)
     size += sizeof (LoomTimelineJob) + ((LoomTimelineJob *) g_ptr_array_index (self->jobs, i))->n_finished_bytes;

@@ -62,19 +62,31 @@ typedef struct
  *   aborted and retried bars, sorted
  * @n_marked: marked bars
  * @n_running: bars still running
+ * @lod_busy: (array length=lod_n_bins): level of detail for zoomed-out
+ *   views: busy µs of finished bars per bin of @lod_bin_us
+ * @lod_mark: (array length=lod_n_bins): per bin, the worst mark in it
+ *   (0 none, 1 failed, 2 lost or retried, 3 aborted)
+ * @lod_n_bins: bins in use
+ * @lod_bin_us: µs per bin, a power of two that doubles as the lane grows
  *
  * One row of the timeline.
  */
+#define LOOM_TIMELINE_LOD_BINS 4096
+
 typedef struct
 {
-  guint   job;
-  gint    engine_id;
+  guint            job;
+  gint             engine_id;
   guint            sub;
   LoomTimelineBar *bars;
   guint            n_bars;
   guint           *marked;
   guint            n_marked;
   guint            n_running;
+  float           *lod_busy;
+  guint8          *lod_mark;
+  guint            lod_n_bins;
+  gint64           lod_bin_us;
   /*< private >*/
   guint            cap_bars;
   guint            cap_marked;
@@ -200,6 +212,7 @@ const char             *loom_timeline_model_get_engine_host  (LoomTimelineModel 
                                                               gint               engine_id);
 guint                   loom_timeline_model_lower_bound      (const LoomTimelineLane *lane,
                                                               gint64             t);
+guint8                  loom_timeline_bar_mark_kind          (const LoomTimelineBar *bar);
 gboolean                loom_timeline_model_find_bar         (LoomTimelineModel *self,
                                                               guint              lane,
                                                               gint64             t,

@@ -441,6 +441,140 @@ bar_span (const LoomTimelineView *view,
     *x1 = *x0 + 1;
 }
 
+/* Premultiplied ARGB, as Cairo and GDK_MEMORY_DEFAULT lay it out. */
+static guint32
+argb (const GdkRGBA *c,
+      double         alpha)
+{
+  double a = c->alpha * alpha;
+
+  return ((guint32) (a * 255 + 0.5) << 24) |
+         ((guint32) (c->red * a * 255 + 0.5) << 16) |
+         ((guint32) (c->green * a * 255 + 0.5) << 8) |
+         (guint32) (c->blue * a * 255 + 0.5);
+}
+
+/* A dense lane — bars narrower than a few pixels on average — becomes one
+ * row of pixels: each column shaded by how much of it tasks cover, marked
+ * columns in the mark's colour.  One linear pass over the visible bars,
+ * one texture node, whatever the count; the row is as wide as the plot,
+ * so nothing is scaled sideways. */
+static void
+draw_lane_pixels (const LoomTimelineView *view,
+                  const LoomTimelineLane *lane,
+                  guint                   first,
+                  guint                   limit,
+                  double                  y,
+                  const GdkRGBA          *color,
+                  GtkSnapshot            *snapshot,
+                  LoomTimelineDrawStats  *stats)
+{
+  int width = (int) loom_timeline_view_plot_width (view);
+  g_autofree float *cover = g_new0 (float, width);
+  g_autofree guint8 *marks = g_new0 (guint8, width);
+  g_autofree guint32 *pixels = g_new0 (guint32, width);
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  double scale = 1.0 / view->us_per_px;
+  double left = view->t_left;
+  GdkRGBA kinds[4];
+  guint32 shades[17];
+
+  if (lane->lod_busy != NULL && view->us_per_px >= lane->lod_bin_us)
+    {
+      /* Zoomed out past the level of detail: a pixel spans at least one
+       * bin, so read the bins, not the bars (busy time assumed even
+       * within a bin: a task may shade the pixel next to its own). */
+      double bin = lane->lod_bin_us;
+
+      for (int i = 0; i < width; i++)
+        {
+          double ta = left + i * view->us_per_px;
+          double tb = ta + view->us_per_px;
+          gint64 b0 = (gint64) floor (MAX (0, ta) / bin);
+          gint64 b1 = (gint64) floor (MAX (0, tb) / bin);
+          double busy = 0;
+
+          if (tb <= 0)
+            continue;
+          for (gint64 b = b0; b <= b1 && b < lane->lod_n_bins; b++)
+            {
+              double lo = MAX (ta, b * bin), hi = MIN (tb, (b + 1) * bin);
+
+              if (hi <= lo)
+                continue;
+              busy += lane->lod_busy[b] * (hi - lo) / bin;
+              marks[i] = MAX (marks[i], lane->lod_mark[b]);
+            }
+          cover[i] = (float) (busy / view->us_per_px);
+        }
+    }
+  else for (guint pos = first; pos < limit; pos++)
+    {
+      const LoomTimelineBar *bar = &lane->bars[pos];
+      double x0 = (bar->start - left) * scale;
+      double x1 = (bar->end - left) * scale;
+      guint8 kind = 0;
+      int a, b;
+
+      if (x1 - x0 >= 3)
+        x1 -= 1;   /* a gap of a pixel between bars wide enough to show it */
+      x0 = MAX (x0, 0);
+      x1 = MIN (x1, width);
+      if (x1 <= x0)
+        x1 = x0 + 1e-3;
+      if (G_UNLIKELY (bar->status != LOOM_TASK_DONE || bar->flags))
+        kind = loom_timeline_bar_mark_kind (bar);
+
+      a = (int) x0;
+      b = (int) x1;
+      if (a >= width)
+        continue;
+      if (a == b || b >= width)
+        {
+          cover[a] += (float) (MIN (x1, a + 1) - x0);
+          if (kind)
+            marks[a] = MAX (marks[a], kind);
+          if (b >= width || a == b)
+            continue;
+        }
+      else
+        {
+          cover[a] += (float) (a + 1 - x0);
+          for (int i = a + 1; i < b; i++)
+            cover[i] = 1;
+          cover[b] += (float) (x1 - b);
+          if (kind)
+            for (int i = a; i <= b; i++)
+              marks[i] = MAX (marks[i], kind);
+        }
+    }
+
+  kinds[1] = (GdkRGBA) { 0.88, 0.11, 0.14, 1 };
+  kinds[2] = (GdkRGBA) { 1.0, 0.47, 0.0, 1 };
+  kinds[3] = (GdkRGBA) { 0.47, 0.46, 0.48, 1 };
+  /* Any task in a column shows; a full column is solid. */
+  for (guint i = 0; i < G_N_ELEMENTS (shades); i++)
+    shades[i] = argb (color, i == 0 ? 0 : 0.35 + 0.65 * i / 16.0);
+  for (int i = 0; i < width; i++)
+    {
+      if (marks[i])
+        {
+          pixels[i] = argb (&kinds[marks[i]], 1);
+          stats->n_mark_pixels++;
+        }
+      else
+        pixels[i] = shades[(int) (MIN (cover[i], 1.0f) * 16 + 0.999f)];
+    }
+
+  bytes = g_bytes_new_take (g_steal_pointer (&pixels), width * sizeof (guint32));
+  texture = gdk_memory_texture_new (width, 1, GDK_MEMORY_DEFAULT, bytes, width * sizeof (guint32));
+  gtk_snapshot_append_texture (snapshot, texture,
+                               &GRAPHENE_RECT_INIT (LOOM_TIMELINE_LABEL_WIDTH, y, width, view->lane_height));
+  stats->n_textures++;
+  stats->n_covered += limit - first;
+}
+
 static void
 draw_lane_bars (const LoomTimelineView *view,
                 const LoomTimelineLane *lane,
@@ -457,6 +591,15 @@ draw_lane_bars (const LoomTimelineView *view,
   double run0 = 0, run1 = 0;
   guint run_count = 0, run_first = 0;
   gboolean have = FALSE;
+
+  /* For the tests: the finished bars in view, counted one by one. */
+  stats->n_visible += limit > pos ? limit - pos : 0;
+
+  if (limit > pos && (limit - pos) * 16.0 > loom_timeline_view_plot_width (view))
+    {
+      draw_lane_pixels (view, lane, pos, limit, y, color, snapshot, stats);
+      return;
+    }
 
 #define EMIT_RUN()                                                                      \
   G_STMT_START {                                                                        \
@@ -569,11 +712,6 @@ draw_lane_bars (const LoomTimelineView *view,
       }
   }
 
-  /* For the tests: the finished bars in view, counted one by one. */
-  {
-    guint a = first_ending_after (lane, (gint64) floor (view->t_left));
-    stats->n_visible += limit > a ? limit - a : 0;
-  }
 }
 
 static char *
@@ -778,6 +916,12 @@ loom_timeline_draw_static (LoomTimelineModel      *model,
   gtk_snapshot_pop (snapshot);
 
   draw_axis (view, model, snapshot, stats, MAX (bottom, top));
+
+  /* Nothing is dropped, but dense lanes are drawn as shades: say so. */
+  if (stats->n_textures > 0 &&
+      draw_text (view, snapshot, _("dense: shade = busy share"), 8, top - AXIS_HEIGHT + 1,
+                 LOOM_TIMELINE_LABEL_WIDTH - 12, AXIS_HEIGHT - 6, &dim, FALSE))
+    stats->n_labels++;
 
   if (n_jobs >= 2)
     {

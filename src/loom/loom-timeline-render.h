@@ -43,7 +43,9 @@ typedef struct
 /**
  * LoomTimelineDrawStats:
  * @n_rects: bar rectangles drawn (merged runs count once)
- * @n_marks: marked (failed, lost, retried, aborted) rectangles drawn
+ * @n_textures: lanes drawn as one row of pixels (dense lanes)
+ * @n_marks: marked (failed, lost, retried, aborted) striped rectangles drawn
+ * @n_mark_pixels: marked pixel columns in dense lanes
  * @n_labels: text labels drawn
  * @n_covered: finished bars those rectangles stand for
  * @n_running: running bars drawn
@@ -55,7 +57,9 @@ typedef struct
 typedef struct
 {
   guint   n_rects;
+  guint   n_textures;
   guint   n_marks;
+  guint   n_mark_pixels;
   guint   n_labels;
   guint64 n_covered;
   guint   n_running;

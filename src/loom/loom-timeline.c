@@ -1225,6 +1225,8 @@ loom_timeline_clear (LoomTimeline *self)
  * @name: (nullable): its name
  * @mode: parallel or serial
  * @params: (nullable): its tasks' parameters, one JSON object per line
+ * @submitted: when it was submitted (µs since the epoch), or 0 if not
+ *   known; the controller's record of it wins once it arrives
  *
  * Shows one more job, stacked under the others on a shared zero, and
  * follows it as its tasks start and finish.
@@ -1236,7 +1238,8 @@ loom_timeline_add_result (LoomTimeline    *self,
                           LoomAsyncResult *result,
                           const char      *name,
                           LoomJobMode      mode,
-                          GBytes          *params)
+                          GBytes          *params,
+                          gint64           submitted)
 {
   JobSource *source;
   guint n;
@@ -1247,7 +1250,7 @@ loom_timeline_add_result (LoomTimeline    *self,
   source = g_new0 (JobSource, 1);
   source->result = g_object_ref (result);
   source->params = params ? g_bytes_ref (params) : NULL;
-  source->slot = loom_timeline_model_add_job (self->model, loom_async_result_get_job_id (result), name, mode, 0);
+  source->slot = loom_timeline_model_add_job (self->model, loom_async_result_get_job_id (result), name, mode, submitted);
   g_ptr_array_add (self->sources, source);
 
   g_signal_connect_object (result, "task-started", G_CALLBACK (on_task_event), self, 0);
@@ -1277,7 +1280,7 @@ loom_timeline_set_result (LoomTimeline    *self,
 
   loom_timeline_clear (self);
   if (result)
-    loom_timeline_add_result (self, result, NULL, LOOM_JOB_PARALLEL, NULL);
+    loom_timeline_add_result (self, result, NULL, LOOM_JOB_PARALLEL, NULL, 0);
 }
 
 /**

@@ -23,7 +23,8 @@ guint              loom_timeline_add_result        (LoomTimeline     *self,
                                                     LoomAsyncResult  *result,
                                                     const char       *name,
                                                     LoomJobMode       mode,
-                                                    GBytes           *params);
+                                                    GBytes           *params,
+                                                    gint64            submitted);
 void               loom_timeline_clear             (LoomTimeline     *self);
 LoomTimelineModel *loom_timeline_get_model         (LoomTimeline     *self);
 LoomAsyncResult   *loom_timeline_get_job_result    (LoomTimeline     *self,

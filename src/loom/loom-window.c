@@ -31,7 +31,13 @@ struct _LoomWindow
   GtkColumnView        *tasks_view;
   GtkLabel             *tasks_title;
   LoomTimeline         *timeline;
+  GtkLabel             *range_label;
+  GtkTextView          *details;
+  GtkButton            *zoom_in_button;
+  GtkButton            *zoom_out_button;
+  GtkButton            *fit_button;
   LoomAsyncResult      *selected;   /* the job whose tasks are shown */
+  guint                 selected_slot; /* its job slot in the timeline */
   GListModel           *engines;
   GPtrArray            *results;    /* LoomAsyncResult of the jobs shown */
 };
@@ -530,11 +536,17 @@ tick_job_row (gpointer data)
   return loom_async_result_ready (result) ? G_SOURCE_REMOVE : G_SOURCE_CONTINUE;
 }
 
+static void on_task_row_selected (LoomWindow         *self,
+                                  guint               position,
+                                  guint               n_items,
+                                  GtkSingleSelection *selection);
+
 static void
 show_tasks (LoomWindow *self)
 {
   g_autoptr(GListStore) store = g_list_store_new (LOOM_TYPE_TASK_ITEM);
   GtkSortListModel *sorted;
+  GtkSingleSelection *selection;
   gint64 t0 = G_MAXINT64;
   guint n;
 
@@ -560,25 +572,132 @@ show_tasks (LoomWindow *self)
 
   sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_steal_pointer (&store)),
                                     g_object_ref (gtk_column_view_get_sorter (self->tasks_view)));
-  gtk_column_view_set_model (self->tasks_view, GTK_SELECTION_MODEL (gtk_single_selection_new (G_LIST_MODEL (sorted))));
+  selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
+  gtk_single_selection_set_autoselect (selection, FALSE);
+  gtk_single_selection_set_can_unselect (selection, TRUE);
+  gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
+  g_signal_connect_object (selection, "selection-changed", G_CALLBACK (on_task_row_selected), self, G_CONNECT_SWAPPED);
+  gtk_column_view_set_model (self->tasks_view, GTK_SELECTION_MODEL (selection));
+}
+
+static void
+show_details (LoomWindow *self,
+              guint       slot,
+              guint       index)
+{
+  g_autofree char *text = loom_timeline_describe_task (self->timeline, slot, index, TRUE);
+
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->details), text, -1);
+}
+
+/* A bar clicked in the timeline: its task's whole story beside the list. */
+static void
+on_timeline_selection (LoomWindow *self)
+{
+  guint slot, index;
+
+  if (loom_timeline_get_selected (self->timeline, &slot, &index))
+    show_details (self, slot, index);
+}
+
+static void
+on_timeline_range (LoomWindow *self)
+{
+  g_autofree char *text = loom_timeline_describe_range (self->timeline);
+
+  gtk_label_set_text (self->range_label, text ? text :
+                      _("Drag across the time axis to measure a range · Ctrl+scroll or +/− zooms · 0 shows everything"));
+}
+
+/* A row of the tasks list selected: the same details, one click away. */
+static void
+on_task_row_selected (LoomWindow         *self,
+                      guint               position,
+                      guint               n_items,
+                      GtkSingleSelection *selection)
+{
+  g_autoptr(LoomTaskItem) item = g_list_model_get_item (G_LIST_MODEL (selection),
+                                                        gtk_single_selection_get_selected (selection));
+
+  if (item != NULL)
+    show_details (self, self->selected_slot, item->info->index);
+}
+
+static void
+timeline_button_clicked (GtkButton  *button,
+                         LoomWindow *self)
+{
+  gtk_widget_activate_action (GTK_WIDGET (self->timeline), g_object_get_data (G_OBJECT (button), "action"), NULL);
+}
+
+static void
+set_engine_hosts (LoomWindow *self)
+{
+  LoomTimelineModel *model = loom_timeline_get_model (self->timeline);
+
+  for (guint i = 0; self->engines && i < g_list_model_get_n_items (self->engines); i++)
+    {
+      g_autoptr(LoomEngineInfo) info = g_list_model_get_item (self->engines, i);
+      loom_timeline_model_set_engine_host (model, loom_engine_info_get_id (info), loom_engine_info_get_host (info));
+    }
+}
+
+/* Adds a job of the jobs list to the timeline. */
+static guint
+show_job_in_timeline (LoomWindow *self,
+                      GObject    *row)
+{
+  LoomAsyncResult *result = g_object_get_data (row, "result");
+  LoomTaskSpec *spec = g_object_get_data (row, "spec");
+  const char *name = spec && loom_task_spec_get_function (spec) ? loom_task_spec_get_function (spec) : _("command");
+
+  return loom_timeline_add_result (self->timeline, result, name,
+                                   GPOINTER_TO_INT (g_object_get_data (row, "mode")),
+                                   g_object_get_data (row, "lines"),
+                                   *(gint64 *) g_object_get_data (row, "submitted"));
 }
 
 static void
 on_job_selected (LoomWindow    *self,
                  GtkListBoxRow *row)
 {
-  LoomAsyncResult *result = row ? g_object_get_data (G_OBJECT (gtk_list_box_row_get_child (row)), "result") : NULL;
+  GObject *child = row ? G_OBJECT (gtk_list_box_row_get_child (row)) : NULL;
+  LoomAsyncResult *result = child ? g_object_get_data (child, "result") : NULL;
+  GObject *partner = child ? g_object_get_data (child, "partner") : NULL;
   g_autofree char *title = NULL;
 
   if (self->selected)
     g_signal_handlers_disconnect_by_func (self->selected, show_tasks, self);
   g_set_object (&self->selected, result);
-  if (self->timeline != NULL)
-    loom_timeline_set_result (self->timeline, result);
+  if (self->timeline == NULL)
+    return;   /* disposing */
+  loom_timeline_clear (self->timeline);
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->details),
+                            _("Select a task, in the list or in the timeline, to see its parameters, result or error, output and timings here."), -1);
   if (result == NULL)
     return;
 
-  title = g_strdup_printf (_("Tasks of job %d"), loom_async_result_get_job_id (result));
+  /* A job run serially and in parallel for comparison: both, serial
+   * first, on a shared zero. */
+  set_engine_hosts (self);
+  if (partner && GPOINTER_TO_INT (g_object_get_data (partner, "mode")) == LOOM_JOB_SERIAL)
+    {
+      show_job_in_timeline (self, partner);
+      self->selected_slot = show_job_in_timeline (self, child);
+    }
+  else
+    {
+      self->selected_slot = show_job_in_timeline (self, child);
+      if (partner)
+        show_job_in_timeline (self, partner);
+    }
+  on_timeline_range (self);
+
+  if (partner)
+    title = g_strdup_printf (_("Tasks of job %d, compared with job %d"), loom_async_result_get_job_id (result),
+                             loom_async_result_get_job_id (g_object_get_data (partner, "result")));
+  else
+    title = g_strdup_printf (_("Tasks of job %d"), loom_async_result_get_job_id (result));
   gtk_label_set_text (self->tasks_title, title);
   g_signal_connect_object (result, "notify::progress", G_CALLBACK (show_tasks), self, G_CONNECT_SWAPPED);
   show_tasks (self);
@@ -623,11 +742,62 @@ loom_window_export_job (LoomWindow        *self,
   return g_file_replace_contents (file, text, strlen (text), NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error);
 }
 
+/**
+ * loom_window_export_timeline:
+ * @self: a #LoomWindow
+ * @results: (element-type LoomAsyncResult): jobs of this window, drawn
+ *   stacked on a shared zero
+ * @format: PNG, SVG or PDF
+ * @file: where to write
+ * @error: return location for a #GError
+ *
+ * Draws the jobs' timeline into an image, with the code `loomctl export
+ * --format png|svg|pdf` uses.
+ *
+ * Returns: %TRUE if the file was written
+ */
+gboolean
+loom_window_export_timeline (LoomWindow               *self,
+                             GPtrArray                *results,
+                             LoomTimelineImageFormat   format,
+                             GFile                    *file,
+                             GError                  **error)
+{
+  LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+  g_autoptr(LoomTimelineModel) model = loom_timeline_model_new ();
+  g_autofree char *path = g_file_get_path (file);
+  AdwStyleManager *style = adw_style_manager_get_default ();
+
+  if (path == NULL)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("Choose a local file for the image"));
+      return FALSE;
+    }
+  for (guint i = 0; i < results->len; i++)
+    {
+      LoomAsyncResult *result = g_ptr_array_index (results, i);
+      g_autoptr(JsonNode) report = NULL;
+
+      if (loom_async_result_get_job_id (result) < 0)
+        {
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("The job has not reached the controller yet"));
+          return FALSE;
+        }
+      if (!(report = loom_client_get_job_report (loom_application_get_client (app),
+                                                 loom_async_result_get_job_id (result), error)) ||
+          !loom_timeline_model_add_report (model, report, error))
+        return FALSE;
+    }
+  return loom_timeline_export_image (model, format, 1280, 0, adw_style_manager_get_dark (style), path, error);
+}
+
 typedef struct
 {
   LoomWindow      *self;
   LoomAsyncResult *result;
-  LoomExportFormat format;
+  LoomAsyncResult *partner;
+  gboolean         partner_serial;
+  int              format;   /* a LoomExportFormat, then PNG, SVG, PDF */
 } ExportRequest;
 
 static void
@@ -642,7 +812,24 @@ on_export_response (GtkNativeDialog *dialog,
       g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
       g_autoptr(GError) error = NULL;
 
-      if (!loom_window_export_job (request->self, request->result, request->format, file, &error))
+      gboolean written;
+
+      if (request->format <= LOOM_EXPORT_JSON)
+        written = loom_window_export_job (request->self, request->result, request->format, file, &error);
+      else
+        {
+          g_autoptr(GPtrArray) results = g_ptr_array_new ();
+
+          /* With its comparison partner, serial first, as the timeline shows them. */
+          if (request->partner && request->partner_serial)
+            g_ptr_array_add (results, request->partner);
+          g_ptr_array_add (results, request->result);
+          if (request->partner && !request->partner_serial)
+            g_ptr_array_add (results, request->partner);
+          written = loom_window_export_timeline (request->self, results, request->format - LOOM_EXPORT_JSON - 1,
+                                                 file, &error);
+        }
+      if (!written)
         adw_toast_overlay_add_toast (request->self->toasts, adw_toast_new (error->message));
       else
         {
@@ -652,6 +839,7 @@ on_export_response (GtkNativeDialog *dialog,
         }
     }
   g_object_unref (request->result);
+  g_clear_object (&request->partner);
   g_free (request);
   g_object_unref (dialog);
 }
@@ -661,15 +849,23 @@ export_clicked (GtkButton *button,
                 gpointer   data)
 {
   LoomWindow *self = LOOM_WINDOW (gtk_widget_get_root (GTK_WIDGET (button)));
-  static const char *suffixes[] = { "json", "csv", "json" };
-  static const char *names[] = { "trace", "tasks", "job" };
+  static const char *suffixes[] = { "json", "csv", "json", "png", "svg", "pdf" };
+  static const char *names[] = { "trace", "tasks", "job", "timeline", "timeline", "timeline" };
   ExportRequest *request = g_new0 (ExportRequest, 1);
+  GtkWidget *row = gtk_widget_get_ancestor (GTK_WIDGET (button), GTK_TYPE_LIST_BOX_ROW);
+  GObject *child = row ? G_OBJECT (gtk_list_box_row_get_child (GTK_LIST_BOX_ROW (row))) : NULL;
+  GObject *partner = child ? g_object_get_data (child, "partner") : NULL;
   GtkFileChooserNative *dialog;
   g_autofree char *suggested = NULL;
 
   request->self = self;
   request->result = g_object_ref (g_object_get_data (G_OBJECT (button), "result"));
   request->format = GPOINTER_TO_INT (data);
+  if (partner)
+    {
+      request->partner = g_object_ref (g_object_get_data (partner, "result"));
+      request->partner_serial = GPOINTER_TO_INT (g_object_get_data (partner, "mode")) == LOOM_JOB_SERIAL;
+    }
   dialog = gtk_file_chooser_native_new (_("Export Job"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Export"), _("_Cancel"));
   suggested = g_strdup_printf ("loom-job-%d-%s.%s", loom_async_result_get_job_id (request->result),
@@ -685,7 +881,8 @@ export_button (LoomAsyncResult *result)
   GtkWidget *button = gtk_menu_button_new ();
   GtkWidget *popover = gtk_popover_new ();
   GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 2);
-  const char *labels[] = { N_("Chrome Trace (Perfetto)…"), N_("CSV…"), N_("JSON…") };
+  const char *labels[] = { N_("Chrome Trace (Perfetto)…"), N_("CSV…"), N_("JSON…"),
+                           N_("Timeline as PNG…"), N_("Timeline as SVG…"), N_("Timeline as PDF…") };
 
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "document-save-symbolic");
   gtk_widget_set_tooltip_text (button, _("Export the job"));
@@ -731,6 +928,10 @@ add_job_row (LoomWindow      *self,
   gtk_widget_set_margin_bottom (row, 8);
   gtk_label_set_xalign (GTK_LABEL (name), 0);
   gtk_label_set_xalign (GTK_LABEL (counts), 0);
+  /* Narrow windows: the name and the counts shorten (wrapping labels
+   * would make the window wider for a given height). */
+  gtk_label_set_ellipsize (GTK_LABEL (name), PANGO_ELLIPSIZE_END);
+  gtk_label_set_ellipsize (GTK_LABEL (counts), PANGO_ELLIPSIZE_END);
   gtk_widget_add_css_class (counts, "dim-label");
   gtk_widget_add_css_class (counts, "caption");
   {
@@ -758,6 +959,8 @@ add_job_row (LoomWindow      *self,
   gtk_box_append (GTK_BOX (row), counts);
   g_object_set_data_full (G_OBJECT (row), "result", g_object_ref (result), g_object_unref);
   g_object_set_data (G_OBJECT (row), "begun", GSIZE_TO_POINTER (g_get_monotonic_time () / 1000));
+  /* The job's zero on the timeline until the controller's own is known. */
+  g_object_set_data_full (G_OBJECT (row), "submitted", g_memdup2 (&(gint64) { g_get_real_time () }, sizeof (gint64)), g_free);
   g_timeout_add_full (G_PRIORITY_DEFAULT, 500, tick_job_row, g_object_ref (row), g_object_unref);
   g_object_set_data (G_OBJECT (row), "bar", bar);
   g_object_set_data (G_OBJECT (row), "counts", counts);
@@ -777,7 +980,8 @@ submit_job (LoomWindow    *self,
             LoomTaskSpec  *spec,
             GBytes        *lines,
             guint          count,
-            LoomJobMode    mode)
+            LoomJobMode    mode,
+            gint           retries)
 {
   LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   LoomClient *client = loom_application_get_client (app);
@@ -787,13 +991,16 @@ submit_job (LoomWindow    *self,
   g_autofree char *tasks = NULL;
   g_autofree char *title = NULL;
   const char *function = loom_task_spec_get_function (spec) ? loom_task_spec_get_function (spec) : _("command");
+  gint64 submitted;
 
   if (client == NULL)
     return FALSE;
 
+  submitted = g_get_real_time ();
   view = loom_client_load_balanced_view (client);
   loom_view_set_mode (view, mode);
   loom_view_set_name (view, function);
+  loom_view_set_retries (view, retries);
   if (!(result = loom_view_map_lines_async (view, spec, lines, count, &error)))
     {
       adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
@@ -811,7 +1018,11 @@ submit_job (LoomWindow    *self,
     g_object_set_data_full (box, "lines", g_bytes_ref (lines), (GDestroyNotify) g_bytes_unref);
     g_object_set_data (box, "count", GUINT_TO_POINTER (count));
     g_object_set_data (box, "mode", GINT_TO_POINTER (mode));
+    g_object_set_data (box, "retries", GINT_TO_POINTER (retries));
+    *(gint64 *) g_object_get_data (box, "submitted") = submitted;
   }
+  /* Shown now that the row knows what it ran. */
+  on_job_selected (self, gtk_list_box_get_selected_row (self->jobs));
   return TRUE;
 }
 
@@ -825,7 +1036,27 @@ run_again (GtkButton *button,
 
   submit_job (self, g_object_get_data (row, "spec"), g_object_get_data (row, "lines"),
               GPOINTER_TO_UINT (g_object_get_data (row, "count")),
-              GPOINTER_TO_INT (g_object_get_data (row, "mode")));
+              GPOINTER_TO_INT (g_object_get_data (row, "mode")),
+              GPOINTER_TO_INT (g_object_get_data (row, "retries")));
+}
+
+/* The two newest jobs are one sweep run serially and in parallel: each
+ * row knows the other, and the timeline opens on both, stacked. */
+static void
+link_comparison (LoomWindow *self)
+{
+  GtkListBoxRow *parallel = gtk_list_box_get_row_at_index (self->jobs, 0);
+  GtkListBoxRow *serial = gtk_list_box_get_row_at_index (self->jobs, 1);
+  GObject *a, *b;
+
+  if (parallel == NULL || serial == NULL)
+    return;
+  a = G_OBJECT (gtk_list_box_row_get_child (parallel));
+  b = G_OBJECT (gtk_list_box_row_get_child (serial));
+  g_object_set_data (a, "partner", b);
+  g_object_set_data (b, "partner", a);
+  gtk_list_box_unselect_all (self->jobs);
+  gtk_list_box_select_row (self->jobs, parallel);
 }
 
 static void
@@ -838,16 +1069,25 @@ run_action (GtkWidget  *widget,
   g_autoptr(LoomTaskSpec) spec = NULL;
   g_autoptr(GBytes) lines = NULL;
   g_autoptr(GError) error = NULL;
+  gint retries;
 
   if (!loom_sweep_form_is_valid (self->form) ||
       !(sweep = loom_sweep_form_build_sweep (self->form, &error)) ||
       !(spec = loom_sweep_form_build_spec (self->form, &error)))
     return;
 
+  /* The task timeout travels in the spec; the scheduler scheme is the
+   * controller's, not a job's, so the form's choice is not sent. */
   lines = loom_sweep_to_lines (sweep);
+  retries = loom_sweep_form_get_retries (self->form);
   if (loom_sweep_form_get_also_serial (self->form))
-    submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_SERIAL);
-  submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_PARALLEL);
+    {
+      if (submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_SERIAL, retries) &&
+          submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_PARALLEL, retries))
+        link_comparison (self);
+      return;
+    }
+  submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_PARALLEL, retries);
 }
 
 static void
@@ -895,6 +1135,7 @@ loom_window_close_request (GtkWindow *window)
       g_autoptr(JsonNode) root = NULL;
       g_autofree char *text = NULL;
       g_autofree char *parameters = loom_sweep_form_get_parameters (self->form);
+      g_autofree char *constants = loom_sweep_form_get_constants (self->form);
       int width, height;
 
       gtk_window_get_default_size (window, &width, &height);
@@ -907,6 +1148,16 @@ loom_window_close_request (GtkWindow *window)
       json_builder_add_string_value (builder, loom_sweep_form_get_function (self->form));
       json_builder_set_member_name (builder, "parameters");
       json_builder_add_string_value (builder, parameters);
+      json_builder_set_member_name (builder, "constants");
+      json_builder_add_string_value (builder, constants);
+      json_builder_set_member_name (builder, "zip");
+      json_builder_add_boolean_value (builder, loom_sweep_form_get_zip (self->form));
+      json_builder_set_member_name (builder, "retries");
+      json_builder_add_int_value (builder, loom_sweep_form_get_retries (self->form));
+      json_builder_set_member_name (builder, "timeout");
+      json_builder_add_double_value (builder, loom_sweep_form_get_timeout (self->form));
+      json_builder_set_member_name (builder, "scheme");
+      json_builder_add_string_value (builder, loom_scheme_to_string (loom_sweep_form_get_scheme (self->form)));
       if (loom_sweep_form_get_command (self->form))
         {
           json_builder_set_member_name (builder, "command");
@@ -957,6 +1208,11 @@ loom_window_class_init (LoomWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, tasks_view);
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, tasks_title);
   gtk_widget_class_bind_template_child (widget_class, LoomWindow, timeline);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, range_label);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, details);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, zoom_in_button);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, zoom_out_button);
+  gtk_widget_class_bind_template_child (widget_class, LoomWindow, fit_button);
 
   gtk_widget_class_install_action (widget_class, "win.add-engines", NULL, add_engines_action);
   gtk_widget_class_install_action (widget_class, "win.stop-all", NULL, stop_all_action);
@@ -979,11 +1235,20 @@ loom_window_init (LoomWindow *self)
   g_signal_connect_object (self->form, "notify::valid", G_CALLBACK (on_form_valid), self, G_CONNECT_SWAPPED);
   on_form_valid (self);
 
+  g_signal_connect_object (self->timeline, "selection-changed", G_CALLBACK (on_timeline_selection), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->timeline, "range-changed", G_CALLBACK (on_timeline_range), self, G_CONNECT_SWAPPED);
+  g_object_set_data (G_OBJECT (self->zoom_in_button), "action", (gpointer) "timeline.zoom-in");
+  g_object_set_data (G_OBJECT (self->zoom_out_button), "action", (gpointer) "timeline.zoom-out");
+  g_object_set_data (G_OBJECT (self->fit_button), "action", (gpointer) "timeline.fit");
+  g_signal_connect_object (self->zoom_in_button, "clicked", G_CALLBACK (timeline_button_clicked), self, 0);
+  g_signal_connect_object (self->zoom_out_button, "clicked", G_CALLBACK (timeline_button_clicked), self, 0);
+  g_signal_connect_object (self->fit_button, "clicked", G_CALLBACK (timeline_button_clicked), self, 0);
+
   add_column (self, _("ID"), COLUMN_ID, FALSE);
   add_column (self, _("Host"), COLUMN_HOST, TRUE);
   add_column (self, _("PID"), COLUMN_PID, FALSE);
   add_column (self, _("State"), COLUMN_STATE, FALSE);
-  add_column (self, _("Tasks done"), COLUMN_DONE, FALSE);
+  add_column (self, _("Done"), COLUMN_DONE, FALSE);
   add_column (self, _("Busy"), COLUMN_BUSY, FALSE);
   add_column (self, NULL, COLUMN_ACTION, FALSE);
 }
@@ -1039,6 +1304,16 @@ loom_window_new (LoomApplication *application)
         if (json_object_has_member (obj, "command"))
           loom_sweep_form_set_command (self->form, json_object_get_string_member_with_default (obj, "command", ""),
                                        json_object_get_string_member_with_default (obj, "cwd", NULL));
+        loom_sweep_form_set_constants (self->form, json_object_get_string_member_with_default (obj, "constants", ""));
+        loom_sweep_form_set_zip (self->form, json_object_get_boolean_member_with_default (obj, "zip", FALSE));
+        loom_sweep_form_set_retries (self->form, json_object_get_int_member_with_default (obj, "retries", 2));
+        loom_sweep_form_set_timeout (self->form, json_object_get_double_member_with_default (obj, "timeout", 0));
+        {
+          LoomScheme scheme = LOOM_SCHEME_LEASTLOAD;
+
+          loom_scheme_from_string (json_object_get_string_member_with_default (obj, "scheme", "leastload"), &scheme);
+          loom_sweep_form_set_scheme (self->form, scheme);
+        }
       }
   }
   return self;
@@ -1055,6 +1330,22 @@ loom_window_get_engines (LoomWindow *self)
 {
   g_return_val_if_fail (LOOM_IS_WINDOW (self), NULL);
   return self->engines;
+}
+
+/**
+ * loom_window_get_details_text:
+ * @self: a #LoomWindow
+ *
+ * Returns: (transfer full): what the task details pane shows
+ */
+char *
+loom_window_get_details_text (LoomWindow *self)
+{
+  GtkTextIter start, end;
+
+  g_return_val_if_fail (LOOM_IS_WINDOW (self), NULL);
+  gtk_text_buffer_get_bounds (gtk_text_view_get_buffer (self->details), &start, &end);
+  return gtk_text_buffer_get_text (gtk_text_view_get_buffer (self->details), &start, &end, FALSE);
 }
 
 /**

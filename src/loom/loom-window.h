@@ -22,10 +22,16 @@ GListModel    *loom_window_get_engines  (LoomWindow      *self);
 LoomSweepForm *loom_window_get_form     (LoomWindow      *self);
 GPtrArray     *loom_window_get_jobs     (LoomWindow      *self);
 LoomTimeline  *loom_window_get_timeline (LoomWindow      *self);
+char          *loom_window_get_details_text (LoomWindow  *self);
 gboolean       loom_window_export_job   (LoomWindow        *self,
                                          LoomAsyncResult   *result,
                                          LoomExportFormat   format,
                                          GFile             *file,
                                          GError           **error);
+gboolean       loom_window_export_timeline (LoomWindow            *self,
+                                         GPtrArray               *results,
+                                         LoomTimelineImageFormat  format,
+                                         GFile                   *file,
+                                         GError                 **error);
 
 G_END_DECLS
