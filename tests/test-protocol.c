@@ -1459,6 +1459,8 @@ test_wrong_types (void)
     { "submit", "{\"spec\":{},\"count\":1,\"name\":{}}", "{}" },
     { "submit", "{\"spec\":{},\"count\":1,\"retries\":{}}", "{}" },
     { "submit", "{\"spec\":{},\"count\":1,\"targets\":[{}]}", "{}" },
+    { "submit", "{\"spec\":{},\"count\":1,\"scheme\":\"fastest\"}", "{}" },
+    { "submit", "{\"spec\":{},\"count\":1,\"scheme\":{}}", "{}" },
     { "job", "{\"job\":{}}", NULL },
     { "abort", "{\"job\":[]}", NULL },
     { "stop_engine", "{\"engine\":{}}", NULL },

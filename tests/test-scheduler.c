@@ -8,12 +8,14 @@
 #include "loom-test-util.h"
 
 static GArray *
-engines_of_sequential_applies (LoomCluster *cluster,
-                               guint        n)
+engines_of_sequential_applies_with (LoomCluster *cluster,
+                                    guint        n,
+                                    gint         scheme)
 {
   g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
   GArray *engines = g_array_new (FALSE, FALSE, sizeof (gint));
 
+  loom_view_set_scheme (view, scheme);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GError) error = NULL;
@@ -30,6 +32,13 @@ engines_of_sequential_applies (LoomCluster *cluster,
       g_array_append_val (engines, info->engine_id);
     }
   return engines;
+}
+
+static GArray *
+engines_of_sequential_applies (LoomCluster *cluster,
+                               guint        n)
+{
+  return engines_of_sequential_applies_with (cluster, n, -1);
 }
 
 static void
@@ -73,6 +82,35 @@ test_random (void)
     }
   /* All 30 on one engine would happen with probability 3 × 3^-30. */
   g_assert_true (seen[0] + seen[1] + seen[2] >= 2);
+}
+
+/* A job may choose its own scheme: the controller's stays for the rest. */
+static void
+test_job_scheme (void)
+{
+  ClusterOptions opts = { .n_engines = 3, .retries = -1, .scheme = LOOM_SCHEME_LEASTLOAD };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(GArray) lru = engines_of_sequential_applies_with (cluster, 6, LOOM_SCHEME_LRU);
+  g_autoptr(GArray) least = engines_of_sequential_applies (cluster, 3);
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 1; i < lru->len; i++)
+    g_assert_cmpint (g_array_index (lru, gint, i), !=, g_array_index (lru, gint, i - 1));
+  for (guint i = 0; i < least->len; i++)
+    g_assert_cmpint (g_array_index (least, gint, i), ==, 0);
+
+  /* Random, per job, runs too (test-protocol sends unknown schemes). */
+  {
+    g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+    g_autoptr(LoomAsyncResult) res = NULL;
+    g_autoptr(JsonNode) value = NULL;
+
+    loom_view_set_scheme (view, LOOM_SCHEME_RANDOM);
+    res = loom_view_apply_async (view, "noop", NULL, &error);
+    g_assert_no_error (error);
+    value = loom_async_result_get (res, 30, &error);
+    g_assert_no_error (error);
+  }
 }
 
 static LoomAsyncResult *
@@ -210,6 +248,7 @@ main (int   argc,
   g_test_add_func ("/loom/scheduler/leastload", test_leastload);
   g_test_add_func ("/loom/scheduler/lru", test_lru);
   g_test_add_func ("/loom/scheduler/random", test_random);
+  g_test_add_func ("/loom/scheduler/job-scheme", test_job_scheme);
   g_test_add_func ("/loom/scheduler/hwm-one", test_hwm_one);
   g_test_add_func ("/loom/scheduler/hwm-many", test_hwm_many);
   g_test_add_func ("/loom/scheduler/targets", test_targets);

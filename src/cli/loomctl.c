@@ -898,6 +898,7 @@ typedef struct
   double    timeout;
   int       hwm;
   int       retries;
+  char     *scheme;
   /* run */
   char     *cwd;
   char    **env;
@@ -927,6 +928,7 @@ map_options_clear (MapOptions *o)
   g_free (o->results);
   g_free (o->joblog);
   g_free (o->zip);
+  g_free (o->scheme);
   g_strfreev (o->csv);
 }
 
@@ -1197,6 +1199,14 @@ submit_and_wait (MapOptions   *o,
     loom_view_set_mode (view, LOOM_JOB_SERIAL);
   if (o->retries >= 0)
     loom_view_set_retries (view, o->retries);
+  if (o->scheme != NULL)
+    {
+      LoomScheme scheme;
+
+      if (!loom_scheme_from_string (o->scheme, &scheme))
+        return fail (EXIT_USAGE, "unknown scheme “%s”: use leastload, lru or random", o->scheme);
+      loom_view_set_scheme (view, scheme);
+    }
   lines = indices->len == count ? loom_sweep_to_lines (sweep) : lines_for (sweep, indices);
   result = loom_view_map_lines_async (view, spec, lines, indices->len, &error);
   if (result == NULL)
@@ -1271,6 +1281,7 @@ map_entries (MapOptions *o,
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout, "Give up waiting after S seconds (the job goes on)", "S" },
     { "hwm", 0, 0, G_OPTION_ARG_INT, &o->hwm, "Tasks an engine of the private cluster may hold at once (default 1)", "K" },
     { "retries", 0, 0, G_OPTION_ARG_INT, &o->retries, "Times a task whose engine died runs again (default 2)", "N" },
+    { "scheme", 0, 0, G_OPTION_ARG_STRING, &o->scheme, "How this job's tasks pick engines: leastload, lru or random (default: the cluster's)", "SCHEME" },
     { "zip", 0, 0, G_OPTION_ARG_STRING, &o->zip, "Advance these swept parameters together instead of as a product", "A,B" },
     { "sweep-csv", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->csv, "One task per row of a CSV file with a header of parameter names", "FILE" },
     { "shuffle", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_shuffle, "Run the tasks in a random order (reproducible with a seed)", "[SEED]" },

@@ -79,6 +79,7 @@ typedef struct
   GArray    *retry;           /* guint: indices to run again, first */
   GArray    *targets;         /* nullable, guint engine ids */
   gint       pinned;          /* serial jobs: the one engine, or -1 */
+  LoomScheme scheme;          /* how its tasks pick engines */
   guint      retries;
   guint      n_outstanding;
   guint      n_done;
@@ -823,7 +824,7 @@ pick_engine (LoomController *self,
       if (!engine_eligible (self, job, engine))
         continue;
 
-      switch (self->scheme)
+      switch (job->scheme)
         {
         case LOOM_SCHEME_LEASTLOAD:
           if (best == NULL || engine->outstanding->len < best->outstanding->len)
@@ -1087,6 +1088,7 @@ handle_submit (LoomController *self,
   g_autoptr(GPtrArray) lines = NULL;
   g_autoptr(GArray) targets = NULL;
   gint64 retries = -1;
+  LoomScheme scheme = self->scheme;
   JsonObject *content;
   JsonNode *spec_node;
   CtlJob *job;
@@ -1137,6 +1139,12 @@ handle_submit (LoomController *self,
       submit_error (self, msg, content, _("retries must be an integer ≥ 0"));
       return;
     }
+  if (json_object_has_member (content, "scheme") &&
+      !loom_scheme_from_string (loom_json_string (content, "scheme", ""), &scheme))
+    {
+      submit_error (self, msg, content, _("scheme must be “leastload”, “lru” or “random”"));
+      return;
+    }
   if (json_object_has_member (content, "targets") &&
       !JSON_NODE_HOLDS_NULL (json_object_get_member (content, "targets")))
     {
@@ -1174,6 +1182,7 @@ handle_submit (LoomController *self,
   job->retry = g_array_new (FALSE, FALSE, sizeof (guint));
   job->pinned = -1;
   job->retries = retries >= 0 ? (guint) retries : self->retries;
+  job->scheme = scheme;
   job->targets = g_steal_pointer (&targets);
   job->created = now;
 

@@ -23,6 +23,7 @@ struct _LoomView
   GArray      *targets;
   LoomJobMode  mode;
   gint         retries;
+  gint         scheme;      /* a LoomScheme, or -1: the controller's */
   char        *name;
 };
 
@@ -50,6 +51,7 @@ static void
 loom_view_init (LoomView *self)
 {
   self->retries = -1;
+  self->scheme = -1;
 }
 
 LoomView *
@@ -119,6 +121,21 @@ loom_view_set_retries (LoomView *self,
 }
 
 /**
+ * loom_view_set_scheme:
+ * @self: a #LoomView
+ * @scheme: how the tasks of the jobs this view submits pick engines, or
+ *   -1 for the controller's scheme
+ */
+void
+loom_view_set_scheme (LoomView *self,
+                      gint      scheme)
+{
+  g_return_if_fail (LOOM_IS_VIEW (self));
+  g_return_if_fail (scheme >= -1 && scheme <= LOOM_SCHEME_RANDOM);
+  self->scheme = scheme;
+}
+
+/**
  * loom_view_set_name:
  * @self: a #LoomView
  * @name: (nullable): a name for the jobs this view submits
@@ -159,6 +176,8 @@ submit (LoomView      *self,
                           self->mode == LOOM_JOB_SERIAL ? "serial" : "parallel", n_tasks, spec_json);
   if (self->retries >= 0)
     g_string_append_printf (content, ",\"retries\":%d", self->retries);
+  if (self->scheme >= 0)
+    g_string_append_printf (content, ",\"scheme\":\"%s\"", loom_scheme_to_string (self->scheme));
   if (self->targets != NULL)
     {
       g_string_append (content, ",\"targets\":[");

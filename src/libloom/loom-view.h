@@ -34,6 +34,8 @@ void              loom_view_set_targets      (LoomView       *self,
 void              loom_view_set_mode         (LoomView       *self,
                                               LoomJobMode     mode);
 LoomJobMode       loom_view_get_mode         (LoomView       *self);
+void              loom_view_set_scheme       (LoomView       *self,
+                                              gint            scheme);
 void              loom_view_set_retries      (LoomView       *self,
                                               gint            retries);
 void              loom_view_set_name         (LoomView       *self,

@@ -981,7 +981,8 @@ submit_job (LoomWindow    *self,
             GBytes        *lines,
             guint          count,
             LoomJobMode    mode,
-            gint           retries)
+            gint           retries,
+            LoomScheme     scheme)
 {
   LoomApplication *app = LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
   LoomClient *client = loom_application_get_client (app);
@@ -1001,6 +1002,7 @@ submit_job (LoomWindow    *self,
   loom_view_set_mode (view, mode);
   loom_view_set_name (view, function);
   loom_view_set_retries (view, retries);
+  loom_view_set_scheme (view, scheme);
   if (!(result = loom_view_map_lines_async (view, spec, lines, count, &error)))
     {
       adw_toast_overlay_add_toast (self->toasts, adw_toast_new (error->message));
@@ -1019,6 +1021,7 @@ submit_job (LoomWindow    *self,
     g_object_set_data (box, "count", GUINT_TO_POINTER (count));
     g_object_set_data (box, "mode", GINT_TO_POINTER (mode));
     g_object_set_data (box, "retries", GINT_TO_POINTER (retries));
+    g_object_set_data (box, "scheme", GINT_TO_POINTER (scheme));
     *(gint64 *) g_object_get_data (box, "submitted") = submitted;
   }
   /* Shown now that the row knows what it ran. */
@@ -1037,7 +1040,8 @@ run_again (GtkButton *button,
   submit_job (self, g_object_get_data (row, "spec"), g_object_get_data (row, "lines"),
               GPOINTER_TO_UINT (g_object_get_data (row, "count")),
               GPOINTER_TO_INT (g_object_get_data (row, "mode")),
-              GPOINTER_TO_INT (g_object_get_data (row, "retries")));
+              GPOINTER_TO_INT (g_object_get_data (row, "retries")),
+              GPOINTER_TO_INT (g_object_get_data (row, "scheme")));
 }
 
 /* The two newest jobs are one sweep run serially and in parallel: each
@@ -1070,24 +1074,26 @@ run_action (GtkWidget  *widget,
   g_autoptr(GBytes) lines = NULL;
   g_autoptr(GError) error = NULL;
   gint retries;
+  LoomScheme scheme;
 
   if (!loom_sweep_form_is_valid (self->form) ||
       !(sweep = loom_sweep_form_build_sweep (self->form, &error)) ||
       !(spec = loom_sweep_form_build_spec (self->form, &error)))
     return;
 
-  /* The task timeout travels in the spec; the scheduler scheme is the
-   * controller's, not a job's, so the form's choice is not sent. */
+  /* The task timeout travels in the spec; retries and the scheduler
+   * scheme go with the job. */
   lines = loom_sweep_to_lines (sweep);
   retries = loom_sweep_form_get_retries (self->form);
+  scheme = loom_sweep_form_get_scheme (self->form);
   if (loom_sweep_form_get_also_serial (self->form))
     {
-      if (submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_SERIAL, retries) &&
-          submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_PARALLEL, retries))
+      if (submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_SERIAL, retries, scheme) &&
+          submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_PARALLEL, retries, scheme))
         link_comparison (self);
       return;
     }
-  submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_PARALLEL, retries);
+  submit_job (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_PARALLEL, retries, scheme);
 }
 
 static void
