@@ -353,6 +353,7 @@ test_compare (void)
   LoomAsyncResult *serial, *parallel;
   guint max_running = 0;
   gboolean partial = FALSE;
+  gboolean saw_running_count = FALSE;
   gint64 deadline;
 
   /* In English, whatever an earlier test left. */
@@ -399,6 +400,8 @@ test_compare (void)
     {
       g_main_context_iteration (NULL, TRUE);
       max_running = MAX (max_running, loom_timeline_model_get_n_running (model));
+      if (find_label_with (GTK_WIDGET (window), "1 running"))
+        saw_running_count = TRUE;
       if (!loom_async_result_ready (serial) && loom_timeline_model_get_job (model, 0)->n_bars > 0 &&
           loom_timeline_model_get_job (model, 0)->n_bars < 4)
         partial = TRUE;
@@ -407,6 +410,7 @@ test_compare (void)
   g_assert_true (loom_async_result_successful (parallel));
   g_assert_cmpuint (max_running, >=, 1);
   g_assert_true (partial);
+  g_assert_true (saw_running_count);   /* the serial job's row: "…, 1 running, …" */
   iterate_for (300);
 
   /* Serial on top: one lane of four bars; parallel below, spread out. */
@@ -463,6 +467,31 @@ test_compare (void)
     text = loom_window_get_details_text (window);
     g_assert_nonnull (strstr (text, "Standard output"));
     g_assert_nonnull (strstr (text, "Parameters: {\"t\":"));
+
+    /* The tasks list has a column per parameter; a row copies as text. */
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "sleep"));
+    {
+      GtkColumnView *tasks = GTK_COLUMN_VIEW (gtk_widget_get_ancestor (find_label_with (GTK_WIDGET (window), "Duration"),
+                                                                       GTK_TYPE_COLUMN_VIEW));
+      g_autofree char *copied = NULL;
+
+      g_assert_nonnull (tasks);
+      g_assert_null (loom_window_copy_selected_task (window));
+      gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (gtk_column_view_get_model (tasks)), 2);
+      copied = loom_window_copy_selected_task (window);
+      g_assert_nonnull (copied);
+      /* index, t, sleep, engine, start, duration, status, result */
+      {
+        g_auto(GStrv) cells = g_strsplit (copied, "\t", -1);
+        g_assert_cmpuint (g_strv_length (cells), ==, 8);
+        g_assert_cmpstr (cells[6], ==, "done");
+        g_assert_cmpstr (cells[2], ==, "0.4");
+      }
+      /* Selecting the row showed its details. */
+      g_clear_pointer (&text, g_free);
+      text = loom_window_get_details_text (window);
+      g_assert_nonnull (strstr (text, "task "));
+    }
 
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (timeline), "timeline.select-step", "(ii)", 1, 0));
     g_assert_true (loom_timeline_get_selected (timeline, &job, &index));

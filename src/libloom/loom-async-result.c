@@ -481,6 +481,34 @@ loom_async_result_get_n_failed (LoomAsyncResult *self)
 }
 
 /**
+ * loom_async_result_get_n_running:
+ * @self: a #LoomAsyncResult
+ * @n_queued: (out) (optional): tasks not started yet
+ *
+ * Returns: how many tasks are running on an engine now, as far as this
+ *   client knows (starts are seen while it follows task events)
+ */
+guint
+loom_async_result_get_n_running (LoomAsyncResult *self,
+                                 guint           *n_queued)
+{
+  guint running = 0, queued = 0;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
+  refresh (self);
+  for (guint i = 0; i < self->n_tasks; i++)
+    {
+      if (self->tasks[i].status == LOOM_TASK_RUNNING)
+        running++;
+      else if (!loom_task_status_is_final (self->tasks[i].status))
+        queued++;
+    }
+  if (n_queued)
+    *n_queued = queued;
+  return running;
+}
+
+/**
  * loom_async_result_ready:
  * @self: a #LoomAsyncResult
  *

@@ -111,6 +111,8 @@ gboolean      loom_key_from_hex            (const char      *hex,
                                             guint8          *key,
                                             gsize            len);
 
+void          loom_json_append_node        (GString         *out,
+                                            JsonNode        *node);
 void          loom_json_append_string      (GString         *out,
                                             const char      *str);
 void          loom_json_append_string_len  (GString         *out,

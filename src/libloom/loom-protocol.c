@@ -666,17 +666,97 @@ loom_json_append_string (GString    *out,
   loom_json_append_string_len (out, str, -1);
 }
 
+/* Compact JSON, with doubles as the shortest text that reads back the
+ * same (0.4, not json-glib's 0.40000000000000002) and still a double
+ * (1.0, not 1). */
+void
+loom_json_append_node (GString  *out,
+                       JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            loom_json_append_string (out, name);
+            g_string_append_c (out, ':');
+            loom_json_append_node (out, member);
+          }
+        g_string_append_c (out, '}');
+        break;
+      }
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            loom_json_append_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+        break;
+      }
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_STRING:
+          loom_json_append_string (out, json_node_get_string (node));
+          break;
+        case G_TYPE_DOUBLE:
+          {
+            g_autofree char *text = loom_double_to_text (json_node_get_double (node));
+
+            g_string_append (out, text);
+            if (strpbrk (text, ".eEnN") == NULL)
+              g_string_append (out, ".0");
+            break;
+          }
+        default:
+          g_string_append (out, "null");
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+    }
+}
+
 char *
 loom_json_to_string (JsonNode *node)
 {
-  g_autoptr(JsonGenerator) gen = NULL;
+  GString *out = g_string_new (NULL);
 
-  if (node == NULL)
-    return g_strdup ("null");
-
-  gen = json_generator_new ();
-  json_generator_set_root (gen, node);
-  return json_generator_to_data (gen, NULL);
+  loom_json_append_node (out, node);
+  return g_string_free (out, FALSE);
 }
 
 JsonNode *

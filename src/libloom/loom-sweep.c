@@ -2427,7 +2427,6 @@ loom_sweep_get_params (LoomSweep *self,
 GBytes *
 loom_sweep_to_lines (LoomSweep *self)
 {
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
   GString *out;
 
   g_return_val_if_fail (LOOM_IS_SWEEP (self), NULL);
@@ -2439,8 +2438,7 @@ loom_sweep_to_lines (LoomSweep *self)
 
       if (i > 0)
         g_string_append_c (out, '\n');
-      json_generator_set_root (gen, params);
-      json_generator_to_gstring (gen, out);
+      loom_json_append_node (out, params);
     }
   return g_string_free_to_bytes (out);
 }

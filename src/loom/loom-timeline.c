@@ -28,6 +28,7 @@
 
 #include <glib/gi18n.h>
 
+#include "loom-protocol-private.h"
 #include "loom-timeline.h"
 
 typedef struct
@@ -473,7 +474,7 @@ loom_timeline_describe_task (LoomTimeline *self,
                             info->error_type ? ": " : "", info->error_message);
   else if (info->result)
     {
-      g_autofree char *json = json_to_string (info->result, FALSE);
+      g_autofree char *json = loom_json_to_string (info->result);
       g_string_append_printf (text, "\n%s %s", _("Result:"), json);
     }
   if (info->exit_status >= 0)

@@ -17,6 +17,7 @@
 
 #include "loom-sweep-form.h"
 #include "loom-timeline.h"
+#include "loom-protocol-private.h"
 #include "loom-window.h"
 
 struct _LoomWindow
@@ -38,6 +39,8 @@ struct _LoomWindow
   GtkButton            *fit_button;
   LoomAsyncResult      *selected;   /* the job whose tasks are shown */
   guint                 selected_slot; /* its job slot in the timeline */
+  GPtrArray            *params;        /* JsonObject: its tasks' parameters */
+  GPtrArray            *param_columns; /* GtkColumnViewColumn, one per parameter */
   GListModel           *engines;
   GPtrArray            *results;    /* LoomAsyncResult of the jobs shown */
 };
@@ -56,6 +59,7 @@ struct _LoomTaskItem
 {
   GObject       parent_instance;
   LoomTaskInfo *info;
+  JsonObject   *params; /* nullable: the task's parameters */
   gint64        t0;     /* the job's first submission, µs */
 };
 
@@ -65,6 +69,7 @@ static void
 loom_task_item_finalize (GObject *object)
 {
   g_clear_pointer (&LOOM_TASK_ITEM (object)->info, loom_task_info_free);
+  g_clear_pointer (&LOOM_TASK_ITEM (object)->params, json_object_unref);
   G_OBJECT_CLASS (loom_task_item_parent_class)->finalize (object);
 }
 
@@ -117,7 +122,7 @@ task_text (LoomTaskItem *item,
     case TASK_RESULT:
       if (info->error_type)
         return g_strdup_printf ("%s: %s", info->error_type, info->error_message ? info->error_message : "");
-      return info->result ? json_to_string (info->result, FALSE) : g_strdup ("");
+      return info->result ? loom_json_to_string (info->result) : g_strdup ("");
     default:
       g_assert_not_reached ();
     }
@@ -198,6 +203,94 @@ add_task_column (GtkColumnView *view,
   if (column != TASK_RESULT && column != TASK_STATUS)
     gtk_column_view_column_set_sorter (col, GTK_SORTER (gtk_custom_sorter_new (compare_tasks, GINT_TO_POINTER (column), NULL)));
   gtk_column_view_append_column (view, col);
+}
+
+/* One column per parameter of the selected job, after the index. */
+static char *
+param_text (LoomTaskItem *item,
+            const char   *name)
+{
+  JsonNode *node = item->params ? json_object_get_member (item->params, name) : NULL;
+
+  if (node == NULL)
+    return g_strdup ("");
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return g_strdup (json_node_get_string (node));
+  return loom_json_to_string (node);
+}
+
+static void
+setup_param_cell (GtkSignalListItemFactory *factory,
+                  GtkListItem              *item,
+                  gpointer                  data)
+{
+  GtkWidget *label = gtk_label_new (NULL);
+
+  gtk_label_set_xalign (GTK_LABEL (label), 1);
+  gtk_label_set_ellipsize (GTK_LABEL (label), PANGO_ELLIPSIZE_END);
+  gtk_widget_add_css_class (label, "numeric");
+  gtk_list_item_set_child (item, label);
+}
+
+static void
+bind_param_cell (GtkSignalListItemFactory *factory,
+                 GtkListItem              *item,
+                 const char               *name)
+{
+  g_autofree char *text = param_text (gtk_list_item_get_item (item), name);
+
+  gtk_label_set_text (GTK_LABEL (gtk_list_item_get_child (item)), text);
+}
+
+static int
+compare_params (gconstpointer a,
+                gconstpointer b,
+                gpointer      data)
+{
+  LoomTaskItem *x = (LoomTaskItem *) a, *y = (LoomTaskItem *) b;
+  JsonNode *nx = x->params ? json_object_get_member (x->params, data) : NULL;
+  JsonNode *ny = y->params ? json_object_get_member (y->params, data) : NULL;
+  g_autofree char *tx = NULL, *ty = NULL;
+
+  /* Numbers by value, anything else by its text. */
+  if (nx && ny && JSON_NODE_HOLDS_VALUE (nx) && JSON_NODE_HOLDS_VALUE (ny) &&
+      json_node_get_value_type (nx) != G_TYPE_STRING && json_node_get_value_type (ny) != G_TYPE_STRING)
+    {
+      double dx = json_node_get_double (nx), dy = json_node_get_double (ny);
+      return (dx > dy) - (dx < dy);
+    }
+  tx = param_text (x, data);
+  ty = param_text (y, data);
+  return g_strcmp0 (tx, ty);
+}
+
+static void
+free_key (gpointer  data,
+          GClosure *closure)
+{
+  g_free (data);
+}
+
+static void
+object_unref_nullable (gpointer data)
+{
+  if (data)
+    json_object_unref (data);
+}
+
+static GtkColumnViewColumn *
+param_column (const char *name)
+{
+  GtkListItemFactory *factory = gtk_signal_list_item_factory_new ();
+  GtkColumnViewColumn *col;
+  char *key = g_strdup (name);
+
+  g_signal_connect (factory, "setup", G_CALLBACK (setup_param_cell), NULL);
+  g_signal_connect_data (factory, "bind", G_CALLBACK (bind_param_cell), key, free_key, 0);
+  col = gtk_column_view_column_new (name, factory);
+  gtk_column_view_column_set_resizable (col, TRUE);
+  gtk_column_view_column_set_sorter (col, GTK_SORTER (gtk_custom_sorter_new (compare_params, g_strdup (name), g_free)));
+  return col;
 }
 
 typedef enum
@@ -516,11 +609,15 @@ update_job_row (GtkWidget *row)
       gint64 begun = GPOINTER_TO_SIZE (g_object_get_data (G_OBJECT (row), "begun"));
       double elapsed = (g_get_monotonic_time () / 1000 - begun) / 1000.0;
 
+      guint queued;
+      guint running = loom_async_result_get_n_running (result, &queued);
+
       if (done > 0)
-        text = g_strdup_printf (_("%u of %u finished, %u failed — %.1f s, about %.1f s to go"),
-                                done, total, failed, elapsed, elapsed / done * (total - done));
+        text = g_strdup_printf (_("%u of %u finished, %u failed, %u running, %u queued — %.1f s, about %.1f s to go"),
+                                done, total, failed, running, queued, elapsed, elapsed / done * (total - done));
       else
-        text = g_strdup_printf (_("%u of %u finished, %u failed — %.1f s"), done, total, failed, elapsed);
+        text = g_strdup_printf (_("%u of %u finished, %u failed, %u running, %u queued — %.1f s"),
+                                done, total, failed, running, queued, elapsed);
     }
   gtk_label_set_text (counts, text);
 }
@@ -559,6 +656,8 @@ show_tasks (LoomWindow *self)
       LoomTaskItem *item = g_object_new (LOOM_TYPE_TASK_ITEM, NULL);
 
       item->info = loom_async_result_get_task_info (self->selected, i);
+      if (self->params && i < self->params->len && g_ptr_array_index (self->params, i))
+        item->params = json_object_ref (g_ptr_array_index (self->params, i));
       if (item->info->submitted > 0)
         t0 = MIN (t0, item->info->submitted);
       g_list_store_append (store, item);
@@ -623,6 +722,63 @@ on_task_row_selected (LoomWindow         *self,
     show_details (self, self->selected_slot, item->info->index);
 }
 
+/**
+ * loom_window_copy_selected_task:
+ * @self: a #LoomWindow
+ *
+ * Copies the selected row of the tasks list to the clipboard, its cells
+ * separated by tabs (so it pastes into a spreadsheet as a row).
+ *
+ * Returns: (transfer full) (nullable): the text copied, or %NULL if no
+ *   row is selected
+ */
+char *
+loom_window_copy_selected_task (LoomWindow *self)
+{
+  GtkSelectionModel *model;
+  g_autoptr(LoomTaskItem) item = NULL;
+  g_autoptr(GString) text = g_string_new (NULL);
+  static const TaskColumn after[] = { TASK_ENGINE, TASK_START, TASK_DURATION, TASK_STATUS, TASK_RESULT };
+  g_autofree char *index = NULL;
+
+  g_return_val_if_fail (LOOM_IS_WINDOW (self), NULL);
+
+  model = gtk_column_view_get_model (self->tasks_view);
+  if (!GTK_IS_SINGLE_SELECTION (model) ||
+      !(item = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (model))))
+    return NULL;
+  g_object_ref (item);
+
+  index = task_text (item, TASK_INDEX);
+  g_string_append (text, index);
+  for (guint i = 0; i < self->param_columns->len; i++)
+    {
+      g_autofree char *value = param_text (item, gtk_column_view_column_get_title (g_ptr_array_index (self->param_columns, i)));
+      g_string_append_printf (text, "\t%s", value);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (after); i++)
+    {
+      g_autofree char *cell = task_text (item, after[i]);
+      g_string_append_printf (text, "\t%s", cell);
+    }
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (GTK_WIDGET (self)), text->str);
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+static gboolean
+copy_task_shortcut (GtkWidget *widget,
+                    GVariant  *args,
+                    gpointer   data)
+{
+  LoomWindow *self = LOOM_WINDOW (gtk_widget_get_root (widget));
+  g_autofree char *text = loom_window_copy_selected_task (self);
+
+  if (text == NULL)
+    return FALSE;
+  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (_("Task copied, tab-separated")));
+  return TRUE;
+}
+
 static void
 timeline_button_clicked (GtkButton  *button,
                          LoomWindow *self)
@@ -655,6 +811,46 @@ show_job_in_timeline (LoomWindow *self,
                                    GPOINTER_TO_INT (g_object_get_data (row, "mode")),
                                    g_object_get_data (row, "lines"),
                                    *(gint64 *) g_object_get_data (row, "submitted"));
+}
+
+/* The selected job's parameters, parsed once, and a column for each. */
+static void
+show_param_columns (LoomWindow *self,
+                    GObject    *row)
+{
+  GBytes *lines = g_object_get_data (row, "lines");
+  gsize size = 0;
+  const char *data = lines ? g_bytes_get_data (lines, &size) : NULL;
+  const char *end = data + size;
+
+  for (guint i = 0; i < self->param_columns->len; i++)
+    gtk_column_view_remove_column (self->tasks_view, g_ptr_array_index (self->param_columns, i));
+  g_ptr_array_set_size (self->param_columns, 0);
+  g_ptr_array_set_size (self->params, 0);
+
+  for (const char *line = data; line && line < end;)
+    {
+      const char *nl = memchr (line, '\n', end - line);
+      g_autofree char *text = g_strndup (line, (nl ? nl : end) - line);
+      g_autoptr(JsonNode) node = json_from_string (text, NULL);
+
+      g_ptr_array_add (self->params, node && JSON_NODE_HOLDS_OBJECT (node) ? json_object_ref (json_node_get_object (node)) : NULL);
+      line = nl ? nl + 1 : end;
+    }
+
+  if (self->params->len > 0 && g_ptr_array_index (self->params, 0))
+    {
+      g_autoptr(GList) names = json_object_get_members (g_ptr_array_index (self->params, 0));
+      guint position = 1;
+
+      for (GList *l = names; l; l = l->next)
+        {
+          GtkColumnViewColumn *col = param_column (l->data);
+
+          gtk_column_view_insert_column (self->tasks_view, position++, col);
+          g_ptr_array_add (self->param_columns, col);
+        }
+    }
 }
 
 static void
@@ -692,6 +888,8 @@ on_job_selected (LoomWindow    *self,
         show_job_in_timeline (self, partner);
     }
   on_timeline_range (self);
+
+  show_param_columns (self, child);
 
   if (partner)
     title = g_strdup_printf (_("Tasks of job %d, compared with job %d"), loom_async_result_get_job_id (result),
@@ -1188,6 +1386,8 @@ loom_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_WINDOW);
   g_clear_object (&self->engines);
   g_clear_pointer (&self->results, g_ptr_array_unref);
+  g_clear_pointer (&self->params, g_ptr_array_unref);
+  g_clear_pointer (&self->param_columns, g_ptr_array_unref);
   g_clear_object (&self->selected);
 
   G_OBJECT_CLASS (loom_window_parent_class)->dispose (object);
@@ -1231,6 +1431,8 @@ loom_window_init (LoomWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->results = g_ptr_array_new_with_free_func (g_object_unref);
+  self->params = g_ptr_array_new_with_free_func (object_unref_nullable);
+  self->param_columns = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect_object (self->jobs, "row-selected", G_CALLBACK (on_job_selected), self, G_CONNECT_SWAPPED);
   add_task_column (self->tasks_view, _("Index"), TASK_INDEX);
   add_task_column (self->tasks_view, _("Engine"), TASK_ENGINE);
@@ -1240,6 +1442,16 @@ loom_window_init (LoomWindow *self)
   add_task_column (self->tasks_view, _("Result or error"), TASK_RESULT);
   g_signal_connect_object (self->form, "notify::valid", G_CALLBACK (on_form_valid), self, G_CONNECT_SWAPPED);
   on_form_valid (self);
+
+  /* Ctrl+C in the tasks list copies the selected row. */
+  {
+    GtkEventController *shortcuts = gtk_shortcut_controller_new ();
+
+    gtk_shortcut_controller_add_shortcut (GTK_SHORTCUT_CONTROLLER (shortcuts),
+                                          gtk_shortcut_new (gtk_keyval_trigger_new (GDK_KEY_c, GDK_CONTROL_MASK),
+                                                            gtk_callback_action_new (copy_task_shortcut, NULL, NULL)));
+    gtk_widget_add_controller (GTK_WIDGET (self->tasks_view), shortcuts);
+  }
 
   g_signal_connect_object (self->timeline, "selection-changed", G_CALLBACK (on_timeline_selection), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->timeline, "range-changed", G_CALLBACK (on_timeline_range), self, G_CONNECT_SWAPPED);
