@@ -559,6 +559,8 @@ end_bar (LoomTimelineModel *self,
     bar->end = MIN (bar->end, lane->bars[pos + 1].start);
   bar->status = status;
   bar->flags |= flags;
+  if (flags & LOOM_TIMELINE_BAR_RETRIED)
+    job->n_retried++;
   lane->n_running--;
   job->n_running--;
   self->n_running--;

@@ -100,8 +100,9 @@ typedef struct
  * @mode: parallel or serial
  * @zero: µs since the epoch of the job's first submission; bars count from it
  * @color: a palette index, stable for a job name
- * @n_bars: bars of this job
+ * @n_bars: bars of this job (attempts: a retried task has more than one)
  * @n_running: bars of this job still running
+ * @n_retried: attempts lost with their engine and run again
  * @first_start: earliest start (relative), or G_MAXINT64
  * @last_end: latest end of a finished bar (relative), or 0
  * @busy: Σ of finished bars' durations, µs
@@ -115,6 +116,7 @@ typedef struct
   guint       color;
   guint64     n_bars;
   guint       n_running;
+  guint       n_retried;
   gint64      first_start;
   gint64      last_end;
   gint64      busy;

@@ -286,7 +286,7 @@ tick_step (double us_per_px)
     1e3, 2e3, 5e3, 1e4, 2e4, 5e4, 1e5, 2e5, 5e5,
     1e6, 2e6, 5e6, 1e7, 15e6, 3e7, 6e7, 12e7, 3e8, 6e8, 9e8, 18e8,
     36e8, 72e8, 108e8, 216e8, 432e8, 864e8,
-  };
+  };   /* µs: … 1 s, 2 s, 5 s, 10 s, 15 s, 30 s, 1 min, 2 min, 5 min, 10 min, 15 min, 30 min, 1 h … */
   double want = 90 * us_per_px;
 
   for (guint i = 0; i < G_N_ELEMENTS (steps); i++)
@@ -302,11 +302,28 @@ tick_label (double t,
             double step)
 {
   static const struct { double us; const char *unit; } units[] = {
-    { 36e8, "h" }, { 6e7, "min" }, { 1e6, "s" }, { 1e3, "ms" }, { 1, "µs" },
+    { 1e6, "s" }, { 1e3, "ms" }, { 1, "µs" },
   };
 
   if (t == 0)
     return g_strdup ("0");
+
+  /* Whole seconds past a minute: "1 min 10 s", "2 h 30 min". */
+  if (step >= 1e6 && fabs (t) >= 6e7)
+    {
+      gint64 total = (gint64) llround (fabs (t) / 1e6);
+      gint64 h = total / 3600, m = total % 3600 / 60, sec = total % 60;
+      GString *text = g_string_new (t < 0 ? "−" : "");
+
+      if (h)
+        g_string_append_printf (text, "%" G_GINT64_FORMAT " h", h);
+      if (m)
+        g_string_append_printf (text, "%s%" G_GINT64_FORMAT " min", h ? " " : "", m);
+      if (sec)
+        g_string_append_printf (text, "%s%" G_GINT64_FORMAT " s", h || m ? " " : "", sec);
+      return g_string_free (text, FALSE);
+    }
+
   for (guint i = 0; i < G_N_ELEMENTS (units); i++)
     {
       double in_unit = step / units[i].us;
@@ -315,8 +332,6 @@ tick_label (double t,
         {
           int decimals = in_unit >= 1 ? 0 : MIN (3, (int) ceil (-log10 (in_unit) - 1e-9));
 
-          if (units[i].us == 6e7 || units[i].us == 36e8)
-            decimals = MIN (3, decimals + (fmod (step, units[i].us) != 0));
           return g_strdup_printf ("%.*f %s", decimals, t / units[i].us, units[i].unit);
         }
     }
@@ -722,24 +737,31 @@ describe_job (LoomTimelineModel *model,
   LoomTimelineSummary summary;
   g_autofree char *wall = NULL;
   g_autofree char *busy = NULL;
+  g_autofree char *retried = NULL;
+  guint64 n_tasks = job->n_bars - job->n_retried;
   const char *mode = job->mode == LOOM_JOB_SERIAL ? _("serial") : _("parallel");
 
   loom_timeline_model_get_summary (model, j, &summary);
   wall = loom_timeline_format_time (summary.wall);
   busy = loom_timeline_format_time (summary.task_time);
+
+  /* Tasks, not attempts: a retried task counts once, and says so. */
+  if (job->n_retried > 0)
+    retried = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, " (%u retried)", " (%u retried)", job->n_retried),
+                               job->n_retried);
   if (job->job_id >= 0)
     return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                         "Job %d · %s · %s · %" PRIu64 " tasks · wall %s · Σ %s · %.2f× on %u engine",
-                                         "Job %d · %s · %s · %" PRIu64 " tasks · wall %s · Σ %s · %.2f× on %u engines",
+                                         "Job %d · %s · %s · %" PRIu64 " tasks%s · wall %s · Σ %s · %.2f× on %u engine",
+                                         "Job %d · %s · %s · %" PRIu64 " tasks%s · wall %s · Σ %s · %.2f× on %u engines",
                                          summary.engines),
-                            job->job_id, job->name ? job->name : "", mode, (guint64) job->n_bars, wall, busy,
-                            summary.speedup, summary.engines);
+                            job->job_id, job->name ? job->name : "", mode, n_tasks, retried ? retried : "",
+                            wall, busy, summary.speedup, summary.engines);
   return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
-                                       "%s · %s · %" PRIu64 " tasks · wall %s · Σ %s · %.2f× on %u engine",
-                                       "%s · %s · %" PRIu64 " tasks · wall %s · Σ %s · %.2f× on %u engines",
+                                       "%s · %s · %" PRIu64 " tasks%s · wall %s · Σ %s · %.2f× on %u engine",
+                                       "%s · %s · %" PRIu64 " tasks%s · wall %s · Σ %s · %.2f× on %u engines",
                                        summary.engines),
-                          job->name ? job->name : "", mode, (guint64) job->n_bars, wall, busy,
-                          summary.speedup, summary.engines);
+                          job->name ? job->name : "", mode, n_tasks, retried ? retried : "",
+                          wall, busy, summary.speedup, summary.engines);
 }
 
 /**
