@@ -114,6 +114,21 @@ find_widget_named (GtkWidget  *widget,
 }
 
 static GtkWidget *
+find_button_with_tooltip (GtkWidget  *widget,
+                          const char *tooltip)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return widget;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = find_button_with_tooltip (child, tooltip);
+      if (found)
+        return found;
+    }
+  return NULL;
+}
+
+static GtkWidget *
 find_label_with (GtkWidget  *widget,
                  const char *fragment)
 {
@@ -380,9 +395,21 @@ test_compare (void)
     g_main_context_iteration (NULL, TRUE);
   g_assert_true (engines_ready (loom_window_get_engines (window), 4));
 
+  /* Filled in through the form's own widgets: the default rows are
+   * t = range 0…10 and sleep = 1; make them range 0…4 and 0.4 s. */
   form = loom_window_get_form (window);
-  loom_sweep_form_set_function (form, "printtime");
-  loom_sweep_form_set_parameters (form, "t=range:0:4\nsleep=0.4");
+  g_assert_cmpstr (loom_sweep_form_get_function (form), ==, "printtime");
+  {
+    GtkListBox *rows = GTK_LIST_BOX (find_widget_named (GTK_WIDGET (form), "parameters"));
+    GtkWidget *t = GTK_WIDGET (gtk_list_box_get_row_at_index (rows, 0));
+    GtkWidget *sleep = GTK_WIDGET (gtk_list_box_get_row_at_index (rows, 1));
+
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_widget_named (t, "name"))), ==, "t");
+    gtk_editable_set_text (GTK_EDITABLE (find_widget_named (t, "field1")), "4");
+    g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_widget_named (sleep, "name"))), ==, "sleep");
+    gtk_editable_set_text (GTK_EDITABLE (find_widget_named (sleep, "values")), "0.4");
+    g_assert_nonnull (find_label_with (GTK_WIDGET (form), "4 tasks"));
+  }
   gtk_switch_set_active (GTK_SWITCH (find_widget_named (GTK_WIDGET (form), "also-serial")), TRUE);
   g_assert_true (loom_sweep_form_get_also_serial (form));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
@@ -560,6 +587,27 @@ test_compare (void)
     save_png (GTK_WIDGET (window), dark);
     adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
     g_test_message ("window rendered to %s, %s and %s", big, small, dark);
+  }
+
+  /* Stopping an engine from its row in the panel: the panel follows, and
+   * the same row's button then starts a new engine in its place. */
+  {
+    GtkWidget *stop = find_button_with_tooltip (GTK_WIDGET (window), "Stop this engine");
+    GtkWidget *replace;
+
+    g_assert_nonnull (stop);
+    g_signal_emit_by_name (stop, "clicked");
+    deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+    while (!find_label_with (GTK_WIDGET (window), "3 engines running") && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "3 engines running"));
+    iterate_for (200);
+    replace = find_button_with_tooltip (GTK_WIDGET (window), "Start a new engine in its place");
+    g_assert_nonnull (replace);
+    g_signal_emit_by_name (replace, "clicked");
+    while (!find_label_with (GTK_WIDGET (window), "4 engines running") && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "4 engines running"));
   }
 
   gtk_window_destroy (GTK_WINDOW (window));
