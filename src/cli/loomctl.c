@@ -2371,9 +2371,9 @@ print_timeline_frames (guint                 tasks,
   g_autofree char *rects = timeline_group_digits (frames->stats.n_rects);
   g_autofree char *bars = timeline_group_digits (frames->stats.n_visible);
 
-  g_print ("  %9s  %-8s %7.2f ms %7.2f ms %7.2f ms  %9s %6u  %10s\n",
+  g_print ("  %9s  %-8s %7.2f ms %7.2f ms %7.2f ms  %9s %11u %6u %10u  %10s\n",
            n, view, frames->frame_ms, frames->node_ms, frames->draw_ms,
-           rects, frames->stats.n_marks, bars);
+           rects, frames->stats.n_textures, frames->stats.n_marks, frames->stats.n_mark_pixels, bars);
 }
 
 static int
@@ -2468,7 +2468,8 @@ bench_timeline (int      runs,
 
   g_print ("\nCold frames: render node built, then drawn into a %d×%d Cairo image (medians of %u)\n\n",
            width, height, n_frames);
-  g_print ("      tasks  view          frame       node       draw      rects  marks  bars shown\n");
+  g_print ("  %9s  %-8s %10s %10s %10s  %9s %11s %6s %10s  %10s\n",
+           "tasks", "view", "frame", "node", "draw", "rects", "pixel lanes", "marks", "marked px", "bars shown");
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
       print_timeline_frames (figures[s].tasks, "fit all", &figures[s].fit);

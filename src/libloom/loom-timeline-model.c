@@ -304,20 +304,14 @@ loom_timeline_bar_mark_kind (const LoomTimelineBar *bar)
  * same at any count.  Bins start at 256 µs and double (merging pairs)
  * whenever the lane outgrows LOOM_TIMELINE_LOD_BINS of them. */
 static void
-lod_add (Lane                  *lane,
-         const LoomTimelineBar *bar)
+lod_add_bar (Lane                  *lane,
+             const LoomTimelineBar *bar)
 {
   gint64 start = MAX (0, bar->start);
   gint64 end = MAX (start, bar->end);
   guint8 kind = loom_timeline_bar_mark_kind (bar);
   gint64 first, last;
 
-  if (lane->lod_busy == NULL)
-    {
-      lane->lod_busy = g_new0 (float, LOOM_TIMELINE_LOD_BINS);
-      lane->lod_mark = g_new0 (guint8, LOOM_TIMELINE_LOD_BINS);
-      lane->lod_bin_us = 256;
-    }
   while (end / lane->lod_bin_us >= LOOM_TIMELINE_LOD_BINS)
     {
       for (guint i = 0; i < LOOM_TIMELINE_LOD_BINS / 2; i++)
@@ -342,6 +336,29 @@ lod_add (Lane                  *lane,
       lane->lod_mark[b] = MAX (lane->lod_mark[b], kind);
     }
   lane->lod_n_bins = MAX (lane->lod_n_bins, (guint) last + 1);
+}
+
+/* A finished bar, already in @lane, enters the level of detail.  Lanes of
+ * a few thousand bars draw fast enough bar by bar and keep no table (it
+ * costs 20 KiB); past that the table is built from every bar so far. */
+static void
+lod_add (Lane                  *lane,
+         const LoomTimelineBar *bar)
+{
+  if (lane->lod_busy != NULL)
+    {
+      lod_add_bar (lane, bar);
+      return;
+    }
+  if (lane->n_bars < LOOM_TIMELINE_LOD_BINS)
+    return;
+
+  lane->lod_busy = g_new0 (float, LOOM_TIMELINE_LOD_BINS);
+  lane->lod_mark = g_new0 (guint8, LOOM_TIMELINE_LOD_BINS);
+  lane->lod_bin_us = 256;
+  for (guint i = 0; i < lane->n_bars; i++)
+    if (lane->bars[i].end != LOOM_TIMELINE_RUNNING)
+      lod_add_bar (lane, &lane->bars[i]);
 }
 
 static gboolean

@@ -373,7 +373,8 @@ draw_text (const LoomTimelineView *view,
   PangoFontDescription *desc = pango_font_description_copy (pango_context_get_font_description (view->pango));
   int w, h;
 
-  pango_font_description_set_absolute_size (desc, 11 * PANGO_SCALE);
+  /* 11 px, smaller in thin lanes (down to 7 px) so every lane keeps its label. */
+  pango_font_description_set_absolute_size (desc, CLAMP (max_height - 1, 7, 11) * PANGO_SCALE);
   if (bold)
     pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
   pango_layout_set_font_description (layout, desc);
@@ -382,7 +383,7 @@ draw_text (const LoomTimelineView *view,
   pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
   pango_layout_get_pixel_size (layout, &w, &h);
-  if (h > max_height + 2)
+  if (h > max_height + 3)
     return FALSE;
 
   gtk_snapshot_save (snapshot);
@@ -915,7 +916,7 @@ loom_timeline_draw_static (LoomTimelineModel      *model,
       if (l % 2 == 0)
         gtk_snapshot_append_color (snapshot, &stripe, &GRAPHENE_RECT_INIT (plot_x, y, plot_w, view->lane_height));
 
-      if (view->lane_height >= 11)
+      if (view->lane_height >= 6)
         {
           const char *host = loom_timeline_model_get_engine_host (model, lane->engine_id);
           g_autofree char *label = NULL;
@@ -941,7 +942,7 @@ loom_timeline_draw_static (LoomTimelineModel      *model,
 
   /* Nothing is dropped, but dense lanes are drawn as shades: say so. */
   if (stats->n_textures > 0 &&
-      draw_text (view, snapshot, _("dense: shade = busy share"), 8, top - AXIS_HEIGHT + 1,
+      draw_text (view, snapshot, _("shade = busy share"), 8, top - AXIS_HEIGHT + 1,
                  LOOM_TIMELINE_LABEL_WIDTH - 12, AXIS_HEIGHT - 6, &dim, FALSE))
     stats->n_labels++;
 
