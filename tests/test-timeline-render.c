@@ -614,6 +614,66 @@ test_screenshot (void)
   g_test_message ("timeline written to %s", path);
 }
 
+/* Lanes of more than 4096 bars keep a level-of-detail table: busy time
+ * per bin, so a zoomed-out frame reads bins, not bars.  The table holds
+ * every finished bar's time, and frames drawn from it or from the bars
+ * still stand for every bar in view. */
+static void
+test_lod (void)
+{
+  gint64 now;
+  g_autoptr(LoomTimelineModel) model = synthetic_model (40000, 4, 0, &now);
+  double fractions[] = { 1, 1.0 / 5000 };
+
+  guint big = 0, biggest = 0;
+
+  for (guint l = 0; l < loom_timeline_model_get_n_lanes (model); l++)
+    {
+      const LoomTimelineLane *lane = loom_timeline_model_get_lane (model, l);
+      double in_bins = 0, in_bars = 0;
+
+      /* Sub-lanes of a few overlapping bars keep no table. */
+      if (lane->n_bars <= LOOM_TIMELINE_LOD_BINS)
+        continue;
+      big++;
+      if (lane->n_bars > loom_timeline_model_get_lane (model, biggest)->n_bars)
+        biggest = l;
+      g_assert_nonnull (lane->lod_busy);
+      g_assert_cmpuint (lane->lod_n_bins, <=, LOOM_TIMELINE_LOD_BINS);
+      for (guint b = 0; b < lane->lod_n_bins; b++)
+        in_bins += lane->lod_busy[b];
+      for (guint i = 0; i < lane->n_bars; i++)
+        in_bars += lane->bars[i].end - MAX (0, lane->bars[i].start);
+      g_assert_cmpfloat_with_epsilon (in_bins, in_bars, in_bars * 1e-4);
+    }
+  g_assert_cmpuint (big, ==, 4);
+
+  for (guint f = 0; f < G_N_ELEMENTS (fractions); f++)
+    {
+      g_autoptr(GskRenderNode) node = NULL;
+      LoomTimelineDrawStats stats;
+      LoomTimelineView view;
+
+      view_init (&view, model, 1280, 800);
+      if (fractions[f] < 1)
+        view_zoom (&view, model, fractions[f], 0.5);
+      node = loom_timeline_render_node (model, &view, &stats);
+      g_assert_nonnull (node);
+      g_assert_cmpuint (stats.n_covered, ==, stats.n_visible);
+      if (f == 0)
+        {
+          /* Zoomed out: one row of pixels per lane, read from the table,
+           * failed tasks among them still marked. */
+          const LoomTimelineLane *lane = loom_timeline_model_get_lane (model, biggest);
+
+          g_assert_cmpfloat (view.us_per_px, >=, lane->lod_bin_us);
+          g_assert_cmpuint (stats.n_visible, ==, loom_timeline_model_get_n_bars (model));
+          g_assert_cmpuint (stats.n_textures, >=, big);
+          g_assert_cmpuint (stats.n_mark_pixels, >, 0);
+        }
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -642,6 +702,7 @@ main (int   argc,
   g_test_add_func ("/loom/timeline-render/nodes", test_nodes);
   g_test_add_func ("/loom/timeline-render/hit", test_hit);
   g_test_add_func ("/loom/timeline-render/marks", test_marks);
+  g_test_add_func ("/loom/timeline-render/lod", test_lod);
   g_test_add_func ("/loom/timeline-render/export", test_export);
   g_test_add_func ("/loom/timeline-render/screenshot", test_screenshot);
 
