@@ -1482,6 +1482,7 @@ typedef struct
 {
   guint  tasks;
   guint  engines;
+  guint  used;
   double wall;
   double busy;
   double overhead;
@@ -1500,6 +1501,9 @@ job_figures (JsonNode *report,
 
   f.tasks = tasks ? json_array_get_length (tasks) : 0;
   f.engines = engines;
+  /* The engines the job ran on: fewer than the cluster's when there are
+   * fewer tasks than engines. */
+  f.used = MIN (engines, (guint) loom_json_int (job, "engines", engines));
   f.wall = loom_json_double (job, "wall_time", 0);
   f.busy = loom_json_double (job, "serial_time", 0);
   for (guint i = 0; i < f.tasks; i++)
@@ -1620,7 +1624,7 @@ cmd_compare (const Command *command,
   fig[0] = job_figures (reports[0], 1);
   fig[1] = job_figures (reports[1], ids->len);
   speedup = fig[1].wall > 0 ? fig[0].wall / fig[1].wall : 0;
-  efficiency = fig[1].engines ? speedup / fig[1].engines : 0;
+  efficiency = fig[1].used ? speedup / fig[1].used : 0;
 
   if (o.json)
     {
@@ -1632,6 +1636,7 @@ cmd_compare (const Command *command,
       json_object_set_double_member (root, "speedup", speedup);
       json_object_set_double_member (root, "efficiency", efficiency);
       json_object_set_int_member (root, "engines", fig[1].engines);
+      json_object_set_int_member (root, "engines_used", fig[1].used);
       node = json_node_init_object (json_node_alloc (), root);
       print_json (node);
     }
@@ -1639,7 +1644,9 @@ cmd_compare (const Command *command,
     {
       g_print ("  %22s %14s %14s\n", "", "serial", "parallel");
       print_row ("tasks", g_strdup_printf ("%u", fig[0].tasks), g_strdup_printf ("%u", fig[1].tasks));
-      print_row ("engines", g_strdup_printf ("%u", fig[0].engines), g_strdup_printf ("%u", fig[1].engines));
+      print_row ("engines", g_strdup_printf ("%u", fig[0].used),
+                 fig[1].used < fig[1].engines ? g_strdup_printf ("%u of %u", fig[1].used, fig[1].engines)
+                                              : g_strdup_printf ("%u", fig[1].engines));
       print_row ("wall time", seconds_text (fig[0].wall), seconds_text (fig[1].wall));
       print_row ("Σ task time", seconds_text (fig[0].busy), seconds_text (fig[1].busy));
       print_row ("speedup", g_strdup ("1.00x"), g_strdup_printf ("%.2fx", speedup));
@@ -1647,7 +1654,7 @@ cmd_compare (const Command *command,
       print_row ("overhead per task", seconds_text (fig[0].overhead), seconds_text (fig[1].overhead));
       print_row ("spread of start times", seconds_text (fig[0].spread), seconds_text (fig[1].spread));
       g_print ("\nParallel on %u engines took %.2f%% of the serial wall time: %.2fx faster.\n",
-               fig[1].engines, 100 / MAX (speedup, 1e-9), speedup);
+               fig[1].used, 100 / MAX (speedup, 1e-9), speedup);
     }
 
   {
