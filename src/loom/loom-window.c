@@ -41,6 +41,7 @@ struct _LoomWindow
   guint                 selected_slot; /* its job slot in the timeline */
   GPtrArray            *params;        /* JsonObject: its tasks' parameters */
   GPtrArray            *param_columns; /* GtkColumnViewColumn, one per parameter */
+  guint                 tasks_refresh; /* a pending rebuild of the tasks list */
   GListModel           *engines;
   GPtrArray            *results;    /* LoomAsyncResult of the jobs shown */
 };
@@ -853,6 +854,25 @@ show_param_columns (LoomWindow *self,
     }
 }
 
+static gboolean
+refresh_tasks (gpointer data)
+{
+  LoomWindow *self = data;
+
+  self->tasks_refresh = 0;
+  show_tasks (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Progress comes in bursts (thousands of tasks a second): rebuild the
+ * list at most four times a second, so the window stays responsive. */
+static void
+queue_show_tasks (LoomWindow *self)
+{
+  if (self->tasks_refresh == 0)
+    self->tasks_refresh = g_timeout_add (250, refresh_tasks, self);
+}
+
 static void
 on_job_selected (LoomWindow    *self,
                  GtkListBoxRow *row)
@@ -863,7 +883,10 @@ on_job_selected (LoomWindow    *self,
   g_autofree char *title = NULL;
 
   if (self->selected)
-    g_signal_handlers_disconnect_by_func (self->selected, show_tasks, self);
+    {
+      g_signal_handlers_disconnect_by_func (self->selected, queue_show_tasks, self);
+      g_signal_handlers_disconnect_by_func (self->selected, show_tasks, self);
+    }
   g_set_object (&self->selected, result);
   if (self->timeline == NULL)
     return;   /* disposing */
@@ -897,7 +920,8 @@ on_job_selected (LoomWindow    *self,
   else
     title = g_strdup_printf (_("Tasks of job %d"), loom_async_result_get_job_id (result));
   gtk_label_set_text (self->tasks_title, title);
-  g_signal_connect_object (result, "notify::progress", G_CALLBACK (show_tasks), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (result, "notify::progress", G_CALLBACK (queue_show_tasks), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (result, "finished", G_CALLBACK (show_tasks), self, G_CONNECT_SWAPPED);
   show_tasks (self);
 }
 
@@ -1383,6 +1407,7 @@ loom_window_dispose (GObject *object)
 {
   LoomWindow *self = (LoomWindow *) object;
 
+  g_clear_handle_id (&self->tasks_refresh, g_source_remove);
   gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_WINDOW);
   g_clear_object (&self->engines);
   g_clear_pointer (&self->results, g_ptr_array_unref);
