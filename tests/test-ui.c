@@ -370,6 +370,7 @@ test_compare (void)
   guint max_running = 0;
   gboolean partial = FALSE;
   gboolean saw_running_count = FALSE;
+  gboolean ticked = FALSE;
   gint64 deadline;
 
   /* In English, whatever an earlier test left. */
@@ -428,6 +429,8 @@ test_compare (void)
     {
       g_main_context_iteration (NULL, TRUE);
       max_running = MAX (max_running, loom_timeline_model_get_n_running (model));
+      if (loom_timeline_model_get_n_running (model) > 0)
+        ticked |= loom_timeline_get_ticking (timeline);
       if (find_label_with (GTK_WIDGET (window), "1 running"))
         saw_running_count = TRUE;
       if (!loom_async_result_ready (serial) && loom_timeline_model_get_job (model, 0)->n_bars > 0 &&
@@ -440,6 +443,9 @@ test_compare (void)
   g_assert_true (partial);
   g_assert_true (saw_running_count);   /* the serial job's row: "…, 1 running, …" */
   iterate_for (300);
+  /* The frame clock ticked while bars grew, and stops once none runs. */
+  g_assert_true (ticked);
+  g_assert_false (loom_timeline_get_ticking (timeline));
 
   /* Serial on top: one lane of four bars; parallel below, spread out. */
   {

@@ -645,6 +645,19 @@ loom_timeline_fit (LoomTimeline *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/**
+ * loom_timeline_get_ticking:
+ * @self: a #LoomTimeline
+ *
+ * Returns: whether the frame clock drives the widget (only while tasks run)
+ */
+gboolean
+loom_timeline_get_ticking (LoomTimeline *self)
+{
+  g_return_val_if_fail (LOOM_IS_TIMELINE (self), FALSE);
+  return self->tick_id != 0;
+}
+
 gboolean
 loom_timeline_get_follow (LoomTimeline *self)
 {

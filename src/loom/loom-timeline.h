@@ -41,6 +41,7 @@ void               loom_timeline_pan               (LoomTimeline     *self,
                                                     double            dy);
 void               loom_timeline_fit               (LoomTimeline     *self);
 gboolean           loom_timeline_get_follow        (LoomTimeline     *self);
+gboolean           loom_timeline_get_ticking       (LoomTimeline     *self);
 gboolean           loom_timeline_select_at         (LoomTimeline     *self,
                                                     double            x,
                                                     double            y);
