@@ -671,7 +671,18 @@ loom_timeline_model_task_finished (LoomTimelineModel *self,
   g_return_if_fail (job < self->jobs->len);
 
   if (started <= 0 || engine_id < 0)
-    return;   /* never ran: nothing to draw */
+    {
+      /* Not running now (its engine died and it was queued again, then
+       * aborted or lost): an attempt still drawn as running ends here. */
+      j = g_ptr_array_index (self->jobs, job);
+      if (!is_finished (j, index) && (old = find_running (self, job, index, &lane, &pos)))
+        {
+          set_finished (j, index);
+          end_bar (self, j, lane, pos, MAX (completed - j->zero, old->start), status, LOOM_TIMELINE_BAR_RETRIED);
+          changed (self);
+        }
+      return;
+    }
 
   j = job_at (self, job, started);
   if (is_finished (j, index))
@@ -768,6 +779,7 @@ loom_timeline_model_add_report (LoomTimelineModel  *self,
       JsonNode *node = json_array_get_element (tasks, i);
       JsonObject *task;
       ReportRow row;
+      gint64 index;
 
       if (!JSON_NODE_HOLDS_OBJECT (node))
         continue;
@@ -776,7 +788,13 @@ loom_timeline_model_add_report (LoomTimelineModel  *self,
         zero = MIN (zero, json_object_get_int_member_with_default (task, "submitted", 0));
       row.started = json_object_get_int_member_with_default (task, "started", 0);
       row.completed = json_object_get_int_member_with_default (task, "completed", 0);
-      row.index = json_object_get_int_member_with_default (task, "index", i);
+      /* A task lost with its engine has no end but when that was noticed. */
+      if (row.completed <= 0)
+        row.completed = json_object_get_int_member_with_default (task, "received", 0);
+      index = json_object_get_int_member_with_default (task, "index", i);
+      if (index < 0 || index >= json_array_get_length (tasks))
+        continue;   /* not a task of this report */
+      row.index = index;
       row.engine_id = json_object_get_int_member_with_default (task, "engine_id", -1);
       row.status = status_from_string (json_object_get_string_member_with_default (task, "status", NULL));
       if (row.started > 0 && row.engine_id >= 0)
@@ -995,7 +1013,7 @@ loom_timeline_model_find_bar (LoomTimelineModel *self,
   job = g_ptr_array_index (self->jobs, l->job);
   now_rel = now - job->zero;
 
-  first = first_ending_after (l, t - slack);
+  first = first_ending_after (l, t - slack - 1);
   for (guint pos = first; pos < l->n_bars && l->bars[pos].start <= t + slack; pos++)
     {
       const LoomTimelineBar *bar = &l->bars[pos];

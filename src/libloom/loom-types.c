@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-types.h"
 
 static const char *task_status_names[] = {
@@ -20,6 +22,24 @@ loom_task_status_to_string (LoomTaskStatus status)
 {
   g_return_val_if_fail (status <= LOOM_TASK_LOST, "unknown");
   return task_status_names[status];
+}
+
+/**
+ * loom_task_status_get_label:
+ * @status: a #LoomTaskStatus
+ *
+ * Returns: the status as a person reads it, translated (the wire and the
+ *   JSON use loom_task_status_to_string())
+ */
+const char *
+loom_task_status_get_label (LoomTaskStatus status)
+{
+  static const char *labels[] = {
+    N_("queued"), N_("dispatched"), N_("running"), N_("done"), N_("failed"), N_("aborted"), N_("lost"),
+  };
+
+  g_return_val_if_fail (status <= LOOM_TASK_LOST, _("unknown"));
+  return g_dgettext (GETTEXT_PACKAGE, labels[status]);
 }
 
 /**

@@ -67,6 +67,7 @@ typedef enum
 } LoomEngineState;
 
 const char *loom_task_status_to_string   (LoomTaskStatus   status);
+const char *loom_task_status_get_label   (LoomTaskStatus   status);
 gboolean    loom_task_status_is_final    (LoomTaskStatus   status);
 const char *loom_scheme_to_string        (LoomScheme       scheme);
 gboolean    loom_scheme_from_string      (const char      *str,

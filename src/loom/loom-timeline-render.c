@@ -181,8 +181,25 @@ loom_timeline_view_fit (LoomTimelineView  *view,
                         LoomTimelineModel *model,
                         gboolean           fit_lanes)
 {
-  gint64 extent = loom_timeline_model_get_extent (model, view->now);
+  loom_timeline_view_fit_extent (view, model, loom_timeline_model_get_extent (model, view->now), fit_lanes);
+}
+
+/**
+ * loom_timeline_view_fit_extent:
+ * @view: a view
+ * @model: what it shows
+ * @extent: the time to show, µs from zero
+ * @fit_lanes: also shrink lanes (down to 4 px) so they all fit
+ */
+void
+loom_timeline_view_fit_extent (LoomTimelineView  *view,
+                               LoomTimelineModel *model,
+                               gint64             extent,
+                               gboolean           fit_lanes)
+{
   double plot = loom_timeline_view_plot_width (view);
+
+  extent = MAX (extent, 1);
 
   view->us_per_px = MAX (1e-3, extent * 1.02 / plot);
   view->t_left = -extent * 0.01;
@@ -443,7 +460,9 @@ first_ending_after (const LoomTimelineLane *lane,
   return lo;
 }
 
-/* Snapped pixel span of a bar: whole pixels, at least one wide. */
+/* Snapped pixel span of a bar: whole pixels, at least one wide, and
+ * clamped to just past the plot (render nodes hold floats: a bar that
+ * ends 10^9 pixels away would end at the wrong pixel). */
 static inline void
 bar_span (const LoomTimelineView *view,
           gint64                  start,
@@ -451,8 +470,11 @@ bar_span (const LoomTimelineView *view,
           double                 *x0,
           double                 *x1)
 {
-  *x0 = floor (loom_timeline_view_time_to_x (view, start));
-  *x1 = floor (loom_timeline_view_time_to_x (view, end));
+  double lo = LOOM_TIMELINE_LABEL_WIDTH - 2;
+  double hi = LOOM_TIMELINE_LABEL_WIDTH + loom_timeline_view_plot_width (view) + 2;
+
+  *x0 = CLAMP (floor (loom_timeline_view_time_to_x (view, start)), lo, hi);
+  *x1 = CLAMP (floor (loom_timeline_view_time_to_x (view, end)), lo, hi);
   if (*x1 < *x0 + 1)
     *x1 = *x0 + 1;
 }
@@ -543,27 +565,21 @@ draw_lane_pixels (const LoomTimelineView *view,
         kind = loom_timeline_bar_mark_kind (bar);
 
       a = (int) x0;
-      b = (int) x1;
       if (a >= width)
         continue;
-      if (a == b || b >= width)
-        {
-          cover[a] += (float) (MIN (x1, a + 1) - x0);
-          if (kind)
-            marks[a] = MAX (marks[a], kind);
-          if (b >= width || a == b)
-            continue;
-        }
+      b = MIN ((int) x1, width - 1);   /* a bar reaching the right edge fills to it */
+      if (a == b)
+        cover[a] += (float) (MIN (x1, a + 1) - x0);
       else
         {
           cover[a] += (float) (a + 1 - x0);
           for (int i = a + 1; i < b; i++)
             cover[i] = 1;
-          cover[b] += (float) (x1 - b);
-          if (kind)
-            for (int i = a; i <= b; i++)
-              marks[i] = MAX (marks[i], kind);
+          cover[b] += (float) (MIN (x1, b + 1) - b);
         }
+      if (kind)
+        for (int i = a; i <= b; i++)
+          marks[i] = MAX (marks[i], kind);
     }
 
   kinds[1] = (GdkRGBA) { 0.88, 0.11, 0.14, 1 };

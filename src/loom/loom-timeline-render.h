@@ -79,6 +79,10 @@ void     loom_timeline_view_init        (LoomTimelineView        *view,
 void     loom_timeline_view_fit         (LoomTimelineView        *view,
                                          LoomTimelineModel       *model,
                                          gboolean                 fit_lanes);
+void     loom_timeline_view_fit_extent  (LoomTimelineView        *view,
+                                         LoomTimelineModel       *model,
+                                         gint64                   extent,
+                                         gboolean                 fit_lanes);
 double   loom_timeline_view_plot_x      (const LoomTimelineView  *view);
 double   loom_timeline_view_plot_width  (const LoomTimelineView  *view);
 double   loom_timeline_view_lanes_top   (const LoomTimelineView  *view,

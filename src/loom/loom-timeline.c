@@ -49,6 +49,7 @@ struct _LoomTimeline
   LoomTimelineDrawStats  stats;
   gboolean               auto_fit;       /* zoom out as the data grows */
   gboolean               follow;         /* keep the newest time in view */
+  gint64                 fitted_extent;  /* what auto-fit shows, µs */
   guint                  tick_id;
 
   GskRenderNode         *cache;
@@ -58,6 +59,7 @@ struct _LoomTimeline
   /* Selection, by task, so it survives bars moving in their lane. */
   gint                   selected_job;   /* -1: none */
   guint                  selected_index;
+  gint64                 selected_start;
 
   /* Interaction */
   double                 pointer_x;
@@ -114,12 +116,11 @@ apply_task (LoomTimeline *self,
   g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (source->result, index);
 
   ensure_zero (self, source);
-  if (info->started <= 0 || info->engine_id < 0)
-    return;
   if (loom_task_status_is_final (info->status))
-    loom_timeline_model_task_finished (self->model, source->slot, index, info->engine_id,
-                                       info->status, info->started, info->completed);
-  else
+    /* A task lost with its engine has no end but when that was noticed. */
+    loom_timeline_model_task_finished (self->model, source->slot, index, info->engine_id, info->status,
+                                       info->started, info->completed > 0 ? info->completed : info->received);
+  else if (info->started > 0 && info->engine_id >= 0)
     loom_timeline_model_task_started (self->model, source->slot, index, info->engine_id, info->started);
 }
 
@@ -187,7 +188,17 @@ update_view (LoomTimeline *self)
   plot_w = loom_timeline_view_plot_width (view);
 
   if (self->auto_fit)
-    loom_timeline_view_fit (view, self->model, TRUE);
+    {
+      /* While tasks run, fit with room to grow, so the cached static
+       * part stays valid for many frames instead of one. */
+      gint64 extent = loom_timeline_model_get_extent (self->model, view->now);
+
+      if (loom_timeline_model_get_n_running (self->model) == 0)
+        self->fitted_extent = extent;
+      else if (extent > self->fitted_extent || extent < self->fitted_extent / 4)
+        self->fitted_extent = extent + extent / 2;
+      loom_timeline_view_fit_extent (view, self->model, self->fitted_extent, TRUE);
+    }
   else if (self->follow && loom_timeline_model_get_n_running (self->model) > 0)
     {
       gint64 extent = loom_timeline_model_get_extent (self->model, view->now);
@@ -205,7 +216,9 @@ update_view (LoomTimeline *self)
   }
 }
 
-/* The selected task's bar: where it is now. */
+/* The selected attempt's bar (its task and start): where it is now, as
+ * bars move when others are inserted before them.  A binary search per
+ * lane of its job. */
 static void
 locate_selection (LoomTimeline *self)
 {
@@ -220,17 +233,13 @@ locate_selection (LoomTimeline *self)
 
       if (lane->job != (guint) self->selected_job)
         continue;
-      /* The latest attempt wins: search from the end. */
-      for (guint pos = lane->n_bars; pos > 0; pos--)
-        if (lane->bars[pos - 1].index == self->selected_index)
+      for (guint pos = loom_timeline_model_lower_bound (lane, self->selected_start);
+           pos < lane->n_bars && lane->bars[pos].start == self->selected_start; pos++)
+        if (lane->bars[pos].index == self->selected_index)
           {
-            if (self->view.selected_lane < 0 ||
-                lane->bars[pos - 1].start > loom_timeline_model_get_lane (self->model, self->view.selected_lane)->bars[self->view.selected_pos].start)
-              {
-                self->view.selected_lane = l;
-                self->view.selected_pos = pos - 1;
-              }
-            break;
+            self->view.selected_lane = l;
+            self->view.selected_pos = pos;
+            return;
           }
     }
 }
@@ -250,7 +259,8 @@ set_selection (LoomTimeline *self,
       self->selected_index = lane->bars[pos].index;
       self->view.selected_lane = lane_n;
       self->view.selected_pos = pos;
-      detail = loom_timeline_describe_task (self, lane->job, self->selected_index, TRUE);
+      self->selected_start = lane->bars[pos].start;
+      detail = loom_timeline_describe_bar (self, lane_n, pos, TRUE);
     }
   else
     {
@@ -402,20 +412,15 @@ bar_of (LoomTimeline *self,
   return found;
 }
 
-/**
- * loom_timeline_describe_task:
- * @self: a #LoomTimeline
- * @job: a job slot
- * @index: a task of it
- * @full: everything (stdout, stderr, metadata), or a tooltip's worth
- *
- * Returns: (transfer full): the task, as text a person reads
- */
-char *
-loom_timeline_describe_task (LoomTimeline *self,
-                             guint         job,
-                             guint         index,
-                             gboolean      full)
+/* One attempt of a task (@bar, on @engine_id), or the task as a whole
+ * when @bar is %NULL. */
+static char *
+describe (LoomTimeline          *self,
+          guint                  job,
+          guint                  index,
+          const LoomTimelineBar *bar,
+          gint                   engine_id,
+          gboolean               full)
 {
   const LoomTimelineJob *j;
   JobSource *source;
@@ -424,20 +429,14 @@ loom_timeline_describe_task (LoomTimeline *self,
   g_autofree char *params = NULL;
   g_autofree char *start = NULL;
   g_autofree char *duration = NULL;
-  const LoomTimelineBar *bar;
-  gint engine_id = -1;
   const char *host;
   const char *status;
-
-  g_return_val_if_fail (LOOM_IS_TIMELINE (self), NULL);
-  g_return_val_if_fail (job < self->sources->len, NULL);
 
   j = loom_timeline_model_get_job (self->model, job);
   source = g_ptr_array_index (self->sources, job);
   if (source->result == NULL || index >= loom_async_result_get_n_tasks (source->result))
     return g_strdup (_("No such task"));
   info = loom_async_result_get_task_info (source->result, index);
-  bar = bar_of (self, job, index, &engine_id);
 
   g_string_append_printf (text, _("Job %d (%s, %s) · task %u"), j->job_id, j->name ? j->name : "",
                           j->mode == LOOM_JOB_SERIAL ? _("serial") : _("parallel"), index);
@@ -446,10 +445,10 @@ loom_timeline_describe_task (LoomTimeline *self,
 
   if (engine_id < 0)
     engine_id = info->engine_id;
-  host = loom_timeline_model_get_engine_host (self->model, engine_id);
+  host = engine_id >= 0 ? loom_timeline_model_get_engine_host (self->model, engine_id) : NULL;
   if (host)
     g_string_append_printf (text, "\n%s %d · %s", _("Engine"), engine_id, host);
-  else
+  else if (engine_id >= 0)
     g_string_append_printf (text, "\n%s %d", _("Engine"), engine_id);
 
   if (bar)
@@ -461,10 +460,10 @@ loom_timeline_describe_task (LoomTimeline *self,
       g_string_append_printf (text, "\n%s +%s · %s %s%s", _("Start"), start, _("duration"), duration,
                               bar->end == LOOM_TIMELINE_RUNNING ? _(" so far") : "");
       status = bar->flags & LOOM_TIMELINE_BAR_RETRIED ? _("lost with its engine, retried")
-             : loom_task_status_to_string (bar->status);
+             : loom_task_status_get_label (bar->status);
     }
   else
-    status = loom_task_status_to_string (info->status);
+    status = loom_task_status_get_label (info->status);
   g_string_append_printf (text, "\n%s %s", _("Status:"), status);
   if (info->attempts > 1)
     g_string_append_printf (text, _(" (attempt %u)"), info->attempts);
@@ -509,6 +508,76 @@ loom_timeline_describe_task (LoomTimeline *self,
 }
 
 /**
+ * loom_timeline_describe_task:
+ * @self: a #LoomTimeline
+ * @job: a job slot
+ * @index: a task of it
+ * @full: everything (stdout, stderr, metadata), or a tooltip's worth
+ *
+ * Returns: (transfer full): the task, as text a person reads; its latest
+ *   attempt when it ran more than once
+ */
+char *
+loom_timeline_describe_task (LoomTimeline *self,
+                             guint         job,
+                             guint         index,
+                             gboolean      full)
+{
+  const LoomTimelineBar *bar;
+  gint engine_id = -1;
+
+  g_return_val_if_fail (LOOM_IS_TIMELINE (self), NULL);
+  g_return_val_if_fail (job < self->sources->len, NULL);
+
+  bar = bar_of (self, job, index, &engine_id);
+  return describe (self, job, index, bar, engine_id, full);
+}
+
+/**
+ * loom_timeline_describe_bar:
+ * @self: a #LoomTimeline
+ * @lane: a lane
+ * @position: a bar in it
+ * @full: everything, or a tooltip's worth
+ *
+ * Returns: (transfer full) (nullable): the attempt that bar stands for
+ */
+char *
+loom_timeline_describe_bar (LoomTimeline *self,
+                            guint         lane,
+                            guint         position,
+                            gboolean      full)
+{
+  const LoomTimelineLane *l;
+
+  g_return_val_if_fail (LOOM_IS_TIMELINE (self), NULL);
+
+  if (lane >= loom_timeline_model_get_n_lanes (self->model))
+    return NULL;
+  l = loom_timeline_model_get_lane (self->model, lane);
+  if (position >= l->n_bars || l->job >= self->sources->len)
+    return NULL;
+  return describe (self, l->job, l->bars[position].index, &l->bars[position], l->engine_id, full);
+}
+
+/**
+ * loom_timeline_describe_selected:
+ * @self: a #LoomTimeline
+ *
+ * Returns: (transfer full) (nullable): the selected attempt, in full
+ */
+char *
+loom_timeline_describe_selected (LoomTimeline *self)
+{
+  g_return_val_if_fail (LOOM_IS_TIMELINE (self), NULL);
+
+  locate_selection (self);
+  if (self->view.selected_lane < 0)
+    return NULL;
+  return loom_timeline_describe_bar (self, self->view.selected_lane, self->view.selected_pos, TRUE);
+}
+
+/**
  * loom_timeline_describe_range:
  * @self: a #LoomTimeline
  *
@@ -549,7 +618,8 @@ loom_timeline_describe_range (LoomTimeline *self)
         g_string_append (text, ", ");
       if (l == 24)
         {
-          g_string_append_printf (text, _("… %u more lanes"), utils->len - l);
+          g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "… %u more lane", "… %u more lanes", utils->len - l),
+                                  utils->len - l);
           break;
         }
       g_string_append_printf (text, _("engine %d: %.0f%%"), lane->engine_id, 100 * g_array_index (utils, double, l));
@@ -568,7 +638,10 @@ loom_timeline_describe_range (LoomTimeline *self)
         continue;
       loom_timeline_model_get_summary (self->model, j, &s);
       busy = loom_timeline_format_time (s.task_time);
-      g_string_append_printf (text, _("\nJob %d, whole: Σ task time %s, speedup %.2f×, efficiency %.0f%% on %u engines"),
+      g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
+                                                 "\nJob %d, whole: Σ task time %s, speedup %.2f×, efficiency %.0f%% on %u engine",
+                                                 "\nJob %d, whole: Σ task time %s, speedup %.2f×, efficiency %.0f%% on %u engines",
+                                                 s.engines),
                               job->job_id, busy, s.speedup, 100 * s.efficiency, s.engines);
     }
   return g_string_free (g_steal_pointer (&text), FALSE);
@@ -902,18 +975,16 @@ loom_timeline_query_tooltip (GtkWidget  *widget,
 
   if (keyboard)
     {
-      if (self->selected_job < 0)
+      locate_selection (self);
+      if (self->view.selected_lane < 0)
         return FALSE;
-      text = loom_timeline_describe_task (self, self->selected_job, self->selected_index, FALSE);
+      text = loom_timeline_describe_bar (self, self->view.selected_lane, self->view.selected_pos, FALSE);
     }
   else
     {
-      const LoomTimelineLane *l;
-
       if (!loom_timeline_view_hit (&self->view, self->model, x, y, &lane, &pos))
         return FALSE;
-      l = loom_timeline_model_get_lane (self->model, lane);
-      text = loom_timeline_describe_task (self, l->job, l->bars[pos].index, FALSE);
+      text = loom_timeline_describe_bar (self, lane, pos, FALSE);
     }
   gtk_tooltip_set_text (tooltip, text);
   return TRUE;

@@ -55,6 +55,11 @@ char              *loom_timeline_describe_task     (LoomTimeline     *self,
                                                     guint             job,
                                                     guint             index,
                                                     gboolean          full);
+char              *loom_timeline_describe_bar      (LoomTimeline     *self,
+                                                    guint             lane,
+                                                    guint             position,
+                                                    gboolean          full);
+char              *loom_timeline_describe_selected (LoomTimeline     *self);
 char              *loom_timeline_describe_range    (LoomTimeline     *self);
 
 G_END_DECLS

@@ -119,7 +119,7 @@ task_text (LoomTaskItem *item,
     case TASK_DURATION:
       return info->started > 0 ? g_strdup_printf ("%.3f s", task_duration (item)) : g_strdup ("—");
     case TASK_STATUS:
-      return g_strdup (loom_task_status_to_string (info->status));
+      return g_strdup (loom_task_status_get_label (info->status));
     case TASK_RESULT:
       if (info->error_type)
         return g_strdup_printf ("%s: %s", info->error_type, info->error_message ? info->error_message : "");
@@ -202,7 +202,10 @@ add_task_column (GtkColumnView *view,
   gtk_column_view_column_set_expand (col, column == TASK_RESULT);
   gtk_column_view_column_set_resizable (col, TRUE);
   if (column != TASK_RESULT && column != TASK_STATUS)
-    gtk_column_view_column_set_sorter (col, GTK_SORTER (gtk_custom_sorter_new (compare_tasks, GINT_TO_POINTER (column), NULL)));
+    {
+      g_autoptr(GtkCustomSorter) sorter = gtk_custom_sorter_new (compare_tasks, GINT_TO_POINTER (column), NULL);
+      gtk_column_view_column_set_sorter (col, GTK_SORTER (sorter));
+    }
   gtk_column_view_append_column (view, col);
 }
 
@@ -290,7 +293,10 @@ param_column (const char *name)
   g_signal_connect_data (factory, "bind", G_CALLBACK (bind_param_cell), key, free_key, 0);
   col = gtk_column_view_column_new (name, factory);
   gtk_column_view_column_set_resizable (col, TRUE);
-  gtk_column_view_column_set_sorter (col, GTK_SORTER (gtk_custom_sorter_new (compare_params, g_strdup (name), g_free)));
+  {
+    g_autoptr(GtkCustomSorter) sorter = gtk_custom_sorter_new (compare_params, g_strdup (name), g_free);
+    gtk_column_view_column_set_sorter (col, GTK_SORTER (sorter));
+  }
   return col;
 }
 
@@ -644,12 +650,22 @@ show_tasks (LoomWindow *self)
 {
   g_autoptr(GListStore) store = g_list_store_new (LOOM_TYPE_TASK_ITEM);
   GtkSortListModel *sorted;
-  GtkSingleSelection *selection;
+  g_autoptr(GtkSingleSelection) selection = NULL;
+  GtkSelectionModel *old = gtk_column_view_get_model (self->tasks_view);
   gint64 t0 = G_MAXINT64;
+  gint keep = -1;
   guint n;
 
   if (self->selected == NULL)
     return;
+
+  /* The list is rebuilt as the job runs: the selected task stays selected. */
+  if (GTK_IS_SINGLE_SELECTION (old))
+    {
+      LoomTaskItem *item = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (old));
+      if (item != NULL && g_object_get_data (G_OBJECT (old), "job") == self->selected)
+        keep = item->info->index;
+    }
 
   n = loom_async_result_get_n_tasks (self->selected);
   for (guint i = 0; i < n; i++)
@@ -676,7 +692,18 @@ show_tasks (LoomWindow *self)
   gtk_single_selection_set_autoselect (selection, FALSE);
   gtk_single_selection_set_can_unselect (selection, TRUE);
   gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
+  g_object_set_data (G_OBJECT (selection), "job", self->selected);
+  for (guint i = 0; keep >= 0 && i < n; i++)
+    {
+      g_autoptr(LoomTaskItem) item = g_list_model_get_item (G_LIST_MODEL (selection), i);
+      if (item->info->index == (guint) keep)
+        {
+          gtk_single_selection_set_selected (selection, i);
+          break;
+        }
+    }
   g_signal_connect_object (selection, "selection-changed", G_CALLBACK (on_task_row_selected), self, G_CONNECT_SWAPPED);
+  /* The view takes its own reference. */
   gtk_column_view_set_model (self->tasks_view, GTK_SELECTION_MODEL (selection));
 }
 
@@ -694,10 +721,11 @@ show_details (LoomWindow *self,
 static void
 on_timeline_selection (LoomWindow *self)
 {
-  guint slot, index;
+  g_autofree char *text = loom_timeline_describe_selected (self->timeline);
 
-  if (loom_timeline_get_selected (self->timeline, &slot, &index))
-    show_details (self, slot, index);
+  /* The attempt clicked: a lost one's engine and times, not the retry's. */
+  if (text != NULL)
+    gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->details), text, -1);
 }
 
 static void
@@ -1062,6 +1090,7 @@ on_export_response (GtkNativeDialog *dialog,
     }
   g_object_unref (request->result);
   g_clear_object (&request->partner);
+  g_object_unref (request->self);
   g_free (request);
   g_object_unref (dialog);
 }
@@ -1080,7 +1109,7 @@ export_clicked (GtkButton *button,
   GtkFileChooserNative *dialog;
   g_autofree char *suggested = NULL;
 
-  request->self = self;
+  request->self = g_object_ref (self);   /* the chooser is not modal */
   request->result = g_object_ref (g_object_get_data (G_OBJECT (button), "result"));
   request->format = GPOINTER_TO_INT (data);
   if (partner)
@@ -1526,8 +1555,10 @@ loom_window_new (LoomApplication *application)
   self->engines = g_object_ref (loom_client_get_engines (loom_application_get_client (application)));
   /* The timeline shows running tasks: follow the task events. */
   loom_client_set_follow_tasks (loom_application_get_client (application), TRUE);
-  gtk_column_view_set_model (self->engines_view,
-                             GTK_SELECTION_MODEL (gtk_no_selection_new (g_object_ref (self->engines))));
+  {
+    g_autoptr(GtkNoSelection) none = gtk_no_selection_new (g_object_ref (self->engines));
+    gtk_column_view_set_model (self->engines_view, GTK_SELECTION_MODEL (none));
+  }
   g_signal_connect_object (self->engines, "items-changed", G_CALLBACK (on_engines_changed), self, G_CONNECT_SWAPPED);
   watch_engines (self, 0, 0, g_list_model_get_n_items (self->engines));
   update_summary (self);
