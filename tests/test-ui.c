@@ -521,6 +521,17 @@ test_compare (void)
         g_assert_cmpstr (cells[6], ==, "done");
         g_assert_cmpstr (cells[2], ==, "0.4");
       }
+      /* A task's row changes in place as it starts and finishes: the
+       * selection stays on it. */
+      {
+        GtkSingleSelection *sel = GTK_SINGLE_SELECTION (gtk_column_view_get_model (tasks));
+        gint before = loom_window_get_selected_task_index (window);
+
+        g_signal_emit_by_name (parallel, "task-finished", (guint) before);
+        g_signal_emit_by_name (parallel, "task-finished", (guint) (before + 1) % 4);
+        g_assert_cmpuint (gtk_single_selection_get_selected (sel), !=, GTK_INVALID_LIST_POSITION);
+        g_assert_cmpint (loom_window_get_selected_task_index (window), ==, before);
+      }
       /* Selecting the row showed its details. */
       g_clear_pointer (&text, g_free);
       text = loom_window_get_details_text (window);

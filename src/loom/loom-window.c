@@ -41,7 +41,9 @@ struct _LoomWindow
   guint                 selected_slot; /* its job slot in the timeline */
   GPtrArray            *params;        /* JsonObject: its tasks' parameters */
   GPtrArray            *param_columns; /* GtkColumnViewColumn, one per parameter */
-  guint                 tasks_refresh; /* a pending rebuild of the tasks list */
+  GListStore           *task_store;    /* LoomTaskItem of the selected job, by index */
+  gint64                tasks_t0;      /* its times count from here, µs */
+  gint64                selected_submitted;
   GListModel           *engines;
   GPtrArray            *results;    /* LoomAsyncResult of the jobs shown */
 };
@@ -645,46 +647,46 @@ static void on_task_row_selected (LoomWindow         *self,
                                   guint               n_items,
                                   GtkSingleSelection *selection);
 
+/* The selected job's tasks: one item per task, in index order, built
+ * once when the job is selected and then updated in place, task by task,
+ * as they start and finish (the sorted view and the selection follow). */
 static void
 show_tasks (LoomWindow *self)
 {
   g_autoptr(GListStore) store = g_list_store_new (LOOM_TYPE_TASK_ITEM);
   GtkSortListModel *sorted;
   g_autoptr(GtkSingleSelection) selection = NULL;
-  GtkSelectionModel *old = gtk_column_view_get_model (self->tasks_view);
   gint64 t0 = G_MAXINT64;
-  gint keep = -1;
   guint n;
 
+  g_clear_object (&self->task_store);
   if (self->selected == NULL)
     return;
 
-  /* The list is rebuilt as the job runs: the selected task stays selected. */
-  if (GTK_IS_SINGLE_SELECTION (old))
-    {
-      LoomTaskItem *item = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (old));
-      if (item != NULL && g_object_get_data (G_OBJECT (old), "job") == self->selected)
-        keep = item->info->index;
-    }
-
   n = loom_async_result_get_n_tasks (self->selected);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (self->selected, i);
+
+      if (info->submitted > 0)
+        t0 = MIN (t0, info->submitted);
+    }
+  /* Times count from the first submission; until the controller has said
+   * when that was, from when this window submitted the job. */
+  self->tasks_t0 = t0 != G_MAXINT64 ? t0 : self->selected_submitted;
+
   for (guint i = 0; i < n; i++)
     {
       LoomTaskItem *item = g_object_new (LOOM_TYPE_TASK_ITEM, NULL);
 
       item->info = loom_async_result_get_task_info (self->selected, i);
+      item->t0 = self->tasks_t0;
       if (self->params && i < self->params->len && g_ptr_array_index (self->params, i))
         item->params = json_object_ref (g_ptr_array_index (self->params, i));
-      if (item->info->submitted > 0)
-        t0 = MIN (t0, item->info->submitted);
       g_list_store_append (store, item);
       g_object_unref (item);
     }
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LoomTaskItem) item = g_list_model_get_item (G_LIST_MODEL (store), i);
-      item->t0 = t0 == G_MAXINT64 ? 0 : t0;
-    }
+  self->task_store = g_object_ref (store);
 
   sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_steal_pointer (&store)),
                                     g_object_ref (gtk_column_view_get_sorter (self->tasks_view)));
@@ -692,19 +694,26 @@ show_tasks (LoomWindow *self)
   gtk_single_selection_set_autoselect (selection, FALSE);
   gtk_single_selection_set_can_unselect (selection, TRUE);
   gtk_single_selection_set_selected (selection, GTK_INVALID_LIST_POSITION);
-  g_object_set_data (G_OBJECT (selection), "job", self->selected);
-  for (guint i = 0; keep >= 0 && i < n; i++)
-    {
-      g_autoptr(LoomTaskItem) item = g_list_model_get_item (G_LIST_MODEL (selection), i);
-      if (item->info->index == (guint) keep)
-        {
-          gtk_single_selection_set_selected (selection, i);
-          break;
-        }
-    }
   g_signal_connect_object (selection, "selection-changed", G_CALLBACK (on_task_row_selected), self, G_CONNECT_SWAPPED);
   /* The view takes its own reference. */
   gtk_column_view_set_model (self->tasks_view, GTK_SELECTION_MODEL (selection));
+}
+
+/* One task of the selected job started or finished: its row changes. */
+static void
+on_task_changed (LoomWindow      *self,
+                 guint            index,
+                 LoomAsyncResult *result)
+{
+  g_autoptr(LoomTaskItem) item = NULL;
+
+  if (result != self->selected || self->task_store == NULL ||
+      index >= g_list_model_get_n_items (G_LIST_MODEL (self->task_store)))
+    return;
+  item = g_list_model_get_item (G_LIST_MODEL (self->task_store), index);
+  loom_task_info_free (item->info);
+  item->info = loom_async_result_get_task_info (result, index);
+  g_list_model_items_changed (G_LIST_MODEL (self->task_store), index, 1, 1);
 }
 
 static void
@@ -749,6 +758,27 @@ on_task_row_selected (LoomWindow         *self,
 
   if (item != NULL)
     show_details (self, self->selected_slot, item->info->index);
+}
+
+/**
+ * loom_window_get_selected_task_index:
+ * @self: a #LoomWindow
+ *
+ * Returns: the index of the task selected in the tasks list, or -1
+ */
+gint
+loom_window_get_selected_task_index (LoomWindow *self)
+{
+  GtkSelectionModel *model;
+  LoomTaskItem *item;
+
+  g_return_val_if_fail (LOOM_IS_WINDOW (self), -1);
+
+  model = gtk_column_view_get_model (self->tasks_view);
+  if (!GTK_IS_SINGLE_SELECTION (model) ||
+      !(item = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (model))))
+    return -1;
+  return item->info->index;
 }
 
 /**
@@ -882,25 +912,6 @@ show_param_columns (LoomWindow *self,
     }
 }
 
-static gboolean
-refresh_tasks (gpointer data)
-{
-  LoomWindow *self = data;
-
-  self->tasks_refresh = 0;
-  show_tasks (self);
-  return G_SOURCE_REMOVE;
-}
-
-/* Progress comes in bursts (thousands of tasks a second): rebuild the
- * list at most four times a second, so the window stays responsive. */
-static void
-queue_show_tasks (LoomWindow *self)
-{
-  if (self->tasks_refresh == 0)
-    self->tasks_refresh = g_timeout_add (250, refresh_tasks, self);
-}
-
 static void
 on_job_selected (LoomWindow    *self,
                  GtkListBoxRow *row)
@@ -912,8 +923,7 @@ on_job_selected (LoomWindow    *self,
 
   if (self->selected)
     {
-      g_signal_handlers_disconnect_by_func (self->selected, queue_show_tasks, self);
-      g_signal_handlers_disconnect_by_func (self->selected, show_tasks, self);
+      g_signal_handlers_disconnect_by_func (self->selected, on_task_changed, self);
     }
   g_set_object (&self->selected, result);
   if (self->timeline == NULL)
@@ -948,8 +958,9 @@ on_job_selected (LoomWindow    *self,
   else
     title = g_strdup_printf (_("Tasks of job %d"), loom_async_result_get_job_id (result));
   gtk_label_set_text (self->tasks_title, title);
-  g_signal_connect_object (result, "notify::progress", G_CALLBACK (queue_show_tasks), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (result, "finished", G_CALLBACK (show_tasks), self, G_CONNECT_SWAPPED);
+  self->selected_submitted = *(gint64 *) g_object_get_data (child, "submitted");
+  g_signal_connect_object (result, "task-started", G_CALLBACK (on_task_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (result, "task-finished", G_CALLBACK (on_task_changed), self, G_CONNECT_SWAPPED);
   show_tasks (self);
 }
 
@@ -1436,7 +1447,7 @@ loom_window_dispose (GObject *object)
 {
   LoomWindow *self = (LoomWindow *) object;
 
-  g_clear_handle_id (&self->tasks_refresh, g_source_remove);
+  g_clear_object (&self->task_store);
   gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_WINDOW);
   g_clear_object (&self->engines);
   g_clear_pointer (&self->results, g_ptr_array_unref);

@@ -24,6 +24,7 @@ GPtrArray     *loom_window_get_jobs     (LoomWindow      *self);
 LoomTimeline  *loom_window_get_timeline (LoomWindow      *self);
 char          *loom_window_get_details_text (LoomWindow  *self);
 char          *loom_window_copy_selected_task (LoomWindow *self);
+gint           loom_window_get_selected_task_index (LoomWindow *self);
 gboolean       loom_window_export_job   (LoomWindow        *self,
                                          LoomAsyncResult   *result,
                                          LoomExportFormat   format,
