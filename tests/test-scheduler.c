@@ -113,6 +113,38 @@ test_job_scheme (void)
   }
 }
 
+/* A client that does not read for a while (an app busy drawing) loses
+ * nothing: thousands of result messages queue for it instead of being
+ * dropped at a high-water mark. */
+static void
+test_slow_client (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .retries = -1, .hwm = 1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_builtin ("noop");
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(GError) error = NULL;
+  GString *text = g_string_new (NULL);
+  g_autoptr(GBytes) lines = NULL;
+  const guint n = 6000;
+
+  for (guint i = 0; i < n; i++)
+    g_string_append (text, i ? "\n{}" : "{}");
+  lines = g_string_free_to_bytes (text);
+  res = loom_view_map_lines_async (view, spec, lines, n, &error);
+  g_assert_no_error (error);
+
+  /* One task at a time per engine: a results message per task, far more
+   * than ZeroMQ's default high-water mark of 1000, all while we sleep. */
+  g_usleep (3 * G_USEC_PER_SEC);
+  values = loom_async_result_get (res, 60, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (values)), ==, n);
+  g_assert_cmpuint (loom_async_result_get_n_failed (res), ==, 0);
+}
+
 static LoomAsyncResult *
 run_sleeps (LoomCluster *cluster,
             guint        n,
@@ -249,6 +281,7 @@ main (int   argc,
   g_test_add_func ("/loom/scheduler/lru", test_lru);
   g_test_add_func ("/loom/scheduler/random", test_random);
   g_test_add_func ("/loom/scheduler/job-scheme", test_job_scheme);
+  g_test_add_func ("/loom/scheduler/slow-client", test_slow_client);
   g_test_add_func ("/loom/scheduler/hwm-one", test_hwm_one);
   g_test_add_func ("/loom/scheduler/hwm-many", test_hwm_many);
   g_test_add_func ("/loom/scheduler/targets", test_targets);

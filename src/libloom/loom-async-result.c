@@ -407,7 +407,10 @@ refresh (LoomAsyncResult *self)
 {
   gboolean never = FALSE;
 
-  if (!self->ready)
+  /* A program without a main loop sees progress by asking; one with a
+   * main loop (an app) gets it from the client's GSource, and must not
+   * process replies in the middle of its own handlers. */
+  if (!self->ready && !loom_client_in_main_loop (self->client))
     loom_client_wait (self->client, &never, 0);
 }
 
@@ -437,6 +440,14 @@ loom_async_result_get_job_id (LoomAsyncResult *self)
   refresh (self);
   id = self->job_id;
   return id;
+}
+
+/* The job id as known now, without looking at the sockets: for the
+ * client's own code, which runs while it reads them. */
+gint
+loom_async_result_peek_job_id (LoomAsyncResult *self)
+{
+  return self->job_id;
 }
 
 guint

@@ -20,6 +20,7 @@ JsonObject      *loom_client_request_object      (LoomClient       *self,
                                                   const char       *msg_type,
                                                   const char       *content,
                                                   GError          **error);
+gboolean         loom_client_in_main_loop        (LoomClient       *self);
 void             loom_client_wait                (LoomClient       *self,
                                                   gboolean         *done,
                                                   double            timeout);
@@ -34,6 +35,7 @@ LoomAsyncResult *loom_async_result_new           (LoomClient       *client,
                                                   gboolean          single);
 void             loom_async_result_set_job       (LoomAsyncResult  *self,
                                                   guint             job_id);
+gint             loom_async_result_peek_job_id   (LoomAsyncResult  *self);
 void             loom_async_result_fail          (LoomAsyncResult  *self,
                                                   const GError     *error);
 void             loom_async_result_mark_started  (LoomAsyncResult  *self,

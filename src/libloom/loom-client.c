@@ -350,6 +350,18 @@ loom_client_wait (LoomClient *self,
   pump_until (self, done, timeout < 0 ? -1 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC));
 }
 
+/**
+ * loom_client_in_main_loop: (skip)
+ *
+ * Whether the client's main context is being run here, now: its GSource
+ * then keeps every result current, and quick queries need not pump.
+ */
+gboolean
+loom_client_in_main_loop (LoomClient *self)
+{
+  return self->source != NULL && g_main_context_is_owner (self->context);
+}
+
 /* --- engines model ------------------------------------------------------- */
 
 static void
@@ -430,7 +442,7 @@ handle_results (LoomClient  *self,
   result = ref >= 0 ? g_hash_table_lookup (self->jobs, GUINT_TO_POINTER ((guint) ref)) : NULL;
   if (result == NULL)
     return;
-  if (loom_async_result_get_job_id (result) < 0)
+  if (loom_async_result_peek_job_id (result) < 0)
     loom_async_result_set_job (result, job);
 
   results = loom_lines_split (loom_message_get_buffer (msg, 0));
@@ -501,7 +513,7 @@ note_task_started (LoomClient *self,
 
   g_hash_table_iter_init (&iter, self->jobs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (loom_async_result_get_job_id (value) == job)
+    if (loom_async_result_peek_job_id (value) == job)
       {
         loom_async_result_mark_started (value,
                                         loom_json_int (event, "index", -1),
@@ -817,6 +829,8 @@ loom_client_new_for_file (const char  *path,
   self->sub = zmq_socket (loom_zmq_context (), ZMQ_SUB);
   loom_wire_apply_socket_limits (self->wire, self->dealer);
   loom_wire_apply_socket_limits (self->wire, self->sub);
+  /* Results wait here for as long as the program is busy elsewhere. */
+  zmq_setsockopt (self->dealer, ZMQ_RCVHWM, &(int) { 0 }, sizeof (int));
   /* The engines model needs engine events only; task events would wake a
    * blocking caller for nothing. */
   zmq_setsockopt (self->sub, ZMQ_SUBSCRIBE, LOOM_EVENT_TOPIC_ENGINES, strlen (LOOM_EVENT_TOPIC_ENGINES));

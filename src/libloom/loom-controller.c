@@ -1940,6 +1940,9 @@ loom_controller_bind (LoomController  *self,
   loom_wire_apply_socket_limits (self->wire, self->event_sock);
   /* A reconnecting engine takes over its identity instead of being refused. */
   zmq_setsockopt (self->engine_sock, ZMQ_ROUTER_HANDOVER, &one, sizeof one);
+  /* A ROUTER drops what does not fit under its high-water mark: results
+   * for a client that reads slowly (a busy app) must queue, not vanish. */
+  zmq_setsockopt (self->client_sock, ZMQ_SNDHWM, &(int) { 0 }, sizeof (int));
 
   if (!bind_socket (self, self->client_sock, "client", &conn->client_url, &conn->client_port, error) ||
       !bind_socket (self, self->engine_sock, "engine", &conn->engine_url, &conn->engine_port, error) ||

@@ -156,9 +156,9 @@ bind_task_cell (GtkSignalListItemFactory *factory,
   GtkWidget *label = gtk_list_item_get_child (item);
 
   gtk_label_set_text (GTK_LABEL (label), text);
-  if (GPOINTER_TO_INT (data) == TASK_RESULT)
-    gtk_widget_set_tooltip_text (label, task->info->stderr_text && *task->info->stderr_text
-                                        ? task->info->stderr_text : text);
+  /* No tooltip here: setting one asks the display where the pointer is,
+   * a round trip per bound row; the details pane beside the list shows
+   * a task's whole output and error on a click. */
   if (GPOINTER_TO_INT (data) == TASK_STATUS && task->info->status != LOOM_TASK_DONE)
     gtk_widget_add_css_class (label, "error");
   else
