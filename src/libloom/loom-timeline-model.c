@@ -210,6 +210,29 @@ loom_timeline_model_set_job_zero (LoomTimelineModel *self,
     j->zero = zero;
 }
 
+/**
+ * loom_timeline_model_set_job_id:
+ * @self: a #LoomTimelineModel
+ * @job: a job slot
+ * @job_id: the controller's id of the job, once known
+ */
+void
+loom_timeline_model_set_job_id (LoomTimelineModel *self,
+                                guint              job,
+                                gint               job_id)
+{
+  LoomTimelineJob *j;
+
+  g_return_if_fail (LOOM_IS_TIMELINE_MODEL (self));
+  g_return_if_fail (job < self->jobs->len);
+
+  j = g_ptr_array_index (self->jobs, job);
+  if (j->job_id == job_id)
+    return;
+  j->job_id = job_id;
+  changed (self);
+}
+
 static gint
 compare_lanes (gconstpointer a,
                gconstpointer b)

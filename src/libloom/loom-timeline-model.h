@@ -177,6 +177,9 @@ guint                   loom_timeline_model_add_job          (LoomTimelineModel 
                                                               const char        *name,
                                                               LoomJobMode        mode,
                                                               gint64             zero);
+void                    loom_timeline_model_set_job_id       (LoomTimelineModel *self,
+                                                              guint              job,
+                                                              gint               job_id);
 void                    loom_timeline_model_set_job_zero     (LoomTimelineModel *self,
                                                               guint              job,
                                                               gint64             zero);

@@ -44,6 +44,7 @@ struct _LoomWindow
   GListStore           *task_store;    /* LoomTaskItem of the selected job, by index */
   gint64                tasks_t0;      /* its times count from here, µs */
   gint64                selected_submitted;
+  LoomAsyncResult      *selected_partner; /* nullable: compared with the selected job */
   GListModel           *engines;
   GPtrArray            *results;    /* LoomAsyncResult of the jobs shown */
 };
@@ -912,6 +913,34 @@ show_param_columns (LoomWindow *self,
     }
 }
 
+/* The job's id comes with the controller's answer, a moment after the
+ * job is shown. */
+static void
+update_tasks_title (LoomWindow *self)
+{
+  g_autofree char *title = NULL;
+  gint id = self->selected ? loom_async_result_get_job_id (self->selected) : -1;
+  gint other = self->selected_partner ? loom_async_result_get_job_id (self->selected_partner) : -1;
+
+  if (self->selected == NULL)
+    return;
+  if (id < 0)
+    title = g_strdup (_("Tasks of the new job"));
+  else if (self->selected_partner)
+    title = g_strdup_printf (_("Tasks of job %d, compared with job %d"), id, other);
+  else
+    title = g_strdup_printf (_("Tasks of job %d"), id);
+  gtk_label_set_text (self->tasks_title, title);
+  /* The timeline's headers name the jobs too. */
+  for (guint slot = 0; slot < loom_timeline_model_get_n_jobs (loom_timeline_get_model (self->timeline)); slot++)
+    {
+      LoomAsyncResult *result = loom_timeline_get_job_result (self->timeline, slot);
+      if (result)
+        loom_timeline_model_set_job_id (loom_timeline_get_model (self->timeline), slot,
+                                        loom_async_result_get_job_id (result));
+    }
+}
+
 static void
 on_job_selected (LoomWindow    *self,
                  GtkListBoxRow *row)
@@ -919,11 +948,10 @@ on_job_selected (LoomWindow    *self,
   GObject *child = row ? G_OBJECT (gtk_list_box_row_get_child (row)) : NULL;
   LoomAsyncResult *result = child ? g_object_get_data (child, "result") : NULL;
   GObject *partner = child ? g_object_get_data (child, "partner") : NULL;
-  g_autofree char *title = NULL;
-
   if (self->selected)
     {
       g_signal_handlers_disconnect_by_func (self->selected, on_task_changed, self);
+      g_signal_handlers_disconnect_by_func (self->selected, update_tasks_title, self);
     }
   g_set_object (&self->selected, result);
   if (self->timeline == NULL)
@@ -952,12 +980,9 @@ on_job_selected (LoomWindow    *self,
 
   show_param_columns (self, child);
 
-  if (partner)
-    title = g_strdup_printf (_("Tasks of job %d, compared with job %d"), loom_async_result_get_job_id (result),
-                             loom_async_result_get_job_id (g_object_get_data (partner, "result")));
-  else
-    title = g_strdup_printf (_("Tasks of job %d"), loom_async_result_get_job_id (result));
-  gtk_label_set_text (self->tasks_title, title);
+  self->selected_partner = partner ? g_object_get_data (partner, "result") : NULL;
+  update_tasks_title (self);
+  g_signal_connect_object (result, "notify::job-id", G_CALLBACK (update_tasks_title), self, G_CONNECT_SWAPPED);
   self->selected_submitted = *(gint64 *) g_object_get_data (child, "submitted");
   g_signal_connect_object (result, "task-started", G_CALLBACK (on_task_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (result, "task-finished", G_CALLBACK (on_task_changed), self, G_CONNECT_SWAPPED);
