@@ -375,6 +375,42 @@ loom_timeline_format_time (double seconds)
   return g_strdup_printf ("%.0f µs", seconds * 1e6);
 }
 
+/* A layout per size and weight, kept between labels and frames: making one
+ * and setting its font costs more than shaping a short label.  A layout
+ * holds its context, so the pointer stays valid; the context's serial
+ * tells when its fonts changed. */
+static PangoLayout *
+text_layout (PangoContext *context,
+             int           size,
+             gboolean      bold)
+{
+  static struct { PangoLayout *layout; guint serial; int size; gboolean bold; } cache[4];
+  static guint next;
+  PangoFontDescription *desc;
+  guint slot;
+
+  for (guint i = 0; i < G_N_ELEMENTS (cache); i++)
+    if (cache[i].layout != NULL && pango_layout_get_context (cache[i].layout) == context &&
+        cache[i].serial == pango_context_get_serial (context) &&
+        cache[i].size == size && cache[i].bold == bold)
+      return cache[i].layout;
+
+  slot = next++ % G_N_ELEMENTS (cache);
+  g_clear_object (&cache[slot].layout);
+  cache[slot].layout = pango_layout_new (context);
+  cache[slot].serial = pango_context_get_serial (context);
+  cache[slot].size = size;
+  cache[slot].bold = bold;
+  desc = pango_font_description_copy (pango_context_get_font_description (context));
+  pango_font_description_set_absolute_size (desc, size * PANGO_SCALE);
+  if (bold)
+    pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
+  pango_layout_set_font_description (cache[slot].layout, desc);
+  pango_font_description_free (desc);
+  pango_layout_set_ellipsize (cache[slot].layout, PANGO_ELLIPSIZE_END);
+  return cache[slot].layout;
+}
+
 static gboolean
 draw_text (const LoomTimelineView *view,
            GtkSnapshot            *snapshot,
@@ -386,18 +422,11 @@ draw_text (const LoomTimelineView *view,
            const GdkRGBA          *color,
            gboolean                bold)
 {
-  g_autoptr(PangoLayout) layout = pango_layout_new (view->pango);
-  PangoFontDescription *desc = pango_font_description_copy (pango_context_get_font_description (view->pango));
+  /* 11 px, smaller in thin lanes (down to 7 px) so every lane keeps its label. */
+  PangoLayout *layout = text_layout (view->pango, CLAMP ((int) max_height - 1, 7, 11), bold);
   int w, h;
 
-  /* 11 px, smaller in thin lanes (down to 7 px) so every lane keeps its label. */
-  pango_font_description_set_absolute_size (desc, CLAMP (max_height - 1, 7, 11) * PANGO_SCALE);
-  if (bold)
-    pango_font_description_set_weight (desc, PANGO_WEIGHT_BOLD);
-  pango_layout_set_font_description (layout, desc);
-  pango_font_description_free (desc);
   pango_layout_set_text (layout, text, -1);
-  pango_layout_set_ellipsize (layout, PANGO_ELLIPSIZE_END);
   pango_layout_set_width (layout, (int) (max_width * PANGO_SCALE));
   pango_layout_get_pixel_size (layout, &w, &h);
   if (h > max_height + 3)
