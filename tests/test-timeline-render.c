@@ -614,7 +614,7 @@ test_screenshot (void)
   g_test_message ("timeline written to %s", path);
 }
 
-/* Lanes of more than 4096 bars keep a level-of-detail table: busy time
+/* Lanes of more than a thousand bars keep a level-of-detail table: busy time
  * per bin, so a zoomed-out frame reads bins, not bars.  The table holds
  * every finished bar's time, and frames drawn from it or from the bars
  * still stand for every bar in view. */
@@ -633,7 +633,7 @@ test_lod (void)
       double in_bins = 0, in_bars = 0;
 
       /* Sub-lanes of a few overlapping bars keep no table. */
-      if (lane->n_bars <= LOOM_TIMELINE_LOD_BINS)
+      if (lane->n_bars < LOOM_TIMELINE_LOD_MIN_BARS)
         continue;
       big++;
       if (lane->n_bars > loom_timeline_model_get_lane (model, biggest)->n_bars)

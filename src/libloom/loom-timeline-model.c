@@ -362,8 +362,9 @@ lod_add_bar (Lane                  *lane,
 }
 
 /* A finished bar, already in @lane, enters the level of detail.  Lanes of
- * a few thousand bars draw fast enough bar by bar and keep no table (it
- * costs 20 KiB); past that the table is built from every bar so far. */
+ * up to a thousand bars draw fast enough bar by bar and keep no table (it
+ * costs 20 KiB, 20 bytes a bar at the threshold); past that the table is
+ * built from every bar so far. */
 static void
 lod_add (Lane                  *lane,
          const LoomTimelineBar *bar)
@@ -373,7 +374,7 @@ lod_add (Lane                  *lane,
       lod_add_bar (lane, bar);
       return;
     }
-  if (lane->n_bars < LOOM_TIMELINE_LOD_BINS)
+  if (lane->n_bars < LOOM_TIMELINE_LOD_MIN_BARS)
     return;
 
   lane->lod_busy = g_new0 (float, LOOM_TIMELINE_LOD_BINS);

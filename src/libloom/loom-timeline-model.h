@@ -72,6 +72,7 @@ typedef struct
  * One row of the timeline.
  */
 #define LOOM_TIMELINE_LOD_BINS 4096
+#define LOOM_TIMELINE_LOD_MIN_BARS 1024
 
 typedef struct
 {
