@@ -18,38 +18,9 @@
 #include <glib/gi18n.h>
 
 #include "loom-sweep-form.h"
+#include "loom-ui-test-util.h"
 
 /* --- finding widgets ------------------------------------------------------- */
-
-static GtkWidget *
-find_named (GtkWidget  *widget,
-            const char *name)
-{
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_named (child, name);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
-
-static GtkWidget *
-find_label_with (GtkWidget  *widget,
-                 const char *fragment)
-{
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), fragment))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_with (child, fragment);
-      if (found)
-        return found;
-    }
-  return NULL;
-}
 
 static void
 click_button_labelled (GtkWidget  *root,
@@ -66,7 +37,7 @@ static guint
 n_rows (LoomSweepForm *form,
         const char    *list_name)
 {
-  GtkListBox *list = GTK_LIST_BOX (find_named (GTK_WIDGET (form), list_name));
+  GtkListBox *list = GTK_LIST_BOX (find_widget_named (GTK_WIDGET (form), list_name));
   guint n = 0;
 
   while (gtk_list_box_get_row_at_index (list, n))
@@ -79,7 +50,7 @@ row_at (LoomSweepForm *form,
         const char    *list_name,
         guint          index)
 {
-  GtkListBox *list = GTK_LIST_BOX (find_named (GTK_WIDGET (form), list_name));
+  GtkListBox *list = GTK_LIST_BOX (find_widget_named (GTK_WIDGET (form), list_name));
   GtkListBoxRow *row = gtk_list_box_get_row_at_index (list, index);
 
   g_assert_nonnull (row);
@@ -98,7 +69,7 @@ set_text (GtkWidget  *row,
           const char *name,
           const char *text)
 {
-  GtkWidget *entry = find_named (row, name);
+  GtkWidget *entry = find_widget_named (row, name);
 
   g_assert_nonnull (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), text);
@@ -116,7 +87,7 @@ fill (GtkWidget  *row,
       const char *c)
 {
   set_text (row, "name", name);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (find_named (row, "kind")), kind);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (find_widget_named (row, "kind")), kind);
   if (kind == LIST)
     {
       set_text (row, "values", a);
@@ -131,7 +102,7 @@ fill (GtkWidget  *row,
 static const char *
 message_of (GtkWidget *row)
 {
-  GtkWidget *label = find_named (row, "message");
+  GtkWidget *label = find_widget_named (row, "message");
 
   g_assert_nonnull (label);
   return gtk_widget_get_visible (label) ? gtk_label_get_text (GTK_LABEL (label)) : NULL;
@@ -232,7 +203,7 @@ test_rows (void)
   g_assert_cmpuint (loom_sweep_form_get_count (form), ==, 4);
   fill (x, "x", RANDOM, "0", "1", "8");
   g_assert_cmpuint (loom_sweep_form_get_count (form), ==, 8);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (find_named (x, "distribution")), 2);
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (find_widget_named (x, "distribution")), 2);
   set_text (x, "field3", "42");
   {
     g_autofree char *text = loom_sweep_form_get_parameters (form);
@@ -249,11 +220,11 @@ test_rows (void)
   g_assert_true (loom_sweep_form_is_valid (form));
   g_assert_cmpuint (loom_sweep_form_get_count (form), ==, 15);
 
-  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (GTK_WIDGET (form), "combine")), 1);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_widget_named (GTK_WIDGET (form), "combine")), 1);
   g_assert_true (loom_sweep_form_get_zip (form));
   g_assert_false (loom_sweep_form_is_valid (form));
   {
-    GtkWidget *zip_message = find_named (GTK_WIDGET (form), "zip-message");
+    GtkWidget *zip_message = find_widget_named (GTK_WIDGET (form), "zip-message");
 
     g_assert_true (gtk_widget_get_visible (zip_message));
     g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (zip_message)), "same number of values"));
@@ -285,7 +256,7 @@ test_rows (void)
   set_text (y, "name", "");
   g_assert_false (loom_sweep_form_is_valid (form));
   assert_row_error (y, "name");
-  g_assert_true (gtk_widget_has_css_class (find_named (y, "name"), "error"));
+  g_assert_true (gtk_widget_has_css_class (find_widget_named (y, "name"), "error"));
   assert_row_fine (x);
 
   set_text (y, "name", "x");
@@ -299,7 +270,7 @@ test_rows (void)
   g_assert_false (loom_sweep_form_is_valid (form));
 
   /* Removing the bad row makes the form valid again. */
-  g_signal_emit_by_name (find_named (y, "remove"), "clicked");
+  g_signal_emit_by_name (find_widget_named (y, "remove"), "clicked");
   g_assert_cmpuint (n_rows (form, "parameters"), ==, 1);
   g_assert_true (loom_sweep_form_is_valid (form));
   g_assert_cmpuint (loom_sweep_form_get_count (form), ==, 3);
@@ -316,9 +287,9 @@ test_constants (void)
   GtkWidget *constant;
 
   loom_sweep_form_set_parameters (form, "t=range:0:3");
-  g_assert_false (gtk_widget_get_visible (find_named (GTK_WIDGET (form), "constants")));
+  g_assert_false (gtk_widget_get_visible (find_widget_named (GTK_WIDGET (form), "constants")));
   click_button_labelled (GTK_WIDGET (form), "Add Argument");
-  g_assert_true (gtk_widget_get_visible (find_named (GTK_WIDGET (form), "constants")));
+  g_assert_true (gtk_widget_get_visible (find_widget_named (GTK_WIDGET (form), "constants")));
   g_assert_cmpuint (n_rows (form, "constants"), ==, 1);
   constant = row_at (form, "constants", 0);
   g_assert_false (loom_sweep_form_is_valid (form));
@@ -346,7 +317,7 @@ test_constants (void)
   loom_sweep_form_set_constants (form, "a=1\nb=[1,2]\nc=inf");
   g_assert_cmpuint (n_rows (form, "constants"), ==, 3);
   assert_row_error (row_at (form, "constants", 2), "not a finite number");
-  g_signal_emit_by_name (find_named (row_at (form, "constants", 2), "remove"), "clicked");
+  g_signal_emit_by_name (find_widget_named (row_at (form, "constants", 2), "remove"), "clicked");
   g_assert_true (loom_sweep_form_is_valid (form));
   {
     g_autofree char *lines = lines_of (form);
@@ -366,8 +337,8 @@ test_options (void)
 {
   LoomSweepForm *form;
   GtkWindow *window = form_window (&form);
-  GtkSpinButton *retries = GTK_SPIN_BUTTON (find_named (GTK_WIDGET (form), "retries"));
-  GtkSpinButton *timeout = GTK_SPIN_BUTTON (find_named (GTK_WIDGET (form), "timeout"));
+  GtkSpinButton *retries = GTK_SPIN_BUTTON (find_widget_named (GTK_WIDGET (form), "retries"));
+  GtkSpinButton *timeout = GTK_SPIN_BUTTON (find_widget_named (GTK_WIDGET (form), "timeout"));
   GtkWidget *timeout_row = gtk_widget_get_ancestor (GTK_WIDGET (timeout), GTK_TYPE_LIST_BOX_ROW);
 
   g_assert_cmpuint (loom_sweep_form_get_retries (form), ==, 2);
@@ -380,7 +351,7 @@ test_options (void)
   g_assert_cmpuint (loom_sweep_form_get_retries (form), ==, 10);
   gtk_spin_button_set_value (timeout, 30);
   g_assert_cmpfloat (loom_sweep_form_get_timeout (form), ==, 30);
-  adw_combo_row_set_selected (ADW_COMBO_ROW (find_named (GTK_WIDGET (form), "scheme")), 2);
+  adw_combo_row_set_selected (ADW_COMBO_ROW (find_widget_named (GTK_WIDGET (form), "scheme")), 2);
   g_assert_cmpint (loom_sweep_form_get_scheme (form), ==, LOOM_SCHEME_RANDOM);
   loom_sweep_form_set_scheme (form, LOOM_SCHEME_LRU);
   g_assert_cmpint (loom_sweep_form_get_scheme (form), ==, LOOM_SCHEME_LRU);
@@ -400,10 +371,10 @@ test_options (void)
     g_assert_nonnull (strstr (json, "\"timeout\":30"));
   }
 
-  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (find_named (GTK_WIDGET (form), "options-row"))),
+  g_assert_cmpstr (adw_expander_row_get_subtitle (ADW_EXPANDER_ROW (find_widget_named (GTK_WIDGET (form), "options-row"))),
                    ==, "Least recently used, 10 retries, 30 s timeout");
   g_assert_false (loom_sweep_form_get_also_serial (form));
-  gtk_switch_set_active (GTK_SWITCH (find_named (GTK_WIDGET (form), "also-serial")), TRUE);
+  gtk_switch_set_active (GTK_SWITCH (find_widget_named (GTK_WIDGET (form), "also-serial")), TRUE);
   g_assert_true (loom_sweep_form_get_also_serial (form));
 
   gtk_window_destroy (window);
@@ -467,43 +438,12 @@ test_text (void)
 /* --- the picture ------------------------------------------------------------- */
 
 static void
-save_png (GtkWidget  *widget,
-          const char *path)
-{
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-
-  /* A window draws once it is mapped and the frame clock has ticked. */
-  for (gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;;)
-    {
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      if (node != NULL || g_get_monotonic_time () > deadline)
-        break;
-      snapshot = gtk_snapshot_new ();
-      while (g_main_context_iteration (NULL, FALSE))
-        ;
-      g_usleep (10 * 1000);
-    }
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-}
-
-static void
 render (GtkWindow  *window,
         const char *file)
 {
-  g_autofree char *dir = g_build_filename (g_getenv ("LOOM_TEST_ARTIFACTS") ?: g_get_tmp_dir (), "screenshots", NULL);
-  g_autofree char *png = g_build_filename (dir, file, NULL);
+  g_autofree char *png = screenshot_path (file);
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
   for (guint i = 0; i < 20; i++)
     g_main_context_iteration (NULL, FALSE);
   while (gtk_widget_get_width (GTK_WIDGET (window)) == 0 && g_get_monotonic_time () < deadline)
@@ -543,7 +483,7 @@ test_screenshot (void)
   loom_sweep_form_set_zip (form, TRUE);
   g_assert_false (loom_sweep_form_is_valid (form));
   g_assert_nonnull (find_label_with (GTK_WIDGET (form), "lr has 4, seed has 3, opt has 2"));
-  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_named (GTK_WIDGET (form), "options-row")), TRUE);
+  adw_expander_row_set_expanded (ADW_EXPANDER_ROW (find_widget_named (GTK_WIDGET (form), "options-row")), TRUE);
   render (window, "form-zip.png");
 
   gtk_window_destroy (window);

@@ -2393,18 +2393,10 @@ bench_timeline (int      runs,
   guint n_frames = MAX (runs, 5);
   TimelineFigures figures[G_N_ELEMENTS (sizes)];
   const TimelineFigures *last = &figures[G_N_ELEMENTS (sizes) - 1];
-  PangoFontDescription *desc;
   PangoContext *pango;
   double bytes_per_task;
 
-  /* GTK registers its render node types while it initialises, even with
-   * no display to open; the text is laid out by Pango on Cairo. */
-  if (!gtk_is_initialized ())
-    gtk_init_check ();
-  pango = pango_font_map_create_context (pango_cairo_font_map_get_default ());
-  desc = pango_font_description_from_string ("Sans 9");
-  pango_context_set_font_description (pango, desc);
-  pango_font_description_free (desc);
+  pango = loom_timeline_text_context_new ();
 
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {

@@ -288,10 +288,17 @@ loom_timeline_model_lower_bound (const LoomTimelineLane *lane,
   return lo;
 }
 
-/* The first bar that ends after @t (running bars end last). */
-static guint
-first_ending_after (const Lane *lane,
-                    gint64      t)
+/**
+ * loom_timeline_model_first_ending_after:
+ * @lane: a lane
+ * @t: a time
+ *
+ * Returns: the position of the first bar that ends after @t (running bars
+ *   end last); the bars of a lane never overlap, so ends are sorted too
+ */
+guint
+loom_timeline_model_first_ending_after (const LoomTimelineLane *lane,
+                                        gint64                  t)
 {
   guint lo = 0, hi = lane->n_bars;
 
@@ -1037,7 +1044,7 @@ loom_timeline_model_find_bar (LoomTimelineModel *self,
   job = g_ptr_array_index (self->jobs, l->job);
   now_rel = now - job->zero;
 
-  first = first_ending_after (l, t - slack - 1);
+  first = loom_timeline_model_first_ending_after (l, t - slack - 1);
   for (guint pos = first; pos < l->n_bars && l->bars[pos].start <= t + slack; pos++)
     {
       const LoomTimelineBar *bar = &l->bars[pos];
@@ -1104,7 +1111,7 @@ loom_timeline_model_get_stats (LoomTimelineModel *self,
 
       /* From the first bar ending at or after @from: one that ends right
        * at @from finished in this range, [from, to), not the one before. */
-      for (guint pos = first_ending_after (lane, from - 1); pos < lane->n_bars && lane->bars[pos].start < to; pos++)
+      for (guint pos = loom_timeline_model_first_ending_after (lane, from - 1); pos < lane->n_bars && lane->bars[pos].start < to; pos++)
         {
           const LoomTimelineBar *bar = &lane->bars[pos];
           gint64 end = bar_end (bar, now_rel);

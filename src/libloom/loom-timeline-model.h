@@ -218,6 +218,8 @@ const char             *loom_timeline_model_get_engine_host  (LoomTimelineModel 
                                                               gint               engine_id);
 guint                   loom_timeline_model_lower_bound      (const LoomTimelineLane *lane,
                                                               gint64             t);
+guint                   loom_timeline_model_first_ending_after (const LoomTimelineLane *lane,
+                                                              gint64             t);
 guint8                  loom_timeline_bar_mark_kind          (const LoomTimelineBar *bar);
 gboolean                loom_timeline_model_find_bar         (LoomTimelineModel *self,
                                                               guint              lane,

@@ -470,25 +470,6 @@ mark_color (const LoomTimelineBar *bar)
   return (GdkRGBA) { 0.88, 0.11, 0.14, 1 };      /* red */
 }
 
-/* The first bar that ends after @t. */
-static guint
-first_ending_after (const LoomTimelineLane *lane,
-                    gint64                  t)
-{
-  guint lo = 0, hi = lane->n_bars;
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-
-      if (lane->bars[mid].end <= t)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
 /* Snapped pixel span of a bar: whole pixels, at least one wide, and
  * clamped to just past the plot (render nodes hold floats: a bar that
  * ends 10^9 pixels away would end at the wrong pixel). */
@@ -647,7 +628,7 @@ draw_lane_bars (const LoomTimelineView *view,
   double t_right = loom_timeline_view_x_to_time (view, LOOM_TIMELINE_LABEL_WIDTH + loom_timeline_view_plot_width (view) + 1);
   double h = view->lane_height;
   guint n_finished = lane->n_bars - lane->n_running;
-  guint pos = first_ending_after (lane, (gint64) floor (view->t_left));
+  guint pos = loom_timeline_model_first_ending_after (lane, (gint64) floor (view->t_left));
   guint limit = MIN (n_finished, loom_timeline_model_lower_bound (lane, (gint64) ceil (t_right)));
   double run0 = 0, run1 = 0;
   guint run_count = 0, run_first = 0;
@@ -727,7 +708,7 @@ draw_lane_bars (const LoomTimelineView *view,
   /* Marked bars on top, merged only with marks of the same kind. */
   {
     guint lo = 0, hi = lane->n_marked;
-    guint first = first_ending_after (lane, (gint64) floor (view->t_left));
+    guint first = loom_timeline_model_first_ending_after (lane, (gint64) floor (view->t_left));
     GdkRGBA mark_run_color = { 0 };
 
     while (lo < hi)
@@ -1127,6 +1108,31 @@ loom_timeline_render_node (LoomTimelineModel      *model,
   return gtk_snapshot_free_to_node (snapshot);
 }
 
+/**
+ * loom_timeline_text_context_new:
+ *
+ * For drawing without a widget (images, benchmarks, tests): makes sure
+ * GTK's render node types exist — GTK registers them while it
+ * initialises, even with no display to open — and returns a Pango
+ * context on Cairo's font map.
+ *
+ * Returns: (transfer full): a context for the timeline's text
+ */
+PangoContext *
+loom_timeline_text_context_new (void)
+{
+  PangoContext *pango;
+  PangoFontDescription *desc;
+
+  if (!gtk_is_initialized ())
+    gtk_init_check ();
+  pango = pango_font_map_create_context (pango_cairo_font_map_get_default ());
+  desc = pango_font_description_from_string ("Sans 9");
+  pango_context_set_font_description (pango, desc);
+  pango_font_description_free (desc);
+  return pango;
+}
+
 gboolean
 loom_timeline_image_format_from_string (const char              *name,
                                         LoomTimelineImageFormat *format)
@@ -1168,7 +1174,6 @@ loom_timeline_export_image (LoomTimelineModel        *model,
 {
   g_autoptr(GskRenderNode) node = NULL;
   PangoContext *pango;
-  PangoFontDescription *desc;
   LoomTimelineView view;
   cairo_surface_t *surface;
   cairo_status_t status;
@@ -1192,16 +1197,7 @@ loom_timeline_export_image (LoomTimelineModel        *model,
       return FALSE;
     }
 
-  /* GTK registers its render node types while it initialises, even
-   * when there is no display to open; that is all we need of it. */
-  if (!gtk_is_initialized ())
-    gtk_init_check ();
-
-  pango = pango_font_map_create_context (pango_cairo_font_map_get_default ());
-  desc = pango_font_description_from_string ("Sans 9");
-  pango_context_set_font_description (pango, desc);
-  pango_font_description_free (desc);
-
+  pango = loom_timeline_text_context_new ();
   loom_timeline_view_init (&view, width, height);
   view.pango = pango;
   view.dark = dark;

@@ -120,6 +120,7 @@ GskRenderNode *loom_timeline_render_node (LoomTimelineModel      *model,
                                          LoomTimelineDrawStats   *stats);
 char    *loom_timeline_format_time      (double                   seconds);
 char    *loom_timeline_describe_jobs    (LoomTimelineModel       *model);
+PangoContext *loom_timeline_text_context_new (void);
 gboolean loom_timeline_image_format_from_string (const char       *name,
                                          LoomTimelineImageFormat *format);
 gboolean loom_timeline_export_image     (LoomTimelineModel       *model,
