@@ -65,6 +65,9 @@ gint           loom_async_result_get_job_id       (LoomAsyncResult      *self);
 guint          loom_async_result_get_n_tasks      (LoomAsyncResult      *self);
 guint          loom_async_result_get_progress     (LoomAsyncResult      *self);
 guint          loom_async_result_get_n_failed     (LoomAsyncResult      *self);
+void           loom_async_result_get_task_times   (LoomAsyncResult      *self,
+                                                   guint                 index,
+                                                   LoomTaskInfo         *info);
 guint          loom_async_result_get_n_running    (LoomAsyncResult      *self,
                                                    guint                *n_queued);
 gboolean       loom_async_result_ready            (LoomAsyncResult      *self);

@@ -96,14 +96,14 @@ static void
 ensure_zero (LoomTimeline *self,
              JobSource    *source)
 {
-  g_autoptr(LoomTaskInfo) first = NULL;
+  LoomTaskInfo first;
 
   if (source->zero_known || loom_async_result_get_n_tasks (source->result) == 0)
     return;
-  first = loom_async_result_get_task_info (source->result, 0);
-  if (first->submitted > 0)
+  loom_async_result_get_task_times (source->result, 0, &first);
+  if (first.submitted > 0)
     {
-      loom_timeline_model_set_job_zero (self->model, source->slot, first->submitted);
+      loom_timeline_model_set_job_zero (self->model, source->slot, first.submitted);
       source->zero_known = TRUE;
     }
 }
@@ -113,15 +113,16 @@ apply_task (LoomTimeline *self,
             JobSource    *source,
             guint         index)
 {
-  g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (source->result, index);
+  LoomTaskInfo info;
 
+  loom_async_result_get_task_times (source->result, index, &info);
   ensure_zero (self, source);
-  if (loom_task_status_is_final (info->status))
+  if (loom_task_status_is_final (info.status))
     /* A task lost with its engine has no end but when that was noticed. */
-    loom_timeline_model_task_finished (self->model, source->slot, index, info->engine_id, info->status,
-                                       info->started, info->completed > 0 ? info->completed : info->received);
-  else if (info->started > 0 && info->engine_id >= 0)
-    loom_timeline_model_task_started (self->model, source->slot, index, info->engine_id, info->started);
+    loom_timeline_model_task_finished (self->model, source->slot, index, info.engine_id, info.status,
+                                       info.started, info.completed > 0 ? info.completed : info.received);
+  else if (info.started > 0 && info.engine_id >= 0)
+    loom_timeline_model_task_started (self->model, source->slot, index, info.engine_id, info.started);
 }
 
 static JobSource *

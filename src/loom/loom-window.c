@@ -18,6 +18,7 @@
 #include "loom-sweep-form.h"
 #include "loom-timeline.h"
 #include "loom-protocol-private.h"
+#include "loom-task-list.h"
 #include "loom-window.h"
 
 struct _LoomWindow
@@ -39,10 +40,9 @@ struct _LoomWindow
   GtkButton            *fit_button;
   LoomAsyncResult      *selected;   /* the job whose tasks are shown */
   guint                 selected_slot; /* its job slot in the timeline */
-  GPtrArray            *params;        /* JsonObject: its tasks' parameters */
   GPtrArray            *param_columns; /* GtkColumnViewColumn, one per parameter */
-  GListStore           *task_store;    /* LoomTaskItem of the selected job, by index */
-  gint64                tasks_t0;      /* its times count from here, µs */
+  LoomTaskList         *task_list;     /* the selected job's tasks */
+  GBytes               *selected_lines; /* its parameters, a line a task */
   gint64                selected_submitted;
   LoomAsyncResult      *selected_partner; /* nullable: compared with the selected job */
   GListModel           *engines;
@@ -54,39 +54,6 @@ G_DEFINE_FINAL_TYPE (LoomWindow, loom_window, ADW_TYPE_APPLICATION_WINDOW)
 static void update_summary (LoomWindow *self);
 static void run_again      (GtkButton  *button,
                             gpointer    data);
-
-/* One task of the selected job, for the tasks view. */
-#define LOOM_TYPE_TASK_ITEM (loom_task_item_get_type ())
-G_DECLARE_FINAL_TYPE (LoomTaskItem, loom_task_item, LOOM, TASK_ITEM, GObject)
-
-struct _LoomTaskItem
-{
-  GObject       parent_instance;
-  LoomTaskInfo *info;
-  JsonObject   *params; /* nullable: the task's parameters */
-  gint64        t0;     /* the job's first submission, µs */
-};
-
-G_DEFINE_FINAL_TYPE (LoomTaskItem, loom_task_item, G_TYPE_OBJECT)
-
-static void
-loom_task_item_finalize (GObject *object)
-{
-  g_clear_pointer (&LOOM_TASK_ITEM (object)->info, loom_task_info_free);
-  g_clear_pointer (&LOOM_TASK_ITEM (object)->params, json_object_unref);
-  G_OBJECT_CLASS (loom_task_item_parent_class)->finalize (object);
-}
-
-static void
-loom_task_item_class_init (LoomTaskItemClass *klass)
-{
-  G_OBJECT_CLASS (klass)->finalize = loom_task_item_finalize;
-}
-
-static void
-loom_task_item_init (LoomTaskItem *self)
-{
-}
 
 typedef enum
 {
@@ -101,7 +68,7 @@ typedef enum
 static double
 task_duration (LoomTaskItem *item)
 {
-  LoomTaskInfo *info = item->info;
+  const LoomTaskInfo *info = loom_task_item_get_info (item);
   return info->started > 0 && info->completed >= info->started ? (info->completed - info->started) / 1e6 : 0;
 }
 
@@ -109,7 +76,7 @@ static char *
 task_text (LoomTaskItem *item,
            TaskColumn    column)
 {
-  LoomTaskInfo *info = item->info;
+  const LoomTaskInfo *info = loom_task_item_get_info (item);
 
   switch (column)
     {
@@ -118,7 +85,7 @@ task_text (LoomTaskItem *item,
     case TASK_ENGINE:
       return info->engine_id >= 0 ? g_strdup_printf ("%d", info->engine_id) : g_strdup ("—");
     case TASK_START:
-      return info->started > 0 ? g_strdup_printf ("%.3f s", (info->started - item->t0) / 1e6) : g_strdup ("—");
+      return info->started > 0 ? g_strdup_printf ("%.3f s", (info->started - loom_task_item_get_t0 (item)) / 1e6) : g_strdup ("—");
     case TASK_DURATION:
       return info->started > 0 ? g_strdup_printf ("%.3f s", task_duration (item)) : g_strdup ("—");
     case TASK_STATUS:
@@ -160,7 +127,7 @@ bind_task_cell (GtkSignalListItemFactory *factory,
   /* No tooltip here: setting one asks the display where the pointer is,
    * a round trip per bound row; the details pane beside the list shows
    * a task's whole output and error on a click. */
-  if (GPOINTER_TO_INT (data) == TASK_STATUS && task->info->status != LOOM_TASK_DONE)
+  if (GPOINTER_TO_INT (data) == TASK_STATUS && loom_task_item_get_info (task)->status != LOOM_TASK_DONE)
     gtk_widget_add_css_class (label, "error");
   else
     gtk_widget_remove_css_class (label, "error");
@@ -180,13 +147,13 @@ compare_tasks (gconstpointer a,
       dx = task_duration (x), dy = task_duration (y);
       break;
     case TASK_START:
-      dx = x->info->started, dy = y->info->started;
+      dx = loom_task_item_get_info (x)->started, dy = loom_task_item_get_info (y)->started;
       break;
     case TASK_ENGINE:
-      dx = x->info->engine_id, dy = y->info->engine_id;
+      dx = loom_task_item_get_info (x)->engine_id, dy = loom_task_item_get_info (y)->engine_id;
       break;
     default:
-      dx = x->info->index, dy = y->info->index;
+      dx = loom_task_item_get_index (x), dy = loom_task_item_get_index (y);
     }
   return (dx > dy) - (dx < dy);
 }
@@ -217,7 +184,8 @@ static char *
 param_text (LoomTaskItem *item,
             const char   *name)
 {
-  JsonNode *node = item->params ? json_object_get_member (item->params, name) : NULL;
+  JsonObject *params = loom_task_item_get_params (item);
+  JsonNode *node = params && json_object_has_member (params, name) ? json_object_get_member (params, name) : NULL;
 
   if (node == NULL)
     return g_strdup ("");
@@ -255,8 +223,9 @@ compare_params (gconstpointer a,
                 gpointer      data)
 {
   LoomTaskItem *x = (LoomTaskItem *) a, *y = (LoomTaskItem *) b;
-  JsonNode *nx = x->params ? json_object_get_member (x->params, data) : NULL;
-  JsonNode *ny = y->params ? json_object_get_member (y->params, data) : NULL;
+  JsonObject *px = loom_task_item_get_params (x), *py = loom_task_item_get_params (y);
+  JsonNode *nx = px && json_object_has_member (px, data) ? json_object_get_member (px, data) : NULL;
+  JsonNode *ny = py && json_object_has_member (py, data) ? json_object_get_member (py, data) : NULL;
   g_autofree char *tx = NULL, *ty = NULL;
 
   /* Numbers by value, anything else by its text. */
@@ -276,13 +245,6 @@ free_key (gpointer  data,
           GClosure *closure)
 {
   g_free (data);
-}
-
-static void
-object_unref_nullable (gpointer data)
-{
-  if (data)
-    json_object_unref (data);
 }
 
 static GtkColumnViewColumn *
@@ -648,48 +610,34 @@ static void on_task_row_selected (LoomWindow         *self,
                                   guint               n_items,
                                   GtkSingleSelection *selection);
 
-/* The selected job's tasks: one item per task, in index order, built
- * once when the job is selected and then updated in place, task by task,
- * as they start and finish (the sorted view and the selection follow). */
+/* The selected job's tasks, in a list made lazily (loom-task-list.c):
+ * selecting a job of any size costs an index of its parameter lines.
+ * Rows change in place as tasks start and finish; the sorted view and
+ * the selection follow. */
 static void
 show_tasks (LoomWindow *self)
 {
-  g_autoptr(GListStore) store = g_list_store_new (LOOM_TYPE_TASK_ITEM);
-  GtkSortListModel *sorted;
   g_autoptr(GtkSingleSelection) selection = NULL;
-  gint64 t0 = G_MAXINT64;
-  guint n;
+  GtkSortListModel *sorted;
+  gint64 t0 = 0;
 
-  g_clear_object (&self->task_store);
+  g_clear_object (&self->task_list);
   if (self->selected == NULL)
     return;
 
-  n = loom_async_result_get_n_tasks (self->selected);
-  for (guint i = 0; i < n; i++)
+  /* Times count from the first submission (the first task's); until the
+   * controller has said when that was, from when this window submitted. */
+  if (loom_async_result_get_n_tasks (self->selected) > 0)
     {
-      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (self->selected, i);
+      LoomTaskInfo first;
 
-      if (info->submitted > 0)
-        t0 = MIN (t0, info->submitted);
+      loom_async_result_get_task_times (self->selected, 0, &first);
+      t0 = first.submitted;
     }
-  /* Times count from the first submission; until the controller has said
-   * when that was, from when this window submitted the job. */
-  self->tasks_t0 = t0 != G_MAXINT64 ? t0 : self->selected_submitted;
+  self->task_list = loom_task_list_new (self->selected, self->selected_lines,
+                                        t0 > 0 ? t0 : self->selected_submitted);
 
-  for (guint i = 0; i < n; i++)
-    {
-      LoomTaskItem *item = g_object_new (LOOM_TYPE_TASK_ITEM, NULL);
-
-      item->info = loom_async_result_get_task_info (self->selected, i);
-      item->t0 = self->tasks_t0;
-      if (self->params && i < self->params->len && g_ptr_array_index (self->params, i))
-        item->params = json_object_ref (g_ptr_array_index (self->params, i));
-      g_list_store_append (store, item);
-      g_object_unref (item);
-    }
-  self->task_store = g_object_ref (store);
-
-  sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_steal_pointer (&store)),
+  sorted = gtk_sort_list_model_new (G_LIST_MODEL (g_object_ref (self->task_list)),
                                     g_object_ref (gtk_column_view_get_sorter (self->tasks_view)));
   selection = gtk_single_selection_new (G_LIST_MODEL (sorted));
   gtk_single_selection_set_autoselect (selection, FALSE);
@@ -706,15 +654,8 @@ on_task_changed (LoomWindow      *self,
                  guint            index,
                  LoomAsyncResult *result)
 {
-  g_autoptr(LoomTaskItem) item = NULL;
-
-  if (result != self->selected || self->task_store == NULL ||
-      index >= g_list_model_get_n_items (G_LIST_MODEL (self->task_store)))
-    return;
-  item = g_list_model_get_item (G_LIST_MODEL (self->task_store), index);
-  loom_task_info_free (item->info);
-  item->info = loom_async_result_get_task_info (result, index);
-  g_list_model_items_changed (G_LIST_MODEL (self->task_store), index, 1, 1);
+  if (result == self->selected && self->task_list != NULL)
+    loom_task_list_task_changed (self->task_list, index);
 }
 
 static void
@@ -758,7 +699,7 @@ on_task_row_selected (LoomWindow         *self,
                                                         gtk_single_selection_get_selected (selection));
 
   if (item != NULL)
-    show_details (self, self->selected_slot, item->info->index);
+    show_details (self, self->selected_slot, loom_task_item_get_index (item));
 }
 
 /**
@@ -779,7 +720,7 @@ loom_window_get_selected_task_index (LoomWindow *self)
   if (!GTK_IS_SINGLE_SELECTION (model) ||
       !(item = gtk_single_selection_get_selected_item (GTK_SINGLE_SELECTION (model))))
     return -1;
-  return item->info->index;
+  return loom_task_item_get_index (item);
 }
 
 /**
@@ -873,7 +814,8 @@ show_job_in_timeline (LoomWindow *self,
                                    *(gint64 *) g_object_get_data (row, "submitted"));
 }
 
-/* The selected job's parameters, parsed once, and a column for each. */
+/* A column for each of the selected job's parameters, named by its first
+ * task's; the values are read row by row as they show. */
 static void
 show_param_columns (LoomWindow *self,
                     GObject    *row)
@@ -881,26 +823,17 @@ show_param_columns (LoomWindow *self,
   GBytes *lines = g_object_get_data (row, "lines");
   gsize size = 0;
   const char *data = lines ? g_bytes_get_data (lines, &size) : NULL;
-  const char *end = data + size;
+  const char *nl = data ? memchr (data, '\n', size) : NULL;
+  g_autofree char *first = data ? g_strndup (data, nl ? (gsize) (nl - data) : size) : NULL;
+  g_autoptr(JsonNode) node = first ? json_from_string (first, NULL) : NULL;
 
   for (guint i = 0; i < self->param_columns->len; i++)
     gtk_column_view_remove_column (self->tasks_view, g_ptr_array_index (self->param_columns, i));
   g_ptr_array_set_size (self->param_columns, 0);
-  g_ptr_array_set_size (self->params, 0);
 
-  for (const char *line = data; line && line < end;)
+  if (node && JSON_NODE_HOLDS_OBJECT (node))
     {
-      const char *nl = memchr (line, '\n', end - line);
-      g_autofree char *text = g_strndup (line, (nl ? nl : end) - line);
-      g_autoptr(JsonNode) node = json_from_string (text, NULL);
-
-      g_ptr_array_add (self->params, node && JSON_NODE_HOLDS_OBJECT (node) ? json_object_ref (json_node_get_object (node)) : NULL);
-      line = nl ? nl + 1 : end;
-    }
-
-  if (self->params->len > 0 && g_ptr_array_index (self->params, 0))
-    {
-      g_autoptr(GList) names = json_object_get_members (g_ptr_array_index (self->params, 0));
+      g_autoptr(GList) names = json_object_get_members (json_node_get_object (node));
       guint position = 1;
 
       for (GList *l = names; l; l = l->next)
@@ -984,6 +917,9 @@ on_job_selected (LoomWindow    *self,
   update_tasks_title (self);
   g_signal_connect_object (result, "notify::job-id", G_CALLBACK (update_tasks_title), self, G_CONNECT_SWAPPED);
   self->selected_submitted = *(gint64 *) g_object_get_data (child, "submitted");
+  g_clear_pointer (&self->selected_lines, g_bytes_unref);
+  if (g_object_get_data (child, "lines"))
+    self->selected_lines = g_bytes_ref (g_object_get_data (child, "lines"));
   g_signal_connect_object (result, "task-started", G_CALLBACK (on_task_changed), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (result, "task-finished", G_CALLBACK (on_task_changed), self, G_CONNECT_SWAPPED);
   show_tasks (self);
@@ -1472,11 +1408,11 @@ loom_window_dispose (GObject *object)
 {
   LoomWindow *self = (LoomWindow *) object;
 
-  g_clear_object (&self->task_store);
+  g_clear_object (&self->task_list);
+  g_clear_pointer (&self->selected_lines, g_bytes_unref);
   gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_WINDOW);
   g_clear_object (&self->engines);
   g_clear_pointer (&self->results, g_ptr_array_unref);
-  g_clear_pointer (&self->params, g_ptr_array_unref);
   g_clear_pointer (&self->param_columns, g_ptr_array_unref);
   g_clear_object (&self->selected);
 
@@ -1521,7 +1457,6 @@ loom_window_init (LoomWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->results = g_ptr_array_new_with_free_func (g_object_unref);
-  self->params = g_ptr_array_new_with_free_func (object_unref_nullable);
   self->param_columns = g_ptr_array_new_with_free_func (g_object_unref);
   g_signal_connect_object (self->jobs, "row-selected", G_CALLBACK (on_job_selected), self, G_CONNECT_SWAPPED);
   add_task_column (self->tasks_view, _("Index"), TASK_INDEX);
