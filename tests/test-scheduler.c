@@ -145,6 +145,38 @@ test_slow_client (void)
   g_assert_cmpuint (loom_async_result_get_n_failed (res), ==, 0);
 }
 
+/* While a job runs, the client counts its running and queued tasks from
+ * the controller's task events (what a job's row in the app shows). */
+static void
+test_running_counts (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .retries = -1, .hwm = 1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autoptr(JsonArray) params = test_params_repeat (4, "seconds", 0.6);
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint queued = 99, running = 0;
+
+  loom_client_set_follow_tasks (client, TRUE);
+  res = loom_view_map_async (view, "sleep", params, &error);
+  g_assert_no_error (error);
+  while (g_get_monotonic_time () < deadline &&
+         (running = loom_async_result_get_n_running (res, &queued)) < 2)
+    g_usleep (10000);
+  /* Two engines, one task each at a time: two run, two wait. */
+  g_assert_cmpuint (running, ==, 2);
+  g_assert_cmpuint (queued, ==, 2);
+
+  values = loom_async_result_get (res, 30, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loom_async_result_get_n_running (res, &queued), ==, 0);
+  g_assert_cmpuint (queued, ==, 0);
+}
+
 static LoomAsyncResult *
 run_sleeps (LoomCluster *cluster,
             guint        n,
@@ -282,6 +314,7 @@ main (int   argc,
   g_test_add_func ("/loom/scheduler/random", test_random);
   g_test_add_func ("/loom/scheduler/job-scheme", test_job_scheme);
   g_test_add_func ("/loom/scheduler/slow-client", test_slow_client);
+  g_test_add_func ("/loom/scheduler/running-counts", test_running_counts);
   g_test_add_func ("/loom/scheduler/hwm-one", test_hwm_one);
   g_test_add_func ("/loom/scheduler/hwm-many", test_hwm_many);
   g_test_add_func ("/loom/scheduler/targets", test_targets);

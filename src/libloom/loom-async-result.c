@@ -48,6 +48,7 @@ struct _LoomAsyncResult
   GError       *error;        /* submit refused or connection lost */
   GArray       *newly_final;  /* guint, for task-finished signals */
   GArray       *newly_started; /* guint, for task-started signals */
+  guint         n_running;     /* tasks whose status is RUNNING */
 
   GMainContext *context;
   GSource      *source;
@@ -348,6 +349,8 @@ loom_async_result_mark_started (LoomAsyncResult *self,
   task = &self->tasks[index];
   if (loom_task_status_is_final (task->status))
     return;
+  if (task->status != LOOM_TASK_RUNNING)
+    self->n_running++;
   task->status = LOOM_TASK_RUNNING;
   task->engine = engine;
   task->ts[2] = started;
@@ -376,6 +379,8 @@ loom_async_result_apply (LoomAsyncResult *self,
       index = v[0];
 
       task = &self->tasks[index];
+      if (task->status == LOOM_TASK_RUNNING)
+        self->n_running--;
       if (!loom_task_status_is_final (task->status))
         {
           self->n_final++;
@@ -386,6 +391,8 @@ loom_async_result_apply (LoomAsyncResult *self,
 
       task->engine = v[1];
       task->status = v[2];
+      if (task->status == LOOM_TASK_RUNNING)
+        self->n_running++;
       task->attempts = v[3];
       for (guint t = 0; t < 5; t++)
         task->ts[t] = v[4 + t];
@@ -505,20 +512,12 @@ guint
 loom_async_result_get_n_running (LoomAsyncResult *self,
                                  guint           *n_queued)
 {
-  guint running = 0, queued = 0;
-
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), 0);
   refresh (self);
-  for (guint i = 0; i < self->n_tasks; i++)
-    {
-      if (self->tasks[i].status == LOOM_TASK_RUNNING)
-        running++;
-      else if (!loom_task_status_is_final (self->tasks[i].status))
-        queued++;
-    }
+  /* Counted as statuses change: a row of a job list asks often. */
   if (n_queued)
-    *n_queued = queued;
-  return running;
+    *n_queued = self->n_tasks - self->n_final - self->n_running;
+  return self->n_running;
 }
 
 /**

@@ -863,7 +863,9 @@ update_tasks_title (LoomWindow *self)
     title = g_strdup_printf (_("Tasks of job %d, compared with job %d"), id, other);
   else
     title = g_strdup_printf (_("Tasks of job %d"), id);
-  gtk_label_set_text (self->tasks_title, title);
+  /* Called on every batch of results: relabel only on a change. */
+  if (g_strcmp0 (gtk_label_get_text (self->tasks_title), title) != 0)
+    gtk_label_set_text (self->tasks_title, title);
   /* The timeline's headers name the jobs too. */
   for (guint slot = 0; slot < loom_timeline_model_get_n_jobs (loom_timeline_get_model (self->timeline)); slot++)
     {
