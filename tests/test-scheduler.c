@@ -177,6 +177,50 @@ test_running_counts (void)
   g_assert_cmpuint (queued, ==, 0);
 }
 
+typedef struct
+{
+  LoomAsyncResult *res;
+  gboolean         ready;
+  GMainLoop       *loop;
+} PollInCallback;
+
+static void
+poll_until_ready (gpointer data)
+{
+  PollInCallback *poll = data;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  /* The loop holds the context but cannot dispatch while we spin here:
+   * asking must look at the sockets itself. */
+  while (!(poll->ready = loom_async_result_ready (poll->res)) && g_get_monotonic_time () < deadline)
+    g_usleep (5000);
+  g_main_loop_quit (poll->loop);
+}
+
+/* A program that polls ready() from inside a main-loop callback (an
+ * activate handler, say) sees its job finish. */
+static void
+test_poll_in_callback (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  g_autoptr(JsonArray) params = test_params_repeat (4, "seconds", 0.1);
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GError) error = NULL;
+  PollInCallback poll = { NULL, FALSE, loop };
+
+  res = loom_view_map_async (view, "sleep", params, &error);
+  g_assert_no_error (error);
+  poll.res = res;
+  /* Let the loop run a while first, as an app's would. */
+  g_timeout_add_once (300, poll_until_ready, &poll);
+  g_main_loop_run (loop);
+  g_assert_true (poll.ready);
+  g_assert_cmpuint (loom_async_result_get_progress (res), ==, 4);
+}
+
 static LoomAsyncResult *
 run_sleeps (LoomCluster *cluster,
             guint        n,
@@ -315,6 +359,7 @@ main (int   argc,
   g_test_add_func ("/loom/scheduler/job-scheme", test_job_scheme);
   g_test_add_func ("/loom/scheduler/slow-client", test_slow_client);
   g_test_add_func ("/loom/scheduler/running-counts", test_running_counts);
+  g_test_add_func ("/loom/scheduler/poll-in-callback", test_poll_in_callback);
   g_test_add_func ("/loom/scheduler/hwm-one", test_hwm_one);
   g_test_add_func ("/loom/scheduler/hwm-many", test_hwm_many);
   g_test_add_func ("/loom/scheduler/targets", test_targets);

@@ -331,6 +331,7 @@ loom_async_result_fail (LoomAsyncResult *self,
   if (self->error == NULL && self->n_final < self->n_tasks)
     self->error = g_error_copy (error);
   self->ready = TRUE;
+  self->n_running = 0;   /* nothing will report on them any more */
   self->job_known = TRUE;
   loom_wakeup_source_wake (self->source);
 }
@@ -373,8 +374,9 @@ loom_async_result_apply (LoomAsyncResult *self,
       ResultTask *task;
       guint index;
 
+      /* Results come for tasks that ended: anything else is malformed. */
       if (!loom_json_row_ints (json_array_get_element (rows, i), v, 9) ||
-          v[0] < 0 || v[0] >= self->n_tasks || v[2] < 0 || v[2] > LOOM_TASK_LOST)
+          v[0] < 0 || v[0] >= self->n_tasks || v[2] < LOOM_TASK_DONE || v[2] > LOOM_TASK_LOST)
         continue;
       index = v[0];
 
@@ -391,8 +393,6 @@ loom_async_result_apply (LoomAsyncResult *self,
 
       task->engine = v[1];
       task->status = v[2];
-      if (task->status == LOOM_TASK_RUNNING)
-        self->n_running++;
       task->attempts = v[3];
       for (guint t = 0; t < 5; t++)
         task->ts[t] = v[4 + t];

@@ -78,6 +78,8 @@ struct _LoomClient
   gboolean         engines_dirty;
   gboolean         engines_wanted;  /* someone asked for the model */
   gboolean         follow_tasks;    /* subscribed to task events too */
+  guint            pump_depth;      /* inside client_pump () */
+  gint64           last_dispatch;   /* when the GSource last ran */
   gboolean         engines_in_flight;
   guint64          last_event_seq;
 
@@ -353,13 +355,19 @@ loom_client_wait (LoomClient *self,
 /**
  * loom_client_in_main_loop: (skip)
  *
- * Whether the client's main context is being run here, now: its GSource
- * then keeps every result current, and quick queries need not pump.
+ * Whether the client's main context is being run here, now, and keeps
+ * every result current through the client's GSource: quick queries then
+ * need not pump.
  */
 gboolean
 loom_client_in_main_loop (LoomClient *self)
 {
-  return self->source != NULL && g_main_context_is_owner (self->context);
+  /* Inside our own pump (a signal handler asking a question), or in a
+   * loop that dispatched our source lately.  A callback that spins on
+   * ready() holds the context but stops the source: it pumps again. */
+  return self->pump_depth > 0 ||
+         (self->source != NULL && g_main_context_is_owner (self->context) &&
+          g_get_monotonic_time () - self->last_dispatch < 2 * TICK_USEC);
 }
 
 /* --- engines model ------------------------------------------------------- */
@@ -632,8 +640,10 @@ client_pump (LoomClient *self)
   if (self->closed)
     return;
 
+  self->pump_depth++;
   drain_dealer (self);
   drain_sub (self);
+  self->pump_depth--;
 
   if (self->engines_dirty && !self->engines_in_flight)
     {
@@ -687,6 +697,7 @@ client_source_dispatch (GSource     *source,
 
   g_source_set_ready_time (source, -1);
   g_object_ref (self);
+  self->last_dispatch = g_get_monotonic_time ();
   client_pump (self);
   g_object_unref (self);
   return G_SOURCE_CONTINUE;
