@@ -13,34 +13,49 @@
 
 #include <gtk/gtk.h>
 
-G_GNUC_UNUSED static GtkWidget *
-find_widget_named (GtkWidget  *widget,
-                   const char *name)
+/* The first widget, depth first, that @matches. */
+static GtkWidget *
+find_widget (GtkWidget  *widget,
+             gboolean  (*matches) (GtkWidget *widget, const char *text),
+             const char *text)
 {
-  if (g_strcmp0 (gtk_widget_get_name (widget), name) == 0)
+  if (matches (widget, text))
     return widget;
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
     {
-      GtkWidget *found = find_widget_named (child, name);
+      GtkWidget *found = find_widget (child, matches, text);
       if (found)
         return found;
     }
   return NULL;
 }
 
+static gboolean
+is_named (GtkWidget  *widget,
+          const char *name)
+{
+  return g_strcmp0 (gtk_widget_get_name (widget), name) == 0;
+}
+
+static gboolean
+is_label_with (GtkWidget  *widget,
+               const char *fragment)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), fragment) != NULL;
+}
+
+G_GNUC_UNUSED static GtkWidget *
+find_widget_named (GtkWidget  *widget,
+                   const char *name)
+{
+  return find_widget (widget, is_named, name);
+}
+
 G_GNUC_UNUSED static GtkWidget *
 find_label_with (GtkWidget  *widget,
                  const char *fragment)
 {
-  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), fragment))
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_label_with (child, fragment);
-      if (found)
-        return found;
-    }
-  return NULL;
+  return find_widget (widget, is_label_with, fragment);
 }
 
 /* Where the pictures go: tests/screenshots/ in the build directory. */

@@ -59,19 +59,18 @@ resize_window (GtkWindow *window,
   iterate_for (300);
 }
 
+static gboolean
+is_button_with_tooltip (GtkWidget  *widget,
+                        const char *tooltip)
+{
+  return GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0;
+}
+
 static GtkWidget *
 find_button_with_tooltip (GtkWidget  *widget,
                           const char *tooltip)
 {
-  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
-    return widget;
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child; child = gtk_widget_get_next_sibling (child))
-    {
-      GtkWidget *found = find_button_with_tooltip (child, tooltip);
-      if (found)
-        return found;
-    }
-  return NULL;
+  return find_widget (widget, is_button_with_tooltip, tooltip);
 }
 
 static void

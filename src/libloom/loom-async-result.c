@@ -607,13 +607,15 @@ fill_error (LoomTaskInfo *info,
   info->exit_status = loom_json_int (obj, "exit_status", -1);
 }
 
-static LoomTaskInfo *
-task_info_at (LoomAsyncResult *self,
-                  guint            index)
+/* Engine, status, attempts, timestamps: nothing parsed or copied. */
+static void
+fill_times (LoomAsyncResult *self,
+            guint            index,
+            LoomTaskInfo    *info)
 {
   ResultTask *task = &self->tasks[index];
-  LoomTaskInfo *info = g_new0 (LoomTaskInfo, 1);
 
+  memset (info, 0, sizeof *info);
   info->index = index;
   info->engine_id = task->engine;
   info->status = task->status;
@@ -623,6 +625,17 @@ task_info_at (LoomAsyncResult *self,
   info->started = task->ts[2];
   info->completed = task->ts[3];
   info->received = task->ts[4];
+  info->exit_status = -1;
+}
+
+static LoomTaskInfo *
+task_info_at (LoomAsyncResult *self,
+              guint            index)
+{
+  ResultTask *task = &self->tasks[index];
+  LoomTaskInfo *info = g_new (LoomTaskInfo, 1);
+
+  fill_times (self, index, info);
   if (task->result)
     info->result = parse_line (task->result);
   fill_error (info, task->detail);
@@ -644,24 +657,11 @@ loom_async_result_get_task_times (LoomAsyncResult *self,
                                   guint            index,
                                   LoomTaskInfo    *info)
 {
-  ResultTask *task;
-
   g_return_if_fail (LOOM_IS_ASYNC_RESULT (self));
   g_return_if_fail (index < self->n_tasks);
   g_return_if_fail (info != NULL);
 
-  task = &self->tasks[index];
-  memset (info, 0, sizeof *info);
-  info->index = index;
-  info->engine_id = task->engine;
-  info->status = task->status;
-  info->attempts = task->attempts;
-  info->submitted = task->ts[0];
-  info->dispatched = task->ts[1];
-  info->started = task->ts[2];
-  info->completed = task->ts[3];
-  info->received = task->ts[4];
-  info->exit_status = -1;
+  fill_times (self, index, info);
 }
 
 /**

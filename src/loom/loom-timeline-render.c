@@ -132,13 +132,20 @@ row_gap (const LoomTimelineView *view)
   return view->lane_height >= 10 ? 2 : view->lane_height >= 4 ? 1 : 0;
 }
 
-/* Lays out the rows below the axis, in content coordinates (not scrolled):
- * per job a header, then its lanes.  Returns the content's height. */
-static double
-layout_rows (const LoomTimelineView *view,
+/* The rows below the axis, in content coordinates (not scrolled): per
+ * job a header, then its lanes.  job_y has one more entry, the height of
+ * it all, so job j's rows end where job j + 1's begin. */
+typedef struct
+{
+  double *lane_y;
+  double *job_y;
+  double  height;
+} Rows;
+
+static void
+rows_layout (const LoomTimelineView *view,
              LoomTimelineModel      *model,
-             double                 *lane_y,
-             double                 *job_y)
+             Rows                   *rows)
 {
   guint n_jobs = loom_timeline_model_get_n_jobs (model);
   guint n_lanes = loom_timeline_model_get_n_lanes (model);
@@ -146,26 +153,39 @@ layout_rows (const LoomTimelineView *view,
   double y = 0;
   guint l = 0;
 
+  rows->lane_y = g_new (double, MAX (1, n_lanes));
+  rows->job_y = g_new (double, n_jobs + 1);
   for (guint j = 0; j < n_jobs; j++)
     {
-      if (job_y)
-        job_y[j] = y;
+      rows->job_y[j] = y;
       y += JOB_HEIGHT;
       for (; l < n_lanes && loom_timeline_model_get_lane (model, l)->job == j; l++)
         {
-          if (lane_y)
-            lane_y[l] = y;
+          rows->lane_y[l] = y;
           y += pitch;
         }
     }
-  return y;
+  rows->job_y[n_jobs] = rows->height = y;
 }
+
+static void
+rows_clear (Rows *rows)
+{
+  g_clear_pointer (&rows->lane_y, g_free);
+  g_clear_pointer (&rows->job_y, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Rows, rows_clear)
 
 double
 loom_timeline_view_content_height (const LoomTimelineView *view,
                                    LoomTimelineModel      *model)
 {
-  return layout_rows (view, model, NULL, NULL);
+  guint n_jobs = loom_timeline_model_get_n_jobs (model);
+  guint n_lanes = loom_timeline_model_get_n_lanes (model);
+
+  /* What rows_layout () adds up, without the positions. */
+  return n_jobs * JOB_HEIGHT + n_lanes * (view->lane_height + row_gap (view));
 }
 
 /**
@@ -223,14 +243,14 @@ loom_timeline_view_lane_at (const LoomTimelineView *view,
                             guint                  *lane)
 {
   guint n_lanes = loom_timeline_model_get_n_lanes (model);
-  g_autofree double *lane_y = g_new (double, MAX (1, n_lanes));
+  g_auto(Rows) rows = { 0 };
   double content_y = y - top_band (model) + view->scroll_y;
 
   if (y < top_band (model))
     return FALSE;
-  layout_rows (view, model, lane_y, NULL);
+  rows_layout (view, model, &rows);
   for (guint l = 0; l < n_lanes; l++)
-    if (content_y >= lane_y[l] && content_y < lane_y[l] + view->lane_height)
+    if (content_y >= rows.lane_y[l] && content_y < rows.lane_y[l] + view->lane_height)
       {
         *lane = l;
         return TRUE;
@@ -253,14 +273,12 @@ loom_timeline_view_lane_rect (const LoomTimelineView *view,
                               guint                   lane,
                               graphene_rect_t        *rect)
 {
-  guint n_lanes = loom_timeline_model_get_n_lanes (model);
-  g_autofree double *lane_y = NULL;
+  g_auto(Rows) rows = { 0 };
 
-  if (lane >= n_lanes)
+  if (lane >= loom_timeline_model_get_n_lanes (model))
     return FALSE;
-  lane_y = g_new (double, n_lanes);
-  layout_rows (view, model, lane_y, NULL);
-  graphene_rect_init (rect, LOOM_TIMELINE_LABEL_WIDTH, top_band (model) + lane_y[lane] - view->scroll_y,
+  rows_layout (view, model, &rows);
+  graphene_rect_init (rect, LOOM_TIMELINE_LABEL_WIDTH, top_band (model) + rows.lane_y[lane] - view->scroll_y,
                       loom_timeline_view_plot_width (view), view->lane_height);
   return TRUE;
 }
@@ -897,25 +915,25 @@ loom_timeline_draw_static (LoomTimelineModel      *model,
 {
   guint n_jobs = loom_timeline_model_get_n_jobs (model);
   guint n_lanes = loom_timeline_model_get_n_lanes (model);
-  g_autofree double *lane_y = g_new (double, MAX (1, n_lanes));
-  g_autofree double *job_y = g_new (double, MAX (1, n_jobs));
+  g_auto(Rows) rows = { 0 };
   double top = top_band (model);
   double plot_x = LOOM_TIMELINE_LABEL_WIDTH;
   double plot_w = loom_timeline_view_plot_width (view);
-  double content_h = layout_rows (view, model, lane_y, job_y);
-  double bottom = MIN (view->height, top + content_h - view->scroll_y);
+  double bottom;
   GdkRGBA band = with_alpha (&view->fg, 0.07);
   GdkRGBA stripe = with_alpha (&view->fg, 0.035);
   GdkRGBA text = with_alpha (&view->fg, 0.85);
   GdkRGBA dim = with_alpha (&view->fg, 0.65);
 
   memset (stats, 0, sizeof *stats);
+  rows_layout (view, model, &rows);
+  bottom = MIN (view->height, top + rows.height - view->scroll_y);
 
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (0, top, view->width, MAX (0, view->height - top)));
 
   for (guint j = 0; j < n_jobs; j++)
     {
-      double y = top + job_y[j] - view->scroll_y;
+      double y = top + rows.job_y[j] - view->scroll_y;
       g_autofree char *label = NULL;
       const LoomTimelineJob *job = loom_timeline_model_get_job (model, j);
       GdkRGBA swatch = rgba (job_colors[job->color % G_N_ELEMENTS (job_colors)], 1);
@@ -933,7 +951,7 @@ loom_timeline_draw_static (LoomTimelineModel      *model,
     {
       const LoomTimelineLane *lane = loom_timeline_model_get_lane (model, l);
       const LoomTimelineJob *job = loom_timeline_model_get_job (model, lane->job);
-      double y = top + lane_y[l] - view->scroll_y;
+      double y = top + rows.lane_y[l] - view->scroll_y;
       GdkRGBA color = rgba (job_colors[job->color % G_N_ELEMENTS (job_colors)], 1);
 
       if (y + view->lane_height < top || y > view->height)
@@ -999,22 +1017,20 @@ loom_timeline_draw_live (LoomTimelineModel      *model,
 {
   guint n_jobs = loom_timeline_model_get_n_jobs (model);
   guint n_lanes = loom_timeline_model_get_n_lanes (model);
-  g_autofree double *lane_y = g_new (double, MAX (1, n_lanes));
-  g_autofree double *job_y = g_new (double, MAX (1, n_jobs) + 1);
+  g_auto(Rows) rows = { 0 };
   double top = top_band (model);
   double plot_x = LOOM_TIMELINE_LABEL_WIDTH;
   double plot_w = loom_timeline_view_plot_width (view);
-  double content_h = layout_rows (view, model, lane_y, job_y);
   GdkRGBA now_color = { 0.88, 0.11, 0.14, 0.8 };
 
-  job_y[n_jobs] = content_h;
+  rows_layout (view, model, &rows);
   gtk_snapshot_push_clip (snapshot, &GRAPHENE_RECT_INIT (plot_x, top, plot_w, MAX (0, view->height - top)));
 
   for (guint l = 0; l < n_lanes; l++)
     {
       const LoomTimelineLane *lane = loom_timeline_model_get_lane (model, l);
       const LoomTimelineJob *job = loom_timeline_model_get_job (model, lane->job);
-      double y = top + lane_y[l] - view->scroll_y;
+      double y = top + rows.lane_y[l] - view->scroll_y;
       GdkRGBA color = rgba (job_colors[job->color % G_N_ELEMENTS (job_colors)], 0.5);
       GdkRGBA edge = rgba (job_colors[job->color % G_N_ELEMENTS (job_colors)], 1);
 
@@ -1037,8 +1053,8 @@ loom_timeline_draw_live (LoomTimelineModel      *model,
     {
       const LoomTimelineJob *job = loom_timeline_model_get_job (model, j);
       double x = floor (loom_timeline_view_time_to_x (view, view->now - job->zero));
-      double y0 = top + job_y[j] - view->scroll_y + JOB_HEIGHT;
-      double y1 = top + job_y[j + 1] - view->scroll_y;
+      double y0 = top + rows.job_y[j] - view->scroll_y + JOB_HEIGHT;
+      double y1 = top + rows.job_y[j + 1] - view->scroll_y;
 
       if (job->n_running > 0 && y1 > y0)
         gtk_snapshot_append_color (snapshot, &now_color, &GRAPHENE_RECT_INIT (x, y0, 1, y1 - y0));
@@ -1075,7 +1091,7 @@ loom_timeline_draw_live (LoomTimelineModel      *model,
       job = loom_timeline_model_get_job (model, lane->job);
       bar = &lane->bars[pos];
       bar_span (view, bar->start, bar->end == LOOM_TIMELINE_RUNNING ? MAX (bar->start, view->now - job->zero) : bar->end, &x0, &x1);
-      y = top + lane_y[lane_n] - view->scroll_y;
+      y = top + rows.lane_y[lane_n] - view->scroll_y;
       gtk_snapshot_append_border (snapshot,
                                   &GSK_ROUNDED_RECT_INIT (x0 - w, y - w, x1 - x0 + 2 * w, view->lane_height + 2 * w),
                                   (float[4]) { w, w, w, w },

@@ -149,6 +149,19 @@ on_task_event (LoomAsyncResult *result,
     apply_task (self, source, index);
 }
 
+/* The controller numbers a job a moment after it is shown: its header
+ * takes the number. */
+static void
+on_job_id (LoomAsyncResult *result,
+           GParamSpec      *pspec,
+           LoomTimeline    *self)
+{
+  JobSource *source = find_source (self, result);
+
+  if (source != NULL)
+    loom_timeline_model_set_job_id (self->model, source->slot, loom_async_result_get_job_id (result));
+}
+
 static gboolean
 on_tick (GtkWidget     *widget,
          GdkFrameClock *clock,
@@ -1289,7 +1302,10 @@ loom_timeline_clear (LoomTimeline *self)
     {
       JobSource *source = g_ptr_array_index (self->sources, i);
       if (source->result)
-        g_signal_handlers_disconnect_by_func (source->result, on_task_event, self);
+        {
+          g_signal_handlers_disconnect_by_func (source->result, on_task_event, self);
+          g_signal_handlers_disconnect_by_func (source->result, on_job_id, self);
+        }
     }
   if (self->sources)
     g_ptr_array_set_size (self->sources, 0);
@@ -1341,6 +1357,7 @@ loom_timeline_add_result (LoomTimeline    *self,
 
   g_signal_connect_object (result, "task-started", G_CALLBACK (on_task_event), self, 0);
   g_signal_connect_object (result, "task-finished", G_CALLBACK (on_task_event), self, 0);
+  g_signal_connect_object (result, "notify::job-id", G_CALLBACK (on_job_id), self, 0);
 
   /* What already happened. */
   n = loom_async_result_get_n_tasks (result);
@@ -1380,24 +1397,6 @@ loom_timeline_get_model (LoomTimeline *self)
 {
   g_return_val_if_fail (LOOM_IS_TIMELINE (self), NULL);
   return self->model;
-}
-
-/**
- * loom_timeline_get_job_result:
- * @self: a #LoomTimeline
- * @job: a job slot
- *
- * Returns: (transfer none) (nullable): the job's result
- */
-LoomAsyncResult *
-loom_timeline_get_job_result (LoomTimeline *self,
-                              guint         job)
-{
-  g_return_val_if_fail (LOOM_IS_TIMELINE (self), NULL);
-
-  if (job >= self->sources->len)
-    return NULL;
-  return ((JobSource *) g_ptr_array_index (self->sources, job))->result;
 }
 
 guint

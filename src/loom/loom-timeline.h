@@ -27,8 +27,6 @@ guint              loom_timeline_add_result        (LoomTimeline     *self,
                                                     gint64            submitted);
 void               loom_timeline_clear             (LoomTimeline     *self);
 LoomTimelineModel *loom_timeline_get_model         (LoomTimeline     *self);
-LoomAsyncResult   *loom_timeline_get_job_result    (LoomTimeline     *self,
-                                                    guint             job);
 guint              loom_timeline_get_n_bars        (LoomTimeline     *self);
 guint              loom_timeline_get_n_lanes       (LoomTimeline     *self);
 const LoomTimelineView *loom_timeline_get_view     (LoomTimeline     *self);

@@ -866,14 +866,6 @@ update_tasks_title (LoomWindow *self)
   /* Called on every batch of results: relabel only on a change. */
   if (g_strcmp0 (gtk_label_get_text (self->tasks_title), title) != 0)
     gtk_label_set_text (self->tasks_title, title);
-  /* The timeline's headers name the jobs too. */
-  for (guint slot = 0; slot < loom_timeline_model_get_n_jobs (loom_timeline_get_model (self->timeline)); slot++)
-    {
-      LoomAsyncResult *result = loom_timeline_get_job_result (self->timeline, slot);
-      if (result)
-        loom_timeline_model_set_job_id (loom_timeline_get_model (self->timeline), slot,
-                                        loom_async_result_get_job_id (result));
-    }
 }
 
 static void
