@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "loom.h"
+#include "loom-timeline-model.h"
 
 #define Z G_GINT64_CONSTANT (1000000000)   /* a job's first submission */
 #define S G_USEC_PER_SEC

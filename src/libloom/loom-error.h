@@ -5,7 +5,13 @@
 
 #pragma once
 
+#if !defined (LOOM_INSIDE) && !defined (LOOM_COMPILATION)
+# error "Only <loom.h> can be included directly."
+#endif
+
 #include <glib.h>
+
+#include "loom-version-macros.h"
 
 G_BEGIN_DECLS
 
@@ -40,6 +46,7 @@ typedef enum
   LOOM_ERROR_ENGINE,
 } LoomError;
 
+LOOM_AVAILABLE_IN_ALL
 GQuark loom_error_quark (void);
 
 G_END_DECLS

@@ -5,7 +5,13 @@
 
 #pragma once
 
+#if !defined (LOOM_INSIDE) && !defined (LOOM_COMPILATION)
+# error "Only <loom.h> can be included directly."
+#endif
+
 #include <glib.h>
+
+#include "loom-version-macros.h"
 
 G_BEGIN_DECLS
 
@@ -66,13 +72,20 @@ typedef enum
   LOOM_ENGINE_STOPPED,
 } LoomEngineState;
 
+LOOM_AVAILABLE_IN_ALL
 const char *loom_task_status_to_string   (LoomTaskStatus   status);
+LOOM_AVAILABLE_IN_ALL
 const char *loom_task_status_get_label   (LoomTaskStatus   status);
+LOOM_AVAILABLE_IN_ALL
 gboolean    loom_task_status_is_final    (LoomTaskStatus   status);
+LOOM_AVAILABLE_IN_ALL
 const char *loom_scheme_to_string        (LoomScheme       scheme);
+LOOM_AVAILABLE_IN_ALL
 gboolean    loom_scheme_from_string      (const char      *str,
                                           LoomScheme      *scheme);
+LOOM_AVAILABLE_IN_ALL
 const char *loom_engine_state_to_string  (LoomEngineState  state);
+LOOM_AVAILABLE_IN_ALL
 gboolean    loom_engine_state_from_string (const char     *str,
                                           LoomEngineState *state);
 

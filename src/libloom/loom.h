@@ -6,8 +6,11 @@
 #pragma once
 
 #define LOOM_INSIDE
+#include "loom-version-macros.h"
+#include "loom-enums.h"
 #include "loom-async-result.h"
 #include "loom-builtins.h"
+#include "loom-command-template.h"
 #include "loom-client.h"
 #include "loom-cluster.h"
 #include "loom-controller.h"
@@ -16,7 +19,6 @@
 #include "loom-export.h"
 #include "loom-plugin.h"
 #include "loom-sweep.h"
-#include "loom-timeline-model.h"
 #include "loom-task-spec.h"
 #include "loom-types.h"
 #include "loom-view.h"

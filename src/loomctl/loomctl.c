@@ -30,9 +30,10 @@
 #include "loom.h"
 #include "loom-connection-private.h"
 #include "loom-launcher-private.h"
-#include "loom-engine-private.h"
 #include "loom-protocol-private.h"
+#if HAVE_TIMELINE_RENDER
 #include "loom-timeline-render.h"
+#endif
 
 enum {
   EXIT_OK = 0,

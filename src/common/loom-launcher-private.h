@@ -11,7 +11,7 @@
 
 #include <gio/gio.h>
 
-#include "loom-client.h"
+typedef struct _LoomClient LoomClient;
 
 G_BEGIN_DECLS
 

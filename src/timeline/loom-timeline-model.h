@@ -8,8 +8,7 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
-#include "loom-types.h"
-#include "loom-view.h"
+#include "loom.h"
 
 G_BEGIN_DECLS
 

@@ -5,16 +5,23 @@
 
 #pragma once
 
+#if !defined (LOOM_INSIDE) && !defined (LOOM_COMPILATION)
+# error "Only <loom.h> can be included directly."
+#endif
+
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
 #include "loom-async-result.h"
 #include "loom-task-spec.h"
 
+#include "loom-version-macros.h"
+
 G_BEGIN_DECLS
 
 #define LOOM_TYPE_VIEW (loom_view_get_type ())
 
+LOOM_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (LoomView, loom_view, LOOM, VIEW, GObject)
 
 /**
@@ -28,38 +35,50 @@ typedef enum
   LOOM_JOB_SERIAL,
 } LoomJobMode;
 
+LOOM_AVAILABLE_IN_ALL
 void              loom_view_set_targets      (LoomView       *self,
                                               const guint    *targets,
                                               guint           n_targets);
+LOOM_AVAILABLE_IN_ALL
 void              loom_view_set_mode         (LoomView       *self,
                                               LoomJobMode     mode);
+LOOM_AVAILABLE_IN_ALL
 LoomJobMode       loom_view_get_mode         (LoomView       *self);
+LOOM_AVAILABLE_IN_ALL
 void              loom_view_set_scheme       (LoomView       *self,
                                               gint            scheme);
+LOOM_AVAILABLE_IN_ALL
 void              loom_view_set_retries      (LoomView       *self,
                                               gint            retries);
+LOOM_AVAILABLE_IN_ALL
 void              loom_view_set_name         (LoomView       *self,
                                               const char     *name);
+LOOM_AVAILABLE_IN_ALL
 LoomAsyncResult  *loom_view_map_async        (LoomView       *self,
                                               const char     *function,
                                               JsonArray      *params,
                                               GError        **error);
+LOOM_AVAILABLE_IN_ALL
 JsonNode         *loom_view_map_sync         (LoomView       *self,
                                               const char     *function,
                                               JsonArray      *params,
                                               GError        **error);
+LOOM_AVAILABLE_IN_ALL
 LoomAsyncResult  *loom_view_apply_async      (LoomView       *self,
                                               const char     *function,
                                               JsonNode       *params,
                                               GError        **error);
+LOOM_AVAILABLE_IN_ALL
 JsonNode         *loom_view_apply_sync       (LoomView       *self,
                                               const char     *function,
                                               JsonNode       *params,
                                               GError        **error);
+LOOM_AVAILABLE_IN_ALL
 LoomAsyncResult  *loom_view_map_spec_async   (LoomView       *self,
                                               LoomTaskSpec   *spec,
                                               JsonArray      *params,
                                               GError        **error);
+LOOM_AVAILABLE_IN_ALL
 LoomAsyncResult  *loom_view_map_lines_async  (LoomView       *self,
                                               LoomTaskSpec   *spec,
                                               GBytes         *param_lines,

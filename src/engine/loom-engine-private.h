@@ -44,9 +44,6 @@ void      loom_command_run           (JsonObject       *spec,
                                       JsonNode         *params,
                                       LoomTaskOutcome  *outcome);
 
-char     *loom_command_expand        (const char       *template_,
-                                      JsonNode         *params,
-                                      GError          **error);
 
 void      loom_engine_set_running_child (GPid           pid);
 gboolean  loom_engine_abort_requested   (void);

@@ -5,7 +5,13 @@
 
 #pragma once
 
+#if !defined (LOOM_INSIDE) && !defined (LOOM_COMPILATION)
+# error "Only <loom.h> can be included directly."
+#endif
+
 #include <glib-object.h>
+
+#include "loom-version-macros.h"
 
 G_BEGIN_DECLS
 
@@ -26,24 +32,37 @@ typedef enum
 
 typedef struct _LoomTaskSpec LoomTaskSpec;
 
+LOOM_AVAILABLE_IN_ALL
 GType         loom_task_spec_get_type        (void) G_GNUC_CONST;
+LOOM_AVAILABLE_IN_ALL
 LoomTaskSpec *loom_task_spec_new_builtin     (const char          *name);
+LOOM_AVAILABLE_IN_ALL
 LoomTaskSpec *loom_task_spec_new_plugin      (const char          *module_path,
                                               const char          *function);
+LOOM_AVAILABLE_IN_ALL
 LoomTaskSpec *loom_task_spec_new_command     (const char * const  *argv);
+LOOM_AVAILABLE_IN_ALL
 LoomTaskSpec *loom_task_spec_new_for_function (const char         *function,
                                               GError             **error);
+LOOM_AVAILABLE_IN_ALL
 LoomTaskSpec *loom_task_spec_ref             (LoomTaskSpec        *spec);
+LOOM_AVAILABLE_IN_ALL
 void          loom_task_spec_unref           (LoomTaskSpec        *spec);
+LOOM_AVAILABLE_IN_ALL
 LoomTaskKind  loom_task_spec_get_kind        (LoomTaskSpec        *spec);
+LOOM_AVAILABLE_IN_ALL
 const char   *loom_task_spec_get_function    (LoomTaskSpec        *spec);
+LOOM_AVAILABLE_IN_ALL
 void          loom_task_spec_set_cwd         (LoomTaskSpec        *spec,
                                               const char          *cwd);
+LOOM_AVAILABLE_IN_ALL
 void          loom_task_spec_setenv          (LoomTaskSpec        *spec,
                                               const char          *name,
                                               const char          *value);
+LOOM_AVAILABLE_IN_ALL
 void          loom_task_spec_set_timeout     (LoomTaskSpec        *spec,
                                               double               seconds);
+LOOM_AVAILABLE_IN_ALL
 char         *loom_task_spec_to_json         (LoomTaskSpec        *spec);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomTaskSpec, loom_task_spec_unref)

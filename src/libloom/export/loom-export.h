@@ -5,8 +5,14 @@
 
 #pragma once
 
+#if !defined (LOOM_INSIDE) && !defined (LOOM_COMPILATION)
+# error "Only <loom.h> can be included directly."
+#endif
+
 #include <glib.h>
 #include <json-glib/json-glib.h>
+
+#include "loom-version-macros.h"
 
 G_BEGIN_DECLS
 
@@ -23,8 +29,10 @@ typedef enum
   LOOM_EXPORT_JSON,
 } LoomExportFormat;
 
+LOOM_AVAILABLE_IN_ALL
 gboolean  loom_export_format_from_string (const char        *name,
                                           LoomExportFormat  *format);
+LOOM_AVAILABLE_IN_ALL
 char     *loom_export_reports            (GPtrArray         *reports,
                                           LoomExportFormat   format,
                                           GError           **error);

@@ -24,7 +24,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "loom-error.h"
+#include "loom.h"
 #include "loom-timeline-model.h"
 
 typedef LoomTimelineLane Lane;

@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "loom-error.h"
+#include "loom-client.h"
 #include "loom-launcher-private.h"
 #include "loom-util-private.h"
 

@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "loom.h"
+#include "loom-timeline-model.h"
 
 G_BEGIN_DECLS
 

@@ -23,13 +23,13 @@
 #include <gmodule.h>
 #include <glib/gi18n-lib.h>
 
-#include "loom-builtins.h"
+#include "loom.h"
 #include "loom-connection-private.h"
 #include "loom-engine-private.h"
-#include "loom-error.h"
-#include "loom-plugin.h"
+
+
 #include "loom-protocol-private.h"
-#include "loom-types.h"
+
 
 typedef struct
 {

@@ -1,8 +1,9 @@
-/* loom-builtins.c
+/* loom-engine-builtins.c
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * The functions compiled into every engine.
+ * The functions compiled into every engine; their names and descriptions
+ * are libloom's table (loom_builtins_get_all).
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -13,47 +14,9 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "loom-builtins.h"
+#include "loom.h"
 #include "loom-engine-private.h"
-#include "loom-error.h"
 #include "loom-protocol-private.h"
-
-static const LoomBuiltinInfo builtins[] = {
-  { "noop", "noop()", N_("Does nothing and returns null: measures the scheduler itself") },
-  { "echo", "echo(...)", N_("Returns its parameters as an object") },
-  { "sleep", "sleep(seconds)", N_("Sleeps for the given seconds and returns them") },
-  { "printtime", "printtime(t, sleep=1)", N_("Records the time, sleeps, returns [time in seconds, t]") },
-  { "spin", "spin(ms)", N_("Keeps a CPU busy for the given milliseconds; returns the iterations done") },
-  { "fail", "fail(message)", N_("Ends the task with the given error message") },
-};
-
-/**
- * loom_builtins_get_all:
- * @n_builtins: (out): the number of built-in functions
- *
- * Returns: (array length=n_builtins) (transfer none): every built-in function
- */
-const LoomBuiltinInfo *
-loom_builtins_get_all (guint *n_builtins)
-{
-  *n_builtins = G_N_ELEMENTS (builtins);
-  return builtins;
-}
-
-/**
- * loom_builtins_lookup:
- * @name: a function name
- *
- * Returns: (nullable) (transfer none): the built-in called @name
- */
-const LoomBuiltinInfo *
-loom_builtins_lookup (const char *name)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (builtins); i++)
-    if (g_strcmp0 (builtins[i].name, name) == 0)
-      return &builtins[i];
-  return NULL;
-}
 
 /* A parameter by name (object params) or by position (array params, or a
  * single scalar for the first parameter). */
@@ -220,7 +183,10 @@ loom_builtin_run (const char  *name,
 
   {
     g_autoptr(GString) names = g_string_new (NULL);
-    for (guint i = 0; i < G_N_ELEMENTS (builtins); i++)
+    guint n_builtins;
+    const LoomBuiltinInfo *builtins = loom_builtins_get_all (&n_builtins);
+
+    for (guint i = 0; i < n_builtins; i++)
       g_string_append_printf (names, "%s%s", i ? ", " : "", builtins[i].name);
     g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
                  _("unknown function “%s”: the built-ins are %s; plugins are named path/to/module.so:function"),

@@ -5,16 +5,23 @@
 
 #pragma once
 
+#if !defined (LOOM_INSIDE) && !defined (LOOM_COMPILATION)
+# error "Only <loom.h> can be included directly."
+#endif
+
 #include <gio/gio.h>
 #include <json-glib/json-glib.h>
 
 #include "loom-types.h"
+
+#include "loom-version-macros.h"
 
 G_BEGIN_DECLS
 
 #define LOOM_TYPE_ASYNC_RESULT (loom_async_result_get_type ())
 #define LOOM_TYPE_TASK_INFO    (loom_task_info_get_type ())
 
+LOOM_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (LoomAsyncResult, loom_async_result, LOOM, ASYNC_RESULT, GObject)
 
 /**
@@ -57,36 +64,55 @@ typedef struct
   gint            exit_status;
 } LoomTaskInfo;
 
+LOOM_AVAILABLE_IN_ALL
 GType          loom_task_info_get_type            (void) G_GNUC_CONST;
+LOOM_AVAILABLE_IN_ALL
 LoomTaskInfo  *loom_task_info_copy                (const LoomTaskInfo   *info);
+LOOM_AVAILABLE_IN_ALL
 void           loom_task_info_free                (LoomTaskInfo         *info);
 
+LOOM_AVAILABLE_IN_ALL
 gint           loom_async_result_get_job_id       (LoomAsyncResult      *self);
+LOOM_AVAILABLE_IN_ALL
 guint          loom_async_result_get_n_tasks      (LoomAsyncResult      *self);
+LOOM_AVAILABLE_IN_ALL
 guint          loom_async_result_get_progress     (LoomAsyncResult      *self);
+LOOM_AVAILABLE_IN_ALL
 guint          loom_async_result_get_n_failed     (LoomAsyncResult      *self);
+LOOM_AVAILABLE_IN_ALL
 void           loom_async_result_get_task_times   (LoomAsyncResult      *self,
                                                    guint                 index,
                                                    LoomTaskInfo         *info);
+LOOM_AVAILABLE_IN_ALL
 guint          loom_async_result_get_n_running    (LoomAsyncResult      *self,
                                                    guint                *n_queued);
+LOOM_AVAILABLE_IN_ALL
 gboolean       loom_async_result_ready            (LoomAsyncResult      *self);
+LOOM_AVAILABLE_IN_ALL
 gboolean       loom_async_result_successful       (LoomAsyncResult      *self);
+LOOM_AVAILABLE_IN_ALL
 gboolean       loom_async_result_wait             (LoomAsyncResult      *self,
                                                    double                timeout);
+LOOM_AVAILABLE_IN_ALL
 JsonNode      *loom_async_result_get              (LoomAsyncResult      *self,
                                                    double                timeout,
                                                    GError              **error);
+LOOM_AVAILABLE_IN_ALL
 gboolean       loom_async_result_abort            (LoomAsyncResult      *self,
                                                    GError              **error);
+LOOM_AVAILABLE_IN_ALL
 LoomTaskInfo  *loom_async_result_get_task_info    (LoomAsyncResult      *self,
                                                    guint                 index);
+LOOM_AVAILABLE_IN_ALL
 double         loom_async_result_get_wall_time    (LoomAsyncResult      *self);
+LOOM_AVAILABLE_IN_ALL
 double         loom_async_result_get_serial_time  (LoomAsyncResult      *self);
+LOOM_AVAILABLE_IN_ALL
 void           loom_async_result_wait_async       (LoomAsyncResult      *self,
                                                    GCancellable         *cancellable,
                                                    GAsyncReadyCallback   callback,
                                                    gpointer              user_data);
+LOOM_AVAILABLE_IN_ALL
 gboolean       loom_async_result_wait_finish      (LoomAsyncResult      *self,
                                                    GAsyncResult         *result,
                                                    GError              **error);

@@ -5,7 +5,13 @@
 
 #pragma once
 
+#if !defined (LOOM_INSIDE) && !defined (LOOM_COMPILATION)
+# error "Only <loom.h> can be included directly."
+#endif
+
 #include <glib.h>
+
+#include "loom-version-macros.h"
 
 G_BEGIN_DECLS
 
@@ -24,7 +30,9 @@ typedef struct
   const char *description;
 } LoomBuiltinInfo;
 
+LOOM_AVAILABLE_IN_ALL
 const LoomBuiltinInfo *loom_builtins_get_all  (guint      *n_builtins);
+LOOM_AVAILABLE_IN_ALL
 const LoomBuiltinInfo *loom_builtins_lookup   (const char *name);
 
 G_END_DECLS
