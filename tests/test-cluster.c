@@ -29,7 +29,7 @@ test_seed_parallel (void)
   g_autoptr(JsonNode) values = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) engines = g_hash_table_new (NULL, NULL);
-  gint64 first_start = G_MAXINT64;
+  gint64 first_end = G_MAXINT64;
   JsonArray *list;
 
   res = loom_view_map_async (view, "printtime", params, &error);
@@ -59,18 +59,19 @@ test_seed_parallel (void)
       g_assert_cmpint (info->completed - info->started, >=, 490000);
       g_assert_cmpint (info->received, >=, info->dispatched);
       g_hash_table_add (engines, GINT_TO_POINTER (info->engine_id));
-      first_start = MIN (first_start, info->started);
+      first_end = MIN (first_end, info->completed);
     }
 
-  /* Ten distinct engines, all started together, wall time near one task. */
+  /* Ten distinct engines, all running at one moment: every task started
+   * before any ended, so the job took less time than its tasks added up. */
   g_assert_cmpint (g_hash_table_size (engines), ==, 10);
   for (guint i = 0; i < 10; i++)
     {
       g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (res, i);
-      g_assert_cmpint (info->started - first_start, <, 100000);
+      g_assert_cmpint (info->started, <, first_end);
     }
   g_assert_cmpfloat (loom_async_result_get_serial_time (res), >=, 4.9);
-  g_assert_cmpfloat (loom_async_result_get_wall_time (res), <, 2.5);
+  g_assert_cmpfloat (loom_async_result_get_wall_time (res), <, loom_async_result_get_serial_time (res));
 }
 
 static void
@@ -525,7 +526,6 @@ test_command_tasks (void)
   g_autoptr(LoomTaskInfo) info = NULL;
   g_autofree char *tmp = g_dir_make_tmp ("loom-cwd-XXXXXX", NULL);
   g_autofree char *expected = NULL;
-  gint64 begin;
 
   json_array_add_element (params, loom_json_from_data ("{\"x\":1,\"y\":\"a b\",\"code\":0}", -1, NULL));
   json_array_add_element (params, loom_json_from_data ("{\"x\":2.5,\"y\":\"c\",\"code\":3}", -1, NULL));
@@ -555,11 +555,11 @@ test_command_tasks (void)
 
   /* A timeout kills the child. */
   loom_task_spec_set_timeout (sleeper, 0.3);
-  begin = g_get_monotonic_time ();
   info = run_one (client, sleeper, "{}");
   g_assert_cmpint (info->status, ==, LOOM_TASK_FAILED);
   g_assert_cmpstr (info->error_type, ==, "Timeout");
-  g_assert_cmpint (g_get_monotonic_time () - begin, <, 5 * G_USEC_PER_SEC);
+  /* Stopped, not run to its end (the command sleeps 10 s). */
+  g_assert_cmpint (info->completed - info->started, <, 10 * G_USEC_PER_SEC);
   g_clear_pointer (&info, loom_task_info_free);
 
   /* … and what the child started: its process group goes with it. */
@@ -568,10 +568,10 @@ test_command_tasks (void)
     g_autoptr(LoomTaskSpec) nested = loom_task_spec_new_command (nested_argv);
 
     loom_task_spec_set_timeout (nested, 0.3);
-    begin = g_get_monotonic_time ();
     info = run_one (client, nested, "{}");
     g_assert_cmpstr (info->error_type, ==, "Timeout");
-    g_assert_cmpint (g_get_monotonic_time () - begin, <, 5 * G_USEC_PER_SEC);
+    g_assert_cmpint (info->completed - info->started, <, 10 * G_USEC_PER_SEC);
+    g_assert_null (strstr (info->stdout_text ? info->stdout_text : "", "late"));
     g_clear_pointer (&info, loom_task_info_free);
   }
 
@@ -837,7 +837,6 @@ test_engine_outlives_no_controller (void)
   g_autoptr(GSubprocess) controller = NULL;
   g_autoptr(GSubprocess) engine = NULL;
   g_autoptr(LoomClient) client = NULL;
-  gint64 killed_at;
 
   controller = spawn (&error, g_getenv ("LOOM_CONTROLLER"), "--profile", "orphan", NULL);
   g_assert_no_error (error);
@@ -850,10 +849,8 @@ test_engine_outlives_no_controller (void)
   /* The controller vanishes without a word: the engine leaves by itself. */
   g_subprocess_force_exit (controller);
   g_subprocess_wait (controller, NULL, NULL);
-  killed_at = g_get_monotonic_time ();
   g_assert_true (g_subprocess_wait (engine, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpint (g_get_monotonic_time () - killed_at, <, 5 * G_USEC_PER_SEC);
   g_assert_true (g_subprocess_get_if_exited (engine));
   g_assert_cmpint (g_subprocess_get_exit_status (engine), ==, 4);
 }
