@@ -493,14 +493,7 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_printerr ("no display: skipping the ui suite\n");
-      return 77;
-    }
-  adw_init ();
+  ui_test_init (&argc, &argv);
   /* Pictures of the end state, not of an animation. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 

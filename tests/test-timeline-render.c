@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 #include <pango/pangocairo.h>
 
+#include "loom-test-util.h"
 #include "loom-timeline-render.h"
 
 #define Z G_GINT64_CONSTANT (1700000000000000)
@@ -687,8 +688,7 @@ main (int   argc,
   pango = loom_timeline_text_context_new ();
   if (g_type_from_name ("GskColorNode") == 0)
     {
-      g_printerr ("GTK's render nodes are not available: skipping\n");
-      return 77;
+      test_skip_all ("GTK's render nodes are not available");
     }
   big_model = synthetic_model (100000, 64, 0, NULL);
 

@@ -749,14 +749,7 @@ main (int   argc,
   /* Not G_TEST_OPTION_ISOLATE_DIRS: it hides the system's icon theme. The
    * cluster's files go to a runtime directory of the test's own. */
   g_setenv ("XDG_RUNTIME_DIR", runtime, TRUE);
-  g_test_init (&argc, &argv, NULL);
-
-  if (!gtk_init_check ())
-    {
-      g_printerr ("no display: skipping the ui suite\n");
-      return 77;
-    }
-  adw_init ();
+  ui_test_init (&argc, &argv);
 
   g_test_add_func ("/loom/ui/window-engines", test_window_engines);
   g_test_add_func ("/loom/ui/attach", test_attach);
