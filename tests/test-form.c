@@ -17,6 +17,7 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "loom-resources.h"
 #include "loom-sweep-form.h"
 #include "loom-ui-test-util.h"
 
@@ -501,6 +502,8 @@ main (int   argc,
       return 77;
     }
   adw_init ();
+  /* The templates, as LoomApplication registers them. */
+  loom_register_resource ();
   /* Pictures of the end state, not of an animation. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
