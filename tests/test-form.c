@@ -6,8 +6,10 @@
  * row's fields, its kind, the remove button, the combine drop-down, the
  * constant arguments and the options — and checks the task count, the
  * form's validity, where an error is shown, the sweep it builds and the
- * text it remembers.  It renders the form at the width of the window's
- * side pane to a PNG kept as an artifact.
+ * text it remembers.  The rows are LoomParamRow and LoomConstantRow, each
+ * with its text property and its message under it; the form speaks German
+ * from its templates as from its code.  It renders the form at the width
+ * of the window's side pane to a PNG kept as an artifact.
  */
 
 #include "config.h"
@@ -17,6 +19,9 @@
 #include <adwaita.h>
 #include <glib/gi18n.h>
 
+#include "loom-constant-row.h"
+#include "loom-param-row.h"
+#include "loom-resources.h"
 #include "loom-sweep-form.h"
 #include "loom-ui-test-util.h"
 
@@ -125,6 +130,42 @@ assert_row_fine (GtkWidget *row)
 {
   g_assert_false (gtk_widget_has_css_class (row, "error"));
   g_assert_null (message_of (row));
+}
+
+static char *
+text_of_row (GtkWidget *row)
+{
+  char *text = NULL;
+
+  g_object_get (row, "text", &text, NULL);
+  return text;
+}
+
+static void
+count_notify (GObject    *object,
+              GParamSpec *pspec,
+              guint      *count)
+{
+  (*count)++;
+}
+
+/* Where @widget is in @row, once the window has laid it out. */
+static graphene_rect_t
+bounds_in (GtkWidget *widget,
+           GtkWidget *row)
+{
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, 0, 0);
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while ((!gtk_widget_compute_bounds (widget, row, &bounds) || bounds.size.height == 0 ||
+          gtk_widget_get_width (row) == 0) &&
+         g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, FALSE);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (gtk_widget_compute_bounds (widget, row, &bounds));
+  g_assert_cmpfloat (bounds.size.height, >, 0);
+  return bounds;
 }
 
 static GtkWindow *
@@ -435,6 +476,108 @@ test_text (void)
   gtk_window_destroy (window);
 }
 
+/* The rows are objects of their own: a LoomParamRow or a LoomConstantRow
+ * whose text property follows every edit, whose message stands under its
+ * fields, and which removes itself with its row.remove action. */
+static void
+test_row_classes (void)
+{
+  LoomSweepForm *form;
+  GtkWindow *window = form_window (&form);
+  GtkWidget *x, *constant;
+  guint notified = 0;
+
+  loom_sweep_form_set_parameters (form, "x=range:0:3");
+  x = param_row (form, 0);
+  g_assert_true (LOOM_IS_PARAM_ROW (x));
+  {
+    g_autofree char *text = text_of_row (x);
+    g_assert_cmpstr (text, ==, "x=range:0:3");
+  }
+
+  g_signal_connect (x, "notify::text", G_CALLBACK (count_notify), &notified);
+  set_text (x, "field1", "5");
+  g_assert_cmpuint (notified, >, 0);
+  g_assert_cmpuint (loom_sweep_form_get_count (form), ==, 5);
+  {
+    g_autofree char *text = text_of_row (x);
+    g_assert_cmpstr (text, ==, "x=range:0:5");
+  }
+
+  /* Text set on the row itself: it counts as edited, and the form follows. */
+  g_object_set (x, "text", "x=log:0:1:3", NULL);
+  g_assert_cmpint (gtk_drop_down_get_selected (GTK_DROP_DOWN (find_widget_named (x, "kind"))), ==, LOG);
+  g_assert_false (loom_sweep_form_is_valid (form));
+  assert_row_error (x, "log scale needs START > 0, got 0");
+  {
+    /* The message is inside the row, under its fields. */
+    GtkWidget *message = find_widget_named (x, "message");
+    graphene_rect_t message_bounds = bounds_in (message, x);
+    graphene_rect_t field_bounds = bounds_in (find_widget_named (x, "field0"), x);
+
+    g_assert_true (gtk_widget_is_ancestor (message, x));
+    g_assert_cmpfloat (message_bounds.origin.y, >=, field_bounds.origin.y + field_bounds.size.height);
+  }
+
+  click_button_labelled (GTK_WIDGET (form), "Add Argument");
+  constant = row_at (form, "constants", 0);
+  g_assert_true (LOOM_IS_CONSTANT_ROW (constant));
+  g_assert_false (LOOM_IS_PARAM_ROW (constant));
+  g_object_set (constant, "text", "mode = fast", NULL);
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (find_widget_named (constant, "value"))), ==, " fast");
+  {
+    g_autofree char *text = text_of_row (constant);
+    g_assert_cmpstr (text, ==, "mode=fast");
+  }
+
+  /* The remove button's action, asked of the row directly. */
+  g_assert_true (gtk_widget_activate_action (x, "row.remove", NULL));
+  g_assert_cmpuint (n_rows (form, "parameters"), ==, 0);
+  g_assert_true (loom_sweep_form_is_valid (form));
+  g_assert_cmpuint (loom_sweep_form_get_count (form), ==, 1);
+  {
+    g_autofree char *params = loom_sweep_form_get_parameters (form);
+    g_autofree char *constants = loom_sweep_form_get_constants (form);
+
+    g_assert_cmpstr (params, ==, "");
+    g_assert_cmpstr (constants, ==, "mode=fast");
+  }
+
+  gtk_window_destroy (window);
+}
+
+/* With LANGUAGE=de the form speaks German (po/de.po as built in the tree):
+ * the words of its templates as those of its code. */
+static void
+test_german (void)
+{
+  LoomSweepForm *form;
+  GtkWindow *window;
+  GtkWidget *row;
+
+  g_setenv ("LANGUAGE", "de", TRUE);
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("LOOM_TEST_LOCALEDIR"));
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+
+  window = form_window (&form);
+  g_assert_nonnull (find_label_with (GTK_WIDGET (form), "Parameter hinzufügen"));
+  g_assert_nonnull (find_label_with (GTK_WIDGET (form), "Konstante Argumente"));
+  g_assert_nonnull (find_label_with (GTK_WIDGET (form), "Jede Kombination"));
+  loom_sweep_form_set_parameters (form, "lr=log:1e-4:1e-1:4\nn=1,2");
+  g_assert_nonnull (find_label_with (param_row (form, 0), "Logarithmisch"));
+  g_assert_nonnull (find_label_with (param_row (form, 1), "Werte, durch Kommas getrennt"));
+  g_assert_nonnull (find_label_with (GTK_WIDGET (form), "8 Aufgaben"));
+
+  click_button_labelled (GTK_WIDGET (form), "Parameter hinzufügen");
+  row = param_row (form, 2);
+  g_assert_cmpstr (message_of (row), ==, "Geben Sie dem Parameter einen Namen");
+  gtk_window_destroy (window);
+
+  g_unsetenv ("LANGUAGE");
+  textdomain (GETTEXT_PACKAGE);   /* gettext caches: this makes it look again */
+}
+
 /* --- the picture ------------------------------------------------------------- */
 
 static void
@@ -494,6 +637,8 @@ main (int   argc,
       char *argv[])
 {
   ui_test_init (&argc, &argv);
+  /* The templates, as LoomApplication registers them. */
+  loom_register_resource ();
   /* Pictures of the end state, not of an animation. */
   g_object_set (gtk_settings_get_default (), "gtk-enable-animations", FALSE, NULL);
 
@@ -502,6 +647,8 @@ main (int   argc,
   g_test_add_func ("/loom/form/options", test_options);
   g_test_add_func ("/loom/form/text", test_text);
   g_test_add_func ("/loom/form/screenshot", test_screenshot);
+  g_test_add_func ("/loom/form/row-classes", test_row_classes);
+  g_test_add_func ("/loom/form/german", test_german);
 
   return g_test_run ();
 }
