@@ -28,6 +28,8 @@ struct _LoomJob
   char            *title;
   char            *summary;
   double           fraction;
+  double           elapsed;     /* s: while it runs, since it was submitted; then its wall time */
+  double           remaining;   /* s: an estimate while it runs, -1 before any task is done */
   gint64           submitted;   /* real time: the job's zero until the controller's is known */
   gint64           begun;       /* monotonic time, for the elapsed time */
   guint            tick_id;
@@ -54,6 +56,8 @@ enum {
   PROP_TITLE,
   PROP_SUMMARY,
   PROP_FRACTION,
+  PROP_ELAPSED,
+  PROP_REMAINING,
   PROP_READY,
   PROP_JOB_ID,
   PROP_PARTNER,
@@ -71,40 +75,62 @@ format_summary (LoomJob *self)
   guint done = loom_async_result_get_progress (self->result);
   guint failed = loom_async_result_get_n_failed (self->result);
   guint queued, running;
-  double elapsed;
 
   if (loom_async_result_ready (self->result))
     return g_strdup_printf (_("%u done, %u failed — wall %.3f s, Σ task time %.3f s"),
-                            done - failed, failed, loom_async_result_get_wall_time (self->result),
+                            done - failed, failed, self->elapsed,
                             loom_async_result_get_serial_time (self->result));
 
-  elapsed = loom_job_get_elapsed (self);
   running = loom_async_result_get_n_running (self->result, &queued);
-  if (done > 0)
+  if (self->remaining >= 0)
     return g_strdup_printf (_("%u of %u finished, %u failed, %u running, %u queued — %.1f s, about %.1f s to go"),
-                            done, total, failed, running, queued, elapsed, elapsed / done * (total - done));
+                            done, total, failed, running, queued, self->elapsed, self->remaining);
   return g_strdup_printf (_("%u of %u finished, %u failed, %u running, %u queued — %.1f s"),
-                          done, total, failed, running, queued, elapsed);
+                          done, total, failed, running, queued, self->elapsed);
+}
+
+static void
+set_double (LoomJob *self,
+            double  *field,
+            double   value,
+            guint    prop)
+{
+  if (*field != value)
+    {
+      *field = value;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+    }
 }
 
 static void
 update (LoomJob *self)
 {
   guint total = loom_async_result_get_n_tasks (self->result);
-  double fraction = total ? loom_async_result_get_progress (self->result) / (double) total : 0;
-  g_autofree char *summary = format_summary (self);
+  guint done = loom_async_result_get_progress (self->result);
+  g_autofree char *summary = NULL;
 
-  if (fraction != self->fraction)
+  g_object_freeze_notify (G_OBJECT (self));
+  set_double (self, &self->fraction, total ? done / (double) total : 0, PROP_FRACTION);
+  if (loom_async_result_ready (self->result))
     {
-      self->fraction = fraction;
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_FRACTION]);
+      set_double (self, &self->elapsed, loom_async_result_get_wall_time (self->result), PROP_ELAPSED);
+      set_double (self, &self->remaining, 0, PROP_REMAINING);
     }
+  else
+    {
+      double elapsed = (g_get_monotonic_time () / 1000 - self->begun / 1000) / 1000.0;
+
+      set_double (self, &self->elapsed, elapsed, PROP_ELAPSED);
+      set_double (self, &self->remaining, done > 0 ? elapsed / done * (total - done) : -1, PROP_REMAINING);
+    }
+  summary = format_summary (self);
   if (g_strcmp0 (summary, self->summary) != 0)
     {
       g_free (self->summary);
       self->summary = g_steal_pointer (&summary);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
     }
+  g_object_thaw_notify (G_OBJECT (self));
 }
 
 /* Elapsed time moves while a job runs, results or not. */
@@ -233,6 +259,12 @@ loom_job_get_property (GObject    *object,
     case PROP_FRACTION:
       g_value_set_double (value, self->fraction);
       break;
+    case PROP_ELAPSED:
+      g_value_set_double (value, self->elapsed);
+      break;
+    case PROP_REMAINING:
+      g_value_set_double (value, self->remaining);
+      break;
     case PROP_READY:
       g_value_set_boolean (value, loom_job_get_ready (self));
       break;
@@ -315,6 +347,8 @@ loom_job_class_init (LoomJobClass *klass)
   properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, readable);
   properties[PROP_SUMMARY] = g_param_spec_string ("summary", NULL, NULL, NULL, readable);
   properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, readable);
+  properties[PROP_ELAPSED] = g_param_spec_double ("elapsed", NULL, NULL, 0, G_MAXDOUBLE, 0, readable);
+  properties[PROP_REMAINING] = g_param_spec_double ("remaining", NULL, NULL, -1, G_MAXDOUBLE, -1, readable);
   properties[PROP_READY] = g_param_spec_boolean ("ready", NULL, NULL, FALSE, readable);
   properties[PROP_JOB_ID] = g_param_spec_int ("job-id", NULL, NULL, -1, G_MAXINT, -1, readable);
   properties[PROP_PARTNER] = g_param_spec_object ("partner", NULL, NULL, LOOM_TYPE_JOB,
@@ -326,6 +360,7 @@ static void
 loom_job_init (LoomJob *self)
 {
   self->mode = LOOM_JOB_PARALLEL;
+  self->remaining = -1;
 }
 
 /**
@@ -475,12 +510,20 @@ loom_job_get_retries (LoomJob *self)
   return self->retries;
 }
 
-/* Seconds since it was submitted. */
+/* Seconds since it was submitted while it runs, then its wall time. */
 double
 loom_job_get_elapsed (LoomJob *self)
 {
   g_return_val_if_fail (LOOM_IS_JOB (self), 0);
-  return (g_get_monotonic_time () / 1000 - self->begun / 1000) / 1000.0;
+  return self->elapsed;
+}
+
+/* Seconds it has about left to run: -1 until a task is done. */
+double
+loom_job_get_remaining (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), -1);
+  return self->remaining;
 }
 
 /**

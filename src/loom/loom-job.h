@@ -38,6 +38,7 @@ gboolean         loom_job_get_ready     (LoomJob       *self);
 LoomJobMode      loom_job_get_mode      (LoomJob       *self);
 gint             loom_job_get_retries   (LoomJob       *self);
 double           loom_job_get_elapsed   (LoomJob       *self);
+double           loom_job_get_remaining (LoomJob       *self);
 GBytes          *loom_job_get_lines     (LoomJob       *self);
 gint64           loom_job_get_submitted (LoomJob       *self);
 LoomJob         *loom_job_get_partner   (LoomJob       *self);

@@ -21,12 +21,8 @@
 
 #include "config.h"
 
-#include <inttypes.h>
-#include <math.h>
-
 #include <glib/gi18n.h>
 
-#include "loom-protocol-private.h"
 #include "loom-timeline-private.h"
 
 
