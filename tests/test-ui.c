@@ -176,6 +176,32 @@ test_window_engines (void)
       g_assert_cmpuint (loom_async_result_get_n_tasks (nth_job (jobs, 1)), ==, 4);
     }
 
+    /* An item of a job's export menu asks where to write, with a name
+     * that says which job and what (the chooser is dismissed here). */
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (gtk_widget_get_ancestor (
+        find_label_with (GTK_WIDGET (window), "printtime —"), GTK_TYPE_LIST_BOX)), 0);
+      g_autofree char *expected = g_strdup_printf ("loom-job-%d-tasks.csv",
+                                                   loom_async_result_get_job_id (nth_job (jobs, 1)));
+      g_autoptr(GListModel) toplevels = NULL;
+      GtkWidget *chooser = NULL;
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "job.export", "s", "csv"));
+      toplevels = g_object_ref (gtk_window_get_toplevels ());
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels) && chooser == NULL; i++)
+        {
+          g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+          if (GTK_IS_FILE_CHOOSER (w) && gtk_widget_get_visible (w))
+            chooser = w;
+        }
+      g_assert_nonnull (chooser);
+      {
+        g_autofree char *name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+        g_assert_cmpstr (name, ==, expected);
+      }
+      gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+    }
+
     /* The job menu's export writes what loomctl export writes. */
     {
       g_autofree char *path = g_build_filename (g_getenv ("XDG_RUNTIME_DIR"), "trace.json", NULL);
