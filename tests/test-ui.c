@@ -11,6 +11,7 @@
 #include <glib/gi18n.h>
 
 #include "loom-application.h"
+#include "loom-job.h"
 #include "loom-window.h"
 #include "loom-ui-test-util.h"
 
@@ -59,6 +60,17 @@ resize_window (GtkWindow *window,
   iterate_for (300);
 }
 
+/* The @i-th job submitted: the jobs list shows the newest first. */
+static LoomAsyncResult *
+nth_job (GListModel *jobs,
+         guint       i)
+{
+  g_autoptr(LoomJob) job = g_list_model_get_item (jobs, g_list_model_get_n_items (jobs) - 1 - i);
+
+  g_assert_nonnull (job);
+  return loom_job_get_result (job);   /* the window holds the job */
+}
+
 static gboolean
 is_button_with_tooltip (GtkWidget  *widget,
                         const char *tooltip)
@@ -105,7 +117,7 @@ test_window_engines (void)
    * and disables Run; a good one runs on the engines. */
   {
     LoomSweepForm *form = loom_window_get_form (window);
-    GPtrArray *jobs = loom_window_get_jobs (window);
+    GListModel *jobs = loom_window_get_jobs (window);
     LoomAsyncResult *job;
 
     g_assert_true (loom_sweep_form_is_valid (form));
@@ -116,15 +128,15 @@ test_window_engines (void)
     g_assert_false (loom_sweep_form_is_valid (form));
     g_assert_nonnull (find_label_with (GTK_WIDGET (window), "log scale needs START > 0, got -1"));
     g_assert_false (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL) &&
-                    jobs->len > 0);
-    g_assert_cmpuint (jobs->len, ==, 0);
+                    g_list_model_get_n_items (jobs) > 0);
+    g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 0);
 
     loom_sweep_form_set_parameters (form, "t=range:0:4\nsleep=0.2");
     g_assert_true (loom_sweep_form_is_valid (form));
     g_assert_cmpuint (loom_sweep_form_get_count (form), ==, 4);
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-    g_assert_cmpuint (jobs->len, ==, 1);
-    job = g_ptr_array_index (jobs, 0);
+    g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 1);
+    job = nth_job (jobs, 0);
     deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
     while (!loom_async_result_ready (job) && g_get_monotonic_time () < deadline)
       g_main_context_iteration (NULL, TRUE);
@@ -153,12 +165,41 @@ test_window_engines (void)
         if (GTK_IS_BUTTON (w) && g_strcmp0 (gtk_widget_get_tooltip_text (w), "Run Again") == 0)
           again = w;
       g_assert_nonnull (again);
+      /* A finished job can no longer be aborted. */
+      g_assert_false (gtk_widget_get_sensitive (find_button_with_tooltip (GTK_WIDGET (row),
+                                                                          "Abort: queued tasks never run, running ones are stopped")));
       g_signal_emit_by_name (again, "clicked");
-      g_assert_cmpuint (jobs->len, ==, 2);
-      while (!loom_async_result_ready (g_ptr_array_index (jobs, 1)) && g_get_monotonic_time () < deadline)
+      g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 2);
+      while (!loom_async_result_ready (nth_job (jobs, 1)) && g_get_monotonic_time () < deadline)
         g_main_context_iteration (NULL, TRUE);
-      g_assert_true (loom_async_result_successful (g_ptr_array_index (jobs, 1)));
-      g_assert_cmpuint (loom_async_result_get_n_tasks (g_ptr_array_index (jobs, 1)), ==, 4);
+      g_assert_true (loom_async_result_successful (nth_job (jobs, 1)));
+      g_assert_cmpuint (loom_async_result_get_n_tasks (nth_job (jobs, 1)), ==, 4);
+    }
+
+    /* An item of a job's export menu asks where to write, with a name
+     * that says which job and what (the chooser is dismissed here). */
+    {
+      GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (gtk_widget_get_ancestor (
+        find_label_with (GTK_WIDGET (window), "printtime —"), GTK_TYPE_LIST_BOX)), 0);
+      g_autofree char *expected = g_strdup_printf ("loom-job-%d-tasks.csv",
+                                                   loom_async_result_get_job_id (nth_job (jobs, 1)));
+      g_autoptr(GListModel) toplevels = NULL;
+      GtkWidget *chooser = NULL;
+
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "job.export", "s", "csv"));
+      toplevels = g_object_ref (gtk_window_get_toplevels ());
+      for (guint i = 0; i < g_list_model_get_n_items (toplevels) && chooser == NULL; i++)
+        {
+          g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+          if (GTK_IS_FILE_CHOOSER (w) && gtk_widget_get_visible (w))
+            chooser = w;
+        }
+      g_assert_nonnull (chooser);
+      {
+        g_autofree char *name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
+        g_assert_cmpstr (name, ==, expected);
+      }
+      gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
     }
 
     /* The job menu's export writes what loomctl export writes. */
@@ -186,8 +227,8 @@ test_window_engines (void)
     loom_sweep_form_set_command (form, "sh -c 'echo {t}'", NULL);
     g_assert_true (loom_sweep_form_is_valid (form));
     g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
-    g_assert_cmpuint (jobs->len, ==, 3);
-    job = g_ptr_array_index (jobs, 2);
+    g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 3);
+    job = nth_job (jobs, 2);
     while (!loom_async_result_ready (job) && g_get_monotonic_time () < deadline + 10 * G_USEC_PER_SEC)
       g_main_context_iteration (NULL, TRUE);
     g_assert_true (loom_async_result_successful (job));
@@ -223,6 +264,31 @@ test_window_engines (void)
       }
     g_assert_nonnull (prefs);
     g_assert_nonnull (find_label_with (prefs, "Tasks held per engine"));
+
+    /* Every preference shown takes effect.  The local cluster's are the
+     * keys Loom starts its engines with (two engines, as set above);
+     * retries and the task timeout are the options the sweep form starts
+     * from, and the form follows them at once. */
+    {
+      GSettings *settings = loom_application_get_settings (app);
+      LoomSweepForm *form = loom_window_get_form (window);
+      g_autofree char *scheme = NULL;
+
+      g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (find_widget_named (prefs, "engines"))), ==, 2);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget_named (prefs, "hwm")), 3);
+      g_assert_cmpint (g_settings_get_int (settings, "hwm"), ==, 3);
+      gtk_drop_down_set_selected (GTK_DROP_DOWN (find_widget_named (prefs, "scheme")), LOOM_SCHEME_LRU);
+      scheme = g_settings_get_string (settings, "scheme");
+      g_assert_cmpstr (scheme, ==, "lru");
+      g_settings_reset (settings, "hwm");
+      g_settings_reset (settings, "scheme");
+
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget_named (prefs, "retries")), 4);
+      gtk_spin_button_set_value (GTK_SPIN_BUTTON (find_widget_named (prefs, "task-timeout")), 30);
+      g_assert_cmpuint (loom_sweep_form_get_retries (form), ==, 4);
+      g_assert_cmpfloat (loom_sweep_form_get_timeout (form), ==, 30);
+      g_assert_nonnull (find_label_with (GTK_WIDGET (form), "4 retries, 30 s timeout"));
+    }
     for (guint i = 0; i < 20; i++)
       g_main_context_iteration (NULL, FALSE);
     while (gtk_widget_get_width (prefs) == 0 && g_get_monotonic_time () < deadline)
@@ -255,6 +321,9 @@ test_window_engines (void)
     g_autofree char *params = loom_sweep_form_get_parameters (loom_window_get_form (window));
     g_assert_cmpstr (params, ==, "t=range:0:4\nsleep=0.2");
     g_assert_cmpstr (loom_sweep_form_get_command (loom_window_get_form (window)), ==, "sh -c 'echo {t}'");
+    /* The options the preferences set come back too. */
+    g_assert_cmpuint (loom_sweep_form_get_retries (loom_window_get_form (window)), ==, 4);
+    g_assert_cmpfloat (loom_sweep_form_get_timeout (loom_window_get_form (window)), ==, 30);
   }
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "Neuer Parameterlauf"));
   g_assert_nonnull (find_label_with (GTK_WIDGET (window), "1 Engine läuft auf diesem Rechner"));
@@ -275,6 +344,8 @@ test_window_engines (void)
 
   /* Quitting stops the app's own engines. */
   gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (loom_application_get_settings (app), "retries");
+  g_settings_reset (loom_application_get_settings (app), "task-timeout");
   loom_cluster_stop (loom_application_get_cluster (app));
   for (guint i = 0; i < pids->len; i++)
     {
@@ -295,7 +366,7 @@ test_compare (void)
   LoomTimeline *timeline;
   LoomTimelineModel *model;
   LoomSweepForm *form;
-  GPtrArray *jobs;
+  GListModel *jobs;
   LoomAsyncResult *serial, *parallel;
   guint max_running = 0;
   gboolean partial = FALSE;
@@ -320,6 +391,9 @@ test_compare (void)
 
   window = loom_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
+  /* The window's size is kept in the settings, to come back next time. */
+  g_assert_cmpint (g_settings_get_int (loom_application_get_settings (app), "window-width"), ==, 1280);
+  g_assert_cmpint (g_settings_get_int (loom_application_get_settings (app), "window-height"), ==, 800);
   gtk_window_present (GTK_WINDOW (window));
   deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
   while (!engines_ready (loom_window_get_engines (window), 4) && g_get_monotonic_time () < deadline)
@@ -345,9 +419,9 @@ test_compare (void)
   g_assert_true (loom_sweep_form_get_also_serial (form));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
   jobs = loom_window_get_jobs (window);
-  g_assert_cmpuint (jobs->len, ==, 2);
-  serial = g_ptr_array_index (jobs, 0);
-  parallel = g_ptr_array_index (jobs, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 2);
+  serial = nth_job (jobs, 0);
+  parallel = nth_job (jobs, 1);
 
   /* The comparison opens by itself, and draws bars as tasks start, before
    * any result is back. */
@@ -622,10 +696,10 @@ test_big_job (void)
   g_assert_cmpuint (loom_sweep_form_get_count (form), ==, BIG_JOB);
   /* Pressed as a person would: from the main loop. */
   g_idle_add_once (press_run, window);
-  while (loom_window_get_jobs (window)->len == 0)
+  while (g_list_model_get_n_items (loom_window_get_jobs (window)) == 0)
     g_main_context_iteration (NULL, TRUE);
   begun = last = g_get_monotonic_time ();
-  job = g_ptr_array_index (loom_window_get_jobs (window), 0);
+  job = nth_job (loom_window_get_jobs (window), 0);
   deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
   while (!loom_async_result_ready (job) && g_get_monotonic_time () < deadline)
     {

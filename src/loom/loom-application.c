@@ -13,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "loom-application.h"
+#include "loom-preferences-window.h"
 #include "loom-resources.h"
 #include "loom-window.h"
 #include "loom-connection-private.h"
@@ -278,82 +279,14 @@ about_action (GSimpleAction *action,
                          NULL);
 }
 
-static GtkWidget *
-spin_row (GSettings  *settings,
-          const char *key,
-          const char *title,
-          const char *subtitle,
-          double      lower,
-          double      upper,
-          double      step,
-          guint       digits)
-{
-  GtkWidget *row = adw_action_row_new ();
-  GtkWidget *spin = gtk_spin_button_new_with_range (lower, upper, step);
-
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle);
-  gtk_spin_button_set_digits (GTK_SPIN_BUTTON (spin), digits);
-  gtk_widget_set_valign (spin, GTK_ALIGN_CENTER);
-  g_settings_bind (settings, key, spin, "value", G_SETTINGS_BIND_DEFAULT);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (row), spin);
-  adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), spin);
-  return row;
-}
-
-static void
-on_scheme_selected (GtkDropDown *dropdown,
-                    GParamSpec  *pspec,
-                    GSettings   *settings)
-{
-  static const char *schemes[] = { "leastload", "lru", "random" };
-  guint selected = gtk_drop_down_get_selected (dropdown);
-
-  if (selected < G_N_ELEMENTS (schemes))
-    g_settings_set_string (settings, "scheme", schemes[selected]);
-}
-
 static void
 preferences_action (GSimpleAction *action,
                     GVariant      *parameter,
                     gpointer       user_data)
 {
   LoomApplication *self = user_data;
-  GtkWidget *window = adw_preferences_window_new ();
-  GtkWidget *page = adw_preferences_page_new ();
-  GtkWidget *group = adw_preferences_group_new ();
-  GtkWidget *scheme_row = adw_action_row_new ();
-  const char *schemes[] = { "leastload", "lru", "random", NULL };
-  GtkWidget *scheme = gtk_drop_down_new_from_strings (schemes);
-  g_autofree char *current = g_settings_get_string (self->settings, "scheme");
-  LoomScheme parsed = LOOM_SCHEME_LEASTLOAD;
+  GtkWidget *window = loom_preferences_window_new (self->settings);
 
-  adw_preferences_group_set_title (ADW_PREFERENCES_GROUP (group), _("Local Cluster"));
-  adw_preferences_group_set_description (ADW_PREFERENCES_GROUP (group),
-                                         _("Used the next time Loom starts its engines."));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                             spin_row (self->settings, "engines", _("Engines"),
-                                       _("0 starts one per CPU"), 0, 256, 1, 0));
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (scheme_row), _("Scheduler"));
-  adw_action_row_set_subtitle (ADW_ACTION_ROW (scheme_row),
-                               _("How the controller picks an engine for the next task"));
-  loom_scheme_from_string (current, &parsed);
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (scheme), parsed);
-  gtk_widget_set_valign (scheme, GTK_ALIGN_CENTER);
-  g_signal_connect_object (scheme, "notify::selected", G_CALLBACK (on_scheme_selected), self->settings, 0);
-  adw_action_row_add_suffix (ADW_ACTION_ROW (scheme_row), scheme);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group), scheme_row);
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                             spin_row (self->settings, "hwm", _("Tasks held per engine"),
-                                       _("More than 1 helps very short tasks"), 1, 1024, 1, 0));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                             spin_row (self->settings, "retries", _("Retries"),
-                                       _("Times a task of a dead engine runs again"), 0, 100, 1, 0));
-  adw_preferences_group_add (ADW_PREFERENCES_GROUP (group),
-                             spin_row (self->settings, "task-timeout", _("Task timeout"),
-                                       _("Seconds before a command is killed; 0 for none"), 0, 86400, 1, 1));
-  adw_preferences_page_add (ADW_PREFERENCES_PAGE (page), ADW_PREFERENCES_GROUP (group));
-  adw_preferences_window_add (ADW_PREFERENCES_WINDOW (window), ADW_PREFERENCES_PAGE (page));
   gtk_window_set_transient_for (GTK_WINDOW (window), gtk_application_get_active_window (GTK_APPLICATION (self)));
   gtk_window_present (GTK_WINDOW (window));
 }

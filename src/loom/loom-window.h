@@ -20,7 +20,7 @@ G_DECLARE_FINAL_TYPE (LoomWindow, loom_window, LOOM, WINDOW, AdwApplicationWindo
 LoomWindow *loom_window_new          (LoomApplication *application);
 GListModel    *loom_window_get_engines  (LoomWindow      *self);
 LoomSweepForm *loom_window_get_form     (LoomWindow      *self);
-GPtrArray     *loom_window_get_jobs     (LoomWindow      *self);
+GListModel    *loom_window_get_jobs     (LoomWindow      *self);
 LoomTimeline  *loom_window_get_timeline (LoomWindow      *self);
 char          *loom_window_get_details_text (LoomWindow  *self);
 char          *loom_window_copy_selected_task (LoomWindow *self);

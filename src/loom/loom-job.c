@@ -1,0 +1,574 @@
+/* loom-job.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * One job the window submitted: its result, what it ran (so it can run
+ * again), the job it is compared with, and what its row shows — its
+ * title, its progress and a line of counts with the time it took or the
+ * time it has left.  The window's jobs list is a GListStore of these.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "loom-job.h"
+
+struct _LoomJob
+{
+  GObject          parent_instance;
+
+  LoomAsyncResult *result;
+  LoomTaskSpec    *spec;
+  GBytes          *lines;
+  LoomJob         *partner;     /* weak: compared with this one */
+  char            *name;
+  char            *title;
+  char            *summary;
+  double           fraction;
+  double           elapsed;     /* s: while it runs, since it was submitted; then its wall time */
+  double           remaining;   /* s: an estimate while it runs, -1 before any task is done */
+  gint64           submitted;   /* real time: the job's zero until the controller's is known */
+  gint64           begun;       /* monotonic time, for the elapsed time */
+  guint            tick_id;
+  guint            id;
+  guint            count;
+  LoomJobMode      mode;
+  gint             retries;
+  LoomScheme       scheme;
+};
+
+G_DEFINE_FINAL_TYPE (LoomJob, loom_job, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_ID,
+  PROP_RESULT,
+  PROP_SPEC,
+  PROP_LINES,
+  PROP_COUNT,
+  PROP_MODE,
+  PROP_RETRIES,
+  PROP_SCHEME,
+  PROP_NAME,
+  PROP_TITLE,
+  PROP_SUMMARY,
+  PROP_FRACTION,
+  PROP_ELAPSED,
+  PROP_REMAINING,
+  PROP_READY,
+  PROP_JOB_ID,
+  PROP_PARTNER,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The counts line: while it runs, how far it is and about how long it
+ * has to go; once done, its wall time against its tasks' summed time. */
+static char *
+format_summary (LoomJob *self)
+{
+  guint total = loom_async_result_get_n_tasks (self->result);
+  guint done = loom_async_result_get_progress (self->result);
+  guint failed = loom_async_result_get_n_failed (self->result);
+  guint queued, running;
+
+  if (loom_async_result_ready (self->result))
+    return g_strdup_printf (_("%u done, %u failed — wall %.3f s, Σ task time %.3f s"),
+                            done - failed, failed, self->elapsed,
+                            loom_async_result_get_serial_time (self->result));
+
+  running = loom_async_result_get_n_running (self->result, &queued);
+  if (self->remaining >= 0)
+    return g_strdup_printf (_("%u of %u finished, %u failed, %u running, %u queued — %.1f s, about %.1f s to go"),
+                            done, total, failed, running, queued, self->elapsed, self->remaining);
+  return g_strdup_printf (_("%u of %u finished, %u failed, %u running, %u queued — %.1f s"),
+                          done, total, failed, running, queued, self->elapsed);
+}
+
+static void
+set_double (LoomJob *self,
+            double  *field,
+            double   value,
+            guint    prop)
+{
+  if (*field != value)
+    {
+      *field = value;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[prop]);
+    }
+}
+
+static void
+update (LoomJob *self)
+{
+  guint total = loom_async_result_get_n_tasks (self->result);
+  guint done = loom_async_result_get_progress (self->result);
+  g_autofree char *summary = NULL;
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_double (self, &self->fraction, total ? done / (double) total : 0, PROP_FRACTION);
+  if (loom_async_result_ready (self->result))
+    {
+      set_double (self, &self->elapsed, loom_async_result_get_wall_time (self->result), PROP_ELAPSED);
+      set_double (self, &self->remaining, 0, PROP_REMAINING);
+    }
+  else
+    {
+      double elapsed = (g_get_monotonic_time () / 1000 - self->begun / 1000) / 1000.0;
+
+      set_double (self, &self->elapsed, elapsed, PROP_ELAPSED);
+      set_double (self, &self->remaining, done > 0 ? elapsed / done * (total - done) : -1, PROP_REMAINING);
+    }
+  summary = format_summary (self);
+  if (g_strcmp0 (summary, self->summary) != 0)
+    {
+      g_free (self->summary);
+      self->summary = g_steal_pointer (&summary);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+/* Elapsed time moves while a job runs, results or not. */
+static gboolean
+tick (gpointer data)
+{
+  LoomJob *self = data;
+
+  update (self);
+  if (loom_async_result_ready (self->result))
+    {
+      self->tick_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_ready (LoomJob *self)
+{
+  update (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READY]);
+}
+
+static void
+on_job_id (LoomJob *self)
+{
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_JOB_ID]);
+}
+
+static void
+loom_job_constructed (GObject *object)
+{
+  LoomJob *self = (LoomJob *) object;
+  g_autofree char *tasks = NULL;
+
+  G_OBJECT_CLASS (loom_job_parent_class)->constructed (object);
+
+  g_assert (LOOM_IS_ASYNC_RESULT (self->result));
+
+  self->begun = g_get_monotonic_time ();
+  self->name = g_strdup (self->spec && loom_task_spec_get_function (self->spec)
+                         ? loom_task_spec_get_function (self->spec) : _("command"));
+  tasks = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u task", "%u tasks", self->count), self->count);
+  self->title = g_strdup_printf ("%s — %s, %s", self->name,
+                                 self->mode == LOOM_JOB_SERIAL ? _("serial") : _("parallel"), tasks);
+
+  g_signal_connect_object (self->result, "notify::progress", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->result, "notify::ready", G_CALLBACK (on_ready), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->result, "finished", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->result, "notify::job-id", G_CALLBACK (on_job_id), self, G_CONNECT_SWAPPED);
+  if (!loom_async_result_ready (self->result))
+    self->tick_id = g_timeout_add (500, tick, self);
+  update (self);
+}
+
+static void
+loom_job_dispose (GObject *object)
+{
+  LoomJob *self = (LoomJob *) object;
+
+  g_clear_handle_id (&self->tick_id, g_source_remove);
+  g_clear_weak_pointer (&self->partner);
+
+  G_OBJECT_CLASS (loom_job_parent_class)->dispose (object);
+}
+
+static void
+loom_job_finalize (GObject *object)
+{
+  LoomJob *self = (LoomJob *) object;
+
+  g_clear_object (&self->result);
+  g_clear_pointer (&self->spec, loom_task_spec_unref);
+  g_clear_pointer (&self->lines, g_bytes_unref);
+  g_clear_pointer (&self->name, g_free);
+  g_clear_pointer (&self->title, g_free);
+  g_clear_pointer (&self->summary, g_free);
+
+  G_OBJECT_CLASS (loom_job_parent_class)->finalize (object);
+}
+
+static void
+loom_job_get_property (GObject    *object,
+                       guint       prop_id,
+                       GValue     *value,
+                       GParamSpec *pspec)
+{
+  LoomJob *self = LOOM_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      g_value_set_uint (value, self->id);
+      break;
+    case PROP_RESULT:
+      g_value_set_object (value, self->result);
+      break;
+    case PROP_SPEC:
+      g_value_set_boxed (value, self->spec);
+      break;
+    case PROP_LINES:
+      g_value_set_boxed (value, self->lines);
+      break;
+    case PROP_COUNT:
+      g_value_set_uint (value, self->count);
+      break;
+    case PROP_MODE:
+      g_value_set_enum (value, self->mode);
+      break;
+    case PROP_RETRIES:
+      g_value_set_int (value, self->retries);
+      break;
+    case PROP_SCHEME:
+      g_value_set_enum (value, self->scheme);
+      break;
+    case PROP_NAME:
+      g_value_set_string (value, self->name);
+      break;
+    case PROP_TITLE:
+      g_value_set_string (value, self->title);
+      break;
+    case PROP_SUMMARY:
+      g_value_set_string (value, self->summary);
+      break;
+    case PROP_FRACTION:
+      g_value_set_double (value, self->fraction);
+      break;
+    case PROP_ELAPSED:
+      g_value_set_double (value, self->elapsed);
+      break;
+    case PROP_REMAINING:
+      g_value_set_double (value, self->remaining);
+      break;
+    case PROP_READY:
+      g_value_set_boolean (value, loom_job_get_ready (self));
+      break;
+    case PROP_JOB_ID:
+      g_value_set_int (value, loom_async_result_get_job_id (self->result));
+      break;
+    case PROP_PARTNER:
+      g_value_set_object (value, self->partner);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+loom_job_set_property (GObject      *object,
+                       guint         prop_id,
+                       const GValue *value,
+                       GParamSpec   *pspec)
+{
+  LoomJob *self = LOOM_JOB (object);
+
+  switch (prop_id)
+    {
+    case PROP_ID:
+      self->id = g_value_get_uint (value);
+      break;
+    case PROP_RESULT:
+      self->result = g_value_dup_object (value);
+      break;
+    case PROP_SPEC:
+      self->spec = g_value_dup_boxed (value);
+      break;
+    case PROP_LINES:
+      self->lines = g_value_dup_boxed (value);
+      break;
+    case PROP_COUNT:
+      self->count = g_value_get_uint (value);
+      break;
+    case PROP_MODE:
+      self->mode = g_value_get_enum (value);
+      break;
+    case PROP_RETRIES:
+      self->retries = g_value_get_int (value);
+      break;
+    case PROP_SCHEME:
+      self->scheme = g_value_get_enum (value);
+      break;
+    case PROP_PARTNER:
+      loom_job_set_partner (self, g_value_get_object (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+loom_job_class_init (LoomJobClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GParamFlags construct = G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS;
+  GParamFlags readable = G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS;
+
+  object_class->constructed = loom_job_constructed;
+  object_class->dispose = loom_job_dispose;
+  object_class->finalize = loom_job_finalize;
+  object_class->get_property = loom_job_get_property;
+  object_class->set_property = loom_job_set_property;
+
+  /* What the job's actions name it by: unique in its window. */
+  properties[PROP_ID] = g_param_spec_uint ("id", NULL, NULL, 0, G_MAXUINT, 0, construct);
+  properties[PROP_RESULT] = g_param_spec_object ("result", NULL, NULL, LOOM_TYPE_ASYNC_RESULT, construct);
+  properties[PROP_SPEC] = g_param_spec_boxed ("spec", NULL, NULL, LOOM_TYPE_TASK_SPEC, construct);
+  properties[PROP_LINES] = g_param_spec_boxed ("lines", NULL, NULL, G_TYPE_BYTES, construct);
+  properties[PROP_COUNT] = g_param_spec_uint ("count", NULL, NULL, 0, G_MAXUINT, 0, construct);
+  properties[PROP_MODE] = g_param_spec_enum ("mode", NULL, NULL, LOOM_TYPE_JOB_MODE, LOOM_JOB_PARALLEL, construct);
+  properties[PROP_RETRIES] = g_param_spec_int ("retries", NULL, NULL, 0, G_MAXINT, 0, construct);
+  properties[PROP_SCHEME] = g_param_spec_enum ("scheme", NULL, NULL, LOOM_TYPE_SCHEME, LOOM_SCHEME_LEASTLOAD, construct);
+  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL, readable);
+  properties[PROP_TITLE] = g_param_spec_string ("title", NULL, NULL, NULL, readable);
+  properties[PROP_SUMMARY] = g_param_spec_string ("summary", NULL, NULL, NULL, readable);
+  properties[PROP_FRACTION] = g_param_spec_double ("fraction", NULL, NULL, 0, 1, 0, readable);
+  properties[PROP_ELAPSED] = g_param_spec_double ("elapsed", NULL, NULL, 0, G_MAXDOUBLE, 0, readable);
+  properties[PROP_REMAINING] = g_param_spec_double ("remaining", NULL, NULL, -1, G_MAXDOUBLE, -1, readable);
+  properties[PROP_READY] = g_param_spec_boolean ("ready", NULL, NULL, FALSE, readable);
+  properties[PROP_JOB_ID] = g_param_spec_int ("job-id", NULL, NULL, -1, G_MAXINT, -1, readable);
+  properties[PROP_PARTNER] = g_param_spec_object ("partner", NULL, NULL, LOOM_TYPE_JOB,
+                                                  G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+loom_job_init (LoomJob *self)
+{
+  self->mode = LOOM_JOB_PARALLEL;
+  self->remaining = -1;
+}
+
+/**
+ * loom_job_submit:
+ * @client: the cluster's client
+ * @id: the job's number in its window
+ * @spec: what each task runs
+ * @lines: the tasks' parameters, a JSON object a line
+ * @count: how many lines
+ * @mode: parallel, or serial to compare
+ * @retries: times a task of a dead engine runs again
+ * @scheme: how the controller picks engines
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the job submitted
+ */
+LoomJob *
+loom_job_submit (LoomClient    *client,
+                 guint          id,
+                 LoomTaskSpec  *spec,
+                 GBytes        *lines,
+                 guint          count,
+                 LoomJobMode    mode,
+                 gint           retries,
+                 LoomScheme     scheme,
+                 GError       **error)
+{
+  g_autoptr(LoomView) view = NULL;
+  g_autoptr(LoomAsyncResult) result = NULL;
+  gint64 submitted = g_get_real_time ();
+  LoomJob *self;
+
+  g_return_val_if_fail (LOOM_IS_CLIENT (client), NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (lines != NULL, NULL);
+
+  view = loom_client_load_balanced_view (client);
+  loom_view_set_mode (view, mode);
+  loom_view_set_name (view, loom_task_spec_get_function (spec) ? loom_task_spec_get_function (spec) : _("command"));
+  loom_view_set_retries (view, retries);
+  loom_view_set_scheme (view, scheme);
+  if (!(result = loom_view_map_lines_async (view, spec, lines, count, error)))
+    return NULL;
+
+  self = g_object_new (LOOM_TYPE_JOB,
+                       "id", id,
+                       "result", result,
+                       "spec", spec,
+                       "lines", lines,
+                       "count", count,
+                       "mode", mode,
+                       "retries", retries,
+                       "scheme", scheme,
+                       NULL);
+  self->submitted = submitted;
+  return self;
+}
+
+/**
+ * loom_job_run_again:
+ * @self: a #LoomJob
+ * @client: the cluster's client
+ * @id: the new job's number in its window
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): a new job running what @self ran
+ */
+LoomJob *
+loom_job_run_again (LoomJob     *self,
+                    LoomClient  *client,
+                    guint        id,
+                    GError     **error)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), NULL);
+
+  return loom_job_submit (client, id, self->spec, self->lines, self->count,
+                          self->mode, self->retries, self->scheme, error);
+}
+
+guint
+loom_job_get_id (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), 0);
+  return self->id;
+}
+
+/**
+ * loom_job_get_result:
+ * @self: a #LoomJob
+ *
+ * Returns: (transfer none): the job's result
+ */
+LoomAsyncResult *
+loom_job_get_result (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), NULL);
+  return self->result;
+}
+
+/* The function it runs, or “command”. */
+const char *
+loom_job_get_name (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), NULL);
+  return self->name;
+}
+
+const char *
+loom_job_get_title (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), NULL);
+  return self->title;
+}
+
+const char *
+loom_job_get_summary (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), NULL);
+  return self->summary;
+}
+
+double
+loom_job_get_fraction (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), 0);
+  return self->fraction;
+}
+
+gboolean
+loom_job_get_ready (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), FALSE);
+  return loom_async_result_ready (self->result);
+}
+
+LoomJobMode
+loom_job_get_mode (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), LOOM_JOB_PARALLEL);
+  return self->mode;
+}
+
+gint
+loom_job_get_retries (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), 0);
+  return self->retries;
+}
+
+/* Seconds since it was submitted while it runs, then its wall time. */
+double
+loom_job_get_elapsed (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), 0);
+  return self->elapsed;
+}
+
+/* Seconds it has about left to run: -1 until a task is done. */
+double
+loom_job_get_remaining (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), -1);
+  return self->remaining;
+}
+
+/**
+ * loom_job_get_lines:
+ * @self: a #LoomJob
+ *
+ * Returns: (transfer none): its tasks' parameters, a JSON object a line
+ */
+GBytes *
+loom_job_get_lines (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), NULL);
+  return self->lines;
+}
+
+/* When this window submitted it (µs since the epoch): its zero on the
+ * timeline until the controller's own is known. */
+gint64
+loom_job_get_submitted (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), 0);
+  return self->submitted;
+}
+
+/**
+ * loom_job_get_partner:
+ * @self: a #LoomJob
+ *
+ * Returns: (transfer none) (nullable): the job run the other way (serial
+ *   or parallel) to compare with this one
+ */
+LoomJob *
+loom_job_get_partner (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), NULL);
+  return self->partner;
+}
+
+void
+loom_job_set_partner (LoomJob *self,
+                      LoomJob *partner)
+{
+  g_return_if_fail (LOOM_IS_JOB (self));
+  g_return_if_fail (!partner || LOOM_IS_JOB (partner));
+
+  if (g_set_weak_pointer (&self->partner, partner))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARTNER]);
+}

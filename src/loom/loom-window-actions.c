@@ -1,0 +1,319 @@
+/* loom-window-actions.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The window's actions: running the sweep form; the per-job actions its
+ * rows' buttons activate with a job's id (run again, abort, export); the
+ * engines' (add, stop all, stop one, start one in a dead one's place);
+ * and the timeline's zoom buttons.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "loom-window-private.h"
+
+/* Submits a job and shows it, newest first and selected. */
+static LoomJob *
+submit (LoomWindow   *self,
+        LoomTaskSpec *spec,
+        GBytes       *lines,
+        guint         count,
+        LoomJobMode   mode,
+        gint          retries,
+        LoomScheme    scheme)
+{
+  LoomClient *client = loom_window_get_client (self);
+  g_autoptr(LoomJob) job = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (client == NULL)
+    return NULL;
+  if (!(job = loom_job_submit (client, self->next_job_id++, spec, lines, count, mode, retries, scheme, &error)))
+    {
+      loom_window_toast (self, error->message);
+      return NULL;
+    }
+  loom_window_add_job (self, job);
+  return job;   /* the window's store holds it */
+}
+
+static void
+run_action (GtkWidget  *widget,
+            const char *action,
+            GVariant   *parameter)
+{
+  LoomWindow *self = LOOM_WINDOW (widget);
+  g_autoptr(LoomSweep) sweep = NULL;
+  g_autoptr(LoomTaskSpec) spec = NULL;
+  g_autoptr(GBytes) lines = NULL;
+  g_autoptr(GError) error = NULL;
+  LoomJob *serial, *parallel;
+  gint retries;
+  LoomScheme scheme;
+
+  if (!loom_sweep_form_is_valid (self->form) ||
+      !(sweep = loom_sweep_form_build_sweep (self->form, &error)) ||
+      !(spec = loom_sweep_form_build_spec (self->form, &error)))
+    return;
+
+  /* The task timeout travels in the spec; retries and the scheduler
+   * scheme go with the job. */
+  lines = loom_sweep_to_lines (sweep);
+  retries = loom_sweep_form_get_retries (self->form);
+  scheme = loom_sweep_form_get_scheme (self->form);
+  if (!loom_sweep_form_get_also_serial (self->form))
+    {
+      submit (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_PARALLEL, retries, scheme);
+      return;
+    }
+
+  /* The same sweep serially and in parallel: each job knows the other,
+   * and the timeline opens on both, stacked. */
+  if ((serial = submit (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_SERIAL, retries, scheme)) &&
+      (parallel = submit (self, spec, lines, loom_sweep_get_count (sweep), LOOM_JOB_PARALLEL, retries, scheme)))
+    {
+      loom_job_set_partner (serial, parallel);
+      loom_job_set_partner (parallel, serial);
+      loom_window_select_job (self, parallel);
+    }
+}
+
+static void
+run_job_action (GtkWidget  *widget,
+                const char *action,
+                GVariant   *parameter)
+{
+  LoomWindow *self = LOOM_WINDOW (widget);
+  LoomJob *job = loom_window_find_job (self, g_variant_get_uint32 (parameter));
+  LoomClient *client = loom_window_get_client (self);
+  g_autoptr(LoomJob) again = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (job == NULL || client == NULL)
+    return;
+  if (!(again = loom_job_run_again (job, client, self->next_job_id++, &error)))
+    loom_window_toast (self, error->message);
+  else
+    loom_window_add_job (self, again);
+}
+
+static void
+abort_job_action (GtkWidget  *widget,
+                  const char *action,
+                  GVariant   *parameter)
+{
+  LoomWindow *self = LOOM_WINDOW (widget);
+  LoomJob *job = loom_window_find_job (self, g_variant_get_uint32 (parameter));
+  g_autoptr(GError) error = NULL;
+
+  if (job != NULL && !loom_async_result_abort (loom_job_get_result (job), &error))
+    loom_window_toast (self, error->message);
+}
+
+typedef struct
+{
+  LoomWindow *self;
+  LoomJob    *job;
+  char       *format;   /* a LoomExportFormat's name, or png, svg, pdf */
+} ExportRequest;
+
+static void
+export_request_free (ExportRequest *request)
+{
+  g_object_unref (request->self);
+  g_object_unref (request->job);
+  g_free (request->format);
+  g_free (request);
+}
+
+static gboolean
+export_to (ExportRequest  *request,
+           GFile          *file,
+           GError        **error)
+{
+  LoomJob *partner = loom_job_get_partner (request->job);
+  g_autoptr(GPtrArray) results = NULL;
+  LoomTimelineImageFormat image;
+  LoomExportFormat format;
+
+  if (loom_export_format_from_string (request->format, &format))
+    return loom_window_export_job (request->self, loom_job_get_result (request->job), format, file, error);
+  if (!loom_timeline_image_format_from_string (request->format, &image))
+    g_return_val_if_reached (FALSE);
+
+  /* With its comparison partner, serial first, as the timeline shows them. */
+  results = g_ptr_array_new ();
+  if (partner && loom_job_get_mode (partner) == LOOM_JOB_SERIAL)
+    g_ptr_array_add (results, loom_job_get_result (partner));
+  g_ptr_array_add (results, loom_job_get_result (request->job));
+  if (partner && loom_job_get_mode (partner) != LOOM_JOB_SERIAL)
+    g_ptr_array_add (results, loom_job_get_result (partner));
+  return loom_window_export_timeline (request->self, results, image, file, error);
+}
+
+static void
+on_export_response (GtkNativeDialog *dialog,
+                    int              response,
+                    ExportRequest   *request)
+{
+  if (response == GTK_RESPONSE_ACCEPT)
+    {
+      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      g_autoptr(GError) error = NULL;
+
+      if (!export_to (request, file, &error))
+        loom_window_toast (request->self, error->message);
+      else
+        {
+          g_autofree char *name = g_file_get_basename (file);
+          g_autofree char *text = g_strdup_printf (_("Exported to %s"), name);
+
+          loom_window_toast (request->self, text);
+        }
+    }
+  export_request_free (request);
+  g_object_unref (dialog);
+}
+
+static void
+export_job_action (GtkWidget  *widget,
+                   const char *action,
+                   GVariant   *parameter)
+{
+  static const struct { const char *format, *name, *suffix; } files[] = {
+    { "chrome", "trace", "json" },
+    { "csv", "tasks", "csv" },
+    { "json", "job", "json" },
+    { "png", "timeline", "png" },
+    { "svg", "timeline", "svg" },
+    { "pdf", "timeline", "pdf" },
+  };
+  LoomWindow *self = LOOM_WINDOW (widget);
+  GtkFileChooserNative *dialog;
+  g_autofree char *suggested = NULL;
+  ExportRequest *request;
+  const char *format;
+  LoomJob *job;
+  guint id;
+
+  g_variant_get (parameter, "(u&s)", &id, &format);
+  if (!(job = loom_window_find_job (self, id)))
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (files) && suggested == NULL; i++)
+    if (g_str_equal (format, files[i].format))
+      suggested = g_strdup_printf ("loom-job-%d-%s.%s", loom_async_result_get_job_id (loom_job_get_result (job)),
+                                   files[i].name, files[i].suffix);
+  g_return_if_fail (suggested != NULL);
+
+  request = g_new0 (ExportRequest, 1);
+  request->self = g_object_ref (self);   /* the chooser is not modal */
+  request->job = g_object_ref (job);
+  request->format = g_strdup (format);
+  dialog = gtk_file_chooser_native_new (_("Export Job"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
+                                        _("_Export"), _("_Cancel"));
+  gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);
+  g_signal_connect (dialog, "response", G_CALLBACK (on_export_response), request);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
+}
+
+static LoomApplication *
+get_application (LoomWindow *self)
+{
+  return LOOM_APPLICATION (gtk_window_get_application (GTK_WINDOW (self)));
+}
+
+static void
+spawn_engines (LoomWindow *self,
+               guint       n)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!loom_application_spawn_engines (get_application (self), n, &error))
+    loom_window_toast (self, error->message);
+}
+
+static void
+add_engines_action (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *parameter)
+{
+  spawn_engines (LOOM_WINDOW (widget), 2);
+}
+
+/* A dead or stopped engine's row: a new engine in its place. */
+static void
+restart_engine_action (GtkWidget  *widget,
+                       const char *action,
+                       GVariant   *parameter)
+{
+  spawn_engines (LOOM_WINDOW (widget), 1);
+}
+
+static void
+stop_engine_action (GtkWidget  *widget,
+                    const char *action,
+                    GVariant   *parameter)
+{
+  LoomWindow *self = LOOM_WINDOW (widget);
+  LoomClient *client = loom_window_get_client (self);
+  g_autoptr(GError) error = NULL;
+
+  if (client != NULL && !loom_client_stop_engine (client, g_variant_get_uint32 (parameter), &error))
+    loom_window_toast (self, error->message);
+}
+
+static void
+stop_all_action (GtkWidget  *widget,
+                 const char *action,
+                 GVariant   *parameter)
+{
+  LoomWindow *self = LOOM_WINDOW (widget);
+  LoomClient *client = loom_window_get_client (self);
+
+  for (guint i = 0; client && self->engines && i < g_list_model_get_n_items (self->engines); i++)
+    {
+      g_autoptr(LoomEngineInfo) info = g_list_model_get_item (self->engines, i);
+      LoomEngineState state = loom_engine_info_get_state (info);
+
+      if (state == LOOM_ENGINE_IDLE || state == LOOM_ENGINE_BUSY)
+        loom_client_stop_engine (client, loom_engine_info_get_id (info), NULL);
+    }
+}
+
+/* The buttons above the timeline do what its keys do. */
+static void
+timeline_action (GtkWidget  *widget,
+                 const char *action,
+                 GVariant   *parameter)
+{
+  LoomWindow *self = LOOM_WINDOW (widget);
+
+  if (g_str_equal (action, "win.zoom-in"))
+    gtk_widget_activate_action (GTK_WIDGET (self->timeline), "timeline.zoom-in", NULL);
+  else if (g_str_equal (action, "win.zoom-out"))
+    gtk_widget_activate_action (GTK_WIDGET (self->timeline), "timeline.zoom-out", NULL);
+  else if (g_str_equal (action, "win.fit-timeline"))
+    gtk_widget_activate_action (GTK_WIDGET (self->timeline), "timeline.fit", NULL);
+}
+
+void
+loom_window_class_install_actions (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.run", NULL, run_action);
+  gtk_widget_class_install_action (widget_class, "win.run-job", "u", run_job_action);
+  gtk_widget_class_install_action (widget_class, "win.abort-job", "u", abort_job_action);
+  gtk_widget_class_install_action (widget_class, "win.export-job", "(us)", export_job_action);
+  gtk_widget_class_install_action (widget_class, "win.add-engines", NULL, add_engines_action);
+  gtk_widget_class_install_action (widget_class, "win.stop-all", NULL, stop_all_action);
+  gtk_widget_class_install_action (widget_class, "win.stop-engine", "u", stop_engine_action);
+  gtk_widget_class_install_action (widget_class, "win.restart-engine", "u", restart_engine_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-in", NULL, timeline_action);
+  gtk_widget_class_install_action (widget_class, "win.zoom-out", NULL, timeline_action);
+  gtk_widget_class_install_action (widget_class, "win.fit-timeline", NULL, timeline_action);
+
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Return, GDK_CONTROL_MASK, "win.run", NULL);
+}
