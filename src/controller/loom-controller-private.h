@@ -12,7 +12,8 @@
 
 #include "loom-connection-private.h"
 #include "loom-controller.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
+#include "loom-wire-private.h"
 
 G_BEGIN_DECLS
 

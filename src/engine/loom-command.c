@@ -20,7 +20,7 @@
 
 #include "loom-engine-private.h"
 #include "loom.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 
 void
 loom_outcome_set_error (LoomTaskOutcome *outcome,

@@ -16,7 +16,7 @@
 
 #include "loom.h"
 #include "loom-engine-private.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 
 /* A parameter by name (object params) or by position (array params, or a
  * single scalar for the first parameter). */

@@ -28,7 +28,8 @@
 #include "loom-engine-private.h"
 
 
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
+#include "loom-wire-private.h"
 
 
 typedef struct

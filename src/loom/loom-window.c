@@ -17,7 +17,7 @@
 
 #include "loom-sweep-form.h"
 #include "loom-timeline.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 #include "loom-task-list.h"
 #include "loom-window.h"
 

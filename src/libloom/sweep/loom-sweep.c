@@ -27,7 +27,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "loom-error.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 #include "loom-sweep.h"
 
 #define MAX_TASKS   (G_GUINT64_CONSTANT (1) << 48)
