@@ -20,8 +20,6 @@
 #include "loom-json-private.h"
 #include "loom-sweep-private.h"
 
-/* --- JSON specs ----------------------------------------------------------- */
-
 static gboolean
 num_from_node (const char  *name,
                JsonObject  *obj,
@@ -222,8 +220,6 @@ param_from_json (const char  *name,
   sweep_error (error, name, _("unknown kind “%s” (expected list, range, lin, log or random)"), kind);
   return NULL;
 }
-
-/* --- the JSON form -------------------------------------------------------- */
 
 static gboolean
 shuffle_from_json (LoomSweep  *self,

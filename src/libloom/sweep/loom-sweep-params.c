@@ -13,7 +13,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -84,8 +83,6 @@ decimal_scale (const double *values,
     }
   return 0;
 }
-
-/* --- the kinds ------------------------------------------------------------ */
 
 Param *
 sweep_make_list (const char  *name,
@@ -240,8 +237,6 @@ sweep_make_space (const char  *name,
   return param;
 }
 
-static const char * const distributions[] = { "uniform", "loguniform", "int", NULL };
-
 Param *
 sweep_make_random (const char  *name,
                    const char  *distribution,
@@ -309,156 +304,6 @@ sweep_make_random (const char  *name,
    * each time it is asked, and loom_sweep_to_json() writes it down. */
   param->seed = seeded ? seed : g_random_int ();
   return param;
-}
-
-/* --- text specs ----------------------------------------------------------- */
-
-static Param *
-parse_list (const char  *name,
-            const char  *body,
-            GError     **error)
-{
-  g_autoptr(GPtrArray) values = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_auto(GStrv) items = NULL;
-
-  if (*body == '\0')
-    {
-      sweep_error (error, name, _("the list of values is empty"));
-      return NULL;
-    }
-
-  items = g_strsplit (body, ",", -1);
-  for (guint i = 0; items[i]; i++)
-    {
-      JsonNode *node;
-
-      if (*items[i] == '\0')
-        {
-          sweep_error (error, name, _("value %u of the list “%s” is empty"), i + 1, body);
-          return NULL;
-        }
-      if ((node = sweep_value_from_text_finite (items[i])) == NULL)
-        {
-          sweep_error (error, name, _("“%s” is not a finite number"), items[i]);
-          return NULL;
-        }
-      g_ptr_array_add (values, node);
-    }
-  return sweep_make_list (name, values, error);
-}
-
-static Param *
-parse_range (const char  *name,
-             const char  *body,
-             GError     **error)
-{
-  g_auto(GStrv) parts = g_strsplit (body, ":", -1);
-  guint n = g_strv_length (parts);
-  Num start, stop, step = sweep_num_from_int (1);
-
-  if (n < 2 || n > 3)
-    {
-      sweep_error (error, name, _("range needs START:STOP[:STEP], got “range:%s”"), body);
-      return NULL;
-    }
-  if (!sweep_num_parse (name, parts[0], "START", &start, error) ||
-      !sweep_num_parse (name, parts[1], "STOP", &stop, error) ||
-      (n == 3 && !sweep_num_parse (name, parts[2], "STEP", &step, error)))
-    return NULL;
-  return sweep_make_range (name, body, start, stop, step, error);
-}
-
-static Param *
-parse_space (const char  *name,
-             ParamKind    kind,
-             const char  *body,
-             GError     **error)
-{
-  const char *kind_name = kind == PARAM_LOG ? "log" : "lin";
-  g_auto(GStrv) parts = g_strsplit (body, ":", -1);
-  Num start, stop;
-  gint64 n;
-
-  if (g_strv_length (parts) != 3)
-    {
-      sweep_error (error, name, _("%s needs START:STOP:N, got “%s:%s”"), kind_name, kind_name, body);
-      return NULL;
-    }
-  if (!sweep_num_parse (name, parts[0], "START", &start, error) ||
-      !sweep_num_parse (name, parts[1], "STOP", &stop, error) ||
-      !sweep_count_parse (name, parts[2], &n, error))
-    return NULL;
-  return sweep_make_space (name, kind, start, stop, n, error);
-}
-
-static Param *
-parse_random (const char  *name,
-              const char  *body,
-              GError     **error)
-{
-  g_auto(GStrv) parts = g_strsplit (body, ":", -1);
-  guint n_parts = g_strv_length (parts);
-  Num low, high;
-  guint64 seed = 0;
-  gint64 n;
-
-  if (n_parts < 4 || n_parts > 5)
-    {
-      sweep_error (error, name, _("random needs DISTRIBUTION:LOW:HIGH:N[:SEED], got “random:%s”"), body);
-      return NULL;
-    }
-  if (!g_strv_contains (distributions, parts[0]))
-    {
-      sweep_error (error, name, _("unknown random distribution “%s” (expected uniform, loguniform or int)"),
-                   parts[0]);
-      return NULL;
-    }
-  if (!sweep_num_parse (name, parts[1], "LOW", &low, error) ||
-      !sweep_num_parse (name, parts[2], "HIGH", &high, error) ||
-      !sweep_count_parse (name, parts[3], &n, error) ||
-      (n_parts == 5 && !sweep_seed_parse (name, parts[4], &seed, error)))
-    return NULL;
-  return sweep_make_random (name, parts[0], low, high, n, n_parts == 5, seed, error);
-}
-
-/* A word and a colon where a kind goes: “foo:1:2”. */
-static char *
-leading_kind (const char *body)
-{
-  const char *p = body;
-
-  if (!g_ascii_isalpha (*p))
-    return NULL;
-  while (g_ascii_isalnum (*p) || *p == '_' || *p == '-')
-    p++;
-  return *p == ':' ? g_strndup (body, p - body) : NULL;
-}
-
-Param *
-sweep_parse_body (const char  *name,
-                  const char  *body,
-                  GError     **error)
-{
-  g_autofree char *kind = NULL;
-
-  if (g_str_has_prefix (body, "list:"))
-    return parse_list (name, body + strlen ("list:"), error);
-  if (g_str_has_prefix (body, "range:"))
-    return parse_range (name, body + strlen ("range:"), error);
-  if (g_str_has_prefix (body, "lin:"))
-    return parse_space (name, PARAM_LIN, body + strlen ("lin:"), error);
-  if (g_str_has_prefix (body, "log:"))
-    return parse_space (name, PARAM_LOG, body + strlen ("log:"), error);
-  if (g_str_has_prefix (body, "random:"))
-    return parse_random (name, body + strlen ("random:"), error);
-  if ((kind = leading_kind (body)) != NULL)
-    {
-      sweep_error (error, name,
-                   _("unknown kind “%s” in “%s” (expected list, range, lin, log or random; "
-                     "write list:%s for text with a colon)"), kind, body, body);
-      return NULL;
-    }
-  return parse_list (name, body, error);
 }
 
 JsonNode *

@@ -5,9 +5,10 @@
  * What the files of LoomSweep share: the sweep's instance struct, its
  * parameters and their kinds, the hash its random values and its shuffle
  * are made of, and the functions each part offers the others: values
- * (loom-sweep-values.c), kinds (loom-sweep-params.c), the sweep itself
- * (loom-sweep.c), CSV (loom-sweep-csv.c) and the JSON form
- * (loom-sweep-json.c).
+ * (loom-sweep-values.c), kinds (loom-sweep-params.c) and their text specs
+ * (loom-sweep-text.c), the sweep itself (loom-sweep.c), CSV
+ * (loom-sweep-csv.c) and the JSON form (loom-sweep-json.c).  Expanding a
+ * sweep into tasks (loom-sweep-expand.c) only reads it.
  */
 
 #pragma once
@@ -129,21 +130,8 @@ const char *sweep_format_num             (char        *buf,
 JsonNode   *sweep_object_node_take       (JsonObject  *obj);
 gboolean    sweep_node_is_finite         (JsonNode    *node);
 JsonNode   *sweep_value_from_text_finite (const char  *text);
-gboolean    sweep_num_parse              (const char  *name,
-                                          const char  *text,
-                                          const char  *what,
-                                          Num         *num,
-                                          GError     **error);
-gboolean    sweep_count_parse            (const char  *name,
-                                          const char  *text,
-                                          gint64      *n,
-                                          GError     **error);
-gboolean    sweep_seed_parse             (const char  *name,
-                                          const char  *text,
-                                          guint64     *seed,
-                                          GError     **error);
 
-/* --- kinds (loom-sweep-params.c) ------------------------------------------ */
+/* --- kinds (loom-sweep-params.c, loom-sweep-text.c) ----------------------- */
 
 Param    *sweep_param_new   (ParamKind     kind,
                              guint64       count);

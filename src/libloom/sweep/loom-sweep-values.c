@@ -14,7 +14,6 @@
 
 #include <math.h>
 #include <stdarg.h>
-#include <string.h>
 
 #include <glib/gi18n-lib.h>
 
@@ -164,55 +163,4 @@ sweep_value_from_text_finite (const char *text)
   if (!sweep_node_is_finite (node))
     g_clear_pointer (&node, json_node_unref);
   return node;
-}
-
-gboolean
-sweep_num_parse (const char  *name,
-                 const char  *text,
-                 const char  *what,
-                 Num         *num,
-                 GError     **error)
-{
-  char *end = NULL;
-
-  if (*text == '\0')
-    return sweep_error (error, name, _("%s is empty"), what);
-  num->d = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !isfinite (num->d))
-    return sweep_error (error, name, _("%s must be a finite number, got “%s”"), what, text);
-  num->is_int = strpbrk (text, ".eEnNiIxXpP") == NULL &&
-                g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &num->i, NULL);
-  return TRUE;
-}
-
-gboolean
-sweep_count_parse (const char  *name,
-                   const char  *text,
-                   gint64      *n,
-                   GError     **error)
-{
-  char *end = NULL;
-  double value;
-
-  if (g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, n, NULL))
-    return TRUE;
-  value = g_ascii_strtod (text, &end);
-  if (*text != '\0' && end != text && *end == '\0' && isfinite (value) &&
-      value == floor (value) && fabs (value) < 4e18)
-    {
-      *n = (gint64) value;
-      return TRUE;
-    }
-  return sweep_error (error, name, _("N must be a whole number, got “%s”"), text);
-}
-
-gboolean
-sweep_seed_parse (const char  *name,
-                  const char  *text,
-                  guint64     *seed,
-                  GError     **error)
-{
-  if (g_ascii_string_to_unsigned (text, 10, 0, G_MAXUINT64, seed, NULL))
-    return TRUE;
-  return sweep_error (error, name, _("SEED must be a whole number ≥ 0, got “%s”"), text);
 }
