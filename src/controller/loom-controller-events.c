@@ -12,6 +12,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <zmq.h>
 
 #include "loom-controller-private.h"
