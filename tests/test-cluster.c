@@ -13,8 +13,9 @@
 #include <glib/gstdio.h>
 
 #include "loom-connection-private.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 #include "loom-test-util.h"
+#include "loom-wire-private.h"
 
 /* --- the seed workflow --------------------------------------------------- */
 

@@ -18,7 +18,8 @@
 #include <glib/gstdio.h>
 
 #include "loom-connection-private.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
+#include "loom-wire-private.h"
 #include "loom.h"
 
 /* --- helpers ------------------------------------------------------------- */

@@ -11,7 +11,8 @@
 #include <zmq.h>
 
 #include "loom-connection-private.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
+#include "loom-wire-private.h"
 #include "loom.h"
 
 static const guint8 test_key[LOOM_KEY_SIZE] = {

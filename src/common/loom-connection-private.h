@@ -10,7 +10,7 @@
 
 #include <glib.h>
 
-#include "loom-protocol-private.h"
+#include "loom-wire-private.h"
 
 G_BEGIN_DECLS
 

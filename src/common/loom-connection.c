@@ -19,6 +19,7 @@
 
 #include "loom-connection-private.h"
 #include "loom-error.h"
+#include "loom-json-private.h"
 
 /* One libzmq context per process, shared by every socket Loom opens. */
 void *

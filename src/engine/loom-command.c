@@ -20,7 +20,7 @@
 
 #include "loom-engine-private.h"
 #include "loom.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 
 void
 loom_outcome_set_error (LoomTaskOutcome *outcome,
@@ -146,7 +146,8 @@ append_output (GString    *detail,
 }
 
 void
-loom_command_run (JsonObject      *spec,
+loom_command_run (LoomRunContext  *ctx,
+                  JsonObject      *spec,
                   JsonNode        *params,
                   LoomTaskOutcome *outcome)
 {
@@ -229,7 +230,7 @@ loom_command_run (JsonObject      *spec,
   /* A quick child may be reaped already, and then has no identifier. */
   {
     const char *id = g_subprocess_get_identifier (run.proc);
-    loom_engine_set_running_child (id ? atoi (id) : 0);
+    loom_run_context_set_child (ctx, id ? atoi (id) : 0);
   }
 
   context = g_main_context_new ();
@@ -300,7 +301,7 @@ loom_command_run (JsonObject      *spec,
         }
     }
 
-  loom_engine_set_running_child (0);
+  loom_run_context_set_child (ctx, 0);
   g_byte_array_unref (run.out.data);
   g_byte_array_unref (run.err.data);
   g_object_unref (run.proc);

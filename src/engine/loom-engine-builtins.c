@@ -16,7 +16,7 @@
 
 #include "loom.h"
 #include "loom-engine-private.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 
 /* A parameter by name (object params) or by position (array params, or a
  * single scalar for the first parameter). */
@@ -87,11 +87,12 @@ get_number (JsonNode    *params,
 
 /* Sleeps in slices, so an aborted job's task stops within 10 ms. */
 static void
-sleep_seconds (double seconds)
+sleep_seconds (LoomRunContext *ctx,
+               double          seconds)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) (seconds * G_USEC_PER_SEC);
 
-  while (!loom_engine_abort_requested ())
+  while (!loom_run_context_abort_requested (ctx))
     {
       gint64 left = deadline - g_get_monotonic_time ();
       if (left <= 0)
@@ -101,12 +102,12 @@ sleep_seconds (double seconds)
 }
 
 gboolean
-loom_builtin_run (const char  *name,
-                  JsonNode    *params,
-                  GBytes      *params_text,
-                  gint64       clock_offset,
-                  char       **result,
-                  GError     **error)
+loom_builtin_run (LoomRunContext  *ctx,
+                  const char      *name,
+                  JsonNode        *params,
+                  GBytes          *params_text,
+                  char           **result,
+                  GError         **error)
 {
   double value;
 
@@ -128,7 +129,7 @@ loom_builtin_run (const char  *name,
 
       if (!get_number (params, "sleep", "seconds", 0, TRUE, 0, &value, error))
         return FALSE;
-      sleep_seconds (value);
+      sleep_seconds (ctx, value);
       node = get_param (params, "seconds", 0);
       *result = loom_json_to_string (node);
       return TRUE;
@@ -139,12 +140,12 @@ loom_builtin_run (const char  *name,
       JsonNode *t = get_param (params, "t", 0);
       g_autofree char *t_text = loom_json_to_string (t);
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
-      gint64 now = g_get_real_time () + clock_offset;
+      gint64 now = loom_run_context_now (ctx);
 
       if (!get_number (params, "printtime", "sleep", 1, FALSE, 1.0, &value, error))
         return FALSE;
       g_ascii_formatd (buf, sizeof buf, "%.6f", now / (double) G_USEC_PER_SEC);
-      sleep_seconds (value);
+      sleep_seconds (ctx, value);
       *result = g_strdup_printf ("[%s,%s]", buf, t_text);
       return TRUE;
     }
@@ -164,7 +165,7 @@ loom_builtin_run (const char  *name,
             acc += i * iterations;
           iterations += 1024;
         }
-      while (g_get_monotonic_time () < deadline && !loom_engine_abort_requested ());
+      while (g_get_monotonic_time () < deadline && !loom_run_context_abort_requested (ctx));
       *result = g_strdup_printf ("%" G_GUINT64_FORMAT, iterations);
       return TRUE;
     }

@@ -7,7 +7,9 @@
  * itself, one at a time, with no thread hand-off on the way.  A heartbeat
  * thread owns a second DEALER of its own, so a long task never delays a
  * heartbeat; it also carries out stopping (from the controller, a signal, or
- * a controller gone silent), killing a running command on the way out.
+ * a controller gone silent), killing a running command on the way out.  The
+ * two threads and the running task share a LoomRunContext: the job being
+ * run, its abort flag, the command's pid and the clock offset.
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -26,10 +28,8 @@
 #include "loom.h"
 #include "loom-connection-private.h"
 #include "loom-engine-private.h"
-
-
-#include "loom-protocol-private.h"
-
+#include "loom-json-private.h"
+#include "loom-wire-private.h"
 
 typedef struct
 {
@@ -124,9 +124,9 @@ run_plugin (JsonObject      *spec,
 }
 
 void
-loom_engine_execute (JsonObject      *spec,
+loom_engine_execute (LoomRunContext  *ctx,
+                     JsonObject      *spec,
                      GBytes          *params_text,
-                     gint64           clock_offset,
                      LoomTaskOutcome *outcome)
 {
   g_autoptr(JsonNode) params = NULL;
@@ -154,10 +154,10 @@ loom_engine_execute (JsonObject      *spec,
 
       if (loom_builtins_lookup (function) == NULL)
         {
-          loom_builtin_run (function, params, params_text, clock_offset, &outcome->result, &error);
+          loom_builtin_run (ctx, function, params, params_text, &outcome->result, &error);
           loom_outcome_set_error (outcome, "UnknownFunction", error->message);
         }
-      else if (loom_builtin_run (function, params, params_text, clock_offset, &outcome->result, &error))
+      else if (loom_builtin_run (ctx, function, params, params_text, &outcome->result, &error))
         outcome->ok = TRUE;
       else
         loom_outcome_set_error (outcome,
@@ -166,7 +166,7 @@ loom_engine_execute (JsonObject      *spec,
                                 error->message);
     }
   else if (g_str_equal (kind, "command"))
-    loom_command_run (spec, params, outcome);
+    loom_command_run (ctx, spec, params, outcome);
   else if (g_str_equal (kind, "plugin"))
     run_plugin (spec, params, outcome);
   else
@@ -194,39 +194,26 @@ typedef struct
   guint           grace_ms;
   gint64          register_sent_at;
   gboolean        registered;
+  gboolean        same_host;       /* the controller's host: one clock */
+  LoomRunContext  run;             /* shared with the heartbeat thread */
   GQueue          queue;           /* EngineTask waiting to run */
   GPtrArray      *done;            /* EngineTask with results to send */
   gint64          first_done;      /* monotonic time of the oldest unsent result */
 } Engine;
 
 static volatile sig_atomic_t got_signal;
-static gint stop_requested;
-static gint running_job;     /* atomic: job of the task being run, or 0 */
-static gint abort_running;   /* atomic: the task being run is to stop */
+static gint stop_requested;  /* atomic: the heartbeat thread stops the process */
 
-gboolean
-loom_engine_abort_requested (void)
-{
-  return g_atomic_int_get (&abort_running) != 0;
-}
-
-/* The engine's correction to the controller's clock, in µs.  Zero on the
- * controller's own host (one clock); elsewhere the heartbeat thread keeps
- * the estimate of the quickest round trip seen, which errs least. */
-static gint64 engine_clock_offset;
-static gboolean same_host;
-
-static gint64
-engine_now (void)
-{
-  return g_get_real_time () + __atomic_load_n (&engine_clock_offset, __ATOMIC_RELAXED);
-}
-
+/* Keeps the engine's correction to the controller's clock in @run.  It
+ * stays zero on the controller's own host (one clock); elsewhere the
+ * estimate of the quickest round trip seen wins, as it errs least. */
 static void
-clock_sample (gint64 sent,
-              gint64 received,
-              gint64 controller_time,
-              gint64 *best_rtt)
+clock_sample (LoomRunContext *run,
+              gboolean        same_host,
+              gint64          sent,
+              gint64          received,
+              gint64          controller_time,
+              gint64         *best_rtt)
 {
   gint64 rtt = received - sent;
 
@@ -234,8 +221,8 @@ clock_sample (gint64 sent,
     return;
   *best_rtt = rtt;
   /* Assume the answer left the controller half way through the trip. */
-  __atomic_store_n (&engine_clock_offset, controller_time - (sent + received) / 2, __ATOMIC_RELAXED);
-}         /* atomic: the heartbeat thread stops the process */
+  __atomic_store_n (&run->clock_offset, controller_time - (sent + received) / 2, __ATOMIC_RELAXED);
+}
 
 static void
 on_signal (int sig)
@@ -278,12 +265,13 @@ handle_register_reply (Engine      *engine,
   engine->id = loom_json_int (content, "engine", -1);
   engine->heartbeat_ms = CLAMP (loom_json_int (content, "heartbeat_ms", 500), 10, 60000);
   controller_time = loom_json_int (content, "time", now);
-  same_host = g_strcmp0 (loom_json_string (content, "host", NULL), g_get_host_name ()) == 0;
+  engine->same_host = g_strcmp0 (loom_json_string (content, "host", NULL), g_get_host_name ()) == 0;
   engine->best_rtt = G_MAXINT64;
-  clock_sample (engine->register_sent_at, now, controller_time, &engine->best_rtt);
+  clock_sample (&engine->run, engine->same_host, engine->register_sent_at, now, controller_time,
+                &engine->best_rtt);
   engine->registered = TRUE;
   g_debug ("registered as engine %d, clock offset %" G_GINT64_FORMAT " µs", engine->id,
-           __atomic_load_n (&engine_clock_offset, __ATOMIC_RELAXED));
+           __atomic_load_n (&engine->run.clock_offset, __ATOMIC_RELAXED));
 }
 
 static void
@@ -364,7 +352,7 @@ abort_queued (Engine *engine,
       if ((gint64) task->job == job)
         {
           g_queue_delete_link (&engine->queue, l);
-          task->started = task->completed = engine_now ();
+          task->started = task->completed = loom_run_context_now (&engine->run);
           set_aborted (task);
           if (engine->done->len == 0)
             engine->first_done = g_get_monotonic_time ();
@@ -459,7 +447,7 @@ static void
 run_task (Engine     *engine,
           EngineTask *task)
 {
-  task->started = engine_now ();
+  task->started = loom_run_context_now (&engine->run);
 
   if (!is_instant (task))
     {
@@ -472,15 +460,14 @@ run_task (Engine     *engine,
       loom_wire_send (engine->wire, engine->dealer, NULL, "started", NULL, content, -1, NULL, 0);
     }
 
-  g_atomic_int_set (&abort_running, 0);
-  g_atomic_int_set (&running_job, task->job);
-  loom_engine_execute (json_node_get_object (task->spec), task->params,
-                       __atomic_load_n (&engine_clock_offset, __ATOMIC_RELAXED), &task->outcome);
-  g_atomic_int_set (&running_job, 0);
-  task->completed = engine_now ();
-  if (loom_engine_abort_requested ())
+  g_atomic_int_set (&engine->run.abort, 0);
+  g_atomic_int_set (&engine->run.job, task->job);
+  loom_engine_execute (&engine->run, json_node_get_object (task->spec), task->params, &task->outcome);
+  g_atomic_int_set (&engine->run.job, 0);
+  task->completed = loom_run_context_now (&engine->run);
+  if (loom_run_context_abort_requested (&engine->run))
     set_aborted (task);
-  g_atomic_int_set (&abort_running, 0);
+  g_atomic_int_set (&engine->run.abort, 0);
 
   if (engine->done->len == 0)
     engine->first_done = g_get_monotonic_time ();
@@ -496,25 +483,20 @@ typedef struct
   guint           heartbeat_ms;
   guint           grace_ms;
   gint64          best_rtt;
+  gboolean        same_host;
+  LoomRunContext *run;             /* the task thread's */
 } Heart;
-
-static gint running_child;  /* atomic: pid of the command being run, or 0 */
-
-void
-loom_engine_set_running_child (GPid pid)
-{
-  g_atomic_int_set (&running_child, pid);
-}
 
 /* Stops the whole process from the heartbeat thread: a running command is
  * killed, the controller is told, and the process exits. */
 static void G_GNUC_NORETURN
-stop_process (LoomWire *wire,
-              void     *sock,
-              gboolean  say_goodbye,
-              int       status)
+stop_process (LoomRunContext *run,
+              LoomWire       *wire,
+              void           *sock,
+              gboolean        say_goodbye,
+              int             status)
 {
-  GPid child = g_atomic_int_get (&running_child);
+  GPid child = g_atomic_int_get (&run->child);
 
   loom_kill_process_group (child);
 
@@ -583,11 +565,11 @@ heartbeat_thread (gpointer data)
             {
               gint64 job = loom_json_int (loom_message_get_content (msg, NULL), "job", -1);
 
-              if (job > 0 && g_atomic_int_get (&running_job) == job)
+              if (job > 0 && g_atomic_int_get (&heart->run->job) == job)
                 {
                   /* Built-ins look at the flag; a command is killed. */
-                  g_atomic_int_set (&abort_running, 1);
-                  loom_kill_process_group (g_atomic_int_get (&running_child));
+                  g_atomic_int_set (&heart->run->abort, 1);
+                  loom_kill_process_group (g_atomic_int_get (&heart->run->child));
                 }
             }
           else if (g_str_equal (msg->msg_type, "heartbeat_reply") && sent_real > 0)
@@ -595,19 +577,19 @@ heartbeat_thread (gpointer data)
               JsonObject *content = loom_message_get_content (msg, NULL);
               gint64 t = loom_json_int (content, "time", 0);
               if (t > 0)
-                clock_sample (sent_real, g_get_real_time (), t, &best_rtt);
+                clock_sample (heart->run, heart->same_host, sent_real, g_get_real_time (), t, &best_rtt);
             }
         }
 
       if (got_signal || g_atomic_int_get (&stop_requested))
-        stop_process (wire, sock, TRUE, 0);
+        stop_process (heart->run, wire, sock, TRUE, 0);
 
       now = g_get_monotonic_time ();
       if (now - last_heard > (gint64) heart->grace_ms * 1000)
         {
           g_printerr ("loom-engine: no word from the controller at %s for %u ms: exiting\n",
                       heart->conn->engine_url, heart->grace_ms);
-          stop_process (wire, sock, FALSE, 4);
+          stop_process (heart->run, wire, sock, FALSE, 4);
         }
       if (now - last_sent >= (gint64) heart->heartbeat_ms * 1000)
         {
@@ -702,6 +684,8 @@ loom_engine_main (const char *connection_file,
   heart.heartbeat_ms = engine.heartbeat_ms;
   heart.grace_ms = engine.grace_ms;
   heart.best_rtt = engine.best_rtt;
+  heart.same_host = engine.same_host;
+  heart.run = &engine.run;
   g_thread_unref (g_thread_new ("loom-engine-heartbeat", heartbeat_thread, &heart));
 
   /* The heartbeat thread ends the process; this loop only runs tasks. */

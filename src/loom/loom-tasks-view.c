@@ -18,7 +18,7 @@
 
 #include <glib/gi18n.h>
 
-#include "loom-protocol-private.h"   /* loom_json_to_string(), as loomctl prints */
+#include "loom-json-private.h"   /* loom_json_to_string(), as loomctl prints */
 #include "loom-task-list.h"
 #include "loom-tasks-view.h"
 

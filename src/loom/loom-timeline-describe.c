@@ -15,7 +15,7 @@
 
 #include <glib/gi18n.h>
 
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 #include "loom-timeline-private.h"
 
 static char *

@@ -30,7 +30,7 @@
 #include "loom.h"
 #include "loom-connection-private.h"
 #include "loom-launcher-private.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 #if HAVE_TIMELINE_RENDER
 #include "loom-timeline-render.h"
 #endif

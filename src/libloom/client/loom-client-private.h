@@ -8,7 +8,8 @@
 #include "loom-async-result.h"
 #include "loom-client.h"
 #include "loom-engine-info.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
+#include "loom-wire-private.h"
 
 G_BEGIN_DECLS
 

@@ -17,7 +17,7 @@
 
 #include "loom-error.h"
 #include "loom-export.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 
 static const char *format_names[] = { "chrome", "csv", "json" };
 

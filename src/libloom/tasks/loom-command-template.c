@@ -17,7 +17,7 @@
 
 #include "loom-command-template.h"
 #include "loom-error.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 
 /**
  * loom_command_value_to_text:

@@ -11,7 +11,7 @@
 #include <json-glib/json-glib.h>
 
 #include "loom-error.h"
-#include "loom-protocol-private.h"
+#include "loom-json-private.h"
 #include "loom-task-spec.h"
 
 struct _LoomTaskSpec

@@ -1,4 +1,4 @@
-/* loom-protocol-private.h
+/* loom-wire-private.h
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
@@ -9,7 +9,8 @@
  * header and content are compact JSON; signature is the hex HMAC-SHA256 of
  * header, content and every buffer, keyed by the cluster key.  Batched forms
  * carry one JSON line per task in a buffer so the controller can route task
- * parameters and results without parsing them.
+ * parameters and results without parsing them.  The JSON helpers are in
+ * loom-json-private.h.
  */
 
 #pragma once
@@ -110,45 +111,6 @@ char         *loom_key_to_hex              (const guint8    *key,
 gboolean      loom_key_from_hex            (const char      *hex,
                                             guint8          *key,
                                             gsize            len);
-
-void          loom_json_append_node        (GString         *out,
-                                            JsonNode        *node);
-void          loom_json_append_string      (GString         *out,
-                                            const char      *str);
-void          loom_json_append_string_len  (GString         *out,
-                                            const char      *str,
-                                            gssize           len);
-char         *loom_json_to_string          (JsonNode        *node);
-JsonNode     *loom_json_from_data          (const char      *data,
-                                            gssize           len,
-                                            GError         **error);
-
-const char   *loom_json_string             (JsonObject      *obj,
-                                            const char      *name,
-                                            const char      *fallback);
-gint64        loom_json_int                (JsonObject      *obj,
-                                            const char      *name,
-                                            gint64           fallback);
-double        loom_json_double             (JsonObject      *obj,
-                                            const char      *name,
-                                            double           fallback);
-JsonArray    *loom_json_array              (JsonObject      *obj,
-                                            const char      *name);
-JsonObject   *loom_json_object             (JsonObject      *obj,
-                                            const char      *name);
-JsonObject   *loom_json_array_object       (JsonArray       *array,
-                                            guint            index);
-gboolean      loom_json_row_ints           (JsonNode        *row,
-                                            gint64          *values,
-                                            guint            n);
-
-char         *loom_double_to_text          (double           value);
-
-/* Splits a buffer of newline-separated JSON lines into @n slices. */
-GPtrArray    *loom_lines_split             (GBytes          *bytes);
-void          loom_lines_append            (GString         *out,
-                                            GBytes          *line,
-                                            const char      *fallback);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomMessage, loom_message_free)
 

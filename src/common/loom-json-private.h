@@ -1,0 +1,56 @@
+/* loom-json-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * JSON helpers: compact writing, parsing, type-checked readers of JSON that
+ * came from a peer (a member of the wrong type reads as the fallback), and
+ * buffers of one JSON line per task.
+ */
+
+#pragma once
+
+#include <glib.h>
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+void          loom_json_append_node        (GString         *out,
+                                            JsonNode        *node);
+void          loom_json_append_string      (GString         *out,
+                                            const char      *str);
+void          loom_json_append_string_len  (GString         *out,
+                                            const char      *str,
+                                            gssize           len);
+char         *loom_json_to_string          (JsonNode        *node);
+JsonNode     *loom_json_from_data          (const char      *data,
+                                            gssize           len,
+                                            GError         **error);
+
+const char   *loom_json_string             (JsonObject      *obj,
+                                            const char      *name,
+                                            const char      *fallback);
+gint64        loom_json_int                (JsonObject      *obj,
+                                            const char      *name,
+                                            gint64           fallback);
+double        loom_json_double             (JsonObject      *obj,
+                                            const char      *name,
+                                            double           fallback);
+JsonArray    *loom_json_array              (JsonObject      *obj,
+                                            const char      *name);
+JsonObject   *loom_json_object             (JsonObject      *obj,
+                                            const char      *name);
+JsonObject   *loom_json_array_object       (JsonArray       *array,
+                                            guint            index);
+gboolean      loom_json_row_ints           (JsonNode        *row,
+                                            gint64          *values,
+                                            guint            n);
+
+char         *loom_double_to_text          (double           value);
+
+/* Splits a buffer of newline-separated JSON lines into @n slices. */
+GPtrArray    *loom_lines_split             (GBytes          *bytes);
+void          loom_lines_append            (GString         *out,
+                                            GBytes          *line,
+                                            const char      *fallback);
+
+G_END_DECLS

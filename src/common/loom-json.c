@@ -1,0 +1,348 @@
+/* loom-json.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * JSON helpers shared by every part of Loom: compact writing (strings,
+ * nodes, doubles as the shortest text that reads back the same), parsing,
+ * type-checked readers of what a peer sent, and the buffers of one JSON
+ * line per task that batched messages carry.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "loom-json-private.h"
+
+void
+loom_json_append_string_len (GString    *out,
+                             const char *str,
+                             gssize      len)
+{
+  const char *end;
+
+  if (len < 0)
+    len = strlen (str);
+  end = str + len;
+
+  g_string_append_c (out, '"');
+  for (const char *p = str; p < end; p++)
+    {
+      guchar c = *p;
+
+      switch (c)
+        {
+        case '"': g_string_append (out, "\\\""); break;
+        case '\\': g_string_append (out, "\\\\"); break;
+        case '\n': g_string_append (out, "\\n"); break;
+        case '\r': g_string_append (out, "\\r"); break;
+        case '\t': g_string_append (out, "\\t"); break;
+        default:
+          if (c < 0x20)
+            g_string_append_printf (out, "\\u%04x", c);
+          else
+            g_string_append_c (out, c);
+        }
+    }
+  g_string_append_c (out, '"');
+}
+
+void
+loom_json_append_string (GString    *out,
+                         const char *str)
+{
+  loom_json_append_string_len (out, str, -1);
+}
+
+/* Compact JSON, with doubles as the shortest text that reads back the
+ * same (0.4, not json-glib's 0.40000000000000002) and still a double
+ * (1.0, not 1). */
+void
+loom_json_append_node (GString  *out,
+                       JsonNode *node)
+{
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    {
+      g_string_append (out, "null");
+      return;
+    }
+
+  switch (json_node_get_node_type (node))
+    {
+    case JSON_NODE_OBJECT:
+      {
+        JsonObjectIter iter;
+        const char *name;
+        JsonNode *member;
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        json_object_iter_init_ordered (&iter, json_node_get_object (node));
+        while (json_object_iter_next_ordered (&iter, &name, &member))
+          {
+            if (!first)
+              g_string_append_c (out, ',');
+            first = FALSE;
+            loom_json_append_string (out, name);
+            g_string_append_c (out, ':');
+            loom_json_append_node (out, member);
+          }
+        g_string_append_c (out, '}');
+        break;
+      }
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+
+        g_string_append_c (out, '[');
+        for (guint i = 0; i < json_array_get_length (array); i++)
+          {
+            if (i > 0)
+              g_string_append_c (out, ',');
+            loom_json_append_node (out, json_array_get_element (array, i));
+          }
+        g_string_append_c (out, ']');
+        break;
+      }
+
+    case JSON_NODE_VALUE:
+      switch (json_node_get_value_type (node))
+        {
+        case G_TYPE_INT64:
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          break;
+        case G_TYPE_BOOLEAN:
+          g_string_append (out, json_node_get_boolean (node) ? "true" : "false");
+          break;
+        case G_TYPE_STRING:
+          loom_json_append_string (out, json_node_get_string (node));
+          break;
+        case G_TYPE_DOUBLE:
+          {
+            g_autofree char *text = loom_double_to_text (json_node_get_double (node));
+
+            g_string_append (out, text);
+            if (strpbrk (text, ".eEnN") == NULL)
+              g_string_append (out, ".0");
+            break;
+          }
+        default:
+          g_string_append (out, "null");
+        }
+      break;
+
+    case JSON_NODE_NULL:
+    default:
+      g_string_append (out, "null");
+    }
+}
+
+char *
+loom_json_to_string (JsonNode *node)
+{
+  GString *out = g_string_new (NULL);
+
+  loom_json_append_node (out, node);
+  return g_string_free (out, FALSE);
+}
+
+JsonNode *
+loom_json_from_data (const char  *data,
+                     gssize       len,
+                     GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  JsonNode *root;
+
+  if (len < 0)
+    len = strlen (data);
+
+  if (len == 0)
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "empty JSON text");
+      return NULL;
+    }
+
+  if (!json_parser_load_from_data (parser, data, len, error))
+    return NULL;
+
+  root = json_parser_get_root (parser);
+  if (root == NULL)
+    {
+      g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE, "empty JSON text");
+      return NULL;
+    }
+
+  return json_node_ref (root);
+}
+
+GPtrArray *
+loom_lines_split (GBytes *bytes)
+{
+  GPtrArray *lines = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gsize len;
+  const char *data;
+  gsize start = 0;
+
+  if (bytes == NULL)
+    return lines;
+
+  data = g_bytes_get_data (bytes, &len);
+  if (len == 0)
+    return lines;
+
+  while (start <= len)
+    {
+      const char *nl = memchr (data + start, '\n', len - start);
+      gsize end = nl ? (gsize) (nl - data) : len;
+
+      g_ptr_array_add (lines, g_bytes_new_from_bytes (bytes, start, end - start));
+      if (nl == NULL)
+        break;
+      start = end + 1;
+    }
+
+  return lines;
+}
+
+/* Appends @line (or @fallback when it is NULL) as the next line of @out. */
+void
+loom_lines_append (GString    *out,
+                   GBytes     *line,
+                   const char *fallback)
+{
+  g_assert (fallback != NULL && *fallback != '\0');
+
+  /* Lines are never empty (an empty line stands for the fallback), so a
+   * non-empty @out always means a line came before. */
+  if (out->len > 0)
+    g_string_append_c (out, '\n');
+  if (line == NULL || g_bytes_get_size (line) == 0)
+    g_string_append (out, fallback);
+  else
+    g_string_append_len (out, g_bytes_get_data (line, NULL), g_bytes_get_size (line));
+}
+
+/* Type-checked readers of JSON that came from a peer: a member of the wrong
+ * type reads as missing, never as a critical or a made-up value. */
+
+const char *
+loom_json_string (JsonObject *obj,
+                  const char *name,
+                  const char *fallback)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return fallback;
+  return json_node_get_string (node);
+}
+
+static gboolean
+node_int (JsonNode *node,
+          gint64   *value)
+{
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return FALSE;
+  *value = json_node_get_int (node);
+  return TRUE;
+}
+
+gint64
+loom_json_int (JsonObject *obj,
+               const char *name,
+               gint64      fallback)
+{
+  gint64 value;
+
+  if (obj == NULL || !node_int (json_object_get_member (obj, name), &value))
+    return fallback;
+  return value;
+}
+
+double
+loom_json_double (JsonObject *obj,
+                  const char *name,
+                  double      fallback)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+  GType type;
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node))
+    return fallback;
+  type = json_node_get_value_type (node);
+  if (type == G_TYPE_INT64)
+    return json_node_get_int (node);
+  if (type == G_TYPE_DOUBLE)
+    return json_node_get_double (node);
+  return fallback;
+}
+
+JsonArray *
+loom_json_array (JsonObject *obj,
+                 const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_ARRAY (node) ? json_node_get_array (node) : NULL;
+}
+
+JsonObject *
+loom_json_object (JsonObject *obj,
+                  const char *name)
+{
+  JsonNode *node = obj ? json_object_get_member (obj, name) : NULL;
+
+  return node && JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+JsonObject *
+loom_json_array_object (JsonArray *array,
+                        guint      index)
+{
+  JsonNode *node;
+
+  if (array == NULL || index >= json_array_get_length (array))
+    return NULL;
+  node = json_array_get_element (array, index);
+  return JSON_NODE_HOLDS_OBJECT (node) ? json_node_get_object (node) : NULL;
+}
+
+/* Reads the first @n elements of @row, which must all be integers. */
+gboolean
+loom_json_row_ints (JsonNode *row,
+                    gint64   *values,
+                    guint     n)
+{
+  JsonArray *array;
+
+  if (row == NULL || !JSON_NODE_HOLDS_ARRAY (row))
+    return FALSE;
+  array = json_node_get_array (row);
+  if (json_array_get_length (array) < n)
+    return FALSE;
+  for (guint i = 0; i < n; i++)
+    if (!node_int (json_array_get_element (array, i), &values[i]))
+      return FALSE;
+  return TRUE;
+}
+
+/* The shortest text that reads back as the same double, as Python's repr()
+ * writes it (json-glib writes 17 digits: 0.10000000000000001). */
+char *
+loom_double_to_text (double value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+  static const char *formats[] = { "%.15g", "%.16g", "%.17g" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_ascii_formatd (buf, sizeof buf, formats[i], value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  return g_strdup (buf);
+}

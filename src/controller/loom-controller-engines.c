@@ -1,0 +1,230 @@
+/* loom-controller-engines.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The engine table: engines as clients and the status report describe them,
+ * heartbeats and what happens to an engine's tasks when it dies or stops,
+ * and the commands the controller sends engines (stop, abort).
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "loom-controller-private.h"
+
+void
+ctl_engine_free (CtlEngine *engine)
+{
+  g_clear_pointer (&engine->identity, g_bytes_unref);
+  g_clear_pointer (&engine->hb_identity, g_bytes_unref);
+  g_clear_pointer (&engine->outstanding, g_array_unref);
+  g_clear_pointer (&engine->out_jobs, g_array_unref);
+  if (engine->out_tasks)
+    g_string_free (engine->out_tasks, TRUE);
+  if (engine->out_params)
+    g_string_free (engine->out_params, TRUE);
+  g_free (engine->host);
+  g_free (engine->log);
+  g_free (engine);
+}
+
+static void
+append_engine_json (LoomController *self,
+                    GString        *out,
+                    CtlEngine      *engine)
+{
+  gint64 now = g_get_real_time ();
+  double lifetime = MAX (1, now - engine->registered_at);
+
+  g_string_append_printf (out, "{\"id\":%u,\"host\":", engine->id);
+  loom_json_append_string (out, engine->host ? engine->host : "");
+  g_string_append_printf (out,
+                          ",\"pid\":%" G_GINT64_FORMAT ",\"state\":\"%s\",\"tasks_done\":%" G_GUINT64_FORMAT
+                          ",\"outstanding\":%u,\"registered_at\":%" G_GINT64_FORMAT
+                          ",\"last_heartbeat\":%" G_GINT64_FORMAT ",\"busy_fraction\":%.4f}",
+                          engine->pid, loom_engine_state_to_string (engine->state),
+                          engine->tasks_done, engine->outstanding->len,
+                          engine->registered_at, engine->last_heartbeat_real,
+                          MIN (1.0, engine->busy_usec / lifetime));
+  if (engine->log)
+    {
+      g_string_truncate (out, out->len - 1);
+      g_string_append (out, ",\"log\":");
+      loom_json_append_string (out, engine->log);
+      g_string_append_c (out, '}');
+    }
+}
+
+void
+ctl_append_engines_json (LoomController *self,
+                         GString        *out)
+{
+  g_string_append (out, "\"engines\":[");
+  for (guint i = 0; i < self->engines->len; i++)
+    {
+      if (i > 0)
+        g_string_append_c (out, ',');
+      append_engine_json (self, out, g_ptr_array_index (self->engines, i));
+    }
+  g_string_append_c (out, ']');
+}
+
+static char *
+engine_label (CtlEngine *engine)
+{
+  return g_strdup_printf ("engine %u (%s, pid %" G_GINT64_FORMAT ")",
+                          engine->id, engine->host ? engine->host : "?", engine->pid);
+}
+
+/* The engine stopped answering or stopped cleanly: every task it held goes
+ * back to the queue, or ends "lost" once its retries are used up. */
+void
+ctl_engine_gone (LoomController  *self,
+                 CtlEngine       *engine,
+                 LoomEngineState  state)
+{
+  g_autofree char *label = engine_label (engine);
+  gint64 now = g_get_real_time ();
+  guint requeued = 0, lost = 0;
+  GString *ev;
+
+  if (!ctl_engine_is_alive (engine))
+    return;
+
+  engine->state = state;
+  g_hash_table_remove (self->engine_by_identity, engine->identity);
+  if (engine->hb_identity)
+    g_hash_table_remove (self->engine_by_identity, engine->hb_identity);
+
+  for (guint i = 0; i < engine->outstanding->len; i++)
+    {
+      TaskRef *ref = &g_array_index (engine->outstanding, TaskRef, i);
+      CtlJob *job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (ref->job));
+      CtlTask *task;
+
+      if (job == NULL)
+        continue;
+
+      task = &job->tasks[ref->index];
+      job->n_outstanding--;
+
+      if (task->attempts <= job->retries)
+        {
+          task->status = LOOM_TASK_QUEUED;
+          task->started = 0;
+          task->started_seen = FALSE;
+          g_array_append_val (job->retry, ref->index);
+          ctl_job_mark_pending (self, job);
+          requeued++;
+
+          if (ctl_task_events_wanted (self))
+            {
+              ev = ctl_event_begin (self, "task_queued");
+              g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"attempts\":%u,\"reason\":\"engine_died\"",
+                                      job->id, ref->index, task->attempts);
+              ctl_event_end (self);
+            }
+        }
+      else
+        {
+          g_autoptr(GString) detail = g_string_new ("{\"error\":{\"type\":\"EngineDied\",\"message\":");
+          g_autofree char *msg = g_strdup_printf (_("%s died while running this task (attempt %u of %u)"),
+                                                  label, task->attempts, job->retries + 1);
+
+          loom_json_append_string (detail, msg);
+          g_string_append (detail, "}}");
+          task->status = LOOM_TASK_LOST;
+          task->received = now;
+          g_clear_pointer (&task->detail, g_bytes_unref);
+          task->detail = g_string_free_to_bytes (g_steal_pointer (&detail));
+          lost++;
+
+          if (ctl_task_events_wanted (self))
+            {
+              ev = ctl_event_begin (self, "task_failed");
+              g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%u,\"status\":\"lost\",\"detail\":",
+                                      job->id, ref->index, engine->id);
+              g_string_append_len (ev, g_bytes_get_data (task->detail, NULL), g_bytes_get_size (task->detail));
+              ctl_event_end (self);
+            }
+
+          ctl_job_task_final (self, job, ref->index);
+        }
+    }
+  g_array_set_size (engine->outstanding, 0);
+
+  ev = ctl_event_begin (self, state == LOOM_ENGINE_DEAD ? "engine_died" : "engine_stopped");
+  g_string_append_printf (ev, ",\"engine\":%u,\"requeued\":%u,\"lost\":%u", engine->id, requeued, lost);
+  ctl_event_end (self);
+
+  if (state == LOOM_ENGINE_DEAD)
+    g_message ("%s missed its heartbeats for %u ms: declared dead; %u tasks requeued, %u lost",
+               label, self->heartbeat_timeout_ms, requeued, lost);
+}
+
+void
+ctl_check_heartbeats (LoomController *self)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 limit = (gint64) self->heartbeat_timeout_ms * 1000;
+
+  for (guint i = 0; i < self->engines->len; i++)
+    {
+      CtlEngine *engine = g_ptr_array_index (self->engines, i);
+
+      if (ctl_engine_is_alive (engine) && now - engine->last_heartbeat > limit)
+        ctl_engine_gone (self, engine, LOOM_ENGINE_DEAD);
+    }
+}
+
+/* Sends an engine a command on both its sockets: the task socket is not
+ * read while the engine runs a long task, the heartbeat socket always is. */
+void
+ctl_send_to_engine (LoomController *self,
+                    CtlEngine      *engine,
+                    const char     *msg_type,
+                    const char     *content)
+{
+  GBytes *identities[2] = { engine->hb_identity, engine->identity };
+
+  for (guint i = 0; i < G_N_ELEMENTS (identities); i++)
+    {
+      g_autoptr(GPtrArray) routing = g_ptr_array_new ();
+
+      if (identities[i] == NULL)
+        continue;
+      g_ptr_array_add (routing, identities[i]);
+      loom_wire_send (self->wire, self->engine_sock, routing, msg_type, NULL, content, -1, NULL, 0);
+    }
+}
+
+void
+ctl_send_stop (LoomController *self,
+               CtlEngine      *engine)
+{
+  ctl_send_to_engine (self, engine, "stop", "{}");
+}
+
+void
+ctl_stop_engines (LoomController *self)
+{
+  for (guint i = 0; i < self->engines->len; i++)
+    {
+      CtlEngine *engine = g_ptr_array_index (self->engines, i);
+
+      if (ctl_engine_is_alive (engine))
+        ctl_send_stop (self, engine);
+    }
+}
+
+gboolean
+ctl_any_engine_alive (LoomController *self)
+{
+  for (guint i = 0; i < self->engines->len; i++)
+    if (ctl_engine_is_alive (g_ptr_array_index (self->engines, i)))
+      return TRUE;
+  return FALSE;
+}

@@ -1,0 +1,156 @@
+/* loom-controller-jobs.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The job store: freeing jobs, the rows a job's tasks are reported in (to
+ * the submitting client as they finish, and to job queries), counting a
+ * task's final state, and sending each dirty job's new results to its
+ * client at the end of a wake-up.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include "loom-controller-private.h"
+
+void
+ctl_job_free (CtlJob *job)
+{
+  for (guint i = 0; i < job->n_tasks; i++)
+    {
+      g_clear_pointer (&job->tasks[i].result, g_bytes_unref);
+      g_clear_pointer (&job->tasks[i].detail, g_bytes_unref);
+    }
+  g_free (job->tasks);
+  g_free (job->name);
+  g_free (job->spec);
+  g_clear_pointer (&job->client, g_bytes_unref);
+  g_clear_pointer (&job->params, g_bytes_unref);
+  g_clear_pointer (&job->retry, g_array_unref);
+  g_clear_pointer (&job->targets, g_array_unref);
+  if (job->out_meta)
+    g_string_free (job->out_meta, TRUE);
+  if (job->out_results)
+    g_string_free (job->out_results, TRUE);
+  if (job->out_details)
+    g_string_free (job->out_details, TRUE);
+  g_free (job);
+}
+
+static void
+job_mark_dirty (LoomController *self,
+                CtlJob         *job)
+{
+  if (job->out_meta == NULL)
+    {
+      job->out_meta = g_string_new (NULL);
+      job->out_results = g_string_new (NULL);
+      job->out_details = g_string_new (NULL);
+      g_ptr_array_add (self->dirty_jobs, job);
+    }
+}
+
+/* Appends a task's metadata row and its result and detail lines, as both
+ * the results pushed to clients and job queries carry them. */
+void
+ctl_append_task_row (GString *meta,
+                     GString *results,
+                     GString *details,
+                     guint    index,
+                     CtlTask *task)
+{
+  if (meta->len > 0 && meta->str[meta->len - 1] != '[')
+    g_string_append_c (meta, ',');
+  g_string_append_printf (meta,
+                          "[%u,%d,%u,%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                          ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]",
+                          index, task->engine, task->status, task->attempts,
+                          task->submitted, task->dispatched, task->started,
+                          task->completed, task->received);
+  /* A line per task in each buffer, in the same order as the rows. */
+  loom_lines_append (results, task->result, "null");
+  loom_lines_append (details, task->detail, "{}");
+}
+
+static void
+job_append_result (LoomController *self,
+                   CtlJob         *job,
+                   guint           index)
+{
+  job_mark_dirty (self, job);
+  ctl_append_task_row (job->out_meta, job->out_results, job->out_details, index, &job->tasks[index]);
+}
+
+void
+ctl_job_task_final (LoomController *self,
+                    CtlJob         *job,
+                    guint           index)
+{
+  CtlTask *task = &job->tasks[index];
+  GString *ev;
+
+  job->n_final++;
+  if (task->status == LOOM_TASK_DONE)
+    job->n_done++;
+  else
+    job->n_failed++;
+
+  job_append_result (self, job, index);
+
+  if (job->n_final == job->n_tasks)
+    {
+      job->finished = g_get_real_time ();
+      if (ctl_task_events_wanted (self))
+        {
+          ev = ctl_event_begin (self, "job_finished");
+          g_string_append_printf (ev, ",\"job\":%u,\"done\":%u,\"failed\":%u,\"wall_time\":%.6f",
+                                  job->id, job->n_done, job->n_failed,
+                                  (job->finished - job->created) / (double) G_USEC_PER_SEC);
+          ctl_event_end (self);
+        }
+    }
+}
+
+void
+ctl_append_job_summary (GString *out,
+                        CtlJob  *job)
+{
+  g_string_append_printf (out, "{\"id\":%u,\"name\":", job->id);
+  loom_json_append_string (out, job->name);
+  g_string_append_printf (out,
+                          ",\"mode\":\"%s\",\"tasks\":%u,\"done\":%u,\"failed\":%u,\"outstanding\":%u"
+                          ",\"created\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT ",\"spec\":%s}",
+                          job->serial ? "serial" : "parallel", job->n_tasks, job->n_done,
+                          job->n_failed, job->n_outstanding, job->created, job->finished, job->spec);
+}
+
+void
+ctl_flush_results (LoomController *self)
+{
+  for (guint i = 0; i < self->dirty_jobs->len; i++)
+    {
+      CtlJob *job = g_ptr_array_index (self->dirty_jobs, i);
+      g_autoptr(GString) content = g_string_sized_new (job->out_meta->len + 64);
+      g_autoptr(GPtrArray) routing = g_ptr_array_new ();
+      GBytes *buffers[2];
+
+      g_string_append_printf (content, "{\"job\":%u,\"ref\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT
+                              ",\"tasks\":[", job->id, job->ref, job->finished);
+      g_string_append_len (content, job->out_meta->str, job->out_meta->len);
+      g_string_append (content, "]}");
+
+      buffers[0] = g_string_free_to_bytes (job->out_results);
+      buffers[1] = g_string_free_to_bytes (job->out_details);
+      job->out_results = job->out_details = NULL;
+      g_string_free (job->out_meta, TRUE);
+      job->out_meta = NULL;
+
+      g_ptr_array_add (routing, job->client);
+      loom_wire_send (self->wire, self->client_sock, routing, "results", NULL,
+                      content->str, content->len, buffers, 2);
+      g_bytes_unref (buffers[0]);
+      g_bytes_unref (buffers[1]);
+    }
+  g_ptr_array_set_size (self->dirty_jobs, 0);
+}

@@ -1,0 +1,262 @@
+/* loom-controller-private.h
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * What the files of the scheduler share: the controller's instance struct,
+ * its records of jobs, tasks and engines, the small helpers the dispatch
+ * loop calls per task (inline, as they were when the scheduler was one
+ * file) and the functions each part offers the others.
+ */
+
+#pragma once
+
+#include "loom-connection-private.h"
+#include "loom-controller.h"
+#include "loom-json-private.h"
+#include "loom-wire-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  guint32  job;
+  guint32  index;
+} TaskRef;
+
+typedef struct
+{
+  gint64   submitted;
+  gint64   dispatched;
+  gint64   started;
+  gint64   completed;
+  gint64   received;
+  GBytes  *result;      /* one JSON value, opaque */
+  GBytes  *detail;      /* JSON object {error, stdout, stderr, exit_status}, opaque */
+  guint32  params_offset;
+  guint32  params_len;
+  gint32   engine;
+  guint8   status;
+  guint8   attempts;
+  guint8   started_seen;
+} CtlTask;
+
+typedef struct
+{
+  guint      id;
+  char      *name;
+  gboolean   serial;
+  char      *spec;            /* compact JSON of what to run, sent as is to engines */
+  GBytes    *client;          /* routing id of the submitting client */
+  gint64     ref;             /* the client's own name for the job */
+  GBytes    *params;          /* the params lines as received */
+  CtlTask   *tasks;
+  guint      n_tasks;
+  guint      next;            /* next never-dispatched index */
+  GArray    *retry;           /* guint: indices to run again, first */
+  GArray    *targets;         /* nullable, guint engine ids */
+  gint       pinned;          /* serial jobs: the one engine, or -1 */
+  LoomScheme scheme;          /* how its tasks pick engines */
+  guint      retries;
+  guint      n_outstanding;
+  guint      n_done;
+  guint      n_failed;
+  guint      n_final;
+  gboolean   in_pending;
+  gboolean   aborted;
+  gint64     created;
+  gint64     finished;
+  GString   *out_meta;        /* results waiting to go to the client */
+  GString   *out_results;
+  GString   *out_details;
+} CtlJob;
+
+typedef struct
+{
+  guint            id;
+  GBytes          *identity;
+  GBytes          *hb_identity;     /* nullable: the engine's heartbeat socket */
+  char            *host;
+  char            *log;
+  gint64           pid;
+  LoomEngineState  state;
+  GArray          *outstanding;  /* TaskRef */
+  guint64          tasks_done;
+  gint64           busy_usec;
+  gint64           registered_at;
+  gint64           last_heartbeat;  /* monotonic */
+  gint64           last_heartbeat_real;
+  gint64           last_dispatch;   /* monotonic */
+  GString         *out_tasks;       /* batch being built this wake-up */
+  GString         *out_params;
+  GArray          *out_jobs;        /* guint */
+} CtlEngine;
+
+struct _LoomController
+{
+  GObject          parent_instance;
+
+  char            *profile;
+  char            *connection_path;
+  gboolean         private_profile;
+  LoomConnection  *conn;
+  LoomWire        *wire;
+
+  LoomScheme       scheme;
+  guint            hwm;
+  guint            heartbeat_timeout_ms;
+  guint            retries;
+  gsize            max_message;
+  char            *tcp_ip;
+
+  void            *client_sock;
+  void            *engine_sock;
+  void            *event_sock;
+  int              wake_fd;
+  int              lock_fd;          /* flock on <profile>.lock while we serve */
+  char            *lock_path;
+  GThread         *thread;
+  gint             stop_requested;   /* atomic */
+  gboolean         running;
+  gboolean         bound;
+  gint64           started_at;
+  GRand           *rand;
+
+  GPtrArray       *engines;          /* CtlEngine, index = id */
+  GHashTable      *engine_by_identity;
+  GHashTable      *jobs;             /* id -> CtlJob */
+  GQueue           pending_jobs;
+  GPtrArray       *dirty_jobs;       /* jobs with results to flush to clients */
+  GPtrArray       *dirty_engines;    /* engines with tasks to flush */
+  guint            next_job_id;
+  /* Two streams, each with its own sequence numbers, told apart by a topic
+   * frame: subscribers that only follow engines (a client's engines model)
+   * are not woken by every task. */
+  GString         *events[2];       /* task and job events, engine events */
+  guint64          event_seq[2];
+  GString         *current_events;
+  GPtrArray       *subscriptions;   /* char*: prefixes someone subscribed to */
+  guint64          stale_results;
+  guint64          tasks_finished;
+};
+
+/* --- events (loom-controller-events.c) ----------------------------------- */
+
+/* Task events are the bulk of the events (three per task): they are only
+ * written while someone (an app's timeline) subscribes to them.  The XPUB
+ * socket reports the first subscription to a prefix and the last
+ * unsubscription from it. */
+static inline gboolean
+ctl_task_events_wanted (LoomController *self)
+{
+  for (guint i = 0; i < self->subscriptions->len; i++)
+    if (g_str_has_prefix (LOOM_EVENT_TOPIC_TASKS, g_ptr_array_index (self->subscriptions, i)))
+      return TRUE;
+  return FALSE;
+}
+
+static inline void
+ctl_event_end (LoomController *self)
+{
+  g_string_append_c (self->current_events, '}');
+}
+
+void     ctl_drain_subscriptions (LoomController *self);
+GString *ctl_event_begin         (LoomController *self,
+                                  const char     *type);
+void     ctl_flush_events        (LoomController *self);
+
+static inline void
+ctl_reply (LoomController *self,
+           void           *sock,
+           LoomMessage    *request,
+           const char     *msg_type,
+           const char     *content,
+           gssize          len,
+           GBytes * const *buffers,
+           guint           n_buffers)
+{
+  loom_wire_send (self->wire, sock, request->routing, msg_type, request->msg_id,
+                  content, len, buffers, n_buffers);
+}
+
+/* --- engines (loom-controller-engines.c) --------------------------------- */
+
+static inline gboolean
+ctl_engine_is_alive (CtlEngine *engine)
+{
+  return engine->state == LOOM_ENGINE_IDLE || engine->state == LOOM_ENGINE_BUSY;
+}
+
+void     ctl_engine_free          (CtlEngine       *engine);
+void     ctl_append_engines_json  (LoomController  *self,
+                                   GString         *out);
+void     ctl_engine_gone          (LoomController  *self,
+                                   CtlEngine       *engine,
+                                   LoomEngineState  state);
+void     ctl_check_heartbeats     (LoomController  *self);
+void     ctl_send_to_engine       (LoomController  *self,
+                                   CtlEngine       *engine,
+                                   const char      *msg_type,
+                                   const char      *content);
+void     ctl_send_stop            (LoomController  *self,
+                                   CtlEngine       *engine);
+void     ctl_stop_engines         (LoomController  *self);
+gboolean ctl_any_engine_alive     (LoomController  *self);
+
+/* --- the job store (loom-controller-jobs.c) ------------------------------ */
+
+static inline void
+ctl_job_mark_pending (LoomController *self,
+                      CtlJob         *job)
+{
+  if (!job->in_pending)
+    {
+      job->in_pending = TRUE;
+      g_queue_push_tail (&self->pending_jobs, job);
+    }
+}
+
+static inline gboolean
+ctl_job_has_pending (CtlJob *job)
+{
+  return job->retry->len > 0 || job->next < job->n_tasks;
+}
+
+static inline guint
+ctl_job_pop_pending (CtlJob *job)
+{
+  if (job->retry->len > 0)
+    {
+      guint index = g_array_index (job->retry, guint, 0);
+      g_array_remove_index (job->retry, 0);
+      return index;
+    }
+  return job->next++;
+}
+
+void ctl_job_free           (CtlJob         *job);
+void ctl_append_task_row    (GString        *meta,
+                             GString        *results,
+                             GString        *details,
+                             guint           index,
+                             CtlTask        *task);
+void ctl_job_task_final     (LoomController *self,
+                             CtlJob         *job,
+                             guint           index);
+void ctl_append_job_summary (GString        *out,
+                             CtlJob         *job);
+void ctl_flush_results      (LoomController *self);
+
+/* --- scheduling (loom-controller-scheduling.c) --------------------------- */
+
+void ctl_schedule          (LoomController *self);
+void ctl_flush_dispatches  (LoomController *self);
+
+/* --- messages (loom-controller-requests.c, -engine-messages.c) ----------- */
+
+void ctl_handle_client_message (LoomController *self,
+                                LoomMessage    *msg);
+void ctl_handle_engine_message (LoomController *self,
+                                LoomMessage    *msg);
+
+G_END_DECLS

@@ -1,0 +1,415 @@
+/* loom-controller-requests.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Client requests: submit, ping, status, engines, jobs, job, abort,
+ * stop_engine and shutdown, and the error replies they may get.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "loom-controller-private.h"
+
+#define ABORTED_DETAIL "{\"error\":{\"type\":\"Aborted\",\"message\":\"the job was aborted before this task ran\"}}"
+
+static void
+reply_error (LoomController *self,
+             void           *sock,
+             LoomMessage    *request,
+             const char     *type,
+             const char     *message)
+{
+  g_autoptr(GString) out = g_string_new ("{\"error\":{\"type\":");
+
+  loom_json_append_string (out, type);
+  g_string_append (out, ",\"message\":");
+  loom_json_append_string (out, message);
+  g_string_append (out, "}}");
+  ctl_reply (self, sock, request, "error_reply", out->str, out->len, NULL, 0);
+}
+
+/* A refused submit names the client's ref, so a client that did not ask
+ * for an acknowledgement still learns which job failed. */
+static void
+submit_error (LoomController *self,
+              LoomMessage    *msg,
+              JsonObject     *content,
+              const char     *message)
+{
+  g_autoptr(GString) out = g_string_new ("{\"error\":{\"type\":\"InvalidRequest\",\"message\":");
+
+  loom_json_append_string (out, message);
+  g_string_append_printf (out, "},\"ref\":%" G_GINT64_FORMAT "}", loom_json_int (content, "ref", -1));
+  ctl_reply (self, self->client_sock, msg, "error_reply", out->str, out->len, NULL, 0);
+}
+
+static void
+handle_submit (LoomController *self,
+               LoomMessage    *msg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  g_autoptr(GArray) targets = NULL;
+  gint64 retries = -1;
+  LoomScheme scheme = self->scheme;
+  JsonObject *content;
+  JsonNode *spec_node;
+  CtlJob *job;
+  gint64 count;
+  gint64 now = g_get_real_time ();
+  const char *mode;
+  const char *base;
+  GString *ev;
+  char buf[96];
+
+  if (!(content = loom_message_get_content (msg, &error)))
+    {
+      submit_error (self, msg, content, error->message);
+      return;
+    }
+
+  count = loom_json_int (content, "count", -1);
+  spec_node = json_object_get_member (content, "spec");
+  mode = loom_json_string (content, "mode", json_object_has_member (content, "mode") ? NULL : "parallel");
+  lines = loom_lines_split (loom_message_get_buffer (msg, 0));
+
+  if (spec_node == NULL || !JSON_NODE_HOLDS_OBJECT (spec_node))
+    {
+      submit_error (self, msg, content, _("submit needs a “spec” object saying what to run"));
+      return;
+    }
+  if (count < 1 || count > G_MAXINT32 || (gint64) lines->len != count)
+    {
+      submit_error (self, msg, content,
+                   _("submit says “count” tasks but its parameter buffer does not hold that many lines"));
+      return;
+    }
+  for (guint i = 0; i < lines->len; i++)
+    if (g_bytes_get_size (g_ptr_array_index (lines, i)) == 0)
+      {
+        submit_error (self, msg, content, _("a task's parameters are empty"));
+        return;
+      }
+  if (g_strcmp0 (mode, "parallel") != 0 && g_strcmp0 (mode, "serial") != 0)
+    {
+      submit_error (self, msg, content, _("mode must be “parallel” or “serial”"));
+      return;
+    }
+  if (json_object_has_member (content, "retries") &&
+      (retries = loom_json_int (content, "retries", -1)) < 0)
+    {
+      submit_error (self, msg, content, _("retries must be an integer ≥ 0"));
+      return;
+    }
+  if (json_object_has_member (content, "scheme") &&
+      !loom_scheme_from_string (loom_json_string (content, "scheme", ""), &scheme))
+    {
+      submit_error (self, msg, content, _("scheme must be “leastload”, “lru” or “random”"));
+      return;
+    }
+  if (json_object_has_member (content, "targets") &&
+      !JSON_NODE_HOLDS_NULL (json_object_get_member (content, "targets")))
+    {
+      JsonArray *array = loom_json_array (content, "targets");
+
+      targets = g_array_new (FALSE, FALSE, sizeof (guint));
+      for (guint i = 0; array && i < json_array_get_length (array); i++)
+        {
+          JsonNode *node = json_array_get_element (array, i);
+          guint id;
+
+          if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+              json_node_get_int (node) < 0 || json_node_get_int (node) > G_MAXINT32)
+            break;
+          id = json_node_get_int (node);
+          g_array_append_val (targets, id);
+        }
+      if (array == NULL || targets->len != json_array_get_length (array) || targets->len == 0)
+        {
+          submit_error (self, msg, content,
+                       _("targets must be a non-empty list of engine ids"));
+          return;
+        }
+    }
+
+  job = g_new0 (CtlJob, 1);
+  job->id = self->next_job_id++;
+  job->name = g_strdup (loom_json_string (content, "name", ""));
+  job->serial = g_str_equal (mode, "serial");
+  job->spec = loom_json_to_string (spec_node);
+  job->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
+  job->params = g_bytes_ref (loom_message_get_buffer (msg, 0));
+  job->n_tasks = count;
+  job->tasks = g_new0 (CtlTask, count);
+  job->retry = g_array_new (FALSE, FALSE, sizeof (guint));
+  job->pinned = -1;
+  job->retries = retries >= 0 ? (guint) retries : self->retries;
+  job->scheme = scheme;
+  job->targets = g_steal_pointer (&targets);
+  job->created = now;
+
+  base = g_bytes_get_data (job->params, NULL);
+  for (guint i = 0; i < job->n_tasks; i++)
+    {
+      GBytes *line = g_ptr_array_index (lines, i);
+      gsize len;
+      const char *data = g_bytes_get_data (line, &len);
+
+      job->tasks[i].params_offset = data ? (guint32) (data - base) : 0;
+      job->tasks[i].params_len = len;
+      job->tasks[i].engine = -1;
+      job->tasks[i].submitted = now;
+    }
+
+  job->ref = loom_json_int (content, "ref", -1);
+  g_hash_table_insert (self->jobs, GUINT_TO_POINTER (job->id), job);
+  ctl_job_mark_pending (self, job);
+
+  /* Blocking callers skip the acknowledgement: their first results carry
+   * the job id, and one wake-up less is a shorter round trip. */
+  if (!json_object_has_member (content, "ack") ||
+      JSON_NODE_TYPE (json_object_get_member (content, "ack")) != JSON_NODE_VALUE ||
+      json_node_get_value_type (json_object_get_member (content, "ack")) != G_TYPE_BOOLEAN ||
+      json_node_get_boolean (json_object_get_member (content, "ack")))
+    {
+      g_snprintf (buf, sizeof buf, "{\"job\":%u,\"submitted\":%" G_GINT64_FORMAT "}", job->id, now);
+      ctl_reply (self, self->client_sock, msg, "submit_reply", buf, -1, NULL, 0);
+    }
+
+  if (ctl_task_events_wanted (self))
+    {
+      ev = ctl_event_begin (self, "job_submitted");
+      g_string_append_printf (ev, ",\"job\":%u,\"tasks\":%u,\"mode\":\"%s\",\"name\":",
+                              job->id, job->n_tasks, mode);
+      loom_json_append_string (ev, job->name);
+      ctl_event_end (self);
+    }
+}
+
+/* The job a request names in its "job" member, or NULL once the client has
+ * been told what is wrong. */
+static CtlJob *
+requested_job (LoomController *self,
+               LoomMessage    *msg)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *content;
+  CtlJob *job;
+
+  if (!(content = loom_message_get_content (msg, &error)))
+    {
+      reply_error (self, self->client_sock, msg, "InvalidRequest", error->message);
+      return NULL;
+    }
+
+  job = g_hash_table_lookup (self->jobs,
+                             GUINT_TO_POINTER (loom_json_int (content, "job", 0)));
+  if (job == NULL)
+    reply_error (self, self->client_sock, msg, "NoSuchJob", _("there is no job with that id"));
+  return job;
+}
+
+static void
+handle_job_query (LoomController *self,
+                  LoomMessage    *msg)
+{
+  g_autoptr(GString) out = NULL;
+  g_autoptr(GString) results = NULL;
+  g_autoptr(GString) details = NULL;
+  CtlJob *job;
+  GBytes *buffers[3];
+
+  if (!(job = requested_job (self, msg)))
+    return;
+
+  out = g_string_new ("{\"job\":");
+  results = g_string_new (NULL);
+  details = g_string_new (NULL);
+  ctl_append_job_summary (out, job);
+  g_string_append (out, ",\"tasks\":[");
+  for (guint i = 0; i < job->n_tasks; i++)
+    ctl_append_task_row (out, results, details, i, &job->tasks[i]);
+  g_string_append (out, "]}");
+
+  buffers[0] = g_string_free_to_bytes (g_steal_pointer (&results));
+  buffers[1] = g_string_free_to_bytes (g_steal_pointer (&details));
+  buffers[2] = job->params;
+  ctl_reply (self, self->client_sock, msg, "job_reply", out->str, out->len, buffers, 3);
+  g_bytes_unref (buffers[0]);
+  g_bytes_unref (buffers[1]);
+}
+
+static void
+handle_abort (LoomController *self,
+              LoomMessage    *msg)
+{
+  CtlJob *job;
+  guint aborted = 0;
+  char buf[64];
+
+  if (!(job = requested_job (self, msg)))
+    return;
+
+  while (ctl_job_has_pending (job))
+    {
+      guint index = ctl_job_pop_pending (job);
+      CtlTask *task = &job->tasks[index];
+      GString *ev;
+
+      task->status = LOOM_TASK_ABORTED;
+      task->received = g_get_real_time ();
+      g_clear_pointer (&task->detail, g_bytes_unref);
+      task->detail = g_bytes_new_static (ABORTED_DETAIL, strlen (ABORTED_DETAIL));
+      aborted++;
+      if (ctl_task_events_wanted (self))
+        {
+          ev = ctl_event_begin (self, "task_failed");
+          g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"status\":\"aborted\"", job->id, index);
+          ctl_event_end (self);
+        }
+      ctl_job_task_final (self, job, index);
+    }
+
+  /* What runs is killed: every engine holding a task of the job hears it
+   * (on its heartbeat socket too, as its task socket is busy). */
+  job->aborted = TRUE;
+  if (job->n_outstanding > 0)
+    {
+      g_snprintf (buf, sizeof buf, "{\"job\":%u}", job->id);
+      for (guint i = 0; i < self->engines->len; i++)
+        {
+          CtlEngine *engine = g_ptr_array_index (self->engines, i);
+          gboolean holds = FALSE;
+
+          for (guint j = 0; j < engine->outstanding->len && !holds; j++)
+            holds = g_array_index (engine->outstanding, TaskRef, j).job == job->id;
+          if (holds && ctl_engine_is_alive (engine))
+            ctl_send_to_engine (self, engine, "abort", buf);
+        }
+    }
+
+  g_snprintf (buf, sizeof buf, "{\"job\":%u,\"aborted\":%u,\"killing\":%u}",
+              job->id, aborted, job->n_outstanding);
+  ctl_reply (self, self->client_sock, msg, "abort_reply", buf, -1, NULL, 0);
+}
+
+static void
+append_status_json (LoomController *self,
+                    GString        *out)
+{
+  guint queued = 0, running = 0;
+  GHashTableIter iter;
+  gpointer value;
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      CtlJob *job = value;
+      running += job->n_outstanding;
+      queued += job->n_tasks - job->n_final - job->n_outstanding;
+    }
+
+  g_string_append (out, "{\"controller\":{\"profile\":");
+  loom_json_append_string (out, self->profile);
+  g_string_append (out, ",\"connection_file\":");
+  loom_json_append_string (out, self->connection_path ? self->connection_path : "");
+  g_string_append (out, ",\"host\":");
+  loom_json_append_string (out, g_get_host_name ());
+  g_string_append_printf (out,
+                          ",\"pid\":%d,\"started\":%" G_GINT64_FORMAT ",\"scheme\":\"%s\",\"hwm\":%u"
+                          ",\"heartbeat_timeout_ms\":%u,\"retries\":%u,\"max_message_size\":%" G_GSIZE_FORMAT "},",
+                          (int) getpid (), self->started_at, loom_scheme_to_string (self->scheme),
+                          self->hwm, self->heartbeat_timeout_ms, self->retries, self->max_message);
+  ctl_append_engines_json (self, out);
+  g_string_append_printf (out, ",\"jobs\":%u,\"queued\":%u,\"running\":%u,\"tasks_finished\":%" G_GUINT64_FORMAT
+                          ",\"stale_results\":%" G_GUINT64_FORMAT ",\"dropped\":",
+                          g_hash_table_size (self->jobs), queued, running, self->tasks_finished,
+                          self->stale_results);
+  loom_wire_append_drops_json (self->wire, out);
+  g_string_append_c (out, '}');
+}
+
+void
+ctl_handle_client_message (LoomController *self,
+                           LoomMessage    *msg)
+{
+  const char *type = msg->msg_type;
+
+  if (msg->routing->len != 1)
+    {
+      loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "client message without a routing id");
+      return;
+    }
+
+  if (g_str_equal (type, "submit"))
+    handle_submit (self, msg);
+  else if (g_str_equal (type, "ping"))
+    ctl_reply (self, self->client_sock, msg, "pong", "{}", 2, NULL, 0);
+  else if (g_str_equal (type, "status") || g_str_equal (type, "engines"))
+    {
+      g_autoptr(GString) out = g_string_new (NULL);
+
+      if (g_str_equal (type, "status"))
+        append_status_json (self, out);
+      else
+        {
+          g_string_append_c (out, '{');
+          ctl_append_engines_json (self, out);
+          g_string_append_c (out, '}');
+        }
+      ctl_reply (self, self->client_sock, msg, g_str_equal (type, "status") ? "status_reply" : "engines_reply",
+                 out->str, out->len, NULL, 0);
+    }
+  else if (g_str_equal (type, "jobs"))
+    {
+      g_autoptr(GString) out = g_string_new ("{\"jobs\":[");
+      for (guint id = 1; id < self->next_job_id; id++)
+        {
+          CtlJob *job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (id));
+          if (job == NULL)
+            continue;
+          if (out->str[out->len - 1] != '[')
+            g_string_append_c (out, ',');
+          ctl_append_job_summary (out, job);
+        }
+      g_string_append (out, "]}");
+      ctl_reply (self, self->client_sock, msg, "jobs_reply", out->str, out->len, NULL, 0);
+    }
+  else if (g_str_equal (type, "job"))
+    handle_job_query (self, msg);
+  else if (g_str_equal (type, "abort"))
+    handle_abort (self, msg);
+  else if (g_str_equal (type, "stop_engine"))
+    {
+      g_autoptr(GError) error = NULL;
+      JsonObject *content = loom_message_get_content (msg, &error);
+      gint64 id = content ? loom_json_int (content, "engine", -1) : -1;
+      CtlEngine *engine;
+
+      if (id < 0 || id >= self->engines->len ||
+          !ctl_engine_is_alive (engine = g_ptr_array_index (self->engines, id)))
+        {
+          reply_error (self, self->client_sock, msg, "NoSuchEngine", _("there is no live engine with that id"));
+          return;
+        }
+      ctl_send_stop (self, engine);
+      ctl_reply (self, self->client_sock, msg, "stop_engine_reply", "{}", 2, NULL, 0);
+    }
+  else if (g_str_equal (type, "shutdown"))
+    {
+      ctl_reply (self, self->client_sock, msg, "shutdown_reply", "{}", 2, NULL, 0);
+      loom_controller_request_stop (self);
+    }
+  else
+    {
+      loom_wire_count_drop (self->wire, LOOM_DROP_UNKNOWN_TYPE, type);
+      reply_error (self, self->client_sock, msg, "UnknownRequest", _("the controller does not know this request"));
+    }
+}

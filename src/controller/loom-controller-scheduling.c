@@ -1,0 +1,258 @@
+/* loom-controller-scheduling.c
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Scheduling: which engine a pending task goes to (least load, least
+ * recently used or random, within a job's targets, one at a time for serial
+ * jobs), recording the dispatch, failing jobs no engine can run, and sending
+ * each engine its batch of tasks at the end of a wake-up.
+ */
+
+#define G_LOG_DOMAIN "Loom"
+
+#include "config.h"
+
+#include <glib/gi18n-lib.h>
+
+#include "loom-controller-private.h"
+
+static gboolean
+engine_in_targets (CtlJob    *job,
+                   CtlEngine *engine)
+{
+  if (job->targets == NULL)
+    return TRUE;
+  for (guint i = 0; i < job->targets->len; i++)
+    if (g_array_index (job->targets, guint, i) == engine->id)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+engine_eligible (LoomController *self,
+                 CtlJob         *job,
+                 CtlEngine      *engine)
+{
+  if (!ctl_engine_is_alive (engine) || engine->outstanding->len >= self->hwm)
+    return FALSE;
+  if (!engine_in_targets (job, engine))
+    return FALSE;
+  if (job->serial)
+    {
+      if (job->n_outstanding > 0)
+        return FALSE;
+      if (job->pinned >= 0 && (guint) job->pinned != engine->id)
+        {
+          CtlEngine *pinned = g_ptr_array_index (self->engines, job->pinned);
+          if (ctl_engine_is_alive (pinned))
+            return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static CtlEngine *
+pick_engine (LoomController *self,
+             CtlJob         *job)
+{
+  CtlEngine *best = NULL;
+  guint n_seen = 0;
+
+  for (guint i = 0; i < self->engines->len; i++)
+    {
+      CtlEngine *engine = g_ptr_array_index (self->engines, i);
+
+      if (!engine_eligible (self, job, engine))
+        continue;
+
+      switch (job->scheme)
+        {
+        case LOOM_SCHEME_LEASTLOAD:
+          if (best == NULL || engine->outstanding->len < best->outstanding->len)
+            best = engine;
+          break;
+
+        case LOOM_SCHEME_LRU:
+          if (best == NULL || engine->last_dispatch < best->last_dispatch)
+            best = engine;
+          break;
+
+        case LOOM_SCHEME_RANDOM:
+          /* Reservoir sampling: uniform over the eligible engines. */
+          n_seen++;
+          if (g_rand_int_range (self->rand, 0, n_seen) == 0)
+            best = engine;
+          break;
+
+        default:
+          g_assert_not_reached ();
+        }
+    }
+
+  return best;
+}
+
+static void
+dispatch (LoomController *self,
+          CtlJob         *job,
+          guint           index,
+          CtlEngine      *engine)
+{
+  CtlTask *task = &job->tasks[index];
+  TaskRef ref = { job->id, index };
+  gboolean have_job = FALSE;
+  GString *ev;
+
+  task->status = LOOM_TASK_DISPATCHED;
+  task->engine = engine->id;
+  task->attempts++;
+  task->dispatched = g_get_real_time ();
+  job->n_outstanding++;
+  if (job->serial)
+    job->pinned = engine->id;
+
+  g_array_append_val (engine->outstanding, ref);
+  engine->state = LOOM_ENGINE_BUSY;
+  engine->last_dispatch = g_get_monotonic_time ();
+
+  if (engine->out_tasks == NULL)
+    {
+      engine->out_tasks = g_string_new (NULL);
+      engine->out_params = g_string_new (NULL);
+      engine->out_jobs = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_ptr_array_add (self->dirty_engines, engine);
+    }
+  if (engine->out_tasks->len > 0)
+    {
+      g_string_append_c (engine->out_tasks, ',');
+      g_string_append_c (engine->out_params, '\n');
+    }
+  g_string_append_printf (engine->out_tasks, "[%u,%u,%u]", job->id, index, task->attempts);
+  g_string_append_len (engine->out_params,
+                       (const char *) g_bytes_get_data (job->params, NULL) + task->params_offset,
+                       task->params_len);
+  for (guint i = 0; i < engine->out_jobs->len && !have_job; i++)
+    have_job = g_array_index (engine->out_jobs, guint, i) == job->id;
+  if (!have_job)
+    g_array_append_val (engine->out_jobs, job->id);
+
+  if (ctl_task_events_wanted (self))
+    {
+      ev = ctl_event_begin (self, "task_dispatched");
+      g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%u,\"attempt\":%u",
+                              job->id, index, engine->id, task->attempts);
+      ctl_event_end (self);
+    }
+}
+
+/* A job aimed at engines that are all gone can never run: fail its tasks
+ * instead of letting it wait for ever. */
+static void
+fail_unreachable_job (LoomController *self,
+                      CtlJob         *job)
+{
+  g_autoptr(GString) detail = g_string_new ("{\"error\":{\"type\":\"NoEngine\",\"message\":");
+  g_autoptr(GBytes) bytes = NULL;
+
+  loom_json_append_string (detail, _("none of the target engines of this job is alive"));
+  g_string_append (detail, "}}");
+  bytes = g_string_free_to_bytes (g_steal_pointer (&detail));
+
+  while (ctl_job_has_pending (job))
+    {
+      guint index = ctl_job_pop_pending (job);
+      CtlTask *task = &job->tasks[index];
+
+      task->status = LOOM_TASK_LOST;
+      task->received = g_get_real_time ();
+      g_clear_pointer (&task->detail, g_bytes_unref);
+      task->detail = g_bytes_ref (bytes);
+      ctl_job_task_final (self, job, index);
+    }
+}
+
+static gboolean
+job_targets_all_gone (LoomController *self,
+                      CtlJob         *job)
+{
+  if (job->targets == NULL)
+    return FALSE;
+
+  for (guint i = 0; i < job->targets->len; i++)
+    {
+      guint id = g_array_index (job->targets, guint, i);
+      if (id >= self->engines->len)
+        return FALSE;  /* may still register */
+      if (ctl_engine_is_alive (g_ptr_array_index (self->engines, id)))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+void
+ctl_schedule (LoomController *self)
+{
+  GList *link = self->pending_jobs.head;
+
+  while (link != NULL)
+    {
+      CtlJob *job = link->data;
+      GList *next = link->next;
+
+      if (job_targets_all_gone (self, job))
+        fail_unreachable_job (self, job);
+
+      while (ctl_job_has_pending (job))
+        {
+          CtlEngine *engine = pick_engine (self, job);
+
+          if (engine == NULL)
+            break;
+          dispatch (self, job, ctl_job_pop_pending (job), engine);
+        }
+
+      if (!ctl_job_has_pending (job))
+        {
+          job->in_pending = FALSE;
+          g_queue_delete_link (&self->pending_jobs, link);
+        }
+
+      link = next;
+    }
+}
+
+void
+ctl_flush_dispatches (LoomController *self)
+{
+  for (guint i = 0; i < self->dirty_engines->len; i++)
+    {
+      CtlEngine *engine = g_ptr_array_index (self->dirty_engines, i);
+      g_autoptr(GString) content = g_string_new ("{\"jobs\":{");
+      g_autoptr(GBytes) params = NULL;
+      g_autoptr(GPtrArray) routing = g_ptr_array_new ();
+
+      for (guint j = 0; j < engine->out_jobs->len; j++)
+        {
+          guint id = g_array_index (engine->out_jobs, guint, j);
+          CtlJob *job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (id));
+
+          g_string_append_printf (content, "%s\"%u\":%s", j ? "," : "", id, job->spec);
+        }
+      g_string_append (content, "},\"tasks\":[");
+      g_string_append_len (content, engine->out_tasks->str, engine->out_tasks->len);
+      g_string_append (content, "]}");
+
+      params = g_string_free_to_bytes (engine->out_params);
+      engine->out_params = NULL;
+      g_ptr_array_add (routing, engine->identity);
+      if (ctl_engine_is_alive (engine))
+        loom_wire_send (self->wire, self->engine_sock, routing, "tasks", NULL,
+                        content->str, content->len, &params, 1);
+
+      g_string_free (engine->out_tasks, TRUE);
+      engine->out_tasks = NULL;
+      g_clear_pointer (&engine->out_jobs, g_array_unref);
+    }
+  g_ptr_array_set_size (self->dirty_engines, 0);
+}
+
