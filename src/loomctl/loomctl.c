@@ -299,11 +299,15 @@ print_json (JsonNode *node)
   g_print ("%s\n", text);
 }
 
-static void
-print_json_object (JsonObject *obj)
+/* The name of an enum value: the nick of its GEnumClass. */
+static const char *
+loom_enum_nick (GType type,
+                gint  value)
 {
-  g_autoptr(JsonNode) node = json_node_init_object (json_node_alloc (), obj);
-  print_json (node);
+  g_autoptr(GEnumClass) klass = g_type_class_ref (type);
+  GEnumValue *v = g_enum_get_value (klass, value);
+
+  return v ? v->value_nick : "";
 }
 
 static char *
@@ -633,13 +637,13 @@ cmd_cluster_stop (const Command *command,
                   char         **argv)
 {
   g_autoptr(LoomClient) client = NULL;
-  g_autoptr(JsonObject) status = NULL;
+  g_autoptr(LoomClusterStatus) status = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *profile = NULL;
   g_autofree char *file = NULL;
   g_autoptr(GArray) engine_pids = g_array_new (FALSE, FALSE, sizeof (gint64));
   gint64 controller_pid;
-  JsonArray *engines;
+  GListModel *engines;
   int code = 0;
   GOptionEntry entries[] = {
     PROFILE_OPTION (profile),
@@ -654,16 +658,14 @@ cmd_cluster_stop (const Command *command,
     return fail (exit_code_for (error), "%s", error->message);
 
   file = g_strdup (loom_client_get_connection_file (client));
-  controller_pid = loom_json_int (loom_json_object (status, "controller"), "pid", 0);
-  engines = loom_json_array (status, "engines");
-  for (guint i = 0; engines && i < json_array_get_length (engines); i++)
+  controller_pid = loom_cluster_status_get_pid (status);
+  engines = loom_cluster_status_get_engines (status);
+  for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
     {
-      JsonObject *e = json_array_get_object_element (engines, i);
-      const char *state = loom_json_string (e, "state", "");
-      gint64 pid = loom_json_int (e, "pid", 0);
+      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
+      gint64 pid = loom_engine_info_get_pid (e);
 
-      if ((g_str_equal (state, "idle") || g_str_equal (state, "busy")) &&
-          g_strcmp0 (loom_json_string (e, "host", ""), g_get_host_name ()) == 0)
+      if (loom_engine_info_is_alive (e) && g_strcmp0 (loom_engine_info_get_host (e), g_get_host_name ()) == 0)
         g_array_append_val (engine_pids, pid);
     }
 
@@ -698,12 +700,12 @@ cmd_cluster_status (const Command *command,
                     char         **argv)
 {
   g_autoptr(LoomClient) client = NULL;
-  g_autoptr(JsonObject) status = NULL;
+  g_autoptr(LoomClusterStatus) status = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *profile = NULL;
   gboolean json = FALSE;
-  JsonObject *ctl, *dropped;
-  JsonArray *engines;
+  const char * const *reasons;
+  GListModel *engines;
   int code = 0;
   GOptionEntry entries[] = {
     PROFILE_OPTION (profile),
@@ -720,37 +722,34 @@ cmd_cluster_status (const Command *command,
 
   if (json)
     {
-      print_json_object (status);
+      g_autoptr(JsonNode) node = loom_cluster_status_to_json (status);
+      print_json (node);
       return EXIT_OK;
     }
 
-  ctl = loom_json_object (status, "controller");
-  dropped = loom_json_object (status, "dropped");
-  engines = loom_json_array (status, "engines");
-  g_print ("Cluster “%s”: controller pid %" G_GINT64_FORMAT " on %s, scheme %s, hwm %" G_GINT64_FORMAT "\n",
-           loom_json_string (ctl, "profile", "?"), loom_json_int (ctl, "pid", 0),
-           loom_json_string (ctl, "host", "?"), loom_json_string (ctl, "scheme", "?"),
-           loom_json_int (ctl, "hwm", 0));
+  g_print ("Cluster “%s”: controller pid %" G_GINT64_FORMAT " on %s, scheme %s, hwm %u\n",
+           loom_cluster_status_get_profile (status), loom_cluster_status_get_pid (status),
+           loom_cluster_status_get_host (status), loom_scheme_to_string (loom_cluster_status_get_scheme (status)),
+           loom_cluster_status_get_hwm (status));
   g_print ("Connection file: %s\n", loom_client_get_connection_file (client));
-  g_print ("Jobs: %" G_GINT64_FORMAT ", tasks queued %" G_GINT64_FORMAT ", running %" G_GINT64_FORMAT
-           ", finished %" G_GINT64_FORMAT "\n",
-           loom_json_int (status, "jobs", 0), loom_json_int (status, "queued", 0),
-           loom_json_int (status, "running", 0), loom_json_int (status, "tasks_finished", 0));
+  g_print ("Jobs: %u, tasks queued %u, running %u, finished %" G_GUINT64_FORMAT "\n",
+           loom_cluster_status_get_n_jobs (status), loom_cluster_status_get_n_queued (status),
+           loom_cluster_status_get_n_running (status), loom_cluster_status_get_tasks_finished (status));
   g_print ("Dropped messages:");
-  if (dropped)
-    {
-      g_autoptr(GList) names = json_object_get_members (dropped);
-      for (GList *l = names; l; l = l->next)
-        g_print (" %s %" G_GINT64_FORMAT, (char *) l->data, loom_json_int (dropped, l->data, 0));
-    }
+  reasons = loom_cluster_status_get_drop_reasons (status);
+  for (guint i = 0; reasons[i]; i++)
+    g_print (" %s %" G_GUINT64_FORMAT, reasons[i], loom_cluster_status_get_dropped (status, reasons[i]));
   g_print ("\n\n%4s  %-16s %8s  %-8s %10s %6s  %s\n", "ID", "HOST", "PID", "STATE", "DONE", "BUSY", "LOG");
-  for (guint i = 0; engines && i < json_array_get_length (engines); i++)
+  engines = loom_cluster_status_get_engines (status);
+  for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
     {
-      JsonObject *e = json_array_get_object_element (engines, i);
-      g_print ("%4" G_GINT64_FORMAT "  %-16s %8" G_GINT64_FORMAT "  %-8s %10" G_GINT64_FORMAT " %5.1f%%  %s\n",
-               loom_json_int (e, "id", -1), loom_json_string (e, "host", "?"), loom_json_int (e, "pid", 0),
-               loom_json_string (e, "state", "?"), loom_json_int (e, "tasks_done", 0),
-               100 * loom_json_double (e, "busy_fraction", 0), loom_json_string (e, "log", "-"));
+      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
+      const char *log = loom_engine_info_get_log (e);
+
+      g_print ("%4u  %-16s %8" G_GINT64_FORMAT "  %-8s %10" G_GUINT64_FORMAT " %5.1f%%  %s\n",
+               loom_engine_info_get_id (e), loom_engine_info_get_host (e), loom_engine_info_get_pid (e),
+               loom_engine_state_to_string (loom_engine_info_get_state (e)), loom_engine_info_get_tasks_done (e),
+               100 * loom_engine_info_get_busy_fraction (e), log ? log : "-");
     }
   return EXIT_OK;
 }
@@ -1386,20 +1385,13 @@ parse_job_id (const char *text,
   return TRUE;
 }
 
-static gboolean
-job_ready (JsonObject *summary)
-{
-  return loom_json_int (summary, "done", 0) + loom_json_int (summary, "failed", 0) >=
-         loom_json_int (summary, "tasks", 1);
-}
-
 static int
 cmd_ready (const Command *command,
            int            argc,
            char         **argv)
 {
   g_autoptr(LoomClient) client = NULL;
-  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(LoomJobInfo) info = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *profile = NULL;
   guint job;
@@ -1415,9 +1407,9 @@ cmd_ready (const Command *command,
     return fail (EXIT_USAGE, "usage: loomctl ready JOB (a job id, as map --async printed it)");
   if (!(client = connect_profile (profile, &code)))
     return code;
-  if (!(reply = loom_client_query_job (client, job, &error)))
+  if (!(info = loom_client_query_job (client, job, &error)))
     return fail (EXIT_USAGE, "job %u: %s (see “loomctl cluster status”)", job, error->message);
-  g_print ("%s\n", job_ready (loom_json_object (reply, "job")) ? "True" : "False");
+  g_print ("%s\n", loom_job_info_is_ready (info) ? "True" : "False");
   return EXIT_OK;
 }
 
@@ -1452,19 +1444,16 @@ cmd_get (const Command *command,
   deadline = timeout < 0 ? G_MAXINT64 : g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
   for (;;)
     {
-      g_autoptr(JsonObject) reply = loom_client_query_job (client, job, &error);
-      JsonObject *summary;
+      g_autoptr(LoomJobInfo) info = loom_client_query_job (client, job, &error);
 
-      if (reply == NULL)
+      if (info == NULL)
         return fail (EXIT_USAGE, "job %u: %s", job, error->message);
-      summary = loom_json_object (reply, "job");
-      if (job_ready (summary))
+      if (loom_job_info_is_ready (info))
         break;
       if (g_get_monotonic_time () >= deadline)
-        return fail (EXIT_TASKS_FAILED, "job %u is not ready after %g s: %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT
-                     " tasks finished", job, timeout,
-                     loom_json_int (summary, "done", 0) + loom_json_int (summary, "failed", 0),
-                     loom_json_int (summary, "tasks", 0));
+        return fail (EXIT_TASKS_FAILED, "job %u is not ready after %g s: %u of %u tasks finished", job, timeout,
+                     loom_job_info_get_n_done (info) + loom_job_info_get_n_failed (info),
+                     loom_job_info_get_n_tasks (info));
       g_usleep (20 * 1000);
     }
 
@@ -1684,11 +1673,10 @@ cmd_jobs (const Command *command,
           char         **argv)
 {
   g_autoptr(LoomClient) client = NULL;
-  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(GListModel) jobs = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *profile = NULL;
   gboolean json = FALSE;
-  JsonArray *jobs;
   int code = 0;
   GOptionEntry entries[] = {
     PROFILE_OPTION (profile),
@@ -1700,29 +1688,39 @@ cmd_jobs (const Command *command,
     return EXIT_USAGE;
   if (!(client = connect_profile (profile, &code)))
     return code;
-  if (!(reply = loom_client_list_jobs (client, &error)))
+  if (!(jobs = loom_client_list_jobs (client, &error)))
     return fail (exit_code_for (error), "%s", error->message);
 
   if (json)
     {
-      print_json_object (reply);
+      g_autoptr(JsonObject) root = json_object_new ();
+      g_autoptr(JsonNode) node = NULL;
+      JsonArray *array = json_array_new ();
+
+      for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
+        {
+          g_autoptr(LoomJobInfo) job = g_list_model_get_item (jobs, i);
+          json_array_add_element (array, loom_job_info_to_json (job));
+        }
+      json_object_set_array_member (root, "jobs", array);
+      node = json_node_init_object (json_node_alloc (), root);
+      print_json (node);
       return EXIT_OK;
     }
 
-  jobs = loom_json_array (reply, "jobs");
   g_print ("%5s  %-20s %-9s %7s %7s %7s %10s\n", "JOB", "NAME", "MODE", "TASKS", "DONE", "FAILED", "WALL");
-  for (guint i = 0; jobs && i < json_array_get_length (jobs); i++)
+  for (guint i = 0; i < g_list_model_get_n_items (jobs); i++)
     {
-      JsonObject *job = loom_json_array_object (jobs, i);
-      gint64 created = loom_json_int (job, "created", 0);
-      gint64 finished = loom_json_int (job, "finished", 0);
+      g_autoptr(LoomJobInfo) job = g_list_model_get_item (jobs, i);
+      gint64 created = loom_job_info_get_created (job);
+      gint64 finished = loom_job_info_get_finished (job);
       g_autofree char *wall = finished > 0 ? g_strdup_printf ("%.3f s", (finished - created) / 1e6)
                                            : g_strdup ("running");
 
-      g_print ("%5" G_GINT64_FORMAT "  %-20.20s %-9s %7" G_GINT64_FORMAT " %7" G_GINT64_FORMAT " %7" G_GINT64_FORMAT " %10s\n",
-               loom_json_int (job, "id", 0), loom_json_string (job, "name", ""),
-               loom_json_string (job, "mode", ""), loom_json_int (job, "tasks", 0),
-               loom_json_int (job, "done", 0), loom_json_int (job, "failed", 0), wall);
+      g_print ("%5u  %-20.20s %-9s %7u %7u %7u %10s\n",
+               loom_job_info_get_id (job), loom_job_info_get_name (job),
+               loom_enum_nick (LOOM_TYPE_JOB_MODE, loom_job_info_get_mode (job)), loom_job_info_get_n_tasks (job),
+               loom_job_info_get_n_done (job), loom_job_info_get_n_failed (job), wall);
     }
   return EXIT_OK;
 }
@@ -1800,10 +1798,9 @@ cmd_abort (const Command *command,
            char         **argv)
 {
   g_autoptr(LoomClient) client = NULL;
-  g_autoptr(JsonObject) reply = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *profile = NULL;
-  guint id;
+  guint id, aborted, killing;
   int code = 0;
   GOptionEntry entries[] = {
     PROFILE_OPTION (profile),
@@ -1816,10 +1813,9 @@ cmd_abort (const Command *command,
     return fail (EXIT_USAGE, "usage: loomctl abort JOB");
   if (!(client = connect_profile (profile, &code)))
     return code;
-  if (!(reply = loom_client_abort_job (client, id, &error)))
+  if (!loom_client_abort_job (client, id, &aborted, &killing, &error))
     return fail (EXIT_USAGE, "job %u: %s (see “loomctl jobs”)", id, error->message);
-  g_print ("Job %u: %" G_GINT64_FORMAT " queued tasks aborted, %" G_GINT64_FORMAT " running tasks being killed\n",
-           id, loom_json_int (reply, "aborted", 0), loom_json_int (reply, "killing", 0));
+  g_print ("Job %u: %u queued tasks aborted, %u running tasks being killed\n", id, aborted, killing);
   return EXIT_OK;
 }
 

@@ -767,7 +767,6 @@ gboolean
 loom_async_result_abort (LoomAsyncResult  *self,
                          GError          **error)
 {
-  g_autoptr(JsonObject) reply = NULL;
   gint job;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
@@ -783,8 +782,7 @@ loom_async_result_abort (LoomAsyncResult  *self,
       return FALSE;
     }
 
-  reply = loom_client_abort_job (self->client, job, error);
-  return reply != NULL;
+  return loom_client_abort_job (self->client, job, NULL, NULL, error);
 }
 
 /**

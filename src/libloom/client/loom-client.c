@@ -41,6 +41,7 @@ typedef void (*OpComplete) (LoomClient *self, Op *op, LoomMessage *reply, const 
 struct _Op
 {
   char            *msg_type;
+  char            *msg_id;       /* its key in pending, once sent */
   OpComplete       complete;
   LoomAsyncResult *result;       /* submit */
   guint            ref;
@@ -48,6 +49,8 @@ struct _Op
   gboolean         done;         /* synchronous callers wait for this */
   LoomMessage     *reply;
   GError          *error;
+  GTask           *task;         /* asynchronous requests */
+  GSource         *cancel_source;
 };
 
 typedef struct
@@ -107,7 +110,14 @@ static void
 op_free (Op *op)
 {
   g_free (op->msg_type);
+  g_free (op->msg_id);
   g_clear_object (&op->result);
+  if (op->cancel_source)
+    {
+      g_source_destroy (op->cancel_source);
+      g_clear_pointer (&op->cancel_source, g_source_unref);
+    }
+  g_clear_object (&op->task);
   g_clear_pointer (&op->reply, loom_message_free);
   g_clear_error (&op->error);
   g_free (op);
@@ -175,7 +185,8 @@ send_op (LoomClient *self,
   if (track)
     {
       op->deadline = g_get_monotonic_time () + (gint64) self->request_timeout_ms * 1000;
-      g_hash_table_insert (self->pending, g_strdup (loom_wire_last_msg_id (self->wire)), op);
+      op->msg_id = g_strdup (loom_wire_last_msg_id (self->wire));
+      g_hash_table_insert (self->pending, g_strdup (op->msg_id), op);
     }
   else
     op_free (op);
@@ -270,6 +281,100 @@ loom_client_request_object (LoomClient  *self,
   if (!(obj = loom_message_get_content (reply, error)))
     return NULL;
   return json_object_ref (obj);
+}
+
+/* Completion of an asynchronous request: its task gets the reply. */
+static void
+op_complete_task (LoomClient   *self,
+                  Op           *op,
+                  LoomMessage  *reply,
+                  const GError *error)
+{
+  if (error != NULL)
+    g_task_return_error (op->task, g_error_copy (error));
+  else if (g_str_equal (reply->msg_type, "error_reply"))
+    {
+      g_task_return_error (op->task, error_from_reply (reply));
+      loom_message_free (reply);
+    }
+  else
+    g_task_return_pointer (op->task, reply, (GDestroyNotify) loom_message_free);
+  op_free (op);
+}
+
+/* The caller gave up: the request leaves the table, its reply (if one
+ * comes) is dropped as unknown, and the task returns at once. */
+static gboolean
+op_cancelled (GCancellable *cancellable,
+              gpointer      data)
+{
+  Op *op = data;
+  LoomClient *self = g_task_get_source_object (op->task);
+
+  g_hash_table_remove (self->pending, op->msg_id);
+  g_clear_pointer (&op->cancel_source, g_source_unref);
+  g_task_return_error_if_cancelled (op->task);
+  op_free (op);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * loom_client_request_async: (skip)
+ * @source_tag: the public function the request is for
+ *
+ * Sends a request; @callback runs on the client's main context when its
+ * reply, an error reply or the request timeout comes, or at once when
+ * @cancellable is cancelled.  loom_client_request_finish() gives the reply.
+ */
+void
+loom_client_request_async (LoomClient          *self,
+                           const char          *msg_type,
+                           const char          *content,
+                           gpointer             source_tag,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (LOOM_IS_CLIENT (self));
+  g_return_if_fail (check_owner (self));
+
+  op = op_new (msg_type, op_complete_task);
+  op->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (op->task, source_tag);
+  g_task_set_name (op->task, msg_type);
+  if (g_task_return_error_if_cancelled (op->task))
+    {
+      op_free (op);
+      return;
+    }
+  if (!send_op (self, op, content ? content : "{}", NULL, TRUE))
+    return;
+  if (cancellable != NULL)
+    {
+      op->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (op->cancel_source, (GSourceFunc) G_CALLBACK (op_cancelled), op, NULL);
+      g_source_set_static_name (op->cancel_source, "[loom] request cancelled");
+      g_source_attach (op->cancel_source, self->context);
+    }
+}
+
+/**
+ * loom_client_request_finish: (skip)
+ *
+ * Returns: (transfer full) (nullable): the reply of a request sent with
+ *   loom_client_request_async()
+ */
+LoomMessage *
+loom_client_request_finish (LoomClient    *self,
+                            GAsyncResult  *result,
+                            gpointer       source_tag,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -961,9 +1066,10 @@ loom_client_get_ids (LoomClient  *self,
   for (guint i = 0; engines && i < json_array_get_length (engines); i++)
     {
       JsonObject *e = loom_json_array_object (engines, i);
-      const char *state = loom_json_string (e, "state", "");
+      LoomEngineState state = LOOM_ENGINE_DEAD;
 
-      if (g_str_equal (state, "idle") || g_str_equal (state, "busy"))
+      loom_engine_state_from_string (loom_json_string (e, "state", NULL), &state);
+      if (state == LOOM_ENGINE_IDLE || state == LOOM_ENGINE_BUSY)
         {
           gint64 id = loom_json_int (e, "id", -1);
           if (id >= 0 && id <= G_MAXUINT)
@@ -1012,15 +1118,66 @@ loom_client_load_balanced_view (LoomClient *self)
  * @self: a #LoomClient
  * @error: return location for a #GError
  *
- * Returns: (transfer full): the controller's status: its settings, engines,
- *   queue and dropped-message counters
+ * Asks the controller for its settings, engines, task counters and
+ * dropped-message counters.
+ *
+ * Returns: (transfer full): the cluster's status
  */
-JsonObject *
+LoomClusterStatus *
 loom_client_get_status (LoomClient  *self,
                         GError     **error)
 {
+  g_autoptr(LoomMessage) reply = NULL;
+
   g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
-  return loom_client_request_object (self, "status", "{}", error);
+
+  if (!(reply = loom_client_request (self, "status", "{}", error)))
+    return NULL;
+  return loom_cluster_status_new_from_reply (reply, error);
+}
+
+/**
+ * loom_client_get_status_async:
+ * @self: a #LoomClient
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the client's main context with the
+ *   answer
+ * @user_data: data for @callback
+ *
+ * Like loom_client_get_status(), without blocking.
+ */
+void
+loom_client_get_status_async (LoomClient          *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  loom_client_request_async (self, "status", "{}", loom_client_get_status_async,
+                             cancellable, callback, user_data);
+}
+
+/**
+ * loom_client_get_status_finish:
+ * @self: a #LoomClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the cluster's status
+ */
+LoomClusterStatus *
+loom_client_get_status_finish (LoomClient    *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_autoptr(LoomMessage) reply = loom_client_request_finish (self, result, loom_client_get_status_async, error);
+
+  return reply ? loom_cluster_status_new_from_reply (reply, error) : NULL;
+}
+
+static char *
+job_request (guint job_id)
+{
+  return g_strdup_printf ("{\"job\":%u}", job_id);
 }
 
 /**
@@ -1029,17 +1186,226 @@ loom_client_get_status (LoomClient  *self,
  * @job_id: a job id
  * @error: return location for a #GError
  *
- * Returns: (transfer full): the job's summary and task rows
+ * Asks the controller about a job and counts its tasks: the #LoomJobInfo
+ * has its task figures (loom_job_info_has_task_figures()).
+ *
+ * Returns: (transfer full): the job
  */
-JsonObject *
+LoomJobInfo *
 loom_client_query_job (LoomClient  *self,
                        guint        job_id,
                        GError     **error)
 {
-  g_autofree char *content = g_strdup_printf ("{\"job\":%u}", job_id);
+  g_autofree char *content = job_request (job_id);
+  g_autoptr(LoomMessage) reply = NULL;
 
   g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
-  return loom_client_request_object (self, "job", content, error);
+
+  if (!(reply = loom_client_request (self, "job", content, error)))
+    return NULL;
+  return loom_job_info_new_from_reply (reply, error);
+}
+
+/**
+ * loom_client_query_job_async:
+ * @self: a #LoomClient
+ * @job_id: a job id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the client's main context with the
+ *   answer
+ * @user_data: data for @callback
+ *
+ * Like loom_client_query_job(), without blocking.
+ */
+void
+loom_client_query_job_async (LoomClient          *self,
+                             guint                job_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autofree char *content = job_request (job_id);
+
+  loom_client_request_async (self, "job", content, loom_client_query_job_async,
+                             cancellable, callback, user_data);
+}
+
+/**
+ * loom_client_query_job_finish:
+ * @self: a #LoomClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the job
+ */
+LoomJobInfo *
+loom_client_query_job_finish (LoomClient    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_autoptr(LoomMessage) reply = loom_client_request_finish (self, result, loom_client_query_job_async, error);
+
+  return reply ? loom_job_info_new_from_reply (reply, error) : NULL;
+}
+
+/**
+ * loom_client_list_jobs:
+ * @self: a #LoomClient
+ * @error: return location for a #GError
+ *
+ * Lists every job of the controller's life, as summaries (without task
+ * figures).
+ *
+ * Returns: (transfer full): a #GListModel of #LoomJobInfo, by id
+ */
+GListModel *
+loom_client_list_jobs (LoomClient  *self,
+                       GError     **error)
+{
+  g_autoptr(LoomMessage) reply = NULL;
+
+  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
+
+  if (!(reply = loom_client_request (self, "jobs", "{}", error)))
+    return NULL;
+  return loom_job_info_list_from_reply (reply, error);
+}
+
+/**
+ * loom_client_list_jobs_async:
+ * @self: a #LoomClient
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the client's main context with the
+ *   answer
+ * @user_data: data for @callback
+ *
+ * Like loom_client_list_jobs(), without blocking.
+ */
+void
+loom_client_list_jobs_async (LoomClient          *self,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  loom_client_request_async (self, "jobs", "{}", loom_client_list_jobs_async,
+                             cancellable, callback, user_data);
+}
+
+/**
+ * loom_client_list_jobs_finish:
+ * @self: a #LoomClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): a #GListModel of #LoomJobInfo, by id
+ */
+GListModel *
+loom_client_list_jobs_finish (LoomClient    *self,
+                              GAsyncResult  *result,
+                              GError       **error)
+{
+  g_autoptr(LoomMessage) reply = loom_client_request_finish (self, result, loom_client_list_jobs_async, error);
+
+  return reply ? loom_job_info_list_from_reply (reply, error) : NULL;
+}
+
+static gboolean
+abort_counts (LoomMessage  *reply,
+              guint        *n_aborted,
+              guint        *n_killing,
+              GError      **error)
+{
+  JsonObject *content;
+
+  if (reply == NULL || !(content = loom_message_get_content (reply, error)))
+    return FALSE;
+  if (n_aborted)
+    *n_aborted = CLAMP (loom_json_int (content, "aborted", 0), 0, G_MAXUINT);
+  if (n_killing)
+    *n_killing = CLAMP (loom_json_int (content, "killing", 0), 0, G_MAXUINT);
+  return TRUE;
+}
+
+/**
+ * loom_client_abort_job:
+ * @self: a #LoomClient
+ * @job_id: a job id
+ * @n_aborted: (out) (optional): the queued tasks aborted
+ * @n_killing: (out) (optional): the running tasks being stopped
+ * @error: return location for a #GError
+ *
+ * Aborts a job: its queued tasks never run and its running ones are
+ * stopped (built-ins within 10 ms, commands killed; a plugin function
+ * finishes first).
+ *
+ * Returns: %TRUE if the controller aborted the job
+ */
+gboolean
+loom_client_abort_job (LoomClient  *self,
+                       guint        job_id,
+                       guint       *n_aborted,
+                       guint       *n_killing,
+                       GError     **error)
+{
+  g_autofree char *content = job_request (job_id);
+  g_autoptr(LoomMessage) reply = NULL;
+
+  g_return_val_if_fail (LOOM_IS_CLIENT (self), FALSE);
+
+  reply = loom_client_request (self, "abort", content, error);
+  return abort_counts (reply, n_aborted, n_killing, error);
+}
+
+/**
+ * loom_client_abort_job_async:
+ * @self: a #LoomClient
+ * @job_id: a job id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the client's main context with the
+ *   answer
+ * @user_data: data for @callback
+ *
+ * Like loom_client_abort_job(), without blocking.
+ */
+void
+loom_client_abort_job_async (LoomClient          *self,
+                             guint                job_id,
+                             GCancellable        *cancellable,
+                             GAsyncReadyCallback  callback,
+                             gpointer             user_data)
+{
+  g_autofree char *content = job_request (job_id);
+
+  loom_client_request_async (self, "abort", content, loom_client_abort_job_async,
+                             cancellable, callback, user_data);
+}
+
+/**
+ * loom_client_abort_job_finish:
+ * @self: a #LoomClient
+ * @result: the #GAsyncResult given to the callback
+ * @n_aborted: (out) (optional): the queued tasks aborted
+ * @n_killing: (out) (optional): the running tasks being stopped
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the controller aborted the job
+ */
+gboolean
+loom_client_abort_job_finish (LoomClient    *self,
+                              GAsyncResult  *result,
+                              guint         *n_aborted,
+                              guint         *n_killing,
+                              GError       **error)
+{
+  g_autoptr(LoomMessage) reply = loom_client_request_finish (self, result, loom_client_abort_job_async, error);
+
+  return abort_counts (reply, n_aborted, n_killing, error);
+}
+
+static char *
+engine_request (guint engine_id)
+{
+  return g_strdup_printf ("{\"engine\":%u}", engine_id);
 }
 
 /**
@@ -1055,11 +1421,53 @@ loom_client_stop_engine (LoomClient  *self,
                          guint        engine_id,
                          GError     **error)
 {
-  g_autofree char *content = g_strdup_printf ("{\"engine\":%u}", engine_id);
-  g_autoptr(JsonObject) reply = NULL;
+  g_autofree char *content = engine_request (engine_id);
+  g_autoptr(LoomMessage) reply = NULL;
 
   g_return_val_if_fail (LOOM_IS_CLIENT (self), FALSE);
-  reply = loom_client_request_object (self, "stop_engine", content, error);
+  reply = loom_client_request (self, "stop_engine", content, error);
+  return reply != NULL;
+}
+
+/**
+ * loom_client_stop_engine_async:
+ * @self: a #LoomClient
+ * @engine_id: the engine to stop
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the client's main context with the
+ *   answer
+ * @user_data: data for @callback
+ *
+ * Like loom_client_stop_engine(), without blocking.
+ */
+void
+loom_client_stop_engine_async (LoomClient          *self,
+                               guint                engine_id,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autofree char *content = engine_request (engine_id);
+
+  loom_client_request_async (self, "stop_engine", content, loom_client_stop_engine_async,
+                             cancellable, callback, user_data);
+}
+
+/**
+ * loom_client_stop_engine_finish:
+ * @self: a #LoomClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the controller told the engine to stop
+ */
+gboolean
+loom_client_stop_engine_finish (LoomClient    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_autoptr(LoomMessage) reply = loom_client_request_finish (self, result, loom_client_stop_engine_async, error);
+
   return reply != NULL;
 }
 
@@ -1076,51 +1484,11 @@ gboolean
 loom_client_shutdown (LoomClient  *self,
                       GError     **error)
 {
-  g_autoptr(JsonObject) reply = NULL;
+  g_autoptr(LoomMessage) reply = NULL;
 
   g_return_val_if_fail (LOOM_IS_CLIENT (self), FALSE);
-  reply = loom_client_request_object (self, "shutdown", "{}", error);
+  reply = loom_client_request (self, "shutdown", "{}", error);
   return reply != NULL;
-}
-
-/**
- * loom_client_list_jobs:
- * @self: a #LoomClient
- * @error: return location for a #GError
- *
- * Returns: (transfer full): `{"jobs": [{id, name, mode, tasks, done, failed,
- *   outstanding, created, finished, spec}]}`, every job of the controller's life
- */
-JsonObject *
-loom_client_list_jobs (LoomClient  *self,
-                       GError     **error)
-{
-  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
-  return loom_client_request_object (self, "jobs", "{}", error);
-}
-
-/**
- * loom_client_abort_job:
- * @self: a #LoomClient
- * @job_id: a job id
- * @error: return location for a #GError
- *
- * Aborts a job: its queued tasks never run and its running ones are
- * stopped (built-ins within 10 ms, commands killed; a plugin function
- * finishes first).
- *
- * Returns: (transfer full): `{"job", "aborted": queued tasks aborted,
- *   "killing": running tasks being stopped}`
- */
-JsonObject *
-loom_client_abort_job (LoomClient  *self,
-                       guint        job_id,
-                       GError     **error)
-{
-  g_autofree char *content = g_strdup_printf ("{\"job\":%u}", job_id);
-
-  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
-  return loom_client_request_object (self, "abort", content, error);
 }
 
 /**

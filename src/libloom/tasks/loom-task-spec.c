@@ -10,9 +10,11 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "loom-enums.h"
 #include "loom-error.h"
 #include "loom-protocol-private.h"
 #include "loom-task-spec.h"
+#include "loom-types-private.h"
 
 struct _LoomTaskSpec
 {
@@ -229,9 +231,8 @@ char *
 loom_task_spec_to_json (LoomTaskSpec *spec)
 {
   g_autoptr(GString) out = g_string_new ("{\"kind\":");
-  static const char *kinds[] = { "builtin", "command", "plugin" };
 
-  loom_json_append_string (out, kinds[spec->kind]);
+  loom_json_append_string (out, loom_enum_to_nick (LOOM_TYPE_TASK_KIND, spec->kind, "builtin"));
   if (spec->function)
     {
       g_string_append (out, ",\"function\":");
