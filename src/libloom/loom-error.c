@@ -7,4 +7,9 @@
 
 #include "loom-error.h"
 
+/**
+ * loom_error_quark:
+ *
+ * Returns: the quark of the %LOOM_ERROR domain, whose codes are #LoomError
+ */
 G_DEFINE_QUARK (loom-error-quark, loom_error)

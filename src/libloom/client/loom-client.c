@@ -59,6 +59,19 @@ typedef struct
   LoomClient *client;            /* not owned */
 } ClientSource;
 
+/**
+ * LoomClient:
+ *
+ * A connection to a cluster's controller, like ipyparallel's `Client`:
+ * the engines' ids and a live model of them, load-balanced views
+ * (loom_client_load_balanced_view()), jobs and their reports, and the
+ * controller's status.
+ *
+ * Blocking calls drive the sockets themselves; the `_async` ones, results
+ * and the engines model are served from a source on the main context that
+ * was the thread default when the client was made.  A client, its views
+ * and its results belong to the thread that created it.
+ */
 struct _LoomClient
 {
   GObject          parent_instance;
@@ -1018,6 +1031,12 @@ loom_client_new_for_profile (const char  *profile,
   return loom_client_new_for_file (path, error);
 }
 
+/**
+ * loom_client_get_connection_file:
+ * @self: a #LoomClient
+ *
+ * Returns: (type filename): the connection file the client was made from
+ */
 const char *
 loom_client_get_connection_file (LoomClient *self)
 {

@@ -17,6 +17,15 @@
 #include "loom-error.h"
 #include "loom-types-private.h"
 
+/**
+ * LoomView:
+ *
+ * A load-balanced view of a cluster's engines, like ipyparallel's
+ * `LoadBalancedView`: map and apply functions, commands or plugin
+ * functions over parameters, on every engine or a subset, in parallel or
+ * serially.  Each submission is a job, whose results come in a
+ * #LoomAsyncResult.
+ */
 struct _LoomView
 {
   GObject      parent_instance;
@@ -101,6 +110,12 @@ loom_view_set_mode (LoomView    *self,
   self->mode = mode;
 }
 
+/**
+ * loom_view_get_mode:
+ * @self: a #LoomView
+ *
+ * Returns: how the jobs this view submits run
+ */
 LoomJobMode
 loom_view_get_mode (LoomView *self)
 {

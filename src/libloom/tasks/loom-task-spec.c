@@ -16,6 +16,13 @@
 #include "loom-task-spec.h"
 #include "loom-types-private.h"
 
+/**
+ * LoomTaskSpec:
+ *
+ * What each task of a job runs: a built-in function, a command with an
+ * argv template (with its working directory, environment and timeout), or
+ * a function of a plugin module.  A reference-counted boxed type.
+ */
 struct _LoomTaskSpec
 {
   gatomicrefcount  ref_count;
@@ -153,6 +160,12 @@ loom_task_spec_ref (LoomTaskSpec *spec)
   return spec;
 }
 
+/**
+ * loom_task_spec_unref:
+ * @spec: (transfer full): a #LoomTaskSpec
+ *
+ * Drops a reference; the last one frees @spec.
+ */
 void
 loom_task_spec_unref (LoomTaskSpec *spec)
 {
@@ -169,9 +182,16 @@ loom_task_spec_unref (LoomTaskSpec *spec)
     }
 }
 
+/**
+ * loom_task_spec_get_kind:
+ * @spec: a #LoomTaskSpec
+ *
+ * Returns: what @spec runs: a built-in, a command or a plugin function
+ */
 LoomTaskKind
 loom_task_spec_get_kind (LoomTaskSpec *spec)
 {
+  g_return_val_if_fail (spec != NULL, LOOM_TASK_KIND_BUILTIN);
   return spec->kind;
 }
 
@@ -184,6 +204,7 @@ loom_task_spec_get_kind (LoomTaskSpec *spec)
 const char *
 loom_task_spec_get_function (LoomTaskSpec *spec)
 {
+  g_return_val_if_fail (spec != NULL, NULL);
   return spec->function;
 }
 
@@ -200,6 +221,12 @@ loom_task_spec_set_cwd (LoomTaskSpec *spec,
   spec->cwd = cwd ? g_canonicalize_filename (cwd, NULL) : NULL;
 }
 
+/**
+ * loom_task_spec_setenv:
+ * @spec: a command #LoomTaskSpec
+ * @name: an environment variable
+ * @value: (nullable): its value for the command; %NULL for empty
+ */
 void
 loom_task_spec_setenv (LoomTaskSpec *spec,
                        const char   *name,
