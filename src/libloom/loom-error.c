@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#define G_LOG_DOMAIN "Loom"
+
 #include "config.h"
 
 #include "loom-error.h"

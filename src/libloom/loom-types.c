@@ -6,6 +6,8 @@
  * `nick=` annotations in loom-types.h): no table of strings here.
  */
 
+#define G_LOG_DOMAIN "Loom"
+
 #include "config.h"
 
 #include <glib/gi18n-lib.h>

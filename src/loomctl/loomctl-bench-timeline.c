@@ -6,6 +6,8 @@
  * tasks, with no cluster and no display.  Built with the app only.
  */
 
+#define G_LOG_DOMAIN "loomctl"
+
 #include "config.h"
 
 #include <malloc.h>

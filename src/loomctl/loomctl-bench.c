@@ -7,6 +7,8 @@
  * --timeline` is in loomctl-bench-timeline.c.
  */
 
+#define G_LOG_DOMAIN "loomctl"
+
 #include "config.h"
 
 #include <sys/wait.h>

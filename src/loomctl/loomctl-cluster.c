@@ -6,6 +6,8 @@
  * local engines in the background, like ipcluster.
  */
 
+#define G_LOG_DOMAIN "loomctl"
+
 #include "config.h"
 
 #include <errno.h>

@@ -6,6 +6,8 @@
  * the seed workflow of ipyparallel on a private cluster (`seed`).
  */
 
+#define G_LOG_DOMAIN "loomctl"
+
 #include "config.h"
 
 #include <string.h>

@@ -6,6 +6,8 @@
  * app's timeline drawing, which a loomctl built with -Dapp=disabled lacks.
  */
 
+#define G_LOG_DOMAIN "loomctl"
+
 #include "config.h"
 
 #include "loomctl-private.h"

@@ -7,6 +7,8 @@
  * --resume and --retry-failed for commands.
  */
 
+#define G_LOG_DOMAIN "loomctl"
+
 #include "config.h"
 
 #include <errno.h>

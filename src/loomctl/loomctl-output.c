@@ -6,6 +6,8 @@
  * JSON, the progress line and durations.
  */
 
+#define G_LOG_DOMAIN "loomctl"
+
 #include "config.h"
 
 #include <string.h>

@@ -6,6 +6,8 @@
  * cluster (loomctl_prologue()), and how failures are told.
  */
 
+#define G_LOG_DOMAIN "loomctl"
+
 #include "config.h"
 
 #include <glib/gi18n.h>

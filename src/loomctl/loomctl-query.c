@@ -6,6 +6,8 @@
  * ipyparallel on the command line.
  */
 
+#define G_LOG_DOMAIN "loomctl"
+
 #include "config.h"
 
 #include "loomctl-private.h"

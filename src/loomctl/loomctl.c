@@ -13,6 +13,8 @@
  * runtime failure), 2 usage or input error, 3 no cluster / cannot connect.
  */
 
+#define G_LOG_DOMAIN "loomctl"
+
 #include "config.h"
 
 #include <locale.h>
