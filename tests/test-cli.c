@@ -603,12 +603,23 @@ test_exit_codes (void)
     { { "map", "echo", "--profile", "../x" }, 2, { "../x", "not a valid profile name" } },
     { { "engines", "add", "0" }, 2, { "engines add N", "1 to 1024" } },
     { { "get", "zero" }, 2, { "usage: loomctl get JOB" } },
+    /* Arguments are checked before the cluster is looked for. */
+    { { "ready", "x" }, 2, { "usage: loomctl ready JOB" } },
+    { { "show", "0" }, 2, { "usage: loomctl show JOB" } },
+    { { "abort" }, 2, { "usage: loomctl abort JOB" } },
+    { { "engines", "stop", "one" }, 2, { "usage: loomctl engines stop ID" } },
+    { { "export", "1" }, 2, { "usage: loomctl export JOB…", "--format" } },
+    { { "jobs", "--profile", "../x" }, 2, { "../x", "not a valid profile name" } },
+    { { "cluster", "start", "--scheme", "fifo" }, 2, { "unknown scheme “fifo”", "use leastload, lru or random" } },
+    { { "map", "noop", "--scheme", "fifo", "-n", "1" }, 2, { "unknown scheme “fifo”", "use leastload, lru or random" } },
     /* 3: no cluster */
     { { "ids" }, 3, { "no cluster", "loomctl cluster start" } },
     { { "cluster", "status" }, 3, { "no cluster", "loomctl cluster start" } },
     { { "get", "1" }, 3, { "no cluster", "loomctl cluster start" } },
     { { "ready", "1" }, 3, { "no cluster", "loomctl cluster start" } },
     { { "engines", "add", "1", "--profile", "other" }, 3, { "other", "loomctl cluster start -n 4 --profile other" } },
+    { { "export", "1", "--format", "csv" }, 3, { "no cluster", "loomctl cluster start" } },
+    { { "abort", "1" }, 3, { "no cluster", "loomctl cluster start" } },
   };
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
@@ -675,12 +686,14 @@ test_help (void)
                (const char * const[]) { "Usage: loomctl COMMAND", NULL });
   assert_help ((const char * const[]) { "map", "--help", NULL },
                (const char * const[]) { "FUNCTION", "--sweep", "--arg", "--engines", "--profile", "--async",
-                                        "--json", "--serial", "--timeout", "--retries", NULL });
+                                        "--json", "--serial", "--timeout", "--retries",
+                                        "leastload, lru or random (default: the cluster's)", NULL });
   assert_help ((const char * const[]) { "run", "--help", NULL },
                (const char * const[]) { "COMMAND", "--sweep", "--engines", "--async", "--json", "--cwd",
                                         "--env", "--task-timeout", NULL });
   assert_help ((const char * const[]) { "cluster", "start", "--help", NULL },
-               (const char * const[]) { "--engines", "--profile", "--scheme", "--hwm", "--ip", NULL });
+               (const char * const[]) { "--engines", "--profile", "--scheme", "leastload (default), lru or random",
+                                        "--hwm", "--ip", NULL });
   assert_help ((const char * const[]) { "cluster", "status", "--help", NULL },
                (const char * const[]) { "--profile", "--json", NULL });
   assert_help ((const char * const[]) { "get", "--help", NULL },

@@ -160,14 +160,14 @@ test_ids_and_model (void)
 /* --- failures ------------------------------------------------------------ */
 
 static JsonArray *
-query_task_rows (LoomClient *client,
-                 gint        job)
+query_tasks (LoomClient *client,
+             gint        job)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) reply = loom_client_query_job (client, job, &error);
+  g_autoptr(JsonNode) report = loom_client_get_job_report (client, job, &error);
 
   g_assert_no_error (error);
-  return json_array_ref (json_object_get_array_member (reply, "tasks"));
+  return json_array_ref (json_object_get_array_member (json_node_get_object (report), "tasks"));
 }
 
 static gint64
@@ -175,12 +175,14 @@ engine_pid (LoomClient *client,
             guint       id)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) status = loom_client_get_status (client, &error);
-  JsonArray *engines;
+  g_autoptr(LoomClusterStatus) status = loom_client_get_status (client, &error);
+  g_autoptr(LoomEngineInfo) engine = NULL;
 
   g_assert_no_error (error);
-  engines = json_object_get_array_member (status, "engines");
-  return json_object_get_int_member (json_array_get_object_element (engines, id), "pid");
+  engine = g_list_model_get_item (loom_cluster_status_get_engines (status), id);
+  g_assert_nonnull (engine);
+  g_assert_cmpuint (loom_engine_info_get_id (engine), ==, id);
+  return loom_engine_info_get_pid (engine);
 }
 
 /* Waits until a task of @res runs and returns the engine it runs on. */
@@ -197,14 +199,14 @@ wait_for_running_task (LoomClient      *client,
 
       if (job > 0)
         {
-          g_autoptr(JsonArray) rows = query_task_rows (client, job);
-          for (guint i = 0; i < json_array_get_length (rows); i++)
+          g_autoptr(JsonArray) tasks = query_tasks (client, job);
+          for (guint i = 0; i < json_array_get_length (tasks); i++)
             {
-              JsonArray *row = json_array_get_array_element (rows, i);
-              if (json_array_get_int_element (row, 2) == LOOM_TASK_RUNNING)
+              JsonObject *task = json_array_get_object_element (tasks, i);
+              if (g_str_equal (json_object_get_string_member (task, "status"), "running"))
                 {
-                  *index = json_array_get_int_element (row, 0);
-                  return json_array_get_int_element (row, 1);
+                  *index = json_object_get_int_member (task, "index");
+                  return json_object_get_int_member (task, "engine_id");
                 }
             }
         }
@@ -309,12 +311,11 @@ test_forged_while_working (void)
   g_autoptr(LoomConnection) conn = NULL;
   g_autoptr(LoomAsyncResult) res = NULL;
   g_autoptr(JsonNode) values = NULL;
-  g_autoptr(JsonObject) status = NULL;
+  g_autoptr(LoomClusterStatus) status = NULL;
   g_autoptr(GError) error = NULL;
   guint8 wrong_key[LOOM_KEY_SIZE] = { 1, 2, 3 };
   LoomWire *forger;
   void *to_clients, *to_engines;
-  JsonObject *dropped;
 
   conn = loom_connection_load (loom_controller_get_connection_file (loom_cluster_get_controller (cluster)), &error);
   g_assert_no_error (error);
@@ -350,16 +351,15 @@ test_forged_while_working (void)
   /* Let the last forgeries arrive, then read the counters. */
   for (guint tries = 0; tries < 500; tries++)
     {
-      g_clear_pointer (&status, json_object_unref);
+      g_clear_object (&status);
       status = loom_client_get_status (client, &error);
       g_assert_no_error (error);
-      dropped = json_object_get_object_member (status, "dropped");
-      if (json_object_get_int_member (dropped, "bad_signature") >= 20)
+      if (loom_cluster_status_get_dropped (status, "bad_signature") >= 20)
         break;
       g_usleep (10 * 1000);
     }
-  g_assert_cmpint (json_object_get_int_member (dropped, "bad_signature"), ==, 20);
-  g_assert_cmpint (json_object_get_int_member (status, "jobs"), ==, 1);
+  g_assert_cmpuint (loom_cluster_status_get_dropped (status, "bad_signature"), ==, 20);
+  g_assert_cmpuint (loom_cluster_status_get_n_jobs (status), ==, 1);
 
   zmq_close (to_clients);
   zmq_close (to_engines);
@@ -757,6 +757,254 @@ test_abort (void)
   g_assert_cmpuint (aborted, >=, 8);
 }
 
+/* --- the typed queries ---------------------------------------------------- */
+
+static guint
+run_noops (LoomClient *client,
+           guint       n)
+{
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autoptr(JsonArray) params = test_params_repeat (n, NULL, 0);
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(GError) error = NULL;
+
+  res = loom_view_map_async (view, "noop", params, &error);
+  g_assert_no_error (error);
+  values = loom_async_result_get (res, 30, &error);
+  g_assert_no_error (error);
+  return loom_async_result_get_job_id (res);
+}
+
+static void
+test_typed_queries (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .hwm = 3, .retries = -1, .scheme = LOOM_SCHEME_LRU };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomClusterStatus) status = NULL;
+  g_autoptr(LoomJobInfo) job = NULL;
+  g_autoptr(LoomJobInfo) listed = NULL;
+  g_autoptr(GListModel) jobs = NULL;
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *reasons;
+  LoomEngineState state;
+  GListModel *engines;
+  guint64 total = 0;
+  guint id, aborted = 99, killing = 99;
+
+  id = run_noops (client, 5);
+
+  status = loom_client_get_status (client, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (loom_cluster_status_get_profile (status), ==, loom_controller_get_profile (loom_cluster_get_controller (cluster)));
+  g_assert_cmpint (loom_cluster_status_get_pid (status), ==, getpid ());
+  g_assert_cmpint (loom_cluster_status_get_scheme (status), ==, LOOM_SCHEME_LRU);
+  g_assert_cmpuint (loom_cluster_status_get_hwm (status), ==, 3);
+  g_assert_cmpuint (loom_cluster_status_get_n_jobs (status), ==, 1);
+  g_assert_cmpuint (loom_cluster_status_get_n_queued (status), ==, 0);
+  g_assert_cmpuint (loom_cluster_status_get_n_running (status), ==, 0);
+  g_assert_cmpuint (loom_cluster_status_get_tasks_finished (status), ==, 5);
+  engines = loom_cluster_status_get_engines (status);
+  g_assert_cmpuint (g_list_model_get_n_items (engines), ==, 2);
+  g_assert_true (g_list_model_get_item_type (engines) == LOOM_TYPE_ENGINE_INFO);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(LoomEngineInfo) engine = g_list_model_get_item (engines, i);
+
+      g_assert_cmpuint (loom_engine_info_get_id (engine), ==, i);
+      g_assert_true (loom_engine_info_is_alive (engine));
+      g_assert_cmpint (loom_engine_info_get_registered_at (engine), >, 0);
+      /* The state is an enum property. */
+      g_assert_true (G_PARAM_SPEC_VALUE_TYPE (g_object_class_find_property (G_OBJECT_GET_CLASS (engine), "state"))
+                     == LOOM_TYPE_ENGINE_STATE);
+      g_object_get (engine, "state", &state, NULL);
+      g_assert_cmpint (state, ==, loom_engine_info_get_state (engine));
+    }
+  reasons = loom_cluster_status_get_drop_reasons (status);
+  g_assert_true (g_strv_contains (reasons, "bad_signature"));
+  for (guint i = 0; reasons[i]; i++)
+    total += loom_cluster_status_get_dropped (status, reasons[i]);
+  g_assert_cmpuint (loom_cluster_status_get_dropped (status, NULL), ==, total);
+  g_assert_cmpuint (loom_cluster_status_get_dropped (status, "no-such-reason"), ==, 0);
+  json = loom_cluster_status_to_json (status);
+  g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (json_node_get_object (json), "controller"),
+                                                  "scheme"), ==, "lru");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (json), "engines")), ==, 2);
+
+  job = loom_client_query_job (client, id, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loom_job_info_get_id (job), ==, id);
+  g_assert_cmpstr (loom_job_info_get_name (job), ==, "noop");
+  g_assert_cmpstr (loom_job_info_get_function (job), ==, "noop");
+  g_assert_cmpint (loom_job_info_get_kind (job), ==, LOOM_TASK_KIND_BUILTIN);
+  g_assert_cmpint (loom_job_info_get_mode (job), ==, LOOM_JOB_PARALLEL);
+  g_assert_cmpuint (loom_job_info_get_n_tasks (job), ==, 5);
+  g_assert_cmpuint (loom_job_info_get_n_done (job), ==, 5);
+  g_assert_cmpuint (loom_job_info_get_n_failed (job) + loom_job_info_get_n_running (job) +
+                    loom_job_info_get_n_queued (job) + loom_job_info_get_n_aborted (job) +
+                    loom_job_info_get_n_lost (job), ==, 0);
+  g_assert_true (loom_job_info_is_ready (job));
+  g_assert_true (loom_job_info_has_task_figures (job));
+  g_assert_cmpuint (loom_job_info_get_n_engines (job), >=, 1);
+  g_assert_cmpuint (loom_job_info_get_n_engines (job), <=, 2);
+  g_assert_cmpint (loom_job_info_get_finished (job), >=, loom_job_info_get_created (job));
+  g_assert_cmpfloat (loom_job_info_get_wall_time (job), >, 0);
+
+  jobs = loom_client_list_jobs (client, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 1);
+  listed = g_list_model_get_item (jobs, 0);
+  g_assert_cmpuint (loom_job_info_get_id (listed), ==, id);
+  g_assert_false (loom_job_info_has_task_figures (listed));
+  g_assert_cmpuint (loom_job_info_get_n_done (listed), ==, 5);
+  g_assert_cmpfloat (loom_job_info_get_speedup (listed), ==, 0);
+
+  /* A finished job aborts nothing. */
+  g_assert_true (loom_client_abort_job (client, id, &aborted, &killing, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (aborted, ==, 0);
+  g_assert_cmpuint (killing, ==, 0);
+
+  g_assert_null (loom_client_query_job (client, id + 100, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_PROTOCOL);
+}
+
+typedef struct
+{
+  LoomClient        *client;
+  LoomClusterStatus *status;
+  GListModel        *jobs;
+  LoomJobInfo       *job;
+  JsonNode          *report;
+  GError            *cancelled;
+  gboolean           aborted;
+  guint              pending;
+} TypedState;
+
+static void
+on_status (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  TypedState *state = data;
+  g_autoptr(GError) error = NULL;
+
+  state->status = loom_client_get_status_finish (LOOM_CLIENT (object), result, &error);
+  g_assert_no_error (error);
+  state->pending--;
+}
+
+static void
+on_jobs (GObject      *object,
+         GAsyncResult *result,
+         gpointer      data)
+{
+  TypedState *state = data;
+  g_autoptr(GError) error = NULL;
+
+  state->jobs = loom_client_list_jobs_finish (LOOM_CLIENT (object), result, &error);
+  g_assert_no_error (error);
+  state->pending--;
+}
+
+static void
+on_job (GObject      *object,
+        GAsyncResult *result,
+        gpointer      data)
+{
+  TypedState *state = data;
+  g_autoptr(GError) error = NULL;
+
+  state->job = loom_client_query_job_finish (LOOM_CLIENT (object), result, &error);
+  g_assert_no_error (error);
+  state->pending--;
+}
+
+static void
+on_report (GObject      *object,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  TypedState *state = data;
+  g_autoptr(GError) error = NULL;
+
+  state->report = loom_client_get_job_report_finish (LOOM_CLIENT (object), result, &error);
+  g_assert_no_error (error);
+  state->pending--;
+}
+
+static void
+on_aborted (GObject      *object,
+            GAsyncResult *result,
+            gpointer      data)
+{
+  TypedState *state = data;
+  g_autoptr(GError) error = NULL;
+  guint aborted = 99;
+
+  state->aborted = loom_client_abort_job_finish (LOOM_CLIENT (object), result, &aborted, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (aborted, ==, 0);
+  state->pending--;
+}
+
+static void
+on_cancelled (GObject      *object,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  TypedState *state = data;
+
+  g_assert_null (loom_client_get_status_finish (LOOM_CLIENT (object), result, &state->cancelled));
+  state->pending--;
+}
+
+static gboolean
+typed_done (gpointer data)
+{
+  return ((TypedState *) data)->pending == 0;
+}
+
+static void
+test_typed_queries_async (void)
+{
+  ClusterOptions opts = { .n_engines = 1, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  TypedState state = { .client = loom_cluster_get_client (cluster) };
+  g_autoptr(LoomJobInfo) listed = NULL;
+  guint id = run_noops (state.client, 3);
+
+  state.pending = 6;
+  loom_client_get_status_async (state.client, NULL, on_status, &state);
+  loom_client_list_jobs_async (state.client, NULL, on_jobs, &state);
+  loom_client_query_job_async (state.client, id, NULL, on_job, &state);
+  loom_client_get_job_report_async (state.client, id, NULL, on_report, &state);
+  loom_client_abort_job_async (state.client, id, NULL, on_aborted, &state);
+  /* A cancelled request returns at once, whatever the controller does. */
+  loom_client_get_status_async (state.client, cancellable, on_cancelled, &state);
+  g_cancellable_cancel (cancellable);
+  g_assert_true (test_wait_until (typed_done, &state, 10));
+
+  g_assert_error (state.cancelled, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_cmpuint (g_list_model_get_n_items (loom_cluster_status_get_engines (state.status)), ==, 1);
+  g_assert_cmpuint (g_list_model_get_n_items (state.jobs), ==, 1);
+  listed = g_list_model_get_item (state.jobs, 0);
+  g_assert_cmpuint (loom_job_info_get_id (listed), ==, id);
+  g_assert_cmpuint (loom_job_info_get_n_done (state.job), ==, 3);
+  g_assert_true (loom_job_info_has_task_figures (state.job));
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (state.report), "tasks")), ==, 3);
+  g_assert_true (state.aborted);
+
+  g_clear_object (&state.status);
+  g_clear_object (&state.jobs);
+  g_clear_object (&state.job);
+  g_clear_pointer (&state.report, json_node_unref);
+  g_clear_error (&state.cancelled);
+}
+
 /* --- processes ----------------------------------------------------------- */
 
 static void
@@ -923,6 +1171,8 @@ main (int   argc,
   g_test_add_func ("/loom/cluster/plugin-tasks", test_plugin_tasks);
   g_test_add_func ("/loom/cluster/main-loop", test_main_loop);
   g_test_add_func ("/loom/cluster/abort", test_abort);
+  g_test_add_func ("/loom/cluster/typed-queries", test_typed_queries);
+  g_test_add_func ("/loom/cluster/typed-queries-async", test_typed_queries_async);
   g_test_add_func ("/loom/cluster/shutdown-leaves-nothing", test_shutdown_leaves_nothing);
   g_test_add_func ("/loom/cluster/engine-exits-without-controller", test_engine_outlives_no_controller);
   g_test_add_func ("/loom/cluster/daemon-sigterm", test_daemon_sigterm);

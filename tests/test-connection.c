@@ -734,13 +734,10 @@ test_live_wrong_key (void)
   deadline = g_get_monotonic_time () + 5 * G_USEC_PER_SEC;
   for (;;)
     {
-      g_autoptr(JsonObject) status = loom_client_get_status (client, &error);
-      JsonObject *dropped;
+      g_autoptr(LoomClusterStatus) status = loom_client_get_status (client, &error);
 
       g_assert_no_error (error);
-      dropped = json_object_get_object_member (status, "dropped");
-      g_assert_nonnull (dropped);
-      bad_signature = json_object_get_int_member (dropped, "bad_signature");
+      bad_signature = loom_cluster_status_get_dropped (status, "bad_signature");
       if (bad_signature == 1 || g_get_monotonic_time () > deadline)
         break;
       g_usleep (10 * 1000);

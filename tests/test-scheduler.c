@@ -15,7 +15,8 @@ engines_of_sequential_applies_with (LoomCluster *cluster,
   g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
   GArray *engines = g_array_new (FALSE, FALSE, sizeof (gint));
 
-  loom_view_set_scheme (view, scheme);
+  if (scheme >= 0)
+    loom_view_set_scheme (view, scheme);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GError) error = NULL;

@@ -1,39 +1,95 @@
 /* loom-types.c
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The names of Loom's enums are the nicks of their GEnumClass (see the
+ * `nick=` annotations in loom-types.h): no table of strings here.
  */
+
+#define G_LOG_DOMAIN "Loom"
 
 #include "config.h"
 
 #include <glib/gi18n-lib.h>
 
+#include "loom-enums.h"
 #include "loom-types.h"
+#include "loom-types-private.h"
 
-static const char *task_status_names[] = {
-  "queued", "dispatched", "running", "done", "failed", "aborted", "lost",
-};
+/* The class of a static enum type lives as long as the program: the one
+ * reference taken on first use is never given back, and later calls only
+ * peek (the controller names a task status per event). */
+static GEnumClass *
+enum_class (GType enum_type)
+{
+  GEnumClass *klass = g_type_class_peek (enum_type);
 
-static const char *scheme_names[] = { "leastload", "lru", "random" };
+  return klass ? klass : g_type_class_ref (enum_type);
+}
 
-static const char *engine_state_names[] = { "starting", "idle", "busy", "dead", "stopped" };
+/**
+ * loom_enum_to_nick: (skip)
+ * @enum_type: a registered enum type
+ * @value: one of its values
+ * @fallback: what to return for a value the type does not have
+ *
+ * Returns: (transfer none): the value's nick, interned by the type system
+ */
+const char *
+loom_enum_to_nick (GType       enum_type,
+                   gint        value,
+                   const char *fallback)
+{
+  GEnumValue *v = g_enum_get_value (enum_class (enum_type), value);
 
+  return v ? v->value_nick : fallback;
+}
+
+/**
+ * loom_enum_from_nick: (skip)
+ * @enum_type: a registered enum type
+ * @nick: (nullable): a nick
+ * @value: (out): where to store the value
+ *
+ * Returns: %TRUE if @nick names a value of @enum_type
+ */
+gboolean
+loom_enum_from_nick (GType       enum_type,
+                     const char *nick,
+                     gint       *value)
+{
+  GEnumValue *v;
+
+  if (nick == NULL || !(v = g_enum_get_value_by_nick (enum_class (enum_type), nick)))
+    return FALSE;
+  *value = v->value;
+  return TRUE;
+}
+
+/**
+ * loom_task_status_to_string:
+ * @status: a #LoomTaskStatus
+ *
+ * Returns: (transfer none): the status's name on the wire and in JSON:
+ *   "queued", "dispatched", "running", "done", "failed", "aborted" or "lost"
+ */
 const char *
 loom_task_status_to_string (LoomTaskStatus status)
 {
-  g_return_val_if_fail (status <= LOOM_TASK_LOST, "unknown");
-  return task_status_names[status];
+  return loom_enum_to_nick (LOOM_TYPE_TASK_STATUS, status, "unknown");
 }
 
 /**
  * loom_task_status_get_label:
  * @status: a #LoomTaskStatus
  *
- * Returns: the status as a person reads it, translated (the wire and the
- *   JSON use loom_task_status_to_string())
+ * Returns: (transfer none): the status as a person reads it, translated
+ *   (the wire and the JSON use loom_task_status_to_string())
  */
 const char *
 loom_task_status_get_label (LoomTaskStatus status)
 {
+  /* Translations, indexed by status: the names themselves are the nicks. */
   static const char *labels[] = {
     N_("queued"), N_("dispatched"), N_("running"), N_("done"), N_("failed"), N_("aborted"), N_("lost"),
   };
@@ -54,16 +110,21 @@ loom_task_status_is_final (LoomTaskStatus status)
   return status >= LOOM_TASK_DONE;
 }
 
+/**
+ * loom_scheme_to_string:
+ * @scheme: a #LoomScheme
+ *
+ * Returns: (transfer none): the scheme's name: "leastload", "lru" or "random"
+ */
 const char *
 loom_scheme_to_string (LoomScheme scheme)
 {
-  g_return_val_if_fail (scheme <= LOOM_SCHEME_RANDOM, "unknown");
-  return scheme_names[scheme];
+  return loom_enum_to_nick (LOOM_TYPE_SCHEME, scheme, "unknown");
 }
 
 /**
  * loom_scheme_from_string:
- * @str: a scheme name
+ * @str: (nullable): a scheme name
  * @scheme: (out): the scheme
  *
  * Returns: %TRUE if @str names a scheme
@@ -72,25 +133,32 @@ gboolean
 loom_scheme_from_string (const char *str,
                          LoomScheme *scheme)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (scheme_names); i++)
-    if (g_strcmp0 (str, scheme_names[i]) == 0)
-      {
-        *scheme = i;
-        return TRUE;
-      }
-  return FALSE;
+  gint value;
+
+  g_return_val_if_fail (scheme != NULL, FALSE);
+
+  if (!loom_enum_from_nick (LOOM_TYPE_SCHEME, str, &value))
+    return FALSE;
+  *scheme = value;
+  return TRUE;
 }
 
+/**
+ * loom_engine_state_to_string:
+ * @state: a #LoomEngineState
+ *
+ * Returns: (transfer none): the state's name: "starting", "idle", "busy",
+ *   "dead" or "stopped"
+ */
 const char *
 loom_engine_state_to_string (LoomEngineState state)
 {
-  g_return_val_if_fail (state <= LOOM_ENGINE_STOPPED, "unknown");
-  return engine_state_names[state];
+  return loom_enum_to_nick (LOOM_TYPE_ENGINE_STATE, state, "unknown");
 }
 
 /**
  * loom_engine_state_from_string:
- * @str: a state name
+ * @str: (nullable): a state name
  * @state: (out): the state
  *
  * Returns: %TRUE if @str names a state
@@ -99,11 +167,12 @@ gboolean
 loom_engine_state_from_string (const char      *str,
                                LoomEngineState *state)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (engine_state_names); i++)
-    if (g_strcmp0 (str, engine_state_names[i]) == 0)
-      {
-        *state = i;
-        return TRUE;
-      }
-  return FALSE;
+  gint value;
+
+  g_return_val_if_fail (state != NULL, FALSE);
+
+  if (!loom_enum_from_nick (LOOM_TYPE_ENGINE_STATE, str, &value))
+    return FALSE;
+  *state = value;
+  return TRUE;
 }

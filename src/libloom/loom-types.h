@@ -25,17 +25,19 @@ G_BEGIN_DECLS
  * @LOOM_TASK_ABORTED: aborted before it ran
  * @LOOM_TASK_LOST: its engine died more often than the retry limit allows
  *
- * Where a task is in its life.
+ * Where a task is in its life.  The nicks of its #GEnumClass
+ * (loom_task_status_to_string()) are the names the wire protocol, the JSON
+ * reports and the event stream use.
  */
 typedef enum
 {
-  LOOM_TASK_QUEUED,
-  LOOM_TASK_DISPATCHED,
-  LOOM_TASK_RUNNING,
-  LOOM_TASK_DONE,
-  LOOM_TASK_FAILED,
-  LOOM_TASK_ABORTED,
-  LOOM_TASK_LOST,
+  LOOM_TASK_QUEUED,      /*< nick=queued >*/
+  LOOM_TASK_DISPATCHED,  /*< nick=dispatched >*/
+  LOOM_TASK_RUNNING,     /*< nick=running >*/
+  LOOM_TASK_DONE,        /*< nick=done >*/
+  LOOM_TASK_FAILED,      /*< nick=failed >*/
+  LOOM_TASK_ABORTED,     /*< nick=aborted >*/
+  LOOM_TASK_LOST,        /*< nick=lost >*/
 } LoomTaskStatus;
 
 /**
@@ -44,13 +46,15 @@ typedef enum
  * @LOOM_SCHEME_LRU: the engine that was given a task least recently
  * @LOOM_SCHEME_RANDOM: any engine with room, at random
  *
- * How the controller picks an engine for the next task.
+ * How the controller picks an engine for the next task.  The nicks
+ * ("leastload", "lru", "random") are the names `--scheme` takes and the
+ * wire protocol carries.
  */
 typedef enum
 {
-  LOOM_SCHEME_LEASTLOAD,
-  LOOM_SCHEME_LRU,
-  LOOM_SCHEME_RANDOM,
+  LOOM_SCHEME_LEASTLOAD,  /*< nick=leastload >*/
+  LOOM_SCHEME_LRU,        /*< nick=lru >*/
+  LOOM_SCHEME_RANDOM,     /*< nick=random >*/
 } LoomScheme;
 
 /**
@@ -61,15 +65,16 @@ typedef enum
  * @LOOM_ENGINE_DEAD: missed its heartbeats
  * @LOOM_ENGINE_STOPPED: stopped cleanly
  *
- * An engine's state as the controller sees it.
+ * An engine's state as the controller sees it; the nicks are the names
+ * the controller's replies carry.
  */
 typedef enum
 {
-  LOOM_ENGINE_STARTING,
-  LOOM_ENGINE_IDLE,
-  LOOM_ENGINE_BUSY,
-  LOOM_ENGINE_DEAD,
-  LOOM_ENGINE_STOPPED,
+  LOOM_ENGINE_STARTING,  /*< nick=starting >*/
+  LOOM_ENGINE_IDLE,      /*< nick=idle >*/
+  LOOM_ENGINE_BUSY,      /*< nick=busy >*/
+  LOOM_ENGINE_DEAD,      /*< nick=dead >*/
+  LOOM_ENGINE_STOPPED,   /*< nick=stopped >*/
 } LoomEngineState;
 
 LOOM_AVAILABLE_IN_ALL

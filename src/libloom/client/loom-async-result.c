@@ -31,6 +31,16 @@ typedef struct
   guint8   attempts;
 } ResultTask;
 
+/**
+ * LoomAsyncResult:
+ *
+ * The results of one job, like ipyparallel's `AsyncResult`: ready() and
+ * get() as there, wait() and wait_async(), each task's metadata
+ * (#LoomTaskInfo), and the #LoomAsyncResult::task-finished and
+ * #LoomAsyncResult::finished signals on the main context it was created on.
+ *
+ * A result belongs to the thread of its #LoomClient.
+ */
 struct _LoomAsyncResult
 {
   GObject       parent_instance;
@@ -98,6 +108,12 @@ loom_task_info_copy (const LoomTaskInfo *info)
   return copy;
 }
 
+/**
+ * loom_task_info_free:
+ * @info: (transfer full): a #LoomTaskInfo
+ *
+ * Frees @info and what it holds.
+ */
 void
 loom_task_info_free (LoomTaskInfo *info)
 {
@@ -240,15 +256,35 @@ loom_async_result_class_init (LoomAsyncResultClass *klass)
   object_class->finalize = loom_async_result_finalize;
   object_class->get_property = loom_async_result_get_property;
 
+  /**
+   * LoomAsyncResult:job-id:
+   *
+   * The job's id at the controller, or -1 until the controller took it.
+   */
   properties[PROP_JOB_ID] =
     g_param_spec_int ("job-id", NULL, NULL, -1, G_MAXINT, -1,
                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * LoomAsyncResult:n-tasks:
+   *
+   * The number of tasks of the job.
+   */
   properties[PROP_N_TASKS] =
     g_param_spec_uint ("n-tasks", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * LoomAsyncResult:progress:
+   *
+   * The number of tasks that have finished, with a result or not.
+   */
   properties[PROP_PROGRESS] =
     g_param_spec_uint ("progress", NULL, NULL, 0, G_MAXUINT, 0,
                        G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  /**
+   * LoomAsyncResult:ready:
+   *
+   * Whether every task has finished (or the job failed as a whole).
+   */
   properties[PROP_READY] =
     g_param_spec_boolean ("ready", NULL, NULL, FALSE,
                           G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -459,6 +495,12 @@ loom_async_result_peek_job_id (LoomAsyncResult *self)
   return self->job_id;
 }
 
+/**
+ * loom_async_result_get_n_tasks:
+ * @self: a #LoomAsyncResult
+ *
+ * Returns: the number of tasks of the job
+ */
 guint
 loom_async_result_get_n_tasks (LoomAsyncResult *self)
 {
@@ -767,7 +809,6 @@ gboolean
 loom_async_result_abort (LoomAsyncResult  *self,
                          GError          **error)
 {
-  g_autoptr(JsonObject) reply = NULL;
   gint job;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
@@ -783,8 +824,7 @@ loom_async_result_abort (LoomAsyncResult  *self,
       return FALSE;
     }
 
-  reply = loom_client_abort_job (self->client, job, error);
-  return reply != NULL;
+  return loom_client_abort_job (self->client, job, NULL, NULL, error);
 }
 
 /**

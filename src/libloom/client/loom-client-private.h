@@ -7,8 +7,11 @@
 
 #include "loom-async-result.h"
 #include "loom-client.h"
+#include "loom-cluster-status.h"
 #include "loom-engine-info.h"
+#include "loom-job-info.h"
 #include "loom-json-private.h"
+#include "loom-types-private.h"
 #include "loom-wire-private.h"
 
 G_BEGIN_DECLS
@@ -20,6 +23,17 @@ LoomMessage     *loom_client_request             (LoomClient       *self,
 JsonObject      *loom_client_request_object      (LoomClient       *self,
                                                   const char       *msg_type,
                                                   const char       *content,
+                                                  GError          **error);
+void             loom_client_request_async       (LoomClient       *self,
+                                                  const char       *msg_type,
+                                                  const char       *content,
+                                                  gpointer          source_tag,
+                                                  GCancellable     *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer          user_data);
+LoomMessage     *loom_client_request_finish      (LoomClient       *self,
+                                                  GAsyncResult     *result,
+                                                  gpointer          source_tag,
                                                   GError          **error);
 gboolean         loom_client_in_main_loop        (LoomClient       *self);
 void             loom_client_wait                (LoomClient       *self,
@@ -51,6 +65,21 @@ gboolean         loom_async_result_apply         (LoomAsyncResult  *self,
 LoomEngineInfo  *loom_engine_info_new            (guint             id);
 void             loom_engine_info_update         (LoomEngineInfo   *self,
                                                   JsonObject       *obj);
+void             loom_engine_info_build_json     (LoomEngineInfo   *self,
+                                                  JsonBuilder      *builder);
+
+LoomClusterStatus *loom_cluster_status_new_from_reply (LoomMessage *reply,
+                                                       GError     **error);
+
+LoomJobInfo     *loom_job_info_new_from_summary  (JsonObject       *summary);
+void             loom_job_info_count_tasks       (LoomJobInfo      *self,
+                                                  JsonArray        *rows);
+LoomJobInfo     *loom_job_info_new_from_reply    (LoomMessage      *reply,
+                                                  GError          **error);
+void             loom_job_info_build_report      (LoomJobInfo      *self,
+                                                  JsonObject       *job);
+GListModel      *loom_job_info_list_from_reply   (LoomMessage      *reply,
+                                                  GError          **error);
 
 LoomView        *loom_view_new                   (LoomClient       *client);
 

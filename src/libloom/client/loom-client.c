@@ -41,6 +41,7 @@ typedef void (*OpComplete) (LoomClient *self, Op *op, LoomMessage *reply, const 
 struct _Op
 {
   char            *msg_type;
+  char            *msg_id;       /* its key in pending, once sent */
   OpComplete       complete;
   LoomAsyncResult *result;       /* submit */
   guint            ref;
@@ -48,6 +49,8 @@ struct _Op
   gboolean         done;         /* synchronous callers wait for this */
   LoomMessage     *reply;
   GError          *error;
+  GTask           *task;         /* asynchronous requests */
+  GSource         *cancel_source;
 };
 
 typedef struct
@@ -56,6 +59,19 @@ typedef struct
   LoomClient *client;            /* not owned */
 } ClientSource;
 
+/**
+ * LoomClient:
+ *
+ * A connection to a cluster's controller, like ipyparallel's `Client`:
+ * the engines' ids and a live model of them, load-balanced views
+ * (loom_client_load_balanced_view()), jobs and their reports, and the
+ * controller's status.
+ *
+ * Blocking calls drive the sockets themselves; the `_async` ones, results
+ * and the engines model are served from a source on the main context that
+ * was the thread default when the client was made.  A client, its views
+ * and its results belong to the thread that created it.
+ */
 struct _LoomClient
 {
   GObject          parent_instance;
@@ -107,7 +123,14 @@ static void
 op_free (Op *op)
 {
   g_free (op->msg_type);
+  g_free (op->msg_id);
   g_clear_object (&op->result);
+  if (op->cancel_source)
+    {
+      g_source_destroy (op->cancel_source);
+      g_clear_pointer (&op->cancel_source, g_source_unref);
+    }
+  g_clear_object (&op->task);
   g_clear_pointer (&op->reply, loom_message_free);
   g_clear_error (&op->error);
   g_free (op);
@@ -175,7 +198,8 @@ send_op (LoomClient *self,
   if (track)
     {
       op->deadline = g_get_monotonic_time () + (gint64) self->request_timeout_ms * 1000;
-      g_hash_table_insert (self->pending, g_strdup (loom_wire_last_msg_id (self->wire)), op);
+      op->msg_id = g_strdup (loom_wire_last_msg_id (self->wire));
+      g_hash_table_insert (self->pending, g_strdup (op->msg_id), op);
     }
   else
     op_free (op);
@@ -270,6 +294,100 @@ loom_client_request_object (LoomClient  *self,
   if (!(obj = loom_message_get_content (reply, error)))
     return NULL;
   return json_object_ref (obj);
+}
+
+/* Completion of an asynchronous request: its task gets the reply. */
+static void
+op_complete_task (LoomClient   *self,
+                  Op           *op,
+                  LoomMessage  *reply,
+                  const GError *error)
+{
+  if (error != NULL)
+    g_task_return_error (op->task, g_error_copy (error));
+  else if (g_str_equal (reply->msg_type, "error_reply"))
+    {
+      g_task_return_error (op->task, error_from_reply (reply));
+      loom_message_free (reply);
+    }
+  else
+    g_task_return_pointer (op->task, reply, (GDestroyNotify) loom_message_free);
+  op_free (op);
+}
+
+/* The caller gave up: the request leaves the table, its reply (if one
+ * comes) is dropped as unknown, and the task returns at once. */
+static gboolean
+op_cancelled (GCancellable *cancellable,
+              gpointer      data)
+{
+  Op *op = data;
+  LoomClient *self = g_task_get_source_object (op->task);
+
+  g_hash_table_remove (self->pending, op->msg_id);
+  g_clear_pointer (&op->cancel_source, g_source_unref);
+  g_task_return_error_if_cancelled (op->task);
+  op_free (op);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * loom_client_request_async: (skip)
+ * @source_tag: the public function the request is for
+ *
+ * Sends a request; @callback runs on the client's main context when its
+ * reply, an error reply or the request timeout comes, or at once when
+ * @cancellable is cancelled.  loom_client_request_finish() gives the reply.
+ */
+void
+loom_client_request_async (LoomClient          *self,
+                           const char          *msg_type,
+                           const char          *content,
+                           gpointer             source_tag,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  Op *op;
+
+  g_return_if_fail (LOOM_IS_CLIENT (self));
+  g_return_if_fail (check_owner (self));
+
+  op = op_new (msg_type, op_complete_task);
+  op->task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (op->task, source_tag);
+  g_task_set_name (op->task, msg_type);
+  if (g_task_return_error_if_cancelled (op->task))
+    {
+      op_free (op);
+      return;
+    }
+  if (!send_op (self, op, content ? content : "{}", NULL, TRUE))
+    return;
+  if (cancellable != NULL)
+    {
+      op->cancel_source = g_cancellable_source_new (cancellable);
+      g_source_set_callback (op->cancel_source, (GSourceFunc) G_CALLBACK (op_cancelled), op, NULL);
+      g_source_set_static_name (op->cancel_source, "[loom] request cancelled");
+      g_source_attach (op->cancel_source, self->context);
+    }
+}
+
+/**
+ * loom_client_request_finish: (skip)
+ *
+ * Returns: (transfer full) (nullable): the reply of a request sent with
+ *   loom_client_request_async()
+ */
+LoomMessage *
+loom_client_request_finish (LoomClient    *self,
+                            GAsyncResult  *result,
+                            gpointer       source_tag,
+                            GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == source_tag, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static void
@@ -913,6 +1031,12 @@ loom_client_new_for_profile (const char  *profile,
   return loom_client_new_for_file (path, error);
 }
 
+/**
+ * loom_client_get_connection_file:
+ * @self: a #LoomClient
+ *
+ * Returns: (type filename): the connection file the client was made from
+ */
 const char *
 loom_client_get_connection_file (LoomClient *self)
 {
@@ -931,50 +1055,6 @@ loom_client_set_request_timeout (LoomClient *self,
 {
   g_return_if_fail (LOOM_IS_CLIENT (self));
   self->request_timeout_ms = MAX (timeout_ms, 10);
-}
-
-/**
- * loom_client_get_ids:
- * @self: a #LoomClient
- * @error: return location for a #GError
- *
- * Asks the controller for the ids of the engines that are alive, like
- * ipyparallel's `Client.ids`.
- *
- * Returns: (transfer full) (element-type guint): the ids, ascending
- */
-GArray *
-loom_client_get_ids (LoomClient  *self,
-                     GError     **error)
-{
-  g_autoptr(JsonObject) reply = NULL;
-  JsonArray *engines;
-  GArray *ids;
-
-  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
-
-  if (!(reply = loom_client_request_object (self, "engines", "{}", error)))
-    return NULL;
-
-  ids = g_array_new (FALSE, FALSE, sizeof (guint));
-  engines = loom_json_array (reply, "engines");
-  for (guint i = 0; engines && i < json_array_get_length (engines); i++)
-    {
-      JsonObject *e = loom_json_array_object (engines, i);
-      const char *state = loom_json_string (e, "state", "");
-
-      if (g_str_equal (state, "idle") || g_str_equal (state, "busy"))
-        {
-          gint64 id = loom_json_int (e, "id", -1);
-          if (id >= 0 && id <= G_MAXUINT)
-            {
-              guint uid = id;
-              g_array_append_val (ids, uid);
-            }
-        }
-    }
-
-  return ids;
 }
 
 /**
@@ -1005,122 +1085,6 @@ loom_client_load_balanced_view (LoomClient *self)
 {
   g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
   return loom_view_new (self);
-}
-
-/**
- * loom_client_get_status:
- * @self: a #LoomClient
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the controller's status: its settings, engines,
- *   queue and dropped-message counters
- */
-JsonObject *
-loom_client_get_status (LoomClient  *self,
-                        GError     **error)
-{
-  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
-  return loom_client_request_object (self, "status", "{}", error);
-}
-
-/**
- * loom_client_query_job:
- * @self: a #LoomClient
- * @job_id: a job id
- * @error: return location for a #GError
- *
- * Returns: (transfer full): the job's summary and task rows
- */
-JsonObject *
-loom_client_query_job (LoomClient  *self,
-                       guint        job_id,
-                       GError     **error)
-{
-  g_autofree char *content = g_strdup_printf ("{\"job\":%u}", job_id);
-
-  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
-  return loom_client_request_object (self, "job", content, error);
-}
-
-/**
- * loom_client_stop_engine:
- * @self: a #LoomClient
- * @engine_id: the engine to stop
- * @error: return location for a #GError
- *
- * Returns: %TRUE if the controller told the engine to stop
- */
-gboolean
-loom_client_stop_engine (LoomClient  *self,
-                         guint        engine_id,
-                         GError     **error)
-{
-  g_autofree char *content = g_strdup_printf ("{\"engine\":%u}", engine_id);
-  g_autoptr(JsonObject) reply = NULL;
-
-  g_return_val_if_fail (LOOM_IS_CLIENT (self), FALSE);
-  reply = loom_client_request_object (self, "stop_engine", content, error);
-  return reply != NULL;
-}
-
-/**
- * loom_client_shutdown:
- * @self: a #LoomClient
- * @error: return location for a #GError
- *
- * Asks the controller to stop its engines and exit.
- *
- * Returns: %TRUE if the controller agreed
- */
-gboolean
-loom_client_shutdown (LoomClient  *self,
-                      GError     **error)
-{
-  g_autoptr(JsonObject) reply = NULL;
-
-  g_return_val_if_fail (LOOM_IS_CLIENT (self), FALSE);
-  reply = loom_client_request_object (self, "shutdown", "{}", error);
-  return reply != NULL;
-}
-
-/**
- * loom_client_list_jobs:
- * @self: a #LoomClient
- * @error: return location for a #GError
- *
- * Returns: (transfer full): `{"jobs": [{id, name, mode, tasks, done, failed,
- *   outstanding, created, finished, spec}]}`, every job of the controller's life
- */
-JsonObject *
-loom_client_list_jobs (LoomClient  *self,
-                       GError     **error)
-{
-  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
-  return loom_client_request_object (self, "jobs", "{}", error);
-}
-
-/**
- * loom_client_abort_job:
- * @self: a #LoomClient
- * @job_id: a job id
- * @error: return location for a #GError
- *
- * Aborts a job: its queued tasks never run and its running ones are
- * stopped (built-ins within 10 ms, commands killed; a plugin function
- * finishes first).
- *
- * Returns: (transfer full): `{"job", "aborted": queued tasks aborted,
- *   "killing": running tasks being stopped}`
- */
-JsonObject *
-loom_client_abort_job (LoomClient  *self,
-                       guint        job_id,
-                       GError     **error)
-{
-  g_autofree char *content = g_strdup_printf ("{\"job\":%u}", job_id);
-
-  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
-  return loom_client_request_object (self, "abort", content, error);
 }
 
 /**

@@ -23,16 +23,26 @@ LOOM_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (LoomEngineInfo, loom_engine_info, LOOM, ENGINE_INFO, GObject)
 
 LOOM_AVAILABLE_IN_ALL
-guint            loom_engine_info_get_id            (LoomEngineInfo *self);
+guint            loom_engine_info_get_id             (LoomEngineInfo *self);
 LOOM_AVAILABLE_IN_ALL
-const char      *loom_engine_info_get_host          (LoomEngineInfo *self);
+const char      *loom_engine_info_get_host           (LoomEngineInfo *self);
 LOOM_AVAILABLE_IN_ALL
-gint64           loom_engine_info_get_pid           (LoomEngineInfo *self);
+gint64           loom_engine_info_get_pid            (LoomEngineInfo *self);
 LOOM_AVAILABLE_IN_ALL
-LoomEngineState  loom_engine_info_get_state         (LoomEngineInfo *self);
+LoomEngineState  loom_engine_info_get_state          (LoomEngineInfo *self);
 LOOM_AVAILABLE_IN_ALL
-guint64          loom_engine_info_get_tasks_done    (LoomEngineInfo *self);
+gboolean         loom_engine_info_is_alive           (LoomEngineInfo *self);
 LOOM_AVAILABLE_IN_ALL
-double           loom_engine_info_get_busy_fraction (LoomEngineInfo *self);
+guint64          loom_engine_info_get_tasks_done     (LoomEngineInfo *self);
+LOOM_AVAILABLE_IN_ALL
+guint            loom_engine_info_get_outstanding    (LoomEngineInfo *self);
+LOOM_AVAILABLE_IN_ALL
+gint64           loom_engine_info_get_registered_at  (LoomEngineInfo *self);
+LOOM_AVAILABLE_IN_ALL
+gint64           loom_engine_info_get_last_heartbeat (LoomEngineInfo *self);
+LOOM_AVAILABLE_IN_ALL
+double           loom_engine_info_get_busy_fraction  (LoomEngineInfo *self);
+LOOM_AVAILABLE_IN_ALL
+const char      *loom_engine_info_get_log            (LoomEngineInfo *self);
 
 G_END_DECLS

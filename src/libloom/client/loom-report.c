@@ -41,48 +41,22 @@ set_string_or_null (JsonObject *obj,
     json_object_set_null_member (obj, name);
 }
 
-/**
- * loom_client_get_job_report:
- * @self: a #LoomClient
- * @job_id: a job id
- * @error: return location for a #GError
- *
- * Returns: (transfer full): `{"job": {id, name, mode, tasks, done, failed,
- *   engines, wall_time, serial_time, speedup, efficiency, created, finished},
- *   "tasks": [{index, params, engine_id, status, attempts, submitted,
- *   dispatched, started, completed, received, result, error, stdout,
- *   stderr, exit_status}]}`; times in µs since the epoch, durations in s
- */
-JsonNode *
-loom_client_get_job_report (LoomClient  *self,
-                            guint        job_id,
-                            GError     **error)
+/* A job report from the controller's answer to "job": its summary with
+ * the task figures, and every task's row, parameters, result and detail. */
+static JsonNode *
+report_from_reply (LoomMessage  *reply,
+                   GError      **error)
 {
-  g_autofree char *request = g_strdup_printf ("{\"job\":%u}", job_id);
-  g_autoptr(LoomMessage) reply = NULL;
+  g_autoptr(LoomJobInfo) info = NULL;
   g_autoptr(GPtrArray) results = NULL;
   g_autoptr(GPtrArray) details = NULL;
   g_autoptr(GPtrArray) params = NULL;
-  g_autoptr(GHashTable) engines = g_hash_table_new (NULL, NULL);
-  JsonObject *content, *summary, *job, *root;
+  JsonObject *job, *root;
   JsonArray *rows, *tasks;
-  gint64 first = G_MAXINT64, last = 0, busy = 0;
-  double wall, serial, speedup;
 
-  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
-
-  if (!(reply = loom_client_request (self, "job", request, error)))
+  if (!(info = loom_job_info_new_from_reply (reply, error)))
     return NULL;
-  if (!(content = loom_message_get_content (reply, error)))
-    return NULL;
-
-  summary = loom_json_object (content, "job");
-  rows = loom_json_array (content, "tasks");
-  if (summary == NULL || rows == NULL)
-    {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_PROTOCOL, _("The controller's answer about job %u is incomplete"), job_id);
-      return NULL;
-    }
+  rows = loom_json_array (loom_message_get_content (reply, NULL), "tasks");
   results = loom_lines_split (loom_message_get_buffer (reply, 0));
   details = loom_lines_split (loom_message_get_buffer (reply, 1));
   params = loom_lines_split (loom_message_get_buffer (reply, 2));
@@ -91,17 +65,15 @@ loom_client_get_job_report (LoomClient  *self,
   for (guint i = 0; i < json_array_get_length (rows); i++)
     {
       g_autoptr(JsonNode) detail = line_node (details, i);
-      JsonObject *task = json_object_new ();
+      JsonObject *task;
       JsonObject *d = JSON_NODE_HOLDS_OBJECT (detail) ? json_node_get_object (detail) : NULL;
       JsonObject *err = loom_json_object (d, "error");
       gint64 v[9];
 
       if (!loom_json_row_ints (json_array_get_element (rows, i), v, 9))
-        {
-          json_object_unref (task);
-          continue;
-        }
+        continue;
 
+      task = json_object_new ();
       json_object_set_int_member (task, "index", v[0]);
       json_object_set_member (task, "params", line_node (params, v[0]));
       json_object_set_int_member (task, "engine_id", v[1]);
@@ -124,40 +96,81 @@ loom_client_get_job_report (LoomClient  *self,
       else
         json_object_set_null_member (task, "exit_status");
       json_array_add_object_element (tasks, task);
-
-      if (v[4] > 0)
-        first = MIN (first, v[4]);
-      last = MAX (last, v[8]);
-      if (v[6] > 0 && v[7] >= v[6])
-        busy += v[7] - v[6];
-      if (v[1] >= 0 && v[6] > 0)
-        g_hash_table_add (engines, GINT_TO_POINTER ((gint) v[1]));
     }
 
-  wall = last > first ? (last - first) / (double) G_USEC_PER_SEC : 0;
-  serial = busy / (double) G_USEC_PER_SEC;
-  speedup = wall > 0 ? serial / wall : 0;
-
   job = json_object_new ();
-  json_object_set_int_member (job, "id", loom_json_int (summary, "id", job_id));
-  json_object_set_string_member (job, "name", loom_json_string (summary, "name", ""));
-  json_object_set_string_member (job, "mode", loom_json_string (summary, "mode", "parallel"));
-  json_object_set_int_member (job, "tasks", loom_json_int (summary, "tasks", 0));
-  json_object_set_int_member (job, "done", loom_json_int (summary, "done", 0));
-  json_object_set_int_member (job, "failed", loom_json_int (summary, "failed", 0));
-  json_object_set_int_member (job, "engines", g_hash_table_size (engines));
-  json_object_set_double_member (job, "wall_time", wall);
-  json_object_set_double_member (job, "serial_time", serial);
-  json_object_set_double_member (job, "speedup", speedup);
-  json_object_set_double_member (job, "efficiency",
-                                 g_hash_table_size (engines) ? speedup / g_hash_table_size (engines) : 0);
-  json_object_set_int_member (job, "created", loom_json_int (summary, "created", 0));
-  json_object_set_int_member (job, "finished", loom_json_int (summary, "finished", 0));
-  if (loom_json_object (summary, "spec"))
-    json_object_set_member (job, "spec", json_node_copy (json_object_get_member (summary, "spec")));
-
+  loom_job_info_build_report (info, job);
   root = json_object_new ();
   json_object_set_object_member (root, "job", job);
   json_object_set_array_member (root, "tasks", tasks);
   return json_node_init_object (json_node_alloc (), root);
+}
+
+/**
+ * loom_client_get_job_report:
+ * @self: a #LoomClient
+ * @job_id: a job id
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): `{"job": {id, name, mode, tasks, done, failed,
+ *   engines, wall_time, serial_time, speedup, efficiency, created, finished,
+ *   spec}, "tasks": [{index, params, engine_id, status, attempts, submitted,
+ *   dispatched, started, completed, received, result, error, stdout,
+ *   stderr, exit_status}]}`; times in µs since the epoch, durations in s
+ */
+JsonNode *
+loom_client_get_job_report (LoomClient  *self,
+                            guint        job_id,
+                            GError     **error)
+{
+  g_autofree char *request = g_strdup_printf ("{\"job\":%u}", job_id);
+  g_autoptr(LoomMessage) reply = NULL;
+
+  g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
+
+  if (!(reply = loom_client_request (self, "job", request, error)))
+    return NULL;
+  return report_from_reply (reply, error);
+}
+
+/**
+ * loom_client_get_job_report_async:
+ * @self: a #LoomClient
+ * @job_id: a job id
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: (scope async): called on the client's main context with the
+ *   answer
+ * @user_data: data for @callback
+ *
+ * Like loom_client_get_job_report(), without blocking.
+ */
+void
+loom_client_get_job_report_async (LoomClient          *self,
+                                  guint                job_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  g_autofree char *request = g_strdup_printf ("{\"job\":%u}", job_id);
+
+  loom_client_request_async (self, "job", request, loom_client_get_job_report_async,
+                             cancellable, callback, user_data);
+}
+
+/**
+ * loom_client_get_job_report_finish:
+ * @self: a #LoomClient
+ * @result: the #GAsyncResult given to the callback
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the job report (see loom_client_get_job_report())
+ */
+JsonNode *
+loom_client_get_job_report_finish (LoomClient    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  g_autoptr(LoomMessage) reply = loom_client_request_finish (self, result, loom_client_get_job_report_async, error);
+
+  return reply ? report_from_reply (reply, error) : NULL;
 }

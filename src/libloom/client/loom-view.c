@@ -13,8 +13,19 @@
 #include <glib/gi18n-lib.h>
 
 #include "loom-client-private.h"
+#include "loom-enums.h"
 #include "loom-error.h"
+#include "loom-types-private.h"
 
+/**
+ * LoomView:
+ *
+ * A load-balanced view of a cluster's engines, like ipyparallel's
+ * `LoadBalancedView`: map and apply functions, commands or plugin
+ * functions over parameters, on every engine or a subset, in parallel or
+ * serially.  Each submission is a job, whose results come in a
+ * #LoomAsyncResult.
+ */
 struct _LoomView
 {
   GObject      parent_instance;
@@ -23,7 +34,8 @@ struct _LoomView
   GArray      *targets;
   LoomJobMode  mode;
   gint         retries;
-  gint         scheme;      /* a LoomScheme, or -1: the controller's */
+  LoomScheme   scheme;
+  gboolean     has_scheme;  /* otherwise the controller's */
   char        *name;
 };
 
@@ -51,7 +63,6 @@ static void
 loom_view_init (LoomView *self)
 {
   self->retries = -1;
-  self->scheme = -1;
 }
 
 LoomView *
@@ -99,6 +110,12 @@ loom_view_set_mode (LoomView    *self,
   self->mode = mode;
 }
 
+/**
+ * loom_view_get_mode:
+ * @self: a #LoomView
+ *
+ * Returns: how the jobs this view submits run
+ */
 LoomJobMode
 loom_view_get_mode (LoomView *self)
 {
@@ -123,16 +140,33 @@ loom_view_set_retries (LoomView *self,
 /**
  * loom_view_set_scheme:
  * @self: a #LoomView
- * @scheme: how the tasks of the jobs this view submits pick engines, or
- *   -1 for the controller's scheme
+ * @scheme: how the tasks of the jobs this view submits pick engines
+ *
+ * Overrides the controller's scheme for the jobs this view submits from
+ * now on; loom_view_reset_scheme() goes back to it.
  */
 void
-loom_view_set_scheme (LoomView *self,
-                      gint      scheme)
+loom_view_set_scheme (LoomView   *self,
+                      LoomScheme  scheme)
 {
   g_return_if_fail (LOOM_IS_VIEW (self));
-  g_return_if_fail (scheme >= -1 && scheme <= LOOM_SCHEME_RANDOM);
+  g_return_if_fail (scheme <= LOOM_SCHEME_RANDOM);
   self->scheme = scheme;
+  self->has_scheme = TRUE;
+}
+
+/**
+ * loom_view_reset_scheme:
+ * @self: a #LoomView
+ *
+ * Lets the jobs this view submits from now on pick engines with the
+ * controller's scheme (the default).
+ */
+void
+loom_view_reset_scheme (LoomView *self)
+{
+  g_return_if_fail (LOOM_IS_VIEW (self));
+  self->has_scheme = FALSE;
 }
 
 /**
@@ -173,10 +207,10 @@ submit (LoomView      *self,
                                     : loom_task_spec_get_function (spec) ? loom_task_spec_get_function (spec)
                                     : "command");
   g_string_append_printf (content, ",\"mode\":\"%s\",\"count\":%u,\"spec\":%s",
-                          self->mode == LOOM_JOB_SERIAL ? "serial" : "parallel", n_tasks, spec_json);
+                          loom_enum_to_nick (LOOM_TYPE_JOB_MODE, self->mode, "parallel"), n_tasks, spec_json);
   if (self->retries >= 0)
     g_string_append_printf (content, ",\"retries\":%d", self->retries);
-  if (self->scheme >= 0)
+  if (self->has_scheme)
     g_string_append_printf (content, ",\"scheme\":\"%s\"", loom_scheme_to_string (self->scheme));
   if (self->targets != NULL)
     {

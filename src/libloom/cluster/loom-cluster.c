@@ -24,6 +24,13 @@
 
 #define REGISTER_TIMEOUT_USEC (30 * G_USEC_PER_SEC)
 
+/**
+ * LoomCluster:
+ *
+ * A local cluster in one call, like `ipcluster start`: a #LoomController
+ * on its own thread in this process, engine processes on this machine and
+ * a #LoomClient connected to both (over `inproc://`).
+ */
 struct _LoomCluster
 {
   GObject          parent_instance;

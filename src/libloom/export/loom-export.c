@@ -15,15 +15,15 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "loom-enums.h"
 #include "loom-error.h"
 #include "loom-export.h"
 #include "loom-json-private.h"
-
-static const char *format_names[] = { "chrome", "csv", "json" };
+#include "loom-types-private.h"
 
 /**
  * loom_export_format_from_string:
- * @name: "chrome", "csv" or "json"
+ * @name: (nullable): "chrome", "csv" or "json"
  * @format: (out): the format
  *
  * Returns: %TRUE if @name is a format
@@ -32,13 +32,14 @@ gboolean
 loom_export_format_from_string (const char       *name,
                                 LoomExportFormat *format)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (format_names); i++)
-    if (g_strcmp0 (name, format_names[i]) == 0)
-      {
-        *format = i;
-        return TRUE;
-      }
-  return FALSE;
+  gint value;
+
+  g_return_val_if_fail (format != NULL, FALSE);
+
+  if (!loom_enum_from_nick (LOOM_TYPE_EXPORT_FORMAT, name, &value))
+    return FALSE;
+  *format = value;
+  return TRUE;
 }
 
 static JsonObject *

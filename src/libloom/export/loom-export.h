@@ -21,12 +21,15 @@ G_BEGIN_DECLS
  * @LOOM_EXPORT_CHROME: Chrome trace event JSON (Perfetto, chrome://tracing)
  * @LOOM_EXPORT_CSV: one row per task
  * @LOOM_EXPORT_JSON: the job reports themselves
+ *
+ * The text formats of loom_export_reports(); the nicks are the names
+ * `loomctl export --format` takes.
  */
 typedef enum
 {
-  LOOM_EXPORT_CHROME,
-  LOOM_EXPORT_CSV,
-  LOOM_EXPORT_JSON,
+  LOOM_EXPORT_CHROME,  /*< nick=chrome >*/
+  LOOM_EXPORT_CSV,     /*< nick=csv >*/
+  LOOM_EXPORT_JSON,    /*< nick=json >*/
 } LoomExportFormat;
 
 LOOM_AVAILABLE_IN_ALL

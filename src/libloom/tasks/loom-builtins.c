@@ -23,6 +23,33 @@ static const LoomBuiltinInfo builtins[] = {
   { "fail", "fail(message)", N_("Ends the task with the given error message") },
 };
 
+G_DEFINE_BOXED_TYPE (LoomBuiltinInfo, loom_builtin_info, loom_builtin_info_copy, loom_builtin_info_free)
+
+/**
+ * loom_builtin_info_copy:
+ * @info: a #LoomBuiltinInfo
+ *
+ * Returns: (transfer full): a copy of @info (its strings are static)
+ */
+LoomBuiltinInfo *
+loom_builtin_info_copy (const LoomBuiltinInfo *info)
+{
+  g_return_val_if_fail (info != NULL, NULL);
+  return g_memdup2 (info, sizeof *info);
+}
+
+/**
+ * loom_builtin_info_free:
+ * @info: (transfer full): a copy from loom_builtin_info_copy()
+ *
+ * Frees a copy of a #LoomBuiltinInfo.
+ */
+void
+loom_builtin_info_free (LoomBuiltinInfo *info)
+{
+  g_free (info);
+}
+
 /**
  * loom_builtins_get_all:
  * @n_builtins: (out): the number of built-in functions
@@ -32,6 +59,7 @@ static const LoomBuiltinInfo builtins[] = {
 const LoomBuiltinInfo *
 loom_builtins_get_all (guint *n_builtins)
 {
+  g_return_val_if_fail (n_builtins != NULL, NULL);
   *n_builtins = G_N_ELEMENTS (builtins);
   return builtins;
 }

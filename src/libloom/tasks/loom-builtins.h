@@ -9,7 +9,7 @@
 # error "Only <loom.h> can be included directly."
 #endif
 
-#include <glib.h>
+#include <glib-object.h>
 
 #include "loom-version-macros.h"
 
@@ -30,9 +30,17 @@ typedef struct
   const char *description;
 } LoomBuiltinInfo;
 
+#define LOOM_TYPE_BUILTIN_INFO (loom_builtin_info_get_type ())
+
 LOOM_AVAILABLE_IN_ALL
-const LoomBuiltinInfo *loom_builtins_get_all  (guint      *n_builtins);
+GType                  loom_builtin_info_get_type (void) G_GNUC_CONST;
 LOOM_AVAILABLE_IN_ALL
-const LoomBuiltinInfo *loom_builtins_lookup   (const char *name);
+LoomBuiltinInfo       *loom_builtin_info_copy     (const LoomBuiltinInfo *info);
+LOOM_AVAILABLE_IN_ALL
+void                   loom_builtin_info_free     (LoomBuiltinInfo       *info);
+LOOM_AVAILABLE_IN_ALL
+const LoomBuiltinInfo *loom_builtins_get_all      (guint                 *n_builtins);
+LOOM_AVAILABLE_IN_ALL
+const LoomBuiltinInfo *loom_builtins_lookup       (const char            *name);
 
 G_END_DECLS

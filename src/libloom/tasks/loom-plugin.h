@@ -39,12 +39,21 @@
 
 G_BEGIN_DECLS
 
+/**
+ * LOOM_PLUGIN_ABI_VERSION:
+ *
+ * The version of the plugin ABI this Loom loads; LOOM_PLUGIN_DECLARE()
+ * stores it in the module.
+ */
 #define LOOM_PLUGIN_ABI_VERSION 1
 
 /**
  * LoomPluginFunc:
- * @params: the task's parameters (transfer none)
+ * @params: (transfer none): the task's parameters
  * @error: return location for the task's error
+ *
+ * A function a plugin exports for tasks to run: it runs on the engine's
+ * worker thread and may block as long as it needs.
  *
  * Returns: (transfer full) (nullable): the task's result
  */

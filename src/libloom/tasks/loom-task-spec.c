@@ -10,10 +10,19 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "loom-enums.h"
 #include "loom-error.h"
 #include "loom-json-private.h"
 #include "loom-task-spec.h"
+#include "loom-types-private.h"
 
+/**
+ * LoomTaskSpec:
+ *
+ * What each task of a job runs: a built-in function, a command with an
+ * argv template (with its working directory, environment and timeout), or
+ * a function of a plugin module.  A reference-counted boxed type.
+ */
 struct _LoomTaskSpec
 {
   gatomicrefcount  ref_count;
@@ -151,6 +160,12 @@ loom_task_spec_ref (LoomTaskSpec *spec)
   return spec;
 }
 
+/**
+ * loom_task_spec_unref:
+ * @spec: (transfer full): a #LoomTaskSpec
+ *
+ * Drops a reference; the last one frees @spec.
+ */
 void
 loom_task_spec_unref (LoomTaskSpec *spec)
 {
@@ -167,9 +182,16 @@ loom_task_spec_unref (LoomTaskSpec *spec)
     }
 }
 
+/**
+ * loom_task_spec_get_kind:
+ * @spec: a #LoomTaskSpec
+ *
+ * Returns: what @spec runs: a built-in, a command or a plugin function
+ */
 LoomTaskKind
 loom_task_spec_get_kind (LoomTaskSpec *spec)
 {
+  g_return_val_if_fail (spec != NULL, LOOM_TASK_KIND_BUILTIN);
   return spec->kind;
 }
 
@@ -182,6 +204,7 @@ loom_task_spec_get_kind (LoomTaskSpec *spec)
 const char *
 loom_task_spec_get_function (LoomTaskSpec *spec)
 {
+  g_return_val_if_fail (spec != NULL, NULL);
   return spec->function;
 }
 
@@ -198,6 +221,12 @@ loom_task_spec_set_cwd (LoomTaskSpec *spec,
   spec->cwd = cwd ? g_canonicalize_filename (cwd, NULL) : NULL;
 }
 
+/**
+ * loom_task_spec_setenv:
+ * @spec: a command #LoomTaskSpec
+ * @name: an environment variable
+ * @value: (nullable): its value for the command; %NULL for empty
+ */
 void
 loom_task_spec_setenv (LoomTaskSpec *spec,
                        const char   *name,
@@ -229,9 +258,8 @@ char *
 loom_task_spec_to_json (LoomTaskSpec *spec)
 {
   g_autoptr(GString) out = g_string_new ("{\"kind\":");
-  static const char *kinds[] = { "builtin", "command", "plugin" };
 
-  loom_json_append_string (out, kinds[spec->kind]);
+  loom_json_append_string (out, loom_enum_to_nick (LOOM_TYPE_TASK_KIND, spec->kind, "builtin"));
   if (spec->function)
     {
       g_string_append (out, ",\"function\":");

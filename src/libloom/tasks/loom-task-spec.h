@@ -22,12 +22,14 @@ G_BEGIN_DECLS
  * @LOOM_TASK_KIND_BUILTIN: a function compiled into every engine
  * @LOOM_TASK_KIND_COMMAND: a program run with an argv template
  * @LOOM_TASK_KIND_PLUGIN: a function of a shared object (see loom-plugin.h)
+ *
+ * What a task runs; the nicks are the `kind` of a spec on the wire.
  */
 typedef enum
 {
-  LOOM_TASK_KIND_BUILTIN,
-  LOOM_TASK_KIND_COMMAND,
-  LOOM_TASK_KIND_PLUGIN,
+  LOOM_TASK_KIND_BUILTIN,  /*< nick=builtin >*/
+  LOOM_TASK_KIND_COMMAND,  /*< nick=command >*/
+  LOOM_TASK_KIND_PLUGIN,   /*< nick=plugin >*/
 } LoomTaskKind;
 
 typedef struct _LoomTaskSpec LoomTaskSpec;

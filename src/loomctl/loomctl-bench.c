@@ -1,0 +1,264 @@
+/* loomctl-bench.c: measurements
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * No-op throughput, single-task round trip, start-up of N engines and, for
+ * scale, a raw libzmq round trip, each on a private cluster; `bench
+ * --timeline` is in loomctl-bench-timeline.c.
+ */
+
+#define G_LOG_DOMAIN "loomctl"
+
+#include "config.h"
+
+#include <sys/wait.h>
+#include <unistd.h>
+#include <zmq.h>
+
+#include <glib/gstdio.h>
+
+#include "loomctl-private.h"
+
+static int
+compare_doubles (gconstpointer a,
+                 gconstpointer b)
+{
+  double x = *(const double *) a, y = *(const double *) b;
+  return (x > y) - (x < y);
+}
+
+static double
+percentile (GArray *values,
+            double  p)
+{
+  double pos;
+  guint lo;
+
+  if (values->len == 0)
+    return 0;
+  g_array_sort (values, compare_doubles);
+  pos = p * (values->len - 1);
+  lo = (guint) pos;
+  if (lo + 1 >= values->len)
+    return g_array_index (values, double, values->len - 1);
+  return g_array_index (values, double, lo) * (1 - (pos - lo)) +
+         g_array_index (values, double, lo + 1) * (pos - lo);
+}
+
+double
+loomctl_median (GArray *values)
+{
+  return percentile (values, 0.5);
+}
+
+static double
+bench_throughput (LoomClient *client,
+                  guint       n_tasks,
+                  GError    **error)
+{
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_builtin ("noop");
+  g_autoptr(LoomAsyncResult) result = NULL;
+  g_autoptr(GBytes) lines = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  GString *text = g_string_sized_new (n_tasks * 3);
+  gint64 begin;
+
+  for (guint i = 0; i < n_tasks; i++)
+    g_string_append (text, i ? "\n{}" : "{}");
+  lines = g_string_free_to_bytes (text);
+
+  begin = g_get_monotonic_time ();
+  result = loom_view_map_lines_async (view, spec, lines, n_tasks, error);
+  if (result == NULL || !(values = loom_async_result_get (result, -1, error)))
+    return -1;
+  return n_tasks / ((g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+}
+
+static gboolean
+bench_latency (LoomClient *client,
+               guint       n,
+               GArray     *times_us,
+               GError    **error)
+{
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 begin = g_get_monotonic_time ();
+      g_autoptr(JsonNode) value = loom_view_apply_sync (view, "noop", NULL, error);
+      double us;
+
+      if (value == NULL)
+        return FALSE;
+      us = g_get_monotonic_time () - begin;
+      g_array_append_val (times_us, us);
+    }
+  return TRUE;
+}
+
+/* The floor: a libzmq REQ/REP round trip between two processes over ipc://. */
+static double
+bench_zmq_rtt (guint n)
+{
+  g_autofree char *dir = g_dir_make_tmp (NULL, NULL);
+  g_autofree char *url = g_strdup_printf ("ipc://%s/rtt", dir);
+  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  char buf[16];
+  double result;
+  pid_t child;
+
+  child = fork ();
+  if (child == 0)
+    {
+      void *ctx = zmq_ctx_new ();
+      void *rep = zmq_socket (ctx, ZMQ_REP);
+      zmq_bind (rep, url);
+      for (guint i = 0; i < n + 1; i++)
+        {
+          int len = zmq_recv (rep, buf, sizeof buf, 0);
+          if (len < 0)
+            break;
+          zmq_send (rep, buf, len, 0);
+        }
+      zmq_close (rep);
+      zmq_ctx_term (ctx);
+      _exit (0);
+    }
+
+  {
+    void *ctx = zmq_ctx_new ();
+    void *req = zmq_socket (ctx, ZMQ_REQ);
+    zmq_connect (req, url);
+    /* The first exchange waits for the connection. */
+    zmq_send (req, "x", 1, 0);
+    zmq_recv (req, buf, sizeof buf, 0);
+    for (guint i = 0; i < n; i++)
+      {
+        gint64 begin = g_get_monotonic_time ();
+        double us;
+
+        zmq_send (req, "ping", 4, 0);
+        zmq_recv (req, buf, sizeof buf, 0);
+        us = g_get_monotonic_time () - begin;
+        g_array_append_val (times, us);
+      }
+    zmq_close (req);
+    zmq_ctx_term (ctx);
+  }
+
+  waitpid (child, NULL, 0);
+  {
+    g_autofree char *sock = g_build_filename (dir, "rtt", NULL);
+    g_unlink (sock);
+    g_rmdir (dir);
+  }
+  result = loomctl_median (times);
+  return result;
+}
+
+int
+cmd_bench (const Command *command,
+           int            argc,
+           char         **argv)
+{
+  g_auto(Loomctl) ctl = { .needs = LOOMCTL_PARSE };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rates = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (double));
+  int runs = 5;
+  int n_engines = 2;
+  int n_tasks = 20000;
+  int n_calls = 2000;
+  int n_start = 15;
+  int hwm = 16;
+  gboolean timeline = FALSE;
+  double zmq_rtt;
+  int code;
+  GOptionEntry entries[] = {
+    { "engines", 'n', 0, G_OPTION_ARG_INT, &n_engines, "Engines for throughput and latency (default 2)", "N" },
+    { "tasks", 't', 0, G_OPTION_ARG_INT, &n_tasks, "No-op tasks per throughput run (default 20000)", "N" },
+    { "calls", 'c', 0, G_OPTION_ARG_INT, &n_calls, "Round trips for the latency figures (default 2000, at least 1000)", "N" },
+    { "startup-engines", 0, 0, G_OPTION_ARG_INT, &n_start, "Engines for the start-up figure (default 15)", "N" },
+    { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, "Tasks an engine may hold at once, for throughput (default 16)", "K" },
+    { "runs", 'r', 0, G_OPTION_ARG_INT, &runs, "Repetitions of throughput and start-up, or frames per view with --timeline (default 5; medians)", "N" },
+    LOOMCTL_JSON_OPTION (&ctl, "Print the figures as JSON"),
+    { "timeline", 0, 0, G_OPTION_ARG_NONE, &timeline,
+      "Instead: build and draw timelines of 10^4, 10^5 and 10^6 synthetic tasks (no cluster, no display)", NULL },
+    { NULL }
+  };
+
+  if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
+    return code;
+  if (timeline)
+    {
+#if HAVE_TIMELINE_RENDER
+      if (runs < 1)
+        return loomctl_fail (EXIT_USAGE, "--runs must be ≥ 1");
+      return loomctl_bench_timeline (runs, ctl.json);
+#else
+      return loomctl_no_timeline ("bench --timeline needs");
+#endif
+    }
+  if (runs < 1 || n_engines < 1 || n_tasks < 1 || n_start < 1 || hwm < 1 || n_calls < 1000)
+    return loomctl_fail (EXIT_USAGE, "--runs, --engines, --tasks, --startup-engines and --hwm must be ≥ 1, --calls ≥ 1000");
+
+  /* Latency with the default hwm 1: one task, one round trip. */
+  {
+    g_autoptr(LoomCluster) cluster = loomctl_start_private_cluster (n_engines, 1);
+    g_autoptr(GArray) warm_up = g_array_new (FALSE, FALSE, sizeof (double));
+
+    if (cluster == NULL)
+      return EXIT_NO_CLUSTER;
+    /* Warm up (connections, allocator, caches) before measuring. */
+    if (!bench_latency (loom_cluster_get_client (cluster), 500, warm_up, &error) ||
+        !bench_latency (loom_cluster_get_client (cluster), n_calls, latencies, &error))
+      return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+  }
+
+  /* Throughput with prefetch (hwm) — tiny tasks are what it is for. */
+  {
+    g_autoptr(LoomCluster) cluster = loomctl_start_private_cluster (n_engines, hwm);
+    if (cluster == NULL)
+      return EXIT_NO_CLUSTER;
+    for (int r = 0; r < runs; r++)
+      {
+        double rate = bench_throughput (loom_cluster_get_client (cluster), n_tasks, &error);
+        if (rate < 0)
+          return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+        g_array_append_val (rates, rate);
+      }
+  }
+
+  for (int r = 0; r < runs; r++)
+    {
+      g_autoptr(LoomCluster) cluster = loomctl_start_private_cluster (n_start, 1);
+      double t;
+
+      if (cluster == NULL)
+        return EXIT_NO_CLUSTER;
+      t = loom_cluster_get_start_time (cluster);
+      g_array_append_val (starts, t);
+    }
+
+  zmq_rtt = bench_zmq_rtt (2000);
+
+  if (ctl.json)
+    g_print ("{\"throughput_tasks_per_s\": %.0f, \"latency_median_us\": %.1f, \"latency_p99_us\": %.1f, "
+             "\"startup_engines\": %d, \"startup_seconds\": %.3f, \"zmq_rtt_median_us\": %.1f, "
+             "\"engines\": %d, \"hwm\": %d, \"tasks\": %d, \"calls\": %d, \"runs\": %d}\n",
+             loomctl_median (rates), loomctl_median (latencies), percentile (latencies, 0.99), n_start, loomctl_median (starts),
+             zmq_rtt, n_engines, hwm, n_tasks, n_calls, runs);
+  else
+    {
+      g_print ("Loom on %u CPUs (medians of %d runs)\n", g_get_num_processors (), runs);
+      g_print ("  no-op throughput, %d tasks over %d engines, hwm %d:  %10.0f tasks/s\n",
+               n_tasks, n_engines, hwm, loomctl_median (rates));
+      g_print ("  single-task round trip, %d calls:        median %7.1f µs, p99 %7.1f µs\n",
+               n_calls, loomctl_median (latencies), percentile (latencies, 0.99));
+      g_print ("  %d engines started until all registered:         %10.3f s\n", n_start, loomctl_median (starts));
+      g_print ("  for scale: raw libzmq REQ/REP round trip (ipc):  %10.1f µs\n", zmq_rtt);
+    }
+  return EXIT_OK;
+}

@@ -1,0 +1,380 @@
+/* loomctl-cluster.c: clusters and their engines
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * `cluster start|stop|status` and `engines add|stop`: a controller and
+ * local engines in the background, like ipcluster.
+ */
+
+#define G_LOG_DOMAIN "loomctl"
+
+#include "config.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "loomctl-private.h"
+#include "loom-connection-private.h"
+#include "loom-launcher-private.h"
+
+static void
+kill_procs (GPtrArray *procs)
+{
+  for (guint i = 0; procs && i < procs->len; i++)
+    {
+      GSubprocess *proc = g_ptr_array_index (procs, i);
+      if (g_subprocess_get_identifier (proc) != NULL)
+        {
+          g_subprocess_force_exit (proc);
+          g_subprocess_wait (proc, NULL, NULL);
+        }
+    }
+}
+
+static char *
+tail_of_file (const char *path)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+
+  if (!g_file_get_contents (path, &data, &len, NULL) || len == 0)
+    return g_strdup ("");
+  g_strchomp (data);
+  {
+    const char *last = strrchr (data, '\n');
+    return g_strdup (last ? last + 1 : data);
+  }
+}
+
+static gboolean
+pid_alive (gint64 pid)
+{
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  const char *state;
+
+  if (pid <= 0 || (kill ((pid_t) pid, 0) != 0 && errno == ESRCH))
+    return FALSE;
+  /* An exited process whose parent has not reaped it yet is not alive. */
+  stat_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+  if (g_file_get_contents (stat_path, &stat, NULL, NULL) && (state = strrchr (stat, ')')) != NULL)
+    return !(state[1] == ' ' && (state[2] == 'Z' || state[2] == 'X'));
+  return TRUE;
+}
+
+static gboolean
+wait_pid_gone (gint64 pid,
+               double timeout)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+
+  while (pid_alive (pid))
+    {
+      if (g_get_monotonic_time () > deadline)
+        return FALSE;
+      g_usleep (10 * 1000);
+    }
+  return TRUE;
+}
+
+/* Starts @n engines for @client's cluster in the background and waits
+ * until @n_running + @n are registered. */
+static gboolean
+launch_engines (LoomClient  *client,
+                guint        n,
+                guint        n_running,
+                const char  *state_dir,
+                GPtrArray   *procs,
+                GError     **error)
+{
+  LoomEngineLaunch launch = {
+    .connection_file = loom_client_get_connection_file (client),
+    .log_dir = state_dir,
+    .detached = TRUE,
+  };
+
+  return loom_launch_engines (&launch, n, procs, error) &&
+         loom_wait_for_engines (client, n_running + n, procs, 30, state_dir, error);
+}
+
+int
+cmd_cluster_start (const Command *command,
+                   int            argc,
+                   char         **argv)
+{
+  g_auto(Loomctl) ctl = { .needs = LOOMCTL_PROFILE };
+  g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GSubprocess) controller = NULL;
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *scheme = NULL;
+  g_autofree char *ip = NULL;
+  g_autofree char *state_dir = NULL;
+  g_autofree char *controller_log = NULL;
+  g_autofree char *schemes = loomctl_enum_choices (LOOM_TYPE_SCHEME, -1);
+  g_autofree char *default_scheme = loomctl_enum_choices (LOOM_TYPE_SCHEME, LOOM_SCHEME_LEASTLOAD);
+  g_autofree char *scheme_help = g_strdup_printf ("Scheduler: %s", default_scheme);
+  const char *profile;
+  int n_engines = 0;
+  int hwm = 1;
+  int code;
+  LoomScheme parsed;
+  gint64 begin = g_get_monotonic_time ();
+  gint64 deadline;
+  GOptionEntry entries[] = {
+    { "engines", 'n', 0, G_OPTION_ARG_INT, &n_engines, "Engines to start (default: one per CPU)", "N" },
+    LOOMCTL_PROFILE_OPTION (&ctl),
+    { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme, scheme_help, "SCHEME" },
+    { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, "Tasks an engine may hold at once (default 1; more for tiny tasks)", "K" },
+    { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, "Listen on this address over TCP, for remote engines (default: local ipc://)", "ADDR" },
+    { NULL }
+  };
+
+  if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
+    return code;
+  profile = ctl.profile;
+  if (n_engines < 0 || hwm < 1)
+    return loomctl_fail (EXIT_USAGE, "--engines must be ≥ 1 and --hwm ≥ 1");
+  if (scheme && !loom_scheme_from_string (scheme, &parsed))
+    return loomctl_fail (EXIT_USAGE, "unknown scheme “%s”: use %s", scheme, schemes);
+  if (n_engines == 0)
+    n_engines = g_get_num_processors ();
+
+  if (loomctl_cluster_file_exists (profile))
+    {
+      g_autoptr(LoomClient) existing = loom_client_new_for_profile (loomctl_profile_or_default (profile), NULL);
+      if (existing != NULL)
+        return loomctl_fail (EXIT_TASKS_FAILED,
+                             "a cluster is already running for profile “%s”: stop it with “loomctl cluster stop%s%s”",
+                             loomctl_profile_or_default (profile), profile ? " --profile " : "", profile ? profile : "");
+    }
+
+  state_dir = loom_state_dir (loomctl_profile_or_default (profile));
+  controller_log = g_build_filename (state_dir, "controller.log", NULL);
+  g_ptr_array_add (args, g_strdup ("--profile"));
+  g_ptr_array_add (args, g_strdup (loomctl_profile_or_default (profile)));
+  g_ptr_array_add (args, g_strdup_printf ("--hwm=%d", hwm));
+  if (scheme)
+    g_ptr_array_add (args, g_strdup_printf ("--scheme=%s", scheme));
+  if (ip)
+    g_ptr_array_add (args, g_strdup_printf ("--ip=%s", ip));
+  g_ptr_array_add (args, NULL);
+
+  controller = loom_launch_controller ((const char * const *) args->pdata, controller_log, &error);
+  if (controller == NULL)
+    return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+
+  /* The controller is up once its connection file answers. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  while (client == NULL)
+    {
+      if (g_subprocess_get_identifier (controller) == NULL)
+        {
+          g_autofree char *why = tail_of_file (controller_log);
+          return loomctl_fail (EXIT_TASKS_FAILED, "the controller exited at start: %s (log: %s)", why, controller_log);
+        }
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_subprocess_force_exit (controller);
+          return loomctl_fail (EXIT_TASKS_FAILED, "the controller did not answer within 10 s (log: %s)", controller_log);
+        }
+      if (loomctl_cluster_file_exists (profile))
+        client = loom_client_new_for_profile (loomctl_profile_or_default (profile), NULL);
+      if (client == NULL)
+        g_usleep (5 * 1000);
+    }
+
+  if (!launch_engines (client, n_engines, 0, state_dir, procs, &error))
+    {
+      loom_client_shutdown (client, NULL);
+      loom_client_close (client);
+      wait_pid_gone (atoi (g_subprocess_get_identifier (controller) ?: "0"), 5);
+      kill_procs (procs);
+      if (g_subprocess_get_identifier (controller))
+        g_subprocess_force_exit (controller);
+      return loomctl_fail (EXIT_TASKS_FAILED, "cluster “%s” did not come up: %s; nothing was left running (logs: %s)",
+                           loomctl_profile_or_default (profile), error->message, state_dir);
+    }
+
+  g_print ("Cluster “%s” started: %d engines in %.2f s\n", loomctl_profile_or_default (profile), n_engines,
+           (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+  g_print ("Connection file: %s\n", loom_client_get_connection_file (client));
+  g_print ("Logs: %s\n", state_dir);
+  return EXIT_OK;
+}
+
+int
+cmd_cluster_stop (const Command *command,
+                  int            argc,
+                  char         **argv)
+{
+  g_auto(Loomctl) ctl = { .needs = LOOMCTL_CONNECT };
+  g_autoptr(LoomClusterStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *file = NULL;
+  g_autoptr(GArray) engine_pids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  gint64 controller_pid;
+  GListModel *engines;
+  int code;
+
+  if ((code = loomctl_prologue (&ctl, command, NULL, &argc, &argv)) != EXIT_OK)
+    return code;
+  if (!(status = loom_client_get_status (ctl.client, &error)))
+    return loomctl_fail_with (error);
+
+  file = g_strdup (loom_client_get_connection_file (ctl.client));
+  controller_pid = loom_cluster_status_get_pid (status);
+  engines = loom_cluster_status_get_engines (status);
+  for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
+    {
+      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
+      gint64 pid = loom_engine_info_get_pid (e);
+
+      if (loom_engine_info_is_alive (e) && g_strcmp0 (loom_engine_info_get_host (e), g_get_host_name ()) == 0)
+        g_array_append_val (engine_pids, pid);
+    }
+
+  if (!loom_client_shutdown (ctl.client, &error))
+    return loomctl_fail_with (error);
+  loom_client_close (ctl.client);
+
+  /* The controller stops its engines and removes its file; make sure. */
+  if (!wait_pid_gone (controller_pid, 10))
+    {
+      kill ((pid_t) controller_pid, SIGTERM);
+      if (!wait_pid_gone (controller_pid, 2))
+        kill ((pid_t) controller_pid, SIGKILL);
+    }
+  for (guint i = 0; i < engine_pids->len; i++)
+    {
+      gint64 pid = g_array_index (engine_pids, gint64, i);
+      if (!wait_pid_gone (pid, 3))
+        kill ((pid_t) pid, SIGKILL);
+    }
+  if (g_file_test (file, G_FILE_TEST_EXISTS))
+    g_unlink (file);
+
+  g_print ("Cluster “%s” stopped (controller pid %" G_GINT64_FORMAT ", %u engines)\n",
+           loomctl_profile_or_default (ctl.profile), controller_pid, engine_pids->len);
+  return EXIT_OK;
+}
+
+int
+cmd_cluster_status (const Command *command,
+                    int            argc,
+                    char         **argv)
+{
+  g_auto(Loomctl) ctl = { .needs = LOOMCTL_CONNECT };
+  g_autoptr(LoomClusterStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const *reasons;
+  GListModel *engines;
+  int code;
+  GOptionEntry entries[] = {
+    LOOMCTL_PROFILE_OPTION (&ctl),
+    LOOMCTL_JSON_OPTION (&ctl, "Print the status as JSON"),
+    { NULL }
+  };
+
+  if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
+    return code;
+  if (!(status = loom_client_get_status (ctl.client, &error)))
+    return loomctl_fail_with (error);
+
+  if (ctl.json)
+    {
+      g_autoptr(JsonNode) node = loom_cluster_status_to_json (status);
+      loomctl_print_json (node);
+      return EXIT_OK;
+    }
+
+  g_print ("Cluster “%s”: controller pid %" G_GINT64_FORMAT " on %s, scheme %s, hwm %u\n",
+           loom_cluster_status_get_profile (status), loom_cluster_status_get_pid (status),
+           loom_cluster_status_get_host (status), loom_scheme_to_string (loom_cluster_status_get_scheme (status)),
+           loom_cluster_status_get_hwm (status));
+  g_print ("Connection file: %s\n", loom_client_get_connection_file (ctl.client));
+  g_print ("Jobs: %u, tasks queued %u, running %u, finished %" G_GUINT64_FORMAT "\n",
+           loom_cluster_status_get_n_jobs (status), loom_cluster_status_get_n_queued (status),
+           loom_cluster_status_get_n_running (status), loom_cluster_status_get_tasks_finished (status));
+  g_print ("Dropped messages:");
+  reasons = loom_cluster_status_get_drop_reasons (status);
+  for (guint i = 0; reasons[i]; i++)
+    g_print (" %s %" G_GUINT64_FORMAT, reasons[i], loom_cluster_status_get_dropped (status, reasons[i]));
+  g_print ("\n\n%4s  %-16s %8s  %-8s %10s %6s  %s\n", "ID", "HOST", "PID", "STATE", "DONE", "BUSY", "LOG");
+  engines = loom_cluster_status_get_engines (status);
+  for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
+    {
+      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
+      const char *log = loom_engine_info_get_log (e);
+
+      g_print ("%4u  %-16s %8" G_GINT64_FORMAT "  %-8s %10" G_GUINT64_FORMAT " %5.1f%%  %s\n",
+               loom_engine_info_get_id (e), loom_engine_info_get_host (e), loom_engine_info_get_pid (e),
+               loom_engine_state_to_string (loom_engine_info_get_state (e)), loom_engine_info_get_tasks_done (e),
+               100 * loom_engine_info_get_busy_fraction (e), log ? log : "-");
+    }
+  return EXIT_OK;
+}
+
+int
+cmd_engines_add (const Command *command,
+                 int            argc,
+                 char         **argv)
+{
+  g_auto(Loomctl) ctl = {
+    .needs = LOOMCTL_CONNECT | LOOMCTL_NUMBER,
+    .usage = "usage: loomctl engines add N (1 to 1024)",
+    .min = 1,
+    .max = 1024,
+  };
+  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GArray) ids = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state_dir = NULL;
+  gint64 begin = g_get_monotonic_time ();
+  int code;
+
+  if ((code = loomctl_prologue (&ctl, command, NULL, &argc, &argv)) != EXIT_OK)
+    return code;
+  if (!(ids = loom_client_get_ids (ctl.client, &error)))
+    return loomctl_fail_with (error);
+
+  state_dir = loom_state_dir (loomctl_profile_or_default (ctl.profile));
+  if (!launch_engines (ctl.client, ctl.number, ids->len, state_dir, procs, &error))
+    {
+      kill_procs (procs);
+      return loomctl_fail (EXIT_TASKS_FAILED, "%s (logs: %s)", error->message, state_dir);
+    }
+
+  g_print ("Added %" G_GUINT64_FORMAT " engines in %.2f s; %" G_GUINT64_FORMAT " running\n", ctl.number,
+           (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC, ids->len + ctl.number);
+  return EXIT_OK;
+}
+
+int
+cmd_engines_stop (const Command *command,
+                  int            argc,
+                  char         **argv)
+{
+  g_auto(Loomctl) ctl = {
+    .needs = LOOMCTL_CONNECT | LOOMCTL_NUMBER,
+    .usage = "usage: loomctl engines stop ID",
+    .min = 0,
+    .max = G_MAXINT,
+  };
+  g_autoptr(GError) error = NULL;
+  int code;
+
+  if ((code = loomctl_prologue (&ctl, command, NULL, &argc, &argv)) != EXIT_OK)
+    return code;
+  if (!loom_client_stop_engine (ctl.client, ctl.number, &error))
+    return loomctl_fail (EXIT_USAGE, "cannot stop engine %" G_GUINT64_FORMAT ": %s (see “loomctl cluster status”)",
+                         ctl.number, error->message);
+  g_print ("Engine %" G_GUINT64_FORMAT " told to stop\n", ctl.number);
+  return EXIT_OK;
+}

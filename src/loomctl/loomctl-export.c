@@ -1,0 +1,132 @@
+/* loomctl-export.c: jobs as files other tools open
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Chrome traces, CSV and JSON come from libloom; PNG, SVG and PDF are the
+ * app's timeline drawing, which a loomctl built with -Dapp=disabled lacks.
+ */
+
+#define G_LOG_DOMAIN "loomctl"
+
+#include "config.h"
+
+#include "loomctl-private.h"
+#if HAVE_TIMELINE_RENDER
+#include "loom-timeline-render.h"
+#endif
+
+#if HAVE_TIMELINE_RENDER
+/* PNG, SVG and PDF: the app's timeline drawing, zoomed to fit, with no
+ * display needed. */
+static gboolean
+write_timeline_image (GPtrArray               *reports,
+                      LoomTimelineImageFormat  format,
+                      const char              *output,
+                      int                      width,
+                      int                      height,
+                      GError                 **error)
+{
+  g_autoptr(LoomTimelineModel) model = loom_timeline_model_new ();
+
+  if (output == NULL || g_str_equal (output, "-"))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   "images are written to a file: give -o FILE");
+      return FALSE;
+    }
+  for (guint i = 0; i < reports->len; i++)
+    if (!loom_timeline_model_add_report (model, g_ptr_array_index (reports, i), error))
+      return FALSE;
+  return loom_timeline_export_image (model, format, width, height, FALSE, output, error);
+}
+#endif
+
+/* Writes @reports as @format_name to @output (a file, or standard output
+ * for NULL or "-"). */
+gboolean
+loomctl_write_export (GPtrArray   *reports,
+                      const char  *format_name,
+                      const char  *output,
+                      int          width,
+                      int          height,
+                      GError     **error)
+{
+  LoomExportFormat format;
+  g_autofree char *text = NULL;
+
+#if HAVE_TIMELINE_RENDER
+  LoomTimelineImageFormat image_format;
+
+  if (loom_timeline_image_format_from_string (format_name, &image_format))
+    return write_timeline_image (reports, image_format, output, width, height, error);
+#endif
+  if (!loom_export_format_from_string (format_name, &format))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   "unknown format “%s”: use chrome, csv, json, png, svg or pdf", format_name);
+      return FALSE;
+    }
+  if (!(text = loom_export_reports (reports, format, error)))
+    return FALSE;
+  if (output == NULL || g_str_equal (output, "-"))
+    {
+      g_print ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
+      return TRUE;
+    }
+  return g_file_set_contents (output, text, -1, error);
+}
+
+int
+cmd_export (const Command *command,
+            int            argc,
+            char         **argv)
+{
+  g_auto(Loomctl) ctl = { .needs = LOOMCTL_PROFILE };
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *format = NULL;
+  g_autofree char *output = NULL;
+  LoomExportFormat text_format;
+  int code;
+  int width = 1280;
+  int height = 0;
+  GOptionEntry entries[] = {
+    { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
+      "chrome (trace events for Perfetto), csv, json, or the timeline as png, svg or pdf", "FORMAT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (default: standard output)", "FILE" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Image width in pixels (default 1280)", "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Image height in pixels (default: what the lanes need)", "H" },
+    LOOMCTL_PROFILE_OPTION (&ctl),
+    { NULL }
+  };
+
+  if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
+    return code;
+  if (argc < 2 || format == NULL)
+    return loomctl_fail (EXIT_USAGE,
+                         "usage: loomctl export JOB… --format chrome|csv|json|png|svg|pdf [-o FILE] [--width W --height H]");
+  /* Without the drawing code, say so before asking the cluster anything. */
+  if (!HAVE_TIMELINE_RENDER && !loom_export_format_from_string (format, &text_format))
+    {
+      g_autofree char *formats = loomctl_enum_choices (LOOM_TYPE_EXPORT_FORMAT, -1);
+      return loomctl_no_timeline ("format “%s” is not %s: image formats need", format, formats);
+    }
+  if ((code = loomctl_connect (&ctl)) != EXIT_OK)
+    return code;
+  for (int i = 1; i < argc; i++)
+    {
+      JsonNode *report;
+      guint id;
+
+      if (!loomctl_parse_job_id (argv[i], &id))
+        return loomctl_fail (EXIT_USAGE, "“%s” is not a job id", argv[i]);
+      if (!(report = loom_client_get_job_report (ctl.client, id, &error)))
+        return loomctl_fail (EXIT_USAGE, "job %u: %s (see “loomctl jobs”)", id, error->message);
+      g_ptr_array_add (reports, report);
+    }
+  if (!loomctl_write_export (reports, format, output, width, height, &error))
+    return loomctl_fail_with (error);
+  if (output && !g_str_equal (output, "-"))
+    g_printerr ("loomctl: wrote %u jobs as %s to %s\n", reports->len, format, output);
+  return EXIT_OK;
+}

@@ -1,0 +1,494 @@
+/* loomctl-map.c: map and run
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A function (`map`) or a command (`run`) over a sweep, on the profile's
+ * cluster or on a private one; GNU Parallel's --results, --joblog,
+ * --resume and --retry-failed for commands.
+ */
+
+#define G_LOG_DOMAIN "loomctl"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "loomctl-private.h"
+#include "loom-json-private.h"
+
+static MapOptions *parsing_options;
+
+void
+map_options_clear (MapOptions *o)
+{
+  loomctl_clear (&o->ctl);
+  g_free (o->scheme_help);
+  g_strfreev (o->args);
+  g_strfreev (o->sweeps);
+  g_free (o->cwd);
+  g_strfreev (o->env);
+  g_free (o->results);
+  g_free (o->joblog);
+  g_free (o->zip);
+  g_free (o->scheme);
+  g_strfreev (o->csv);
+}
+
+/* The client of the profile's cluster or, with none running, of a private
+ * cluster started for this command (@cluster keeps it alive). */
+LoomClient *
+map_options_acquire_client (MapOptions   *o,
+                            LoomCluster **cluster,
+                            LoomClient  **owned,
+                            int          *code)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (loomctl_cluster_file_exists (o->ctl.profile))
+    {
+      *owned = loomctl_connect_profile (o->ctl.profile, code);
+      return *owned;
+    }
+  if (o->async)
+    {
+      *code = loomctl_fail (EXIT_NO_CLUSTER, "no cluster for profile “%s”: --async needs one that outlives this command; "
+                            "run “loomctl cluster start -n 4%s%s”", loomctl_profile_or_default (o->ctl.profile),
+                            o->ctl.profile ? " --profile " : "", o->ctl.profile ? o->ctl.profile : "");
+      return NULL;
+    }
+
+  /* The embedded default: a private cluster for this one command. */
+  *cluster = loom_cluster_new (NULL);
+  loom_controller_set_hwm (loom_cluster_get_controller (*cluster), MAX (o->hwm, 1));
+  if (!loom_cluster_start (*cluster, o->n_engines, &error))
+    {
+      *code = loomctl_fail (EXIT_NO_CLUSTER, "cannot start a private cluster: %s", error->message);
+      return NULL;
+    }
+  if (isatty (STDERR_FILENO))
+    g_printerr ("loomctl: no cluster for profile “%s”; running on a private one of %u engines\n",
+                loomctl_profile_or_default (o->ctl.profile),
+                o->n_engines ? (guint) o->n_engines : g_get_num_processors ());
+  return loom_cluster_get_client (*cluster);
+}
+
+LoomSweep *
+map_options_build_sweep (MapOptions  *o,
+                         GError     **error)
+{
+  g_autoptr(LoomSweep) sweep = loom_sweep_new ();
+
+  for (guint i = 0; o->args && o->args[i]; i++)
+    if (!loom_sweep_add_constant (sweep, o->args[i], error))
+      return NULL;
+  for (guint i = 0; o->sweeps && o->sweeps[i]; i++)
+    if (!loom_sweep_add_spec (sweep, o->sweeps[i], error))
+      return NULL;
+  for (guint i = 0; o->csv && o->csv[i]; i++)
+    if (!loom_sweep_add_csv (sweep, o->csv[i], error))
+      return NULL;
+  if (o->zip && !loom_sweep_set_zip (sweep, o->zip, error))
+    return NULL;
+  if (o->shuffle)
+    {
+      loom_sweep_set_shuffle (sweep, o->shuffle_seed);
+      if (isatty (STDERR_FILENO))
+        g_printerr ("loomctl: shuffled with seed %" G_GUINT64_FORMAT " (--shuffle=%" G_GUINT64_FORMAT " repeats it)\n",
+                    o->shuffle_seed, o->shuffle_seed);
+    }
+  return g_steal_pointer (&sweep);
+}
+
+/* Which tasks of the sweep to run: all, or those a joblog does not record
+ * as done (--resume: any row; --retry-failed: rows with exit value 0). */
+static GArray *
+select_indices (MapOptions  *o,
+                guint64      count,
+                GError     **error)
+{
+  g_autoptr(GHashTable) skip = g_hash_table_new (NULL, NULL);
+  GArray *indices = g_array_new (FALSE, FALSE, sizeof (guint64));
+
+  if ((o->resume || o->retry_failed) && o->joblog && g_file_test (o->joblog, G_FILE_TEST_EXISTS))
+    {
+      g_autofree char *text = NULL;
+      g_auto(GStrv) lines = NULL;
+
+      if (!g_file_get_contents (o->joblog, &text, NULL, error))
+        {
+          g_array_unref (indices);
+          return NULL;
+        }
+      lines = g_strsplit (text, "\n", -1);
+      for (guint i = 1; lines[i]; i++)
+        {
+          g_auto(GStrv) cols = g_strsplit (lines[i], "\t", 9);
+          guint64 seq;
+
+          if (g_strv_length (cols) < 9 || !g_ascii_string_to_unsigned (cols[0], 10, 1, G_MAXUINT32, &seq, NULL))
+            continue;
+          if (o->resume || g_str_equal (cols[6], "0"))
+            g_hash_table_add (skip, GSIZE_TO_POINTER (seq - 1));
+        }
+    }
+
+  for (guint64 i = 0; i < count; i++)
+    if (!g_hash_table_contains (skip, GSIZE_TO_POINTER (i)))
+      g_array_append_val (indices, i);
+  return indices;
+}
+
+static GBytes *
+lines_for (LoomSweep *sweep,
+           GArray    *indices)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < indices->len; i++)
+    {
+      g_autoptr(JsonNode) params = loom_sweep_get_params (sweep, g_array_index (indices, guint64, i));
+
+      if (i > 0)
+        g_string_append_c (out, '\n');
+      json_generator_set_root (gen, params);
+      json_generator_to_gstring (gen, out);
+    }
+  return g_string_free_to_bytes (out);
+}
+
+static char *
+command_line (char     **argv,
+              JsonNode  *params)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+
+  for (guint i = 0; argv && argv[i]; i++)
+    {
+      g_autofree char *arg = loom_command_expand (argv[i], params, NULL);
+      g_string_append_printf (out, "%s%s", i ? " " : "", arg ? arg : argv[i]);
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* --results DIR and --joblog FILE, as GNU Parallel writes them. */
+static gboolean
+write_command_records (MapOptions  *o,
+                       char       **argv,
+                       JsonNode    *report,
+                       GArray      *indices,
+                       GError     **error)
+{
+  JsonArray *tasks = loom_json_array (json_node_get_object (report), "tasks");
+  g_autoptr(GString) log = g_string_new (NULL);
+
+  if (o->joblog && !g_file_test (o->joblog, G_FILE_TEST_EXISTS))
+    g_string_append (log, "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n");
+
+  for (guint i = 0; tasks && i < json_array_get_length (tasks); i++)
+    {
+      JsonObject *task = loom_json_array_object (tasks, i);
+      guint64 seq = g_array_index (indices, guint64, loom_json_int (task, "index", i)) + 1;
+      const char *out = loom_json_string (task, "stdout", "");
+      const char *err = loom_json_string (task, "stderr", "");
+      gint64 exit_status = loom_json_int (task, "exit_status", -1);
+      gint64 started = loom_json_int (task, "started", 0);
+      gint64 completed = loom_json_int (task, "completed", 0);
+      char start_text[G_ASCII_DTOSTR_BUF_SIZE], runtime[G_ASCII_DTOSTR_BUF_SIZE];
+
+      if (o->results)
+        {
+          g_autofree char *dir = g_strdup_printf ("%s/%" G_GUINT64_FORMAT, o->results, seq - 1);
+          g_autofree char *out_path = g_build_filename (dir, "stdout", NULL);
+          g_autofree char *err_path = g_build_filename (dir, "stderr", NULL);
+          g_autofree char *exit_path = g_build_filename (dir, "exit_status", NULL);
+          g_autofree char *exit_text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", exit_status);
+
+          if (g_mkdir_with_parents (dir, 0755) != 0)
+            {
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s: %s", dir, g_strerror (errno));
+              return FALSE;
+            }
+          if (!g_file_set_contents (out_path, out, -1, error) ||
+              !g_file_set_contents (err_path, err, -1, error) ||
+              !g_file_set_contents (exit_path, exit_text, -1, error))
+            return FALSE;
+        }
+
+      if (o->joblog)
+        {
+          g_autofree char *cmd = command_line (argv, json_object_get_member (task, "params"));
+          const char *status = loom_json_string (task, "status", "");
+
+          g_ascii_formatd (start_text, sizeof start_text, "%.3f", started / 1e6);
+          g_ascii_formatd (runtime, sizeof runtime, "%.3f", started > 0 && completed >= started ? (completed - started) / 1e6 : 0);
+          g_string_append_printf (log, "%" G_GUINT64_FORMAT "\t%s\t%s\t%s\t0\t%zu\t%" G_GINT64_FORMAT "\t%d\t%s\n",
+                                  seq, g_get_host_name (), start_text, runtime, strlen (out),
+                                  exit_status >= 0 ? exit_status : (gint64) 255,
+                                  exit_status < 0 && g_str_equal (status, "failed") ? 9 : 0, cmd);
+        }
+    }
+
+  if (o->joblog && log->len > 0)
+    {
+      FILE *f = fopen (o->joblog, "a");
+      if (f == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s: %s", o->joblog, g_strerror (errno));
+          return FALSE;
+        }
+      fputs (log->str, f);
+      fclose (f);
+    }
+  return TRUE;
+}
+
+static int
+submit_and_wait (MapOptions   *o,
+                 LoomTaskSpec *spec,
+                 char        **argv)
+{
+  g_autoptr(LoomSweep) sweep = NULL;
+  g_autoptr(LoomCluster) cluster = NULL;
+  g_autoptr(LoomClient) owned = NULL;
+  g_autoptr(LoomView) view = NULL;
+  g_autoptr(LoomAsyncResult) result = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(GBytes) lines = NULL;
+  g_autoptr(GArray) indices = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean command_output = argv != NULL;
+  LoomClient *client;
+  guint64 count;
+  int code = 0;
+
+  if (!loomctl_check_profile (o->ctl.profile))
+    return EXIT_USAGE;
+  if (o->n_engines < 0 || o->hwm < 0 || o->retries < -1)
+    return loomctl_fail (EXIT_USAGE, "--engines, --hwm and --retries must not be negative");
+  if ((o->resume || o->retry_failed) && o->joblog == NULL)
+    return loomctl_fail (EXIT_USAGE, "--resume and --retry-failed need --joblog FILE");
+  if (!(sweep = map_options_build_sweep (o, &error)))
+    return loomctl_fail (EXIT_USAGE, "%s", error->message);
+  count = loom_sweep_get_count (sweep);
+  if (count > 10000000 && !o->force)
+    return loomctl_fail (EXIT_USAGE, "the sweep has %" G_GUINT64_FORMAT " tasks, more than 10^7: add --force if you mean it", count);
+  if (count > G_MAXINT32)
+    return loomctl_fail (EXIT_USAGE, "the sweep has %" G_GUINT64_FORMAT " tasks; a job holds at most 2^31", count);
+
+  if (o->dry_run)
+    {
+      g_autofree char *preview = loom_sweep_describe_preview (sweep, 5, 3);
+      g_print ("%s", preview);
+      return EXIT_OK;
+    }
+
+  if (!(indices = select_indices (o, count, &error)))
+    return loomctl_fail (EXIT_USAGE, "%s", error->message);
+  if (indices->len == 0)
+    {
+      g_printerr ("loomctl: every task is already recorded in %s; nothing to run\n", o->joblog);
+      return EXIT_OK;
+    }
+
+  if (!(client = map_options_acquire_client (o, &cluster, &owned, &code)))
+    return code;
+
+  view = loom_client_load_balanced_view (client);
+  if (o->serial)
+    loom_view_set_mode (view, LOOM_JOB_SERIAL);
+  if (o->retries >= 0)
+    loom_view_set_retries (view, o->retries);
+  if (o->scheme != NULL)
+    {
+      g_autofree char *schemes = loomctl_enum_choices (LOOM_TYPE_SCHEME, -1);
+      LoomScheme scheme;
+
+      if (!loom_scheme_from_string (o->scheme, &scheme))
+        return loomctl_fail (EXIT_USAGE, "unknown scheme “%s”: use %s", o->scheme, schemes);
+      loom_view_set_scheme (view, scheme);
+    }
+  lines = indices->len == count ? loom_sweep_to_lines (sweep) : lines_for (sweep, indices);
+  result = loom_view_map_lines_async (view, spec, lines, indices->len, &error);
+  if (result == NULL)
+    return loomctl_fail (EXIT_USAGE, "%s", error->message);
+
+  if (o->async)
+    {
+      /* The job id comes with the controller's answer to the submit. */
+      while (loom_async_result_get_job_id (result) < 0 && !loom_async_result_wait (result, 0.01))
+        ;
+      if (loom_async_result_get_job_id (result) < 0)
+        {
+          g_autoptr(JsonNode) none = loom_async_result_get (result, 0, &error);
+          return loomctl_fail_with (error);
+        }
+      g_print ("%d\n", loom_async_result_get_job_id (result));
+      return EXIT_OK;
+    }
+
+  if (!loomctl_wait_with_progress (result, o->timeout))
+    return loomctl_fail (EXIT_TASKS_FAILED, "job %d is not done after %g s (%u of %u tasks finished); "
+                         "it goes on: see “loomctl get %d”", loom_async_result_get_job_id (result), o->timeout,
+                         loom_async_result_get_progress (result), indices->len, loom_async_result_get_job_id (result));
+
+  if (loom_async_result_get_job_id (result) < 0)
+    {
+      g_autoptr(JsonNode) none = loom_async_result_get (result, 0, &error);
+      return loomctl_fail_with (error);
+    }
+  if (!(report = loom_client_get_job_report (client, loom_async_result_get_job_id (result), &error)))
+    return loomctl_fail_with (error);
+  if ((o->results || o->joblog) && !write_command_records (o, argv, report, indices, &error))
+    return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+  return loomctl_print_report (report, o->ctl.json, command_output);
+}
+
+/* --shuffle or --shuffle=SEED */
+static gboolean
+parse_shuffle (const char  *name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  MapOptions *o = parsing_options;
+
+  o->shuffle = TRUE;
+  if (value == NULL)
+    {
+      o->shuffle_seed = ((guint64) g_random_int () << 32) | g_random_int ();
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &o->shuffle_seed, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--shuffle takes a seed, a whole number, got “%s”", value);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The --scheme option's help, with the names of the schemes. */
+static const char *
+scheme_option_help (MapOptions *o)
+{
+  g_autofree char *schemes = loomctl_enum_choices (LOOM_TYPE_SCHEME, -1);
+
+  g_free (o->scheme_help);
+  o->scheme_help = g_strdup_printf ("How this job's tasks pick engines: %s (default: the cluster's)", schemes);
+  return o->scheme_help;
+}
+
+GOptionEntry *
+map_options_entries (MapOptions *o,
+                     gboolean    run)
+{
+  const char *scheme_help = scheme_option_help (o);
+  GOptionEntry common[] = {
+    { "sweep", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->sweeps, "A swept parameter: name=range:START:STOP[:STEP] or name=1,2,5 (repeatable; combined as a product)", "SPEC" },
+    { "arg", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &o->args, "A constant parameter for every task (repeatable)", "NAME=VALUE" },
+    { "engines", 'n', 0, G_OPTION_ARG_INT, &o->n_engines, "Engines of the private cluster when none is running (default: one per CPU)", "N" },
+    LOOMCTL_PROFILE_OPTION (&o->ctl),
+    { "async", 0, 0, G_OPTION_ARG_NONE, &o->async, "Submit, print the job id and return (needs a running cluster)", NULL },
+    LOOMCTL_JSON_OPTION (&o->ctl, "Print the job and every task with its metadata as JSON"),
+    { "serial", 0, 0, G_OPTION_ARG_NONE, &o->serial, "Run the tasks one after another on one engine", NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout, "Give up waiting after S seconds (the job goes on)", "S" },
+    { "hwm", 0, 0, G_OPTION_ARG_INT, &o->hwm, "Tasks an engine of the private cluster may hold at once (default 1)", "K" },
+    { "retries", 0, 0, G_OPTION_ARG_INT, &o->retries, "Times a task whose engine died runs again (default 2)", "N" },
+    { "scheme", 0, 0, G_OPTION_ARG_STRING, &o->scheme, scheme_help, "SCHEME" },
+    { "zip", 0, 0, G_OPTION_ARG_STRING, &o->zip, "Advance these swept parameters together instead of as a product", "A,B" },
+    { "sweep-csv", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->csv, "One task per row of a CSV file with a header of parameter names", "FILE" },
+    { "shuffle", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_shuffle, "Run the tasks in a random order (reproducible with a seed)", "[SEED]" },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the number of tasks and the first and last parameter sets; run nothing", NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &o->force, "Run sweeps of more than 10^7 tasks", NULL },
+  };
+  GOptionEntry command_only[] = {
+    { "cwd", 0, 0, G_OPTION_ARG_FILENAME, &o->cwd, "Working directory of the commands", "DIR" },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, "An environment variable for the commands (repeatable)", "NAME=VALUE" },
+    { "task-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->task_timeout, "Kill a command after S seconds", "S" },
+    { "results", 0, 0, G_OPTION_ARG_FILENAME, &o->results, "Write each task's stdout, stderr and exit_status under DIR/<index>/", "DIR" },
+    { "joblog", 0, 0, G_OPTION_ARG_FILENAME, &o->joblog, "Append a GNU Parallel joblog row per task to FILE", "FILE" },
+    { "resume", 0, 0, G_OPTION_ARG_NONE, &o->resume, "Skip the tasks the joblog already records", NULL },
+    { "retry-failed", 0, 0, G_OPTION_ARG_NONE, &o->retry_failed, "Run again the tasks the joblog records as failed (and those not run)", NULL },
+  };
+  GArray *entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
+
+  parsing_options = o;
+  g_array_append_vals (entries, common, G_N_ELEMENTS (common));
+  if (run)
+    g_array_append_vals (entries, command_only, G_N_ELEMENTS (command_only));
+  return (GOptionEntry *) g_array_free (entries, FALSE);
+}
+
+int
+cmd_map (const Command *command,
+         int            argc,
+         char         **argv)
+{
+  g_auto(MapOptions) o = MAP_OPTIONS_INIT;
+  g_autofree GOptionEntry *entries = map_options_entries (&o, FALSE);
+  g_autoptr(LoomTaskSpec) spec = NULL;
+  g_autoptr(GError) error = NULL;
+  int code;
+
+  if ((code = loomctl_prologue (&o.ctl, command, entries, &argc, &argv)) != EXIT_OK)
+    return code;
+  if (argc != 2)
+    return loomctl_fail (EXIT_USAGE, "usage: loomctl map FUNCTION [--sweep name=SPEC]… (see “loomctl map --help”)");
+  if (!(spec = loom_task_spec_new_for_function (argv[1], &error)))
+    return loomctl_fail (EXIT_USAGE, "%s", error->message);
+  if (loom_task_spec_get_kind (spec) == LOOM_TASK_KIND_BUILTIN && !loom_builtins_lookup (argv[1]))
+    {
+      guint n;
+      const LoomBuiltinInfo *all = loom_builtins_get_all (&n);
+      g_autoptr(GString) names = g_string_new (NULL);
+
+      for (guint i = 0; i < n; i++)
+        g_string_append_printf (names, "%s%s", i ? ", " : "", all[i].name);
+      return loomctl_fail (EXIT_USAGE, "unknown function “%s”: the built-ins are %s; a plugin is path/to/module.so:function",
+                           argv[1], names->str);
+    }
+  return submit_and_wait (&o, spec, NULL);
+}
+
+int
+cmd_run (const Command *command,
+         int            argc,
+         char         **argv)
+{
+  g_auto(MapOptions) o = MAP_OPTIONS_INIT;
+  g_autofree GOptionEntry *entries = map_options_entries (&o, TRUE);
+  g_autoptr(LoomTaskSpec) spec = NULL;
+  int first = 1;
+  int code;
+
+  if ((code = loomctl_prologue (&o.ctl, command, entries, &argc, &argv)) != EXIT_OK)
+    return code;
+  if (argc > 1 && g_str_equal (argv[1], "--"))
+    first = 2;
+  if (argc <= first)
+    return loomctl_fail (EXIT_USAGE, "usage: loomctl run [--sweep name=SPEC]… -- COMMAND ARGS… (use {name} for parameters)");
+  if (o.task_timeout < 0)
+    return loomctl_fail (EXIT_USAGE, "--task-timeout must not be negative");
+
+  spec = loom_task_spec_new_command ((const char * const *) argv + first);
+  if (o.cwd)
+    {
+      if (!g_file_test (o.cwd, G_FILE_TEST_IS_DIR))
+        return loomctl_fail (EXIT_USAGE, "--cwd %s is not a directory", o.cwd);
+      loom_task_spec_set_cwd (spec, o.cwd);
+    }
+  for (guint i = 0; o.env && o.env[i]; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (o.env[i], "=", 2);
+      if (kv[0] == NULL || kv[1] == NULL || *kv[0] == '\0')
+        return loomctl_fail (EXIT_USAGE, "--env “%s” is not of the form NAME=VALUE", o.env[i]);
+      loom_task_spec_setenv (spec, kv[0], kv[1]);
+    }
+  loom_task_spec_set_timeout (spec, o.task_timeout);
+  return submit_and_wait (&o, spec, argv + first);
+}

@@ -1,0 +1,281 @@
+/* loomctl-output.c: what loomctl prints
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Results as Python would show them (the seed's `res.get()`), job reports,
+ * JSON, the progress line and durations.
+ */
+
+#define G_LOG_DOMAIN "loomctl"
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include "loomctl-private.h"
+#include "loom-json-private.h"
+
+/* Python's repr of a JSON value, so results read like the seed's
+ * `res.get()`: None/True/False, 'strings', (tuples) inside lists. */
+void
+loomctl_append_py (GString  *out,
+                   JsonNode *node,
+                   guint     depth)
+{
+  switch (JSON_NODE_TYPE (node))
+    {
+    case JSON_NODE_NULL:
+      g_string_append (out, "None");
+      break;
+
+    case JSON_NODE_VALUE:
+      {
+        GType type = json_node_get_value_type (node);
+        char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+        if (type == G_TYPE_BOOLEAN)
+          g_string_append (out, json_node_get_boolean (node) ? "True" : "False");
+        else if (type == G_TYPE_INT64)
+          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+        else if (type == G_TYPE_DOUBLE)
+          {
+            g_autofree char *text = loom_double_to_text (json_node_get_double (node));
+
+            g_strlcpy (buf, text, sizeof buf);
+            g_string_append (out, buf);
+            if (!strpbrk (buf, ".eEn"))
+              g_string_append (out, ".0");
+          }
+        else
+          {
+            const char *s = json_node_get_string (node);
+            g_string_append_c (out, '\'');
+            for (const char *p = s; *p; p++)
+              {
+                if (*p == '\'' || *p == '\\')
+                  g_string_append_c (out, '\\');
+                if (*p == '\n')
+                  g_string_append (out, "\\n");
+                else
+                  g_string_append_c (out, *p);
+              }
+            g_string_append_c (out, '\'');
+          }
+      }
+      break;
+
+    case JSON_NODE_ARRAY:
+      {
+        JsonArray *array = json_node_get_array (node);
+        guint n = json_array_get_length (array);
+
+        g_string_append_c (out, depth == 0 ? '[' : '(');
+        for (guint i = 0; i < n; i++)
+          {
+            if (i)
+              g_string_append (out, ", ");
+            loomctl_append_py (out, json_array_get_element (array, i), depth + 1);
+          }
+        if (depth > 0 && n == 1)
+          g_string_append_c (out, ',');
+        g_string_append_c (out, depth == 0 ? ']' : ')');
+      }
+      break;
+
+    case JSON_NODE_OBJECT:
+      {
+        JsonObject *obj = json_node_get_object (node);
+        g_autoptr(GList) names = json_object_get_members (obj);
+        gboolean first = TRUE;
+
+        g_string_append_c (out, '{');
+        for (GList *l = names; l; l = l->next)
+          {
+            g_autoptr(JsonNode) key = json_node_new (JSON_NODE_VALUE);
+
+            json_node_set_string (key, l->data);
+            if (!first)
+              g_string_append (out, ", ");
+            first = FALSE;
+            loomctl_append_py (out, key, depth + 1);
+            g_string_append (out, ": ");
+            loomctl_append_py (out, json_object_get_member (obj, l->data), depth + 1);
+          }
+        g_string_append_c (out, '}');
+      }
+      break;
+
+    default:
+      break;
+    }
+}
+
+void
+loomctl_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) gen = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (gen, TRUE);
+  json_generator_set_root (gen, node);
+  text = json_generator_to_data (gen, NULL);
+  g_print ("%s\n", text);
+}
+
+char *
+loomctl_params_text (JsonObject *task)
+{
+  g_autoptr(GString) out = g_string_new (NULL);
+  JsonNode *params = json_object_get_member (task, "params");
+
+  if (params && JSON_NODE_HOLDS_OBJECT (params))
+    {
+      g_autoptr(GList) names = json_object_get_members (json_node_get_object (params));
+      for (GList *l = names; l; l = l->next)
+        {
+          g_autoptr(GString) value = g_string_new (NULL);
+          loomctl_append_py (value, json_object_get_member (json_node_get_object (params), l->data), 1);
+          g_string_append_printf (out, "%s%s=%s", out->len ? ", " : "", (char *) l->data, value->str);
+        }
+    }
+  return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* Prints a finished job: its results like res.get() (or each command's
+ * stdout in order), failures on stderr.  Returns the exit code. */
+int
+loomctl_print_report (JsonNode *report,
+                      gboolean  json,
+                      gboolean  command_output)
+{
+  JsonObject *root = json_node_get_object (report);
+  JsonArray *tasks = json_object_get_array_member (root, "tasks");
+  g_autoptr(GString) out = g_string_new (NULL);
+  guint failed = 0;
+
+  if (json)
+    loomctl_print_json (report);
+  else if (command_output)
+    {
+      for (guint i = 0; i < json_array_get_length (tasks); i++)
+        {
+          JsonObject *task = json_array_get_object_element (tasks, i);
+          if (!json_object_get_null_member (task, "stdout"))
+            g_print ("%s", json_object_get_string_member (task, "stdout"));
+        }
+    }
+  else
+    {
+      g_string_append_c (out, '[');
+      for (guint i = 0; i < json_array_get_length (tasks); i++)
+        {
+          JsonObject *task = json_array_get_object_element (tasks, i);
+          if (i)
+            g_string_append (out, ", ");
+          loomctl_append_py (out, json_object_get_member (task, "result"), 1);
+        }
+      g_string_append (out, "]\n");
+      g_print ("%s", out->str);
+    }
+
+  for (guint i = 0; i < json_array_get_length (tasks); i++)
+    {
+      JsonObject *task = json_array_get_object_element (tasks, i);
+      const char *status = json_object_get_string_member (task, "status");
+      JsonNode *err = json_object_get_member (task, "error");
+      g_autofree char *params = NULL;
+
+      if (g_str_equal (status, "done"))
+        continue;
+      failed++;
+      params = loomctl_params_text (task);
+      g_printerr ("loomctl: task %" G_GINT64_FORMAT " (%s) %s on engine %" G_GINT64_FORMAT ": %s: %s\n",
+                  json_object_get_int_member (task, "index"), params, status,
+                  json_object_get_int_member (task, "engine_id"),
+                  err && JSON_NODE_HOLDS_OBJECT (err)
+                    ? json_object_get_string_member_with_default (json_node_get_object (err), "type", "Error")
+                    : "Error",
+                  err && JSON_NODE_HOLDS_OBJECT (err)
+                    ? json_object_get_string_member_with_default (json_node_get_object (err), "message", "")
+                    : status);
+      if (!json_object_get_null_member (task, "stderr") && !json && command_output &&
+          *json_object_get_string_member (task, "stderr"))
+        g_printerr ("%s", json_object_get_string_member (task, "stderr"));
+    }
+
+  if (failed > 0)
+    {
+      g_printerr ("loomctl: %u of %u tasks did not succeed\n", failed, json_array_get_length (tasks));
+      return EXIT_TASKS_FAILED;
+    }
+  return EXIT_OK;
+}
+
+static void
+show_progress (guint    done,
+               guint    failed,
+               guint    total,
+               double   elapsed,
+               gboolean final)
+{
+  double rate = elapsed > 0 ? done / elapsed : 0;
+  char eta[32] = "?";
+
+  if (rate > 0)
+    g_snprintf (eta, sizeof eta, "%.1f s", (total - done) / rate);
+  g_printerr ("\r\033[K%u/%u done, %u failed, %.0f tasks/s, ETA %s", done, total, failed, rate, eta);
+  if (final)
+    g_printerr ("\r\033[K");
+}
+
+/* Waits for @result, drawing a progress line on stderr when it is a
+ * terminal, and returns FALSE if @timeout (seconds, < 0 for ever) passed. */
+gboolean
+loomctl_wait_with_progress (LoomAsyncResult *result,
+                            double           timeout)
+{
+  gboolean tty = isatty (STDERR_FILENO);
+  gint64 begin = g_get_monotonic_time ();
+  gint64 last_draw = 0;
+
+  for (;;)
+    {
+      double elapsed = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
+      double slice = 0.2;
+
+      if (timeout >= 0)
+        slice = MIN (slice, MAX (0, timeout - elapsed));
+      if (loom_async_result_wait (result, slice))
+        break;
+      elapsed = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
+      if (timeout >= 0 && elapsed >= timeout)
+        {
+          if (tty && last_draw)
+            show_progress (0, 0, 0, 0, TRUE);
+          return FALSE;
+        }
+      /* Only jobs that take a while get a progress line. */
+      if (tty && elapsed > 0.5)
+        {
+          show_progress (loom_async_result_get_progress (result), loom_async_result_get_n_failed (result),
+                         loom_async_result_get_n_tasks (result), elapsed, FALSE);
+          last_draw = g_get_monotonic_time ();
+        }
+    }
+
+  if (tty && last_draw)
+    show_progress (0, 0, 0, 0, TRUE);
+  return TRUE;
+}
+
+/* 1.234 s, 12.3 ms or 123 µs. */
+char *
+loomctl_seconds_text (double s)
+{
+  if (s >= 1)
+    return g_strdup_printf ("%.3f s", s);
+  if (s >= 1e-3)
+    return g_strdup_printf ("%.1f ms", s * 1e3);
+  return g_strdup_printf ("%.0f µs", s * 1e6);
+}

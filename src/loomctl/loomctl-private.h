@@ -1,0 +1,200 @@
+/* loomctl-private.h: what the command groups of loomctl share
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Every command starts with loomctl_prologue(): its options (and the
+ * common --profile and --json, through LOOMCTL_PROFILE_OPTION and
+ * LOOMCTL_JSON_OPTION), the profile's check, its one numeric argument and
+ * the connection to the profile's cluster, each when the command asks.
+ */
+
+#pragma once
+
+#include <gio/gio.h>
+
+#include "loom.h"
+
+G_BEGIN_DECLS
+
+/* Exit codes: 0 every task succeeded, 1 some tasks failed (or another
+ * runtime failure), 2 usage or input error, 3 no cluster / cannot connect. */
+enum {
+  EXIT_OK = 0,
+  EXIT_TASKS_FAILED = 1,
+  EXIT_USAGE = 2,
+  EXIT_NO_CLUSTER = 3,
+};
+
+typedef struct _Command Command;
+typedef int (*CommandFunc) (const Command *command, int argc, char **argv);
+
+struct _Command
+{
+  const char  *name;
+  CommandFunc  func;
+  const char  *parameter;
+  const char  *summary;
+};
+
+/* --- the prologue -------------------------------------------------------- */
+
+typedef enum
+{
+  LOOMCTL_PARSE   = 0,                          /* options only */
+  LOOMCTL_PROFILE = 1 << 0,                     /* check --profile */
+  LOOMCTL_NUMBER  = 1 << 1,                     /* one argument: a number in [min, max] */
+  LOOMCTL_CONNECT = (1 << 2) | LOOMCTL_PROFILE, /* connect to the profile's cluster */
+} LoomctlNeeds;
+
+typedef struct
+{
+  /* What the command asks for, set before loomctl_prologue(). */
+  LoomctlNeeds   needs;
+  const char    *usage;      /* printed when the argument is wrong */
+  guint64        min;        /* LOOMCTL_NUMBER */
+  guint64        max;
+
+  /* What it gets. */
+  const Command *command;
+  char          *profile;    /* --profile, or NULL */
+  gboolean       json;       /* --json */
+  guint64        number;     /* LOOMCTL_NUMBER */
+  LoomClient    *client;     /* LOOMCTL_CONNECT */
+} Loomctl;
+
+/* Ctl initialisers of the commands whose one argument is a job id. */
+#define LOOMCTL_JOB_ARGUMENT(usage_text) \
+  .needs = LOOMCTL_CONNECT | LOOMCTL_NUMBER, .usage = (usage_text), .min = 1, .max = G_MAXINT
+
+#define LOOMCTL_PROFILE_OPTION(ctl) \
+  { "profile", 'p', 0, G_OPTION_ARG_STRING, &(ctl)->profile, "Cluster profile (default: default)", "NAME" }
+#define LOOMCTL_JSON_OPTION(ctl, description) \
+  { "json", 0, 0, G_OPTION_ARG_NONE, &(ctl)->json, description, NULL }
+
+int          loomctl_prologue           (Loomctl        *ctl,
+                                         const Command  *command,
+                                         GOptionEntry   *entries,
+                                         int            *argc,
+                                         char         ***argv);
+int          loomctl_connect            (Loomctl        *ctl);
+void         loomctl_clear              (Loomctl        *ctl);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Loomctl, loomctl_clear)
+
+/* --- helpers ------------------------------------------------------------- */
+
+int          loomctl_fail               (int             code,
+                                         const char     *format,
+                                         ...) G_GNUC_PRINTF (2, 3);
+int          loomctl_fail_with          (const GError   *error);
+int          loomctl_no_timeline        (const char     *what_format,
+                                         ...) G_GNUC_PRINTF (1, 2);
+const char  *loomctl_profile_or_default (const char     *profile);
+gboolean     loomctl_check_profile      (const char     *profile);
+gboolean     loomctl_cluster_file_exists (const char    *profile);
+LoomClient  *loomctl_connect_profile    (const char     *profile,
+                                         int            *code);
+gboolean     loomctl_parse_job_id       (const char     *text,
+                                         guint          *job);
+char        *loomctl_enum_choices       (GType           enum_type,
+                                         gint            default_value);
+const char  *loomctl_enum_nick          (GType           enum_type,
+                                         gint            value);
+LoomCluster *loomctl_start_private_cluster (guint        n_engines,
+                                         guint           hwm);
+double       loomctl_median             (GArray         *values);
+
+/* --- output (loomctl-output.c) ------------------------------------------- */
+
+void         loomctl_append_py          (GString        *out,
+                                         JsonNode       *node,
+                                         guint           depth);
+void         loomctl_print_json         (JsonNode       *node);
+char        *loomctl_params_text        (JsonObject     *task);
+int          loomctl_print_report       (JsonNode       *report,
+                                         gboolean        json,
+                                         gboolean        command_output);
+gboolean     loomctl_wait_with_progress (LoomAsyncResult *result,
+                                         double          timeout);
+char        *loomctl_seconds_text       (double          s);
+
+/* --- sweeps: map, run and compare (loomctl-map.c) ------------------------ */
+
+typedef struct
+{
+  Loomctl   ctl;       /* --profile and --json */
+  char    **args;
+  char    **sweeps;
+  int       n_engines;
+  gboolean  async;
+  gboolean  serial;
+  double    timeout;
+  int       hwm;
+  int       retries;
+  char     *scheme;
+  char     *scheme_help;
+  /* run */
+  char     *cwd;
+  char    **env;
+  double    task_timeout;
+  char     *results;
+  char     *joblog;
+  gboolean  resume;
+  gboolean  retry_failed;
+  gboolean  dry_run;
+  gboolean  force;
+  char     *zip;
+  char    **csv;
+  gboolean  shuffle;
+  guint64   shuffle_seed;
+} MapOptions;
+
+#define MAP_OPTIONS_INIT { .timeout = -1, .retries = -1 }
+
+void          map_options_clear         (MapOptions     *o);
+GOptionEntry *map_options_entries       (MapOptions     *o,
+                                         gboolean        run);
+LoomClient   *map_options_acquire_client (MapOptions    *o,
+                                         LoomCluster   **cluster,
+                                         LoomClient    **owned,
+                                         int            *code);
+LoomSweep    *map_options_build_sweep   (MapOptions     *o,
+                                         GError        **error);
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MapOptions, map_options_clear)
+
+/* --- export (loomctl-export.c) ------------------------------------------- */
+
+gboolean     loomctl_write_export       (GPtrArray      *reports,
+                                         const char     *format_name,
+                                         const char     *output,
+                                         int             width,
+                                         int             height,
+                                         GError        **error);
+
+/* --- bench --timeline (loomctl-bench-timeline.c, with the app) ----------- */
+
+int          loomctl_bench_timeline     (int             runs,
+                                         gboolean        json);
+
+/* --- the commands -------------------------------------------------------- */
+
+int cmd_cluster_start  (const Command *command, int argc, char **argv);
+int cmd_cluster_stop   (const Command *command, int argc, char **argv);
+int cmd_cluster_status (const Command *command, int argc, char **argv);
+int cmd_engines_add    (const Command *command, int argc, char **argv);
+int cmd_engines_stop   (const Command *command, int argc, char **argv);
+int cmd_ids            (const Command *command, int argc, char **argv);
+int cmd_map            (const Command *command, int argc, char **argv);
+int cmd_run            (const Command *command, int argc, char **argv);
+int cmd_compare        (const Command *command, int argc, char **argv);
+int cmd_ready          (const Command *command, int argc, char **argv);
+int cmd_get            (const Command *command, int argc, char **argv);
+int cmd_jobs           (const Command *command, int argc, char **argv);
+int cmd_show           (const Command *command, int argc, char **argv);
+int cmd_abort          (const Command *command, int argc, char **argv);
+int cmd_export         (const Command *command, int argc, char **argv);
+int cmd_bench          (const Command *command, int argc, char **argv);
+int cmd_seed           (const Command *command, int argc, char **argv);
+
+G_END_DECLS

@@ -1,0 +1,244 @@
+/* loomctl-prologue.c: how every command begins
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Options, the profile, the one numeric argument and the connection to the
+ * cluster (loomctl_prologue()), and how failures are told.
+ */
+
+#define G_LOG_DOMAIN "loomctl"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "loomctl-private.h"
+#include "loom-connection-private.h"
+
+int
+loomctl_fail (int         code,
+              const char *format,
+              ...)
+{
+  g_autofree char *msg = NULL;
+  va_list args;
+
+  va_start (args, format);
+  msg = g_strdup_vprintf (format, args);
+  va_end (args);
+  g_printerr ("loomctl: %s\n", msg);
+  return code;
+}
+
+static int
+exit_code_for (const GError *error)
+{
+  if (error->domain == LOOM_ERROR &&
+      (error->code == LOOM_ERROR_NO_CLUSTER || error->code == LOOM_ERROR_CONNECTION))
+    return EXIT_NO_CLUSTER;
+  if (error->domain == LOOM_ERROR && error->code == LOOM_ERROR_INVALID_ARGUMENT)
+    return EXIT_USAGE;
+  return EXIT_TASKS_FAILED;
+}
+
+/* Tells @error and returns the exit code it deserves. */
+int
+loomctl_fail_with (const GError *error)
+{
+  return loomctl_fail (exit_code_for (error), "%s", error->message);
+}
+
+/* What a loomctl built with -Dapp=disabled says when asked to draw:
+ * "…; <what> the app's drawing code". */
+int
+loomctl_no_timeline (const char *what_format,
+                     ...)
+{
+  g_autofree char *what = NULL;
+  va_list args;
+
+  va_start (args, what_format);
+  what = g_strdup_vprintf (what_format, args);
+  va_end (args);
+  return loomctl_fail (EXIT_USAGE, "this loomctl was built without the timeline (-Dapp=disabled); "
+                       "%s the app's drawing code", what);
+}
+
+const char *
+loomctl_profile_or_default (const char *profile)
+{
+  return profile ? profile : "default";
+}
+
+gboolean
+loomctl_check_profile (const char *profile)
+{
+  if (!loom_profile_name_is_valid (loomctl_profile_or_default (profile)))
+    {
+      loomctl_fail (EXIT_USAGE, "“%s” is not a valid profile name (letters, digits, “-”, “_”, “.”)", profile);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+loomctl_cluster_file_exists (const char *profile)
+{
+  g_autofree char *path = loom_connection_path_for_profile (loomctl_profile_or_default (profile));
+  return g_file_test (path, G_FILE_TEST_EXISTS);
+}
+
+/* Connects to the cluster of @profile, or explains what to do. */
+LoomClient *
+loomctl_connect_profile (const char *profile,
+                         int        *code)
+{
+  g_autoptr(GError) error = NULL;
+  LoomClient *client = loom_client_new_for_profile (loomctl_profile_or_default (profile), &error);
+
+  if (client == NULL)
+    {
+      if (g_error_matches (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER) && !loomctl_cluster_file_exists (profile))
+        *code = loomctl_fail (EXIT_NO_CLUSTER, "no cluster for profile “%s”: run “loomctl cluster start -n 4%s%s”",
+                              loomctl_profile_or_default (profile), profile ? " --profile " : "",
+                              profile ? profile : "");
+      else
+        *code = loomctl_fail_with (error);
+    }
+  return client;
+}
+
+gboolean
+loomctl_parse_job_id (const char *text,
+                      guint      *job)
+{
+  guint64 v;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXINT, &v, NULL))
+    return FALSE;
+  *job = v;
+  return TRUE;
+}
+
+static gboolean
+parse_options (const Command  *command,
+               GOptionEntry   *entries,
+               int            *argc,
+               char         ***argv)
+{
+  g_autoptr(GOptionContext) context = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *prgname = g_strdup_printf ("loomctl %s", command->name);
+
+  /* “Usage: loomctl map [OPTION…] FUNCTION”, not the word alone. */
+  g_set_prgname (prgname);
+  context = g_option_context_new (command->parameter ? command->parameter : "");
+  g_option_context_set_summary (context, _(command->summary));
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("loomctl %s: %s (see “loomctl %s --help”)\n", command->name, error->message, command->name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * loomctl_prologue:
+ * @ctl: what the command asks for (needs, usage, min and max)
+ * @entries: (nullable): the command's options, %NULL-terminated;
+ *   LOOMCTL_PROFILE_OPTION and LOOMCTL_JSON_OPTION fill @ctl.  %NULL for
+ *   --profile alone
+ *
+ * Parses the command line; then, as @ctl->needs says, checks the profile,
+ * reads the one numeric argument into @ctl->number (or prints @ctl->usage)
+ * and connects @ctl->client to the profile's cluster.
+ *
+ * Returns: %EXIT_OK, or the exit code the command ends with
+ */
+int
+loomctl_prologue (Loomctl        *ctl,
+                  const Command  *command,
+                  GOptionEntry   *entries,
+                  int            *argc,
+                  char         ***argv)
+{
+  GOptionEntry profile_only[] = {
+    LOOMCTL_PROFILE_OPTION (ctl),
+    { NULL }
+  };
+
+  ctl->command = command;
+  if (!parse_options (command, entries ? entries : profile_only, argc, argv))
+    return EXIT_USAGE;
+  if ((ctl->needs & LOOMCTL_PROFILE) && !loomctl_check_profile (ctl->profile))
+    return EXIT_USAGE;
+  if ((ctl->needs & LOOMCTL_NUMBER) &&
+      (*argc != 2 || !g_ascii_string_to_unsigned ((*argv)[1], 10, ctl->min, ctl->max, &ctl->number, NULL)))
+    return loomctl_fail (EXIT_USAGE, "%s", ctl->usage);
+  if ((ctl->needs & LOOMCTL_CONNECT) == LOOMCTL_CONNECT)
+    return loomctl_connect (ctl);
+  return EXIT_OK;
+}
+
+/* Connects @ctl to the cluster of its profile. */
+int
+loomctl_connect (Loomctl *ctl)
+{
+  int code = EXIT_OK;
+
+  ctl->client = loomctl_connect_profile (ctl->profile, &code);
+  return code;
+}
+
+void
+loomctl_clear (Loomctl *ctl)
+{
+  g_clear_pointer (&ctl->profile, g_free);
+  g_clear_object (&ctl->client);
+}
+
+/* "leastload (default), lru or random": the nicks of an enum's values. */
+char *
+loomctl_enum_choices (GType enum_type,
+                      gint  default_value)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (enum_type);
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < klass->n_values; i++)
+    {
+      if (i > 0)
+        g_string_append (out, i + 1 == klass->n_values ? " or " : ", ");
+      g_string_append (out, klass->values[i].value_nick);
+      if (klass->values[i].value == default_value)
+        g_string_append (out, " (default)");
+    }
+  return g_string_free (out, FALSE);
+}
+
+const char *
+loomctl_enum_nick (GType enum_type,
+                   gint  value)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (enum_type);
+  GEnumValue *v = g_enum_get_value (klass, value);
+
+  return v ? v->value_nick : "";
+}
+
+LoomCluster *
+loomctl_start_private_cluster (guint n_engines,
+                               guint hwm)
+{
+  g_autoptr(LoomCluster) cluster = loom_cluster_new (NULL);
+  g_autoptr(GError) error = NULL;
+
+  loom_controller_set_hwm (loom_cluster_get_controller (cluster), hwm);
+  if (!loom_cluster_start (cluster, n_engines, &error))
+    {
+      loomctl_fail (EXIT_NO_CLUSTER, "cannot start a private cluster: %s", error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&cluster);
+}
