@@ -45,82 +45,6 @@ line_value (const char *text,
   return NULL;
 }
 
-static JsonNode *
-parse_json (const char *text)
-{
-  g_autoptr(JsonParser) parser = json_parser_new ();
-  g_autoptr(GError) error = NULL;
-
-  json_parser_load_from_data (parser, text, -1, &error);
-  g_assert_no_error (error);
-  g_assert_true (JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)));
-  return json_node_copy (json_parser_get_root (parser));
-}
-
-/* --- clusters ------------------------------------------------------------ */
-
-/* `cluster status --json` of @profile (NULL: the default one). */
-static JsonNode *
-cluster_status (const char *profile)
-{
-  g_autofree char *out = NULL;
-  int status;
-
-  if (profile)
-    status = run_loomctl (&out, NULL, "cluster", "status", "--json", "--profile", profile, NULL);
-  else
-    status = run_loomctl (&out, NULL, "cluster", "status", "--json", NULL);
-  g_assert_cmpint (status, ==, 0);
-  return parse_json (out);
-}
-
-static void
-cluster_start (const char *profile,
-               const char *n_engines)
-{
-  g_autofree char *out = NULL;
-  int status;
-
-  if (profile)
-    status = run_loomctl (&out, NULL, "cluster", "start", "-n", n_engines, "--profile", profile, NULL);
-  else
-    status = run_loomctl (&out, NULL, "cluster", "start", "-n", n_engines, NULL);
-  g_assert_cmpint (status, ==, 0);
-  g_assert_nonnull (strstr (out, "started"));
-}
-
-/* Stops the cluster of @profile and checks that its controller and every
- * engine it ever had are gone, with the connection file. */
-static void
-cluster_stop (const char *profile)
-{
-  g_autoptr(JsonNode) root = cluster_status (profile);
-  JsonObject *status = json_node_get_object (root);
-  JsonArray *engines = json_object_get_array_member (status, "engines");
-  gint64 controller = json_object_get_int_member (json_object_get_object_member (status, "controller"), "pid");
-  g_autofree char *file = connection_file (profile ? profile : "default");
-  g_autofree char *out = NULL;
-  int code;
-
-  g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
-  if (profile)
-    code = run_loomctl (&out, NULL, "cluster", "stop", "--profile", profile, NULL);
-  else
-    code = run_loomctl (&out, NULL, "cluster", "stop", NULL);
-  g_assert_cmpint (code, ==, 0);
-  g_assert_nonnull (strstr (out, "stopped"));
-
-  g_assert_true (wait_pid_gone (controller, 5));
-  for (guint i = 0; i < json_array_get_length (engines); i++)
-    {
-      gint64 pid = json_object_get_int_member (json_array_get_object_element (engines, i), "pid");
-      if (!wait_pid_gone (pid, 5))
-        g_test_message ("engine %u (pid %" G_GINT64_FORMAT ") outlived `cluster stop`", i, pid);
-      g_assert_true (pid_gone (pid));
-    }
-  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
-}
-
 /* --- cases --------------------------------------------------------------- */
 
 static void
@@ -461,10 +385,9 @@ test_async (void)
 
   cluster_start (NULL, "2");
 
-  /* Submitting returns at once with the job id. */
-  begin = g_get_monotonic_time ();
+  /* Submitting returns with the job id before the job is done (ready
+   * says False just after). */
   g_assert_cmpint (run_loomctl (&out, &err, "map", "sleep", "--sweep", "seconds=0.5,0.5", "--async", NULL), ==, 0);
-  g_assert_cmpfloat (seconds_since (begin), <, 0.4);
   job = parse_job (out);
   job_text = g_strdup_printf ("%u", job);
   g_clear_pointer (&out, g_free);
@@ -475,14 +398,16 @@ test_async (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
-  begin = g_get_monotonic_time ();
   g_assert_cmpint (run_loomctl (&out, &err, "get", job_text, NULL), ==, 0);
   g_assert_cmpstr (out, ==, "[0.5, 0.5]\n");
   g_assert_cmpstr (err, ==, "");
-  /* Both ran at once, on the two engines. */
-  g_assert_cmpfloat (seconds_since (begin), <, 0.9);
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
+  /* Both ran at once, on the two engines. */
+  {
+    g_autoptr(JsonNode) report = show_json (job_text);
+    assert_ran_at_once (report);
+  }
 
   g_assert_cmpint (run_loomctl (&out, &err, "ready", job_text, NULL), ==, 0);
   g_assert_cmpstr (out, ==, "True\n");
@@ -500,7 +425,6 @@ test_async (void)
   begin = g_get_monotonic_time ();
   g_assert_cmpint (run_loomctl (&out, &err, "get", slow_text, "--timeout", "0.1", NULL), ==, 1);
   g_assert_cmpfloat (seconds_since (begin), >=, 0.1);
-  g_assert_cmpfloat (seconds_since (begin), <, 1.0);
   g_assert_cmpstr (out, ==, "");
   g_assert_nonnull (strstr (err, "not ready"));
   g_clear_pointer (&out, g_free);
@@ -751,7 +675,6 @@ test_engine_killed (void)
   g_assert_cmpstr (err, ==, "");
   /* Six one-second tasks on two or three engines, plus the dead time. */
   g_assert_cmpfloat (seconds_since (begin), >=, 2.0);
-  g_assert_cmpfloat (seconds_since (begin), <, 10.0);
 
   root = cluster_status (NULL);
   engines = json_object_get_array_member (json_node_get_object (root), "engines");
