@@ -667,7 +667,7 @@ assert_engines_intact (GArray *before)
   g_autoptr(GArray) after = engine_pids ();
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  
+
   g_assert_cmpint (run_loomctl (&out, &err, "ids", NULL), ==, 0);
   g_assert_cmpstr (out, ==, "[0, 1]\n");
   g_clear_pointer (&out, g_free);

@@ -847,8 +847,7 @@ test_large (void)
   gint64 start = g_get_monotonic_time ();
   gint64 elapsed;
 
-  /* 10^7 tasks: counting and computing any one of them builds nothing,
-   * so it takes microseconds; building 10^7 objects would take seconds. */
+  /* 10^7 tasks: counting and computing any one of them builds nothing. */
   sweep = sweep_of ("x=range:0:10000", "y=lin:0:1:1000", NULL);
   g_assert_cmpuint (loom_sweep_get_count (sweep), ==, 10000000);
   last = params_text (sweep, 9999999);
@@ -862,8 +861,9 @@ test_large (void)
       g_assert_nonnull (params);
     }
   elapsed = g_get_monotonic_time () - start;
+  /* Reported, not asserted: the 2^48-task sweep below is what shows that
+   * nothing is built (it could not be). */
   g_test_message ("10^7-task sweep: %" G_GINT64_FORMAT " µs", elapsed);
-  g_assert_cmpint (elapsed, <, G_USEC_PER_SEC / 2);
 
   /* 2^48 tasks, shuffled: the last one is there */
   {
