@@ -387,6 +387,11 @@ test_window_engines (void)
       gtk_drop_down_set_selected (GTK_DROP_DOWN (find_widget_named (prefs, "scheme")), LOOM_SCHEME_LRU);
       scheme = g_settings_get_string (settings, "scheme");
       g_assert_cmpstr (scheme, ==, "lru");
+      /* Shown by the name the key and loomctl use, LoomScheme's nick. */
+      g_assert_nonnull (find_label_with (find_widget_named (prefs, "scheme"), "lru"));
+      g_settings_set_string (settings, "scheme", "random");
+      g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (find_widget_named (prefs, "scheme"))), ==,
+                        LOOM_SCHEME_RANDOM);
       g_settings_reset (settings, "hwm");
       g_settings_reset (settings, "scheme");
 
