@@ -418,6 +418,58 @@ test_options (void)
   gtk_switch_set_active (GTK_SWITCH (find_widget_named (GTK_WIDGET (form), "also-serial")), TRUE);
   g_assert_true (loom_sweep_form_get_also_serial (form));
 
+  /* The scheduler offers every LoomScheme, in words. */
+  {
+    AdwComboRow *scheme = ADW_COMBO_ROW (find_widget_named (GTK_WIDGET (form), "scheme"));
+    g_autoptr(GEnumClass) schemes = g_type_class_ref (LOOM_TYPE_SCHEME);
+
+    g_assert_cmpuint (g_list_model_get_n_items (adw_combo_row_get_model (scheme)), ==, schemes->n_values);
+    loom_sweep_form_set_scheme (form, LOOM_SCHEME_RANDOM);
+    g_assert_cmpuint (adw_combo_row_get_selected (scheme), ==, schemes->n_values - 1);
+    g_assert_nonnull (find_label_with (GTK_WIDGET (scheme), "Random"));
+  }
+
+  gtk_window_destroy (window);
+}
+
+/* What runs: a choice per LoomTaskKind, in words, each showing its own
+ * fields and making a spec of its kind. */
+static void
+test_what_runs (void)
+{
+  LoomSweepForm *form;
+  GtkWindow *window = form_window (&form);
+  GtkDropDown *kind = GTK_DROP_DOWN (find_widget_named (GTK_WIDGET (form), "what-runs"));
+  GtkStack *pages = GTK_STACK (gtk_widget_get_next_sibling (GTK_WIDGET (kind)));
+  g_autoptr(GEnumClass) kinds = g_type_class_ref (LOOM_TYPE_TASK_KIND);
+  static const char *labels[] = { "Built-in function", "Command", "Plugin function" };
+
+  g_assert_cmpuint (G_N_ELEMENTS (labels), ==, kinds->n_values);
+  g_assert_cmpuint (g_list_model_get_n_items (gtk_drop_down_get_model (kind)), ==, kinds->n_values);
+  for (guint i = 0; i < kinds->n_values; i++)
+    {
+      g_autoptr(LoomTaskSpec) spec = NULL;
+      g_autoptr(GError) error = NULL;
+
+      gtk_drop_down_set_selected (kind, i);
+      g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, kinds->values[i].value_nick);
+      g_assert_nonnull (find_label_with (GTK_WIDGET (kind), labels[i]));
+      /* A built-in function is chosen already; a command or a plugin
+       * still needs its fields, and says so. */
+      spec = loom_sweep_form_build_spec (form, &error);
+      if (kinds->values[i].value == LOOM_TASK_KIND_BUILTIN)
+        g_assert_cmpint (loom_task_spec_get_kind (spec), ==, LOOM_TASK_KIND_BUILTIN);
+      else
+        g_assert_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT);
+    }
+  loom_sweep_form_set_command (form, "echo {t}", NULL);
+  g_assert_cmpuint (gtk_drop_down_get_selected (kind), ==, LOOM_TASK_KIND_COMMAND);
+  g_assert_cmpstr (gtk_stack_get_visible_child_name (pages), ==, "command");
+  {
+    g_autoptr(LoomTaskSpec) spec = loom_sweep_form_build_spec (form, NULL);
+    g_assert_cmpint (loom_task_spec_get_kind (spec), ==, LOOM_TASK_KIND_COMMAND);
+  }
+
   gtk_window_destroy (window);
 }
 
@@ -645,6 +697,7 @@ main (int   argc,
   g_test_add_func ("/loom/form/rows", test_rows);
   g_test_add_func ("/loom/form/constants", test_constants);
   g_test_add_func ("/loom/form/options", test_options);
+  g_test_add_func ("/loom/form/what-runs", test_what_runs);
   g_test_add_func ("/loom/form/text", test_text);
   g_test_add_func ("/loom/form/screenshot", test_screenshot);
   g_test_add_func ("/loom/form/row-classes", test_row_classes);

@@ -30,6 +30,41 @@ engines_ready (GListModel *engines,
   return alive >= n;
 }
 
+/* An application of a test's own, in English whatever an earlier test
+ * left, with @engines local engines and the form as it is at first. */
+static LoomApplication *
+test_app_new (const char *application_id,
+              gint        engines)
+{
+  g_autoptr(GError) error = NULL;
+  LoomApplication *app;
+
+  g_setenv ("LANGUAGE", "en", TRUE);
+  textdomain (GETTEXT_PACKAGE);
+  app = g_object_new (LOOM_TYPE_APPLICATION,
+                      "application-id", application_id,
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/dev/loom/Loom",
+                      NULL);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_settings_set_int (loom_application_get_settings (app), "engines", engines);
+  g_settings_reset (loom_application_get_settings (app), "last-form");
+  return app;
+}
+
+/* The engines panel fills from the controller's events, on the main loop. */
+static void
+wait_for_engines (LoomWindow *window,
+                  guint       n)
+{
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+  while (!engines_ready (loom_window_get_engines (window), n) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (engines_ready (loom_window_get_engines (window), n));
+}
+
 static void
 iterate_for (guint ms)
 {
@@ -83,6 +118,53 @@ find_button_with_tooltip (GtkWidget  *widget,
                           const char *tooltip)
 {
   return find_widget (widget, is_button_with_tooltip, tooltip);
+}
+
+/* The file chooser a job's export menu opened (GTK's own, without a portal). */
+static GtkWidget *
+find_file_chooser (void)
+{
+  g_autoptr(GListModel) toplevels = g_object_ref (gtk_window_get_toplevels ());
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
+      if (GTK_IS_FILE_CHOOSER (w) && gtk_widget_get_visible (w))
+        return w;   /* GTK holds its toplevels */
+    }
+  return NULL;
+}
+
+/* Waits, with a deadline, for a label with @fragment (a toast's, say). */
+static GtkWidget *
+wait_for_label (GtkWidget  *widget,
+                const char *fragment)
+{
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+  while (!find_label_with (widget, fragment) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  return find_label_with (widget, fragment);
+}
+
+static void
+store_result (GObject      *source,
+              GAsyncResult *result,
+              gpointer      data)
+{
+  *(GAsyncResult **) data = g_object_ref (result);
+}
+
+/* Runs the main loop until an _async call's callback has run. */
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (*slot == NULL && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_nonnull (*slot);
+  return *slot;
 }
 
 static void
@@ -183,34 +265,59 @@ test_window_engines (void)
         find_label_with (GTK_WIDGET (window), "printtime —"), GTK_TYPE_LIST_BOX)), 0);
       g_autofree char *expected = g_strdup_printf ("loom-job-%d-tasks.csv",
                                                    loom_async_result_get_job_id (nth_job (jobs, 1)));
-      g_autoptr(GListModel) toplevels = NULL;
-      GtkWidget *chooser = NULL;
+      GtkWidget *chooser;
 
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "job.export", "s", "csv"));
-      toplevels = g_object_ref (gtk_window_get_toplevels ());
-      for (guint i = 0; i < g_list_model_get_n_items (toplevels) && chooser == NULL; i++)
-        {
-          g_autoptr(GtkWidget) w = g_list_model_get_item (toplevels, i);
-          if (GTK_IS_FILE_CHOOSER (w) && gtk_widget_get_visible (w))
-            chooser = w;
-        }
+      chooser = find_file_chooser ();
       g_assert_nonnull (chooser);
       {
         g_autofree char *name = gtk_file_chooser_get_current_name (GTK_FILE_CHOOSER (chooser));
         g_assert_cmpstr (name, ==, expected);
       }
       gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_CANCEL);
+
+      /* A folder nothing can be written to, not even by root: the export
+       * fails, and a toast names the file and says why. */
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (row), "job.export", "s", "csv"));
+      chooser = find_file_chooser ();
+      g_assert_nonnull (chooser);
+      {
+        g_autoptr(GFile) folder = g_file_new_for_path ("/proc/sys");
+        gint64 until = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+        /* The chooser's first folder, still loading, can cancel a change. */
+        while (g_get_monotonic_time () < until)
+          {
+            g_autoptr(GFile) current = gtk_file_chooser_get_current_folder (GTK_FILE_CHOOSER (chooser));
+
+            if (current != NULL && g_file_equal (current, folder))
+              break;
+            g_assert_true (gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (chooser), folder, &error));
+            g_assert_no_error (error);
+            iterate_for (200);
+          }
+        gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (chooser), "loom.csv");
+        gtk_dialog_response (GTK_DIALOG (chooser), GTK_RESPONSE_ACCEPT);
+        g_assert_nonnull (wait_for_label (GTK_WIDGET (window), "Could not export to loom.csv: "));
+        g_assert_nonnull (find_label_with (GTK_WIDGET (window), "/proc/sys/loom.csv"));
+      }
     }
 
-    /* The job menu's export writes what loomctl export writes. */
+    /* The job menu's export writes what loomctl export writes, without
+     * blocking: the report comes from the controller while the window
+     * goes on, then a worker writes the file. */
     {
       g_autofree char *path = g_build_filename (g_getenv ("XDG_RUNTIME_DIR"), "trace.json", NULL);
       g_autoptr(GFile) file = g_file_new_for_path (path);
       g_autoptr(JsonParser) parser = json_parser_new ();
+      g_autoptr(GAsyncResult) done = NULL;
       JsonArray *events;
       guint complete = 0;
 
-      g_assert_true (loom_window_export_job (window, job, LOOM_EXPORT_CHROME, file, &error));
+      loom_window_export_job_async (window, job, LOOM_EXPORT_CHROME, file, NULL, store_result, &done);
+      g_assert_null (done);
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      g_assert_true (loom_window_export_finish (window, wait_for_result (&done), &error));
       g_assert_no_error (error);
       g_assert_true (json_parser_load_from_file (parser, path, &error));
       events = json_object_get_array_member (json_node_get_object (json_parser_get_root (parser)), "traceEvents");
@@ -280,6 +387,11 @@ test_window_engines (void)
       gtk_drop_down_set_selected (GTK_DROP_DOWN (find_widget_named (prefs, "scheme")), LOOM_SCHEME_LRU);
       scheme = g_settings_get_string (settings, "scheme");
       g_assert_cmpstr (scheme, ==, "lru");
+      /* Shown by the name the key and loomctl use, LoomScheme's nick. */
+      g_assert_nonnull (find_label_with (find_widget_named (prefs, "scheme"), "lru"));
+      g_settings_set_string (settings, "scheme", "random");
+      g_assert_cmpuint (gtk_drop_down_get_selected (GTK_DROP_DOWN (find_widget_named (prefs, "scheme"))), ==,
+                        LOOM_SCHEME_RANDOM);
       g_settings_reset (settings, "hwm");
       g_settings_reset (settings, "scheme");
 
@@ -374,20 +486,8 @@ test_compare (void)
   gboolean ticked = FALSE;
   gint64 deadline;
 
-  /* In English, whatever an earlier test left. */
-  g_setenv ("LANGUAGE", "en", TRUE);
-  textdomain (GETTEXT_PACKAGE);
-
-  app = g_object_new (LOOM_TYPE_APPLICATION,
-                      "application-id", "dev.loom.LoomCompareTest",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      "resource-base-path", "/dev/loom/Loom",
-                      NULL);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_settings_set_int (loom_application_get_settings (app), "engines", 4);
   /* Not the command an earlier test left in the form. */
-  g_settings_reset (loom_application_get_settings (app), "last-form");
+  app = test_app_new ("dev.loom.LoomCompareTest", 4);
 
   window = loom_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
@@ -395,10 +495,8 @@ test_compare (void)
   g_assert_cmpint (g_settings_get_int (loom_application_get_settings (app), "window-width"), ==, 1280);
   g_assert_cmpint (g_settings_get_int (loom_application_get_settings (app), "window-height"), ==, 800);
   gtk_window_present (GTK_WINDOW (window));
+  wait_for_engines (window, 4);
   deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-  while (!engines_ready (loom_window_get_engines (window), 4) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (engines_ready (loom_window_get_engines (window), 4));
 
   /* Filled in through the form's own widgets: the default rows are
    * t = range 0…10 and sleep = 1; make them range 0…4 and 0.4 s. */
@@ -598,9 +696,12 @@ test_compare (void)
     g_autoptr(GPtrArray) both = g_ptr_array_new ();
     g_autoptr(GdkTexture) texture = NULL;
 
+    g_autoptr(GAsyncResult) done = NULL;
+
     g_ptr_array_add (both, serial);
     g_ptr_array_add (both, parallel);
-    g_assert_true (loom_window_export_timeline (window, both, LOOM_TIMELINE_IMAGE_PNG, file, &error));
+    loom_window_export_timeline_async (window, both, LOOM_TIMELINE_IMAGE_PNG, file, NULL, store_result, &done);
+    g_assert_true (loom_window_export_finish (window, wait_for_result (&done), &error));
     g_assert_no_error (error);
     texture = gdk_texture_new_from_filename (path, &error);
     g_assert_no_error (error);
@@ -623,6 +724,13 @@ test_compare (void)
     adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_DEFAULT);
     g_test_message ("window rendered to %s, %s and %s", big, small, dark);
   }
+
+  /* Stopping an engine the controller does not have: the answer comes
+   * later, as a toast that says which engine and why. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop-engine", "u", 999));
+  g_assert_null (find_label_with (GTK_WIDGET (window), "Engine 999 was not stopped"));
+  g_assert_nonnull (wait_for_label (GTK_WIDGET (window), "Engine 999 was not stopped: "));
+  g_assert_nonnull (find_label_with (GTK_WIDGET (window), "no live engine"));
 
   /* Stopping an engine from its row in the panel: the panel follows, and
    * the same row's button then starts a new engine in its place. */
@@ -649,6 +757,115 @@ test_compare (void)
   loom_cluster_stop (loom_application_get_cluster (app));
 }
 
+/* Runs the main loop until an aborted job is over; returns how many of
+ * its tasks never ran. */
+static guint
+wait_until_aborted (LoomAsyncResult *result)
+{
+  gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+  guint n_aborted = 0;
+
+  while (!loom_async_result_ready (result) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (loom_async_result_ready (result));
+  g_assert_false (loom_async_result_successful (result));
+  for (guint i = 0; i < loom_async_result_get_n_tasks (result); i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (result, i);
+      if (info->status == LOOM_TASK_ABORTED)
+        n_aborted++;
+    }
+  return n_aborted;
+}
+
+static void
+press_run_and_abort (gpointer window)
+{
+  g_autoptr(LoomJob) job = NULL;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+  job = g_list_model_get_item (loom_window_get_jobs (window), 0);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.abort-job", "u", loom_job_get_id (job)));
+}
+
+static void
+press_stop_all_and_close (gpointer window)
+{
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.stop-all", NULL));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+/* Aborting a job from its row: the window goes on while the controller
+ * answers, the job ends with its queued tasks aborted and a toast says
+ * how many; a window closed while its requests are out goes quietly. */
+static void
+test_abort (void)
+{
+  g_autoptr(LoomApplication) app = NULL;
+  LoomWindow *window;
+  LoomSweepForm *form;
+  GListModel *jobs;
+  gint64 deadline;
+
+  app = test_app_new ("dev.loom.LoomAbortTest", 2);
+  window = loom_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for_engines (window, 2);
+  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
+
+  /* 40 tasks of 0.3 s on two engines: 6 s if nothing stopped them. */
+  form = loom_window_get_form (window);
+  jobs = loom_window_get_jobs (window);
+  loom_sweep_form_set_parameters (form, "t=range:0:40\nsleep=0.3");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.run", NULL));
+
+  /* Aborted once the first task runs, with the row's button. */
+  {
+    g_autoptr(LoomJob) job = g_list_model_get_item (jobs, 0);
+    LoomAsyncResult *result = loom_job_get_result (job);
+    GtkListBoxRow *row = gtk_list_box_get_row_at_index (GTK_LIST_BOX (gtk_widget_get_ancestor (
+      find_label_with (GTK_WIDGET (window), "printtime —"), GTK_TYPE_LIST_BOX)), 0);
+    GtkWidget *abort = find_button_with_tooltip (GTK_WIDGET (row), "Abort: queued tasks never run, running ones are stopped");
+    g_autofree char *toast = NULL;
+
+    while (loom_async_result_get_n_running (result, NULL) == 0 && g_get_monotonic_time () < deadline)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpuint (loom_async_result_get_n_running (result, NULL), >, 0);
+    g_assert_true (gtk_widget_get_sensitive (abort));
+    g_signal_emit_by_name (abort, "clicked");
+
+    /* The click returned before the controller answered: no toast yet,
+     * the job still running. */
+    toast = g_strdup_printf ("Job %d aborted: ", loom_async_result_get_job_id (result));
+    g_assert_null (find_label_with (GTK_WIDGET (window), toast));
+    g_assert_false (loom_async_result_ready (result));
+    g_assert_cmpuint (wait_until_aborted (result), >, 0);
+    g_assert_cmpuint (loom_async_result_get_progress (result), ==, 40);
+    g_assert_nonnull (wait_for_label (GTK_WIDGET (window), toast));
+    g_assert_nonnull (find_label_with (GTK_WIDGET (window), "queued tasks will not run"));
+    g_assert_false (gtk_widget_get_sensitive (abort));
+  }
+
+  /* Run and Abort pressed in one turn of the main loop: the abort waits
+   * for the controller's answer to the submission, then goes. */
+  g_idle_add_once (press_run_and_abort, window);
+  while (g_list_model_get_n_items (jobs) < 2)
+    g_main_context_iteration (NULL, TRUE);
+  {
+    g_autoptr(LoomJob) job = g_list_model_get_item (jobs, 0);
+
+    g_assert_cmpuint (wait_until_aborted (loom_job_get_result (job)), >, 0);
+  }
+
+  /* Run, Abort, Stop All and closing the window, in one turn: the answers
+   * find their requests cancelled, and nothing is told to a window gone. */
+  g_idle_add_once (press_run_and_abort, window);
+  g_idle_add_once (press_stop_all_and_close, window);
+  iterate_for (500);
+
+  loom_cluster_stop (loom_application_get_cluster (app));
+}
+
 #define BIG_JOB 5000
 
 static void
@@ -670,25 +887,11 @@ test_big_job (void)
   LoomAsyncResult *job;
   gint64 deadline, last, longest = 0, begun;
 
-  g_setenv ("LANGUAGE", "en", TRUE);
-  textdomain (GETTEXT_PACKAGE);
-  app = g_object_new (LOOM_TYPE_APPLICATION,
-                      "application-id", "dev.loom.LoomBigJobTest",
-                      "flags", G_APPLICATION_NON_UNIQUE,
-                      "resource-base-path", "/dev/loom/Loom",
-                      NULL);
-  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
-  g_assert_no_error (error);
-  g_settings_set_int (loom_application_get_settings (app), "engines", 2);
-  g_settings_reset (loom_application_get_settings (app), "last-form");
-
+  app = test_app_new ("dev.loom.LoomBigJobTest", 2);
   window = loom_window_new (app);
   gtk_window_set_default_size (GTK_WINDOW (window), 1280, 800);
   gtk_window_present (GTK_WINDOW (window));
-  deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-  while (!engines_ready (loom_window_get_engines (window), 2) && g_get_monotonic_time () < deadline)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (engines_ready (loom_window_get_engines (window), 2));
+  wait_for_engines (window, 2);
 
   form = loom_window_get_form (window);
   loom_sweep_form_set_function (form, "noop");
@@ -828,6 +1031,7 @@ main (int   argc,
   g_test_add_func ("/loom/ui/window-engines", test_window_engines);
   g_test_add_func ("/loom/ui/attach", test_attach);
   g_test_add_func ("/loom/ui/compare", test_compare);
+  g_test_add_func ("/loom/ui/abort", test_abort);
   g_test_add_func ("/loom/ui/big-job", test_big_job);
 
   return g_test_run ();

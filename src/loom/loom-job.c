@@ -440,6 +440,177 @@ loom_job_run_again (LoomJob     *self,
                           self->mode, self->retries, self->scheme, error);
 }
 
+/* An abort: sent once the controller's answer to the submission (the
+ * job's id) is here. */
+typedef struct
+{
+  LoomClient *client;
+  GSource    *cancelled;   /* while waiting for the job's id */
+  gulong      notify_id;
+  guint       n_aborted;
+  guint       n_killing;
+} Abort;
+
+static void
+abort_stop_waiting (GTask *task)
+{
+  Abort *abort = g_task_get_task_data (task);
+
+  g_clear_signal_handler (&abort->notify_id, g_task_get_source_object (task));
+  if (abort->cancelled != NULL)
+    {
+      g_source_destroy (abort->cancelled);
+      g_clear_pointer (&abort->cancelled, g_source_unref);
+    }
+}
+
+static void
+abort_free (Abort *abort)
+{
+  g_assert (abort->notify_id == 0);
+  g_assert (abort->cancelled == NULL);
+  g_clear_object (&abort->client);
+  g_free (abort);
+}
+
+static void
+on_abort_reply (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(GTask) task = data;
+  Abort *abort = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (loom_client_abort_job_finish (LOOM_CLIENT (source), result, &abort->n_aborted, &abort->n_killing, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/* Sends the abort if the job's id is known, gives up if the job was
+ * never accepted; otherwise returns FALSE and the task waits. */
+static gboolean
+abort_try_send (GTask *task)
+{
+  LoomJob *self = g_task_get_source_object (task);
+  Abort *abort = g_task_get_task_data (task);
+  gint job_id = loom_async_result_get_job_id (self->result);
+
+  if (job_id < 0 && !loom_async_result_ready (self->result))
+    return FALSE;
+
+  if (job_id < 0)
+    g_task_return_new_error (task, LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                             _("The job was never accepted by the controller, so there is nothing to abort"));
+  else
+    loom_client_abort_job_async (abort->client, job_id, g_task_get_cancellable (task),
+                                 on_abort_reply, g_object_ref (task));
+  return TRUE;
+}
+
+static void
+on_abort_job_id (LoomJob    *self,
+                 GParamSpec *pspec,
+                 GTask      *task)
+{
+  if (abort_try_send (task))
+    {
+      abort_stop_waiting (task);
+      g_object_unref (task);   /* the wait's */
+    }
+}
+
+static gboolean
+on_abort_cancelled (GCancellable *cancellable,
+                    GTask        *task)
+{
+  abort_stop_waiting (task);
+  g_task_return_error_if_cancelled (task);
+  g_object_unref (task);   /* the wait's */
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * loom_job_abort_async:
+ * @self: a #LoomJob
+ * @client: the cluster's client
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the main context with the controller's answer
+ * @user_data: data for @callback
+ *
+ * Aborts the job: its queued tasks never run, its running ones are
+ * stopped.  A job just submitted is aborted as soon as the controller
+ * has accepted it.  Finish with loom_job_abort_finish().
+ */
+void
+loom_job_abort_async (LoomJob             *self,
+                      LoomClient          *client,
+                      GCancellable        *cancellable,
+                      GAsyncReadyCallback  callback,
+                      gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Abort *abort;
+
+  g_return_if_fail (LOOM_IS_JOB (self));
+  g_return_if_fail (LOOM_IS_CLIENT (client));
+  g_return_if_fail (!cancellable || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, loom_job_abort_async);
+  g_task_set_name (task, "[loom] abort job");
+  abort = g_new0 (Abort, 1);
+  abort->client = g_object_ref (client);
+  g_task_set_task_data (task, abort, (GDestroyNotify) abort_free);
+
+  if (g_task_return_error_if_cancelled (task) || abort_try_send (task))
+    return;
+
+  /* The job's id comes with the controller's answer to the submission. */
+  abort->notify_id = g_signal_connect (self, "notify::job-id", G_CALLBACK (on_abort_job_id), task);
+  if (cancellable != NULL)
+    {
+      abort->cancelled = g_cancellable_source_new (cancellable);
+      g_source_set_callback (abort->cancelled, G_SOURCE_FUNC (on_abort_cancelled), task, NULL);
+      g_source_set_static_name (abort->cancelled, "[loom] abort cancelled");
+      g_source_attach (abort->cancelled, g_task_get_context (task));
+    }
+  g_steal_pointer (&task);   /* the wait holds it */
+}
+
+/**
+ * loom_job_abort_finish:
+ * @self: a #LoomJob
+ * @result: the #GAsyncResult given to the callback
+ * @n_aborted: (out) (optional): the queued tasks that will never run
+ * @n_killing: (out) (optional): the running tasks being stopped
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the controller aborted the job
+ */
+gboolean
+loom_job_abort_finish (LoomJob       *self,
+                       GAsyncResult  *result,
+                       guint         *n_aborted,
+                       guint         *n_killing,
+                       GError       **error)
+{
+  Abort *abort;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result)) == loom_job_abort_async, FALSE);
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return FALSE;
+  abort = g_task_get_task_data (G_TASK (result));
+  if (n_aborted)
+    *n_aborted = abort->n_aborted;
+  if (n_killing)
+    *n_killing = abort->n_killing;
+  return TRUE;
+}
+
 guint
 loom_job_get_id (LoomJob *self)
 {

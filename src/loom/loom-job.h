@@ -28,6 +28,16 @@ LoomJob         *loom_job_run_again     (LoomJob       *self,
                                          LoomClient    *client,
                                          guint          id,
                                          GError       **error);
+void             loom_job_abort_async   (LoomJob             *self,
+                                         LoomClient          *client,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean         loom_job_abort_finish  (LoomJob       *self,
+                                         GAsyncResult  *result,
+                                         guint         *n_aborted,
+                                         guint         *n_killing,
+                                         GError       **error);
 guint            loom_job_get_id        (LoomJob       *self);
 LoomAsyncResult *loom_job_get_result    (LoomJob       *self);
 const char      *loom_job_get_name      (LoomJob       *self);

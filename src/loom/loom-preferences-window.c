@@ -37,16 +37,18 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* The scheme's name in the settings, its position in the drop-down. */
+/* The scheme's name in the settings (its nick), its position in the
+ * drop-down (an AdwEnumListModel of LoomScheme). */
 static gboolean
 scheme_to_position (GValue   *value,
                     GVariant *variant,
                     gpointer  data)
 {
+  AdwEnumListModel *schemes = ADW_ENUM_LIST_MODEL (gtk_drop_down_get_model (data));
   LoomScheme scheme = LOOM_SCHEME_LEASTLOAD;
 
   loom_scheme_from_string (g_variant_get_string (variant, NULL), &scheme);
-  g_value_set_uint (value, scheme);
+  g_value_set_uint (value, adw_enum_list_model_find_position (schemes, scheme));
   return TRUE;
 }
 
@@ -55,11 +57,9 @@ position_to_scheme (const GValue       *value,
                     const GVariantType *type,
                     gpointer            data)
 {
-  guint position = g_value_get_uint (value);
+  g_autoptr(AdwEnumListItem) item = g_list_model_get_item (gtk_drop_down_get_model (data), g_value_get_uint (value));
 
-  if (position > LOOM_SCHEME_RANDOM)
-    return NULL;
-  return g_variant_new_string (loom_scheme_to_string (position));
+  return item ? g_variant_new_string (adw_enum_list_item_get_nick (item)) : NULL;
 }
 
 static void
@@ -73,7 +73,7 @@ loom_preferences_window_constructed (GObject *object)
 
   g_settings_bind (self->settings, "engines", self->engines, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind_with_mapping (self->settings, "scheme", self->scheme, "selected", G_SETTINGS_BIND_DEFAULT,
-                                scheme_to_position, position_to_scheme, NULL, NULL);
+                                scheme_to_position, position_to_scheme, self->scheme, NULL);
   g_settings_bind (self->settings, "hwm", self->hwm, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "retries", self->retries, "value", G_SETTINGS_BIND_DEFAULT);
   g_settings_bind (self->settings, "task-timeout", self->task_timeout, "value", G_SETTINGS_BIND_DEFAULT);
@@ -142,6 +142,7 @@ loom_preferences_window_class_init (LoomPreferencesWindowClass *klass)
                          G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (LOOM_TYPE_SCHEME);
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/loom/Loom/loom-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LoomPreferencesWindow, engines);
   gtk_widget_class_bind_template_child (widget_class, LoomPreferencesWindow, scheme);

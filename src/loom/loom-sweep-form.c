@@ -83,14 +83,55 @@ G_DEFINE_FINAL_TYPE (LoomSweepForm, loom_sweep_form, GTK_TYPE_WIDGET)
 
 static void revalidate (LoomSweepForm *self);
 
-/* What runs, in the order of its drop-down. */
-enum {
-  RUNS_BUILTIN,
-  RUNS_COMMAND,
-  RUNS_PLUGIN,
-};
+/* The drop-downs of what runs and of the scheduler list the values of
+ * LoomTaskKind and LoomScheme (AdwEnumListModel); these are the words a
+ * person reads for them.  A value newer than these words shows its nick. */
+static char *
+task_kind_label (gpointer item,
+                 int      kind)
+{
+  switch ((LoomTaskKind) kind)
+    {
+    case LOOM_TASK_KIND_BUILTIN:
+      return g_strdup (_("Built-in function"));
+    case LOOM_TASK_KIND_COMMAND:
+      return g_strdup (_("Command"));
+    case LOOM_TASK_KIND_PLUGIN:
+      return g_strdup (_("Plugin function"));
+    }
+  return g_strdup (g_enum_get_value (g_type_class_peek (LOOM_TYPE_TASK_KIND), kind)->value_nick);
+}
 
-static const char * const runs_pages[] = { "builtin", "command", "plugin" };
+static char *
+scheme_label (gpointer item,
+              int      scheme)
+{
+  switch ((LoomScheme) scheme)
+    {
+    case LOOM_SCHEME_LEASTLOAD:
+      return g_strdup (_("Least loaded engine"));
+    case LOOM_SCHEME_LRU:
+      return g_strdup (_("Least recently used"));
+    case LOOM_SCHEME_RANDOM:
+      return g_strdup (_("Random"));
+    }
+  return g_strdup (loom_scheme_to_string (scheme));
+}
+
+/* The value of an enum drop-down's selected item. */
+static int
+selected_value (gpointer item,
+                int      fallback)
+{
+  return item ? adw_enum_list_item_get_value (item) : fallback;
+}
+
+/* What runs: a page of the stack each, named by the kind's nick. */
+static LoomTaskKind
+get_kind (LoomSweepForm *self)
+{
+  return selected_value (gtk_drop_down_get_selected_item (self->kind), LOOM_TASK_KIND_BUILTIN);
+}
 
 /* --- the rows -------------------------------------------------------------- */
 
@@ -306,9 +347,9 @@ loom_sweep_form_build_spec (LoomSweepForm  *self,
 {
   g_return_val_if_fail (LOOM_IS_SWEEP_FORM (self), NULL);
 
-  switch (gtk_drop_down_get_selected (self->kind))
+  switch (get_kind (self))
     {
-    case RUNS_COMMAND:
+    case LOOM_TASK_KIND_COMMAND:
       {
         g_auto(GStrv) argv = NULL;
         const char *text = gtk_editable_get_text (GTK_EDITABLE (self->command));
@@ -336,7 +377,7 @@ loom_sweep_form_build_spec (LoomSweepForm  *self,
         return spec;
       }
 
-    case RUNS_PLUGIN:
+    case LOOM_TASK_KIND_PLUGIN:
       {
         const char *module = gtk_editable_get_text (GTK_EDITABLE (self->module));
         const char *symbol = gtk_editable_get_text (GTK_EDITABLE (self->symbol));
@@ -355,6 +396,7 @@ loom_sweep_form_build_spec (LoomSweepForm  *self,
         return loom_task_spec_new_plugin (module, symbol);
       }
 
+    case LOOM_TASK_KIND_BUILTIN:
     default:
       return loom_task_spec_new_builtin (loom_sweep_form_get_function (self));
     }
@@ -398,7 +440,7 @@ revalidate (LoomSweepForm *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->combine), gtk_list_box_get_row_at_index (self->param_list, 1) != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->constant_list), gtk_list_box_get_row_at_index (self->constant_list, 0) != NULL);
-  gtk_widget_set_sensitive (self->timeout_row, gtk_drop_down_get_selected (self->kind) == RUNS_COMMAND);
+  gtk_widget_set_sensitive (self->timeout_row, get_kind (self) == LOOM_TASK_KIND_COMMAND);
 
   if (self->valid != valid)
     {
@@ -417,9 +459,10 @@ revalidate (LoomSweepForm *self)
 static void
 on_kind_changed (LoomSweepForm *self)
 {
-  guint kind = gtk_drop_down_get_selected (self->kind);
+  AdwEnumListItem *kind = gtk_drop_down_get_selected_item (self->kind);
 
-  gtk_stack_set_visible_child_name (self->kind_stack, runs_pages[MIN (kind, RUNS_PLUGIN)]);
+  if (kind != NULL)
+    gtk_stack_set_visible_child_name (self->kind_stack, adw_enum_list_item_get_nick (kind));
   revalidate (self);
 }
 
@@ -487,7 +530,7 @@ on_choose_module (LoomSweepForm *self)
 static void
 update_options_summary (LoomSweepForm *self)
 {
-  GtkStringObject *scheme = adw_combo_row_get_selected_item (self->scheme);
+  g_autofree char *scheme = scheme_label (NULL, loom_sweep_form_get_scheme (self));
   guint retries = loom_sweep_form_get_retries (self);
   double timeout = loom_sweep_form_get_timeout (self);
   g_autofree char *retries_text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u retry", "%u retries", retries),
@@ -499,7 +542,7 @@ update_options_summary (LoomSweepForm *self)
                              /* TRANSLATORS: scheduler, retries, timeout */
                              ? _("%s, %s, %s, and a serial run")
                              : _("%s, %s, %s"),
-                             scheme ? gtk_string_object_get_string (scheme) : "", retries_text, timeout_text);
+                             scheme, retries_text, timeout_text);
   adw_expander_row_set_subtitle (self->options, summary);
 }
 
@@ -557,6 +600,8 @@ loom_sweep_form_class_init (LoomSweepFormClass *klass)
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (LOOM_TYPE_SCHEME);
+  g_type_ensure (LOOM_TYPE_TASK_KIND);
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/loom/Loom/loom-sweep-form.ui");
   gtk_widget_class_bind_template_child (widget_class, LoomSweepForm, box);
   gtk_widget_class_bind_template_child (widget_class, LoomSweepForm, kind);
@@ -587,6 +632,8 @@ loom_sweep_form_class_init (LoomSweepFormClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_add_param);
   gtk_widget_class_bind_template_callback (widget_class, on_add_constant);
   gtk_widget_class_bind_template_callback (widget_class, update_options_summary);
+  gtk_widget_class_bind_template_callback (widget_class, task_kind_label);
+  gtk_widget_class_bind_template_callback (widget_class, scheme_label);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "sweepform");
@@ -808,11 +855,8 @@ loom_sweep_form_set_timeout (LoomSweepForm *self,
 LoomScheme
 loom_sweep_form_get_scheme (LoomSweepForm *self)
 {
-  guint selected;
-
   g_return_val_if_fail (LOOM_IS_SWEEP_FORM (self), LOOM_SCHEME_LEASTLOAD);
-  selected = adw_combo_row_get_selected (self->scheme);
-  return selected <= LOOM_SCHEME_RANDOM ? (LoomScheme) selected : LOOM_SCHEME_LEASTLOAD;
+  return selected_value (adw_combo_row_get_selected_item (self->scheme), LOOM_SCHEME_LEASTLOAD);
 }
 
 void
@@ -820,8 +864,10 @@ loom_sweep_form_set_scheme (LoomSweepForm *self,
                             LoomScheme     scheme)
 {
   g_return_if_fail (LOOM_IS_SWEEP_FORM (self));
-  g_return_if_fail (scheme <= LOOM_SCHEME_RANDOM);
-  adw_combo_row_set_selected (self->scheme, scheme);
+  g_return_if_fail (g_enum_get_value (g_type_class_peek (LOOM_TYPE_SCHEME), scheme) != NULL);
+  adw_combo_row_set_selected (self->scheme,
+                              adw_enum_list_model_find_position (ADW_ENUM_LIST_MODEL (adw_combo_row_get_model (self->scheme)),
+                                                                 scheme));
 }
 
 /**
@@ -840,7 +886,9 @@ loom_sweep_form_set_command (LoomSweepForm *self,
   g_return_if_fail (LOOM_IS_SWEEP_FORM (self));
   gtk_editable_set_text (GTK_EDITABLE (self->command), command);
   gtk_editable_set_text (GTK_EDITABLE (self->cwd), cwd ? cwd : "");
-  gtk_drop_down_set_selected (self->kind, RUNS_COMMAND);
+  gtk_drop_down_set_selected (self->kind,
+                              adw_enum_list_model_find_position (ADW_ENUM_LIST_MODEL (gtk_drop_down_get_model (self->kind)),
+                                                                 LOOM_TASK_KIND_COMMAND));
   revalidate (self);
 }
 
@@ -854,7 +902,7 @@ const char *
 loom_sweep_form_get_command (LoomSweepForm *self)
 {
   g_return_val_if_fail (LOOM_IS_SWEEP_FORM (self), NULL);
-  if (gtk_drop_down_get_selected (self->kind) != RUNS_COMMAND)
+  if (get_kind (self) != LOOM_TASK_KIND_COMMAND)
     return NULL;
   return gtk_editable_get_text (GTK_EDITABLE (self->command));
 }

@@ -15,6 +15,9 @@
 
 #include <glib/gi18n.h>
 
+/* loom_json_to_string(): a result as loomctl prints it, doubles in their
+ * shortest round-trip form.  json-glib 1.6's json_to_string() prints 0.4
+ * as 0.40000000000000002, and libloom has no public function for it. */
 #include "loom-json-private.h"
 #include "loom-timeline-private.h"
 

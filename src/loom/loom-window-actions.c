@@ -101,6 +101,52 @@ run_job_action (GtkWidget  *widget,
     loom_window_add_job (self, again);
 }
 
+/* A request the window made fails: a toast says why, unless the window
+ * cancelled it as it closed. */
+static void
+toast_failure (LoomWindow   *self,
+               const char   *what,
+               const GError *error)
+{
+  g_autofree char *text = NULL;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  /* TRANSLATORS: what failed, then why: "Could not export to trace.json: …" */
+  text = g_strdup_printf (_("%s: %s"), what, error->message);
+  loom_window_toast (self, text);
+}
+
+static void
+on_job_aborted (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(LoomWindow) self = data;
+  LoomJob *job = LOOM_JOB (source);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *queued = NULL;
+  g_autofree char *running = NULL;
+  g_autofree char *text = NULL;
+  guint n_aborted = 0, n_killing = 0;
+
+  if (!loom_job_abort_finish (job, result, &n_aborted, &n_killing, &error))
+    {
+      toast_failure (self, _("The job could not be aborted"), error);
+      return;
+    }
+
+  queued = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u queued task will not run",
+                                         "%u queued tasks will not run", n_aborted), n_aborted);
+  running = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u running task is being stopped",
+                                          "%u running tasks are being stopped", n_killing), n_killing);
+  /* TRANSLATORS: "Job 3 aborted: 12 queued tasks will not run, 2 running tasks are being stopped" */
+  text = g_strdup_printf (_("Job %d aborted: %s, %s"),
+                          loom_async_result_get_job_id (loom_job_get_result (job)), queued, running);
+  loom_window_toast (self, text);
+}
+
+/* The controller's answer comes later: the window goes on meanwhile. */
 static void
 abort_job_action (GtkWidget  *widget,
                   const char *action,
@@ -108,10 +154,10 @@ abort_job_action (GtkWidget  *widget,
 {
   LoomWindow *self = LOOM_WINDOW (widget);
   LoomJob *job = loom_window_find_job (self, g_variant_get_uint32 (parameter));
-  g_autoptr(GError) error = NULL;
+  LoomClient *client = loom_window_get_client (self);
 
-  if (job != NULL && !loom_async_result_abort (loom_job_get_result (job), &error))
-    loom_window_toast (self, error->message);
+  if (job != NULL && client != NULL)
+    loom_job_abort_async (job, client, self->cancellable, on_job_aborted, g_object_ref (self));
 }
 
 typedef struct
@@ -119,6 +165,7 @@ typedef struct
   LoomWindow *self;
   LoomJob    *job;
   char       *format;   /* a LoomExportFormat's name, or png, svg, pdf */
+  GFile      *file;     /* where, once chosen */
 } ExportRequest;
 
 static void
@@ -127,23 +174,52 @@ export_request_free (ExportRequest *request)
   g_object_unref (request->self);
   g_object_unref (request->job);
   g_free (request->format);
+  g_clear_object (&request->file);
   g_free (request);
 }
 
-static gboolean
-export_to (ExportRequest  *request,
-           GFile          *file,
-           GError        **error)
+static void
+on_exported (GObject      *source,
+             GAsyncResult *result,
+             gpointer      data)
 {
+  ExportRequest *request = data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_file_get_basename (request->file);
+  g_autofree char *text = NULL;
+
+  if (loom_window_export_finish (LOOM_WINDOW (source), result, &error))
+    {
+      text = g_strdup_printf (_("Exported to %s"), name);
+      loom_window_toast (request->self, text);
+    }
+  else
+    {
+      text = g_strdup_printf (_("Could not export to %s"), name);
+      toast_failure (request->self, text, error);
+    }
+  export_request_free (request);
+}
+
+/* Fetches the report (with its comparison partner's, for an image),
+ * then writes the file; the window goes on meanwhile. */
+static void
+export_to (ExportRequest *request)
+{
+  LoomWindow *self = request->self;
   LoomJob *partner = loom_job_get_partner (request->job);
   g_autoptr(GPtrArray) results = NULL;
   LoomTimelineImageFormat image;
   LoomExportFormat format;
 
   if (loom_export_format_from_string (request->format, &format))
-    return loom_window_export_job (request->self, loom_job_get_result (request->job), format, file, error);
+    {
+      loom_window_export_job_async (self, loom_job_get_result (request->job), format, request->file,
+                                    self->cancellable, on_exported, request);
+      return;
+    }
   if (!loom_timeline_image_format_from_string (request->format, &image))
-    g_return_val_if_reached (FALSE);
+    g_return_if_reached ();
 
   /* With its comparison partner, serial first, as the timeline shows them. */
   results = g_ptr_array_new ();
@@ -152,7 +228,7 @@ export_to (ExportRequest  *request,
   g_ptr_array_add (results, loom_job_get_result (request->job));
   if (partner && loom_job_get_mode (partner) != LOOM_JOB_SERIAL)
     g_ptr_array_add (results, loom_job_get_result (partner));
-  return loom_window_export_timeline (request->self, results, image, file, error);
+  loom_window_export_timeline_async (self, results, image, request->file, self->cancellable, on_exported, request);
 }
 
 static void
@@ -162,20 +238,11 @@ on_export_response (GtkNativeDialog *dialog,
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
-      g_autoptr(GError) error = NULL;
-
-      if (!export_to (request, file, &error))
-        loom_window_toast (request->self, error->message);
-      else
-        {
-          g_autofree char *name = g_file_get_basename (file);
-          g_autofree char *text = g_strdup_printf (_("Exported to %s"), name);
-
-          loom_window_toast (request->self, text);
-        }
+      request->file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (dialog));
+      export_to (request);
     }
-  export_request_free (request);
+  else
+    export_request_free (request);
   g_object_unref (dialog);
 }
 
@@ -253,17 +320,92 @@ restart_engine_action (GtkWidget  *widget,
   spawn_engines (LOOM_WINDOW (widget), 1);
 }
 
+/* Stopping engines: a request each, one toast for those that failed. */
+typedef struct
+{
+  LoomWindow *self;
+  guint       pending;
+  guint       n_failed;
+  guint       failed_id;   /* the first engine not stopped */
+  GError     *error;       /* and why */
+} StopRequest;
+
+typedef struct
+{
+  StopRequest *request;
+  guint        engine_id;
+} StopEngine;
+
+static void
+stop_request_done (StopRequest *request)
+{
+  g_autofree char *what = NULL;
+
+  if (request->n_failed == 1)
+    what = g_strdup_printf (_("Engine %u was not stopped"), request->failed_id);
+  else if (request->n_failed > 1)
+    what = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u engine was not stopped", "%u engines were not stopped",
+                                         request->n_failed), request->n_failed);
+  if (what != NULL)
+    toast_failure (request->self, what, request->error);
+  g_clear_error (&request->error);
+  g_object_unref (request->self);
+  g_free (request);
+}
+
+static void
+on_engine_stopped (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      data)
+{
+  StopEngine *stop = data;
+  StopRequest *request = stop->request;
+  g_autoptr(GError) error = NULL;
+
+  if (!loom_client_stop_engine_finish (LOOM_CLIENT (source), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && request->n_failed++ == 0)
+    {
+      request->failed_id = stop->engine_id;
+      request->error = g_steal_pointer (&error);
+    }
+  g_free (stop);
+  if (--request->pending == 0)
+    stop_request_done (request);
+}
+
+/* Asks the controller to stop @engine_ids; the panel follows its events. */
+static void
+stop_engines (LoomWindow *self,
+              GArray     *engine_ids)
+{
+  LoomClient *client = loom_window_get_client (self);
+  StopRequest *request;
+
+  if (client == NULL || engine_ids->len == 0)
+    return;
+  request = g_new0 (StopRequest, 1);
+  request->self = g_object_ref (self);
+  request->pending = engine_ids->len;
+  for (guint i = 0; i < engine_ids->len; i++)
+    {
+      StopEngine *stop = g_new0 (StopEngine, 1);
+
+      stop->request = request;
+      stop->engine_id = g_array_index (engine_ids, guint, i);
+      loom_client_stop_engine_async (client, stop->engine_id, self->cancellable, on_engine_stopped, stop);
+    }
+}
+
 static void
 stop_engine_action (GtkWidget  *widget,
                     const char *action,
                     GVariant   *parameter)
 {
-  LoomWindow *self = LOOM_WINDOW (widget);
-  LoomClient *client = loom_window_get_client (self);
-  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint id = g_variant_get_uint32 (parameter);
 
-  if (client != NULL && !loom_client_stop_engine (client, g_variant_get_uint32 (parameter), &error))
-    loom_window_toast (self, error->message);
+  g_array_append_val (ids, id);
+  stop_engines (LOOM_WINDOW (widget), ids);
 }
 
 static void
@@ -272,16 +414,18 @@ stop_all_action (GtkWidget  *widget,
                  GVariant   *parameter)
 {
   LoomWindow *self = LOOM_WINDOW (widget);
-  LoomClient *client = loom_window_get_client (self);
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
 
-  for (guint i = 0; client && self->engines && i < g_list_model_get_n_items (self->engines); i++)
+  for (guint i = 0; self->engines && i < g_list_model_get_n_items (self->engines); i++)
     {
       g_autoptr(LoomEngineInfo) info = g_list_model_get_item (self->engines, i);
       LoomEngineState state = loom_engine_info_get_state (info);
+      guint id = loom_engine_info_get_id (info);
 
       if (state == LOOM_ENGINE_IDLE || state == LOOM_ENGINE_BUSY)
-        loom_client_stop_engine (client, loom_engine_info_get_id (info), NULL);
+        g_array_append_val (ids, id);
     }
+  stop_engines (self, ids);
 }
 
 /* The buttons above the timeline do what its keys do. */

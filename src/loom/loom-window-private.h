@@ -33,6 +33,7 @@ struct _LoomWindow
   guint                 selected_slot;  /* its job slot in the timeline */
   guint                 next_job_id;
   GListModel           *engines;
+  GCancellable         *cancellable;    /* the requests the window made, cancelled as it goes */
 };
 
 void        loom_window_class_install_actions (GtkWidgetClass *widget_class);

@@ -5,7 +5,7 @@
  * The main window: the engines of the app's cluster, the sweep form, the
  * jobs submitted (a GListStore of LoomJob, a LoomJobRow each) and, for
  * the job selected, its timeline and its tasks.  Its actions are in
- * loom-window-actions.c.
+ * loom-window-actions.c, its exports in loom-window-export.c.
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -13,7 +13,6 @@
 #include "config.h"
 
 #include <inttypes.h>
-#include <string.h>
 
 #include <glib/gi18n.h>
 
@@ -33,7 +32,14 @@ void
 loom_window_toast (LoomWindow *self,
                    const char *text)
 {
-  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+  g_autofree char *title = NULL;
+
+  /* A request answered as the window closed has no one to tell. */
+  if (self->toasts == NULL)
+    return;
+  /* A toast's title is markup; a file's name or an error is not. */
+  title = g_markup_escape_text (text, -1);
+  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (title));
 }
 
 LoomClient *
@@ -242,99 +248,6 @@ loom_window_get_jobs (LoomWindow *self)
   return G_LIST_MODEL (self->job_store);
 }
 
-/**
- * loom_window_export_job:
- * @self: a #LoomWindow
- * @result: a job of this window
- * @format: the export format
- * @file: where to write
- * @error: return location for a #GError
- *
- * Writes a job as a Chrome trace, CSV or JSON (what `loomctl export` writes).
- *
- * Returns: %TRUE if the file was written
- */
-gboolean
-loom_window_export_job (LoomWindow        *self,
-                        LoomAsyncResult   *result,
-                        LoomExportFormat   format,
-                        GFile             *file,
-                        GError           **error)
-{
-  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_autofree char *text = NULL;
-  JsonNode *report;
-
-  g_return_val_if_fail (LOOM_IS_WINDOW (self), FALSE);
-  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (result), FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-
-  if (loom_async_result_get_job_id (result) < 0)
-    {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("The job has not reached the controller yet"));
-      return FALSE;
-    }
-  report = loom_client_get_job_report (loom_window_get_client (self), loom_async_result_get_job_id (result), error);
-  if (report == NULL)
-    return FALSE;
-  g_ptr_array_add (reports, report);
-  if (!(text = loom_export_reports (reports, format, error)))
-    return FALSE;
-  return g_file_replace_contents (file, text, strlen (text), NULL, FALSE, G_FILE_CREATE_NONE, NULL, NULL, error);
-}
-
-/**
- * loom_window_export_timeline:
- * @self: a #LoomWindow
- * @results: (element-type LoomAsyncResult): jobs of this window, drawn
- *   stacked on a shared zero
- * @format: PNG, SVG or PDF
- * @file: where to write
- * @error: return location for a #GError
- *
- * Draws the jobs' timeline into an image, with the code `loomctl export
- * --format png|svg|pdf` uses.
- *
- * Returns: %TRUE if the file was written
- */
-gboolean
-loom_window_export_timeline (LoomWindow               *self,
-                             GPtrArray                *results,
-                             LoomTimelineImageFormat   format,
-                             GFile                    *file,
-                             GError                  **error)
-{
-  g_autoptr(LoomTimelineModel) model = loom_timeline_model_new ();
-  g_autofree char *path = NULL;
-  AdwStyleManager *style = adw_style_manager_get_default ();
-
-  g_return_val_if_fail (LOOM_IS_WINDOW (self), FALSE);
-  g_return_val_if_fail (results != NULL, FALSE);
-  g_return_val_if_fail (G_IS_FILE (file), FALSE);
-
-  if (!(path = g_file_get_path (file)))
-    {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("Choose a local file for the image"));
-      return FALSE;
-    }
-  for (guint i = 0; i < results->len; i++)
-    {
-      LoomAsyncResult *result = g_ptr_array_index (results, i);
-      g_autoptr(JsonNode) report = NULL;
-
-      if (loom_async_result_get_job_id (result) < 0)
-        {
-          g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("The job has not reached the controller yet"));
-          return FALSE;
-        }
-      if (!(report = loom_client_get_job_report (loom_window_get_client (self),
-                                                 loom_async_result_get_job_id (result), error)) ||
-          !loom_timeline_model_add_report (model, report, error))
-        return FALSE;
-    }
-  return loom_timeline_export_image (model, format, 1280, 0, adw_style_manager_get_dark (style), path, error);
-}
-
 static GSettings *
 get_settings (LoomWindow *self)
 {
@@ -443,6 +356,9 @@ loom_window_dispose (GObject *object)
 {
   LoomWindow *self = (LoomWindow *) object;
 
+  /* Requests still out answer no one: their callbacks see them cancelled. */
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_WINDOW);
   g_clear_object (&self->selected);
   g_clear_object (&self->job_store);
@@ -491,6 +407,7 @@ loom_window_init (LoomWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
   self->job_store = g_list_store_new (LOOM_TYPE_JOB);
+  self->cancellable = g_cancellable_new ();
   self->next_job_id = 1;
   gtk_list_box_bind_model (self->jobs, G_LIST_MODEL (self->job_store), create_job_row, NULL, NULL);
   on_form_valid (self);

@@ -25,15 +25,22 @@ LoomTimeline  *loom_window_get_timeline (LoomWindow      *self);
 char          *loom_window_get_details_text (LoomWindow  *self);
 char          *loom_window_copy_selected_task (LoomWindow *self);
 gint           loom_window_get_selected_task_index (LoomWindow *self);
-gboolean       loom_window_export_job   (LoomWindow        *self,
-                                         LoomAsyncResult   *result,
-                                         LoomExportFormat   format,
-                                         GFile             *file,
-                                         GError           **error);
-gboolean       loom_window_export_timeline (LoomWindow            *self,
-                                         GPtrArray               *results,
-                                         LoomTimelineImageFormat  format,
-                                         GFile                   *file,
-                                         GError                 **error);
+void           loom_window_export_job_async (LoomWindow          *self,
+                                             LoomAsyncResult     *result,
+                                             LoomExportFormat     format,
+                                             GFile               *file,
+                                             GCancellable        *cancellable,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+void           loom_window_export_timeline_async (LoomWindow              *self,
+                                                  GPtrArray               *results,
+                                                  LoomTimelineImageFormat  format,
+                                                  GFile                   *file,
+                                                  GCancellable            *cancellable,
+                                                  GAsyncReadyCallback      callback,
+                                                  gpointer                 user_data);
+gboolean       loom_window_export_finish    (LoomWindow          *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
 
 G_END_DECLS
