@@ -108,7 +108,7 @@ cmd_export (const Command *command,
   /* Without the drawing code, say so before asking the cluster anything. */
   if (!HAVE_TIMELINE_RENDER && !loom_export_format_from_string (format, &text_format))
     {
-      g_autofree char *formats = loomctl_enum_choices (LOOM_TYPE_EXPORT_FORMAT, -1);
+      g_autofree char *formats = loom_enum_choices (LOOM_TYPE_EXPORT_FORMAT, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
       return loomctl_no_timeline ("format “%s” is not %s: image formats need", format, formats);
     }
   if ((code = loomctl_connect (&ctl)) != EXIT_OK)

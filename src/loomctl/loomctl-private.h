@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "loom.h"
+#include "loom-enum-private.h"
 
 G_BEGIN_DECLS
 
@@ -96,10 +97,6 @@ LoomClient  *loomctl_connect_profile    (const char     *profile,
                                          int            *code);
 gboolean     loomctl_parse_job_id       (const char     *text,
                                          guint          *job);
-char        *loomctl_enum_choices       (GType           enum_type,
-                                         gint            default_value);
-const char  *loomctl_enum_nick          (GType           enum_type,
-                                         gint            value);
 LoomCluster *loomctl_start_private_cluster (guint        n_engines,
                                          guint           hwm);
 double       loomctl_median             (GArray         *values);

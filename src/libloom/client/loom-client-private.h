@@ -11,7 +11,7 @@
 #include "loom-engine-info.h"
 #include "loom-job-info.h"
 #include "loom-json-private.h"
-#include "loom-types-private.h"
+#include "loom-enum-private.h"
 #include "loom-wire-private.h"
 
 G_BEGIN_DECLS

@@ -15,7 +15,7 @@
 #include "loom-client-private.h"
 #include "loom-enums.h"
 #include "loom-error.h"
-#include "loom-types-private.h"
+#include "loom-enum-private.h"
 
 /**
  * LoomView:

@@ -19,7 +19,7 @@
 #include "loom-error.h"
 #include "loom-export.h"
 #include "loom-json-private.h"
-#include "loom-types-private.h"
+#include "loom-enum-private.h"
 
 /**
  * loom_export_format_from_string:

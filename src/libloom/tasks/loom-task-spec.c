@@ -14,7 +14,7 @@
 #include "loom-error.h"
 #include "loom-json-private.h"
 #include "loom-task-spec.h"
-#include "loom-types-private.h"
+#include "loom-enum-private.h"
 
 /**
  * LoomTaskSpec:
