@@ -600,7 +600,7 @@ test_compare (void)
 
     g_ptr_array_add (both, serial);
     g_ptr_array_add (both, parallel);
-    g_assert_true (loom_window_export_timeline (window, both, LOOM_TIMELINE_IMAGE_PNG, file, &error));
+    g_assert_true (loom_window_export_timeline (window, both, LOOM_EXPORT_PNG, file, &error));
     g_assert_no_error (error);
     texture = gdk_texture_new_from_filename (path, &error);
     g_assert_no_error (error);

@@ -300,7 +300,7 @@ loom_window_export_job (LoomWindow        *self,
 gboolean
 loom_window_export_timeline (LoomWindow               *self,
                              GPtrArray                *results,
-                             LoomTimelineImageFormat   format,
+                             LoomExportFormat          format,
                              GFile                    *file,
                              GError                  **error)
 {

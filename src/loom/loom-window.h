@@ -32,7 +32,7 @@ gboolean       loom_window_export_job   (LoomWindow        *self,
                                          GError           **error);
 gboolean       loom_window_export_timeline (LoomWindow            *self,
                                          GPtrArray               *results,
-                                         LoomTimelineImageFormat  format,
+                                         LoomExportFormat         format,
                                          GFile                   *file,
                                          GError                 **error);
 

@@ -297,6 +297,7 @@ cmd_seed (const Command *command,
       g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
       LoomAsyncResult *jobs[] = { serial, parallel };
       const char *dot = strrchr (timeline, '.');
+      LoomExportFormat format = LOOM_EXPORT_PNG;  /* for a FILE without an extension */
 
       for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
         {
@@ -309,7 +310,8 @@ cmd_seed (const Command *command,
             return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
           g_ptr_array_add (reports, report);
         }
-      if (!loomctl_write_export (reports, dot ? dot + 1 : "png", timeline, 1280, 0, &error))
+      if ((dot && !loomctl_parse_export_format (dot + 1, &format, &error)) ||
+          !loomctl_write_export (reports, format, timeline, 1280, 0, &error))
         return loomctl_fail_with (error);
       g_print ("timeline written to %s\n", timeline);
     }

@@ -162,8 +162,11 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MapOptions, map_options_clear)
 
 /* --- export (loomctl-export.c) ------------------------------------------- */
 
+gboolean     loomctl_parse_export_format (const char    *name,
+                                         LoomExportFormat *format,
+                                         GError        **error);
 gboolean     loomctl_write_export       (GPtrArray      *reports,
-                                         const char     *format_name,
+                                         LoomExportFormat format,
                                          const char     *output,
                                          int             width,
                                          int             height,

@@ -1,0 +1,159 @@
+/* test-enums.c: enum names are the nicks, and nothing else
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * The names Loom's enums have on the wire, in JSON and on the command
+ * line come from the nicks of their GEnumClass; these tests pin the names
+ * (changing one breaks the protocol or the command line) and the lists of
+ * choices made from them.
+ */
+
+#define G_LOG_DOMAIN "Loom-Test"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "loom.h"
+#include "loom-enum-private.h"
+#include "loom-wire-private.h"
+
+static void
+test_export_formats (void)
+{
+  static const struct
+  {
+    LoomExportFormat format;
+    const char      *name;
+    const char      *extension;
+    gboolean         image;
+  } formats[] = {
+    { LOOM_EXPORT_CHROME, "chrome", "json", FALSE },
+    { LOOM_EXPORT_CSV, "csv", "csv", FALSE },
+    { LOOM_EXPORT_JSON, "json", "json", FALSE },
+    { LOOM_EXPORT_PNG, "png", "png", TRUE },
+    { LOOM_EXPORT_SVG, "svg", "svg", TRUE },
+    { LOOM_EXPORT_PDF, "pdf", "pdf", TRUE },
+  };
+  g_autoptr(GEnumClass) klass = g_type_class_ref (LOOM_TYPE_EXPORT_FORMAT);
+  LoomExportFormat format;
+
+  g_assert_cmpuint (klass->n_values, ==, G_N_ELEMENTS (formats));
+  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
+    {
+      g_assert_true (loom_export_format_from_string (formats[i].name, &format));
+      g_assert_cmpint (format, ==, formats[i].format);
+      g_assert_cmpstr (loom_export_format_to_string (format), ==, formats[i].name);
+      g_assert_cmpstr (loom_export_format_get_extension (format), ==, formats[i].extension);
+      g_assert_cmpint (loom_export_format_is_image (format), ==, formats[i].image);
+    }
+  g_assert_false (loom_export_format_from_string ("xml", &format));
+  g_assert_false (loom_export_format_from_string ("PNG", &format));
+  g_assert_false (loom_export_format_from_string (NULL, &format));
+}
+
+static void
+test_export_reports (void)
+{
+  g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *csv = NULL;
+  char *text;
+
+  g_ptr_array_add (reports, json_from_string ("{\"job\": {\"id\": 4, \"name\": \"sq\", \"mode\": \"parallel\"},"
+                                              " \"tasks\": [{\"index\": 0, \"engine_id\": 2, \"status\": \"done\","
+                                              " \"params\": {\"x\": 3}, \"result\": 9,"
+                                              " \"started\": 1000000, \"completed\": 1500000}]}", &error));
+  g_assert_no_error (error);
+
+  csv = loom_export_reports (reports, LOOM_EXPORT_CSV, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_str_has_prefix (csv, "job,index,x,engine,status,"));
+  g_assert_nonnull (strstr (csv, "\n4,0,3,2,done,"));
+
+  /* Images are the timeline's: a clear error, not an empty file. */
+  for (LoomExportFormat f = LOOM_EXPORT_PNG; f <= LOOM_EXPORT_PDF; f++)
+    {
+      text = loom_export_reports (reports, f, &error);
+      g_assert_null (text);
+      g_assert_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT);
+      g_assert_nonnull (strstr (error->message, loom_export_format_to_string (f)));
+      g_assert_nonnull (strstr (error->message, "drawn by the timeline: "));
+      g_assert_nonnull (strstr (error->message, "chrome, csv or json"));
+      g_clear_error (&error);
+    }
+}
+
+static gboolean
+is_not_lru (gint value)
+{
+  return value != LOOM_SCHEME_LRU;
+}
+
+static void
+test_choices (void)
+{
+  struct
+  {
+    char       *text;
+    const char *expected;
+  } lists[] = {
+    { loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL), "leastload, lru or random" },
+    { loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, LOOM_SCHEME_LEASTLOAD, NULL),
+      "leastload (default), lru or random" },
+    { loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_QUOTED, -1, NULL), "“leastload”, “lru” or “random”" },
+    { loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, is_not_lru), "leastload or random" },
+    { loom_enum_choices (LOOM_TYPE_JOB_MODE, LOOM_ENUM_CHOICES_QUOTED, -1, NULL), "“parallel” or “serial”" },
+    { loom_enum_choices (LOOM_TYPE_TASK_KIND, LOOM_ENUM_CHOICES_PLAIN, -1, NULL), "builtin, command or plugin" },
+    { loom_enum_choices (LOOM_TYPE_EXPORT_FORMAT, LOOM_ENUM_CHOICES_PLAIN, -1, NULL),
+      "chrome, csv, json, png, svg or pdf" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lists); i++)
+    {
+      g_assert_cmpstr (lists[i].text, ==, lists[i].expected);
+      g_free (lists[i].text);
+    }
+}
+
+static void
+test_nicks (void)
+{
+  static const char *kinds[] = { "builtin", "command", "plugin" };
+  static const char *drops[] = { "malformed", "unsigned", "bad_signature", "replayed", "too_large", "unknown_type" };
+  gint value;
+
+  G_STATIC_ASSERT (G_N_ELEMENTS (drops) == LOOM_DROP_N_REASONS);
+
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_assert_true (loom_enum_from_nick (LOOM_TYPE_TASK_KIND, kinds[i], &value));
+      g_assert_cmpint (value, ==, i);
+      g_assert_cmpstr (loom_enum_to_nick (LOOM_TYPE_TASK_KIND, i, NULL), ==, kinds[i]);
+    }
+  g_assert_false (loom_enum_from_nick (LOOM_TYPE_TASK_KIND, "shell", &value));
+  g_assert_cmpstr (loom_enum_to_nick (LOOM_TYPE_TASK_KIND, 17, "none"), ==, "none");
+
+  /* The drop reasons' names are on the wire; N_REASONS is no reason. */
+  for (guint r = 0; r < LOOM_DROP_N_REASONS; r++)
+    g_assert_cmpstr (loom_drop_reason_to_string (r), ==, drops[r]);
+  {
+    g_autoptr(GEnumClass) klass = g_type_class_ref (g_type_from_name ("LoomDropReason"));
+
+    g_assert_cmpuint (klass->n_values, ==, LOOM_DROP_N_REASONS);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/loom/enums/export-formats", test_export_formats);
+  g_test_add_func ("/loom/enums/export-reports", test_export_reports);
+  g_test_add_func ("/loom/enums/choices", test_choices);
+  g_test_add_func ("/loom/enums/nicks", test_nicks);
+
+  return g_test_run ();
+}
