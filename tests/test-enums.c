@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "loom.h"
+#include "loom-engine-private.h"
 #include "loom-enum-private.h"
 #include "loom-wire-private.h"
 
@@ -144,6 +145,45 @@ test_nicks (void)
   }
 }
 
+/* What an engine makes of a spec's kind: the nicks, and a task error that
+ * lists them for one it does not know. */
+static void
+test_task_kinds (void)
+{
+  static const struct
+  {
+    const char *spec;
+    gboolean    ok;
+    const char *detail;
+  } specs[] = {
+    { "{\"function\": \"echo\"}", TRUE, "{}" },
+    { "{\"kind\": \"builtin\", \"function\": \"echo\"}", TRUE, "{}" },
+    { "{\"kind\": \"plugin\"}", FALSE, "\"InvalidPlugin\"" },
+    { "{\"kind\": \"shell\", \"function\": \"echo\"}", FALSE,
+      "{\"error\":{\"type\":\"UnknownFunction\","
+      "\"message\":\"unknown task kind “shell” (builtin, command or plugin)\"}}" },
+  };
+  g_autoptr(GBytes) params = g_bytes_new_static ("{\"x\": 1}", 8);
+
+  for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+    {
+      g_autoptr(JsonNode) spec = json_from_string (specs[i].spec, NULL);
+      LoomRunContext ctx = { 0 };
+      LoomTaskOutcome outcome = { 0 };
+
+      loom_engine_execute (&ctx, json_node_get_object (spec), params, &outcome);
+      g_assert_cmpint (outcome.ok, ==, specs[i].ok);
+      if (specs[i].ok)
+        g_assert_cmpstr (outcome.result, ==, "{\"x\": 1}");
+      if (specs[i].detail[0] == '{')
+        g_assert_cmpstr (outcome.detail->str, ==, specs[i].detail);
+      else
+        g_assert_nonnull (strstr (outcome.detail->str, specs[i].detail));
+      g_free (outcome.result);
+      g_string_free (outcome.detail, TRUE);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -154,6 +194,7 @@ main (int   argc,
   g_test_add_func ("/loom/enums/export-reports", test_export_reports);
   g_test_add_func ("/loom/enums/choices", test_choices);
   g_test_add_func ("/loom/enums/nicks", test_nicks);
+  g_test_add_func ("/loom/enums/task-kinds", test_task_kinds);
 
   return g_test_run ();
 }
