@@ -13,8 +13,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <zmq.h>
 
 #include "loom.h"
+#include "loom-connection-private.h"
 #include "loom-engine-private.h"
 #include "loom-enum-private.h"
 #include "loom-wire-private.h"
@@ -184,17 +186,105 @@ test_task_kinds (void)
     }
 }
 
+static LoomMessage *
+request (LoomWire   *wire,
+         void       *sock,
+         const char *type,
+         const char *content)
+{
+  g_autoptr(GBytes) line = g_bytes_new_static ("{}", 2);
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  g_assert_cmpint (loom_wire_send (wire, sock, NULL, type, NULL, content, -1, &line, 1), ==, 0);
+  while (g_get_monotonic_time () < deadline)
+    {
+      zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
+      gboolean got_any = TRUE;
+
+      if (zmq_poll (&item, 1, 100) <= 0)
+        continue;
+      while (got_any)
+        {
+          LoomMessage *reply = loom_wire_recv (wire, sock, &got_any);
+          if (reply != NULL)
+            return reply;
+        }
+    }
+  g_assert_not_reached ();
+}
+
+/* The controller names modes and schemes by their nicks, in what it refuses
+ * and in what it reports. */
+static void
+test_controller_names (void)
+{
+  static const struct
+  {
+    const char *content;
+    const char *reply;
+  } submits[] = {
+    { "{\"spec\":{},\"count\":1,\"mode\":\"fast\",\"ref\":1}",
+      "{\"error\":{\"type\":\"InvalidRequest\",\"message\":\"mode must be “parallel” or “serial”\"},\"ref\":1}" },
+    { "{\"spec\":{},\"count\":1,\"mode\":[],\"ref\":2}",
+      "{\"error\":{\"type\":\"InvalidRequest\",\"message\":\"mode must be “parallel” or “serial”\"},\"ref\":2}" },
+    { "{\"spec\":{},\"count\":1,\"scheme\":\"fastest\",\"ref\":3}",
+      "{\"error\":{\"type\":\"InvalidRequest\","
+      "\"message\":\"scheme must be “leastload”, “lru” or “random”\"},\"ref\":3}" },
+  };
+  g_autoptr(LoomController) ctl = loom_controller_new (NULL);
+  g_autoptr(LoomConnection) conn = NULL;
+  g_autoptr(GError) error = NULL;
+  LoomWire *wire;
+  void *sock;
+  int linger = 0;
+
+  g_assert_true (loom_controller_start (ctl, &error));
+  conn = loom_connection_load (loom_controller_get_connection_file (ctl), &error);
+  g_assert_no_error (error);
+  wire = loom_wire_new (conn->key, sizeof conn->key, 0);
+  sock = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
+  zmq_setsockopt (sock, ZMQ_LINGER, &linger, sizeof linger);
+  g_assert_cmpint (zmq_connect (sock, conn->client_url), ==, 0);
+
+  for (guint i = 0; i < G_N_ELEMENTS (submits); i++)
+    {
+      g_autoptr(LoomMessage) reply = request (wire, sock, "submit", submits[i].content);
+
+      g_assert_cmpstr (reply->msg_type, ==, "error_reply");
+      g_assert_cmpmem (g_bytes_get_data (reply->content, NULL), g_bytes_get_size (reply->content),
+                       submits[i].reply, strlen (submits[i].reply));
+    }
+  {
+    g_autoptr(LoomMessage) submitted = request (wire, sock, "submit",
+                                                "{\"spec\":{\"function\":\"noop\"},\"count\":1,"
+                                                "\"mode\":\"serial\",\"scheme\":\"lru\"}");
+    g_autoptr(LoomMessage) jobs = request (wire, sock, "jobs", "{}");
+    g_autofree char *text = g_strndup (g_bytes_get_data (jobs->content, NULL), g_bytes_get_size (jobs->content));
+
+    g_assert_cmpstr (submitted->msg_type, ==, "submit_reply");
+    g_assert_nonnull (strstr (text, "\"mode\":\"serial\""));
+  }
+
+  zmq_close (sock);
+  loom_wire_free (wire);
+  loom_controller_stop (ctl);
+}
+
 int
 main (int   argc,
       char *argv[])
 {
-  g_test_init (&argc, &argv, NULL);
+  /* The per-test runtime dir is named after the program; a short name
+   * keeps the controller's socket paths within what ipc:// allows. */
+  g_set_prgname ("lt");
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/loom/enums/export-formats", test_export_formats);
   g_test_add_func ("/loom/enums/export-reports", test_export_reports);
   g_test_add_func ("/loom/enums/choices", test_choices);
   g_test_add_func ("/loom/enums/nicks", test_nicks);
   g_test_add_func ("/loom/enums/task-kinds", test_task_kinds);
+  g_test_add_func ("/loom/enums/controller-names", test_controller_names);
 
   return g_test_run ();
 }
