@@ -186,6 +186,39 @@ test_task_kinds (void)
     }
 }
 
+/* A random parameter's distribution, by name, in a sweep's text and JSON;
+ * the JSON form names it back. */
+static void
+test_sweep_distributions (void)
+{
+  static const char *refused = "sweep “x”: unknown random distribution “normal” (expected uniform, loguniform or int)";
+  g_autoptr(LoomSweep) sweep = loom_sweep_new ();
+  g_autoptr(JsonNode) spec = json_from_string ("{\"params\": {\"x\": {\"kind\": \"random\", "
+                                               "\"distribution\": \"normal\", \"low\": 0, \"high\": 1, "
+                                               "\"n\": 2}}}", NULL);
+  g_autoptr(JsonNode) json = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+
+  g_assert_false (loom_sweep_add_spec (sweep, "x=random:normal:0:1:3", &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT);
+  g_assert_cmpstr (error->message, ==, refused);
+  g_clear_error (&error);
+  g_assert_false (loom_sweep_add_spec_json (sweep, json_node_get_object (spec), &error));
+  g_assert_cmpstr (error->message, ==, refused);
+  g_clear_error (&error);
+
+  g_assert_true (loom_sweep_add_spec (sweep, "a=random:uniform:0:1:2:1", &error));
+  g_assert_true (loom_sweep_add_spec (sweep, "b=random:loguniform:1:10:2:1", &error));
+  g_assert_true (loom_sweep_add_spec (sweep, "c=random:int:1:6:2:1", &error));
+  g_assert_no_error (error);
+  json = loom_sweep_to_json (sweep);
+  text = json_to_string (json, FALSE);
+  g_assert_nonnull (strstr (text, "\"a\":{\"kind\":\"random\",\"distribution\":\"uniform\",\"low\":0"));
+  g_assert_nonnull (strstr (text, "\"b\":{\"kind\":\"random\",\"distribution\":\"loguniform\",\"low\":1"));
+  g_assert_nonnull (strstr (text, "\"c\":{\"kind\":\"random\",\"distribution\":\"int\",\"low\":1"));
+}
+
 static LoomMessage *
 request (LoomWire   *wire,
          void       *sock,
@@ -284,6 +317,7 @@ main (int   argc,
   g_test_add_func ("/loom/enums/choices", test_choices);
   g_test_add_func ("/loom/enums/nicks", test_nicks);
   g_test_add_func ("/loom/enums/task-kinds", test_task_kinds);
+  g_test_add_func ("/loom/enums/sweep-distributions", test_sweep_distributions);
   g_test_add_func ("/loom/enums/controller-names", test_controller_names);
 
   return g_test_run ();
