@@ -110,6 +110,7 @@ test_choices (void)
     { loom_enum_choices (LOOM_TYPE_TASK_KIND, LOOM_ENUM_CHOICES_PLAIN, -1, NULL), "builtin, command or plugin" },
     { loom_enum_choices (LOOM_TYPE_EXPORT_FORMAT, LOOM_ENUM_CHOICES_PLAIN, -1, NULL),
       "chrome, csv, json, png, svg or pdf" },
+    { loom_enum_choices (LOOM_TYPE_EXPORT_FORMAT, LOOM_ENUM_CHOICES_BARS, -1, NULL), "chrome|csv|json|png|svg|pdf" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (lists); i++)

@@ -21,6 +21,7 @@ typedef enum
   LOOM_ENUM_CHOICES_PLAIN      = 0,
   LOOM_ENUM_CHOICES_QUOTED     = 1 << 0,  /* “a”, “b” or “c” */
   LOOM_ENUM_CHOICES_TRANSLATED = 1 << 1,  /* the quotes, “or” and “(default)” in the user's language */
+  LOOM_ENUM_CHOICES_BARS       = 1 << 2,  /* a|b|c, as in a usage line */
 } LoomEnumChoicesFlags;
 
 const char *loom_enum_to_nick   (GType                 enum_type,

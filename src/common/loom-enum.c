@@ -69,12 +69,13 @@ loom_enum_from_nick (GType       enum_type,
 /**
  * loom_enum_choices: (skip)
  * @enum_type: a registered enum type
- * @flags: quoting and language
+ * @flags: quoting, language, separators
  * @default_value: the value to mark “(default)”, or -1
  * @keep: (nullable): which values to list; %NULL for all
  *
  * The nicks of @enum_type's values in their order, for a message that
- * says what may be given: “leastload (default), lru or random”.
+ * says what may be given: “leastload (default), lru or random”, or for a
+ * usage line: “leastload|lru|random”.
  *
  * Returns: (transfer full): the list
  */
@@ -105,7 +106,9 @@ loom_enum_choices (GType                 enum_type,
 
       if (keep != NULL && !keep (v->value))
         continue;
-      if (listed > 0)
+      if (listed > 0 && (flags & LOOM_ENUM_CHOICES_BARS))
+        g_string_append_c (out, '|');
+      else if (listed > 0)
         g_string_append (out, listed + 1 == n ? last_separator : ", ");
       listed++;
       if (flags & LOOM_ENUM_CHOICES_QUOTED)

@@ -128,8 +128,11 @@ cmd_export (const Command *command,
   if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
     return code;
   if (argc < 2 || format == NULL)
-    return loomctl_fail (EXIT_USAGE,
-                         "usage: loomctl export JOB… --format chrome|csv|json|png|svg|pdf [-o FILE] [--width W --height H]");
+    {
+      g_autofree char *formats = loom_enum_choices (LOOM_TYPE_EXPORT_FORMAT, LOOM_ENUM_CHOICES_BARS, -1, NULL);
+      return loomctl_fail (EXIT_USAGE, "usage: loomctl export JOB… --format %s [-o FILE] [--width W --height H]",
+                           formats);
+    }
   /* Without the drawing code, say so before asking the cluster anything. */
   if (!HAVE_TIMELINE_RENDER &&
       (!export_format_from_name (format, &export_format) || loom_export_format_is_image (export_format)))
