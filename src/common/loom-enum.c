@@ -87,11 +87,9 @@ loom_enum_choices (GType                 enum_type,
 {
   GEnumClass *klass = enum_class (enum_type);
   gboolean translated = (flags & LOOM_ENUM_CHOICES_TRANSLATED) != 0;
-  /* TRANSLATORS: joins the last two names of a list of choices, as in
-   * “leastload, lru or random”; mind the spaces. */
+  /* TRANSLATORS: joins the last two of a list: “leastload, lru or random” */
   const char *last_separator = translated ? _(" or ") : " or ";
-  /* TRANSLATORS: marks the default in a list of choices, as in
-   * “leastload (default), lru or random”; mind the space. */
+  /* TRANSLATORS: after the default of a list: “leastload (default), lru” */
   const char *default_marker = translated ? _(" (default)") : " (default)";
   GString *out = g_string_new (NULL);
   guint n = 0, listed = 0;
@@ -112,8 +110,7 @@ loom_enum_choices (GType                 enum_type,
         g_string_append (out, listed + 1 == n ? last_separator : ", ");
       listed++;
       if (flags & LOOM_ENUM_CHOICES_QUOTED)
-        /* TRANSLATORS: a name in a list of choices (“leastload”, “lru” or
-         * “random”): your language's quotes around %s. */
+        /* TRANSLATORS: a name in a list, in your language's quotes */
         g_string_append_printf (out, translated ? _("“%s”") : "“%s”", v->value_nick);
       else
         g_string_append (out, v->value_nick);

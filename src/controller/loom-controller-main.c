@@ -43,7 +43,7 @@ main (int   argc,
   struct sigaction sa = { 0 };
   GOptionEntry entries[] = {
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Profile to serve (default: default)"), N_("NAME") },
-    { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme_name, NULL /* scheme_help, below */, N_("SCHEME") },
+    { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme_name, NULL, N_("SCHEME") },
     { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, N_("Tasks an engine may hold at once (default 1)"), N_("N") },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP (default: ipc:// sockets)"), N_("ADDR") },
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
@@ -57,7 +57,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  /* The schemes' names are LoomScheme's nicks, the rest is translated. */
+  /* --scheme's help: the schemes' names are LoomScheme's nicks. */
   schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_TRANSLATED, LOOM_SCHEME_LEASTLOAD, NULL);
   scheme_help = g_strdup_printf (_("Scheduler: %s"), schemes);
   g_assert (g_str_equal (entries[1].long_name, "scheme"));

@@ -69,8 +69,7 @@ submit_enum_member (LoomController *self,
     return TRUE;
 
   choices = loom_enum_choices (enum_type, LOOM_ENUM_CHOICES_QUOTED | LOOM_ENUM_CHOICES_TRANSLATED, -1, NULL);
-  /* TRANSLATORS: the first %s is a member of a request (“mode”, “scheme”,
-   * not to be translated), the second what it may be: “parallel” or “serial”. */
+  /* TRANSLATORS: “mode must be “parallel” or “serial””; “mode” stays as it is */
   message = g_strdup_printf (_("%s must be %s"), member, choices);
   submit_error (self, msg, content, message);
   return FALSE;
