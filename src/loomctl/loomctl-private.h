@@ -162,15 +162,15 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MapOptions, map_options_clear)
 
 /* --- export (loomctl-export.c) ------------------------------------------- */
 
-gboolean     loomctl_parse_export_format (const char    *name,
-                                         LoomExportFormat *format,
-                                         GError        **error);
-gboolean     loomctl_write_export       (GPtrArray      *reports,
-                                         LoomExportFormat format,
-                                         const char     *output,
-                                         int             width,
-                                         int             height,
-                                         GError        **error);
+gboolean     loomctl_parse_export_format (const char        *name,
+                                          LoomExportFormat  *format,
+                                          GError           **error);
+gboolean     loomctl_write_export        (GPtrArray         *reports,
+                                          LoomExportFormat   format,
+                                          const char        *output,
+                                          int                width,
+                                          int                height,
+                                          GError           **error);
 
 /* --- bench --timeline (loomctl-bench-timeline.c, with the app) ----------- */
 

@@ -167,18 +167,18 @@ Param    *sweep_make_space  (const char   *name,
                              Num           stop,
                              gint64        n,
                              GError      **error);
-gboolean  sweep_distribution_parse (const char *name,
-                             const char   *text,
-                             LoomSweepDistribution *distribution,
-                             GError      **error);
-Param    *sweep_make_random (const char   *name,
-                             LoomSweepDistribution distribution,
-                             Num           low,
-                             Num           high,
-                             gint64        n,
-                             gboolean      seeded,
-                             guint64       seed,
-                             GError      **error);
+gboolean  sweep_distribution_parse (const char             *name,
+                                    const char             *text,
+                                    LoomSweepDistribution  *distribution,
+                                    GError                **error);
+Param    *sweep_make_random        (const char             *name,
+                                    LoomSweepDistribution   distribution,
+                                    Num                     low,
+                                    Num                     high,
+                                    gint64                  n,
+                                    gboolean                seeded,
+                                    guint64                 seed,
+                                    GError                **error);
 Param    *sweep_parse_body  (const char   *name,
                              const char   *body,
                              GError      **error);
