@@ -13,9 +13,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "loom-enum-private.h"
 #include "loom-enums.h"
 #include "loom-types.h"
-#include "loom-enum-private.h"
 
 /**
  * loom_task_status_to_string:

@@ -16,11 +16,11 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "loom-enum-private.h"
 #include "loom-enums.h"
 #include "loom-error.h"
 #include "loom-export.h"
 #include "loom-json-private.h"
-#include "loom-enum-private.h"
 
 /**
  * loom_export_format_from_string:
