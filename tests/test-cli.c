@@ -536,6 +536,12 @@ test_exit_codes (void)
     { { "jobs", "--profile", "../x" }, 2, { "../x", "not a valid profile name" } },
     { { "cluster", "start", "--scheme", "fifo" }, 2, { "unknown scheme “fifo”", "use leastload, lru or random" } },
     { { "map", "noop", "--scheme", "fifo", "-n", "1" }, 2, { "unknown scheme “fifo”", "use leastload, lru or random" } },
+#if !HAVE_TIMELINE_RENDER
+    /* Without the app's drawing code, images are refused at once. */
+    { { "export", "1", "--format", "png" }, 2, { "-Dapp=disabled", "format “png” is not chrome, csv or json" } },
+    { { "export", "1", "--format", "PDF" }, 2, { "-Dapp=disabled", "image formats need the app's drawing code" } },
+    { { "seed", "--timeline", "t.svg" }, 2, { "-Dapp=disabled", "seed --timeline needs" } },
+#endif
     /* 3: no cluster */
     { { "ids" }, 3, { "no cluster", "loomctl cluster start" } },
     { { "cluster", "status" }, 3, { "no cluster", "loomctl cluster start" } },
@@ -543,6 +549,9 @@ test_exit_codes (void)
     { { "ready", "1" }, 3, { "no cluster", "loomctl cluster start" } },
     { { "engines", "add", "1", "--profile", "other" }, 3, { "other", "loomctl cluster start -n 4 --profile other" } },
     { { "export", "1", "--format", "csv" }, 3, { "no cluster", "loomctl cluster start" } },
+#if HAVE_TIMELINE_RENDER
+    { { "export", "1", "--format", "png" }, 3, { "no cluster", "loomctl cluster start" } },
+#endif
     { { "abort", "1" }, 3, { "no cluster", "loomctl cluster start" } },
   };
   g_autofree char *out = NULL;

@@ -522,7 +522,7 @@ test_export (void)
   gsize len;
 
   /* PNG at 640×360. */
-  g_assert_true (loom_timeline_export_image (model, LOOM_TIMELINE_IMAGE_PNG, 640, 360, FALSE, png, &error));
+  g_assert_true (loom_timeline_export_image (model, LOOM_EXPORT_PNG, 640, 360, FALSE, png, &error));
   g_assert_no_error (error);
   texture = gdk_texture_new_from_filename (png, &error);
   g_assert_no_error (error);
@@ -532,7 +532,7 @@ test_export (void)
 
   /* Width 800, height what 8 lanes of 18 px need: the axis (22), the
    * job's header (22), 8 × (18 + 2) and 8 px below = 212. */
-  g_assert_true (loom_timeline_export_image (model, LOOM_TIMELINE_IMAGE_PNG, 800, 0, TRUE, png_auto, &error));
+  g_assert_true (loom_timeline_export_image (model, LOOM_EXPORT_PNG, 800, 0, TRUE, png_auto, &error));
   g_assert_no_error (error);
   texture = gdk_texture_new_from_filename (png_auto, &error);
   g_assert_no_error (error);
@@ -541,7 +541,7 @@ test_export (void)
   g_clear_object (&texture);
 
   /* SVG: well-formed XML whose root is 640 × 360 (points). */
-  g_assert_true (loom_timeline_export_image (model, LOOM_TIMELINE_IMAGE_SVG, 640, 360, FALSE, svg, &error));
+  g_assert_true (loom_timeline_export_image (model, LOOM_EXPORT_SVG, 640, 360, FALSE, svg, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (svg, &text, &len, &error));
   {
@@ -562,7 +562,7 @@ test_export (void)
   g_clear_pointer (&text, g_free);
 
   /* PDF: a PDF, one page of 640 × 360 points. */
-  g_assert_true (loom_timeline_export_image (model, LOOM_TIMELINE_IMAGE_PDF, 640, 360, FALSE, pdf, &error));
+  g_assert_true (loom_timeline_export_image (model, LOOM_EXPORT_PDF, 640, 360, FALSE, pdf, &error));
   g_assert_no_error (error);
   g_assert_true (g_file_get_contents (pdf, &text, &len, &error));
   g_assert_cmpuint (len, >, 1000);
@@ -571,14 +571,19 @@ test_export (void)
   g_clear_pointer (&text, g_free);
 
   /* Sizes nobody can want: refused, nothing written. */
-  g_assert_false (loom_timeline_export_image (model, LOOM_TIMELINE_IMAGE_PNG, 100, 360, FALSE, bad, &error));
+  g_assert_false (loom_timeline_export_image (model, LOOM_EXPORT_PNG, 100, 360, FALSE, bad, &error));
   g_assert_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_false (loom_timeline_export_image (model, LOOM_TIMELINE_IMAGE_SVG, 640, 50, FALSE, bad, &error));
+  g_assert_false (loom_timeline_export_image (model, LOOM_EXPORT_SVG, 640, 50, FALSE, bad, &error));
   g_assert_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_false (loom_timeline_export_image (model, LOOM_TIMELINE_IMAGE_PDF, 30000, 360, FALSE, bad, &error));
+  g_assert_false (loom_timeline_export_image (model, LOOM_EXPORT_PDF, 30000, 360, FALSE, bad, &error));
   g_assert_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  /* Text formats are loom_export_reports()'s. */
+  g_assert_false (loom_timeline_export_image (model, LOOM_EXPORT_CSV, 640, 360, FALSE, bad, &error));
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "“csv”"));
   g_clear_error (&error);
   g_assert_false (g_file_test (bad, G_FILE_TEST_EXISTS));
 
@@ -586,7 +591,7 @@ test_export (void)
   {
     g_autofree char *nowhere = g_build_filename (dir, "no", "such", "t.png", NULL);
 
-    g_assert_false (loom_timeline_export_image (model, LOOM_TIMELINE_IMAGE_PNG, 640, 360, FALSE, nowhere, &error));
+    g_assert_false (loom_timeline_export_image (model, LOOM_EXPORT_PNG, 640, 360, FALSE, nowhere, &error));
     g_assert_nonnull (error);
     g_clear_error (&error);
   }
@@ -606,7 +611,7 @@ test_screenshot (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(GdkTexture) texture = NULL;
 
-  g_assert_true (loom_timeline_export_image (big_model, LOOM_TIMELINE_IMAGE_PNG, 1280, 800, FALSE, path, &error));
+  g_assert_true (loom_timeline_export_image (big_model, LOOM_EXPORT_PNG, 1280, 800, FALSE, path, &error));
   g_assert_no_error (error);
   texture = gdk_texture_new_from_filename (path, &error);
   g_assert_no_error (error);

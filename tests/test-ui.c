@@ -700,7 +700,7 @@ test_compare (void)
 
     g_ptr_array_add (both, serial);
     g_ptr_array_add (both, parallel);
-    loom_window_export_timeline_async (window, both, LOOM_TIMELINE_IMAGE_PNG, file, NULL, store_result, &done);
+    loom_window_export_timeline_async (window, both, LOOM_EXPORT_PNG, file, NULL, store_result, &done);
     g_assert_true (loom_window_export_finish (window, wait_for_result (&done), &error));
     g_assert_no_error (error);
     texture = gdk_texture_new_from_filename (path, &error);

@@ -30,15 +30,18 @@ G_BEGIN_DECLS
 #define LOOM_EVENT_TOPIC_TASKS      "loom.tasks"
 #define LOOM_EVENT_TOPIC_ENGINES    "loom.engines"
 
+/* Why a received message was dropped.  The nicks are the reasons' names in
+ * the log and in the status reply's "dropped" object (the wire protocol:
+ * keep them); gnome.mkenums registers the type (loom-common-enums.h). */
 typedef enum
 {
-  LOOM_DROP_MALFORMED,
-  LOOM_DROP_UNSIGNED,
-  LOOM_DROP_BAD_SIGNATURE,
-  LOOM_DROP_REPLAYED,
-  LOOM_DROP_TOO_LARGE,
-  LOOM_DROP_UNKNOWN_TYPE,
-  LOOM_DROP_N_REASONS
+  LOOM_DROP_MALFORMED,      /*< nick=malformed >*/
+  LOOM_DROP_UNSIGNED,       /*< nick=unsigned >*/
+  LOOM_DROP_BAD_SIGNATURE,  /*< nick=bad_signature >*/
+  LOOM_DROP_REPLAYED,       /*< nick=replayed >*/
+  LOOM_DROP_TOO_LARGE,      /*< nick=too_large >*/
+  LOOM_DROP_UNKNOWN_TYPE,   /*< nick=unknown_type >*/
+  LOOM_DROP_N_REASONS       /*< skip >*/
 } LoomDropReason;
 
 typedef struct _LoomWire LoomWire;

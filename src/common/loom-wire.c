@@ -16,6 +16,8 @@
 #include <string.h>
 #include <zmq.h>
 
+#include "loom-common-enums.h"
+#include "loom-enum-private.h"
 #include "loom-json-private.h"
 #include "loom-wire-private.h"
 
@@ -42,15 +44,38 @@ struct _LoomWire
   gint64     last_log[LOOM_DROP_N_REASONS];
 };
 
-static const char *drop_names[LOOM_DROP_N_REASONS] = {
-  "malformed", "unsigned", "bad_signature", "replayed", "too_large", "unknown_type",
-};
+/* LoomDropReason's type.  loom-common is in a process twice when a program
+ * that needs its internals (the tests, loomctl, the engine) also loads
+ * libloom-1.so, which links it whole: each copy has its own
+ * loom_drop_reason_get_type(), and only the first to run may register the
+ * name, so a copy uses the type if it is there already.  loom_wire_new()
+ * asks first, on the thread that sets things up, before any worker thread
+ * of the other copy counts a drop. */
+static GType
+drop_reason_type (void)
+{
+  static gsize type = 0;
+
+  if (g_once_init_enter (&type))
+    {
+      GType registered = g_type_from_name ("LoomDropReason");
+
+      g_once_init_leave (&type, registered ? registered : loom_drop_reason_get_type ());
+    }
+  return type;
+}
+
+static const char *
+drop_name (LoomDropReason reason)
+{
+  return loom_enum_to_nick (drop_reason_type (), reason, NULL);
+}
 
 const char *
 loom_drop_reason_to_string (LoomDropReason reason)
 {
   g_return_val_if_fail (reason < LOOM_DROP_N_REASONS, NULL);
-  return drop_names[reason];
+  return drop_name (reason);
 }
 
 static guint
@@ -86,6 +111,7 @@ loom_wire_new (const guint8 *key,
   wire->session[8] = '\0';  /* short and still unique per process start */
   wire->ring = g_malloc0 (LOOM_REPLAY_WINDOW * DIGEST_SIZE);
   wire->seen = g_hash_table_new (digest_hash, digest_equal);
+  g_type_ensure (drop_reason_type ());
 
   return wire;
 }
@@ -155,11 +181,11 @@ loom_wire_count_drop (LoomWire       *wire,
 
       if (wire->last_log[reason] == 0)
         g_message ("%s: dropped a %s message%s%s",
-                   wire->who, drop_names[reason],
+                   wire->who, drop_name (reason),
                    detail ? ": " : "", detail ? detail : "");
       else
         g_message ("%s: dropped %" G_GUINT64_FORMAT " %s messages in the last %d s (%" G_GUINT64_FORMAT " in all)%s%s",
-                   wire->who, since, drop_names[reason],
+                   wire->who, since, drop_name (reason),
                    (int) ((now - wire->last_log[reason]) / G_USEC_PER_SEC),
                    wire->drops[reason],
                    detail ? "; last: " : "", detail ? detail : "");
@@ -193,7 +219,7 @@ loom_wire_append_drops_json (LoomWire *wire,
   g_string_append_c (out, '{');
   for (guint i = 0; i < LOOM_DROP_N_REASONS; i++)
     g_string_append_printf (out, "%s\"%s\":%" G_GUINT64_FORMAT,
-                            i ? "," : "", drop_names[i], wire->drops[i]);
+                            i ? "," : "", drop_name (i), wire->drops[i]);
   g_string_append_c (out, '}');
 }
 

@@ -252,7 +252,7 @@ handle_results (LoomController *self,
         }
 
       ctl_job_task_final (self, job, v[1]);
-      if (job->serial && ctl_job_has_pending (job))
+      if (job->mode == LOOM_JOB_SERIAL && ctl_job_has_pending (job))
         ctl_job_mark_pending (self, job);
     }
 

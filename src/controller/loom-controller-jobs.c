@@ -121,7 +121,7 @@ ctl_append_job_summary (GString *out,
   g_string_append_printf (out,
                           ",\"mode\":\"%s\",\"tasks\":%u,\"done\":%u,\"failed\":%u,\"outstanding\":%u"
                           ",\"created\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT ",\"spec\":%s}",
-                          job->serial ? "serial" : "parallel", job->n_tasks, job->n_done,
+                          loom_enum_to_nick (LOOM_TYPE_JOB_MODE, job->mode, "parallel"), job->n_tasks, job->n_done,
                           job->n_failed, job->n_outstanding, job->created, job->finished, job->spec);
 }
 

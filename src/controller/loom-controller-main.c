@@ -12,6 +12,7 @@
 
 #include "loom.h"
 #include "loom-connection-private.h"
+#include "loom-enum-private.h"
 
 static LoomController *the_controller;
 
@@ -32,6 +33,8 @@ main (int   argc,
   g_autofree char *profile = NULL;
   g_autofree char *scheme_name = NULL;
   g_autofree char *ip = NULL;
+  g_autofree char *schemes = NULL;
+  g_autofree char *scheme_help = NULL;
   int hwm = 1;
   int heartbeat_ms = 2000;
   int retries = 2;
@@ -40,7 +43,7 @@ main (int   argc,
   struct sigaction sa = { 0 };
   GOptionEntry entries[] = {
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Profile to serve (default: default)"), N_("NAME") },
-    { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme_name, N_("Scheduler: leastload (default), lru or random"), N_("SCHEME") },
+    { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme_name, NULL, N_("SCHEME") },
     { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, N_("Tasks an engine may hold at once (default 1)"), N_("N") },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP (default: ipc:// sockets)"), N_("ADDR") },
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
@@ -54,6 +57,13 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  /* --scheme's help: the schemes' names are LoomScheme's nicks. */
+  schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_TRANSLATED, LOOM_SCHEME_LEASTLOAD, NULL);
+  scheme_help = g_strdup_printf (_("Scheduler: %s"), schemes);
+  g_assert (g_str_equal (entries[1].long_name, "scheme"));
+  entries[1].description = scheme_help;
+  g_clear_pointer (&schemes, g_free);
+
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("The Loom controller: schedules tasks over the engines that connect to it."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
@@ -64,7 +74,8 @@ main (int   argc,
     }
   if (scheme_name != NULL && !loom_scheme_from_string (scheme_name, &scheme))
     {
-      g_printerr ("loom-controller: unknown scheme “%s”: use leastload, lru or random\n", scheme_name);
+      schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
+      g_printerr ("loom-controller: unknown scheme “%s”: use %s\n", scheme_name, schemes);
       return 2;
     }
   if (hwm < 1 || heartbeat_ms < 100 || retries < 0 || max_message < 0)

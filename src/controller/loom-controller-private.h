@@ -12,7 +12,11 @@
 
 #include "loom-connection-private.h"
 #include "loom-controller.h"
+#include "loom-enum-private.h"
+#include "loom-enums.h"
 #include "loom-json-private.h"
+#include "loom-types.h"
+#include "loom-view.h"
 #include "loom-wire-private.h"
 
 G_BEGIN_DECLS
@@ -44,7 +48,7 @@ typedef struct
 {
   guint      id;
   char      *name;
-  gboolean   serial;
+  LoomJobMode mode;
   char      *spec;            /* compact JSON of what to run, sent as is to engines */
   GBytes    *client;          /* routing id of the submitting client */
   gint64     ref;             /* the client's own name for the job */

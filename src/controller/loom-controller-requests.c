@@ -50,6 +50,31 @@ submit_error (LoomController *self,
   ctl_reply (self, self->client_sock, msg, "error_reply", out->str, out->len, NULL, 0);
 }
 
+/* A submit's @member, when it has one, as a value of @enum_type by its
+ * nick; anything else is refused with the names it may be (“scheme must be
+ * “leastload”, “lru” or “random””). */
+static gboolean
+submit_enum_member (LoomController *self,
+                    LoomMessage    *msg,
+                    JsonObject     *content,
+                    const char     *member,
+                    GType           enum_type,
+                    gint           *value)
+{
+  g_autofree char *choices = NULL;
+  g_autofree char *message = NULL;
+
+  if (!json_object_has_member (content, member) ||
+      loom_enum_from_nick (enum_type, loom_json_string (content, member, NULL), value))
+    return TRUE;
+
+  choices = loom_enum_choices (enum_type, LOOM_ENUM_CHOICES_QUOTED | LOOM_ENUM_CHOICES_TRANSLATED, -1, NULL);
+  /* TRANSLATORS: “mode must be “parallel” or “serial””; “mode” stays as it is */
+  message = g_strdup_printf (_("%s must be %s"), member, choices);
+  submit_error (self, msg, content, message);
+  return FALSE;
+}
+
 static void
 handle_submit (LoomController *self,
                LoomMessage    *msg)
@@ -58,13 +83,13 @@ handle_submit (LoomController *self,
   g_autoptr(GPtrArray) lines = NULL;
   g_autoptr(GArray) targets = NULL;
   gint64 retries = -1;
-  LoomScheme scheme = self->scheme;
+  gint mode = LOOM_JOB_PARALLEL;
+  gint scheme = self->scheme;
   JsonObject *content;
   JsonNode *spec_node;
   CtlJob *job;
   gint64 count;
   gint64 now = g_get_real_time ();
-  const char *mode;
   const char *base;
   GString *ev;
   char buf[96];
@@ -77,7 +102,6 @@ handle_submit (LoomController *self,
 
   count = loom_json_int (content, "count", -1);
   spec_node = json_object_get_member (content, "spec");
-  mode = loom_json_string (content, "mode", json_object_has_member (content, "mode") ? NULL : "parallel");
   lines = loom_lines_split (loom_message_get_buffer (msg, 0));
 
   if (spec_node == NULL || !JSON_NODE_HOLDS_OBJECT (spec_node))
@@ -97,23 +121,16 @@ handle_submit (LoomController *self,
         submit_error (self, msg, content, _("a task's parameters are empty"));
         return;
       }
-  if (g_strcmp0 (mode, "parallel") != 0 && g_strcmp0 (mode, "serial") != 0)
-    {
-      submit_error (self, msg, content, _("mode must be “parallel” or “serial”"));
-      return;
-    }
+  if (!submit_enum_member (self, msg, content, "mode", LOOM_TYPE_JOB_MODE, &mode))
+    return;
   if (json_object_has_member (content, "retries") &&
       (retries = loom_json_int (content, "retries", -1)) < 0)
     {
       submit_error (self, msg, content, _("retries must be an integer ≥ 0"));
       return;
     }
-  if (json_object_has_member (content, "scheme") &&
-      !loom_scheme_from_string (loom_json_string (content, "scheme", ""), &scheme))
-    {
-      submit_error (self, msg, content, _("scheme must be “leastload”, “lru” or “random”"));
-      return;
-    }
+  if (!submit_enum_member (self, msg, content, "scheme", LOOM_TYPE_SCHEME, &scheme))
+    return;
   if (json_object_has_member (content, "targets") &&
       !JSON_NODE_HOLDS_NULL (json_object_get_member (content, "targets")))
     {
@@ -142,7 +159,7 @@ handle_submit (LoomController *self,
   job = g_new0 (CtlJob, 1);
   job->id = self->next_job_id++;
   job->name = g_strdup (loom_json_string (content, "name", ""));
-  job->serial = g_str_equal (mode, "serial");
+  job->mode = mode;
   job->spec = loom_json_to_string (spec_node);
   job->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
   job->params = g_bytes_ref (loom_message_get_buffer (msg, 0));
@@ -187,7 +204,7 @@ handle_submit (LoomController *self,
     {
       ev = ctl_event_begin (self, "job_submitted");
       g_string_append_printf (ev, ",\"job\":%u,\"tasks\":%u,\"mode\":\"%s\",\"name\":",
-                              job->id, job->n_tasks, mode);
+                              job->id, job->n_tasks, loom_enum_to_nick (LOOM_TYPE_JOB_MODE, job->mode, "parallel"));
       loom_json_append_string (ev, job->name);
       ctl_event_end (self);
     }

@@ -37,7 +37,7 @@ engine_eligible (LoomController *self,
     return FALSE;
   if (!engine_in_targets (job, engine))
     return FALSE;
-  if (job->serial)
+  if (job->mode == LOOM_JOB_SERIAL)
     {
       if (job->n_outstanding > 0)
         return FALSE;
@@ -108,7 +108,7 @@ dispatch (LoomController *self,
   task->attempts++;
   task->dispatched = g_get_real_time ();
   job->n_outstanding++;
-  if (job->serial)
+  if (job->mode == LOOM_JOB_SERIAL)
     job->pinned = engine->id;
 
   g_array_append_val (engine->outstanding, ref);

@@ -28,6 +28,7 @@
 #include "loom.h"
 #include "loom-connection-private.h"
 #include "loom-engine-private.h"
+#include "loom-enum-private.h"
 #include "loom-json-private.h"
 #include "loom-wire-private.h"
 
@@ -123,6 +124,20 @@ run_plugin (JsonObject      *spec,
   g_clear_pointer (&result, json_node_unref);
 }
 
+/* What @spec runs: its "kind" (builtin when it has none) as a
+ * LoomTaskKind, by the enum's nicks. */
+static gboolean
+spec_kind (JsonObject   *spec,
+           LoomTaskKind *kind)
+{
+  gint value;
+
+  if (!loom_enum_from_nick (LOOM_TYPE_TASK_KIND, loom_json_string (spec, "kind", "builtin"), &value))
+    return FALSE;
+  *kind = value;
+  return TRUE;
+}
+
 void
 loom_engine_execute (LoomRunContext  *ctx,
                      JsonObject      *spec,
@@ -131,7 +146,7 @@ loom_engine_execute (LoomRunContext  *ctx,
 {
   g_autoptr(JsonNode) params = NULL;
   g_autoptr(GError) error = NULL;
-  const char *kind = loom_json_string (spec, "kind", "builtin");
+  LoomTaskKind kind;
 
   outcome->ok = FALSE;
   outcome->detail = g_string_new ("{");
@@ -148,31 +163,46 @@ loom_engine_execute (LoomRunContext  *ctx,
         }
     }
 
-  if (g_str_equal (kind, "builtin"))
+  if (!spec_kind (spec, &kind))
     {
-      const char *function = loom_json_string (spec, "function", "");
-
-      if (loom_builtins_lookup (function) == NULL)
-        {
-          loom_builtin_run (ctx, function, params, params_text, &outcome->result, &error);
-          loom_outcome_set_error (outcome, "UnknownFunction", error->message);
-        }
-      else if (loom_builtin_run (ctx, function, params, params_text, &outcome->result, &error))
-        outcome->ok = TRUE;
-      else
-        loom_outcome_set_error (outcome,
-                                g_error_matches (error, LOOM_ERROR, LOOM_ERROR_TASK_FAILED)
-                                  ? "TaskFailed" : "InvalidArgument",
-                                error->message);
-    }
-  else if (g_str_equal (kind, "command"))
-    loom_command_run (ctx, spec, params, outcome);
-  else if (g_str_equal (kind, "plugin"))
-    run_plugin (spec, params, outcome);
-  else
-    {
-      g_autofree char *msg = g_strdup_printf (_("unknown task kind “%s” (builtin, command or plugin)"), kind);
+      g_autofree char *kinds = loom_enum_choices (LOOM_TYPE_TASK_KIND, LOOM_ENUM_CHOICES_TRANSLATED, -1, NULL);
+      g_autofree char *msg = g_strdup_printf (_("unknown task kind “%s” (%s)"),
+                                              loom_json_string (spec, "kind", "builtin"), kinds);
       loom_outcome_set_error (outcome, "UnknownFunction", msg);
+      goto out;
+    }
+
+  switch (kind)
+    {
+    case LOOM_TASK_KIND_BUILTIN:
+      {
+        const char *function = loom_json_string (spec, "function", "");
+
+        if (loom_builtins_lookup (function) == NULL)
+          {
+            loom_builtin_run (ctx, function, params, params_text, &outcome->result, &error);
+            loom_outcome_set_error (outcome, "UnknownFunction", error->message);
+          }
+        else if (loom_builtin_run (ctx, function, params, params_text, &outcome->result, &error))
+          outcome->ok = TRUE;
+        else
+          loom_outcome_set_error (outcome,
+                                  g_error_matches (error, LOOM_ERROR, LOOM_ERROR_TASK_FAILED)
+                                    ? "TaskFailed" : "InvalidArgument",
+                                  error->message);
+      }
+      break;
+
+    case LOOM_TASK_KIND_COMMAND:
+      loom_command_run (ctx, spec, params, outcome);
+      break;
+
+    case LOOM_TASK_KIND_PLUGIN:
+      run_plugin (spec, params, outcome);
+      break;
+
+    default:
+      g_assert_not_reached ();
     }
 
 out:
@@ -436,8 +466,9 @@ is_instant (EngineTask *task)
 {
   JsonObject *spec = json_node_get_object (task->spec);
   const char *function;
+  LoomTaskKind kind;
 
-  if (g_strcmp0 (loom_json_string (spec, "kind", "builtin"), "builtin") != 0)
+  if (!spec_kind (spec, &kind) || kind != LOOM_TASK_KIND_BUILTIN)
     return FALSE;
   function = loom_json_string (spec, "function", "");
   return g_str_equal (function, "noop") || g_str_equal (function, "echo");

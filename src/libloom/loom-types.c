@@ -3,7 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The names of Loom's enums are the nicks of their GEnumClass (see the
- * `nick=` annotations in loom-types.h): no table of strings here.
+ * `nick=` annotations in loom-types.h, looked up by loom-enum-private.h):
+ * no table of strings here.
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -12,59 +13,9 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "loom-enum-private.h"
 #include "loom-enums.h"
 #include "loom-types.h"
-#include "loom-types-private.h"
-
-/* The class of a static enum type lives as long as the program: the one
- * reference taken on first use is never given back, and later calls only
- * peek (the controller names a task status per event). */
-static GEnumClass *
-enum_class (GType enum_type)
-{
-  GEnumClass *klass = g_type_class_peek (enum_type);
-
-  return klass ? klass : g_type_class_ref (enum_type);
-}
-
-/**
- * loom_enum_to_nick: (skip)
- * @enum_type: a registered enum type
- * @value: one of its values
- * @fallback: what to return for a value the type does not have
- *
- * Returns: (transfer none): the value's nick, interned by the type system
- */
-const char *
-loom_enum_to_nick (GType       enum_type,
-                   gint        value,
-                   const char *fallback)
-{
-  GEnumValue *v = g_enum_get_value (enum_class (enum_type), value);
-
-  return v ? v->value_nick : fallback;
-}
-
-/**
- * loom_enum_from_nick: (skip)
- * @enum_type: a registered enum type
- * @nick: (nullable): a nick
- * @value: (out): where to store the value
- *
- * Returns: %TRUE if @nick names a value of @enum_type
- */
-gboolean
-loom_enum_from_nick (GType       enum_type,
-                     const char *nick,
-                     gint       *value)
-{
-  GEnumValue *v;
-
-  if (nick == NULL || !(v = g_enum_get_value_by_nick (enum_class (enum_type), nick)))
-    return FALSE;
-  *value = v->value;
-  return TRUE;
-}
 
 /**
  * loom_task_status_to_string:

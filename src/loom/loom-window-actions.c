@@ -164,7 +164,7 @@ typedef struct
 {
   LoomWindow *self;
   LoomJob    *job;
-  char       *format;   /* a LoomExportFormat's name, or png, svg, pdf */
+  LoomExportFormat format;
   GFile      *file;     /* where, once chosen */
 } ExportRequest;
 
@@ -173,7 +173,6 @@ export_request_free (ExportRequest *request)
 {
   g_object_unref (request->self);
   g_object_unref (request->job);
-  g_free (request->format);
   g_clear_object (&request->file);
   g_free (request);
 }
@@ -209,17 +208,13 @@ export_to (ExportRequest *request)
   LoomWindow *self = request->self;
   LoomJob *partner = loom_job_get_partner (request->job);
   g_autoptr(GPtrArray) results = NULL;
-  LoomTimelineImageFormat image;
-  LoomExportFormat format;
 
-  if (loom_export_format_from_string (request->format, &format))
+  if (!loom_export_format_is_image (request->format))
     {
-      loom_window_export_job_async (self, loom_job_get_result (request->job), format, request->file,
+      loom_window_export_job_async (self, loom_job_get_result (request->job), request->format, request->file,
                                     self->cancellable, on_exported, request);
       return;
     }
-  if (!loom_timeline_image_format_from_string (request->format, &image))
-    g_return_if_reached ();
 
   /* With its comparison partner, serial first, as the timeline shows them. */
   results = g_ptr_array_new ();
@@ -228,7 +223,7 @@ export_to (ExportRequest *request)
   g_ptr_array_add (results, loom_job_get_result (request->job));
   if (partner && loom_job_get_mode (partner) != LOOM_JOB_SERIAL)
     g_ptr_array_add (results, loom_job_get_result (partner));
-  loom_window_export_timeline_async (self, results, image, request->file, self->cancellable, on_exported, request);
+  loom_window_export_timeline_async (self, results, request->format, request->file, self->cancellable, on_exported, request);
 }
 
 static void
@@ -251,35 +246,36 @@ export_job_action (GtkWidget  *widget,
                    const char *action,
                    GVariant   *parameter)
 {
-  static const struct { const char *format, *name, *suffix; } files[] = {
-    { "chrome", "trace", "json" },
-    { "csv", "tasks", "csv" },
-    { "json", "job", "json" },
-    { "png", "timeline", "png" },
-    { "svg", "timeline", "svg" },
-    { "pdf", "timeline", "pdf" },
+  /* What the file holds, in its suggested name: loom-job-7-trace.json. */
+  static const char *contents[] = {
+    [LOOM_EXPORT_CHROME] = "trace",
+    [LOOM_EXPORT_CSV] = "tasks",
+    [LOOM_EXPORT_JSON] = "job",
+    [LOOM_EXPORT_PNG] = "timeline",
+    [LOOM_EXPORT_SVG] = "timeline",
+    [LOOM_EXPORT_PDF] = "timeline",
   };
   LoomWindow *self = LOOM_WINDOW (widget);
   GtkFileChooserNative *dialog;
   g_autofree char *suggested = NULL;
   ExportRequest *request;
-  const char *format;
+  LoomExportFormat format;
+  const char *name;
   LoomJob *job;
   guint id;
 
-  g_variant_get (parameter, "(u&s)", &id, &format);
+  g_variant_get (parameter, "(u&s)", &id, &name);
   if (!(job = loom_window_find_job (self, id)))
     return;
-  for (guint i = 0; i < G_N_ELEMENTS (files) && suggested == NULL; i++)
-    if (g_str_equal (format, files[i].format))
-      suggested = g_strdup_printf ("loom-job-%d-%s.%s", loom_async_result_get_job_id (loom_job_get_result (job)),
-                                   files[i].name, files[i].suffix);
-  g_return_if_fail (suggested != NULL);
+  if (!loom_export_format_from_string (name, &format) || format >= G_N_ELEMENTS (contents))
+    g_return_if_reached ();
+  suggested = g_strdup_printf ("loom-job-%d-%s.%s", loom_async_result_get_job_id (loom_job_get_result (job)),
+                               contents[format], loom_export_format_get_extension (format));
 
   request = g_new0 (ExportRequest, 1);
   request->self = g_object_ref (self);   /* the chooser is not modal */
   request->job = g_object_ref (job);
-  request->format = g_strdup (format);
+  request->format = format;
   dialog = gtk_file_chooser_native_new (_("Export Job"), GTK_WINDOW (self), GTK_FILE_CHOOSER_ACTION_SAVE,
                                         _("_Export"), _("_Cancel"));
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), suggested);

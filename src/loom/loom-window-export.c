@@ -27,7 +27,7 @@ typedef struct
   gboolean                 image;
   gboolean                 dark;
   LoomExportFormat         format;
-  LoomTimelineImageFormat  image_format;
+  LoomExportFormat         image_format;
 } Export;
 
 static void
@@ -220,7 +220,7 @@ loom_window_export_job_async (LoomWindow          *self,
 void
 loom_window_export_timeline_async (LoomWindow              *self,
                                    GPtrArray               *results,
-                                   LoomTimelineImageFormat  format,
+                                   LoomExportFormat         format,
                                    GFile                   *file,
                                    GCancellable            *cancellable,
                                    GAsyncReadyCallback      callback,

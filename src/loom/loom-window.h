@@ -34,7 +34,7 @@ void           loom_window_export_job_async (LoomWindow          *self,
                                              gpointer             user_data);
 void           loom_window_export_timeline_async (LoomWindow              *self,
                                                   GPtrArray               *results,
-                                                  LoomTimelineImageFormat  format,
+                                                  LoomExportFormat         format,
                                                   GFile                   *file,
                                                   GCancellable            *cancellable,
                                                   GAsyncReadyCallback      callback,

@@ -117,8 +117,9 @@ cmd_cluster_start (const Command *command,
   g_autofree char *ip = NULL;
   g_autofree char *state_dir = NULL;
   g_autofree char *controller_log = NULL;
-  g_autofree char *schemes = loomctl_enum_choices (LOOM_TYPE_SCHEME, -1);
-  g_autofree char *default_scheme = loomctl_enum_choices (LOOM_TYPE_SCHEME, LOOM_SCHEME_LEASTLOAD);
+  g_autofree char *schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
+  g_autofree char *default_scheme = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN,
+                                                       LOOM_SCHEME_LEASTLOAD, NULL);
   g_autofree char *scheme_help = g_strdup_printf ("Scheduler: %s", default_scheme);
   const char *profile;
   int n_engines = 0;

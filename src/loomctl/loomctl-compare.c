@@ -136,7 +136,7 @@ cmd_compare (const Command *command,
       g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
       g_autoptr(LoomAsyncResult) result = NULL;
       g_autofree char *name = g_strdup_printf ("%s (%s)", loom_task_spec_get_function (spec) ?: "command",
-                                               loomctl_enum_nick (LOOM_TYPE_JOB_MODE, modes[m]));
+                                               loom_enum_to_nick (LOOM_TYPE_JOB_MODE, modes[m], ""));
       JsonNode *report;
 
       loom_view_set_name (view, name);
@@ -167,7 +167,7 @@ cmd_compare (const Command *command,
       g_autoptr(JsonNode) node = NULL;
 
       for (guint m = 0; m < 2; m++)
-        json_object_set_member (root, loomctl_enum_nick (LOOM_TYPE_JOB_MODE, modes[m]),
+        json_object_set_member (root, loom_enum_to_nick (LOOM_TYPE_JOB_MODE, modes[m], ""),
                                 json_node_ref (g_ptr_array_index (reports, m)));
       json_object_set_double_member (root, "speedup", speedup);
       json_object_set_double_member (root, "efficiency", efficiency);
@@ -178,8 +178,8 @@ cmd_compare (const Command *command,
     }
   else
     {
-      g_print ("  %22s %14s %14s\n", "", loomctl_enum_nick (LOOM_TYPE_JOB_MODE, modes[0]),
-               loomctl_enum_nick (LOOM_TYPE_JOB_MODE, modes[1]));
+      g_print ("  %22s %14s %14s\n", "", loom_enum_to_nick (LOOM_TYPE_JOB_MODE, modes[0], ""),
+               loom_enum_to_nick (LOOM_TYPE_JOB_MODE, modes[1], ""));
       print_row ("tasks", g_strdup_printf ("%u", fig[0].tasks), g_strdup_printf ("%u", fig[1].tasks));
       print_row ("engines", g_strdup_printf ("%u", fig[0].used),
                  fig[1].used < fig[1].engines ? g_strdup_printf ("%u of %u", fig[1].used, fig[1].engines)
@@ -198,7 +198,7 @@ cmd_compare (const Command *command,
     if (fig[m].failed > 0)
       {
         g_printerr ("loomctl: %u tasks of the %s job failed (see “loomctl show %u”)\n",
-                    fig[m].failed, loomctl_enum_nick (LOOM_TYPE_JOB_MODE, modes[m]), fig[m].id);
+                    fig[m].failed, loom_enum_to_nick (LOOM_TYPE_JOB_MODE, modes[m], ""), fig[m].id);
         worst = EXIT_TASKS_FAILED;
       }
   return worst;
@@ -297,6 +297,7 @@ cmd_seed (const Command *command,
       g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
       LoomAsyncResult *jobs[] = { serial, parallel };
       const char *dot = strrchr (timeline, '.');
+      LoomExportFormat format = LOOM_EXPORT_PNG;  /* for a FILE without an extension */
 
       for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
         {
@@ -309,7 +310,8 @@ cmd_seed (const Command *command,
             return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
           g_ptr_array_add (reports, report);
         }
-      if (!loomctl_write_export (reports, dot ? dot + 1 : "png", timeline, 1280, 0, &error))
+      if ((dot && !loomctl_parse_export_format (dot + 1, &format, &error)) ||
+          !loomctl_write_export (reports, format, timeline, 1280, 0, &error))
         return loomctl_fail_with (error);
       g_print ("timeline written to %s\n", timeline);
     }

@@ -19,12 +19,12 @@
 /* PNG, SVG and PDF: the app's timeline drawing, zoomed to fit, with no
  * display needed. */
 static gboolean
-write_timeline_image (GPtrArray               *reports,
-                      LoomTimelineImageFormat  format,
-                      const char              *output,
-                      int                      width,
-                      int                      height,
-                      GError                 **error)
+write_timeline_image (GPtrArray         *reports,
+                      LoomExportFormat   format,
+                      const char        *output,
+                      int                width,
+                      int                height,
+                      GError           **error)
 {
   g_autoptr(LoomTimelineModel) model = loom_timeline_model_new ();
 
@@ -41,31 +41,50 @@ write_timeline_image (GPtrArray               *reports,
 }
 #endif
 
-/* Writes @reports as @format_name to @output (a file, or standard output
- * for NULL or "-"). */
-gboolean
-loomctl_write_export (GPtrArray   *reports,
-                      const char  *format_name,
-                      const char  *output,
-                      int          width,
-                      int          height,
-                      GError     **error)
+/* The format @name names.  Image formats are file extensions too (seed
+ * --timeline FILE.PNG) and have always been taken in any case; the text
+ * formats only as they are spelled. */
+static gboolean
+export_format_from_name (const char       *name,
+                         LoomExportFormat *format)
 {
-  LoomExportFormat format;
+  g_autofree char *lower = g_ascii_strdown (name, -1);
+
+  if (loom_export_format_from_string (name, format))
+    return TRUE;
+  return loom_export_format_from_string (lower, format) && loom_export_format_is_image (*format);
+}
+
+gboolean
+loomctl_parse_export_format (const char        *name,
+                             LoomExportFormat  *format,
+                             GError           **error)
+{
+  g_autofree char *formats = NULL;
+
+  if (export_format_from_name (name, format))
+    return TRUE;
+  formats = loom_enum_choices (LOOM_TYPE_EXPORT_FORMAT, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
+  g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, "unknown format “%s”: use %s", name, formats);
+  return FALSE;
+}
+
+/* Writes @reports as @format to @output (a file, or standard output for
+ * NULL or "-").  Without the app, images are libloom's error. */
+gboolean
+loomctl_write_export (GPtrArray         *reports,
+                      LoomExportFormat   format,
+                      const char        *output,
+                      int                width,
+                      int                height,
+                      GError           **error)
+{
   g_autofree char *text = NULL;
 
 #if HAVE_TIMELINE_RENDER
-  LoomTimelineImageFormat image_format;
-
-  if (loom_timeline_image_format_from_string (format_name, &image_format))
-    return write_timeline_image (reports, image_format, output, width, height, error);
+  if (loom_export_format_is_image (format))
+    return write_timeline_image (reports, format, output, width, height, error);
 #endif
-  if (!loom_export_format_from_string (format_name, &format))
-    {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
-                   "unknown format “%s”: use chrome, csv, json, png, svg or pdf", format_name);
-      return FALSE;
-    }
   if (!(text = loom_export_reports (reports, format, error)))
     return FALSE;
   if (output == NULL || g_str_equal (output, "-"))
@@ -74,6 +93,12 @@ loomctl_write_export (GPtrArray   *reports,
       return TRUE;
     }
   return g_file_set_contents (output, text, -1, error);
+}
+
+static gboolean
+is_text_format (gint format)
+{
+  return !loom_export_format_is_image (format);
 }
 
 int
@@ -86,7 +111,7 @@ cmd_export (const Command *command,
   g_autoptr(GError) error = NULL;
   g_autofree char *format = NULL;
   g_autofree char *output = NULL;
-  LoomExportFormat text_format;
+  LoomExportFormat export_format;
   int code;
   int width = 1280;
   int height = 0;
@@ -103,12 +128,17 @@ cmd_export (const Command *command,
   if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
     return code;
   if (argc < 2 || format == NULL)
-    return loomctl_fail (EXIT_USAGE,
-                         "usage: loomctl export JOB… --format chrome|csv|json|png|svg|pdf [-o FILE] [--width W --height H]");
-  /* Without the drawing code, say so before asking the cluster anything. */
-  if (!HAVE_TIMELINE_RENDER && !loom_export_format_from_string (format, &text_format))
     {
-      g_autofree char *formats = loomctl_enum_choices (LOOM_TYPE_EXPORT_FORMAT, -1);
+      g_autofree char *formats = loom_enum_choices (LOOM_TYPE_EXPORT_FORMAT, LOOM_ENUM_CHOICES_BARS, -1, NULL);
+      return loomctl_fail (EXIT_USAGE, "usage: loomctl export JOB… --format %s [-o FILE] [--width W --height H]",
+                           formats);
+    }
+  /* Without the drawing code, say so before asking the cluster anything. */
+  if (!HAVE_TIMELINE_RENDER &&
+      (!export_format_from_name (format, &export_format) || loom_export_format_is_image (export_format)))
+    {
+      g_autofree char *formats = loom_enum_choices (LOOM_TYPE_EXPORT_FORMAT, LOOM_ENUM_CHOICES_PLAIN, -1,
+                                                    is_text_format);
       return loomctl_no_timeline ("format “%s” is not %s: image formats need", format, formats);
     }
   if ((code = loomctl_connect (&ctl)) != EXIT_OK)
@@ -124,7 +154,8 @@ cmd_export (const Command *command,
         return loomctl_fail (EXIT_USAGE, "job %u: %s (see “loomctl jobs”)", id, error->message);
       g_ptr_array_add (reports, report);
     }
-  if (!loomctl_write_export (reports, format, output, width, height, &error))
+  if (!loomctl_parse_export_format (format, &export_format, &error) ||
+      !loomctl_write_export (reports, export_format, output, width, height, &error))
     return loomctl_fail_with (error);
   if (output && !g_str_equal (output, "-"))
     g_printerr ("loomctl: wrote %u jobs as %s to %s\n", reports->len, format, output);

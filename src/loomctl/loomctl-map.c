@@ -306,7 +306,7 @@ submit_and_wait (MapOptions   *o,
     loom_view_set_retries (view, o->retries);
   if (o->scheme != NULL)
     {
-      g_autofree char *schemes = loomctl_enum_choices (LOOM_TYPE_SCHEME, -1);
+      g_autofree char *schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
       LoomScheme scheme;
 
       if (!loom_scheme_from_string (o->scheme, &scheme))
@@ -376,7 +376,7 @@ parse_shuffle (const char  *name,
 static const char *
 scheme_option_help (MapOptions *o)
 {
-  g_autofree char *schemes = loomctl_enum_choices (LOOM_TYPE_SCHEME, -1);
+  g_autofree char *schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
 
   g_free (o->scheme_help);
   o->scheme_help = g_strdup_printf ("How this job's tasks pick engines: %s (default: the cluster's)", schemes);

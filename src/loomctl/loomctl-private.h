@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 
 #include "loom.h"
+#include "loom-enum-private.h"
 
 G_BEGIN_DECLS
 
@@ -96,10 +97,6 @@ LoomClient  *loomctl_connect_profile    (const char     *profile,
                                          int            *code);
 gboolean     loomctl_parse_job_id       (const char     *text,
                                          guint          *job);
-char        *loomctl_enum_choices       (GType           enum_type,
-                                         gint            default_value);
-const char  *loomctl_enum_nick          (GType           enum_type,
-                                         gint            value);
 LoomCluster *loomctl_start_private_cluster (guint        n_engines,
                                          guint           hwm);
 double       loomctl_median             (GArray         *values);
@@ -165,12 +162,15 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MapOptions, map_options_clear)
 
 /* --- export (loomctl-export.c) ------------------------------------------- */
 
-gboolean     loomctl_write_export       (GPtrArray      *reports,
-                                         const char     *format_name,
-                                         const char     *output,
-                                         int             width,
-                                         int             height,
-                                         GError        **error);
+gboolean     loomctl_parse_export_format (const char        *name,
+                                          LoomExportFormat  *format,
+                                          GError           **error);
+gboolean     loomctl_write_export        (GPtrArray         *reports,
+                                          LoomExportFormat   format,
+                                          const char        *output,
+                                          int                width,
+                                          int                height,
+                                          GError           **error);
 
 /* --- bench --timeline (loomctl-bench-timeline.c, with the app) ----------- */
 

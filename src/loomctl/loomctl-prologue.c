@@ -198,35 +198,6 @@ loomctl_clear (Loomctl *ctl)
   g_clear_object (&ctl->client);
 }
 
-/* "leastload (default), lru or random": the nicks of an enum's values. */
-char *
-loomctl_enum_choices (GType enum_type,
-                      gint  default_value)
-{
-  g_autoptr(GEnumClass) klass = g_type_class_ref (enum_type);
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; i < klass->n_values; i++)
-    {
-      if (i > 0)
-        g_string_append (out, i + 1 == klass->n_values ? " or " : ", ");
-      g_string_append (out, klass->values[i].value_nick);
-      if (klass->values[i].value == default_value)
-        g_string_append (out, " (default)");
-    }
-  return g_string_free (out, FALSE);
-}
-
-const char *
-loomctl_enum_nick (GType enum_type,
-                   gint  value)
-{
-  g_autoptr(GEnumClass) klass = g_type_class_ref (enum_type);
-  GEnumValue *v = g_enum_get_value (klass, value);
-
-  return v ? v->value_nick : "";
-}
-
 LoomCluster *
 loomctl_start_private_cluster (guint n_engines,
                                guint hwm)

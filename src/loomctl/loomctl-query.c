@@ -144,8 +144,8 @@ cmd_jobs (const Command *command,
 
       g_print ("%5u  %-20.20s %-9s %7u %7u %7u %10s\n",
                loom_job_info_get_id (job), loom_job_info_get_name (job),
-               loomctl_enum_nick (LOOM_TYPE_JOB_MODE, loom_job_info_get_mode (job)), loom_job_info_get_n_tasks (job),
-               loom_job_info_get_n_done (job), loom_job_info_get_n_failed (job), wall);
+               loom_enum_to_nick (LOOM_TYPE_JOB_MODE, loom_job_info_get_mode (job), ""),
+               loom_job_info_get_n_tasks (job), loom_job_info_get_n_done (job), loom_job_info_get_n_failed (job), wall);
     }
   return EXIT_OK;
 }

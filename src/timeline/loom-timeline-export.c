@@ -44,25 +44,11 @@ loom_timeline_text_context_new (void)
   return pango;
 }
 
-gboolean
-loom_timeline_image_format_from_string (const char              *name,
-                                        LoomTimelineImageFormat *format)
-{
-  static const char *names[] = { "png", "svg", "pdf" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (g_ascii_strcasecmp (name, names[i]) == 0)
-      {
-        *format = i;
-        return TRUE;
-      }
-  return FALSE;
-}
-
 /**
  * loom_timeline_export_image:
  * @model: what to draw
- * @format: PNG, SVG or PDF
+ * @format: an image format: %LOOM_EXPORT_PNG, %LOOM_EXPORT_SVG or
+ *   %LOOM_EXPORT_PDF
  * @width: in pixels (points for PDF)
  * @height: in pixels (points for PDF), or 0 for what the lanes need
  * @dark: draw light on dark
@@ -75,13 +61,13 @@ loom_timeline_image_format_from_string (const char              *name,
  * Returns: whether the file was written
  */
 gboolean
-loom_timeline_export_image (LoomTimelineModel        *model,
-                            LoomTimelineImageFormat   format,
-                            int                       width,
-                            int                       height,
-                            gboolean                  dark,
-                            const char               *path,
-                            GError                  **error)
+loom_timeline_export_image (LoomTimelineModel  *model,
+                            LoomExportFormat    format,
+                            int                 width,
+                            int                 height,
+                            gboolean            dark,
+                            const char         *path,
+                            GError            **error)
 {
   g_autoptr(GskRenderNode) node = NULL;
   PangoContext *pango;
@@ -92,6 +78,14 @@ loom_timeline_export_image (LoomTimelineModel        *model,
 
   g_return_val_if_fail (LOOM_IS_TIMELINE_MODEL (model), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
+
+  if (!loom_export_format_is_image (format))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("The timeline draws images, not “%s”: loom_export_reports() writes the text formats"),
+                   loom_export_format_to_string (format));
+      return FALSE;
+    }
 
   if (height == 0)
     {
@@ -119,13 +113,13 @@ loom_timeline_export_image (LoomTimelineModel        *model,
 
   switch (format)
     {
-    case LOOM_TIMELINE_IMAGE_SVG:
+    case LOOM_EXPORT_SVG:
       surface = cairo_svg_surface_create (path, width, height);
       break;
-    case LOOM_TIMELINE_IMAGE_PDF:
+    case LOOM_EXPORT_PDF:
       surface = cairo_pdf_surface_create (path, width, height);
       break;
-    case LOOM_TIMELINE_IMAGE_PNG:
+    case LOOM_EXPORT_PNG:
     default:
       surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
       break;
@@ -141,7 +135,7 @@ loom_timeline_export_image (LoomTimelineModel        *model,
     gsk_render_node_draw (node, cr);
   cairo_destroy (cr);
 
-  if (format == LOOM_TIMELINE_IMAGE_PNG)
+  if (format == LOOM_EXPORT_PNG)
     status = cairo_surface_write_to_png (surface, path);
   else
     {

@@ -67,13 +67,6 @@ typedef struct
   guint64 n_visible;
 } LoomTimelineDrawStats;
 
-typedef enum
-{
-  LOOM_TIMELINE_IMAGE_PNG,
-  LOOM_TIMELINE_IMAGE_SVG,
-  LOOM_TIMELINE_IMAGE_PDF,
-} LoomTimelineImageFormat;
-
 void     loom_timeline_view_init        (LoomTimelineView        *view,
                                          int                      width,
                                          int                      height);
@@ -122,10 +115,8 @@ GskRenderNode *loom_timeline_render_node (LoomTimelineModel      *model,
 char    *loom_timeline_format_time      (double                   seconds);
 char    *loom_timeline_describe_jobs    (LoomTimelineModel       *model);
 PangoContext *loom_timeline_text_context_new (void);
-gboolean loom_timeline_image_format_from_string (const char       *name,
-                                         LoomTimelineImageFormat *format);
 gboolean loom_timeline_export_image     (LoomTimelineModel       *model,
-                                         LoomTimelineImageFormat  format,
+                                         LoomExportFormat         format,
                                          int                      width,
                                          int                      height,
                                          gboolean                 dark,

@@ -9,9 +9,9 @@
 #include "loom-client.h"
 #include "loom-cluster-status.h"
 #include "loom-engine-info.h"
+#include "loom-enum-private.h"
 #include "loom-job-info.h"
 #include "loom-json-private.h"
-#include "loom-types-private.h"
 #include "loom-wire-private.h"
 
 G_BEGIN_DECLS

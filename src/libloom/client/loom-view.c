@@ -13,9 +13,9 @@
 #include <glib/gi18n-lib.h>
 
 #include "loom-client-private.h"
+#include "loom-enum-private.h"
 #include "loom-enums.h"
 #include "loom-error.h"
-#include "loom-types-private.h"
 
 /**
  * LoomView:

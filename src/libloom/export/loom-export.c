@@ -4,7 +4,8 @@
  *
  * Job reports (loom_client_get_job_report()) as files other tools open:
  * Chrome trace events (one process per job, one thread per engine), CSV
- * (one row per task) and JSON.
+ * (one row per task) and JSON.  The image formats of LoomExportFormat are
+ * the timeline's (src/timeline), which needs GTK.
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -15,15 +16,16 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "loom-enum-private.h"
 #include "loom-enums.h"
 #include "loom-error.h"
 #include "loom-export.h"
 #include "loom-json-private.h"
-#include "loom-types-private.h"
 
 /**
  * loom_export_format_from_string:
- * @name: (nullable): "chrome", "csv" or "json"
+ * @name: (nullable): a format's name: "chrome", "csv", "json", "png",
+ *   "svg" or "pdf"
  * @format: (out): the format
  *
  * Returns: %TRUE if @name is a format
@@ -40,6 +42,65 @@ loom_export_format_from_string (const char       *name,
     return FALSE;
   *format = value;
   return TRUE;
+}
+
+/**
+ * loom_export_format_to_string:
+ * @format: a #LoomExportFormat
+ *
+ * Returns: (transfer none): the format's name: "chrome", "csv", "json",
+ *   "png", "svg" or "pdf"
+ */
+const char *
+loom_export_format_to_string (LoomExportFormat format)
+{
+  return loom_enum_to_nick (LOOM_TYPE_EXPORT_FORMAT, format, "unknown");
+}
+
+/**
+ * loom_export_format_is_image:
+ * @format: a #LoomExportFormat
+ *
+ * Returns: %TRUE if @format is a picture of the timeline (PNG, SVG or PDF),
+ *   which the timeline's drawing code makes, not loom_export_reports()
+ */
+gboolean
+loom_export_format_is_image (LoomExportFormat format)
+{
+  switch (format)
+    {
+    case LOOM_EXPORT_PNG:
+    case LOOM_EXPORT_SVG:
+    case LOOM_EXPORT_PDF:
+      return TRUE;
+
+    case LOOM_EXPORT_CHROME:
+    case LOOM_EXPORT_CSV:
+    case LOOM_EXPORT_JSON:
+    default:
+      return FALSE;
+    }
+}
+
+/**
+ * loom_export_format_get_extension:
+ * @format: a #LoomExportFormat
+ *
+ * Returns: (transfer none): the usual extension of a file in @format,
+ *   without the dot: the format's name, but "json" for Chrome traces
+ */
+const char *
+loom_export_format_get_extension (LoomExportFormat format)
+{
+  if (format == LOOM_EXPORT_CHROME)
+    return loom_export_format_to_string (LOOM_EXPORT_JSON);
+  return loom_export_format_to_string (format);
+}
+
+static gboolean
+is_text_format (gint format)
+{
+  return !loom_export_format_is_image (format);
 }
 
 static JsonObject *
@@ -262,8 +323,13 @@ export_csv (GPtrArray *reports)
 /**
  * loom_export_reports:
  * @reports: (element-type JsonNode): job reports from loom_client_get_job_report()
- * @format: what to write
+ * @format: what to write: a text format (not one that
+ *   loom_export_format_is_image())
  * @error: return location for a #GError
+ *
+ * Writes job reports as Chrome trace events, CSV or JSON.  The image
+ * formats are the timeline's drawing, which needs GTK: for them, and when
+ * @reports is empty, this fails with %LOOM_ERROR_INVALID_ARGUMENT.
  *
  * Returns: (transfer full) (nullable): the file's text
  */
@@ -273,6 +339,17 @@ loom_export_reports (GPtrArray         *reports,
                      GError           **error)
 {
   g_return_val_if_fail (reports != NULL, NULL);
+
+  if (loom_export_format_is_image (format))
+    {
+      g_autofree char *text_formats = loom_enum_choices (LOOM_TYPE_EXPORT_FORMAT, LOOM_ENUM_CHOICES_TRANSLATED,
+                                                         -1, is_text_format);
+
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("“%s” images are drawn by the timeline: loom_export_reports() writes %s"),
+                   loom_export_format_to_string (format), text_formats);
+      return NULL;
+    }
 
   if (reports->len == 0)
     {

@@ -16,8 +16,10 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "loom-enum-private.h"
 #include "loom-error.h"
 #include "loom-json-private.h"
+#include "loom-private-enums.h"
 #include "loom-sweep-private.h"
 
 static gboolean
@@ -195,7 +197,7 @@ param_from_json (const char  *name,
     }
   else if (g_str_equal (kind, "random"))
     {
-      const char *distribution = loom_json_string (obj, "distribution", "uniform");
+      LoomSweepDistribution distribution = LOOM_SWEEP_UNIFORM;
       JsonNode *seed_node = json_object_get_member (obj, "seed");
       Num low, high;
       gint64 n;
@@ -212,6 +214,9 @@ param_from_json (const char  *name,
           sweep_error (error, name, _("SEED must be a whole number ≥ 0, got “%s”"), text);
           return NULL;
         }
+      if (json_object_has_member (obj, "distribution") &&
+          !sweep_distribution_parse (name, loom_json_string (obj, "distribution", "uniform"), &distribution, error))
+        return NULL;
       /* A seed above 2^63 travels as its two's complement. */
       return sweep_make_random (name, distribution, low, high, n, seed_node != NULL,
                                 seed_node ? (guint64) json_node_get_int (seed_node) : 0, error);
@@ -501,16 +506,16 @@ param_to_json (Param *param)
     case PARAM_RANDOM_LOGUNIFORM:
     case PARAM_RANDOM_INT:
       json_object_set_string_member (obj, "kind", "random");
+      json_object_set_string_member (obj, "distribution",
+                                     loom_enum_to_nick (LOOM_TYPE_SWEEP_DISTRIBUTION,
+                                                        PARAM_DISTRIBUTION (param->kind), NULL));
       if (param->kind == PARAM_RANDOM_INT)
         {
-          json_object_set_string_member (obj, "distribution", "int");
           json_object_set_int_member (obj, "low", param->istart);
           json_object_set_int_member (obj, "high", param->istop);
         }
       else
         {
-          json_object_set_string_member (obj, "distribution",
-                                         param->kind == PARAM_RANDOM_UNIFORM ? "uniform" : "loguniform");
           json_object_set_double_member (obj, "low", param->start);
           json_object_set_double_member (obj, "high", param->stop);
         }

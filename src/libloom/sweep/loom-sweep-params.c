@@ -16,6 +16,8 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "loom-enum-private.h"
+#include "loom-private-enums.h"
 #include "loom-sweep-private.h"
 
 void
@@ -237,43 +239,61 @@ sweep_make_space (const char  *name,
   return param;
 }
 
+/* @text, a random parameter's distribution, by LoomSweepDistribution's
+ * nicks. */
+gboolean
+sweep_distribution_parse (const char             *name,
+                          const char             *text,
+                          LoomSweepDistribution  *distribution,
+                          GError                **error)
+{
+  g_autofree char *choices = NULL;
+  gint value;
+
+  if (loom_enum_from_nick (LOOM_TYPE_SWEEP_DISTRIBUTION, text, &value))
+    {
+      *distribution = value;
+      return TRUE;
+    }
+  choices = loom_enum_choices (LOOM_TYPE_SWEEP_DISTRIBUTION, LOOM_ENUM_CHOICES_TRANSLATED, -1, NULL);
+  return sweep_error (error, name, _("unknown random distribution “%s” (expected %s)"), text, choices);
+}
+
 Param *
-sweep_make_random (const char  *name,
-                   const char  *distribution,
-                   Num          low,
-                   Num          high,
-                   gint64       n,
-                   gboolean     seeded,
-                   guint64      seed,
-                   GError     **error)
+sweep_make_random (const char             *name,
+                   LoomSweepDistribution   distribution,
+                   Num                     low,
+                   Num                     high,
+                   gint64                  n,
+                   gboolean                seeded,
+                   guint64                 seed,
+                   GError                **error)
 {
   char lo_buf[G_ASCII_DTOSTR_BUF_SIZE], hi_buf[G_ASCII_DTOSTR_BUF_SIZE];
   const char *lo_text = sweep_format_num (lo_buf, sizeof lo_buf, low);
   const char *hi_text = sweep_format_num (hi_buf, sizeof hi_buf, high);
-  ParamKind kind;
+  ParamKind kind = PARAM_RANDOM (distribution);
   Param *param;
 
-  if (g_str_equal (distribution, "uniform"))
+  switch (distribution)
     {
-      kind = PARAM_RANDOM_UNIFORM;
+    case LOOM_SWEEP_UNIFORM:
       if (!(low.d < high.d))
         {
           sweep_error (error, name, _("random:uniform needs LOW < HIGH, got %s and %s"), lo_text, hi_text);
           return NULL;
         }
-    }
-  else if (g_str_equal (distribution, "loguniform"))
-    {
-      kind = PARAM_RANDOM_LOGUNIFORM;
+      break;
+
+    case LOOM_SWEEP_LOGUNIFORM:
       if (!(low.d > 0 && low.d < high.d))
         {
           sweep_error (error, name, _("random:loguniform needs 0 < LOW < HIGH, got %s and %s"), lo_text, hi_text);
           return NULL;
         }
-    }
-  else if (g_str_equal (distribution, "int"))
-    {
-      kind = PARAM_RANDOM_INT;
+      break;
+
+    case LOOM_SWEEP_INT:
       if (!low.is_int || !high.is_int)
         {
           sweep_error (error, name, _("random:int needs whole numbers, got %s and %s"), lo_text, hi_text);
@@ -284,12 +304,10 @@ sweep_make_random (const char  *name,
           sweep_error (error, name, _("random:int needs LOW ≤ HIGH, got %s and %s"), lo_text, hi_text);
           return NULL;
         }
-    }
-  else
-    {
-      sweep_error (error, name, _("unknown random distribution “%s” (expected uniform, loguniform or int)"),
-                   distribution);
-      return NULL;
+      break;
+
+    default:
+      g_return_val_if_reached (NULL);
     }
 
   if (!check_count (name, n, error))

@@ -21,7 +21,17 @@ G_BEGIN_DECLS
 #define GOLDEN      G_GUINT64_CONSTANT (0x9e3779b97f4a7c15)
 #define N_ROUNDS    4
 
+/* A random parameter's distribution.  The nicks are its names in the
+ * sweep's text (random:loguniform:…) and JSON ("distribution"); the type
+ * is registered by gnome.mkenums (loom-private-enums.h), never installed. */
 typedef enum
+{
+  LOOM_SWEEP_UNIFORM,     /*< nick=uniform >*/
+  LOOM_SWEEP_LOGUNIFORM,  /*< nick=loguniform >*/
+  LOOM_SWEEP_INT,         /*< nick=int >*/
+} LoomSweepDistribution;
+
+typedef enum /*< skip >*/
 {
   PARAM_LIST,
   PARAM_CSV,
@@ -29,10 +39,16 @@ typedef enum
   PARAM_RANGE_FLOAT,
   PARAM_LIN,
   PARAM_LOG,
+  /* One per LoomSweepDistribution, in its order. */
   PARAM_RANDOM_UNIFORM,
   PARAM_RANDOM_LOGUNIFORM,
   PARAM_RANDOM_INT,
 } ParamKind;
+
+#define PARAM_RANDOM(distribution) ((ParamKind) (PARAM_RANDOM_UNIFORM + (distribution)))
+#define PARAM_DISTRIBUTION(kind)   ((LoomSweepDistribution) ((kind) - PARAM_RANDOM_UNIFORM))
+G_STATIC_ASSERT (PARAM_RANDOM (LOOM_SWEEP_LOGUNIFORM) == PARAM_RANDOM_LOGUNIFORM);
+G_STATIC_ASSERT (PARAM_RANDOM (LOOM_SWEEP_INT) == PARAM_RANDOM_INT);
 
 typedef struct
 {
@@ -151,14 +167,18 @@ Param    *sweep_make_space  (const char   *name,
                              Num           stop,
                              gint64        n,
                              GError      **error);
-Param    *sweep_make_random (const char   *name,
-                             const char   *distribution,
-                             Num           low,
-                             Num           high,
-                             gint64        n,
-                             gboolean      seeded,
-                             guint64       seed,
-                             GError      **error);
+gboolean  sweep_distribution_parse (const char             *name,
+                                    const char             *text,
+                                    LoomSweepDistribution  *distribution,
+                                    GError                **error);
+Param    *sweep_make_random        (const char             *name,
+                                    LoomSweepDistribution   distribution,
+                                    Num                     low,
+                                    Num                     high,
+                                    gint64                  n,
+                                    gboolean                seeded,
+                                    guint64                 seed,
+                                    GError                **error);
 Param    *sweep_parse_body  (const char   *name,
                              const char   *body,
                              GError      **error);

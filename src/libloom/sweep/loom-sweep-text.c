@@ -70,8 +70,6 @@ seed_parse (const char  *name,
   return sweep_error (error, name, _("SEED must be a whole number ≥ 0, got “%s”"), text);
 }
 
-static const char * const distributions[] = { "uniform", "loguniform", "int", NULL };
-
 static Param *
 parse_list (const char  *name,
             const char  *body,
@@ -157,6 +155,7 @@ parse_random (const char  *name,
 {
   g_auto(GStrv) parts = g_strsplit (body, ":", -1);
   guint n_parts = g_strv_length (parts);
+  LoomSweepDistribution distribution;
   Num low, high;
   guint64 seed = 0;
   gint64 n;
@@ -166,18 +165,13 @@ parse_random (const char  *name,
       sweep_error (error, name, _("random needs DISTRIBUTION:LOW:HIGH:N[:SEED], got “random:%s”"), body);
       return NULL;
     }
-  if (!g_strv_contains (distributions, parts[0]))
-    {
-      sweep_error (error, name, _("unknown random distribution “%s” (expected uniform, loguniform or int)"),
-                   parts[0]);
-      return NULL;
-    }
-  if (!num_parse (name, parts[1], "LOW", &low, error) ||
+  if (!sweep_distribution_parse (name, parts[0], &distribution, error) ||
+      !num_parse (name, parts[1], "LOW", &low, error) ||
       !num_parse (name, parts[2], "HIGH", &high, error) ||
       !count_parse (name, parts[3], &n, error) ||
       (n_parts == 5 && !seed_parse (name, parts[4], &seed, error)))
     return NULL;
-  return sweep_make_random (name, parts[0], low, high, n, n_parts == 5, seed, error);
+  return sweep_make_random (name, distribution, low, high, n, n_parts == 5, seed, error);
 }
 
 /* A word and a colon where a kind goes: “foo:1:2”. */

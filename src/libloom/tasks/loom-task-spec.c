@@ -10,11 +10,11 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "loom-enum-private.h"
 #include "loom-enums.h"
 #include "loom-error.h"
 #include "loom-json-private.h"
 #include "loom-task-spec.h"
-#include "loom-types-private.h"
 
 /**
  * LoomTaskSpec:
