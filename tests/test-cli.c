@@ -713,6 +713,34 @@ test_engine_killed (void)
   assert_nothing_left ();
 }
 
+/* Run from the build tree with nothing set, as a person does after
+ * building: loomctl finds loom-engine and loom-controller in their folders
+ * of the build tree. */
+static void
+test_build_tree (void)
+{
+  g_autofree char *engine = g_strdup (g_getenv ("LOOM_ENGINE"));
+  g_autofree char *controller = g_strdup (g_getenv ("LOOM_CONTROLLER"));
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_unsetenv ("LOOM_ENGINE");
+  g_unsetenv ("LOOM_CONTROLLER");
+
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=1,2", "-n", "2", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[{'x': 1}, {'x': 2}]\n");
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  cluster_start (NULL, "1");
+  cluster_stop (NULL);
+  assert_nothing_left ();
+
+  g_setenv ("LOOM_ENGINE", engine, TRUE);
+  g_setenv ("LOOM_CONTROLLER", controller, TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -731,6 +759,7 @@ main (int   argc,
   g_test_add_func ("/loom/cli/exit-codes", test_exit_codes);
   g_test_add_func ("/loom/cli/help", test_help);
   g_test_add_func ("/loom/cli/engine-killed", test_engine_killed);
+  g_test_add_func ("/loom/cli/build-tree", test_build_tree);
 
   return g_test_run ();
 }

@@ -73,8 +73,9 @@ loom_eventfd_clear (int fd)
     }
 }
 
-/* Where a Loom program is: $env_var, next to the running program (the build
- * tree), the install prefix, then $PATH. */
+/* Where a Loom program is: $env_var, its folder in the build tree when the
+ * running program is one of the build tree's, next to the running program,
+ * the install prefix, then $PATH. */
 char *
 loom_find_program (const char *name,
                    const char *env_var)
@@ -86,19 +87,30 @@ loom_find_program (const char *name,
   if (env != NULL && *env != '\0')
     return g_strdup (env);
 
+  /* Run from the build tree (not installed): the programs are in the
+   * folders of their concerns there. */
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
-  if (self_exe != NULL)
+  if (self_exe != NULL && g_str_has_prefix (self_exe, LOOM_BUILD_ROOT G_DIR_SEPARATOR_S))
     {
-      g_autofree char *dir = g_path_get_dirname (self_exe);
-      const char *candidates[] = { ".", "../cli", "../src/cli", "../../src/cli" };
+      const char *folders[] = { "src/engine", "src/libloom", "src/loomctl", "src/loom" };
 
-      for (guint i = 0; i < G_N_ELEMENTS (candidates); i++)
+      for (guint i = 0; i < G_N_ELEMENTS (folders); i++)
         {
-          path = g_build_filename (dir, candidates[i], name, NULL);
+          path = g_build_filename (LOOM_BUILD_ROOT, folders[i], name, NULL);
           if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
             return path;
           g_free (path);
         }
+    }
+  else if (self_exe != NULL)
+    {
+      /* Installed: next to this program. */
+      g_autofree char *dir = g_path_get_dirname (self_exe);
+
+      path = g_build_filename (dir, name, NULL);
+      if (g_file_test (path, G_FILE_TEST_IS_EXECUTABLE))
+        return path;
+      g_free (path);
     }
 
   path = g_build_filename (LOOM_BINDIR, name, NULL);
