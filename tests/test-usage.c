@@ -55,6 +55,77 @@ test_version_app (void)
   assert_version ("LOOM_APP", "loom");
 }
 
+/* Runs loomctl with @args, expects exit status @expected and every one of
+ * @needles in its stderr (or, @on_stdout, its stdout). */
+static void
+assert_loomctl (const char * const *args,
+                int                 expected,
+                gboolean            on_stdout,
+                const char * const *needles)
+{
+  g_autoptr(GSubprocess) proc = spawn_loomctlv (args);
+  g_autofree char *what = g_strjoinv (" ", (char **) args);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (finish_loomctl (proc, what, &out, &err), ==, expected);
+  for (guint i = 0; needles[i]; i++)
+    {
+      const char *text = on_stdout ? out : err;
+
+      if (strstr (text, needles[i]) == NULL)
+        g_error ("loomctl %s: “%s” not in “%s”", what, needles[i], text);
+    }
+}
+
+#define ARGS(...) ((const char * const[]) { __VA_ARGS__, NULL })
+
+static void
+test_engine_limits (void)
+{
+  g_autofree char *limit = g_strdup_printf ("1 to %d", 1024);
+  g_autofree char *over = g_strdup_printf ("%d", 1024 + 1);
+  g_autofree char *file = connection_file ("default");
+
+  /* No cluster runs: each is refused before one would be needed. */
+  assert_loomctl (ARGS ("cluster", "start", "-n", "0"), 2, FALSE, ARGS ("--engines", limit, "“0”"));
+  assert_loomctl (ARGS ("cluster", "start", "-n", over), 2, FALSE, ARGS ("--engines", limit, over));
+  assert_loomctl (ARGS ("cluster", "start", "--engines=-1"), 2, FALSE, ARGS ("--engines", limit));
+  assert_loomctl (ARGS ("engines", "add", over), 2, FALSE, ARGS ("engines add N", limit));
+  assert_loomctl (ARGS ("engines", "add", "0"), 2, FALSE, ARGS ("engines add N", limit));
+
+  /* One limit, written in both commands' help. */
+  assert_loomctl (ARGS ("cluster", "start", "--help"), 0, TRUE, ARGS ("--engines", limit));
+  assert_loomctl (ARGS ("engines", "add", "--help"), 0, TRUE, ARGS (limit));
+
+  /* The largest number is not refused for its size: without a cluster,
+   * `engines add` gets as far as looking for one. */
+  assert_loomctl (ARGS ("engines", "add", "1024"), 3, FALSE, ARGS ("no cluster"));
+  assert_nothing_left ();
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_negative_retries (void)
+{
+  g_autofree char *out = NULL;
+
+  assert_loomctl (ARGS ("map", "echo", "--sweep", "x=1", "--retries", "-1"), 2, FALSE,
+                  ARGS ("--retries", "≥ 0", "“-1”"));
+  assert_loomctl (ARGS ("run", "--sweep", "x=1", "--retries=-2", "--", "true"), 2, FALSE,
+                  ARGS ("--retries", "“-2”"));
+  assert_loomctl (ARGS ("compare", "echo", "--sweep", "x=1", "--retries", "-1"), 2, FALSE,
+                  ARGS ("--retries", "“-1”"));
+  assert_loomctl (ARGS ("map", "echo", "--sweep", "x=1", "--retries", "lots"), 2, FALSE,
+                  ARGS ("--retries", "“lots”"));
+  assert_nothing_left ();
+
+  /* A number ≥ 0 still runs, on a private cluster. */
+  g_assert_cmpint (run_loomctl (&out, NULL, "map", "echo", "--sweep", "x=1,2", "--retries", "0", "-n", "1", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[{'x': 1}, {'x': 2}]\n");
+  assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -66,6 +137,8 @@ main (int   argc,
 
   g_test_add_func ("/loom/usage/version", test_version);
   g_test_add_func ("/loom/usage/version-app", test_version_app);
+  g_test_add_func ("/loom/usage/engine-limits", test_engine_limits);
+  g_test_add_func ("/loom/usage/negative-retries", test_negative_retries);
 
   return g_test_run ();
 }
