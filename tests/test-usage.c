@@ -126,6 +126,27 @@ test_negative_retries (void)
   assert_nothing_left ();
 }
 
+static void
+test_bench_timeline_runs (void)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+
+  if (g_getenv ("LOOM_APP") == NULL)
+    {
+      g_test_skip ("built without the app: loomctl has no timeline to bench");
+      return;
+    }
+  /* Frames per view were at least 5, whatever --runs said. */
+  g_assert_cmpint (run_loomctl (&out, NULL, "bench", "--timeline", "--runs", "1", "--json", NULL), ==, 0);
+  root = parse_json (out);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "frames"), ==, 1);
+  g_assert_cmpint (run_loomctl (&text, NULL, "bench", "--timeline", "--runs", "2", NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "(medians of 2)"));
+  assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -139,6 +160,7 @@ main (int   argc,
   g_test_add_func ("/loom/usage/version-app", test_version_app);
   g_test_add_func ("/loom/usage/engine-limits", test_engine_limits);
   g_test_add_func ("/loom/usage/negative-retries", test_negative_retries);
+  g_test_add_func ("/loom/usage/bench-timeline-runs", test_bench_timeline_runs);
 
   return g_test_run ();
 }
