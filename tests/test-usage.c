@@ -6,7 +6,12 @@
  * bench's --runs do what they say, run through the real loomctl.
  */
 
+/* posix_openpt() and friends */
+#define _GNU_SOURCE
+
 #include "config.h"
+
+#include <poll.h>
 
 #include "loom-cli-test-util.h"
 
@@ -126,6 +131,81 @@ test_negative_retries (void)
   assert_nothing_left ();
 }
 
+/* Runs loomctl with @args and its stderr on a terminal (a pty), as a
+ * person sees it; returns its exit status and all it wrote there. */
+static int
+run_loomctl_on_tty (const char * const  *args,
+                    char               **tty_text)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + RUN_TIMEOUT_S * G_USEC_PER_SEC;
+  int master = posix_openpt (O_RDWR | O_NOCTTY);
+  int slave;
+
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("LOOMCTL"));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_snprintf (our_env_entry, sizeof our_env_entry, "XDG_RUNTIME_DIR=%s", g_get_user_runtime_dir ());
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_take_stderr_fd (launcher, slave);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_clear_object (&launcher);   /* closes our end of the slave */
+
+  /* Read until every writer is gone (EIO on Linux). */
+  for (;;)
+    {
+      struct pollfd fd = { master, POLLIN, 0 };
+      char buf[4096];
+      ssize_t n;
+
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_subprocess_force_exit (proc);
+          g_error ("loomctl on a tty: still running after %d s", RUN_TIMEOUT_S);
+        }
+      if (poll (&fd, 1, 100) <= 0)
+        continue;
+      if ((n = read (master, buf, sizeof buf)) <= 0)
+        break;
+      g_string_append_len (text, buf, n);
+    }
+  close (master);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("loomctl on a tty wrote: %s", text->str);
+  *tty_text = g_string_free (g_steal_pointer (&text), FALSE);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_progress_line (void)
+{
+  g_autofree char *text = NULL;
+
+  /* Two one-second tasks on one engine: long enough for a progress line. */
+  g_assert_cmpint (run_loomctl_on_tty (ARGS ("map", "sleep", "--sweep", "seconds=1,1", "-n", "1"), &text), ==, 0);
+  g_assert_nonnull (strstr (text, "/2 done, 0 failed"));
+  /* It was cleared when the job ended, without drawing “0/0 … ETA ?” first. */
+  g_assert_true (g_str_has_suffix (text, "\r\033[K"));
+  g_assert_null (strstr (text, "0/0"));
+  assert_nothing_left ();
+}
+
 static void
 test_bench_timeline_runs (void)
 {
@@ -160,6 +240,7 @@ main (int   argc,
   g_test_add_func ("/loom/usage/version-app", test_version_app);
   g_test_add_func ("/loom/usage/engine-limits", test_engine_limits);
   g_test_add_func ("/loom/usage/negative-retries", test_negative_retries);
+  g_test_add_func ("/loom/usage/progress-line", test_progress_line);
   g_test_add_func ("/loom/usage/bench-timeline-runs", test_bench_timeline_runs);
 
   return g_test_run ();
