@@ -32,7 +32,7 @@ G_BEGIN_DECLS
 
 /* "XDG_RUNTIME_DIR=<this case's isolated dir>": what the environment of
  * every process the current case started holds. */
-extern char our_env_entry[];
+extern char our_env_entry[PATH_MAX + 32];
 
 void      kill_ours_and_abort (int sig);
 GSubprocess *spawn_loomctlv (const char * const *args);

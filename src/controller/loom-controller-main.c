@@ -38,6 +38,7 @@ main (int   argc,
   int hwm = 1;
   int heartbeat_ms = 2000;
   int retries = 2;
+  gboolean version = FALSE;
   gint64 max_message = 0;
   LoomScheme scheme = LOOM_SCHEME_LEASTLOAD;
   struct sigaction sa = { 0 };
@@ -49,6 +50,7 @@ main (int   argc,
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Times a task of a dead engine runs again (default 2)"), N_("N") },
     { "max-message-size", 0, 0, G_OPTION_ARG_INT64, &max_message, N_("Drop messages larger than this (default 64 MiB)"), N_("BYTES") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
   };
 
@@ -71,6 +73,11 @@ main (int   argc,
     {
       g_printerr ("loom-controller: %s\n", error->message);
       return 2;
+    }
+  if (version)
+    {
+      g_print ("loom-controller %s\n", PACKAGE_VERSION);
+      return 0;
     }
   if (scheme_name != NULL && !loom_scheme_from_string (scheme_name, &scheme))
     {

@@ -27,11 +27,13 @@ main (int   argc,
   g_autofree char *log_dir = NULL;
   g_autofree char *log_path = NULL;
   int grace_ms = LOOM_ENGINE_DEFAULT_GRACE_MS;
+  gboolean version = FALSE;
   GOptionEntry entries[] = {
     { "connection", 'c', 0, G_OPTION_ARG_FILENAME, &connection, N_("The controller's connection file"), N_("FILE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Find the connection file of this profile (default: default)"), N_("NAME") },
     { "log-dir", 0, 0, G_OPTION_ARG_FILENAME, &log_dir, N_("Write output to DIR/engine-PID.log"), N_("DIR") },
     { "grace-ms", 0, 0, G_OPTION_ARG_INT, &grace_ms, N_("Exit after this long without word from the controller (default 5000)"), N_("MS") },
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
   };
 
@@ -47,6 +49,11 @@ main (int   argc,
     {
       g_printerr ("loom-engine: %s\n", error->message);
       return 2;
+    }
+  if (version)
+    {
+      g_print ("loom-engine %s\n", PACKAGE_VERSION);
+      return 0;
     }
   if (grace_ms <= 0)
     {

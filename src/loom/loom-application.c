@@ -319,6 +319,19 @@ loom_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
 }
 
+/* `loom --version` answers before GTK opens a display. */
+static int
+loom_application_handle_local_options (GApplication *app,
+                                       GVariantDict *options)
+{
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("loom %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  return -1;
+}
+
 static void
 loom_application_finalize (GObject *object)
 {
@@ -340,6 +353,7 @@ loom_application_class_init (LoomApplicationClass *klass)
   object_class->finalize = loom_application_finalize;
 
   loom_register_resource ();
+  app_class->handle_local_options = loom_application_handle_local_options;
   app_class->activate = loom_application_activate;
   app_class->startup = loom_application_startup;
   app_class->shutdown = loom_application_shutdown;
@@ -348,4 +362,6 @@ loom_application_class_init (LoomApplicationClass *klass)
 static void
 loom_application_init (LoomApplication *self)
 {
+  g_application_add_main_option (G_APPLICATION (self), "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
+                                 _("Print the version and exit"), NULL);
 }

@@ -247,7 +247,7 @@ loomctl_bench_timeline (int      runs,
   static const guint sizes[] = { 10000, 100000, 1000000 };
   const gint64 zero = G_GINT64_CONSTANT (1700000000000000);
   const int width = 1280, height = 800;
-  guint n_frames = MAX (runs, 5);
+  guint n_frames = runs;
   TimelineFigures figures[G_N_ELEMENTS (sizes)];
   const TimelineFigures *last = &figures[G_N_ELEMENTS (sizes) - 1];
   PangoContext *pango;

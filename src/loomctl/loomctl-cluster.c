@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "loomctl-private.h"
@@ -121,15 +122,18 @@ cmd_cluster_start (const Command *command,
   g_autofree char *default_scheme = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN,
                                                        LOOM_SCHEME_LEASTLOAD, NULL);
   g_autofree char *scheme_help = g_strdup_printf ("Scheduler: %s", default_scheme);
+  g_autofree char *engines_help = g_strdup_printf (_("Engines to start, 1 to %d (default: one per CPU)"),
+                                                   LOOMCTL_MAX_ENGINES);
+  g_autofree char *engines_text = NULL;
   const char *profile;
-  int n_engines = 0;
+  guint64 n_engines = MIN (g_get_num_processors (), LOOMCTL_MAX_ENGINES);
   int hwm = 1;
   int code;
   LoomScheme parsed;
   gint64 begin = g_get_monotonic_time ();
   gint64 deadline;
   GOptionEntry entries[] = {
-    { "engines", 'n', 0, G_OPTION_ARG_INT, &n_engines, "Engines to start (default: one per CPU)", "N" },
+    { "engines", 'n', 0, G_OPTION_ARG_STRING, &engines_text, engines_help, "N" },
     LOOMCTL_PROFILE_OPTION (&ctl),
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme, scheme_help, "SCHEME" },
     { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, "Tasks an engine may hold at once (default 1; more for tiny tasks)", "K" },
@@ -140,12 +144,13 @@ cmd_cluster_start (const Command *command,
   if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
     return code;
   profile = ctl.profile;
-  if (n_engines < 0 || hwm < 1)
-    return loomctl_fail (EXIT_USAGE, "--engines must be ≥ 1 and --hwm ≥ 1");
+  if (engines_text && !g_ascii_string_to_unsigned (engines_text, 10, 1, LOOMCTL_MAX_ENGINES, &n_engines, NULL))
+    return loomctl_fail (EXIT_USAGE, _("--engines takes a number of engines from 1 to %d, got “%s”"),
+                         LOOMCTL_MAX_ENGINES, engines_text);
+  if (hwm < 1)
+    return loomctl_fail (EXIT_USAGE, "--hwm must be ≥ 1");
   if (scheme && !loom_scheme_from_string (scheme, &parsed))
     return loomctl_fail (EXIT_USAGE, "unknown scheme “%s”: use %s", scheme, schemes);
-  if (n_engines == 0)
-    n_engines = g_get_num_processors ();
 
   if (loomctl_cluster_file_exists (profile))
     {
@@ -203,7 +208,7 @@ cmd_cluster_start (const Command *command,
                            loomctl_profile_or_default (profile), error->message, state_dir);
     }
 
-  g_print ("Cluster “%s” started: %d engines in %.2f s\n", loomctl_profile_or_default (profile), n_engines,
+  g_print ("Cluster “%s” started: %" G_GUINT64_FORMAT " engines in %.2f s\n", loomctl_profile_or_default (profile), n_engines,
            (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
   g_print ("Connection file: %s\n", loom_client_get_connection_file (client));
   g_print ("Logs: %s\n", state_dir);
@@ -327,11 +332,16 @@ cmd_engines_add (const Command *command,
                  int            argc,
                  char         **argv)
 {
+  g_autofree char *usage = g_strdup_printf (_("usage: loomctl engines add N, a number of engines from 1 to %d"),
+                                            LOOMCTL_MAX_ENGINES);
+  g_autofree char *description = g_strdup_printf (_("N is from 1 to %d, as for “cluster start -n”."),
+                                                  LOOMCTL_MAX_ENGINES);
   g_auto(Loomctl) ctl = {
     .needs = LOOMCTL_CONNECT | LOOMCTL_NUMBER,
-    .usage = "usage: loomctl engines add N (1 to 1024)",
+    .usage = usage,
+    .description = description,
     .min = 1,
-    .max = 1024,
+    .max = LOOMCTL_MAX_ENGINES,
   };
   g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GArray) ids = NULL;

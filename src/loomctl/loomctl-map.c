@@ -16,6 +16,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "loomctl-private.h"
@@ -269,8 +270,8 @@ submit_and_wait (MapOptions   *o,
 
   if (!loomctl_check_profile (o->ctl.profile))
     return EXIT_USAGE;
-  if (o->n_engines < 0 || o->hwm < 0 || o->retries < -1)
-    return loomctl_fail (EXIT_USAGE, "--engines, --hwm and --retries must not be negative");
+  if (o->n_engines < 0 || o->hwm < 0)
+    return loomctl_fail (EXIT_USAGE, "--engines and --hwm must not be negative");
   if ((o->resume || o->retry_failed) && o->joblog == NULL)
     return loomctl_fail (EXIT_USAGE, "--resume and --retry-failed need --joblog FILE");
   if (!(sweep = map_options_build_sweep (o, &error)))
@@ -372,6 +373,26 @@ parse_shuffle (const char  *name,
   return TRUE;
 }
 
+/* --retries N: a whole number ≥ 0 (-1, the default, is the cluster's
+ * number, which no one can ask for by writing it). */
+static gboolean
+parse_retries (const char  *name,
+               const char  *value,
+               gpointer     data,
+               GError     **error)
+{
+  guint64 retries;
+
+  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT, &retries, NULL))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   _("--retries takes a whole number ≥ 0 (times a task runs again), got “%s”"), value);
+      return FALSE;
+    }
+  parsing_options->retries = retries;
+  return TRUE;
+}
+
 /* The --scheme option's help, with the names of the schemes. */
 static const char *
 scheme_option_help (MapOptions *o)
@@ -398,7 +419,7 @@ map_options_entries (MapOptions *o,
     { "serial", 0, 0, G_OPTION_ARG_NONE, &o->serial, "Run the tasks one after another on one engine", NULL },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout, "Give up waiting after S seconds (the job goes on)", "S" },
     { "hwm", 0, 0, G_OPTION_ARG_INT, &o->hwm, "Tasks an engine of the private cluster may hold at once (default 1)", "K" },
-    { "retries", 0, 0, G_OPTION_ARG_INT, &o->retries, "Times a task whose engine died runs again (default 2)", "N" },
+    { "retries", 0, 0, G_OPTION_ARG_CALLBACK, parse_retries, "Times a task whose engine died runs again (default 2)", "N" },
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &o->scheme, scheme_help, "SCHEME" },
     { "zip", 0, 0, G_OPTION_ARG_STRING, &o->zip, "Advance these swept parameters together instead of as a product", "A,B" },
     { "sweep-csv", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->csv, "One task per row of a CSV file with a header of parameter names", "FILE" },

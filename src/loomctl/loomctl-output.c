@@ -212,21 +212,29 @@ loomctl_print_report (JsonNode *report,
   return EXIT_OK;
 }
 
+/* “3/10 done, 0 failed, 2 tasks/s, ETA 3.5 s”, over the previous line;
+ * nothing while no task is known. */
 static void
-show_progress (guint    done,
-               guint    failed,
-               guint    total,
-               double   elapsed,
-               gboolean final)
+show_progress (guint  done,
+               guint  failed,
+               guint  total,
+               double elapsed)
 {
   double rate = elapsed > 0 ? done / elapsed : 0;
   char eta[32] = "?";
 
+  if (total == 0)
+    return;
   if (rate > 0)
     g_snprintf (eta, sizeof eta, "%.1f s", (total - done) / rate);
   g_printerr ("\r\033[K%u/%u done, %u failed, %.0f tasks/s, ETA %s", done, total, failed, rate, eta);
-  if (final)
-    g_printerr ("\r\033[K");
+}
+
+/* Erases the progress line, leaving the cursor where it began. */
+static void
+clear_progress (void)
+{
+  g_printerr ("\r\033[K");
 }
 
 /* Waits for @result, drawing a progress line on stderr when it is a
@@ -252,20 +260,20 @@ loomctl_wait_with_progress (LoomAsyncResult *result,
       if (timeout >= 0 && elapsed >= timeout)
         {
           if (tty && last_draw)
-            show_progress (0, 0, 0, 0, TRUE);
+            clear_progress ();
           return FALSE;
         }
       /* Only jobs that take a while get a progress line. */
       if (tty && elapsed > 0.5)
         {
           show_progress (loom_async_result_get_progress (result), loom_async_result_get_n_failed (result),
-                         loom_async_result_get_n_tasks (result), elapsed, FALSE);
+                         loom_async_result_get_n_tasks (result), elapsed);
           last_draw = g_get_monotonic_time ();
         }
     }
 
   if (tty && last_draw)
-    show_progress (0, 0, 0, 0, TRUE);
+    clear_progress ();
   return TRUE;
 }
 

@@ -26,6 +26,9 @@ enum {
   EXIT_NO_CLUSTER = 3,
 };
 
+/* The most engines one `cluster start -n N` or `engines add N` starts. */
+#define LOOMCTL_MAX_ENGINES 1024
+
 typedef struct _Command Command;
 typedef int (*CommandFunc) (const Command *command, int argc, char **argv);
 
@@ -52,6 +55,7 @@ typedef struct
   /* What the command asks for, set before loomctl_prologue(). */
   LoomctlNeeds   needs;
   const char    *usage;      /* printed when the argument is wrong */
+  const char    *description; /* --help's text after the options, or NULL */
   guint64        min;        /* LOOMCTL_NUMBER */
   guint64        max;
 

@@ -121,7 +121,8 @@ loomctl_parse_job_id (const char *text,
 }
 
 static gboolean
-parse_options (const Command  *command,
+parse_options (Loomctl        *ctl,
+               const Command  *command,
                GOptionEntry   *entries,
                int            *argc,
                char         ***argv)
@@ -134,6 +135,8 @@ parse_options (const Command  *command,
   g_set_prgname (prgname);
   context = g_option_context_new (command->parameter ? command->parameter : "");
   g_option_context_set_summary (context, _(command->summary));
+  if (ctl->description)
+    g_option_context_set_description (context, ctl->description);
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
@@ -169,7 +172,7 @@ loomctl_prologue (Loomctl        *ctl,
   };
 
   ctl->command = command;
-  if (!parse_options (command, entries ? entries : profile_only, argc, argv))
+  if (!parse_options (ctl, command, entries ? entries : profile_only, argc, argv))
     return EXIT_USAGE;
   if ((ctl->needs & LOOMCTL_PROFILE) && !loomctl_check_profile (ctl->profile))
     return EXIT_USAGE;

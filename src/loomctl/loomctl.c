@@ -93,6 +93,7 @@ usage (FILE *out)
   fprintf (out, "\n%s\n", _("Without a running cluster, map and run start a private one for the command."));
   fprintf (out, "%s\n", _("Exit status: 0 all tasks succeeded, 1 some failed, 2 usage or input error, 3 no cluster."));
   fprintf (out, "%s\n", _("Run “loomctl COMMAND --help” for a command's options."));
+  fprintf (out, "%s\n", _("Run “loomctl --version” for the version."));
 }
 
 int
@@ -114,6 +115,11 @@ main (int   argc,
   if (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h") || g_str_equal (argv[1], "help"))
     {
       usage (stdout);
+      return EXIT_OK;
+    }
+  if (g_str_equal (argv[1], "--version"))
+    {
+      g_print ("loomctl %s\n", PACKAGE_VERSION);
       return EXIT_OK;
     }
 

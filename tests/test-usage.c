@@ -1,0 +1,247 @@
+/* test-usage.c: what a new user trips over
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each program answers --version; empty sweeps, out-of-range numbers and
+ * bench's --runs do what they say, run through the real loomctl.
+ */
+
+/* posix_openpt() and friends */
+#define _GNU_SOURCE
+
+#include "config.h"
+
+#include <poll.h>
+
+#include "loom-cli-test-util.h"
+
+/* Runs the program in $@variable with --version, without a display, and
+ * checks it prints "@name <version>" and exits 0. */
+static void
+assert_version (const char *variable,
+                const char *name)
+{
+  const char *program = g_getenv (variable);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *expected = g_strdup_printf ("%s %s\n", name, PACKAGE_VERSION);
+  g_auto(GStrv) env = g_get_environ ();
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { program, "--version", NULL };
+  int status;
+
+  g_assert_nonnull (program);
+  env = g_environ_unsetenv (env, "DISPLAY");
+  env = g_environ_unsetenv (env, "WAYLAND_DISPLAY");
+  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s --version: %s%s", name, out, err);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+  g_assert_cmpstr (out, ==, expected);
+}
+
+static void
+test_version (void)
+{
+  assert_version ("LOOMCTL", "loomctl");
+  assert_version ("LOOM_CONTROLLER", "loom-controller");
+  assert_version ("LOOM_ENGINE", "loom-engine");
+  assert_nothing_left ();
+}
+
+static void
+test_version_app (void)
+{
+  if (g_getenv ("LOOM_APP") == NULL)
+    {
+      g_test_skip ("built without the app (-Dapp=disabled)");
+      return;
+    }
+  assert_version ("LOOM_APP", "loom");
+}
+
+/* Runs loomctl with @args, expects exit status @expected and every one of
+ * @needles in its stderr (or, @on_stdout, its stdout). */
+static void
+assert_loomctl (const char * const *args,
+                int                 expected,
+                gboolean            on_stdout,
+                const char * const *needles)
+{
+  g_autoptr(GSubprocess) proc = spawn_loomctlv (args);
+  g_autofree char *what = g_strjoinv (" ", (char **) args);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (finish_loomctl (proc, what, &out, &err), ==, expected);
+  for (guint i = 0; needles[i]; i++)
+    {
+      const char *text = on_stdout ? out : err;
+
+      if (strstr (text, needles[i]) == NULL)
+        g_error ("loomctl %s: “%s” not in “%s”", what, needles[i], text);
+    }
+}
+
+#define ARGS(...) ((const char * const[]) { __VA_ARGS__, NULL })
+
+static void
+test_engine_limits (void)
+{
+  g_autofree char *limit = g_strdup_printf ("1 to %d", 1024);
+  g_autofree char *over = g_strdup_printf ("%d", 1024 + 1);
+  g_autofree char *file = connection_file ("default");
+
+  /* No cluster runs: each is refused before one would be needed. */
+  assert_loomctl (ARGS ("cluster", "start", "-n", "0"), 2, FALSE, ARGS ("--engines", limit, "“0”"));
+  assert_loomctl (ARGS ("cluster", "start", "-n", over), 2, FALSE, ARGS ("--engines", limit, over));
+  assert_loomctl (ARGS ("cluster", "start", "--engines=-1"), 2, FALSE, ARGS ("--engines", limit));
+  assert_loomctl (ARGS ("engines", "add", over), 2, FALSE, ARGS ("engines add N", limit));
+  assert_loomctl (ARGS ("engines", "add", "0"), 2, FALSE, ARGS ("engines add N", limit));
+
+  /* One limit, written in both commands' help. */
+  assert_loomctl (ARGS ("cluster", "start", "--help"), 0, TRUE, ARGS ("--engines", limit));
+  assert_loomctl (ARGS ("engines", "add", "--help"), 0, TRUE, ARGS (limit));
+
+  /* The largest number is not refused for its size: without a cluster,
+   * `engines add` gets as far as looking for one. */
+  assert_loomctl (ARGS ("engines", "add", "1024"), 3, FALSE, ARGS ("no cluster"));
+  assert_nothing_left ();
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+}
+
+static void
+test_negative_retries (void)
+{
+  g_autofree char *out = NULL;
+
+  assert_loomctl (ARGS ("map", "echo", "--sweep", "x=1", "--retries", "-1"), 2, FALSE,
+                  ARGS ("--retries", "≥ 0", "“-1”"));
+  assert_loomctl (ARGS ("run", "--sweep", "x=1", "--retries=-2", "--", "true"), 2, FALSE,
+                  ARGS ("--retries", "“-2”"));
+  assert_loomctl (ARGS ("compare", "echo", "--sweep", "x=1", "--retries", "-1"), 2, FALSE,
+                  ARGS ("--retries", "“-1”"));
+  assert_loomctl (ARGS ("map", "echo", "--sweep", "x=1", "--retries", "lots"), 2, FALSE,
+                  ARGS ("--retries", "“lots”"));
+  assert_nothing_left ();
+
+  /* A number ≥ 0 still runs, on a private cluster. */
+  g_assert_cmpint (run_loomctl (&out, NULL, "map", "echo", "--sweep", "x=1,2", "--retries", "0", "-n", "1", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[{'x': 1}, {'x': 2}]\n");
+  assert_nothing_left ();
+}
+
+/* Runs loomctl with @args and its stderr on a terminal (a pty), as a
+ * person sees it; returns its exit status and all it wrote there. */
+static int
+run_loomctl_on_tty (const char * const  *args,
+                    char               **tty_text)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GString) text = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gint64 deadline = g_get_monotonic_time () + RUN_TIMEOUT_S * G_USEC_PER_SEC;
+  int master = posix_openpt (O_RDWR | O_NOCTTY);
+  int slave;
+
+  g_assert_cmpint (master, >=, 0);
+  g_assert_cmpint (grantpt (master), ==, 0);
+  g_assert_cmpint (unlockpt (master), ==, 0);
+  slave = open (ptsname (master), O_RDWR | O_NOCTTY);
+  g_assert_cmpint (slave, >=, 0);
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("LOOMCTL"));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_snprintf (our_env_entry, sizeof our_env_entry, "XDG_RUNTIME_DIR=%s", g_get_user_runtime_dir ());
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  g_subprocess_launcher_take_stderr_fd (launcher, slave);
+  proc = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, &error);
+  g_assert_no_error (error);
+  g_clear_object (&launcher);   /* closes our end of the slave */
+
+  /* Read until every writer is gone (EIO on Linux). */
+  for (;;)
+    {
+      struct pollfd fd = { master, POLLIN, 0 };
+      char buf[4096];
+      ssize_t n;
+
+      if (g_get_monotonic_time () > deadline)
+        {
+          g_subprocess_force_exit (proc);
+          g_error ("loomctl on a tty: still running after %d s", RUN_TIMEOUT_S);
+        }
+      if (poll (&fd, 1, 100) <= 0)
+        continue;
+      if ((n = read (master, buf, sizeof buf)) <= 0)
+        break;
+      g_string_append_len (text, buf, n);
+    }
+  close (master);
+  g_subprocess_wait (proc, NULL, &error);
+  g_assert_no_error (error);
+  g_test_message ("loomctl on a tty wrote: %s", text->str);
+  *tty_text = g_string_free (g_steal_pointer (&text), FALSE);
+  return g_subprocess_get_exit_status (proc);
+}
+
+static void
+test_progress_line (void)
+{
+  g_autofree char *text = NULL;
+
+  /* Two one-second tasks on one engine: long enough for a progress line. */
+  g_assert_cmpint (run_loomctl_on_tty (ARGS ("map", "sleep", "--sweep", "seconds=1,1", "-n", "1"), &text), ==, 0);
+  g_assert_nonnull (strstr (text, "/2 done, 0 failed"));
+  /* It was cleared when the job ended, without drawing “0/0 … ETA ?” first. */
+  g_assert_true (g_str_has_suffix (text, "\r\033[K"));
+  g_assert_null (strstr (text, "0/0"));
+  assert_nothing_left ();
+}
+
+static void
+test_bench_timeline_runs (void)
+{
+  g_autoptr(JsonNode) root = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *text = NULL;
+
+  if (g_getenv ("LOOM_APP") == NULL)
+    {
+      g_test_skip ("built without the app: loomctl has no timeline to bench");
+      return;
+    }
+  /* Frames per view were at least 5, whatever --runs said. */
+  g_assert_cmpint (run_loomctl (&out, NULL, "bench", "--timeline", "--runs", "1", "--json", NULL), ==, 0);
+  root = parse_json (out);
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (root), "frames"), ==, 1);
+  g_assert_cmpint (run_loomctl (&text, NULL, "bench", "--timeline", "--runs", "2", NULL), ==, 0);
+  g_assert_nonnull (strstr (text, "(medians of 2)"));
+  assert_nothing_left ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* A short name keeps the ipc:// socket paths under the 107-byte limit. */
+  g_set_prgname ("lu");
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  signal (SIGABRT, kill_ours_and_abort);
+
+  g_test_add_func ("/loom/usage/version", test_version);
+  g_test_add_func ("/loom/usage/version-app", test_version_app);
+  g_test_add_func ("/loom/usage/engine-limits", test_engine_limits);
+  g_test_add_func ("/loom/usage/negative-retries", test_negative_retries);
+  g_test_add_func ("/loom/usage/progress-line", test_progress_line);
+  g_test_add_func ("/loom/usage/bench-timeline-runs", test_bench_timeline_runs);
+
+  return g_test_run ();
+}
