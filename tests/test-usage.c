@@ -60,6 +60,43 @@ test_version_app (void)
   assert_version ("LOOM_APP", "loom");
 }
 
+/* The app without its settings schema explains what to do (exit 1), and
+ * does not abort; run from the build tree it finds the schema there. */
+static void
+test_app_schema (void)
+{
+  const char *program = g_getenv ("LOOM_APP");
+  g_autofree char *empty = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) env = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *argv[] = { NULL, NULL };
+  int status;
+
+  if (program == NULL)
+    {
+      g_test_skip ("built without the app (-Dapp=disabled)");
+      return;
+    }
+  argv[0] = program;
+  empty = g_dir_make_tmp ("loom-no-schema-XXXXXX", &error);
+  g_assert_no_error (error);
+  env = g_get_environ ();
+  env = g_environ_unsetenv (env, "DISPLAY");
+  env = g_environ_unsetenv (env, "WAYLAND_DISPLAY");
+  env = g_environ_setenv (env, "GSETTINGS_SCHEMA_DIR", empty, TRUE);
+  env = g_environ_setenv (env, "XDG_DATA_DIRS", empty, TRUE);
+  g_spawn_sync (NULL, (char **) argv, env, G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error);
+  g_assert_no_error (error);
+  g_test_message ("loom without its schema: %s", err);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 1);
+  g_assert_nonnull (strstr (err, "dev.loom.Loom"));
+  g_assert_nonnull (strstr (err, "meson devenv"));
+  g_rmdir (empty);
+}
+
 /* Runs loomctl with @args, expects exit status @expected and every one of
  * @needles in its stderr (or, @on_stdout, its stdout). */
 static void
@@ -238,6 +275,7 @@ main (int   argc,
 
   g_test_add_func ("/loom/usage/version", test_version);
   g_test_add_func ("/loom/usage/version-app", test_version_app);
+  g_test_add_func ("/loom/usage/app-schema", test_app_schema);
   g_test_add_func ("/loom/usage/engine-limits", test_engine_limits);
   g_test_add_func ("/loom/usage/negative-retries", test_negative_retries);
   g_test_add_func ("/loom/usage/progress-line", test_progress_line);

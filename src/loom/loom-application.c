@@ -319,15 +319,30 @@ loom_application_startup (GApplication *app)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences", preferences_accels);
 }
 
-/* `loom --version` answers before GTK opens a display. */
+/* `loom --version` answers before GTK opens a display, and a missing
+ * settings schema is explained, not left to abort the app. */
 static int
 loom_application_handle_local_options (GApplication *app,
                                        GVariantDict *options)
 {
+  GSettingsSchemaSource *source;
+  g_autoptr(GSettingsSchema) schema = NULL;
+
   if (g_variant_dict_contains (options, "version"))
     {
       g_print ("loom %s\n", PACKAGE_VERSION);
       return 0;
+    }
+
+  source = g_settings_schema_source_get_default ();
+  schema = source ? g_settings_schema_source_lookup (source, g_application_get_application_id (app), TRUE) : NULL;
+  if (schema == NULL)
+    {
+      g_printerr (_("loom: the settings schema %s is not installed: run “meson install”, "
+                    "or run Loom from the build tree with “meson devenv -C BUILDDIR loom” "
+                    "(or GSETTINGS_SCHEMA_DIR=BUILDDIR/data)\n"),
+                  g_application_get_application_id (app));
+      return 1;
     }
   return -1;
 }

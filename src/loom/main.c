@@ -20,6 +20,18 @@ quit_on_signal (gpointer data)
   return G_SOURCE_CONTINUE;
 }
 
+/* Run from the build tree: the schema is compiled in <build>/data, as
+ * `meson devenv` would say. */
+static void
+use_build_tree_schemas (void)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  if (g_getenv ("GSETTINGS_SCHEMA_DIR") == NULL && self_exe != NULL &&
+      g_str_has_prefix (self_exe, LOOM_BUILD_ROOT G_DIR_SEPARATOR_S))
+    g_setenv ("GSETTINGS_SCHEMA_DIR", LOOM_BUILD_ROOT G_DIR_SEPARATOR_S "data", TRUE);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -31,6 +43,7 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
+  use_build_tree_schemas ();
   app = loom_application_new ();
   /* SIGTERM and SIGINT quit properly, so the app's engines stop with it. */
   g_unix_signal_add (SIGTERM, quit_on_signal, app);
