@@ -60,6 +60,45 @@ test_version_app (void)
   assert_version ("LOOM_APP", "loom");
 }
 
+/* `loomctl --help` lists the commands with their summaries in one column,
+ * whatever the widths of the names (“export JOB…” has a 3-byte character). */
+static void
+test_help_columns (void)
+{
+  g_autofree char *out = NULL;
+  g_auto(GStrv) lines = NULL;
+  glong column = -1;
+  guint n = 0;
+  gboolean in_commands = FALSE;
+
+  g_assert_cmpint (run_loomctl (&out, NULL, "--help", NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      const char *gap;
+
+      if (g_str_equal (lines[i], "Commands:"))
+        {
+          in_commands = TRUE;
+          continue;
+        }
+      if (!in_commands)
+        continue;
+      if (!g_str_has_prefix (lines[i], "  "))
+        break;
+      gap = strstr (lines[i] + 2, "  ");
+      g_assert_nonnull (gap);
+      while (*gap == ' ')
+        gap++;
+      if (column < 0)
+        column = g_utf8_pointer_to_offset (lines[i], gap);
+      g_assert_cmpint (g_utf8_pointer_to_offset (lines[i], gap), ==, column);
+      n++;
+    }
+  g_assert_cmpuint (n, >=, 17);
+  g_assert_nonnull (strstr (out, "PNG, SVG or PDF"));
+}
+
 /* The app without its settings schema explains what to do (exit 1), and
  * does not abort; run from the build tree it finds the schema there. */
 static void
@@ -276,6 +315,7 @@ main (int   argc,
   g_test_add_func ("/loom/usage/version", test_version);
   g_test_add_func ("/loom/usage/version-app", test_version_app);
   g_test_add_func ("/loom/usage/app-schema", test_app_schema);
+  g_test_add_func ("/loom/usage/help-columns", test_help_columns);
   g_test_add_func ("/loom/usage/engine-limits", test_engine_limits);
   g_test_add_func ("/loom/usage/negative-retries", test_negative_retries);
   g_test_add_func ("/loom/usage/progress-line", test_progress_line);

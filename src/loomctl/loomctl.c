@@ -39,7 +39,7 @@ static const Command commands[] = {
   { "jobs", cmd_jobs, NULL, N_("List the jobs of a cluster: id, name, mode, tasks, done, failed, wall time") },
   { "show", cmd_show, "JOB", N_("Print one job and its tasks") },
   { "abort", cmd_abort, "JOB", N_("Abort a job: queued tasks never run, running ones are killed") },
-  { "export", cmd_export, "JOB…", N_("Write jobs as a Chrome trace, CSV or JSON") },
+  { "export", cmd_export, "JOB…", N_("Write jobs as a Chrome trace, CSV or JSON, or their timeline as PNG, SVG or PDF") },
   { "bench", cmd_bench, NULL, N_("Measure throughput, round trip and start-up on a private cluster") },
   { "seed", cmd_seed, NULL, N_("Run the seed workflow (printtime over range(10)) on a private cluster") },
 };
@@ -83,13 +83,28 @@ usage (FILE *out)
   fprintf (out, "%s\n\n", _("Usage: loomctl COMMAND [OPTIONS…]"));
   fprintf (out, "%s\n\n", _("Loom: run a function or program over many inputs on a cluster of engines."));
   fprintf (out, "%s\n", _("Commands:"));
-  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
-    {
-      g_autofree char *left = g_strdup_printf ("%s%s%s", commands[i].name,
-                                               commands[i].parameter ? " " : "",
-                                               commands[i].parameter ? commands[i].parameter : "");
-      fprintf (out, "  %-26s %s\n", left, _(commands[i].summary));
-    }
+  {
+    g_autoptr(GPtrArray) lefts = g_ptr_array_new_with_free_func (g_free);
+    glong width = 0;
+
+    /* One column for the summaries, as wide as the widest command
+     * (counted in characters: “JOB…” is four). */
+    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+      {
+        char *left = g_strdup_printf ("%s%s%s", commands[i].name,
+                                      commands[i].parameter ? " " : "",
+                                      commands[i].parameter ? commands[i].parameter : "");
+        width = MAX (width, g_utf8_strlen (left, -1));
+        g_ptr_array_add (lefts, left);
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+      {
+        const char *left = g_ptr_array_index (lefts, i);
+
+        fprintf (out, "  %s%*s  %s\n", left, (int) (width - g_utf8_strlen (left, -1)), "",
+                 _(commands[i].summary));
+      }
+  }
   fprintf (out, "\n%s\n", _("Without a running cluster, map and run start a private one for the command."));
   fprintf (out, "%s\n", _("Exit status: 0 all tasks succeeded, 1 some failed, 2 usage or input error, 3 no cluster."));
   fprintf (out, "%s\n", _("Run “loomctl COMMAND --help” for a command's options."));
