@@ -115,6 +115,8 @@ cmd_compare (const Command *command,
     return loomctl_fail (EXIT_USAGE, "usage: loomctl compare FUNCTION [--sweep …] | loomctl compare [--sweep …] -- COMMAND ARGS");
   if (o.async || o.serial)
     return loomctl_fail (EXIT_USAGE, "compare runs both a serial and a parallel job itself: drop --async and --serial");
+  if (is_command && (code = map_options_apply_command (&o, spec)) != EXIT_OK)
+    return code;
   if (o.task_timeout > 0)
     loom_task_spec_set_timeout (spec, o.task_timeout);
   if (!loomctl_check_profile (o.ctl.profile))

@@ -404,6 +404,28 @@ scheme_option_help (MapOptions *o)
   return o->scheme_help;
 }
 
+/* A command task's working directory and environment.  The directory is
+ * --cwd or the one loomctl runs in, made absolute as plugin paths are, so
+ * that ./program means the same on every engine of this host. */
+int
+map_options_apply_command (MapOptions   *o,
+                           LoomTaskSpec *spec)
+{
+  g_autofree char *cwd = o->cwd ? g_canonicalize_filename (o->cwd, NULL) : g_get_current_dir ();
+
+  if (!g_file_test (cwd, G_FILE_TEST_IS_DIR))
+    return loomctl_fail (EXIT_USAGE, _("--cwd %s is not a directory; nothing ran"), cwd);
+  loom_task_spec_set_cwd (spec, cwd);
+  for (guint i = 0; o->env && o->env[i]; i++)
+    {
+      g_auto(GStrv) kv = g_strsplit (o->env[i], "=", 2);
+      if (kv[0] == NULL || kv[1] == NULL || *kv[0] == '\0')
+        return loomctl_fail (EXIT_USAGE, "--env “%s” is not of the form NAME=VALUE", o->env[i]);
+      loom_task_spec_setenv (spec, kv[0], kv[1]);
+    }
+  return EXIT_OK;
+}
+
 GOptionEntry *
 map_options_entries (MapOptions *o,
                      gboolean    run)
@@ -497,19 +519,8 @@ cmd_run (const Command *command,
     return loomctl_fail (EXIT_USAGE, "--task-timeout must not be negative");
 
   spec = loom_task_spec_new_command ((const char * const *) argv + first);
-  if (o.cwd)
-    {
-      if (!g_file_test (o.cwd, G_FILE_TEST_IS_DIR))
-        return loomctl_fail (EXIT_USAGE, "--cwd %s is not a directory", o.cwd);
-      loom_task_spec_set_cwd (spec, o.cwd);
-    }
-  for (guint i = 0; o.env && o.env[i]; i++)
-    {
-      g_auto(GStrv) kv = g_strsplit (o.env[i], "=", 2);
-      if (kv[0] == NULL || kv[1] == NULL || *kv[0] == '\0')
-        return loomctl_fail (EXIT_USAGE, "--env “%s” is not of the form NAME=VALUE", o.env[i]);
-      loom_task_spec_setenv (spec, kv[0], kv[1]);
-    }
+  if ((code = map_options_apply_command (&o, spec)) != EXIT_OK)
+    return code;
   loom_task_spec_set_timeout (spec, o.task_timeout);
   return submit_and_wait (&o, spec, argv + first);
 }

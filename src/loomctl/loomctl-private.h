@@ -155,6 +155,8 @@ typedef struct
 void          map_options_clear         (MapOptions     *o);
 GOptionEntry *map_options_entries       (MapOptions     *o,
                                          gboolean        run);
+int           map_options_apply_command (MapOptions     *o,
+                                         LoomTaskSpec   *spec);
 LoomClient   *map_options_acquire_client (MapOptions    *o,
                                          LoomCluster   **cluster,
                                          LoomClient    **owned,
