@@ -38,6 +38,39 @@ count_lines (const char *text)
   return n;
 }
 
+/* No cluster was contacted or started: no connection file, socket or
+ * process. */
+static void
+assert_no_cluster (void)
+{
+  g_autofree char *file = connection_file ("default");
+  g_autofree char *left = runtime_files ();
+
+  g_assert_false (g_file_test (file, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (left, ==, "");
+  assert_nothing_left ();
+}
+
+/* `run` fails with exit status 2 and one line on stderr holding each of
+ * the NULL-terminated @wanted, before any cluster is contacted or
+ * started. */
+static void
+assert_refused (const char * const *args,
+                const char * const *wanted)
+{
+  g_autoptr(GSubprocess) proc = spawn_loomctlv (args);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (finish_loomctl (proc, args[0], &out, &err), ==, 2);
+  g_test_message ("%s", err);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpuint (count_lines (err), ==, 1);
+  for (guint i = 0; wanted[i]; i++)
+    g_assert_nonnull (strstr (err, wanted[i]));
+  assert_no_cluster ();
+}
+
 /* A cluster started in one directory runs `./sim` of the directory
  * `loomctl run` is started in, on every engine; --cwd chooses another,
  * relative to loomctl's; one that does not exist is refused. */
@@ -102,6 +135,53 @@ test_cwd (void)
   assert_nothing_left ();
 }
 
+/* Unknown placeholders, a {} that stands for no single parameter and an
+ * unclosed { are one error before anything runs; {} with one parameter is
+ * that parameter; {{ and }} are braces. */
+static void
+test_placeholders (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  {
+    const char *args[] = { "run", "--sweep", "x=range:0:500", "--", "echo", "{x}", "--y={y}", NULL };
+    const char *wanted[] = { "{y}", "“y”", "it has: x", NULL };
+    assert_refused (args, wanted);
+  }
+  {
+    const char *args[] = { "run", "--sweep", "x=1,2", "--sweep", "y=a,b", "--", "echo", "{}", NULL };
+    const char *wanted[] = { "{}", "x, y", "{name}", NULL };
+    assert_refused (args, wanted);
+  }
+  {
+    const char *args[] = { "run", "--", "echo", "{}", NULL };
+    const char *wanted[] = { "{}", "none", NULL };
+    assert_refused (args, wanted);
+  }
+  {
+    const char *args[] = { "run", "--sweep", "x=1,2", "--", "echo", "--x", "{x", NULL };
+    const char *wanted[] = { "“{x”", "the parameters: x", "{{", NULL };
+    assert_refused (args, wanted);
+  }
+  /* The check comes before the dry run, too. */
+  {
+    const char *args[] = { "run", "--dry-run", "--sweep", "x=1,2", "--", "echo", "{y}", NULL };
+    const char *wanted[] = { "{y}", NULL };
+    assert_refused (args, wanted);
+  }
+
+  /* {} with exactly one parameter, and literal braces, on a private
+   * cluster. */
+  g_assert_cmpint (run_loomctl (&out, &err, "run", "-n", "1", "--sweep", "x=7,8", "--", "echo", "{}",
+                                "{{x}}", NULL), ==, 0);
+  g_test_message ("%s%s", out, err);
+  g_assert_nonnull (strstr (out, "7 {x}\n"));
+  g_assert_nonnull (strstr (out, "8 {x}\n"));
+  g_assert_null (strstr (err, "placeholder"));
+  assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -112,6 +192,7 @@ main (int   argc,
   signal (SIGABRT, kill_ours_and_abort);
 
   g_test_add_func ("/loom/commands/cwd", test_cwd);
+  g_test_add_func ("/loom/commands/placeholders", test_placeholders);
 
   return g_test_run ();
 }

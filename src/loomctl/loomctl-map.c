@@ -163,18 +163,51 @@ lines_for (LoomSweep *sweep,
   return g_string_free_to_bytes (out);
 }
 
+/* An argument as a shell would need it, quoted only where needed. */
 static char *
-command_line (char     **argv,
-              JsonNode  *params)
+shell_text (const char *arg)
+{
+  const char *safe = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-";
+
+  if (*arg != '\0' && strspn (arg, safe) == strlen (arg))
+    return g_strdup (arg);
+  return g_shell_quote (arg);
+}
+
+/* The command line a task runs, its arguments shell-quoted if @quote.  An
+ * argument that cannot be expanded is an error, or without @error shown
+ * as it is. */
+static char *
+command_line (char      **argv,
+              JsonNode   *params,
+              gboolean    quote,
+              GError    **error)
 {
   g_autoptr(GString) out = g_string_new (NULL);
 
   for (guint i = 0; argv && argv[i]; i++)
     {
-      g_autofree char *arg = loom_command_expand (argv[i], params, NULL);
-      g_string_append_printf (out, "%s%s", i ? " " : "", arg ? arg : argv[i]);
+      g_autofree char *arg = loom_command_expand (argv[i], params, error);
+      g_autofree char *text = NULL;
+
+      if (arg == NULL && error != NULL)
+        return NULL;
+      text = quote ? shell_text (arg ? arg : argv[i]) : g_strdup (arg ? arg : argv[i]);
+      g_string_append_printf (out, "%s%s", i ? " " : "", text);
     }
   return g_string_free (g_steal_pointer (&out), FALSE);
+}
+
+/* The command line of task @index of @sweep. */
+static char *
+sweep_command_line (char      **argv,
+                    LoomSweep  *sweep,
+                    guint64     index,
+                    GError    **error)
+{
+  g_autoptr(JsonNode) params = loom_sweep_get_params (sweep, index);
+
+  return command_line (argv, params, TRUE, error);
 }
 
 /* --results DIR and --joblog FILE, as GNU Parallel writes them. */
@@ -223,7 +256,7 @@ write_command_records (MapOptions  *o,
 
       if (o->joblog)
         {
-          g_autofree char *cmd = command_line (argv, json_object_get_member (task, "params"));
+          g_autofree char *cmd = command_line (argv, json_object_get_member (task, "params"), FALSE, NULL);
           const char *status = loom_json_string (task, "status", "");
 
           g_ascii_formatd (start_text, sizeof start_text, "%.3f", started / 1e6);
@@ -263,6 +296,7 @@ submit_and_wait (MapOptions   *o,
   g_autoptr(GBytes) lines = NULL;
   g_autoptr(GArray) indices = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *first_command = NULL;
   gboolean command_output = argv != NULL;
   LoomClient *client;
   guint64 count;
@@ -281,6 +315,11 @@ submit_and_wait (MapOptions   *o,
     return loomctl_fail (EXIT_USAGE, "the sweep has %" G_GUINT64_FORMAT " tasks, more than 10^7: add --force if you mean it", count);
   if (count > G_MAXINT32)
     return loomctl_fail (EXIT_USAGE, "the sweep has %" G_GUINT64_FORMAT " tasks; a job holds at most 2^31", count);
+
+  /* A placeholder no parameter fills is one error now, not one per task
+   * later: every task has the same parameter names as the first. */
+  if (argv != NULL && count > 0 && !(first_command = sweep_command_line (argv, sweep, 0, &error)))
+    return loomctl_fail (EXIT_USAGE, _("the command cannot run: %s"), error->message);
 
   if (o->dry_run)
     {
