@@ -182,6 +182,39 @@ test_placeholders (void)
   assert_nothing_left ();
 }
 
+/* --dry-run shows, after the count, the first and last command lines as
+ * they will run, quoted for a shell where needed; it starts nothing. */
+static void
+test_dry_run (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+
+  g_assert_cmpint (run_loomctl (&out, &err, "run", "--sweep", "x=range:0:100", "--arg", "msg=hello world",
+                                "--dry-run", "--", "./sim", "--x={x}", "{msg}", "", "{{}}", NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_cmpstr (err, ==, "");
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "100 tasks");
+  g_assert_cmpstr (lines[1], ==, "first command: ./sim --x=0 'hello world' '' '{}'");
+  g_assert_cmpstr (lines[2], ==, "last command:  ./sim --x=99 'hello world' '' '{}'");
+  /* The parameter sets follow as before. */
+  g_assert_nonnull (strstr (out, "x=99"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&lines, g_strfreev);
+
+  /* One task: one command line. */
+  g_assert_cmpint (run_loomctl (&out, &err, "run", "--sweep", "x=5", "--dry-run", "--", "echo", "it's {x}",
+                                NULL), ==, 0);
+  lines = g_strsplit (out, "\n", -1);
+  g_assert_cmpstr (lines[0], ==, "1 task");
+  g_assert_cmpstr (lines[1], ==, "command: echo 'it'\\''s 5'");
+
+  assert_no_cluster ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -193,6 +226,7 @@ main (int   argc,
 
   g_test_add_func ("/loom/commands/cwd", test_cwd);
   g_test_add_func ("/loom/commands/placeholders", test_placeholders);
+  g_test_add_func ("/loom/commands/dry-run", test_dry_run);
 
   return g_test_run ();
 }

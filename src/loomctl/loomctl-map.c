@@ -210,6 +210,30 @@ sweep_command_line (char      **argv,
   return command_line (argv, params, TRUE, error);
 }
 
+/* --dry-run: the preview, and after the task count the first and last
+ * command lines as they will run. */
+static void
+print_dry_run (LoomSweep  *sweep,
+               char      **argv,
+               const char *first_command)
+{
+  g_autofree char *preview = loom_sweep_describe_preview (sweep, 5, 3);
+  const char *rest = strchr (preview, '\n');
+  guint64 count = loom_sweep_get_count (sweep);
+
+  rest = rest ? rest + 1 : preview + strlen (preview);
+  g_print ("%.*s", (int) (rest - preview), preview);
+  if (first_command != NULL && count == 1)
+    g_print (_("command: %s\n"), first_command);
+  else if (first_command != NULL)
+    {
+      g_autofree char *last = sweep_command_line (argv, sweep, count - 1, NULL);
+      g_print (_("first command: %s\n"), first_command);
+      g_print (_("last command:  %s\n"), last);
+    }
+  g_print ("%s", rest);
+}
+
 /* --results DIR and --joblog FILE, as GNU Parallel writes them. */
 static gboolean
 write_command_records (MapOptions  *o,
@@ -323,8 +347,7 @@ submit_and_wait (MapOptions   *o,
 
   if (o->dry_run)
     {
-      g_autofree char *preview = loom_sweep_describe_preview (sweep, 5, 3);
-      g_print ("%s", preview);
+      print_dry_run (sweep, argv, first_command);
       return EXIT_OK;
     }
 
@@ -485,7 +508,7 @@ map_options_entries (MapOptions *o,
     { "zip", 0, 0, G_OPTION_ARG_STRING, &o->zip, "Advance these swept parameters together instead of as a product", "A,B" },
     { "sweep-csv", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->csv, "One task per row of a CSV file with a header of parameter names", "FILE" },
     { "shuffle", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_shuffle, "Run the tasks in a random order (reproducible with a seed)", "[SEED]" },
-    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the number of tasks and the first and last parameter sets; run nothing", NULL },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the number of tasks, the first and last command lines (run) and parameter sets; run nothing", NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &o->force, "Run sweeps of more than 10^7 tasks", NULL },
   };
   GOptionEntry command_only[] = {
