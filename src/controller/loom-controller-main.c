@@ -68,6 +68,9 @@ main (int   argc,
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("The Loom controller: schedules tasks over the engines that connect to it."));
+  g_option_context_set_description (context, _("Exit status: 0 stopped as asked, 1 could not run (runtime directory, "
+                                               "lock file or sockets), 2 usage error, 3 another controller "
+                                               "is already running for the profile."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {

@@ -44,6 +44,9 @@ main (int   argc,
 
   context = g_option_context_new (NULL);
   g_option_context_set_summary (context, _("A Loom engine: connects to a controller and runs the tasks it is given."));
+  g_option_context_set_description (context, _("Exit status: 0 stopped by the controller or a signal, 2 usage error, "
+                                               "3 no connection (connection file unreadable or address unreachable), "
+                                               "4 the controller vanished (no word for --grace-ms)."));
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
     {
