@@ -44,6 +44,10 @@ char           *loom_connection_to_json           (LoomConnection  *conn);
 gboolean        loom_connection_ping              (LoomConnection  *conn,
                                                    guint            timeout_ms);
 gboolean        loom_connection_is_live           (LoomConnection  *conn);
+gboolean        loom_connection_is_stale          (LoomConnection  *conn);
+void            loom_connection_remove_files      (LoomConnection  *conn,
+                                                   const char      *path);
+gboolean        loom_pid_is_gone                  (gint64           pid);
 void            loom_connection_free              (LoomConnection  *conn);
 void           *loom_zmq_context                  (void);
 char           *loom_connection_inproc_url        (LoomConnection  *conn,

@@ -8,6 +8,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
+#include <netdb.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/random.h>
@@ -303,6 +305,83 @@ out:
   zmq_close (sock);
   loom_wire_free (wire);
   return ok;
+}
+
+/* Whether @ip names this machine: loopback, the wildcard, or one of the
+ * addresses of its interfaces. */
+static gboolean
+ip_is_local (const char *ip)
+{
+  struct ifaddrs *addrs = NULL;
+  gboolean local = FALSE;
+
+  if (ip == NULL || g_str_has_prefix (ip, "127.") || g_str_equal (ip, "::1") ||
+      g_str_equal (ip, "localhost") || g_str_equal (ip, "0.0.0.0") || g_str_equal (ip, "*"))
+    return TRUE;
+  if (getifaddrs (&addrs) != 0)
+    return FALSE;
+  for (struct ifaddrs *a = addrs; a != NULL && !local; a = a->ifa_next)
+    {
+      char host[NI_MAXHOST];
+
+      if (a->ifa_addr == NULL || (a->ifa_addr->sa_family != AF_INET && a->ifa_addr->sa_family != AF_INET6))
+        continue;
+      if (getnameinfo (a->ifa_addr, a->ifa_addr->sa_family == AF_INET ? sizeof (struct sockaddr_in)
+                                                                       : sizeof (struct sockaddr_in6),
+                       host, sizeof host, NULL, 0, NI_NUMERICHOST) == 0)
+        local = g_str_equal (host, ip);
+    }
+  freeifaddrs (addrs);
+  return local;
+}
+
+/* Whether process @pid has ended (an unreaped zombie has). */
+gboolean
+loom_pid_is_gone (gint64 pid)
+{
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  const char *state;
+
+  if (pid <= 0 || (kill ((pid_t) pid, 0) != 0 && errno == ESRCH))
+    return TRUE;
+  stat_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+  if (g_file_get_contents (stat_path, &stat, NULL, NULL) && (state = strrchr (stat, ')')) != NULL)
+    return state[1] == ' ' && (state[2] == 'Z' || state[2] == 'X');
+  return FALSE;
+}
+
+/**
+ * loom_connection_is_stale:
+ * @conn: a loaded connection file
+ *
+ * Whether @conn was written by a controller on this machine (ipc://, or TCP
+ * on one of its addresses) that is no longer running: a file left behind by
+ * a controller that was killed.  A controller elsewhere cannot be checked
+ * this way, and a live pid proves nothing (see loom_connection_is_live()).
+ */
+gboolean
+loom_connection_is_stale (LoomConnection *conn)
+{
+  if (conn->controller_pid <= 0)
+    return FALSE;
+  if (g_strcmp0 (conn->transport, "ipc") != 0 && !ip_is_local (conn->ip))
+    return FALSE;
+  return loom_pid_is_gone (conn->controller_pid);
+}
+
+/* Removes the connection file at @path and the ipc:// socket files @conn
+ * names; what is already gone is fine. */
+void
+loom_connection_remove_files (LoomConnection *conn,
+                              const char     *path)
+{
+  const char *urls[] = { conn->client_url, conn->engine_url, conn->event_url };
+
+  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+    if (urls[i] != NULL && g_str_has_prefix (urls[i], "ipc://"))
+      g_unlink (urls[i] + strlen ("ipc://"));
+  g_unlink (path);
 }
 
 gboolean

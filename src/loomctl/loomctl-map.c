@@ -50,6 +50,8 @@ map_options_acquire_client (MapOptions   *o,
 {
   g_autoptr(GError) error = NULL;
 
+  /* A file left by a killed controller is no cluster: replace it as if none. */
+  loomctl_remove_stale (o->ctl.profile, TRUE);
   if (loomctl_cluster_file_exists (o->ctl.profile))
     {
       *owned = loomctl_connect_profile (o->ctl.profile, code);

@@ -97,6 +97,8 @@ int          loomctl_no_timeline        (const char     *what_format,
 const char  *loomctl_profile_or_default (const char     *profile);
 gboolean     loomctl_check_profile      (const char     *profile);
 gboolean     loomctl_cluster_file_exists (const char    *profile);
+gint64       loomctl_remove_stale        (const char    *profile,
+                                          gboolean       tell);
 LoomClient  *loomctl_connect_profile    (const char     *profile,
                                          int            *code);
 gboolean     loomctl_parse_job_id       (const char     *text,

@@ -951,6 +951,14 @@ loom_client_new_for_file (const char  *path,
   self->connection_path = g_strdup (path);
   if (!(self->conn = loom_connection_load (path, error)))
     return NULL;
+  if (loom_connection_is_stale (self->conn))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER,
+                   _("The controller of profile “%s” (pid %" PRId64 ") is no longer running; "
+                     "“loomctl cluster start” replaces it"),
+                   self->conn->profile, self->conn->controller_pid);
+      return NULL;
+    }
 
   self->wire = loom_wire_new (self->conn->key, sizeof self->conn->key, 0);
   loom_wire_set_log_domain (self->wire, "client");

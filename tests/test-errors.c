@@ -1,0 +1,144 @@
+/* test-errors.c: what a new user trips over, told so they can act
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A cluster whose controller was killed, a cluster without engines, bad
+ * addresses, names and keys, and a missing runtime directory, each run
+ * through the real loomctl, controller and engines.
+ */
+
+#include "config.h"
+
+#include <signal.h>
+
+#include "loom-cli-test-util.h"
+
+/* The pid the connection file of @profile names. */
+static gint64
+controller_pid_of (const char *profile)
+{
+  g_autofree char *file = connection_file (profile);
+  g_autofree char *data = NULL;
+  g_autoptr(JsonNode) root = NULL;
+
+  g_assert_true (g_file_get_contents (file, &data, NULL, NULL));
+  root = parse_json (data);
+  return json_object_get_int_member (json_node_get_object (root), "controller_pid");
+}
+
+/* Starts a cluster of one engine for @profile and kills its controller
+ * with SIGKILL, leaving its connection file behind. */
+static gint64
+start_and_kill_controller (const char *profile)
+{
+  g_autoptr(JsonNode) status = NULL;
+  JsonArray *engines;
+  gint64 pid;
+
+  cluster_start (profile, "1");
+  status = cluster_status (profile);
+  engines = json_object_get_array_member (json_node_get_object (status), "engines");
+  pid = controller_pid_of (profile ? profile : "default");
+  g_assert_cmpint (kill ((pid_t) pid, SIGKILL), ==, 0);
+  g_assert_true (wait_pid_gone (pid, 5));
+  /* Its engines notice that it is gone and end by themselves. */
+  for (guint i = 0; i < json_array_get_length (engines); i++)
+    g_assert_true (wait_pid_gone (json_object_get_int_member (json_array_get_object_element (engines, i), "pid"), 30));
+  return pid;
+}
+
+/* Whether $XDG_RUNTIME_DIR/loom holds nothing of @profile: neither its
+ * connection file nor its ipc sockets. */
+static gboolean
+nothing_of_profile (const char *profile)
+{
+  g_autofree char *files = runtime_files ();
+  g_autofree char *prefix = g_strdup_printf ("%s-", profile);
+  g_autofree char *json = g_strdup_printf ("%s.json", profile);
+
+  g_test_message ("runtime files: %s", files);
+  return strstr (files, prefix) == NULL && strstr (files, json) == NULL;
+}
+
+static void
+test_stale_status (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *pid_text = NULL;
+
+  pid_text = g_strdup_printf ("(pid %" G_GINT64_FORMAT ")", start_and_kill_controller ("st"));
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "status", "--profile", "st", NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "the controller of profile “st”"));
+  g_assert_nonnull (strstr (err, pid_text));
+  g_assert_nonnull (strstr (err, "is no longer running; “loomctl cluster start --profile st” replaces it"));
+  g_assert_null (strstr (err, "does not answer"));
+  g_assert_true (nothing_of_profile ("st"));
+
+  /* The file is gone: the next command says there is no cluster. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "ids", "--profile", "st", NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "no cluster for profile “st”"));
+  assert_nothing_left ();
+}
+
+static void
+test_stale_stop (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  start_and_kill_controller ("st");
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "stop", "--profile", "st", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Cluster “st” was not running"));
+  g_assert_nonnull (strstr (out, "removed its stale connection file"));
+  g_assert_true (nothing_of_profile ("st"));
+  assert_nothing_left ();
+}
+
+static void
+test_stale_start (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 old = start_and_kill_controller (NULL);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "start", "-n", "1", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "started"));
+  g_assert_nonnull (strstr (err, "is no longer running; removed its stale connection file"));
+  g_assert_cmpint (controller_pid_of ("default"), !=, old);
+  cluster_stop (NULL);
+  assert_nothing_left ();
+}
+
+static void
+test_stale_map (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  start_and_kill_controller ("st");
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "sleep", "--sweep", "seconds=0,0", "-n", "2",
+                                "--profile", "st", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "the controller of profile “st”"));
+  g_assert_nonnull (strstr (err, "removed its stale connection file"));
+  g_assert_true (nothing_of_profile ("st"));
+  assert_nothing_left ();
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  /* A short name keeps the ipc:// socket paths under the 107-byte limit. */
+  g_set_prgname ("le");
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  signal (SIGABRT, kill_ours_and_abort);
+
+  g_test_add_func ("/loom/errors/stale-status", test_stale_status);
+  g_test_add_func ("/loom/errors/stale-stop", test_stale_stop);
+  g_test_add_func ("/loom/errors/stale-start", test_stale_start);
+  g_test_add_func ("/loom/errors/stale-map", test_stale_map);
+
+  return g_test_run ();
+}
