@@ -126,6 +126,33 @@ test_stale_map (void)
   assert_nothing_left ();
 }
 
+static void
+test_no_engines (void)
+{
+  g_autoptr(JsonNode) status = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *id = NULL;
+  JsonObject *engine;
+
+  cluster_start ("ne", "1");
+  status = cluster_status ("ne");
+  engine = json_array_get_object_element (json_object_get_array_member (json_node_get_object (status), "engines"), 0);
+  id = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (engine, "id"));
+  g_assert_cmpint (run_loomctl (&out, &err, "engines", "stop", id, "--profile", "ne", NULL), ==, 0);
+  g_assert_true (wait_pid_gone (json_object_get_int_member (engine, "pid"), 10));
+
+  /* The job waits for an engine; loomctl says so instead of keeping quiet. */
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "sleep", "--sweep", "seconds=0,0", "--timeout", "4",
+                                "--profile", "ne", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "loomctl: no live engine in cluster “ne”: 2 tasks wait; "
+                                 "start engines with “loomctl engines add N --profile ne”"));
+  g_assert_nonnull (strstr (err, "is not done after 4 s"));
+  cluster_stop ("ne");
+  assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -139,6 +166,7 @@ main (int   argc,
   g_test_add_func ("/loom/errors/stale-stop", test_stale_stop);
   g_test_add_func ("/loom/errors/stale-start", test_stale_start);
   g_test_add_func ("/loom/errors/stale-map", test_stale_map);
+  g_test_add_func ("/loom/errors/no-engines", test_no_engines);
 
   return g_test_run ();
 }

@@ -118,7 +118,8 @@ int          loomctl_print_report       (JsonNode       *report,
                                          gboolean        json,
                                          gboolean        command_output);
 gboolean     loomctl_wait_with_progress (LoomAsyncResult *result,
-                                         double          timeout);
+                                         LoomClient      *client,
+                                         double           timeout);
 char        *loomctl_seconds_text       (double          s);
 
 /* --- sweeps: map, run and compare (loomctl-map.c) ------------------------ */
