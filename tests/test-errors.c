@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/wait.h>
 
 #include "loom-cli-test-util.h"
 
@@ -153,6 +154,83 @@ test_no_engines (void)
   assert_nothing_left ();
 }
 
+/* Runs the program in $@variable with @args and returns its exit status,
+ * with its stderr in @err. */
+static int
+run_program (const char  *variable,
+             const char **args,
+             char       **err)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_assert_nonnull (g_getenv (variable));
+  g_ptr_array_add (argv, (gpointer) g_getenv (variable));
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL, NULL, err, &status, &error);
+  g_assert_no_error (error);
+  g_test_message ("%s: %s", variable, *err);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : -1;
+}
+
+static void
+test_bad_ip (void)
+{
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run_program ("LOOM_CONTROLLER", (const char *[]) { "--ip", "999.1.1.1", NULL }, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "loom-controller: “999.1.1.1” is not a valid listen address"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "start", "-n", "1", "--ip", "999.1.1.1", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--ip: “999.1.1.1” is not a valid listen address"));
+  assert_nothing_left ();
+}
+
+static void
+test_long_profile (void)
+{
+  g_autofree char *name = g_strnfill (65, 'p');
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+
+  g_assert_cmpint (run_loomctl (&out, &err, "ids", "--profile", name, NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "is too long: 65 characters, at most 64"));
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_program ("LOOM_CONTROLLER", (const char *[]) { "--profile", name, NULL }, &err), ==, 2);
+  g_assert_nonnull (strstr (err, "is too long: 65 characters, at most 64"));
+  assert_nothing_left ();
+}
+
+static void
+test_wrong_key (void)
+{
+  g_autofree char *file = connection_file ("km");
+  g_autofree char *copy = g_build_filename (g_get_user_runtime_dir (), "wrong-key.json", NULL);
+  g_autofree char *data = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GRegex) key = g_regex_new ("\"key\" : \"[0-9a-f]+\"", 0, 0, NULL);
+  g_autofree char *wrong = NULL;
+  g_autofree char *zeros = g_strnfill (64, '0');
+  g_autofree char *replacement = g_strdup_printf ("\"key\" : \"%s\"", zeros);
+  g_autofree char *expected = g_strdup_printf ("the key in %s may not match the controller's", copy);
+
+  cluster_start ("km", "1");
+  g_assert_true (g_file_get_contents (file, &data, NULL, NULL));
+  wrong = g_regex_replace_literal (key, data, -1, 0, replacement, 0, NULL);
+  g_assert_cmpstr (wrong, !=, data);
+  g_assert_true (g_file_set_contents (copy, wrong, -1, NULL));
+  g_assert_cmpint (run_program ("LOOM_ENGINE", (const char *[]) { "-c", copy, "--grace-ms", "1000", NULL }, &err), ==, 4);
+  g_assert_nonnull (strstr (err, "does not answer"));
+  g_assert_nonnull (strstr (err, expected));
+  g_unlink (copy);
+  cluster_stop ("km");
+  assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -167,6 +245,9 @@ main (int   argc,
   g_test_add_func ("/loom/errors/stale-start", test_stale_start);
   g_test_add_func ("/loom/errors/stale-map", test_stale_map);
   g_test_add_func ("/loom/errors/no-engines", test_no_engines);
+  g_test_add_func ("/loom/errors/bad-ip", test_bad_ip);
+  g_test_add_func ("/loom/errors/long-profile", test_long_profile);
+  g_test_add_func ("/loom/errors/wrong-key", test_wrong_key);
 
   return g_test_run ();
 }

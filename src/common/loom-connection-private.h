@@ -12,6 +12,9 @@
 
 #include "loom-wire-private.h"
 
+/* The longest profile name, in bytes. */
+#define LOOM_PROFILE_NAME_MAX 64
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -34,6 +37,10 @@ typedef struct
 char           *loom_connection_dir               (void);
 char           *loom_connection_path_for_profile  (const char      *profile);
 gboolean        loom_profile_name_is_valid        (const char      *profile);
+gboolean        loom_profile_name_check           (const char      *profile,
+                                                   GError         **error);
+gboolean        loom_listen_address_check         (const char      *ip,
+                                                   GError         **error);
 LoomConnection *loom_connection_new               (const char      *profile);
 LoomConnection *loom_connection_load              (const char      *path,
                                                    GError         **error);

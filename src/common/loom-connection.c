@@ -9,6 +9,7 @@
 
 #include <errno.h>
 #include <ifaddrs.h>
+#include <net/if.h>
 #include <netdb.h>
 #include <signal.h>
 #include <string.h>
@@ -16,6 +17,7 @@
 #include <zmq.h>
 
 #include <glib/gi18n-lib.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -47,15 +49,66 @@ loom_connection_dir (void)
   return g_build_filename (g_get_user_runtime_dir (), "loom", NULL);
 }
 
+/**
+ * loom_profile_name_check:
+ * @profile: (nullable): a profile name
+ * @error: return location for a #GError
+ *
+ * Checks that @profile can name a connection file and its sockets: 1 to
+ * %LOOM_PROFILE_NAME_MAX letters, digits, “-”, “_” and “.”, not starting
+ * with “.”.  (Sockets whose path would pass the 107-byte limit of Unix
+ * sockets fall back to loopback TCP, so length is not limited by them.)
+ */
+gboolean
+loom_profile_name_check (const char  *profile,
+                         GError     **error)
+{
+  gboolean chars_ok = profile != NULL && *profile != '\0' && profile[0] != '.';
+
+  for (const char *p = profile; chars_ok && *p; p++)
+    chars_ok = g_ascii_isalnum (*p) || *p == '-' || *p == '_' || *p == '.';
+  if (!chars_ok)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a valid profile name (letters, digits, “-”, “_” and “.”)"), profile ? profile : "");
+      return FALSE;
+    }
+  if (strlen (profile) > LOOM_PROFILE_NAME_MAX)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("The profile name “%s” is too long: %zu characters, at most %d"),
+                   profile, strlen (profile), LOOM_PROFILE_NAME_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 loom_profile_name_is_valid (const char *profile)
 {
-  if (profile == NULL || *profile == '\0' || strlen (profile) > 64)
-    return FALSE;
-  for (const char *p = profile; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
-      return FALSE;
-  return profile[0] != '.';
+  return loom_profile_name_check (profile, NULL);
+}
+
+/**
+ * loom_listen_address_check:
+ * @ip: what --ip gave
+ * @error: return location for a #GError
+ *
+ * Checks that @ip is something a controller can listen on over TCP: an IPv4
+ * or IPv6 address, “*” for every interface, or an interface name.
+ */
+gboolean
+loom_listen_address_check (const char  *ip,
+                           GError     **error)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (ip);
+
+  if (address != NULL || g_str_equal (ip, "*") || if_nametoindex (ip) != 0)
+    return TRUE;
+  g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+               _("“%s” is not a valid listen address: give an IP address of this machine "
+                 "(such as 127.0.0.1, or 0.0.0.0 for all), “*” or an interface name"), ip);
+  return FALSE;
 }
 
 char *

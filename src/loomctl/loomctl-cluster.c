@@ -135,6 +135,8 @@ cmd_cluster_start (const Command *command,
     return loomctl_fail (EXIT_USAGE, "--hwm must be ≥ 1");
   if (scheme && !loom_scheme_from_string (scheme, &parsed))
     return loomctl_fail (EXIT_USAGE, "unknown scheme “%s”: use %s", scheme, schemes);
+  if (ip && !loom_listen_address_check (ip, &error))
+    return loomctl_fail (EXIT_USAGE, "--ip: %s", error->message);
 
   loomctl_remove_stale (profile, TRUE);
   if (loomctl_cluster_file_exists (profile))

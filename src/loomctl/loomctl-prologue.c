@@ -73,9 +73,11 @@ loomctl_profile_or_default (const char *profile)
 gboolean
 loomctl_check_profile (const char *profile)
 {
-  if (!loom_profile_name_is_valid (loomctl_profile_or_default (profile)))
+  g_autoptr(GError) error = NULL;
+
+  if (!loom_profile_name_check (loomctl_profile_or_default (profile), &error))
     {
-      loomctl_fail (EXIT_USAGE, "“%s” is not a valid profile name (letters, digits, “-”, “_”, “.”)", profile);
+      loomctl_fail (EXIT_USAGE, "%s", error->message);
       return FALSE;
     }
   return TRUE;

@@ -1020,12 +1020,8 @@ loom_client_new_for_profile (const char  *profile,
   if (profile == NULL)
     profile = "default";
 
-  if (!loom_profile_name_is_valid (profile))
-    {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a valid profile name (letters, digits, “-”, “_” and “.”)"), profile);
-      return NULL;
-    }
+  if (!loom_profile_name_check (profile, error))
+    return NULL;
 
   path = loom_connection_path_for_profile (profile);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
