@@ -231,6 +231,30 @@ test_wrong_key (void)
   assert_nothing_left ();
 }
 
+static void
+test_missing_runtime_dir (void)
+{
+  g_autofree char *missing = g_build_filename (g_get_user_runtime_dir (), "no-such-dir", NULL);
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                                                       G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  /* Neither created silently nor used: loomctl says what to set. */
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", missing, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("LOOMCTL"), "cluster", "start", "-n", "1", NULL);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_communicate_utf8 (proc, NULL, NULL, &out, &err, &error));
+  g_test_message ("%s", err);
+  g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 2);
+  g_assert_nonnull (strstr (err, "XDG_RUNTIME_DIR is "));
+  g_assert_nonnull (strstr (err, "which does not exist: set it to your runtime directory"));
+  g_assert_false (g_file_test (missing, G_FILE_TEST_EXISTS));
+  assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -248,6 +272,7 @@ main (int   argc,
   g_test_add_func ("/loom/errors/bad-ip", test_bad_ip);
   g_test_add_func ("/loom/errors/long-profile", test_long_profile);
   g_test_add_func ("/loom/errors/wrong-key", test_wrong_key);
+  g_test_add_func ("/loom/errors/missing-runtime-dir", test_missing_runtime_dir);
 
   return g_test_run ();
 }

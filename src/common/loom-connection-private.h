@@ -35,6 +35,7 @@ typedef struct
 } LoomConnection;
 
 char           *loom_connection_dir               (void);
+gboolean        loom_runtime_dir_check            (GError         **error);
 char           *loom_connection_path_for_profile  (const char      *profile);
 gboolean        loom_profile_name_is_valid        (const char      *profile);
 gboolean        loom_profile_name_check           (const char      *profile,

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include <glib/gi18n-lib.h>
@@ -41,6 +42,29 @@ loom_zmq_context (void)
     }
 
   return context;
+}
+
+/**
+ * loom_runtime_dir_check:
+ * @error: return location for a #GError
+ *
+ * Checks that $XDG_RUNTIME_DIR, when set, names an existing directory:
+ * Loom does not create it (the session does, with the right owner and
+ * mode), and says what to set instead.  Unset, GLib falls back to the
+ * user's cache directory, which Loom uses as it is.
+ */
+gboolean
+loom_runtime_dir_check (GError **error)
+{
+  const char *dir = g_getenv ("XDG_RUNTIME_DIR");
+
+  if (dir == NULL || *dir == '\0' || g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+               _("XDG_RUNTIME_DIR is %s, which does not exist: set it to your runtime directory "
+                 "(usually /run/user/%u) or unset it to use %s"),
+               dir, (guint) getuid (), g_get_user_cache_dir ());
+  return FALSE;
 }
 
 char *

@@ -92,7 +92,8 @@ main (int   argc,
     }
 
   if (!loom_profile_name_check (profile ? profile : "default", &error) ||
-      (ip != NULL && !loom_listen_address_check (ip, &error)))
+      (ip != NULL && !loom_listen_address_check (ip, &error)) ||
+      !loom_runtime_dir_check (&error))
     {
       g_printerr ("loom-controller: %s\n", error->message);
       return 2;

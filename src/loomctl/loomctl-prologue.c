@@ -220,12 +220,15 @@ loomctl_prologue (Loomctl        *ctl,
     LOOMCTL_PROFILE_OPTION (ctl),
     { NULL }
   };
+  g_autoptr(GError) error = NULL;
 
   ctl->command = command;
   if (!parse_options (ctl, command, entries ? entries : profile_only, argc, argv))
     return EXIT_USAGE;
   if ((ctl->needs & LOOMCTL_PROFILE) && !loomctl_check_profile (ctl->profile))
     return EXIT_USAGE;
+  if ((ctl->needs & LOOMCTL_PROFILE) && !loom_runtime_dir_check (&error))
+    return loomctl_fail_with (error);
   if ((ctl->needs & LOOMCTL_NUMBER) &&
       (*argc != 2 || !g_ascii_string_to_unsigned ((*argv)[1], 10, ctl->min, ctl->max, &ctl->number, NULL)))
     return loomctl_fail (EXIT_USAGE, "%s", ctl->usage);
