@@ -12,6 +12,9 @@
 
 #include "loom-wire-private.h"
 
+/* The longest profile name, in bytes. */
+#define LOOM_PROFILE_NAME_MAX 64
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -32,8 +35,13 @@ typedef struct
 } LoomConnection;
 
 char           *loom_connection_dir               (void);
+gboolean        loom_runtime_dir_check            (GError         **error);
 char           *loom_connection_path_for_profile  (const char      *profile);
 gboolean        loom_profile_name_is_valid        (const char      *profile);
+gboolean        loom_profile_name_check           (const char      *profile,
+                                                   GError         **error);
+gboolean        loom_listen_address_check         (const char      *ip,
+                                                   GError         **error);
 LoomConnection *loom_connection_new               (const char      *profile);
 LoomConnection *loom_connection_load              (const char      *path,
                                                    GError         **error);
@@ -44,6 +52,10 @@ char           *loom_connection_to_json           (LoomConnection  *conn);
 gboolean        loom_connection_ping              (LoomConnection  *conn,
                                                    guint            timeout_ms);
 gboolean        loom_connection_is_live           (LoomConnection  *conn);
+gboolean        loom_connection_is_stale          (LoomConnection  *conn);
+void            loom_connection_remove_files      (LoomConnection  *conn,
+                                                   const char      *path);
+gboolean        loom_pid_is_gone                  (gint64           pid);
 void            loom_connection_free              (LoomConnection  *conn);
 void           *loom_zmq_context                  (void);
 char           *loom_connection_inproc_url        (LoomConnection  *conn,

@@ -8,12 +8,17 @@
 #include "config.h"
 
 #include <errno.h>
+#include <ifaddrs.h>
+#include <net/if.h>
+#include <netdb.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/random.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include <glib/gi18n-lib.h>
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
@@ -39,21 +44,95 @@ loom_zmq_context (void)
   return context;
 }
 
+/**
+ * loom_runtime_dir_check:
+ * @error: return location for a #GError
+ *
+ * Checks that $XDG_RUNTIME_DIR, when set, names an existing directory:
+ * Loom does not create it (the session does, with the right owner and
+ * mode), and says what to set instead.  Unset, GLib falls back to the
+ * user's cache directory, which Loom uses as it is.
+ */
+gboolean
+loom_runtime_dir_check (GError **error)
+{
+  const char *dir = g_getenv ("XDG_RUNTIME_DIR");
+
+  if (dir == NULL || *dir == '\0' || g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return TRUE;
+  g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+               _("XDG_RUNTIME_DIR is %s, which does not exist: set it to your runtime directory "
+                 "(usually /run/user/%u) or unset it to use %s"),
+               dir, (guint) getuid (), g_get_user_cache_dir ());
+  return FALSE;
+}
+
 char *
 loom_connection_dir (void)
 {
   return g_build_filename (g_get_user_runtime_dir (), "loom", NULL);
 }
 
+/**
+ * loom_profile_name_check:
+ * @profile: (nullable): a profile name
+ * @error: return location for a #GError
+ *
+ * Checks that @profile can name a connection file and its sockets: 1 to
+ * %LOOM_PROFILE_NAME_MAX letters, digits, “-”, “_” and “.”, not starting
+ * with “.”.  (Sockets whose path would pass the 107-byte limit of Unix
+ * sockets fall back to loopback TCP, so length is not limited by them.)
+ */
+gboolean
+loom_profile_name_check (const char  *profile,
+                         GError     **error)
+{
+  gboolean chars_ok = profile != NULL && *profile != '\0' && profile[0] != '.';
+
+  for (const char *p = profile; chars_ok && *p; p++)
+    chars_ok = g_ascii_isalnum (*p) || *p == '-' || *p == '_' || *p == '.';
+  if (!chars_ok)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a valid profile name (letters, digits, “-”, “_” and “.”)"), profile ? profile : "");
+      return FALSE;
+    }
+  if (strlen (profile) > LOOM_PROFILE_NAME_MAX)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("The profile name “%s” is too long: %zu characters, at most %d"),
+                   profile, strlen (profile), LOOM_PROFILE_NAME_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 loom_profile_name_is_valid (const char *profile)
 {
-  if (profile == NULL || *profile == '\0' || strlen (profile) > 64)
-    return FALSE;
-  for (const char *p = profile; *p; p++)
-    if (!g_ascii_isalnum (*p) && *p != '-' && *p != '_' && *p != '.')
-      return FALSE;
-  return profile[0] != '.';
+  return loom_profile_name_check (profile, NULL);
+}
+
+/**
+ * loom_listen_address_check:
+ * @ip: what --ip gave
+ * @error: return location for a #GError
+ *
+ * Checks that @ip is something a controller can listen on over TCP: an IPv4
+ * or IPv6 address, “*” for every interface, or an interface name.
+ */
+gboolean
+loom_listen_address_check (const char  *ip,
+                           GError     **error)
+{
+  g_autoptr(GInetAddress) address = g_inet_address_new_from_string (ip);
+
+  if (address != NULL || g_str_equal (ip, "*") || if_nametoindex (ip) != 0)
+    return TRUE;
+  g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+               _("“%s” is not a valid listen address: give an IP address of this machine "
+                 "(such as 127.0.0.1, or 0.0.0.0 for all), “*” or an interface name"), ip);
+  return FALSE;
 }
 
 char *
@@ -303,6 +382,83 @@ out:
   zmq_close (sock);
   loom_wire_free (wire);
   return ok;
+}
+
+/* Whether @ip names this machine: loopback, the wildcard, or one of the
+ * addresses of its interfaces. */
+static gboolean
+ip_is_local (const char *ip)
+{
+  struct ifaddrs *addrs = NULL;
+  gboolean local = FALSE;
+
+  if (ip == NULL || g_str_has_prefix (ip, "127.") || g_str_equal (ip, "::1") ||
+      g_str_equal (ip, "localhost") || g_str_equal (ip, "0.0.0.0") || g_str_equal (ip, "*"))
+    return TRUE;
+  if (getifaddrs (&addrs) != 0)
+    return FALSE;
+  for (struct ifaddrs *a = addrs; a != NULL && !local; a = a->ifa_next)
+    {
+      char host[NI_MAXHOST];
+
+      if (a->ifa_addr == NULL || (a->ifa_addr->sa_family != AF_INET && a->ifa_addr->sa_family != AF_INET6))
+        continue;
+      if (getnameinfo (a->ifa_addr, a->ifa_addr->sa_family == AF_INET ? sizeof (struct sockaddr_in)
+                                                                       : sizeof (struct sockaddr_in6),
+                       host, sizeof host, NULL, 0, NI_NUMERICHOST) == 0)
+        local = g_str_equal (host, ip);
+    }
+  freeifaddrs (addrs);
+  return local;
+}
+
+/* Whether process @pid has ended (an unreaped zombie has). */
+gboolean
+loom_pid_is_gone (gint64 pid)
+{
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  const char *state;
+
+  if (pid <= 0 || (kill ((pid_t) pid, 0) != 0 && errno == ESRCH))
+    return TRUE;
+  stat_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+  if (g_file_get_contents (stat_path, &stat, NULL, NULL) && (state = strrchr (stat, ')')) != NULL)
+    return state[1] == ' ' && (state[2] == 'Z' || state[2] == 'X');
+  return FALSE;
+}
+
+/**
+ * loom_connection_is_stale:
+ * @conn: a loaded connection file
+ *
+ * Whether @conn was written by a controller on this machine (ipc://, or TCP
+ * on one of its addresses) that is no longer running: a file left behind by
+ * a controller that was killed.  A controller elsewhere cannot be checked
+ * this way, and a live pid proves nothing (see loom_connection_is_live()).
+ */
+gboolean
+loom_connection_is_stale (LoomConnection *conn)
+{
+  if (conn->controller_pid <= 0)
+    return FALSE;
+  if (g_strcmp0 (conn->transport, "ipc") != 0 && !ip_is_local (conn->ip))
+    return FALSE;
+  return loom_pid_is_gone (conn->controller_pid);
+}
+
+/* Removes the connection file at @path and the ipc:// socket files @conn
+ * names; what is already gone is fine. */
+void
+loom_connection_remove_files (LoomConnection *conn,
+                              const char     *path)
+{
+  const char *urls[] = { conn->client_url, conn->engine_url, conn->event_url };
+
+  for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
+    if (urls[i] != NULL && g_str_has_prefix (urls[i], "ipc://"))
+      g_unlink (urls[i] + strlen ("ipc://"));
+  g_unlink (path);
 }
 
 gboolean

@@ -94,9 +94,11 @@ main (int   argc,
       return 2;
     }
 
-  if (!loom_profile_name_is_valid (profile ? profile : "default"))
+  if (!loom_profile_name_check (profile ? profile : "default", &error) ||
+      (ip != NULL && !loom_listen_address_check (ip, &error)) ||
+      !loom_runtime_dir_check (&error))
     {
-      g_printerr ("loom-controller: “%s” is not a valid profile name (letters, digits, “-”, “_”, “.”)\n", profile);
+      g_printerr ("loom-controller: %s\n", error->message);
       return 2;
     }
   controller = loom_controller_new (profile ? profile : "default");

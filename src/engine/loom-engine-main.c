@@ -66,9 +66,9 @@ main (int   argc,
 
   if (connection == NULL)
     {
-      if (profile != NULL && !loom_profile_name_is_valid (profile))
+      if (profile != NULL && !loom_profile_name_check (profile, &error))
         {
-          g_printerr ("loom-engine: “%s” is not a valid profile name\n", profile);
+          g_printerr ("loom-engine: %s\n", error->message);
           return 2;
         }
       connection = loom_connection_path_for_profile (profile ? profile : "default");

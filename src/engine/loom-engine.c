@@ -697,8 +697,15 @@ loom_engine_main (const char *connection_file,
         return 0;
       if (now - begin > (gint64) engine.grace_ms * 1000)
         {
-          g_printerr ("loom-engine: the controller at %s did not answer within %u ms: exiting\n",
-                      conn->engine_url, engine.grace_ms);
+          /* A controller that drops our messages as badly signed looks
+           * just like one that is not there: say what can be checked. */
+          if (loom_connection_is_stale (conn))
+            g_printerr (_("loom-engine: the controller of %s (pid %" G_GINT64_FORMAT ") is no longer running: exiting\n"),
+                        connection_file, conn->controller_pid);
+          else
+            g_printerr (_("loom-engine: the controller at %s does not answer (no reply to registering within %u ms): "
+                          "the key in %s may not match the controller's; exiting\n"),
+                        conn->engine_url, engine.grace_ms, connection_file);
           return 4;
         }
       if (now - last_register >= 250 * 1000)

@@ -53,28 +53,12 @@ tail_of_file (const char *path)
 }
 
 static gboolean
-pid_alive (gint64 pid)
-{
-  g_autofree char *stat_path = NULL;
-  g_autofree char *stat = NULL;
-  const char *state;
-
-  if (pid <= 0 || (kill ((pid_t) pid, 0) != 0 && errno == ESRCH))
-    return FALSE;
-  /* An exited process whose parent has not reaped it yet is not alive. */
-  stat_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
-  if (g_file_get_contents (stat_path, &stat, NULL, NULL) && (state = strrchr (stat, ')')) != NULL)
-    return !(state[1] == ' ' && (state[2] == 'Z' || state[2] == 'X'));
-  return TRUE;
-}
-
-static gboolean
 wait_pid_gone (gint64 pid,
                double timeout)
 {
   gint64 deadline = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
 
-  while (pid_alive (pid))
+  while (!loom_pid_is_gone (pid))
     {
       if (g_get_monotonic_time () > deadline)
         return FALSE;
@@ -151,7 +135,10 @@ cmd_cluster_start (const Command *command,
     return loomctl_fail (EXIT_USAGE, "--hwm must be ≥ 1");
   if (scheme && !loom_scheme_from_string (scheme, &parsed))
     return loomctl_fail (EXIT_USAGE, "unknown scheme “%s”: use %s", scheme, schemes);
+  if (ip && !loom_listen_address_check (ip, &error))
+    return loomctl_fail (EXIT_USAGE, "--ip: %s", error->message);
 
+  loomctl_remove_stale (profile, TRUE);
   if (loomctl_cluster_file_exists (profile))
     {
       g_autoptr(LoomClient) existing = loom_client_new_for_profile (loomctl_profile_or_default (profile), NULL);
@@ -220,7 +207,7 @@ cmd_cluster_stop (const Command *command,
                   int            argc,
                   char         **argv)
 {
-  g_auto(Loomctl) ctl = { .needs = LOOMCTL_CONNECT };
+  g_auto(Loomctl) ctl = { .needs = LOOMCTL_PROFILE };
   g_autoptr(LoomClusterStatus) status = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *file = NULL;
@@ -230,6 +217,16 @@ cmd_cluster_stop (const Command *command,
   int code;
 
   if ((code = loomctl_prologue (&ctl, command, NULL, &argc, &argv)) != EXIT_OK)
+    return code;
+  /* A controller killed by a signal left its file behind: clear it. */
+  if ((controller_pid = loomctl_remove_stale (ctl.profile, FALSE)) != 0)
+    {
+      g_print (_("Cluster “%s” was not running: its controller (pid %" G_GINT64_FORMAT ") is gone; "
+                 "removed its stale connection file\n"),
+               loomctl_profile_or_default (ctl.profile), controller_pid);
+      return EXIT_OK;
+    }
+  if ((code = loomctl_connect (&ctl)) != EXIT_OK)
     return code;
   if (!(status = loom_client_get_status (ctl.client, &error)))
     return loomctl_fail_with (error);

@@ -50,6 +50,8 @@ map_options_acquire_client (MapOptions   *o,
 {
   g_autoptr(GError) error = NULL;
 
+  /* A file left by a killed controller is no cluster: replace it as if none. */
+  loomctl_remove_stale (o->ctl.profile, TRUE);
   if (loomctl_cluster_file_exists (o->ctl.profile))
     {
       *owned = loomctl_connect_profile (o->ctl.profile, code);
@@ -395,7 +397,7 @@ submit_and_wait (MapOptions   *o,
       return EXIT_OK;
     }
 
-  if (!loomctl_wait_with_progress (result, o->timeout))
+  if (!loomctl_wait_with_progress (result, client, o->timeout))
     return loomctl_fail (EXIT_TASKS_FAILED, "job %d is not done after %g s (%u of %u tasks finished); "
                          "it goes on: see “loomctl get %d”", loom_async_result_get_job_id (result), o->timeout,
                          loom_async_result_get_progress (result), indices->len, loom_async_result_get_job_id (result));

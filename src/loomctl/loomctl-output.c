@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
+
 #include "loomctl-private.h"
 #include "loom-json-private.h"
 
@@ -212,6 +214,10 @@ loomctl_print_report (JsonNode *report,
   return EXIT_OK;
 }
 
+/* When a waiting command first looks for live engines, and how often. */
+#define NO_ENGINE_FIRST_CHECK_USEC (2 * G_USEC_PER_SEC)
+#define NO_ENGINE_CHECK_INTERVAL_USEC (5 * G_USEC_PER_SEC)
+
 /* “3/10 done, 0 failed, 2 tasks/s, ETA 3.5 s”, over the previous line;
  * nothing while no task is known. */
 static void
@@ -237,15 +243,46 @@ clear_progress (void)
   g_printerr ("\r\033[K");
 }
 
+/* Says on stderr when no engine of @client's cluster is alive to run the
+ * @waiting tasks, rather than letting them wait in silence. */
+static void
+warn_if_no_engine (LoomClient *client,
+                   guint       waiting)
+{
+  g_autoptr(LoomClusterStatus) status = loom_client_get_status (client, NULL);
+  g_autofree char *option = NULL;
+  GListModel *engines;
+  const char *profile;
+
+  if (status == NULL)
+    return;
+  engines = loom_cluster_status_get_engines (status);
+  for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
+    {
+      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
+      if (loom_engine_info_is_alive (e))
+        return;
+    }
+  profile = loom_cluster_status_get_profile (status);
+  option = g_strcmp0 (profile, "default") == 0 ? g_strdup ("") : g_strdup_printf (" --profile %s", profile);
+  if (isatty (STDERR_FILENO))
+    clear_progress ();
+  g_printerr (_("loomctl: no live engine in cluster “%s”: %u tasks wait; start engines with “loomctl engines add N%s”\n"),
+              profile, waiting, option);
+}
+
 /* Waits for @result, drawing a progress line on stderr when it is a
- * terminal, and returns FALSE if @timeout (seconds, < 0 for ever) passed. */
+ * terminal, and returns FALSE if @timeout (seconds, < 0 for ever) passed.
+ * With @client, says every few seconds when its cluster has no engine. */
 gboolean
 loomctl_wait_with_progress (LoomAsyncResult *result,
+                            LoomClient      *client,
                             double           timeout)
 {
   gboolean tty = isatty (STDERR_FILENO);
   gint64 begin = g_get_monotonic_time ();
   gint64 last_draw = 0;
+  gint64 next_engine_check = begin + NO_ENGINE_FIRST_CHECK_USEC;
 
   for (;;)
     {
@@ -262,6 +299,11 @@ loomctl_wait_with_progress (LoomAsyncResult *result,
           if (tty && last_draw)
             clear_progress ();
           return FALSE;
+        }
+      if (client != NULL && g_get_monotonic_time () >= next_engine_check)
+        {
+          warn_if_no_engine (client, loom_async_result_get_n_tasks (result) - loom_async_result_get_progress (result));
+          next_engine_check = g_get_monotonic_time () + NO_ENGINE_CHECK_INTERVAL_USEC;
         }
       /* Only jobs that take a while get a progress line. */
       if (tty && elapsed > 0.5)

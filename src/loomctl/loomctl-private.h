@@ -97,6 +97,8 @@ int          loomctl_no_timeline        (const char     *what_format,
 const char  *loomctl_profile_or_default (const char     *profile);
 gboolean     loomctl_check_profile      (const char     *profile);
 gboolean     loomctl_cluster_file_exists (const char    *profile);
+gint64       loomctl_remove_stale        (const char    *profile,
+                                          gboolean       tell);
 LoomClient  *loomctl_connect_profile    (const char     *profile,
                                          int            *code);
 gboolean     loomctl_parse_job_id       (const char     *text,
@@ -116,7 +118,8 @@ int          loomctl_print_report       (JsonNode       *report,
                                          gboolean        json,
                                          gboolean        command_output);
 gboolean     loomctl_wait_with_progress (LoomAsyncResult *result,
-                                         double          timeout);
+                                         LoomClient      *client,
+                                         double           timeout);
 char        *loomctl_seconds_text       (double          s);
 
 /* --- sweeps: map, run and compare (loomctl-map.c) ------------------------ */

@@ -73,9 +73,11 @@ loomctl_profile_or_default (const char *profile)
 gboolean
 loomctl_check_profile (const char *profile)
 {
-  if (!loom_profile_name_is_valid (loomctl_profile_or_default (profile)))
+  g_autoptr(GError) error = NULL;
+
+  if (!loom_profile_name_check (loomctl_profile_or_default (profile), &error))
     {
-      loomctl_fail (EXIT_USAGE, "“%s” is not a valid profile name (letters, digits, “-”, “_”, “.”)", profile);
+      loomctl_fail (EXIT_USAGE, "%s", error->message);
       return FALSE;
     }
   return TRUE;
@@ -88,14 +90,62 @@ loomctl_cluster_file_exists (const char *profile)
   return g_file_test (path, G_FILE_TEST_EXISTS);
 }
 
+/* “ --profile NAME” when @profile was given, for commands to suggest. */
+static const char *
+profile_option (const char *profile,
+                char      **storage)
+{
+  *storage = profile ? g_strdup_printf (" --profile %s", profile) : g_strdup ("");
+  return *storage;
+}
+
+/**
+ * loomctl_remove_stale:
+ * @profile: (nullable): the profile
+ * @tell: whether to say on stderr what was removed
+ *
+ * Removes the connection file of @profile (and its socket files) when the
+ * controller that wrote it ran on this machine and is no longer running.
+ *
+ * Returns: the pid of that controller, or 0 when the file was not stale
+ */
+gint64
+loomctl_remove_stale (const char *profile,
+                      gboolean    tell)
+{
+  g_autofree char *path = loom_connection_path_for_profile (loomctl_profile_or_default (profile));
+  g_autoptr(LoomConnection) conn = loom_connection_load (path, NULL);
+
+  if (conn == NULL || !loom_connection_is_stale (conn))
+    return 0;
+  loom_connection_remove_files (conn, path);
+  if (tell)
+    g_printerr (_("loomctl: the controller of profile “%s” (pid %" G_GINT64_FORMAT ") is no longer running; "
+                  "removed its stale connection file %s\n"),
+                loomctl_profile_or_default (profile), conn->controller_pid, path);
+  return conn->controller_pid;
+}
+
 /* Connects to the cluster of @profile, or explains what to do. */
 LoomClient *
 loomctl_connect_profile (const char *profile,
                          int        *code)
 {
   g_autoptr(GError) error = NULL;
-  LoomClient *client = loom_client_new_for_profile (loomctl_profile_or_default (profile), &error);
+  g_autofree char *option = NULL;
+  gint64 stale = loomctl_remove_stale (profile, FALSE);
+  LoomClient *client;
 
+  if (stale != 0)
+    {
+      *code = loomctl_fail (EXIT_NO_CLUSTER, _("the controller of profile “%s” (pid %" G_GINT64_FORMAT ") is no longer "
+                                               "running; “loomctl cluster start%s” replaces it (its stale connection "
+                                               "file was removed)"),
+                            loomctl_profile_or_default (profile), stale, profile_option (profile, &option));
+      return NULL;
+    }
+
+  client = loom_client_new_for_profile (loomctl_profile_or_default (profile), &error);
   if (client == NULL)
     {
       if (g_error_matches (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER) && !loomctl_cluster_file_exists (profile))
@@ -170,12 +220,15 @@ loomctl_prologue (Loomctl        *ctl,
     LOOMCTL_PROFILE_OPTION (ctl),
     { NULL }
   };
+  g_autoptr(GError) error = NULL;
 
   ctl->command = command;
   if (!parse_options (ctl, command, entries ? entries : profile_only, argc, argv))
     return EXIT_USAGE;
   if ((ctl->needs & LOOMCTL_PROFILE) && !loomctl_check_profile (ctl->profile))
     return EXIT_USAGE;
+  if ((ctl->needs & LOOMCTL_PROFILE) && !loom_runtime_dir_check (&error))
+    return loomctl_fail_with (error);
   if ((ctl->needs & LOOMCTL_NUMBER) &&
       (*argc != 2 || !g_ascii_string_to_unsigned ((*argv)[1], 10, ctl->min, ctl->max, &ctl->number, NULL)))
     return loomctl_fail (EXIT_USAGE, "%s", ctl->usage);

@@ -951,6 +951,14 @@ loom_client_new_for_file (const char  *path,
   self->connection_path = g_strdup (path);
   if (!(self->conn = loom_connection_load (path, error)))
     return NULL;
+  if (loom_connection_is_stale (self->conn))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER,
+                   _("The controller of profile “%s” (pid %" PRId64 ") is no longer running; "
+                     "“loomctl cluster start” replaces it"),
+                   self->conn->profile, self->conn->controller_pid);
+      return NULL;
+    }
 
   self->wire = loom_wire_new (self->conn->key, sizeof self->conn->key, 0);
   loom_wire_set_log_domain (self->wire, "client");
@@ -1012,12 +1020,8 @@ loom_client_new_for_profile (const char  *profile,
   if (profile == NULL)
     profile = "default";
 
-  if (!loom_profile_name_is_valid (profile))
-    {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a valid profile name (letters, digits, “-”, “_” and “.”)"), profile);
-      return NULL;
-    }
+  if (!loom_profile_name_check (profile, error))
+    return NULL;
 
   path = loom_connection_path_for_profile (profile);
   if (!g_file_test (path, G_FILE_TEST_EXISTS))
