@@ -16,6 +16,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -700,7 +701,7 @@ loom_engine_main (const char *connection_file,
           /* A controller that drops our messages as badly signed looks
            * just like one that is not there: say what can be checked. */
           if (loom_connection_is_stale (conn))
-            g_printerr (_("loom-engine: the controller of %s (pid %" G_GINT64_FORMAT ") is no longer running: exiting\n"),
+            g_printerr (_("loom-engine: the controller of %s (pid %" PRId64 ") is no longer running: exiting\n"),
                         connection_file, conn->controller_pid);
           else
             g_printerr (_("loom-engine: the controller at %s does not answer (no reply to registering within %u ms): "

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -221,7 +222,7 @@ cmd_cluster_stop (const Command *command,
   /* A controller killed by a signal left its file behind: clear it. */
   if ((controller_pid = loomctl_remove_stale (ctl.profile, FALSE)) != 0)
     {
-      g_print (_("Cluster “%s” was not running: its controller (pid %" G_GINT64_FORMAT ") is gone; "
+      g_print (_("Cluster “%s” was not running: its controller (pid %" PRId64 ") is gone; "
                  "removed its stale connection file\n"),
                loomctl_profile_or_default (ctl.profile), controller_pid);
       return EXIT_OK;

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <glib/gi18n.h>
 
 #include "loomctl-private.h"
@@ -120,7 +121,7 @@ loomctl_remove_stale (const char *profile,
     return 0;
   loom_connection_remove_files (conn, path);
   if (tell)
-    g_printerr (_("loomctl: the controller of profile “%s” (pid %" G_GINT64_FORMAT ") is no longer running; "
+    g_printerr (_("loomctl: the controller of profile “%s” (pid %" PRId64 ") is no longer running; "
                   "removed its stale connection file %s\n"),
                 loomctl_profile_or_default (profile), conn->controller_pid, path);
   return conn->controller_pid;
@@ -138,7 +139,7 @@ loomctl_connect_profile (const char *profile,
 
   if (stale != 0)
     {
-      *code = loomctl_fail (EXIT_NO_CLUSTER, _("the controller of profile “%s” (pid %" G_GINT64_FORMAT ") is no longer "
+      *code = loomctl_fail (EXIT_NO_CLUSTER, _("the controller of profile “%s” (pid %" PRId64 ") is no longer "
                                                "running; “loomctl cluster start%s” replaces it (its stale connection "
                                                "file was removed)"),
                             loomctl_profile_or_default (profile), stale, profile_option (profile, &option));
