@@ -22,6 +22,15 @@ int      loom_eventfd_new         (void);
 void     loom_eventfd_signal      (int           fd);
 void     loom_eventfd_clear       (int           fd);
 
+/* A daemon's command line: its summary and exit statuses in --help, and a
+ * --version option of its own.  Returns -1 to go on, or the status to exit
+ * with (0 after --version, 2 after a usage error, which it tells). */
+int      loom_program_parse_options (const char          *program,
+                                     const char          *summary,
+                                     const char          *description,
+                                     const GOptionEntry  *entries,
+                                     int                 *argc,
+                                     char              ***argv);
 char    *loom_find_program        (const char   *name,
                                    const char   *env_var);
 

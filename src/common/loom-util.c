@@ -8,6 +8,8 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-util-private.h"
 
 static gboolean
@@ -119,4 +121,37 @@ loom_find_program (const char *name,
   g_free (path);
 
   return g_find_program_in_path (name);
+}
+
+int
+loom_program_parse_options (const char          *program,
+                            const char          *summary,
+                            const char          *description,
+                            const GOptionEntry  *entries,
+                            int                 *argc,
+                            char              ***argv)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(GError) error = NULL;
+  gboolean version = FALSE;
+  const GOptionEntry version_entries[] = {
+    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, version_entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, argc, argv, &error))
+    {
+      g_printerr ("%s: %s\n", program, error->message);
+      return 2;
+    }
+  if (version)
+    {
+      g_print ("%s %s\n", program, PACKAGE_VERSION);
+      return 0;
+    }
+  return -1;
 }

@@ -12,6 +12,7 @@
 
 #include "loom.h"
 #include "loom-connection-private.h"
+#include "loom-util-private.h"
 #include "loom-enum-private.h"
 
 static LoomController *the_controller;
@@ -27,8 +28,8 @@ int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
   g_autoptr(LoomController) controller = NULL;
   g_autofree char *profile = NULL;
   g_autofree char *scheme_name = NULL;
@@ -38,7 +39,6 @@ main (int   argc,
   int hwm = 1;
   int heartbeat_ms = 2000;
   int retries = 2;
-  gboolean version = FALSE;
   gint64 max_message = 0;
   LoomScheme scheme = LOOM_SCHEME_LEASTLOAD;
   struct sigaction sa = { 0 };
@@ -50,7 +50,6 @@ main (int   argc,
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Times a task of a dead engine runs again (default 2)"), N_("N") },
     { "max-message-size", 0, 0, G_OPTION_ARG_INT64, &max_message, N_("Drop messages larger than this (default 64 MiB)"), N_("BYTES") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
   };
 
@@ -66,22 +65,14 @@ main (int   argc,
   entries[1].description = scheme_help;
   g_clear_pointer (&schemes, g_free);
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("The Loom controller: schedules tasks over the engines that connect to it."));
-  g_option_context_set_description (context, _("Exit status: 0 stopped as asked, 1 could not run (runtime directory, "
-                                               "lock file or sockets), 2 usage error, 3 another controller "
-                                               "is already running for the profile."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("loom-controller: %s\n", error->message);
-      return 2;
-    }
-  if (version)
-    {
-      g_print ("loom-controller %s\n", PACKAGE_VERSION);
-      return 0;
-    }
+  status = loom_program_parse_options ("loom-controller",
+                                       _("The Loom controller: schedules tasks over the engines that connect to it."),
+                                       _("Exit status: 0 stopped as asked, 1 could not run (runtime directory, "
+                                         "lock file or sockets), 2 usage error, 3 another controller "
+                                         "is already running for the profile."),
+                                       entries, &argc, &argv);
+  if (status >= 0)
+    return status;
   if (scheme_name != NULL && !loom_scheme_from_string (scheme_name, &scheme))
     {
       schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);

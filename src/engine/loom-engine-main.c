@@ -14,26 +14,25 @@
 #include <glib/gstdio.h>
 
 #include "loom-connection-private.h"
+#include "loom-util-private.h"
 #include "loom-engine-private.h"
 
 int
 main (int   argc,
       char *argv[])
 {
-  g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
+  int status;
   g_autofree char *connection = NULL;
   g_autofree char *profile = NULL;
   g_autofree char *log_dir = NULL;
   g_autofree char *log_path = NULL;
   int grace_ms = LOOM_ENGINE_DEFAULT_GRACE_MS;
-  gboolean version = FALSE;
   GOptionEntry entries[] = {
     { "connection", 'c', 0, G_OPTION_ARG_FILENAME, &connection, N_("The controller's connection file"), N_("FILE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Find the connection file of this profile (default: default)"), N_("NAME") },
     { "log-dir", 0, 0, G_OPTION_ARG_FILENAME, &log_dir, N_("Write output to DIR/engine-PID.log"), N_("DIR") },
     { "grace-ms", 0, 0, G_OPTION_ARG_INT, &grace_ms, N_("Exit after this long without word from the controller (default 5000)"), N_("MS") },
-    { "version", 0, 0, G_OPTION_ARG_NONE, &version, N_("Print the version and exit"), NULL },
     { NULL }
   };
 
@@ -42,22 +41,14 @@ main (int   argc,
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 
-  context = g_option_context_new (NULL);
-  g_option_context_set_summary (context, _("A Loom engine: connects to a controller and runs the tasks it is given."));
-  g_option_context_set_description (context, _("Exit status: 0 stopped by the controller or a signal, 2 usage error, "
-                                               "3 no connection (connection file unreadable or address unreachable), "
-                                               "4 the controller vanished (no word for --grace-ms)."));
-  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
-  if (!g_option_context_parse (context, &argc, &argv, &error))
-    {
-      g_printerr ("loom-engine: %s\n", error->message);
-      return 2;
-    }
-  if (version)
-    {
-      g_print ("loom-engine %s\n", PACKAGE_VERSION);
-      return 0;
-    }
+  status = loom_program_parse_options ("loom-engine",
+                                       _("A Loom engine: connects to a controller and runs the tasks it is given."),
+                                       _("Exit status: 0 stopped by the controller or a signal, 2 usage error, "
+                                         "3 no connection (connection file unreadable or address unreachable), "
+                                         "4 the controller vanished (no word for --grace-ms)."),
+                                       entries, &argc, &argv);
+  if (status >= 0)
+    return status;
   if (grace_ms <= 0)
     {
       g_printerr ("loom-engine: --grace-ms must be positive\n");
