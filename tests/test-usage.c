@@ -99,6 +99,40 @@ test_help_columns (void)
   g_assert_nonnull (strstr (out, "PNG, SVG or PDF"));
 }
 
+/* What would fail at the end is refused before any work: an image format
+ * seed --timeline cannot draw, and files into folders that do not exist. */
+static void
+test_output_checked_first (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run_loomctl (&out, &err, "export", "1", "--format", "csv", "-o", "/nonexistent/x.csv", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "/nonexistent/x.csv"));
+  g_assert_nonnull (strstr (err, "“/nonexistent” does not exist"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+#if HAVE_TIMELINE_RENDER
+  g_assert_cmpint (run_loomctl (&out, &err, "seed", "--timeline", "foo.txt", NULL), ==, 2);
+  g_assert_null (strstr (out, "Starting"));
+  g_assert_nonnull (strstr (err, "txt"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "seed", "--timeline", "foo.csv", NULL), ==, 2);
+  g_assert_null (strstr (out, "Starting"));
+  g_assert_nonnull (strstr (err, ".png, .svg or .pdf"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "seed", "--timeline", "/nonexistent/dir/x.png", NULL), ==, 2);
+  g_assert_null (strstr (out, "Starting"));
+  g_assert_nonnull (strstr (err, "“/nonexistent/dir” does not exist"));
+#endif
+  assert_nothing_left ();
+}
+
 /* The app without its settings schema explains what to do (exit 1), and
  * does not abort; run from the build tree it finds the schema there. */
 static void
@@ -316,6 +350,7 @@ main (int   argc,
   g_test_add_func ("/loom/usage/version-app", test_version_app);
   g_test_add_func ("/loom/usage/app-schema", test_app_schema);
   g_test_add_func ("/loom/usage/help-columns", test_help_columns);
+  g_test_add_func ("/loom/usage/output-checked-first", test_output_checked_first);
   g_test_add_func ("/loom/usage/engine-limits", test_engine_limits);
   g_test_add_func ("/loom/usage/negative-retries", test_negative_retries);
   g_test_add_func ("/loom/usage/progress-line", test_progress_line);

@@ -13,6 +13,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <glib/gi18n.h>
+
 #include "loomctl-private.h"
 #include "loom-json-private.h"
 
@@ -222,6 +224,7 @@ cmd_seed (const Command *command,
   g_autoptr(GString) out = g_string_new (NULL);
   gboolean with_serial = FALSE;
   g_autofree char *timeline = NULL;
+  LoomExportFormat format = LOOM_EXPORT_PNG;  /* for a --timeline FILE without an extension */
   int n_engines = 15;
   int n_tasks = 10;
   double sleep_s = 1.0;
@@ -243,6 +246,19 @@ cmd_seed (const Command *command,
     return loomctl_no_timeline ("seed --timeline needs");
   if (n_engines < 1 || n_tasks < 1 || sleep_s < 0)
     return loomctl_fail (EXIT_USAGE, "--engines and --tasks must be ≥ 1, --sleep ≥ 0");
+  /* The image's format and folder are checked before the workflow runs. */
+  if (timeline != NULL)
+    {
+      const char *dot = strrchr (timeline, '.');
+
+      if (dot != NULL && !loomctl_parse_export_format (dot + 1, &format, &error))
+        return loomctl_fail_with (error);
+      if (!loom_export_format_is_image (format))
+        return loomctl_fail (EXIT_USAGE, _("--timeline draws a picture: “%s” must end in .png, .svg or .pdf"),
+                             timeline);
+      if ((code = loomctl_check_output (timeline)) != EXIT_OK)
+        return code;
+    }
 
   g_print ("Starting a local cluster of %d engines…\n", n_engines);
   if (!(cluster = loomctl_start_private_cluster (n_engines, 1)))
@@ -298,8 +314,6 @@ cmd_seed (const Command *command,
     {
       g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
       LoomAsyncResult *jobs[] = { serial, parallel };
-      const char *dot = strrchr (timeline, '.');
-      LoomExportFormat format = LOOM_EXPORT_PNG;  /* for a FILE without an extension */
 
       for (guint i = 0; i < G_N_ELEMENTS (jobs); i++)
         {
@@ -312,8 +326,7 @@ cmd_seed (const Command *command,
             return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
           g_ptr_array_add (reports, report);
         }
-      if ((dot && !loomctl_parse_export_format (dot + 1, &format, &error)) ||
-          !loomctl_write_export (reports, format, timeline, 1280, 0, &error))
+      if (!loomctl_write_export (reports, format, timeline, 1280, 0, &error))
         return loomctl_fail_with (error);
       g_print ("timeline written to %s\n", timeline);
     }

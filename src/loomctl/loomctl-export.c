@@ -10,6 +10,12 @@
 
 #include "config.h"
 
+#include <errno.h>
+
+#include <glib/gstdio.h>
+
+#include <glib/gi18n.h>
+
 #include "loomctl-private.h"
 #if HAVE_TIMELINE_RENDER
 #include "loom-timeline-render.h"
@@ -95,6 +101,24 @@ loomctl_write_export (GPtrArray         *reports,
   return g_file_set_contents (output, text, -1, error);
 }
 
+/* Before any work: a FILE to write needs a folder that exists and takes
+ * files.  Returns EXIT_OK, or EXIT_USAGE after saying what is wrong. */
+int
+loomctl_check_output (const char *path)
+{
+  g_autofree char *dir = NULL;
+
+  if (path == NULL || g_str_equal (path, "-"))
+    return EXIT_OK;
+  dir = g_path_get_dirname (path);
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    return loomctl_fail (EXIT_USAGE, _("cannot write “%s”: the folder “%s” does not exist"), path, dir);
+  if (g_access (dir, W_OK) != 0)
+    return loomctl_fail (EXIT_USAGE, _("cannot write “%s”: the folder “%s” does not take new files (%s)"),
+                         path, dir, g_strerror (errno));
+  return EXIT_OK;
+}
+
 static gboolean
 is_text_format (gint format)
 {
@@ -141,7 +165,8 @@ cmd_export (const Command *command,
                                                     is_text_format);
       return loomctl_no_timeline ("format “%s” is not %s: image formats need", format, formats);
     }
-  if ((code = loomctl_connect (&ctl)) != EXIT_OK)
+  if ((code = loomctl_check_output (output)) != EXIT_OK ||
+      (code = loomctl_connect (&ctl)) != EXIT_OK)
     return code;
   for (int i = 1; i < argc; i++)
     {

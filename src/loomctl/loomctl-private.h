@@ -174,6 +174,7 @@ G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (MapOptions, map_options_clear)
 gboolean     loomctl_parse_export_format (const char        *name,
                                           LoomExportFormat  *format,
                                           GError           **error);
+int          loomctl_check_output        (const char        *path);
 gboolean     loomctl_write_export        (GPtrArray         *reports,
                                           LoomExportFormat   format,
                                           const char        *output,
