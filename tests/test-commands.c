@@ -215,6 +215,20 @@ test_dry_run (void)
   assert_no_cluster ();
 }
 
+/* A number stands in a command line in its shortest form: x=0.1 is
+ * “0.1”, not “0.10000000000000001”. */
+static void
+test_shortest_numbers (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_cmpint (run_loomctl (&out, &err, "run", "-n", "1", "--sweep", "x=0.1,2.5,1e-7", "--", "echo", "{x}",
+                                NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "0.1\n2.5\n1e-07\n");
+  assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -227,6 +241,8 @@ main (int   argc,
   g_test_add_func ("/loom/commands/cwd", test_cwd);
   g_test_add_func ("/loom/commands/placeholders", test_placeholders);
   g_test_add_func ("/loom/commands/dry-run", test_dry_run);
+
+  g_test_add_func ("/loom/commands/shortest-numbers", test_shortest_numbers);
 
   return g_test_run ();
 }

@@ -18,10 +18,6 @@
 
 #include <glib/gi18n.h>
 
-/* loom_json_to_string(): a result as loomctl prints it, doubles in their
- * shortest round-trip form.  json-glib 1.6's json_to_string() prints 0.4
- * as 0.40000000000000002, and libloom has no public function for it. */
-#include "loom-json-private.h"
 #include "loom-task-list.h"
 #include "loom-tasks-view.h"
 
@@ -91,7 +87,7 @@ task_text (LoomTaskItem *item,
     case TASK_RESULT:
       if (info->error_type)
         return g_strdup_printf ("%s: %s", info->error_type, info->error_message ? info->error_message : "");
-      return info->result ? loom_json_to_string (info->result) : g_strdup ("");
+      return info->result ? loom_value_to_json (info->result) : g_strdup ("");
     default:
       g_assert_not_reached ();
     }
@@ -181,11 +177,11 @@ param_text (LoomTaskItem *item,
   JsonObject *params = loom_task_item_get_params (item);
   JsonNode *node = params && json_object_has_member (params, name) ? json_object_get_member (params, name) : NULL;
 
-  if (node == NULL)
-    return g_strdup ("");
-  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
-    return g_strdup (json_node_get_string (node));
-  return loom_json_to_string (node);
+  /* As a command line would have it (strings bare, numbers shortest), but
+   * a null shown as one. */
+  if (node != NULL && JSON_NODE_HOLDS_NULL (node))
+    return g_strdup ("null");
+  return loom_command_value_to_text (node);
 }
 
 static void

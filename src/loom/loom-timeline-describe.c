@@ -15,10 +15,6 @@
 
 #include <glib/gi18n.h>
 
-/* loom_json_to_string(): a result as loomctl prints it, doubles in their
- * shortest round-trip form.  json-glib 1.6's json_to_string() prints 0.4
- * as 0.40000000000000002, and libloom has no public function for it. */
-#include "loom-json-private.h"
 #include "loom-timeline-private.h"
 
 static char *
@@ -131,7 +127,7 @@ describe (LoomTimeline          *self,
                             info->error_type ? ": " : "", info->error_message);
   else if (info->result)
     {
-      g_autofree char *json = loom_json_to_string (info->result);
+      g_autofree char *json = loom_value_to_json (info->result);
       g_string_append_printf (text, "\n%s %s", _("Result:"), json);
     }
   if (info->exit_status >= 0)

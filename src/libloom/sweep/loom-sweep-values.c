@@ -86,6 +86,22 @@ sweep_too_many_error (GError     **error,
 }
 
 /**
+ * loom_value_to_json:
+ * @value: (nullable): a value: a parameter, a task's result
+ *
+ * The value as Loom writes it everywhere (loomctl, reports, the app):
+ * compact JSON, doubles in their shortest form that reads back the same
+ * (0.4, not 0.40000000000000002 as json-glib 1.6 writes it).
+ *
+ * Returns: (transfer full): the JSON text; "null" for %NULL
+ */
+char *
+loom_value_to_json (JsonNode *value)
+{
+  return loom_json_to_string (value);
+}
+
+/**
  * loom_value_from_text:
  * @text: a value as a person types it
  *

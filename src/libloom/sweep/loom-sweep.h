@@ -80,5 +80,7 @@ char       *loom_sweep_describe_preview  (LoomSweep    *self,
                                           guint         n_tail);
 LOOM_AVAILABLE_IN_ALL
 JsonNode   *loom_value_from_text         (const char   *text);
+LOOM_AVAILABLE_IN_ALL
+char       *loom_value_to_json           (JsonNode     *value);
 
 G_END_DECLS

@@ -36,14 +36,13 @@ loom_command_value_to_text (JsonNode *node)
   if (JSON_NODE_HOLDS_VALUE (node))
     {
       GType type = json_node_get_value_type (node);
-      char buf[G_ASCII_DTOSTR_BUF_SIZE];
 
       if (type == G_TYPE_STRING)
         return g_strdup (json_node_get_string (node));
       if (type == G_TYPE_INT64)
         return g_strdup_printf ("%" G_GINT64_FORMAT, json_node_get_int (node));
       if (type == G_TYPE_DOUBLE)
-        return g_strdup (g_ascii_dtostr (buf, sizeof buf, json_node_get_double (node)));
+        return loom_double_to_text (json_node_get_double (node));
       if (type == G_TYPE_BOOLEAN)
         return g_strdup (json_node_get_boolean (node) ? "true" : "false");
     }
