@@ -214,7 +214,7 @@ cmd_bench (const Command *command,
     /* Warm up (connections, allocator, caches) before measuring. */
     if (!bench_latency (loom_cluster_get_client (cluster), 500, warm_up, &error) ||
         !bench_latency (loom_cluster_get_client (cluster), n_calls, latencies, &error))
-      return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+      return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
   }
 
   /* Throughput with prefetch (hwm) — tiny tasks are what it is for. */
@@ -226,7 +226,7 @@ cmd_bench (const Command *command,
       {
         double rate = bench_throughput (loom_cluster_get_client (cluster), n_tasks, &error);
         if (rate < 0)
-          return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+          return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
         g_array_append_val (rates, rate);
       }
   }

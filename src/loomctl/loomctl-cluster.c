@@ -144,7 +144,7 @@ cmd_cluster_start (const Command *command,
     {
       g_autoptr(LoomClient) existing = loom_client_new_for_profile (loomctl_profile_or_default (profile), NULL);
       if (existing != NULL)
-        return loomctl_fail (EXIT_TASKS_FAILED,
+        return loomctl_fail (EXIT_ALREADY_RUNNING,
                              "a cluster is already running for profile “%s”: stop it with “loomctl cluster stop%s%s”",
                              loomctl_profile_or_default (profile), profile ? " --profile " : "", profile ? profile : "");
     }
@@ -162,7 +162,7 @@ cmd_cluster_start (const Command *command,
 
   controller = loom_launch_controller ((const char * const *) args->pdata, controller_log, &error);
   if (controller == NULL)
-    return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+    return loomctl_fail (EXIT_NO_CLUSTER, "%s", error->message);
 
   /* The controller is up once its connection file answers. */
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
@@ -171,12 +171,12 @@ cmd_cluster_start (const Command *command,
       if (g_subprocess_get_identifier (controller) == NULL)
         {
           g_autofree char *why = tail_of_file (controller_log);
-          return loomctl_fail (EXIT_TASKS_FAILED, "the controller exited at start: %s (log: %s)", why, controller_log);
+          return loomctl_fail (EXIT_NO_CLUSTER, "the controller exited at start: %s (log: %s)", why, controller_log);
         }
       if (g_get_monotonic_time () > deadline)
         {
           g_subprocess_force_exit (controller);
-          return loomctl_fail (EXIT_TASKS_FAILED, "the controller did not answer within 10 s (log: %s)", controller_log);
+          return loomctl_fail (EXIT_NO_CLUSTER, "the controller did not answer within 10 s (log: %s)", controller_log);
         }
       if (loomctl_cluster_file_exists (profile))
         client = loom_client_new_for_profile (loomctl_profile_or_default (profile), NULL);
@@ -192,7 +192,7 @@ cmd_cluster_start (const Command *command,
       kill_procs (procs);
       if (g_subprocess_get_identifier (controller))
         g_subprocess_force_exit (controller);
-      return loomctl_fail (EXIT_TASKS_FAILED, "cluster “%s” did not come up: %s; nothing was left running (logs: %s)",
+      return loomctl_fail (EXIT_NO_CLUSTER, "cluster “%s” did not come up: %s; nothing was left running (logs: %s)",
                            loomctl_profile_or_default (profile), error->message, state_dir);
     }
 
@@ -357,7 +357,7 @@ cmd_engines_add (const Command *command,
   if (!launch_engines (ctl.client, ctl.number, ids->len, state_dir, procs, &error))
     {
       kill_procs (procs);
-      return loomctl_fail (EXIT_TASKS_FAILED, "%s (logs: %s)", error->message, state_dir);
+      return loomctl_fail (EXIT_NO_CLUSTER, "%s (logs: %s)", error->message, state_dir);
     }
 
   g_print ("Added %" G_GUINT64_FORMAT " engines in %.2f s; %" G_GUINT64_FORMAT " running\n", ctl.number,

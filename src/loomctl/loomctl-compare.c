@@ -277,7 +277,7 @@ cmd_seed (const Command *command,
   g_print ("map_async(printtime, range(%d)) with sleep %g s…\n", n_tasks, sleep_s);
   parallel = loom_view_map_async (view, "printtime", params, &error);
   if (parallel == NULL || !(results = loom_async_result_get (parallel, -1, &error)))
-    return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+    return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
 
   loomctl_append_py (out, results, 0);
   g_print ("%s\n", out->str);
@@ -302,7 +302,7 @@ cmd_seed (const Command *command,
       loom_view_set_mode (view, LOOM_JOB_SERIAL);
       serial = loom_view_map_async (view, "printtime", params, &error);
       if (serial == NULL || !(serial_results = loom_async_result_get (serial, -1, &error)))
-        return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+        return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
       g_print ("serial:   wall %.3f s, Σ task time %.3f s\n",
                loom_async_result_get_wall_time (serial), loom_async_result_get_serial_time (serial));
       g_print ("parallel is %.2f× faster than serial on %d engines\n",
@@ -323,7 +323,7 @@ cmd_seed (const Command *command,
             continue;
           if (!(report = loom_client_get_job_report (loom_cluster_get_client (cluster),
                                                      loom_async_result_get_job_id (jobs[i]), &error)))
-            return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+            return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
           g_ptr_array_add (reports, report);
         }
       if (!loomctl_write_export (reports, format, timeline, 1280, 0, &error))

@@ -398,7 +398,7 @@ submit_and_wait (MapOptions   *o,
     }
 
   if (!loomctl_wait_with_progress (result, client, o->timeout))
-    return loomctl_fail (EXIT_TASKS_FAILED, "job %d is not done after %g s (%u of %u tasks finished); "
+    return loomctl_fail (EXIT_TIMEOUT, "job %d is not done after %g s (%u of %u tasks finished); "
                          "it goes on: see “loomctl get %d”", loom_async_result_get_job_id (result), o->timeout,
                          loom_async_result_get_progress (result), indices->len, loom_async_result_get_job_id (result));
 
@@ -410,7 +410,7 @@ submit_and_wait (MapOptions   *o,
   if (!(report = loom_client_get_job_report (client, loom_async_result_get_job_id (result), &error)))
     return loomctl_fail_with (error);
   if ((o->results || o->joblog) && !write_command_records (o, argv, report, indices, &error))
-    return loomctl_fail (EXIT_TASKS_FAILED, "%s", error->message);
+    return loomctl_fail (EXIT_CANNOT_WRITE, "%s", error->message);
   return loomctl_print_report (report, o->ctl.json, command_output);
 }
 

@@ -17,13 +17,18 @@
 
 G_BEGIN_DECLS
 
-/* Exit codes: 0 every task succeeded, 1 some tasks failed (or another
- * runtime failure), 2 usage or input error, 3 no cluster / cannot connect. */
+/* Exit codes, as the README and loomctl(1) list them.  1 means tasks
+ * failed and nothing else. */
 enum {
   EXIT_OK = 0,
-  EXIT_TASKS_FAILED = 1,
-  EXIT_USAGE = 2,
-  EXIT_NO_CLUSTER = 3,
+  EXIT_TASKS_FAILED = 1,      /* some tasks did not succeed */
+  EXIT_USAGE = 2,             /* usage or input error; nothing ran */
+  EXIT_NO_CLUSTER = 3,        /* no cluster, no connection, or it could not start */
+  EXIT_TIMEOUT = 4,           /* --timeout passed; the job goes on */
+  EXIT_ALREADY_RUNNING = 5,   /* cluster start: the profile has a running cluster */
+  EXIT_CANNOT_WRITE = 6,      /* output could not be written (a full disk, a bad path) */
+  EXIT_OTHER_ERROR = 7,           /* anything else that went wrong */
+  EXIT_INTERRUPTED = 130,     /* Ctrl-C (SIGINT) or SIGTERM */
 };
 
 /* The most engines one `cluster start -n N` or `engines add N` starts. */

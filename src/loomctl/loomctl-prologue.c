@@ -39,7 +39,13 @@ exit_code_for (const GError *error)
     return EXIT_NO_CLUSTER;
   if (error->domain == LOOM_ERROR && error->code == LOOM_ERROR_INVALID_ARGUMENT)
     return EXIT_USAGE;
-  return EXIT_TASKS_FAILED;
+  if (error->domain == LOOM_ERROR && error->code == LOOM_ERROR_TIMED_OUT)
+    return EXIT_TIMEOUT;
+  if (error->domain == LOOM_ERROR && error->code == LOOM_ERROR_ALREADY_RUNNING)
+    return EXIT_ALREADY_RUNNING;
+  if (error->domain == LOOM_ERROR && error->code == LOOM_ERROR_TASK_FAILED)
+    return EXIT_TASKS_FAILED;
+  return EXIT_OTHER_ERROR;
 }
 
 /* Tells @error and returns the exit code it deserves. */

@@ -85,7 +85,7 @@ cmd_get (const Command *command,
       if (loom_job_info_is_ready (info))
         break;
       if (g_get_monotonic_time () >= deadline)
-        return loomctl_fail (EXIT_TASKS_FAILED, "job %u is not ready after %g s: %u of %u tasks finished", job, timeout,
+        return loomctl_fail (EXIT_TIMEOUT, "job %u is not ready after %g s: %u of %u tasks finished", job, timeout,
                              loom_job_info_get_n_done (info) + loom_job_info_get_n_failed (info),
                              loom_job_info_get_n_tasks (info));
       g_usleep (20 * 1000);
