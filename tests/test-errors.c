@@ -127,6 +127,28 @@ test_stale_map (void)
   assert_nothing_left ();
 }
 
+/* A second `cluster start` on a running profile: exit 5, the running
+ * cluster untouched. */
+static void
+test_already_running (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  gint64 pid;
+
+  cluster_start ("twice", "1");
+  pid = controller_pid_of ("twice");
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "start", "-n", "1", "--profile", "twice", NULL), ==, 5);
+  g_assert_nonnull (strstr (err, "a cluster is already running for profile “twice”"));
+  g_assert_nonnull (strstr (err, "loomctl cluster stop --profile twice"));
+  g_assert_cmpint (controller_pid_of ("twice"), ==, pid);
+  status = cluster_status ("twice");
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (status), "engines")), ==, 1);
+  cluster_stop ("twice");
+  assert_nothing_left ();
+}
+
 static void
 test_no_engines (void)
 {
@@ -268,6 +290,7 @@ main (int   argc,
   g_test_add_func ("/loom/errors/stale-stop", test_stale_stop);
   g_test_add_func ("/loom/errors/stale-start", test_stale_start);
   g_test_add_func ("/loom/errors/stale-map", test_stale_map);
+  g_test_add_func ("/loom/errors/already-running", test_already_running);
   g_test_add_func ("/loom/errors/no-engines", test_no_engines);
   g_test_add_func ("/loom/errors/bad-ip", test_bad_ip);
   g_test_add_func ("/loom/errors/long-profile", test_long_profile);
