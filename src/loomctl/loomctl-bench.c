@@ -177,15 +177,15 @@ cmd_bench (const Command *command,
   double zmq_rtt;
   int code;
   GOptionEntry entries[] = {
-    { "engines", 'n', 0, G_OPTION_ARG_INT, &n_engines, "Engines for throughput and latency (default 2)", "N" },
-    { "tasks", 't', 0, G_OPTION_ARG_INT, &n_tasks, "No-op tasks per throughput run (default 20000)", "N" },
-    { "calls", 'c', 0, G_OPTION_ARG_INT, &n_calls, "Round trips for the latency figures (default 2000, at least 1000)", "N" },
-    { "startup-engines", 0, 0, G_OPTION_ARG_INT, &n_start, "Engines for the start-up figure (default 15)", "N" },
-    { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, "Tasks an engine may hold at once, for throughput (default 16)", "K" },
-    { "runs", 'r', 0, G_OPTION_ARG_INT, &runs, "Repetitions of throughput and start-up, or frames per view with --timeline (default 5; medians)", "N" },
-    LOOMCTL_JSON_OPTION (&ctl, "Print the figures as JSON"),
+    { "engines", 'n', 0, G_OPTION_ARG_INT, &n_engines, N_("Engines for throughput and latency (default 2)"), "N" },
+    { "tasks", 't', 0, G_OPTION_ARG_INT, &n_tasks, N_("No-op tasks per throughput run (default 20000)"), "N" },
+    { "calls", 'c', 0, G_OPTION_ARG_INT, &n_calls, N_("Round trips for the latency figures (default 2000, at least 1000)"), "N" },
+    { "startup-engines", 0, 0, G_OPTION_ARG_INT, &n_start, N_("Engines for the start-up figure (default 15)"), "N" },
+    { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, N_("Tasks an engine may hold at once, for throughput (default 16)"), "K" },
+    { "runs", 'r', 0, G_OPTION_ARG_INT, &runs, N_("Repetitions of throughput and start-up, or frames per view with --timeline (default 5; medians)"), "N" },
+    LOOMCTL_JSON_OPTION (&ctl, N_("Print the figures as JSON")),
     { "timeline", 0, 0, G_OPTION_ARG_NONE, &timeline,
-      "Instead: build and draw timelines of 10^4, 10^5 and 10^6 synthetic tasks (no cluster, no display)", NULL },
+      N_("Instead: build and draw timelines of 10^4, 10^5 and 10^6 synthetic tasks (no cluster, no display)"), NULL },
     { NULL }
   };
 

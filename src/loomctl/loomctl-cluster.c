@@ -106,7 +106,7 @@ cmd_cluster_start (const Command *command,
   g_autofree char *schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
   g_autofree char *default_scheme = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN,
                                                        LOOM_SCHEME_LEASTLOAD, NULL);
-  g_autofree char *scheme_help = g_strdup_printf ("Scheduler: %s", default_scheme);
+  g_autofree char *scheme_help = g_strdup_printf (_("Scheduler: %s"), default_scheme);
   g_autofree char *engines_help = g_strdup_printf (_("Engines to start, 1 to %d (default: one per CPU)"),
                                                    LOOMCTL_MAX_ENGINES);
   g_autofree char *engines_text = NULL;
@@ -121,8 +121,8 @@ cmd_cluster_start (const Command *command,
     { "engines", 'n', 0, G_OPTION_ARG_STRING, &engines_text, engines_help, "N" },
     LOOMCTL_PROFILE_OPTION (&ctl),
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme, scheme_help, "SCHEME" },
-    { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, "Tasks an engine may hold at once (default 1; more for tiny tasks)", "K" },
-    { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, "Listen on this address over TCP, for remote engines (default: local ipc://)", "ADDR" },
+    { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, N_("Tasks an engine may hold at once (default 1; more for tiny tasks)"), "K" },
+    { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP, for remote engines (default: local ipc://)"), "ADDR" },
     { NULL }
   };
 
@@ -282,7 +282,7 @@ cmd_cluster_status (const Command *command,
   int code;
   GOptionEntry entries[] = {
     LOOMCTL_PROFILE_OPTION (&ctl),
-    LOOMCTL_JSON_OPTION (&ctl, "Print the status as JSON"),
+    LOOMCTL_JSON_OPTION (&ctl, N_("Print the status as JSON")),
     { NULL }
   };
 

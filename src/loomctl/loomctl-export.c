@@ -141,10 +141,10 @@ cmd_export (const Command *command,
   int height = 0;
   GOptionEntry entries[] = {
     { "format", 'f', 0, G_OPTION_ARG_STRING, &format,
-      "chrome (trace events for Perfetto), csv, json, or the timeline as png, svg or pdf", "FORMAT" },
-    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, "Write to FILE (default: standard output)", "FILE" },
-    { "width", 0, 0, G_OPTION_ARG_INT, &width, "Image width in pixels (default 1280)", "W" },
-    { "height", 0, 0, G_OPTION_ARG_INT, &height, "Image height in pixels (default: what the lanes need)", "H" },
+      N_("chrome (trace events for Perfetto), csv, json, or the timeline as png, svg or pdf"), "FORMAT" },
+    { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Write to FILE (default: standard output)"), "FILE" },
+    { "width", 0, 0, G_OPTION_ARG_INT, &width, N_("Image width in pixels (default 1280)"), "W" },
+    { "height", 0, 0, G_OPTION_ARG_INT, &height, N_("Image height in pixels (default: what the lanes need)"), "H" },
     LOOMCTL_PROFILE_OPTION (&ctl),
     { NULL }
   };

@@ -12,6 +12,8 @@
 
 #include <gio/gio.h>
 
+#include <glib/gi18n.h>
+
 #include "loom.h"
 #include "loom-enum-private.h"
 
@@ -77,7 +79,7 @@ typedef struct
   .needs = LOOMCTL_CONNECT | LOOMCTL_NUMBER, .usage = (usage_text), .min = 1, .max = G_MAXINT
 
 #define LOOMCTL_PROFILE_OPTION(ctl) \
-  { "profile", 'p', 0, G_OPTION_ARG_STRING, &(ctl)->profile, "Cluster profile (default: default)", "NAME" }
+  { "profile", 'p', 0, G_OPTION_ARG_STRING, &(ctl)->profile, N_("Cluster profile (default: default)"), "NAME" }
 #define LOOMCTL_JSON_OPTION(ctl, description) \
   { "json", 0, 0, G_OPTION_ARG_NONE, &(ctl)->json, description, NULL }
 

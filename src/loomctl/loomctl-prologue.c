@@ -16,6 +16,8 @@
 #include "loomctl-private.h"
 #include "loom-connection-private.h"
 
+/* Says “loomctl: ” and the message, translated (po/meson.build tells
+ * xgettext that @format is a message), on stderr; returns @code. */
 int
 loomctl_fail (int         code,
               const char *format,
@@ -25,7 +27,7 @@ loomctl_fail (int         code,
   va_list args;
 
   va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
+  msg = g_strdup_vprintf (_(format), args);
   va_end (args);
   g_printerr ("loomctl: %s\n", msg);
   return code;
