@@ -106,7 +106,9 @@ usage (FILE *out)
       }
   }
   fprintf (out, "\n%s\n", _("Without a running cluster, map and run start a private one for the command."));
-  fprintf (out, "%s\n", _("Exit status: 0 all tasks succeeded, 1 some failed, 2 usage or input error, 3 no cluster."));
+  fprintf (out, "%s\n", _("Exit status: 0 all tasks succeeded, 1 some failed, 2 usage or input error, 3 no cluster,\n"
+                          "4 --timeout passed, 5 cluster already running, 6 cannot write output, 7 other error,\n"
+                          "130 interrupted (see loomctl(1))."));
   fprintf (out, "%s\n", _("Run “loomctl COMMAND --help” for a command's options."));
   fprintf (out, "%s\n", _("Run “loomctl --version” for the version."));
 }
@@ -143,7 +145,7 @@ main (int   argc,
   if ((command = find_command (argv[1])))
     return command->func (command, argc - 1, argv + 1);
 
-  g_printerr ("loomctl: unknown command “%s”\n\n", argv[1]);
+  g_printerr (_("loomctl: unknown command “%s”\n\n"), argv[1]);
   usage (stderr);
   return EXIT_USAGE;
 }
