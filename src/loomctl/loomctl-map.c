@@ -512,7 +512,7 @@ scheme_option_help (MapOptions *o)
   return o->scheme_help;
 }
 
-/* A command task's working directory and environment.  The directory is
+/* A command task's working directory, environment and output limit.  The directory is
  * --cwd or the one loomctl runs in, made absolute as plugin paths are, so
  * that ./program means the same on every engine of this host. */
 int
@@ -520,6 +520,7 @@ map_options_apply_command (MapOptions   *o,
                            LoomTaskSpec *spec)
 {
   g_autofree char *cwd = o->cwd ? g_canonicalize_filename (o->cwd, NULL) : g_get_current_dir ();
+  g_autoptr(GError) error = NULL;
 
   if (!g_file_test (cwd, G_FILE_TEST_IS_DIR))
     return loomctl_fail (EXIT_USAGE, _("--cwd %s is not a directory; nothing ran"), cwd);
@@ -531,6 +532,8 @@ map_options_apply_command (MapOptions   *o,
         return loomctl_fail (EXIT_USAGE, "--env “%s” is not of the form NAME=VALUE", o->env[i]);
       loom_task_spec_setenv (spec, kv[0], kv[1]);
     }
+  if (o->output_limit >= 0 && !loom_task_spec_set_output_limit (spec, o->output_limit, &error))
+    return loomctl_fail (EXIT_USAGE, "%s", error->message);
   return EXIT_OK;
 }
 
@@ -615,7 +618,6 @@ cmd_run (const Command *command,
   g_auto(MapOptions) o = MAP_OPTIONS_INIT;
   g_autofree GOptionEntry *entries = map_options_entries (&o, TRUE);
   g_autoptr(LoomTaskSpec) spec = NULL;
-  g_autoptr(GError) error = NULL;
   int first = 1;
   int code;
 
@@ -632,7 +634,5 @@ cmd_run (const Command *command,
   if ((code = map_options_apply_command (&o, spec)) != EXIT_OK)
     return code;
   loom_task_spec_set_timeout (spec, o.task_timeout);
-  if (o.output_limit >= 0 && !loom_task_spec_set_output_limit (spec, o.output_limit, &error))
-    return loomctl_fail (EXIT_USAGE, "%s", error->message);
   return submit_and_wait (&o, spec, argv + first);
 }
