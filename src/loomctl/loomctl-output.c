@@ -176,7 +176,7 @@ warn_truncated (JsonObject *task)
       if (dropped <= 0)
         continue;
       kept = loom_json_output_bytes (task, names[k]);
-      /* TRANSLATORS: the second %s is stdout or stderr */
+      /* TRANSLATORS: %s is stdout or stderr */
       g_printerr (_("loomctl: task %" PRId64 ": %s was cut at %" PRIu64 " bytes (%" PRId64 " more not kept); "
                     "raise --output-limit\n"),
                   loom_json_int (task, "index", 0), names[k],
