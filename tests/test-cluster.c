@@ -591,7 +591,33 @@ test_command_tasks (void)
   info = run_one (client, chatty, "{}");
   g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
   g_assert_cmpint (strlen (info->stdout_text), ==, 1024 * 1024);
+  g_assert_cmpuint (g_bytes_get_size (info->stdout_bytes), ==, 1024 * 1024);
+  g_assert_cmpuint (info->stdout_truncated, ==, 3000000 - 1024 * 1024);
+  g_assert_cmpuint (info->stderr_truncated, ==, 0);
   g_clear_pointer (&info, loom_task_info_free);
+
+  /* The limit is the spec's; bytes that are not UTF-8 are kept as they
+   * are, and shown with U+FFFD. */
+  {
+    const char *binary_argv[] = { "sh", "-c", "printf 'ab\\377\\000cdef'; printf '\\377' >&2", NULL };
+    g_autoptr(LoomTaskSpec) binary = loom_task_spec_new_command (binary_argv);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpuint (loom_task_spec_get_output_limit (binary), ==, LOOM_OUTPUT_LIMIT_DEFAULT);
+    g_assert_false (loom_task_spec_set_output_limit (binary, LOOM_OUTPUT_LIMIT_MAX + 1, &error));
+    g_assert_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT);
+    g_assert_true (loom_task_spec_set_output_limit (binary, 4, NULL));
+    g_assert_cmpuint (loom_task_spec_get_output_limit (binary), ==, 4);
+    info = run_one (client, binary, "{}");
+    g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+    g_assert_cmpmem (g_bytes_get_data (info->stdout_bytes, NULL), g_bytes_get_size (info->stdout_bytes), "ab\377", 4);
+    g_assert_cmpuint (info->stdout_truncated, ==, 4);
+    g_assert_cmpmem (g_bytes_get_data (info->stderr_bytes, NULL), g_bytes_get_size (info->stderr_bytes), "\377", 1);
+    g_assert_cmpuint (info->stderr_truncated, ==, 0);
+    g_assert_true (g_utf8_validate (info->stdout_text, -1, NULL));
+    g_assert_cmpstr (info->stdout_text, ==, "ab\357\277\275\357\277\275");
+    g_clear_pointer (&info, loom_task_info_free);
+  }
 
   g_rmdir (tmp);
   assert_engines_serve (client);

@@ -45,6 +45,16 @@ gboolean      loom_json_row_ints           (JsonNode        *row,
                                             gint64          *values,
                                             guint            n);
 
+/* A command's captured stdout or stderr in a task's detail object. */
+void          loom_json_append_output      (GString         *out,
+                                            const char      *name,
+                                            const guint8    *data,
+                                            gsize            len,
+                                            guint64          dropped);
+GBytes       *loom_json_output_bytes       (JsonObject      *obj,
+                                            const char      *name);
+char         *loom_output_bytes_to_text    (GBytes          *bytes);
+
 char         *loom_double_to_text          (double           value);
 
 /* Splits a buffer of newline-separated JSON lines into @n slices. */

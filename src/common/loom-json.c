@@ -346,3 +346,65 @@ loom_double_to_text (double value)
     }
   return g_strdup (buf);
 }
+
+/* A command's captured output @name ("stdout", "stderr") as a member of a
+ * task's detail object: a JSON string when it is valid UTF-8 without NUL
+ * bytes, else its base64 text and `"<name>_encoding":"base64"`, so that
+ * every byte survives; then `"<name>_truncated":N` when @dropped bytes
+ * were not kept.  A comma comes first unless @out holds only "{". */
+void
+loom_json_append_output (GString      *out,
+                         const char   *name,
+                         const guint8 *data,
+                         gsize         len,
+                         guint64       dropped)
+{
+  g_string_append_printf (out, "%s\"%s\":", out->len > 1 ? "," : "", name);
+  if (len == 0 || g_utf8_validate_len ((const char *) data, len, NULL))
+    loom_json_append_string_len (out, len ? (const char *) data : "", len);
+  else
+    {
+      g_autofree char *text = g_base64_encode (data, len);
+
+      g_string_append_printf (out, "\"%s\",\"%s_encoding\":\"base64\"", text, name);
+    }
+  if (dropped > 0)
+    g_string_append_printf (out, ",\"%s_truncated\":%" G_GUINT64_FORMAT, name, dropped);
+}
+
+/* The bytes of output @name of a detail object or a job report's task, as
+ * loom_json_append_output() wrote them: the string itself, or decoded
+ * when `<name>_encoding` is "base64".  NULL when @obj has no such string. */
+GBytes *
+loom_json_output_bytes (JsonObject *obj,
+                        const char *name)
+{
+  g_autofree char *encoding_name = g_strconcat (name, "_encoding", NULL);
+  const char *text = loom_json_string (obj, name, NULL);
+  const char *encoding = loom_json_string (obj, encoding_name, NULL);
+
+  if (text == NULL)
+    return NULL;
+  if (g_strcmp0 (encoding, "base64") == 0)
+    {
+      gsize len = 0;
+      guchar *data = *text ? g_base64_decode (text, &len) : NULL;
+
+      return g_bytes_new_take (data, len);
+    }
+  return g_bytes_new (text, strlen (text));
+}
+
+/* @bytes (nullable) as valid UTF-8 for display: invalid sequences become
+ * U+FFFD.  NULL for NULL. */
+char *
+loom_output_bytes_to_text (GBytes *bytes)
+{
+  gsize len;
+  const char *data;
+
+  if (bytes == NULL)
+    return NULL;
+  data = g_bytes_get_data (bytes, &len);
+  return len > 0 ? g_utf8_make_valid (data, len) : g_strdup ("");
+}

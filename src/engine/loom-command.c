@@ -4,13 +4,15 @@
  *
  * Command tasks: an argv template with {name} placeholders filled from the
  * task's parameters, run as a child with a working directory, environment
- * and timeout; stdout and stderr are captured up to LOOM_OUTPUT_CAP each.
+ * and timeout; stdout and stderr are captured up to the spec's
+ * "output_limit" bytes each (LOOM_OUTPUT_CAP unless set), byte for byte.
  */
 
 #define G_LOG_DOMAIN "Loom"
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -41,6 +43,7 @@ typedef struct
 {
   GInputStream *stream;
   GByteArray   *data;
+  guint64       limit;
   guint64       dropped;
   gboolean      eof;
   guint8        chunk[65536];
@@ -69,11 +72,11 @@ capture_read_cb (GObject      *object,
       return;
     }
 
-  /* Keep the first LOOM_OUTPUT_CAP bytes, read and count the rest so a
+  /* Keep the first cap->limit bytes, read and count the rest so a
    * chatty child never blocks on a full pipe. */
-  if (cap->data->len < LOOM_OUTPUT_CAP)
+  if (cap->data->len < cap->limit)
     {
-      guint keep = MIN ((guint) n, LOOM_OUTPUT_CAP - cap->data->len);
+      guint keep = (guint) MIN ((guint64) n, cap->limit - cap->data->len);
       g_byte_array_append (cap->data, cap->chunk, keep);
       cap->dropped += n - keep;
     }
@@ -135,14 +138,31 @@ append_output (GString    *detail,
                const char *name,
                Capture    *cap)
 {
-  g_autofree char *text = cap->data->len > 0
-    ? g_utf8_make_valid ((const char *) cap->data->data, cap->data->len)
-    : g_strdup ("");
+  loom_json_append_output (detail, name, cap->data->data, cap->data->len, cap->dropped);
+}
 
-  g_string_append_printf (detail, "%s\"%s\":", detail->len > 1 ? "," : "", name);
-  loom_json_append_string (detail, text);
-  if (cap->dropped > 0)
-    g_string_append_printf (detail, ",\"%s_truncated\":%" G_GUINT64_FORMAT, name, cap->dropped);
+/* The spec's "output_limit": bytes of stdout and of stderr kept, a whole
+ * number from 0 to LOOM_OUTPUT_LIMIT_MAX; LOOM_OUTPUT_CAP when absent. */
+static gboolean
+output_limit (JsonObject  *spec,
+              guint64     *limit,
+              GError     **error)
+{
+  JsonNode *node = json_object_get_member (spec, "output_limit");
+
+  *limit = LOOM_OUTPUT_CAP;
+  if (node == NULL || JSON_NODE_HOLDS_NULL (node))
+    return TRUE;
+  if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
+      json_node_get_int (node) < 0 || json_node_get_int (node) > (gint64) LOOM_OUTPUT_LIMIT_MAX)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("output_limit must be a whole number of bytes from 0 to %" PRId64),
+                   (gint64) LOOM_OUTPUT_LIMIT_MAX);
+      return FALSE;
+    }
+  *limit = json_node_get_int (node);
+  return TRUE;
 }
 
 void
@@ -159,6 +179,7 @@ loom_command_run (LoomRunContext  *ctx,
   JsonArray *template_;
   const char *cwd;
   double timeout;
+  guint64 limit;
   Run run = { 0 };
 
   if (!json_object_has_member (spec, "argv") ||
@@ -166,6 +187,12 @@ loom_command_run (LoomRunContext  *ctx,
       json_array_get_length (loom_json_array (spec, "argv")) == 0)
     {
       loom_outcome_set_error (outcome, "InvalidCommand", _("a command task needs a non-empty argv"));
+      return;
+    }
+
+  if (!output_limit (spec, &limit, &error))
+    {
+      loom_outcome_set_error (outcome, "InvalidCommand", error->message);
       return;
     }
 
@@ -240,6 +267,7 @@ loom_command_run (LoomRunContext  *ctx,
   run.err.stream = g_subprocess_get_stderr_pipe (run.proc);
   run.out.data = g_byte_array_new ();
   run.err.data = g_byte_array_new ();
+  run.out.limit = run.err.limit = limit;
   g_input_stream_read_async (run.out.stream, run.out.chunk, sizeof run.out.chunk,
                              G_PRIORITY_DEFAULT, NULL, capture_read_cb, &run.out);
   g_input_stream_read_async (run.err.stream, run.err.chunk, sizeof run.err.chunk,

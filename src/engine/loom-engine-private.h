@@ -14,7 +14,7 @@
 G_BEGIN_DECLS
 
 #define LOOM_ENGINE_DEFAULT_GRACE_MS 5000
-#define LOOM_OUTPUT_CAP              (1024 * 1024)
+#define LOOM_OUTPUT_CAP              LOOM_OUTPUT_LIMIT_DEFAULT
 
 typedef struct
 {

@@ -68,6 +68,20 @@ bar_of (LoomTimeline *self,
 
 /* One attempt of a task (@bar, on @engine_id), or the task as a whole
  * when @bar is %NULL. */
+/* The output limit a truncated output was cut at, its kept size: “1 MiB”,
+ * “64 KiB” or “1000 bytes”. */
+static char *
+limit_text (GBytes *kept)
+{
+  guint64 n = kept ? g_bytes_get_size (kept) : 0;
+
+  if (n > 0 && n % (1024 * 1024) == 0)
+    return g_strdup_printf (_("%" PRIu64 " MiB"), n / (1024 * 1024));
+  if (n > 0 && n % 1024 == 0)
+    return g_strdup_printf (_("%" PRIu64 " KiB"), n / 1024);
+  return g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " byte", "%" PRIu64 " bytes", n), n);
+}
+
 static char *
 describe (LoomTimeline          *self,
           guint                  job,
@@ -156,8 +170,22 @@ describe (LoomTimeline          *self,
     }
   g_string_append_printf (text, "\n\n%s\n%s", _("Standard output:"),
                           info->stdout_text && *info->stdout_text ? info->stdout_text : _("(none)"));
+  if (info->stdout_truncated > 0)
+    {
+      g_autofree char *limit = limit_text (info->stdout_bytes);
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("stdout truncated: %" PRIu64 " more bytes not kept (limit %s)"),
+                              info->stdout_truncated, limit);
+    }
   g_string_append_printf (text, "\n\n%s\n%s", _("Standard error:"),
                           info->stderr_text && *info->stderr_text ? info->stderr_text : _("(none)"));
+  if (info->stderr_truncated > 0)
+    {
+      g_autofree char *limit = limit_text (info->stderr_bytes);
+      g_string_append_c (text, '\n');
+      g_string_append_printf (text, _("stderr truncated: %" PRIu64 " more bytes not kept (limit %s)"),
+                              info->stderr_truncated, limit);
+    }
   return g_string_free (g_steal_pointer (&text), FALSE);
 }
 

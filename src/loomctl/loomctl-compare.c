@@ -150,7 +150,7 @@ cmd_compare (const Command *command,
       if (isatty (STDERR_FILENO))
         g_printerr ("loomctl: running %" G_GUINT64_FORMAT " tasks %s…\n", count,
                     m == 0 ? "serially on one engine" : "in parallel");
-      loomctl_wait_with_progress (result, NULL, -1);
+      loomctl_wait_with_progress (result, NULL, -1, NULL, NULL);
       if (loom_async_result_get_job_id (result) < 0)
         {
           g_autoptr(JsonNode) none = loom_async_result_get (result, 0, &error);

@@ -254,8 +254,8 @@ write_command_records (MapOptions  *o,
     {
       JsonObject *task = loom_json_array_object (tasks, i);
       guint64 seq = g_array_index (indices, guint64, loom_json_int (task, "index", i)) + 1;
-      const char *out = loom_json_string (task, "stdout", "");
-      const char *err = loom_json_string (task, "stderr", "");
+      g_autoptr(GBytes) out = loom_json_output_bytes (task, "stdout");
+      g_autoptr(GBytes) err = loom_json_output_bytes (task, "stderr");
       gint64 exit_status = loom_json_int (task, "exit_status", -1);
       gint64 started = loom_json_int (task, "started", 0);
       gint64 completed = loom_json_int (task, "completed", 0);
@@ -274,8 +274,8 @@ write_command_records (MapOptions  *o,
               g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s: %s", dir, g_strerror (errno));
               return FALSE;
             }
-          if (!g_file_set_contents (out_path, out, -1, error) ||
-              !g_file_set_contents (err_path, err, -1, error) ||
+          if (!g_file_set_contents (out_path, out ? g_bytes_get_data (out, NULL) : "", out ? g_bytes_get_size (out) : 0, error) ||
+              !g_file_set_contents (err_path, err ? g_bytes_get_data (err, NULL) : "", err ? g_bytes_get_size (err) : 0, error) ||
               !g_file_set_contents (exit_path, exit_text, -1, error))
             return FALSE;
         }
@@ -288,7 +288,7 @@ write_command_records (MapOptions  *o,
           g_ascii_formatd (start_text, sizeof start_text, "%.3f", started / 1e6);
           g_ascii_formatd (runtime, sizeof runtime, "%.3f", started > 0 && completed >= started ? (completed - started) / 1e6 : 0);
           g_string_append_printf (log, "%" G_GUINT64_FORMAT "\t%s\t%s\t%s\t0\t%zu\t%" G_GINT64_FORMAT "\t%d\t%s\n",
-                                  seq, g_get_host_name (), start_text, runtime, strlen (out),
+                                  seq, g_get_host_name (), start_text, runtime, out ? g_bytes_get_size (out) : 0,
                                   exit_status >= 0 ? exit_status : (gint64) 255,
                                   exit_status < 0 && g_str_equal (status, "failed") ? 9 : 0, cmd);
         }
@@ -322,6 +322,7 @@ submit_and_wait (MapOptions   *o,
   g_autoptr(GBytes) lines = NULL;
   g_autoptr(GArray) indices = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(LoomctlOrderedPrinter) printer = NULL;
   g_autofree char *first_command = NULL;
   gboolean command_output = argv != NULL;
   LoomClient *client;
@@ -397,7 +398,12 @@ submit_and_wait (MapOptions   *o,
       return EXIT_OK;
     }
 
-  if (!loomctl_wait_with_progress (result, client, o->timeout))
+  /* A command's output goes out in input order as soon as it can (GNU
+   * Parallel's -k); --json prints nothing but its document. */
+  if (command_output && !o->ctl.json)
+    printer = loomctl_ordered_printer_new (result);
+  if (!loomctl_wait_with_progress (result, client, o->timeout,
+                                   printer ? loomctl_ordered_printer_poll : NULL, printer))
     return loomctl_fail (EXIT_TIMEOUT, "job %d is not done after %g s (%u of %u tasks finished); "
                          "it goes on: see “loomctl get %d”", loom_async_result_get_job_id (result), o->timeout,
                          loom_async_result_get_progress (result), indices->len, loom_async_result_get_job_id (result));
@@ -411,7 +417,7 @@ submit_and_wait (MapOptions   *o,
     return loomctl_fail_with (error);
   if ((o->results || o->joblog) && !write_command_records (o, argv, report, indices, &error))
     return loomctl_fail (EXIT_CANNOT_WRITE, "%s", error->message);
-  return loomctl_print_report (report, o->ctl.json, command_output);
+  return loomctl_print_report (report, o->ctl.json, command_output, printer != NULL);
 }
 
 /* --shuffle or --shuffle=SEED */
@@ -457,6 +463,44 @@ parse_retries (const char  *name,
   return TRUE;
 }
 
+/* --output-limit BYTES: a whole number of bytes, or of KiB, MiB or GiB
+ * with a suffix K, M or G (KiB, MiB, GiB too), at most 1 GiB. */
+static gboolean
+parse_output_limit (const char  *name,
+                    const char  *value,
+                    gpointer     data,
+                    GError     **error)
+{
+  static const struct { const char *suffix; guint64 factor; } units[] = {
+    { "", 1 }, { "b", 1 },
+    { "k", 1024 }, { "kib", 1024 }, { "kb", 1024 },
+    { "m", 1024 * 1024 }, { "mib", 1024 * 1024 }, { "mb", 1024 * 1024 },
+    { "g", 1024 * 1024 * 1024 }, { "gib", 1024 * 1024 * 1024 }, { "gb", 1024 * 1024 * 1024 },
+  };
+  const char *end = value;
+  guint64 number;
+
+  while (g_ascii_isdigit (*end))
+    end++;
+  if (end > value && end - value <= 12)
+    {
+      g_autofree char *digits = g_strndup (value, end - value);
+
+      if (g_ascii_string_to_unsigned (digits, 10, 0, G_MAXUINT64, &number, NULL))
+        for (guint i = 0; i < G_N_ELEMENTS (units); i++)
+          if (g_ascii_strcasecmp (end, units[i].suffix) == 0 &&
+              number <= LOOM_OUTPUT_LIMIT_MAX / units[i].factor)
+            {
+              parsing_options->output_limit = number * units[i].factor;
+              return TRUE;
+            }
+    }
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               _("--output-limit takes the bytes to keep of each task's stdout and stderr, from 0 to 1G "
+                 "(such as 65536, 64K or 16M), got “%s”"), value);
+  return FALSE;
+}
+
 /* The --scheme option's help, with the names of the schemes. */
 static const char *
 scheme_option_help (MapOptions *o)
@@ -468,7 +512,7 @@ scheme_option_help (MapOptions *o)
   return o->scheme_help;
 }
 
-/* A command task's working directory and environment.  The directory is
+/* A command task's working directory, environment and output limit.  The directory is
  * --cwd or the one loomctl runs in, made absolute as plugin paths are, so
  * that ./program means the same on every engine of this host. */
 int
@@ -476,6 +520,7 @@ map_options_apply_command (MapOptions   *o,
                            LoomTaskSpec *spec)
 {
   g_autofree char *cwd = o->cwd ? g_canonicalize_filename (o->cwd, NULL) : g_get_current_dir ();
+  g_autoptr(GError) error = NULL;
 
   if (!g_file_test (cwd, G_FILE_TEST_IS_DIR))
     return loomctl_fail (EXIT_USAGE, _("--cwd %s is not a directory; nothing ran"), cwd);
@@ -487,6 +532,8 @@ map_options_apply_command (MapOptions   *o,
         return loomctl_fail (EXIT_USAGE, "--env “%s” is not of the form NAME=VALUE", o->env[i]);
       loom_task_spec_setenv (spec, kv[0], kv[1]);
     }
+  if (o->output_limit >= 0 && !loom_task_spec_set_output_limit (spec, o->output_limit, &error))
+    return loomctl_fail (EXIT_USAGE, "%s", error->message);
   return EXIT_OK;
 }
 
@@ -517,6 +564,7 @@ map_options_entries (MapOptions *o,
     { "cwd", 0, 0, G_OPTION_ARG_FILENAME, &o->cwd, "Working directory of the commands", "DIR" },
     { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, "An environment variable for the commands (repeatable)", "NAME=VALUE" },
     { "task-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->task_timeout, "Kill a command after S seconds", "S" },
+    { "output-limit", 0, 0, G_OPTION_ARG_CALLBACK, parse_output_limit, "Keep the first BYTES of each task's stdout and of its stderr (default 1M; K, M and G suffixes; at most 1G)", "BYTES" },
     { "results", 0, 0, G_OPTION_ARG_FILENAME, &o->results, "Write each task's stdout, stderr and exit_status under DIR/<index>/", "DIR" },
     { "joblog", 0, 0, G_OPTION_ARG_FILENAME, &o->joblog, "Append a GNU Parallel joblog row per task to FILE", "FILE" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &o->resume, "Skip the tasks the joblog already records", NULL },

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -144,12 +146,53 @@ loomctl_params_text (JsonObject *task)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* Writes the bytes of a task's output @name ("stdout", "stderr") to @f
+ * exactly, however the report carries them (see loom_json_output_bytes()). */
+static void
+write_output (FILE       *f,
+              JsonObject *task,
+              const char *name)
+{
+  g_autoptr(GBytes) bytes = loom_json_output_bytes (task, name);
+  gsize len = 0;
+  const void *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
+
+  if (len > 0)
+    fwrite (data, 1, len, f);
+}
+
+/* One line on stderr for each output of @task that was cut at its limit. */
+static void
+warn_truncated (JsonObject *task)
+{
+  static const char *names[] = { "stdout", "stderr" };
+
+  for (guint k = 0; k < G_N_ELEMENTS (names); k++)
+    {
+      g_autofree char *truncated_name = g_strconcat (names[k], "_truncated", NULL);
+      gint64 dropped = loom_json_int (task, truncated_name, 0);
+      g_autoptr(GBytes) kept = NULL;
+
+      if (dropped <= 0)
+        continue;
+      kept = loom_json_output_bytes (task, names[k]);
+      /* TRANSLATORS: %s is stdout or stderr */
+      g_printerr (_("loomctl: task %" PRId64 ": %s was cut at %" PRIu64 " bytes (%" PRId64 " more not kept); "
+                    "raise --output-limit\n"),
+                  loom_json_int (task, "index", 0), names[k],
+                  (guint64) (kept ? g_bytes_get_size (kept) : 0), dropped);
+    }
+}
+
 /* Prints a finished job: its results like res.get() (or each command's
- * stdout in order), failures on stderr.  Returns the exit code. */
+ * stdout in order, unless @stdout_printed says a LoomctlOrderedPrinter
+ * did that already), failures on stderr, and a line for each output cut
+ * at its limit.  Returns the exit code. */
 int
 loomctl_print_report (JsonNode *report,
                       gboolean  json,
-                      gboolean  command_output)
+                      gboolean  command_output,
+                      gboolean  stdout_printed)
 {
   JsonObject *root = json_node_get_object (report);
   JsonArray *tasks = json_object_get_array_member (root, "tasks");
@@ -160,12 +203,9 @@ loomctl_print_report (JsonNode *report,
     loomctl_print_json (report);
   else if (command_output)
     {
-      for (guint i = 0; i < json_array_get_length (tasks); i++)
-        {
-          JsonObject *task = json_array_get_object_element (tasks, i);
-          if (!json_object_get_null_member (task, "stdout"))
-            g_print ("%s", json_object_get_string_member (task, "stdout"));
-        }
+      for (guint i = 0; i < json_array_get_length (tasks) && !stdout_printed; i++)
+        write_output (stdout, json_array_get_object_element (tasks, i), "stdout");
+      fflush (stdout);
     }
   else
     {
@@ -188,6 +228,8 @@ loomctl_print_report (JsonNode *report,
       JsonNode *err = json_object_get_member (task, "error");
       g_autofree char *params = NULL;
 
+      if (command_output)
+        warn_truncated (task);
       if (g_str_equal (status, "done"))
         continue;
       failed++;
@@ -201,9 +243,11 @@ loomctl_print_report (JsonNode *report,
                   err && JSON_NODE_HOLDS_OBJECT (err)
                     ? json_object_get_string_member_with_default (json_node_get_object (err), "message", "")
                     : status);
-      if (!json_object_get_null_member (task, "stderr") && !json && command_output &&
-          *json_object_get_string_member (task, "stderr"))
-        g_printerr ("%s", json_object_get_string_member (task, "stderr"));
+      if (!json && command_output)
+        {
+          fflush (stderr);
+          write_output (stderr, task, "stderr");
+        }
     }
 
   if (failed > 0)
@@ -212,6 +256,69 @@ loomctl_print_report (JsonNode *report,
       return EXIT_TASKS_FAILED;
     }
   return EXIT_OK;
+}
+
+/* --- printing command output in input order as it comes ----------------- */
+
+struct _LoomctlOrderedPrinter
+{
+  LoomAsyncResult *result;
+  guint            next_index;
+};
+
+/* A printer of @result's command output: see loomctl_ordered_printer_poll(). */
+LoomctlOrderedPrinter *
+loomctl_ordered_printer_new (LoomAsyncResult *result)
+{
+  LoomctlOrderedPrinter *printer = g_new0 (LoomctlOrderedPrinter, 1);
+
+  printer->result = g_object_ref (result);
+  return printer;
+}
+
+void
+loomctl_ordered_printer_free (LoomctlOrderedPrinter *printer)
+{
+  if (printer == NULL)
+    return;
+  g_clear_object (&printer->result);
+  g_free (printer);
+}
+
+/* Writes to stdout, byte for byte, the output of every task that has
+ * finished after all tasks before it (GNU Parallel's -k), from the first
+ * not yet written; a task still running stops it until the next poll.
+ * Returns TRUE once every task's output is written.  A LoomctlWaitTick. */
+gboolean
+loomctl_ordered_printer_poll (gpointer data)
+{
+  LoomctlOrderedPrinter *printer = data;
+  guint n = loom_async_result_get_n_tasks (printer->result);
+  gboolean wrote = FALSE;
+
+  while (printer->next_index < n)
+    {
+      g_autoptr(LoomTaskInfo) info = NULL;
+      LoomTaskInfo times;
+      gsize len = 0;
+      const void *bytes;
+
+      /* The cheap look first: most polls find the next task running. */
+      loom_async_result_get_task_times (printer->result, printer->next_index, &times);
+      if (!loom_task_status_is_final (times.status))
+        break;
+      info = loom_async_result_get_task_info (printer->result, printer->next_index);
+      bytes = info->stdout_bytes ? g_bytes_get_data (info->stdout_bytes, &len) : NULL;
+      if (len > 0)
+        {
+          fwrite (bytes, 1, len, stdout);
+          wrote = TRUE;
+        }
+      printer->next_index++;
+    }
+  if (wrote)
+    fflush (stdout);
+  return printer->next_index == n;
 }
 
 /* When a waiting command first looks for live engines, and how often. */
@@ -273,11 +380,15 @@ warn_if_no_engine (LoomClient *client,
 
 /* Waits for @result, drawing a progress line on stderr when it is a
  * terminal, and returns FALSE if @timeout (seconds, < 0 for ever) passed.
- * With @client, says every few seconds when its cluster has no engine. */
+ * With @client, says every few seconds when its cluster has no engine.
+ * @tick (nullable) runs with @tick_data about five times a second and
+ * once when the job is ready, with the progress line erased. */
 gboolean
 loomctl_wait_with_progress (LoomAsyncResult *result,
                             LoomClient      *client,
-                            double           timeout)
+                            double           timeout,
+                            LoomctlWaitTick  tick,
+                            gpointer         tick_data)
 {
   gboolean tty = isatty (STDERR_FILENO);
   gint64 begin = g_get_monotonic_time ();
@@ -293,6 +404,12 @@ loomctl_wait_with_progress (LoomAsyncResult *result,
         slice = MIN (slice, MAX (0, timeout - elapsed));
       if (loom_async_result_wait (result, slice))
         break;
+      if (tick != NULL)
+        {
+          if (tty && last_draw)
+            clear_progress ();
+          tick (tick_data);
+        }
       elapsed = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
       if (timeout >= 0 && elapsed >= timeout)
         {
@@ -316,6 +433,8 @@ loomctl_wait_with_progress (LoomAsyncResult *result,
 
   if (tty && last_draw)
     clear_progress ();
+  if (tick != NULL)
+    tick (tick_data);
   return TRUE;
 }
 

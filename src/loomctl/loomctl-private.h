@@ -123,10 +123,24 @@ void         loomctl_print_json         (JsonNode       *node);
 char        *loomctl_params_text        (JsonObject     *task);
 int          loomctl_print_report       (JsonNode       *report,
                                          gboolean        json,
-                                         gboolean        command_output);
+                                         gboolean        command_output,
+                                         gboolean        stdout_printed);
+
+typedef gboolean (*LoomctlWaitTick) (gpointer data);
 gboolean     loomctl_wait_with_progress (LoomAsyncResult *result,
                                          LoomClient      *client,
-                                         double           timeout);
+                                         double           timeout,
+                                         LoomctlWaitTick  tick,
+                                         gpointer         tick_data);
+
+/* Command output on stdout in input order, as soon as it can be. */
+typedef struct _LoomctlOrderedPrinter LoomctlOrderedPrinter;
+
+LoomctlOrderedPrinter *loomctl_ordered_printer_new  (LoomAsyncResult       *result);
+gboolean     loomctl_ordered_printer_poll (gpointer        printer);
+void         loomctl_ordered_printer_free (LoomctlOrderedPrinter *printer);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomctlOrderedPrinter, loomctl_ordered_printer_free)
 char        *loomctl_seconds_text       (double          s);
 
 /* --- sweeps: map, run and compare (loomctl-map.c) ------------------------ */
@@ -158,9 +172,10 @@ typedef struct
   char    **csv;
   gboolean  shuffle;
   guint64   shuffle_seed;
+  gint64    output_limit;  /* run: bytes kept of each output, -1: the default */
 } MapOptions;
 
-#define MAP_OPTIONS_INIT { .timeout = -1, .retries = -1 }
+#define MAP_OPTIONS_INIT { .timeout = -1, .retries = -1, .output_limit = -1 }
 
 void          map_options_clear         (MapOptions     *o);
 GOptionEntry *map_options_entries       (MapOptions     *o,

@@ -93,7 +93,7 @@ cmd_get (const Command *command,
 
   if (!(report = loom_client_get_job_report (ctl.client, job, &error)))
     return loomctl_fail_with (error);
-  return loomctl_print_report (report, ctl.json, loom_job_info_get_kind (info) == LOOM_TASK_KIND_COMMAND);
+  return loomctl_print_report (report, ctl.json, loom_job_info_get_kind (info) == LOOM_TASK_KIND_COMMAND, FALSE);
 }
 
 int

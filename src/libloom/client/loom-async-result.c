@@ -105,6 +105,8 @@ loom_task_info_copy (const LoomTaskInfo *info)
   copy->error_message = g_strdup (info->error_message);
   copy->stdout_text = g_strdup (info->stdout_text);
   copy->stderr_text = g_strdup (info->stderr_text);
+  copy->stdout_bytes = info->stdout_bytes ? g_bytes_ref (info->stdout_bytes) : NULL;
+  copy->stderr_bytes = info->stderr_bytes ? g_bytes_ref (info->stderr_bytes) : NULL;
   return copy;
 }
 
@@ -124,6 +126,8 @@ loom_task_info_free (LoomTaskInfo *info)
   g_free (info->error_message);
   g_free (info->stdout_text);
   g_free (info->stderr_text);
+  g_clear_pointer (&info->stdout_bytes, g_bytes_unref);
+  g_clear_pointer (&info->stderr_bytes, g_bytes_unref);
   g_free (info);
 }
 
@@ -644,8 +648,12 @@ fill_error (LoomTaskInfo *info,
       info->error_type = g_strdup (loom_json_string (err, "type", NULL));
       info->error_message = g_strdup (loom_json_string (err, "message", NULL));
     }
-  info->stdout_text = g_strdup (loom_json_string (obj, "stdout", NULL));
-  info->stderr_text = g_strdup (loom_json_string (obj, "stderr", NULL));
+  info->stdout_bytes = loom_json_output_bytes (obj, "stdout");
+  info->stderr_bytes = loom_json_output_bytes (obj, "stderr");
+  info->stdout_text = loom_output_bytes_to_text (info->stdout_bytes);
+  info->stderr_text = loom_output_bytes_to_text (info->stderr_bytes);
+  info->stdout_truncated = MAX (0, loom_json_int (obj, "stdout_truncated", 0));
+  info->stderr_truncated = MAX (0, loom_json_int (obj, "stderr_truncated", 0));
   info->exit_status = loom_json_int (obj, "exit_status", -1);
 }
 

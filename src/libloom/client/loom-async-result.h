@@ -38,12 +38,21 @@ G_DECLARE_FINAL_TYPE (LoomAsyncResult, loom_async_result, LOOM, ASYNC_RESULT, GO
  * @result: (nullable): the result
  * @error_type: (nullable): the kind of error, for tasks that failed
  * @error_message: (nullable): what went wrong
- * @stdout_text: (nullable): a command's standard output (first MiB)
- * @stderr_text: (nullable): a command's standard error (first MiB)
+ * @stdout_text: (nullable): a command's standard output as far as it was
+ *   kept, as valid UTF-8 for display (invalid bytes become U+FFFD)
+ * @stderr_text: (nullable): a command's standard error, likewise
  * @exit_status: a command's exit status, or -1
+ * @stdout_bytes: (nullable): a command's standard output as far as it was
+ *   kept, exactly the bytes it wrote
+ * @stderr_bytes: (nullable): a command's standard error, likewise
+ * @stdout_truncated: bytes of standard output written past the spec's
+ *   output limit (loom_task_spec_set_output_limit(), 1 MiB unless set)
+ *   and not kept; 0 when all of it was kept
+ * @stderr_truncated: bytes of standard error not kept, likewise
  *
  * One task's metadata, like ipyparallel's AsyncResult.metadata.
- * Timestamps are 0 until they happen.
+ * Timestamps are 0 until they happen.  The output fields are %NULL (and
+ * 0) for tasks that are not commands or have not finished.
  */
 typedef struct
 {
@@ -62,6 +71,10 @@ typedef struct
   char           *stdout_text;
   char           *stderr_text;
   gint            exit_status;
+  GBytes         *stdout_bytes;
+  GBytes         *stderr_bytes;
+  guint64         stdout_truncated;
+  guint64         stderr_truncated;
 } LoomTaskInfo;
 
 LOOM_AVAILABLE_IN_ALL

@@ -41,6 +41,25 @@ set_string_or_null (JsonObject *obj,
     json_object_set_null_member (obj, name);
 }
 
+/* A command's output @name ("stdout", "stderr") as the detail @d
+ * carries it: the text, with "<name>_encoding": "base64" when it is not
+ * UTF-8 (see loom_json_append_output()), and "<name>_truncated", the
+ * bytes not kept. */
+static void
+set_output (JsonObject *task,
+            JsonObject *d,
+            const char *name)
+{
+  g_autofree char *encoding_name = g_strconcat (name, "_encoding", NULL);
+  g_autofree char *truncated_name = g_strconcat (name, "_truncated", NULL);
+  const char *encoding = loom_json_string (d, encoding_name, NULL);
+
+  set_string_or_null (task, name, loom_json_string (d, name, NULL));
+  if (encoding != NULL)
+    json_object_set_string_member (task, encoding_name, encoding);
+  json_object_set_int_member (task, truncated_name, MAX (0, loom_json_int (d, truncated_name, 0)));
+}
+
 /* A job report from the controller's answer to "job": its summary with
  * the task figures, and every task's row, parameters, result and detail. */
 static JsonNode *
@@ -89,8 +108,8 @@ report_from_reply (LoomMessage  *reply,
         json_object_set_member (task, "error", json_node_init_object (json_node_alloc (), err));
       else
         json_object_set_null_member (task, "error");
-      set_string_or_null (task, "stdout", loom_json_string (d, "stdout", NULL));
-      set_string_or_null (task, "stderr", loom_json_string (d, "stderr", NULL));
+      set_output (task, d, "stdout");
+      set_output (task, d, "stderr");
       if (d && json_object_has_member (d, "exit_status"))
         json_object_set_int_member (task, "exit_status", loom_json_int (d, "exit_status", -1));
       else
@@ -116,7 +135,12 @@ report_from_reply (LoomMessage  *reply,
  *   engines, wall_time, serial_time, speedup, efficiency, created, finished,
  *   spec}, "tasks": [{index, params, engine_id, status, attempts, submitted,
  *   dispatched, started, completed, received, result, error, stdout,
- *   stderr, exit_status}]}`; times in µs since the epoch, durations in s
+ *   stdout_truncated, stderr, stderr_truncated, exit_status}]}`; times in
+ *   µs since the epoch, durations in s.  A command's stdout (stderr) is its
+ *   kept output as a string, or null for other tasks; output that is not
+ *   valid UTF-8 is base64 and the task then has `"stdout_encoding":
+ *   "base64"` (`stderr_encoding`).  `stdout_truncated` counts the bytes
+ *   written past the spec's output limit and not kept.
  */
 JsonNode *
 loom_client_get_job_report (LoomClient  *self,

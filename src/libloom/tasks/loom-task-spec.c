@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
@@ -33,6 +35,7 @@ struct _LoomTaskSpec
   char            *cwd;
   GHashTable      *env;
   double           timeout;
+  guint64          output_limit; /* command: bytes of stdout and of stderr kept */
 };
 
 G_DEFINE_BOXED_TYPE (LoomTaskSpec, loom_task_spec, loom_task_spec_ref, loom_task_spec_unref)
@@ -45,6 +48,7 @@ spec_new (LoomTaskKind kind)
   g_atomic_ref_count_init (&spec->ref_count);
   spec->kind = kind;
   spec->env = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  spec->output_limit = LOOM_OUTPUT_LIMIT_DEFAULT;
   return spec;
 }
 
@@ -249,6 +253,57 @@ loom_task_spec_set_timeout (LoomTaskSpec *spec,
 }
 
 /**
+ * loom_task_spec_set_output_limit:
+ * @spec: a command #LoomTaskSpec
+ * @bytes: bytes of a command's stdout, and of its stderr, to keep, from 0
+ *   to %LOOM_OUTPUT_LIMIT_MAX
+ * @error: return location for a #GError
+ *
+ * Sets how much output each task of a command keeps (the spec's
+ * `output_limit`; %LOOM_OUTPUT_LIMIT_DEFAULT, 1 MiB, unless set).  Output
+ * past the limit is read and counted but not kept: a task's
+ * `stdout_truncated` and `stderr_truncated` (#LoomTaskInfo, job reports)
+ * say how many bytes were dropped.
+ *
+ * Returns: %TRUE, or %FALSE with @error (%LOOM_ERROR_INVALID_ARGUMENT)
+ *   set if @bytes is above %LOOM_OUTPUT_LIMIT_MAX; @spec is then unchanged
+ */
+gboolean
+loom_task_spec_set_output_limit (LoomTaskSpec  *spec,
+                                 guint64        bytes,
+                                 GError       **error)
+{
+  g_return_val_if_fail (spec != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (bytes > LOOM_OUTPUT_LIMIT_MAX)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("an output limit of %" PRIu64 " bytes is more than the most a task may keep, "
+                     "%" PRIu64 " bytes (1 GiB)"),
+                   bytes, (guint64) LOOM_OUTPUT_LIMIT_MAX);
+      return FALSE;
+    }
+  spec->output_limit = bytes;
+  return TRUE;
+}
+
+/**
+ * loom_task_spec_get_output_limit:
+ * @spec: a #LoomTaskSpec
+ *
+ * Returns: the bytes of stdout, and of stderr, each task of a command
+ *   keeps; %LOOM_OUTPUT_LIMIT_DEFAULT unless set
+ */
+guint64
+loom_task_spec_get_output_limit (LoomTaskSpec *spec)
+{
+  g_return_val_if_fail (spec != NULL, LOOM_OUTPUT_LIMIT_DEFAULT);
+
+  return spec->output_limit;
+}
+
+/**
  * loom_task_spec_to_json:
  * @spec: a #LoomTaskSpec
  *
@@ -310,6 +365,8 @@ loom_task_spec_to_json (LoomTaskSpec *spec)
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
       g_string_append_printf (out, ",\"timeout\":%s", g_ascii_dtostr (buf, sizeof buf, spec->timeout));
     }
+  if (spec->output_limit != LOOM_OUTPUT_LIMIT_DEFAULT)
+    g_string_append_printf (out, ",\"output_limit\":%" G_GUINT64_FORMAT, spec->output_limit);
   g_string_append_c (out, '}');
 
   return g_string_free (g_steal_pointer (&out), FALSE);

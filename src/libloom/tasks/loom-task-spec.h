@@ -18,6 +18,21 @@ G_BEGIN_DECLS
 #define LOOM_TYPE_TASK_SPEC (loom_task_spec_get_type ())
 
 /**
+ * LOOM_OUTPUT_LIMIT_DEFAULT:
+ *
+ * Bytes of a command's stdout, and of its stderr, that are kept unless
+ * loom_task_spec_set_output_limit() says otherwise: 1 MiB.
+ */
+#define LOOM_OUTPUT_LIMIT_DEFAULT (G_GUINT64_CONSTANT (1024) * 1024)
+
+/**
+ * LOOM_OUTPUT_LIMIT_MAX:
+ *
+ * The largest output limit a command task may have: 1 GiB.
+ */
+#define LOOM_OUTPUT_LIMIT_MAX (G_GUINT64_CONSTANT (1024) * 1024 * 1024)
+
+/**
  * LoomTaskKind:
  * @LOOM_TASK_KIND_BUILTIN: a function compiled into every engine
  * @LOOM_TASK_KIND_COMMAND: a program run with an argv template
@@ -64,6 +79,12 @@ void          loom_task_spec_setenv          (LoomTaskSpec        *spec,
 LOOM_AVAILABLE_IN_ALL
 void          loom_task_spec_set_timeout     (LoomTaskSpec        *spec,
                                               double               seconds);
+LOOM_AVAILABLE_IN_ALL
+gboolean      loom_task_spec_set_output_limit (LoomTaskSpec       *spec,
+                                              guint64              bytes,
+                                              GError             **error);
+LOOM_AVAILABLE_IN_ALL
+guint64       loom_task_spec_get_output_limit (LoomTaskSpec       *spec);
 LOOM_AVAILABLE_IN_ALL
 char         *loom_task_spec_to_json         (LoomTaskSpec        *spec);
 
