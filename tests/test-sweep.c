@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "loom.h"
+#include "loom-test-util.h"
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -1279,6 +1280,93 @@ test_preview (void)
   }
 }
 
+/* --- a map over no tasks -------------------------------------------------- */
+
+static void
+on_waited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (loom_async_result_wait_finish (LOOM_ASYNC_RESULT (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* As ipyparallel's map over an empty list: no job, a result ready at once
+ * whose get() is [], through every map of LoomView; the cluster goes on. */
+static void
+test_map_empty (void)
+{
+  ClusterOptions opts = { .n_engines = 1, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autoptr(LoomSweep) sweep = loom_sweep_new ();
+  g_autoptr(JsonArray) none = json_array_new ();
+  g_autoptr(JsonArray) one_param = test_params_range ("x", 1, NULL, 0);
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_for_function ("echo", NULL);
+  g_autoptr(GBytes) lines = NULL;
+  g_autoptr(LoomAsyncResult) mapped = NULL;
+  g_autoptr(LoomAsyncResult) from_lines = NULL;
+  g_autoptr(LoomAsyncResult) one = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(JsonNode) sync_values = NULL;
+  g_autoptr(JsonNode) one_value = NULL;
+  g_autoptr(GListModel) jobs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gboolean waited = FALSE;
+
+  g_assert_true (loom_sweep_add_csv_data (sweep, "x\n", -1, &error));
+  g_assert_no_error (error);
+  lines = loom_sweep_to_lines (sweep);
+
+  mapped = loom_view_map_async (view, "echo", none, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mapped);
+  g_assert_true (loom_async_result_ready (mapped));
+  g_assert_true (loom_async_result_successful (mapped));
+  g_assert_cmpuint (loom_async_result_get_n_tasks (mapped), ==, 0);
+  g_assert_cmpint (loom_async_result_get_job_id (mapped), ==, -1);
+  values = loom_async_result_get (mapped, 0, &error);
+  g_assert_no_error (error);
+  text = loom_value_to_json (values);
+  g_assert_cmpstr (text, ==, "[]");
+  g_assert_true (loom_async_result_abort (mapped, &error));
+  g_assert_no_error (error);
+  loom_async_result_wait_async (mapped, NULL, on_waited, &waited);
+  g_assert_true (test_wait_until (flag_set, &waited, 10));
+
+  from_lines = loom_view_map_lines_async (view, spec, lines, loom_sweep_get_count (sweep), &error);
+  g_assert_no_error (error);
+  g_assert_true (loom_async_result_wait (from_lines, 0));
+  g_clear_pointer (&values, json_node_unref);
+  values = loom_async_result_get (from_lines, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (values)), ==, 0);
+
+  sync_values = loom_view_map_sync (view, "echo", none, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (sync_values)), ==, 0);
+
+  /* None of them was a job; a map of one task still is */
+  one = loom_view_map_async (view, "echo", one_param, &error);
+  g_assert_no_error (error);
+  one_value = loom_async_result_get (one, 30, &error);
+  g_assert_no_error (error);
+  jobs = loom_client_list_jobs (client, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1309,6 +1397,7 @@ main (int   argc,
   g_test_add_func ("/loom/sweep/non-finite", test_non_finite);
   g_test_add_func ("/loom/sweep/empty", test_empty);
   g_test_add_func ("/loom/sweep/spaces", test_spaces);
+  g_test_add_func ("/loom/sweep/map-empty", test_map_empty);
   g_test_add_func ("/loom/sweep/log-start", test_log_start);
   g_test_add_func ("/loom/sweep/too-many", test_too_many);
   g_test_add_func ("/loom/sweep/large", test_large);
