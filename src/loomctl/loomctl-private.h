@@ -156,6 +156,7 @@ typedef struct
   char    **csv;
   gboolean  shuffle;
   guint64   shuffle_seed;
+  gboolean  shuffle_seed_given;  /* --shuffle=SEED, not one chosen here */
 } MapOptions;
 
 #define MAP_OPTIONS_INIT { .timeout = -1, .retries = -1 }
