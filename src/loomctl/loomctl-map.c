@@ -526,12 +526,14 @@ parse_shuffle (const char  *name,
   o->shuffle_seed_given = value != NULL;
   if (value == NULL)
     {
-      o->shuffle_seed = ((guint64) g_random_int () << 32) | g_random_int ();
+      /* Below 2^53: the report's JSON carries it exactly to any reader. */
+      o->shuffle_seed = (((guint64) g_random_int () << 32) | g_random_int ()) & ((G_GUINT64_CONSTANT (1) << 53) - 1);
       return TRUE;
     }
-  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &o->shuffle_seed, NULL))
+  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &o->shuffle_seed, NULL))
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--shuffle takes a seed, a whole number, got “%s”", value);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--shuffle takes a seed, a whole number from 0 to 2^63 - 1, got “%s”", value);
       return FALSE;
     }
   return TRUE;
