@@ -519,6 +519,8 @@ test_exit_codes (void)
     { { "map", "nosuch", "--sweep", "x=1" }, 2, { "unknown function", "nosuch", "printtime" } },
     { { "map", "echo", "--sweep", "x=range:1:0" }, 2, { "sweep", "range:1:0 is empty" } },
     { { "map", "echo", "--sweep", "x=" }, 2, { "sweep", "the list of values is empty" } },
+    { { "map", "echo", "--sweep", "x=1, ,2" }, 2, { "sweep “x”", "is only spaces" } },
+    { { "map", "echo", "--sweep", "x=nan" }, 2, { "sweep “x”", "JSON has no NaN or Infinity" } },
     { { "map", "echo", "--sweep", "x" }, 2, { "sweep", "not of the form NAME=VALUE" } },
     { { "map", "echo", "--sweep", "x=1", "--bogus" }, 2, { "--bogus", "loomctl map --help" } },
     { { "map" }, 2, { "usage: loomctl map FUNCTION" } },

@@ -633,11 +633,14 @@ abort_and_check (const char *job,
         }
       else
         {
-          g_assert_cmpint (json_object_get_int_member (task, "engine_id"), ==, -1);
+          /* It never reached an engine: it has none, not engine -1. */
+          g_assert_true (json_object_has_member (task, "engine_id"));
+          g_assert_true (json_object_get_null_member (task, "engine_id"));
           g_assert_nonnull (strstr (json_object_get_string_member (error, "message"), "before this task ran"));
         }
     }
   g_assert_cmpuint (ran, ==, running);
+  g_assert_cmpint (json_object_get_int_member (report_job (report), "never_ran"), ==, n_tasks - running);
 
   /* The job is over in the listing too. */
   g_assert_cmpint (run_loomctl (&out, &err, "jobs", "--json", NULL), ==, 0);
@@ -657,6 +660,64 @@ abort_and_check (const char *job,
     }
   g_assert_true (listed);
   return report;
+}
+
+/* `show` and `export` of an aborted job whose @never_ran tasks never ran:
+ * the figures count the tasks that ran and say how many did not, and those
+ * tasks have no engine (“—”, an empty CSV field), not engine -1. */
+static void
+assert_never_ran_shown (const char *job,
+                        guint       never_ran)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *said = g_strdup_printf ("(over the tasks that ran; %u tasks never ran)", never_ran);
+  g_auto(GStrv) lines = NULL;
+  guint dashes = 0, rows = 0;
+
+  g_assert_cmpint (run_loomctl (&out, &err, "show", job, NULL), ==, 0);
+  g_test_message ("%s", out);
+  g_assert_nonnull (strstr (out, said));
+  g_assert_null (strstr (out, " -1 "));
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    if (strstr (lines[i], "aborted") && strstr (lines[i], "before this task ran"))
+      {
+        g_auto(GStrv) fields = g_strsplit_set (g_strstrip (lines[i]), " ", -1);
+        guint f = 1;
+
+        /* INDEX ENGINE STATUS START DURATION */
+        while (fields[f] && *fields[f] == '\0')
+          f++;
+        dashes += g_strcmp0 (fields[f], "—") == 0;
+      }
+  g_assert_cmpuint (dashes, ==, never_ran);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* get's messages say where each task was */
+  g_assert_cmpint (run_loomctl (&out, &err, "get", job, NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "aborted before it reached an engine"));
+  g_assert_null (strstr (err, "engine -1"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* CSV: an empty engine field; JSON: null */
+  g_assert_cmpint (run_loomctl (&out, &err, "export", job, "--format", "csv", NULL), ==, 0);
+  g_strfreev (lines);
+  lines = g_strsplit (out, "\n", -1);
+  for (guint i = 1; lines[i] && *lines[i]; i++)
+    {
+      g_test_message ("%s", lines[i]);
+      g_assert_null (strstr (lines[i], ",-1,"));
+      rows += strstr (lines[i], ",,aborted,") != NULL;
+    }
+  g_assert_cmpuint (rows, ==, never_ran);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "export", job, "--format", "json", NULL), ==, 0);
+  g_assert_null (strstr (out, "\"engine_id\" : -1"));
+  g_assert_nonnull (strstr (out, "\"engine_id\" : null"));
 }
 
 /* The cluster of 2 engines still works after an abort: the same engines,
@@ -715,6 +776,7 @@ test_abort_running (void)
 
   report = abort_and_check (job, 6, 2);
   g_clear_pointer (&report, json_node_unref);
+  assert_never_ran_shown (job, 4);
   assert_engines_intact (engines);
 
   /* A command: both run, and the abort kills them. */

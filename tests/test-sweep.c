@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "loom.h"
+#include "loom-test-util.h"
 
 /* --- helpers ------------------------------------------------------------- */
 
@@ -622,8 +623,6 @@ test_csv_errors (void)
 
   assert_csv_refused ("a,b,c\n1,2,3\n4,5\n", "sweep “CSV”: line 3 has 2 fields, the header has 3");
   assert_csv_refused ("a,b\n1,2\n\n\"x,y\",2,3\n", "line 4 has 3 fields, the header has 2");
-  assert_csv_refused ("a,b\n", "the CSV data has a header but no rows");
-  assert_csv_refused ("a,b\n\n  \n", "the CSV data has a header but no rows");
   assert_csv_refused ("", "the CSV data is empty");
   assert_csv_refused ("\n\n", "the CSV data is empty");
   assert_csv_refused ("a,b\n1,\"open\n", "sweep “CSV”: line 2: a quoted field is not closed");
@@ -631,7 +630,9 @@ test_csv_errors (void)
   assert_csv_refused ("a,a\n1,2\n", "sweep “a”: the name is given twice");
   assert_csv_refused ("a,,c\n1,2,3\n", "column 2 of the header has no name");
   assert_csv_refused ("x,y\n1,2\n", "sweep “x”: the name is given twice");
-  assert_csv_refused ("a,b\n1,nan\n", "sweep “b”: line 2: “nan” is not a finite number");
+  assert_csv_refused ("a,b\n1,nan\n", "sweep “b”: line 2: “nan” is not a finite number (JSON has no NaN "
+                      "or Infinity; write \"nan\" in double quotes if you mean the text)");
+  assert_csv_refused ("a\nInfinity\n", "sweep “a”: line 2: “Infinity” is not a finite number");
   assert_csv_refused ("a\n1e999\n", "sweep “a”: line 2: “1e999” is not a finite number");
   assert_csv_refused ("a\n\xff\n", "not UTF-8");
 
@@ -746,23 +747,27 @@ test_zero_step (void)
 static void
 test_n_below_one (void)
 {
-  assert_spec_refused ("x=lin:0:1:0", "N must be at least 1, got 0");
-  assert_spec_refused ("x=log:1:10:-2", "N must be at least 1, got -2");
-  assert_spec_refused ("x=random:uniform:0:1:0:7", "N must be at least 1, got 0");
-  assert_spec_refused ("x=random:int:0:9:-1", "N must be at least 1, got -1");
+  assert_spec_refused ("x=log:1:10:-2", "N must be at least 0, got -2");
+  assert_spec_refused ("x=random:int:0:9:-1", "N must be at least 0, got -1");
   assert_spec_refused ("x=lin:0:1:2.5", "N must be a whole number, got “2.5”");
   assert_spec_refused ("x=lin:0:1:many", "N must be a whole number, got “many”");
 }
 
+static void assert_json_refused (const char *text,
+                                 const char *fragment);
+
 static void
 test_non_finite (void)
 {
-  assert_spec_refused ("x=1,nan", "“nan” is not a finite number");
-  assert_spec_refused ("x=inf", "“inf” is not a finite number");
+  assert_spec_refused ("x=1,nan", "“nan” is not a finite number (JSON has no NaN or Infinity; "
+                       "write \"nan\" in double quotes if you mean the text)");
+  assert_spec_refused ("x=inf", "“inf” is not a finite number (JSON has no NaN or Infinity");
+  assert_spec_refused ("x=1, NaN ", "“NaN” is not a finite number");
+  assert_spec_refused ("x=-infinity", "“-infinity” is not a finite number");
   assert_spec_refused ("x=list:-Infinity", "“-Infinity” is not a finite number");
   assert_spec_refused ("x=1e999", "“1e999” is not a finite number");
   assert_spec_refused ("x=[2e400]", "“[2e400]” is not a finite number");
-  assert_spec_refused ("x=range:0:inf", "STOP must be a finite number, got “inf”");
+  assert_spec_refused ("x=range:0:inf", "STOP must be a finite number, got “inf” (JSON has no NaN or Infinity)");
   assert_spec_refused ("x=range:nan:3", "START must be a finite number, got “nan”");
   assert_spec_refused ("x=range:0:1:1e999", "STEP must be a finite number, got “1e999”");
   assert_spec_refused ("x=lin:nan:1:3", "START must be a finite number, got “nan”");
@@ -777,19 +782,151 @@ test_non_finite (void)
 
     g_assert_cmpstr (word, ==, "information");
   }
+
+  /* In double quotes they are the text, here and in a CSV */
+  {
+    g_autoptr(LoomSweep) sweep = sweep_of ("x=\"nan\", \"inf\"", NULL);
+    g_autofree char *nan_text = get_string (sweep, 0, "x");
+    g_autofree char *inf_text = get_string (sweep, 1, "x");
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpstr (nan_text, ==, "nan");
+    g_assert_cmpstr (inf_text, ==, "inf");
+    g_assert_true (loom_sweep_add_csv_data (sweep, "y\n\"nan\"\n", -1, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (loom_sweep_get_count (sweep), ==, 2);
+  }
+
+  /* Constants, and the JSON form (json-glib reads 1e999 as Infinity) */
+  {
+    g_autoptr(LoomSweep) sweep = loom_sweep_new ();
+    g_autoptr(GError) error = NULL;
+
+    g_assert_false (loom_sweep_add_constant (sweep, "x=nan", &error));
+    assert_error_contains (error, "argument “x”: “nan” is not a finite number (JSON has no NaN or Infinity; "
+                                  "write \"nan\" in double quotes if you mean the text)");
+    g_clear_error (&error);
+    g_assert_true (loom_sweep_add_constant (sweep, "x=\"nan\"", &error));
+    g_assert_no_error (error);
+  }
+  assert_json_refused ("{\"params\": {\"x\": [1, 1e999]}}", "(JSON has no NaN or Infinity)");
+  assert_json_refused ("{\"params\": {\"x\": {\"kind\": \"range\", \"start\": 0, \"stop\": 1e999}}}",
+                       "sweep “x”: STOP must be a finite number (JSON has no NaN or Infinity)");
+  assert_json_refused ("{\"constants\": {\"c\": -1e999}}", "argument “c”: the value is not a finite number (JSON");
+  assert_json_refused ("{\"csv\": {\"columns\": [\"p\"], \"rows\": [[1e999]]}}",
+                       "sweep “p”: row 1: the value is not a finite number (JSON has no NaN or Infinity)");
+}
+
+/* A sweep of no tasks, as map over an empty list: a factor without
+ * values makes the whole product empty. */
+static void
+assert_no_tasks (LoomSweep *sweep)
+{
+  g_autoptr(GBytes) lines = loom_sweep_to_lines (sweep);
+  g_autofree char *preview = loom_sweep_describe_preview (sweep, 5, 3);
+
+  g_assert_cmpuint (loom_sweep_get_count (sweep), ==, 0);
+  g_assert_cmpuint (g_bytes_get_size (lines), ==, 0);
+  g_assert_true (g_str_has_prefix (preview, "0 tasks\n"));
 }
 
 static void
 test_empty (void)
 {
+  /* A spec without values is a mistake */
   assert_spec_refused ("x=", "the list of values is empty");
+  assert_spec_refused ("x=  ", "the list of values is empty");
   assert_spec_refused ("x=list:", "the list of values is empty");
   assert_spec_refused ("x=1,,2", "value 2 of the list “1,,2” is empty");
+  /* A range that goes away from STOP too */
   assert_spec_refused ("x=range:1:0", "range:1:0 is empty (with STEP 1, START must go towards STOP)");
   assert_spec_refused ("x=range:0:10:-1", "range:0:10:-1 is empty");
-  assert_spec_refused ("x=range:5:5", "range:5:5 is empty");
-  assert_spec_refused ("x=range:0.5:0.5:0.1", "is empty");
   assert_spec_refused ("x=range:1e-20:0:1e-21", "is empty");
+
+  /* An empty range (START = STOP) or N = 0 has no values, like range(0) */
+  {
+    const char *specs[] = { "x=range:5:5", "x=range:0.5:0.5:0.1", "x=lin:0:1:0", "x=log:1:10:0",
+                            "x=random:uniform:0:1:0:7", "x=random:int:0:9:0" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (specs); i++)
+      {
+        g_autoptr(LoomSweep) sweep = sweep_of ("a=1,2,3", specs[i], "b=range:0:1000", NULL);
+
+        g_test_message ("%s", specs[i]);
+        assert_no_tasks (sweep);
+      }
+  }
+
+  /* A CSV header without rows, in text and in JSON */
+  {
+    g_autoptr(LoomSweep) sweep = sweep_of ("x=1,2", NULL);
+    g_autoptr(LoomSweep) blank = loom_sweep_new ();
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (loom_sweep_add_csv_data (sweep, "a,b\n", -1, &error));
+    g_assert_no_error (error);
+    g_assert_cmpuint (loom_sweep_get_n_parameters (sweep), ==, 3);
+    assert_no_tasks (sweep);
+    g_assert_true (loom_sweep_add_csv_data (blank, "a,b\n\n  \n", -1, &error));
+    g_assert_no_error (error);
+    assert_no_tasks (blank);
+  }
+  {
+    g_autoptr(JsonObject) spec = object_from_text ("{\"params\": {\"x\": [1, 2], \"y\": []},"
+                                                   " \"csv\": {\"columns\": [\"p\"], \"rows\": []}}");
+    g_autoptr(LoomSweep) sweep = loom_sweep_new ();
+    g_autoptr(LoomSweep) again = loom_sweep_new ();
+    g_autoptr(JsonNode) json = NULL;
+    g_autoptr(GError) error = NULL;
+
+    g_assert_true (loom_sweep_add_spec_json (sweep, spec, &error));
+    g_assert_no_error (error);
+    assert_no_tasks (sweep);
+
+    /* Its JSON form reads back the same */
+    json = loom_sweep_to_json (sweep);
+    g_assert_true (loom_sweep_add_spec_json (again, json_node_get_object (json), &error));
+    g_assert_no_error (error);
+    assert_no_tasks (again);
+  }
+}
+
+/* Spaces around names, “=”, items and fields are no part of them. */
+static void
+test_spaces (void)
+{
+  g_autoptr(LoomSweep) tight = sweep_of ("x=1,2", "s=a,b", "r=range:0:3", NULL);
+  g_autoptr(LoomSweep) spaced = sweep_of ("x=1, 2", " s = a ,  b ", "r = range: 0 : 3 ", NULL);
+  g_autoptr(GBytes) tight_lines = loom_sweep_to_lines (tight);
+  g_autoptr(GBytes) spaced_lines = loom_sweep_to_lines (spaced);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (loom_sweep_get_count (spaced), ==, 12);
+  g_assert_true (g_bytes_equal (tight_lines, spaced_lines));
+  g_assert_cmpint (get_int (spaced, 1, "r"), ==, 1);
+  g_assert_cmpint (get_int (spaced, 11, "x"), ==, 2);
+
+  /* A value that is only spaces is refused; in quotes, spaces are text */
+  assert_spec_refused ("x=1, ,2", "value 2 of the list “1, ,2” is only spaces");
+  assert_spec_refused ("x=1,   ", "value 2 of the list “1,” is empty");
+  {
+    g_autoptr(LoomSweep) quoted = sweep_of ("x=\" \",\" a \"", NULL);
+    g_autofree char *space = get_string (quoted, 0, "x");
+    g_autofree char *a = get_string (quoted, 1, "x");
+
+    g_assert_cmpstr (space, ==, " ");
+    g_assert_cmpstr (a, ==, " a ");
+  }
+
+  /* A name that is only spaces is no name */
+  g_assert_false (loom_sweep_add_spec (tight, " =1,2", &error));
+  assert_error_contains (error, "is not of the form NAME=VALUE");
+  g_clear_error (&error);
+
+  /* Constants too */
+  g_assert_true (loom_sweep_add_constant (tight, " k = 5 ", &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (get_int (tight, 0, "k"), ==, 5);
 }
 
 static void
@@ -1053,12 +1190,11 @@ test_json_errors (void)
                        "sweep “x”: range:3:0:1 is empty");
   assert_json_refused ("{\"params\": {\"x\": {\"kind\": \"range\", \"start\": \"0\", \"stop\": 3}}}",
                        "sweep “x”: START must be a finite number, got “\"0\"”");
-  assert_json_refused ("{\"params\": {\"x\": {\"kind\": \"lin\", \"start\": 0, \"stop\": 1, \"n\": 0}}}",
-                       "sweep “x”: N must be at least 1, got 0");
+  assert_json_refused ("{\"params\": {\"x\": {\"kind\": \"lin\", \"start\": 0, \"stop\": 1, \"n\": -1}}}",
+                       "sweep “x”: N must be at least 0, got -1");
   assert_json_refused ("{\"params\": {\"x\": {\"kind\": \"lin\", \"start\": 0, \"stop\": 1}}}",
                        "sweep “x”: N (“n”) is missing");
-  assert_json_refused ("{\"params\": {\"x\": {\"kind\": \"list\", \"values\": []}}}",
-                       "sweep “x”: the list of values is empty");
+  assert_json_refused ("{\"params\": {\"x\": \"\"}}", "sweep “x”: the list of values is empty");
   assert_json_refused ("{\"params\": {\"x\": [1, 1e999]}}", "sweep “x”: value 2 of the list is not a finite number");
   assert_json_refused ("{\"params\": {\"x\": {\"kind\": \"random\", \"distribution\": \"normal\", \"low\": 0,"
                        " \"high\": 1, \"n\": 2}}}", "sweep “x”: unknown random distribution “normal”");
@@ -1074,7 +1210,6 @@ test_json_errors (void)
                        "give either");
   assert_json_refused ("{\"csv\": {\"columns\": [\"p\", \"q\"], \"rows\": [[1, 2], [3]]}}",
                        "sweep “csv”: row 2 has 1 fields, the header has 2");
-  assert_json_refused ("{\"csv\": {\"columns\": [\"p\"], \"rows\": []}}", "has a header but no rows");
   assert_json_refused ("{\"constants\": {\"k\": 2}}", "argument “k”: the name is given twice");
   assert_json_refused ("{\"params\": {\"a\": [1]}, \"shuffle\": \"yes\"}", "sweep “shuffle”: must be a seed");
   assert_json_refused ("{\"parameters\": {}}", "sweep: unknown member “parameters”");
@@ -1145,6 +1280,93 @@ test_preview (void)
   }
 }
 
+/* --- a map over no tasks -------------------------------------------------- */
+
+static void
+on_waited (GObject      *source,
+           GAsyncResult *result,
+           gpointer      data)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (loom_async_result_wait_finish (LOOM_ASYNC_RESULT (source), result, &error));
+  g_assert_no_error (error);
+  *(gboolean *) data = TRUE;
+}
+
+static gboolean
+flag_set (gpointer data)
+{
+  return *(gboolean *) data;
+}
+
+/* As ipyparallel's map over an empty list: no job, a result ready at once
+ * whose get() is [], through every map of LoomView; the cluster goes on. */
+static void
+test_map_empty (void)
+{
+  ClusterOptions opts = { .n_engines = 1, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autoptr(LoomSweep) sweep = loom_sweep_new ();
+  g_autoptr(JsonArray) none = json_array_new ();
+  g_autoptr(JsonArray) one_param = test_params_range ("x", 1, NULL, 0);
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_for_function ("echo", NULL);
+  g_autoptr(GBytes) lines = NULL;
+  g_autoptr(LoomAsyncResult) mapped = NULL;
+  g_autoptr(LoomAsyncResult) from_lines = NULL;
+  g_autoptr(LoomAsyncResult) one = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(JsonNode) sync_values = NULL;
+  g_autoptr(JsonNode) one_value = NULL;
+  g_autoptr(GListModel) jobs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *text = NULL;
+  gboolean waited = FALSE;
+
+  g_assert_true (loom_sweep_add_csv_data (sweep, "x\n", -1, &error));
+  g_assert_no_error (error);
+  lines = loom_sweep_to_lines (sweep);
+
+  mapped = loom_view_map_async (view, "echo", none, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (mapped);
+  g_assert_true (loom_async_result_ready (mapped));
+  g_assert_true (loom_async_result_successful (mapped));
+  g_assert_cmpuint (loom_async_result_get_n_tasks (mapped), ==, 0);
+  g_assert_cmpint (loom_async_result_get_job_id (mapped), ==, -1);
+  values = loom_async_result_get (mapped, 0, &error);
+  g_assert_no_error (error);
+  text = loom_value_to_json (values);
+  g_assert_cmpstr (text, ==, "[]");
+  g_assert_true (loom_async_result_abort (mapped, &error));
+  g_assert_no_error (error);
+  loom_async_result_wait_async (mapped, NULL, on_waited, &waited);
+  g_assert_true (test_wait_until (flag_set, &waited, 10));
+
+  from_lines = loom_view_map_lines_async (view, spec, lines, loom_sweep_get_count (sweep), &error);
+  g_assert_no_error (error);
+  g_assert_true (loom_async_result_wait (from_lines, 0));
+  g_clear_pointer (&values, json_node_unref);
+  values = loom_async_result_get (from_lines, 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (values)), ==, 0);
+
+  sync_values = loom_view_map_sync (view, "echo", none, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (sync_values)), ==, 0);
+
+  /* None of them was a job; a map of one task still is */
+  one = loom_view_map_async (view, "echo", one_param, &error);
+  g_assert_no_error (error);
+  one_value = loom_async_result_get (one, 30, &error);
+  g_assert_no_error (error);
+  jobs = loom_client_list_jobs (client, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1174,6 +1396,8 @@ main (int   argc,
   g_test_add_func ("/loom/sweep/n-below-one", test_n_below_one);
   g_test_add_func ("/loom/sweep/non-finite", test_non_finite);
   g_test_add_func ("/loom/sweep/empty", test_empty);
+  g_test_add_func ("/loom/sweep/spaces", test_spaces);
+  g_test_add_func ("/loom/sweep/map-empty", test_map_empty);
   g_test_add_func ("/loom/sweep/log-start", test_log_start);
   g_test_add_func ("/loom/sweep/too-many", test_too_many);
   g_test_add_func ("/loom/sweep/large", test_large);

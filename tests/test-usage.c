@@ -2,8 +2,10 @@
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
- * Each program answers --version; empty sweeps, out-of-range numbers and
- * bench's --runs do what they say, run through the real loomctl.
+ * Each program answers --version; empty sweeps (a map of no tasks is []),
+ * spaces in sweeps, nan and inf, huge sleeps, the shuffle's seed, -n
+ * against a running cluster, out-of-range numbers and bench's --runs do
+ * what they say, run through the real loomctl.
  */
 
 /* posix_openpt() and friends */
@@ -337,6 +339,255 @@ test_bench_timeline_runs (void)
   assert_nothing_left ();
 }
 
+/* A CSV file of @text in a new temporary folder; free with g_free. */
+static char *
+write_temp_csv (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("loom-usage-XXXXXX", &error);
+  char *path;
+
+  g_assert_no_error (error);
+  path = g_build_filename (dir, "sweep.csv", NULL);
+  g_file_set_contents (path, text, -1, &error);
+  g_assert_no_error (error);
+  return path;
+}
+
+static void
+remove_temp_csv (const char *path)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_remove (path);
+  g_rmdir (dir);
+}
+
+/* A sweep of no tasks is [] and exit 0, as ipyparallel's map over an empty
+ * list; a spec without values is still a usage error.  No cluster starts. */
+static void
+test_empty_maps (void)
+{
+  g_autofree char *csv = write_temp_csv ("a,b\n");
+  g_autoptr(JsonNode) report = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonObject *job;
+
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep-csv", csv, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[]\n");
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --json: a valid report with no tasks, of a job that has no id */
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep-csv", csv, "--json", NULL), ==, 0);
+  report = parse_json (out);
+  job = report_job (report);
+  g_assert_cmpuint (json_array_get_length (report_tasks (report)), ==, 0);
+  g_assert_true (json_object_get_null_member (job, "id"));
+  g_assert_cmpint (json_object_get_int_member (job, "tasks"), ==, 0);
+  g_assert_cmpint (json_object_get_int_member (job, "failed"), ==, 0);
+  g_assert_cmpstr (json_object_get_string_member (job, "name"), ==, "echo");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* run: no output at all */
+  g_assert_cmpint (run_loomctl (&out, &err, "run", "--sweep-csv", csv, "--", "echo", "{a}", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A product with an empty factor, and --dry-run */
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=1,2", "--sweep", "y=range:0:0", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[]\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "run", "--sweep-csv", csv, "--dry-run", "--", "echo", "{a}", NULL), ==, 0);
+  g_assert_true (g_str_has_prefix (out, "0 tasks\n"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* A spec without values is a mistake, said as one */
+  assert_loomctl (ARGS ("map", "echo", "--sweep", "x="), 2, FALSE, ARGS ("sweep “x”: the list of values is empty"));
+  assert_loomctl (ARGS ("map", "echo", "--sweep", "x=1, ,2"), 2, FALSE, ARGS ("is only spaces"));
+  /* compare has nothing to compare */
+  assert_loomctl (ARGS ("compare", "echo", "--sweep-csv", csv), 2, FALSE, ARGS ("no tasks"));
+
+  remove_temp_csv (csv);
+  assert_nothing_left ();
+}
+
+/* nan and inf are refused wherever a value is read: JSON cannot carry them. */
+static void
+test_non_finite_values (void)
+{
+  g_autofree char *csv = write_temp_csv ("x\n1\nnan\n");
+  g_autofree char *quoted = write_temp_csv ("x\n\"nan\"\n");
+  g_autofree char *out = NULL;
+
+  assert_loomctl (ARGS ("map", "echo", "--sweep", "x=nan"), 2, FALSE,
+                  ARGS ("sweep “x”: “nan” is not a finite number", "JSON has no NaN or Infinity", "\"nan\""));
+  assert_loomctl (ARGS ("map", "echo", "--sweep", "x=1, inf"), 2, FALSE, ARGS ("“inf”", "JSON has no NaN"));
+  assert_loomctl (ARGS ("map", "echo", "--sweep", "x=range:0:1e999"), 2, FALSE,
+                  ARGS ("STOP must be a finite number", "JSON has no NaN"));
+  assert_loomctl (ARGS ("map", "echo", "--arg", "x=-Infinity"), 2, FALSE,
+                  ARGS ("argument “x”", "JSON has no NaN"));
+  assert_loomctl (ARGS ("map", "echo", "--sweep-csv", csv), 2, FALSE,
+                  ARGS ("line 3: “nan” is not a finite number", "JSON has no NaN"));
+
+  /* Quoted, it is the text */
+  g_assert_cmpint (run_loomctl (&out, NULL, "map", "echo", "--sweep-csv", quoted, "--sweep", "y=\"inf\"",
+                                "-n", "1", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[{'y': 'inf', 'x': 'nan'}]\n");
+
+  remove_temp_csv (csv);
+  remove_temp_csv (quoted);
+  assert_nothing_left ();
+}
+
+/* sleep() of a huge, negative or overflowing time fails at once with a
+ * message instead of overflowing into an instant success. */
+static void
+test_sleep_limits (void)
+{
+  assert_loomctl (ARGS ("map", "sleep", "--sweep", "seconds=1e300", "-n", "1"), 1, FALSE,
+                  ARGS ("InvalidArgument: sleep(): “seconds” must be at most 10000000, got 1e+300",
+                        "1 of 1 tasks did not succeed"));
+  assert_loomctl (ARGS ("map", "sleep", "--sweep", "seconds=1e20,-1", "-n", "1"), 1, FALSE,
+                  ARGS ("must be at most 10000000, got 1e+20", "“seconds” must be a finite number ≥ 0",
+                        "2 of 2 tasks did not succeed"));
+  assert_loomctl (ARGS ("map", "printtime", "--sweep", "t=1", "--arg", "sleep=9223372036854775807", "-n", "1"), 1,
+                  FALSE, ARGS ("InvalidArgument: printtime(): “sleep” must be at most 10000000"));
+  assert_nothing_left ();
+}
+
+/* --shuffle without a seed says which it chose, on any stderr, and that
+ * seed repeats the order; --json carries it. */
+static void
+test_shuffle_seed (void)
+{
+  g_autoptr(GRegex) said = g_regex_new ("^loomctl: shuffled with seed ([0-9]+) \\(--shuffle=([0-9]+) repeats it\\)$",
+                                        G_REGEX_MULTILINE, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *again = NULL;
+  g_autofree char *seed = NULL;
+  g_autofree char *seed_option = NULL;
+  g_autofree char *repeat = NULL;
+  g_autofree char *shown = NULL;
+  gint64 order_changed = 0;
+
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=range:0:30", "--shuffle", "-n", "1", NULL), ==, 0);
+  g_assert_true (g_regex_match (said, err, 0, &match));
+  seed = g_match_info_fetch (match, 1);
+  repeat = g_match_info_fetch (match, 2);
+  g_assert_cmpstr (seed, ==, repeat);
+  g_assert_cmpstr (out, !=, "[{'x': 0}, {'x': 1}, {'x': 2}, {'x': 3}, {'x': 4}, {'x': 5}, {'x': 6}, {'x': 7}, "
+                            "{'x': 8}, {'x': 9}, {'x': 10}, {'x': 11}, {'x': 12}, {'x': 13}, {'x': 14}, {'x': 15}, "
+                            "{'x': 16}, {'x': 17}, {'x': 18}, {'x': 19}, {'x': 20}, {'x': 21}, {'x': 22}, {'x': 23}, "
+                            "{'x': 24}, {'x': 25}, {'x': 26}, {'x': 27}, {'x': 28}, {'x': 29}]\n");
+  g_clear_pointer (&err, g_free);
+
+  /* The seed repeats the order; a seed given is not said again */
+  seed_option = g_strdup_printf ("--shuffle=%s", seed);
+  g_assert_cmpint (run_loomctl (&again, &err, "map", "echo", "--sweep", "x=range:0:30", seed_option, "-n", "1", NULL), ==, 0);
+  g_assert_cmpstr (again, ==, out);
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&again, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --json: the report carries the seed, the tasks in the shuffled order */
+  g_assert_cmpint (run_loomctl (&again, &err, "map", "echo", "--sweep", "x=range:0:30", seed_option, "-n", "1",
+                                "--json", NULL), ==, 0);
+  report = parse_json (again);
+  shown = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (json_node_get_object (report), "shuffle_seed"));
+  g_assert_cmpstr (shown, ==, seed);
+  for (guint i = 0; i < 30; i++)
+    {
+      JsonObject *params = json_object_get_object_member (task_at (report, i), "params");
+      g_autofree char *item = g_strdup_printf ("{'x': %" G_GINT64_FORMAT "}", json_object_get_int_member (params, "x"));
+
+      order_changed += json_object_get_int_member (params, "x") != i;
+      g_assert_nonnull (strstr (out, item));
+    }
+  g_assert_cmpint (order_changed, >, 0);
+  g_clear_pointer (&again, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* --dry-run shows it too */
+  g_assert_cmpint (run_loomctl (&again, &err, "map", "echo", "--sweep", "x=range:0:30", seed_option, "--dry-run", NULL), ==, 0);
+  g_clear_pointer (&shown, g_free);
+  shown = g_strdup_printf ("shuffled with seed %s", seed);
+  g_assert_nonnull (strstr (again, shown));
+  assert_nothing_left ();
+}
+
+/* -n sizes only a private cluster: against a running one of another size,
+ * map and compare say so and go on with it.  A map of no tasks there is
+ * [] and no job. */
+static void
+test_engines_option_running (void)
+{
+  g_autofree char *csv = write_temp_csv ("a\n");
+  g_autoptr(JsonNode) before = NULL;
+  g_autoptr(JsonNode) after = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  cluster_start (NULL, "2");
+
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=1", "-n", "15", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[{'x': 1}]\n");
+  g_assert_cmpstr (err, ==, "loomctl: the cluster “default” has 2 engines; -n 15 applies only to a private cluster "
+                            "(stop the cluster, or add engines with “loomctl engines add 13”)\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "compare", "echo", "--sweep", "x=1,2", "-n", "15", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "the cluster “default” has 2 engines; -n 15 applies only to a private cluster"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "run", "-n", "1", "--", "true", NULL), ==, 0);
+  g_assert_nonnull (strstr (err, "-n 1 applies only to a private cluster (stop the cluster with "
+                                 "“loomctl cluster stop” to run on a private one of 1)"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* The same size: nothing to say */
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=1", "-n", "2", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  /* No tasks: [] and no job in the cluster */
+  g_assert_cmpint (run_loomctl (&out, NULL, "jobs", "--json", NULL), ==, 0);
+  before = parse_json (out);
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep-csv", csv, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "[]\n");
+  g_assert_cmpstr (err, ==, "");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep-csv", csv, "--async", NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "");
+  g_assert_nonnull (strstr (err, "no job was submitted"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, NULL, "jobs", "--json", NULL), ==, 0);
+  after = parse_json (out);
+  g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_node_get_object (after), "jobs")), ==,
+                    json_array_get_length (json_object_get_array_member (json_node_get_object (before), "jobs")));
+
+  cluster_stop (NULL);
+  remove_temp_csv (csv);
+  assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -355,6 +606,11 @@ main (int   argc,
   g_test_add_func ("/loom/usage/negative-retries", test_negative_retries);
   g_test_add_func ("/loom/usage/progress-line", test_progress_line);
   g_test_add_func ("/loom/usage/bench-timeline-runs", test_bench_timeline_runs);
+  g_test_add_func ("/loom/usage/empty-maps", test_empty_maps);
+  g_test_add_func ("/loom/usage/non-finite-values", test_non_finite_values);
+  g_test_add_func ("/loom/usage/sleep-limits", test_sleep_limits);
+  g_test_add_func ("/loom/usage/shuffle-seed", test_shuffle_seed);
+  g_test_add_func ("/loom/usage/engines-option-running", test_engines_option_running);
 
   return g_test_run ();
 }

@@ -39,6 +39,11 @@ get_param (JsonNode   *params,
   return NULL;
 }
 
+/* The longest a built-in waits: about 116 days, far below what gint64
+ * microseconds hold, so no time overflows into an instant success. */
+#define MAX_WAIT_S 1e7
+
+/* A number ≥ 0 and at most @max. */
 static gboolean
 get_number (JsonNode    *params,
             const char  *func,
@@ -46,6 +51,7 @@ get_number (JsonNode    *params,
             guint        position,
             gboolean     required,
             double       fallback,
+            double       max,
             double      *out,
             GError     **error)
 {
@@ -80,6 +86,15 @@ get_number (JsonNode    *params,
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
                    _("%s(): “%s” must be a finite number ≥ 0"), func, name);
+      return FALSE;
+    }
+  if (*out > max)
+    {
+      g_autofree char *max_text = loom_double_to_text (max);
+      g_autofree char *text = loom_double_to_text (*out);
+
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("%s(): “%s” must be at most %s, got %s"), func, name, max_text, text);
       return FALSE;
     }
   return TRUE;
@@ -127,7 +142,7 @@ loom_builtin_run (LoomRunContext  *ctx,
     {
       JsonNode *node;
 
-      if (!get_number (params, "sleep", "seconds", 0, TRUE, 0, &value, error))
+      if (!get_number (params, "sleep", "seconds", 0, TRUE, 0, MAX_WAIT_S, &value, error))
         return FALSE;
       sleep_seconds (ctx, value);
       node = get_param (params, "seconds", 0);
@@ -142,7 +157,7 @@ loom_builtin_run (LoomRunContext  *ctx,
       char buf[G_ASCII_DTOSTR_BUF_SIZE];
       gint64 now = loom_run_context_now (ctx);
 
-      if (!get_number (params, "printtime", "sleep", 1, FALSE, 1.0, &value, error))
+      if (!get_number (params, "printtime", "sleep", 1, FALSE, 1.0, MAX_WAIT_S, &value, error))
         return FALSE;
       g_ascii_formatd (buf, sizeof buf, "%.6f", now / (double) G_USEC_PER_SEC);
       sleep_seconds (ctx, value);
@@ -156,7 +171,7 @@ loom_builtin_run (LoomRunContext  *ctx,
       volatile guint64 acc = 0;
       guint64 iterations = 0;
 
-      if (!get_number (params, "spin", "ms", 0, TRUE, 0, &value, error))
+      if (!get_number (params, "spin", "ms", 0, TRUE, 0, MAX_WAIT_S * 1000, &value, error))
         return FALSE;
       deadline = g_get_monotonic_time () + (gint64) (value * 1000);
       do

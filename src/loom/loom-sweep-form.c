@@ -418,8 +418,10 @@ revalidate (LoomSweepForm *self)
 
   sweep = build_sweep (self, TRUE, &error);
   spec = loom_sweep_form_build_spec (self, &spec_error);
-  valid = sweep != NULL && spec != NULL;
   count = sweep ? loom_sweep_get_count (sweep) : 0;
+  /* A sweep of no tasks (a CSV without rows) is no error, but there is
+   * nothing to run: the preview says “0 tasks” and Run waits. */
+  valid = sweep != NULL && spec != NULL && count > 0;
 
   /* What runs: its own message, where it is. */
   show_error (self->kind_error, GTK_WIDGET (self->kind_stack), spec_error);

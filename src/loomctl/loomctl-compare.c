@@ -126,6 +126,8 @@ cmd_compare (const Command *command,
   if (!(sweep = map_options_build_sweep (&o, &error)))
     return loomctl_fail (EXIT_USAGE, "%s", error->message);
   count = loom_sweep_get_count (sweep);
+  if (count == 0)
+    return loomctl_fail (EXIT_USAGE, _("the sweep has no tasks: there is nothing to compare"));
   if (count > 10000000 && !o.force)
     return loomctl_fail (EXIT_USAGE, "the sweep has %" G_GUINT64_FORMAT " tasks, more than 10^7: add --force if you mean it", count);
 

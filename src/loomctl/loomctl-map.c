@@ -40,6 +40,43 @@ map_options_clear (MapOptions *o)
   g_strfreev (o->csv);
 }
 
+/* -n N sizes a private cluster only: against a running cluster of another
+ * size, says so on stderr and goes on with that cluster. */
+static void
+warn_engines_option (MapOptions *o,
+                     LoomClient *client)
+{
+  g_autoptr(LoomClusterStatus) status = loom_client_get_status (client, NULL);
+  const char *profile = loomctl_profile_or_default (o->ctl.profile);
+  g_autofree char *option = o->ctl.profile ? g_strdup_printf (" --profile %s", o->ctl.profile) : g_strdup ("");
+  g_autofree char *has = NULL;
+  GListModel *engines;
+  guint alive = 0;
+
+  if (status == NULL)
+    return;
+  engines = loom_cluster_status_get_engines (status);
+  for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
+    {
+      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
+
+      alive += loom_engine_info_is_alive (e);
+    }
+  if (alive == (guint) o->n_engines)
+    return;
+
+  has = g_strdup_printf (ngettext ("the cluster “%s” has %u engine", "the cluster “%s” has %u engines", alive),
+                         profile, alive);
+  if (alive < (guint) o->n_engines)
+    g_printerr (_("loomctl: %s; -n %d applies only to a private cluster (stop the cluster, "
+                  "or add engines with “loomctl engines add %u%s”)\n"),
+                has, o->n_engines, o->n_engines - alive, option);
+  else
+    g_printerr (_("loomctl: %s; -n %d applies only to a private cluster (stop the cluster "
+                  "with “loomctl cluster stop%s” to run on a private one of %d)\n"),
+                has, o->n_engines, option, o->n_engines);
+}
+
 /* The client of the profile's cluster or, with none running, of a private
  * cluster started for this command (@cluster keeps it alive). */
 LoomClient *
@@ -55,6 +92,8 @@ map_options_acquire_client (MapOptions   *o,
   if (loomctl_cluster_file_exists (o->ctl.profile))
     {
       *owned = loomctl_connect_profile (o->ctl.profile, code);
+      if (*owned != NULL && o->n_engines > 0)
+        warn_engines_option (o, *owned);
       return *owned;
     }
   if (o->async)
@@ -99,10 +138,14 @@ map_options_build_sweep (MapOptions  *o,
     return NULL;
   if (o->shuffle)
     {
+      char seed[32];
+
+      /* A seed this command chose is shown always, so the order can be
+       * repeated even when stderr went to a log. */
       loom_sweep_set_shuffle (sweep, o->shuffle_seed);
-      if (isatty (STDERR_FILENO))
-        g_printerr ("loomctl: shuffled with seed %" G_GUINT64_FORMAT " (--shuffle=%" G_GUINT64_FORMAT " repeats it)\n",
-                    o->shuffle_seed, o->shuffle_seed);
+      g_snprintf (seed, sizeof seed, "%" G_GUINT64_FORMAT, o->shuffle_seed);
+      if (!o->shuffle_seed_given || isatty (STDERR_FILENO))
+        g_printerr (_("loomctl: shuffled with seed %s (--shuffle=%s repeats it)\n"), seed, seed);
     }
   return g_steal_pointer (&sweep);
 }
@@ -308,6 +351,57 @@ write_command_records (MapOptions  *o,
   return TRUE;
 }
 
+/* A sweep of no tasks, as ipyparallel's map over an empty list: no job,
+ * and what a job of no tasks would print: [], no output, or a report with
+ * an empty task list whose job has no id. */
+static int
+print_no_tasks (MapOptions   *o,
+                LoomTaskSpec *spec,
+                gboolean      command_output)
+{
+  g_autoptr(JsonNode) report = NULL;
+  g_autofree char *spec_json = NULL;
+  JsonObject *root, *job;
+  gint64 now = g_get_real_time ();
+
+  if (o->async)
+    {
+      g_printerr (_("loomctl: the sweep has no tasks; no job was submitted\n"));
+      return EXIT_OK;
+    }
+  if (!o->ctl.json)
+    {
+      if (!command_output)
+        g_print ("[]\n");
+      return EXIT_OK;
+    }
+
+  spec_json = loom_task_spec_to_json (spec);
+  job = json_object_new ();
+  json_object_set_null_member (job, "id");
+  json_object_set_string_member (job, "name", loom_task_spec_get_function (spec) ? loom_task_spec_get_function (spec)
+                                                                                 : "command");
+  json_object_set_string_member (job, "mode", o->serial ? "serial" : "parallel");
+  json_object_set_int_member (job, "tasks", 0);
+  json_object_set_int_member (job, "done", 0);
+  json_object_set_int_member (job, "failed", 0);
+  json_object_set_int_member (job, "engines", 0);
+  json_object_set_double_member (job, "wall_time", 0);
+  json_object_set_double_member (job, "serial_time", 0);
+  json_object_set_double_member (job, "speedup", 0);
+  json_object_set_double_member (job, "efficiency", 0);
+  json_object_set_int_member (job, "created", now);
+  json_object_set_int_member (job, "finished", now);
+  json_object_set_member (job, "spec", loom_json_from_data (spec_json, -1, NULL));
+  root = json_object_new ();
+  json_object_set_object_member (root, "job", job);
+  json_object_set_array_member (root, "tasks", json_array_new ());
+  if (o->shuffle)
+    json_object_set_int_member (root, "shuffle_seed", (gint64) o->shuffle_seed);
+  report = json_node_init_object (json_node_alloc (), root);
+  return loomctl_print_report (report, TRUE, command_output, FALSE);
+}
+
 static int
 submit_and_wait (MapOptions   *o,
                  LoomTaskSpec *spec,
@@ -353,6 +447,9 @@ submit_and_wait (MapOptions   *o,
       print_dry_run (sweep, argv, first_command);
       return EXIT_OK;
     }
+
+  if (count == 0)
+    return print_no_tasks (o, spec, command_output);
 
   if (!(indices = select_indices (o, count, &error)))
     return loomctl_fail (EXIT_USAGE, "%s", error->message);
@@ -415,6 +512,8 @@ submit_and_wait (MapOptions   *o,
     }
   if (!(report = loom_client_get_job_report (client, loom_async_result_get_job_id (result), &error)))
     return loomctl_fail_with (error);
+  if (o->shuffle)
+    json_object_set_int_member (json_node_get_object (report), "shuffle_seed", (gint64) o->shuffle_seed);
   if ((o->results || o->joblog) && !write_command_records (o, argv, report, indices, &error))
     return loomctl_fail (EXIT_CANNOT_WRITE, "%s", error->message);
   return loomctl_print_report (report, o->ctl.json, command_output, printer != NULL);
@@ -430,14 +529,17 @@ parse_shuffle (const char  *name,
   MapOptions *o = parsing_options;
 
   o->shuffle = TRUE;
+  o->shuffle_seed_given = value != NULL;
   if (value == NULL)
     {
-      o->shuffle_seed = ((guint64) g_random_int () << 32) | g_random_int ();
+      /* Below 2^53: the report's JSON carries it exactly to any reader. */
+      o->shuffle_seed = (((guint64) g_random_int () << 32) | g_random_int ()) & ((G_GUINT64_CONSTANT (1) << 53) - 1);
       return TRUE;
     }
-  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXUINT64, &o->shuffle_seed, NULL))
+  if (!g_ascii_string_to_unsigned (value, 10, 0, G_MAXINT64, &o->shuffle_seed, NULL))
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--shuffle takes a seed, a whole number, got “%s”", value);
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--shuffle takes a seed, a whole number from 0 to 2^63 - 1, got “%s”", value);
       return FALSE;
     }
   return TRUE;

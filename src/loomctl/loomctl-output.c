@@ -227,6 +227,7 @@ loomctl_print_report (JsonNode *report,
       const char *status = json_object_get_string_member (task, "status");
       JsonNode *err = json_object_get_member (task, "error");
       g_autofree char *params = NULL;
+      g_autofree char *where = NULL;
 
       if (command_output)
         warn_truncated (task);
@@ -234,9 +235,12 @@ loomctl_print_report (JsonNode *report,
         continue;
       failed++;
       params = loomctl_params_text (task);
-      g_printerr ("loomctl: task %" G_GINT64_FORMAT " (%s) %s on engine %" G_GINT64_FORMAT ": %s: %s\n",
-                  json_object_get_int_member (task, "index"), params, status,
-                  json_object_get_int_member (task, "engine_id"),
+      if (loom_json_int (task, "engine_id", -1) >= 0)
+        where = g_strdup_printf ("on engine %" G_GINT64_FORMAT, loom_json_int (task, "engine_id", -1));
+      else
+        where = g_strdup ("before it reached an engine");
+      g_printerr ("loomctl: task %" G_GINT64_FORMAT " (%s) %s %s: %s: %s\n",
+                  json_object_get_int_member (task, "index"), params, status, where,
                   err && JSON_NODE_HOLDS_OBJECT (err)
                     ? json_object_get_string_member_with_default (json_node_get_object (err), "type", "Error")
                     : "Error",

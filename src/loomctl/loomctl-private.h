@@ -172,6 +172,7 @@ typedef struct
   char    **csv;
   gboolean  shuffle;
   guint64   shuffle_seed;
+  gboolean  shuffle_seed_given;  /* --shuffle=SEED, not one chosen here */
   gint64    output_limit;  /* run: bytes kept of each output, -1: the default */
 } MapOptions;
 

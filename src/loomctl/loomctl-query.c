@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "loomctl-private.h"
 #include "loom-json-private.h"
 
@@ -160,15 +162,23 @@ print_task_row (JsonObject *task,
   g_autofree char *params = loomctl_params_text (task);
   g_autoptr(GString) result = g_string_new (NULL);
   JsonObject *err = loom_json_object (task, "error");
+  gint64 engine = loom_json_int (task, "engine_id", -1);
+  /* A task that never ran has no engine, start or duration: “—” (3 bytes,
+   * one column, hence the wider fields), not -1 and 0 s. */
+  g_autofree char *engine_text = engine >= 0 ? g_strdup_printf ("%6" G_GINT64_FORMAT, engine) : g_strdup ("     —");
+  g_autofree char *start_text = started > 0 ? g_strdup_printf ("%9.3fs", (started - created) / 1e6)
+                                            : g_strdup ("         —");
+  g_autofree char *duration_text = started > 0 && completed >= started
+                                   ? g_strdup_printf ("%9.3fs", (completed - started) / 1e6)
+                                   : g_strdup ("         —");
 
   if (err)
     g_string_printf (result, "%s: %s", loom_json_string (err, "type", "Error"), loom_json_string (err, "message", ""));
   else
     loomctl_append_py (result, json_object_get_member (task, "result"), 1);
-  g_print ("%6" G_GINT64_FORMAT "  %6" G_GINT64_FORMAT "  %-8s %9.3fs %9.3fs  %s → %s\n",
-           loom_json_int (task, "index", i), loom_json_int (task, "engine_id", -1),
-           loom_json_string (task, "status", ""), started > 0 ? (started - created) / 1e6 : 0.0,
-           started > 0 && completed >= started ? (completed - started) / 1e6 : 0.0, params, result->str);
+  g_print ("%6" G_GINT64_FORMAT "  %s  %-8s %s %s  %s → %s\n",
+           loom_json_int (task, "index", i), engine_text, loom_json_string (task, "status", ""),
+           start_text, duration_text, params, result->str);
 }
 
 int
@@ -205,10 +215,20 @@ cmd_show (const Command *command,
            G_GINT64_FORMAT " failed\n",
            loom_json_int (job, "id", 0), loom_json_string (job, "name", ""), loom_json_string (job, "mode", ""),
            loom_json_int (job, "tasks", 0), loom_json_int (job, "done", 0), loom_json_int (job, "failed", 0));
-  g_print ("wall %.3f s, Σ task time %.3f s, speedup %.2f×, %" G_GINT64_FORMAT " engines, efficiency %.0f%%\n\n",
+  g_print ("wall %.3f s, Σ task time %.3f s, speedup %.2f×, %" G_GINT64_FORMAT " engines, efficiency %.0f%%",
            loom_json_double (job, "wall_time", 0), loom_json_double (job, "serial_time", 0),
            loom_json_double (job, "speedup", 0), loom_json_int (job, "engines", 0),
            100 * loom_json_double (job, "efficiency", 0));
+  /* The figures count the tasks that ran: say which did not. */
+  if (loom_json_int (job, "never_ran", 0) > 0)
+    {
+      gint64 never = loom_json_int (job, "never_ran", 0);
+      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, never);
+
+      g_print (ngettext (" (over the tasks that ran; %s task never ran)", " (over the tasks that ran; %s tasks never ran)",
+                         (gulong) never), n);
+    }
+  g_print ("\n\n");
   g_print ("%6s  %6s  %-8s %10s %10s  %s\n", "INDEX", "ENGINE", "STATUS", "START", "DURATION", "PARAMETERS → RESULT");
   for (guint i = 0; tasks && i < json_array_get_length (tasks); i++)
     print_task_row (loom_json_array_object (tasks, i), i, loom_json_int (job, "created", 0));

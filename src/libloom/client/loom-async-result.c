@@ -351,6 +351,12 @@ loom_async_result_new (LoomClient *client,
     self->tasks[i].engine = -1;
   /* The source holds no reference: finalize destroys it. */
   self->source = loom_wakeup_source_new (self->context, source_dispatch, self, "[loom] async result");
+  if (n_tasks == 0)
+    {
+      /* A map over nothing: no job, ready at once (see loom_view_map_async()). */
+      self->ready = TRUE;
+      loom_wakeup_source_wake (self->source);
+    }
 
   return self;
 }
@@ -820,6 +826,10 @@ loom_async_result_abort (LoomAsyncResult  *self,
   gint job;
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), FALSE);
+
+  /* A map over nothing sent no job: there is nothing to abort. */
+  if (self->n_tasks == 0)
+    return TRUE;
 
   /* The job id arrives with the controller's answer to the submit. */
   loom_client_wait (self->client, &self->job_known, 10);

@@ -48,6 +48,7 @@ struct _LoomJobInfo
   gboolean      has_task_figures;
   guint         n_aborted;
   guint         n_lost;
+  guint         n_never_ran;
   guint         n_engines;
   gint64        first_submitted;
   gint64        last_received;
@@ -74,6 +75,7 @@ enum {
   PROP_HAS_TASK_FIGURES,
   PROP_N_ABORTED,
   PROP_N_LOST,
+  PROP_N_NEVER_RAN,
   PROP_N_ENGINES,
   PROP_SERIAL_TIME,
   PROP_SPEEDUP,
@@ -177,6 +179,10 @@ loom_job_info_get_property (GObject    *object,
 
     case PROP_N_LOST:
       g_value_set_uint (value, self->n_lost);
+      break;
+
+    case PROP_N_NEVER_RAN:
+      g_value_set_uint (value, self->n_never_ran);
       break;
 
     case PROP_N_ENGINES:
@@ -325,6 +331,14 @@ loom_job_info_class_init (LoomJobInfoClass *klass)
    */
   properties[PROP_N_LOST] = g_param_spec_uint ("n-lost", NULL, NULL, 0, G_MAXUINT, 0, flags);
   /**
+   * LoomJobInfo:n-never-ran:
+   *
+   * Tasks that never started on an engine (aborted in the queue, say): the
+   * wall time, speedup and efficiency leave them out (0 without task
+   * figures).
+   */
+  properties[PROP_N_NEVER_RAN] = g_param_spec_uint ("n-never-ran", NULL, NULL, 0, G_MAXUINT, 0, flags);
+  /**
    * LoomJobInfo:n-engines:
    *
    * The engines the job's tasks started on (0 without task figures).
@@ -394,7 +408,9 @@ loom_job_info_new_from_summary (JsonObject *summary)
 }
 
 /* Counts the task rows of a job reply ([index, engine, status, attempts,
- * submitted, dispatched, started, completed, received] each). */
+ * submitted, dispatched, started, completed, received] each).  The times
+ * are those of the tasks that ran: a task aborted in the queue adds
+ * nothing to the wall time, so it does not lower the speedup. */
 void
 loom_job_info_count_tasks (LoomJobInfo *self,
                            JsonArray   *rows)
@@ -413,6 +429,13 @@ loom_job_info_count_tasks (LoomJobInfo *self,
         self->n_aborted++;
       else if (v[2] == LOOM_TASK_LOST)
         self->n_lost++;
+      if (v[6] <= 0)
+        {
+          /* Final and never started: it never ran. */
+          if (v[2] >= LOOM_TASK_DONE)
+            self->n_never_ran++;
+          continue;
+        }
       if (v[4] > 0)
         self->first_submitted = MIN (self->first_submitted, v[4]);
       self->last_received = MAX (self->last_received, v[8]);
@@ -488,6 +511,7 @@ loom_job_info_build_report (LoomJobInfo *self,
   json_object_set_int_member (job, "done", self->n_done);
   json_object_set_int_member (job, "failed", self->n_failed);
   json_object_set_int_member (job, "engines", self->n_engines);
+  json_object_set_int_member (job, "never_ran", self->n_never_ran);
   json_object_set_double_member (job, "wall_time", loom_job_info_get_wall_time (self));
   json_object_set_double_member (job, "serial_time", loom_job_info_get_serial_time (self));
   json_object_set_double_member (job, "speedup", loom_job_info_get_speedup (self));
@@ -723,7 +747,7 @@ loom_job_info_get_finished (LoomJobInfo *self)
  * @self: a #LoomJobInfo
  *
  * With task figures, the seconds from the first submission to the last
- * result received so far; without, from the job's creation to its finish
+ * result received so far, of the tasks that ran; without, from the job's creation to its finish
  * (0 while it runs).
  *
  * Returns: the job's wall time, in seconds
@@ -777,6 +801,20 @@ loom_job_info_get_n_lost (LoomJobInfo *self)
 {
   g_return_val_if_fail (LOOM_IS_JOB_INFO (self), 0);
   return self->n_lost;
+}
+
+/**
+ * loom_job_info_get_n_never_ran:
+ * @self: a #LoomJobInfo
+ *
+ * Returns: the tasks that are over without having started on an engine
+ *   (see #LoomJobInfo:n-never-ran)
+ */
+guint
+loom_job_info_get_n_never_ran (LoomJobInfo *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB_INFO (self), 0);
+  return self->n_never_ran;
 }
 
 /**

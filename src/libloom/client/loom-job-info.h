@@ -62,6 +62,8 @@ guint         loom_job_info_get_n_aborted    (LoomJobInfo *self);
 LOOM_AVAILABLE_IN_ALL
 guint         loom_job_info_get_n_lost       (LoomJobInfo *self);
 LOOM_AVAILABLE_IN_ALL
+guint         loom_job_info_get_n_never_ran  (LoomJobInfo *self);
+LOOM_AVAILABLE_IN_ALL
 guint         loom_job_info_get_n_engines    (LoomJobInfo *self);
 LOOM_AVAILABLE_IN_ALL
 double        loom_job_info_get_serial_time  (LoomJobInfo *self);

@@ -95,7 +95,11 @@ report_from_reply (LoomMessage  *reply,
       task = json_object_new ();
       json_object_set_int_member (task, "index", v[0]);
       json_object_set_member (task, "params", line_node (params, v[0]));
-      json_object_set_int_member (task, "engine_id", v[1]);
+      /* A task that never reached an engine has none. */
+      if (v[1] >= 0)
+        json_object_set_int_member (task, "engine_id", v[1]);
+      else
+        json_object_set_null_member (task, "engine_id");
       json_object_set_string_member (task, "status", loom_task_status_to_string (CLAMP (v[2], 0, LOOM_TASK_LOST)));
       json_object_set_int_member (task, "attempts", v[3]);
       json_object_set_int_member (task, "submitted", v[4]);
@@ -132,11 +136,14 @@ report_from_reply (LoomMessage  *reply,
  * @error: return location for a #GError
  *
  * Returns: (transfer full): `{"job": {id, name, mode, tasks, done, failed,
- *   engines, wall_time, serial_time, speedup, efficiency, created, finished,
- *   spec}, "tasks": [{index, params, engine_id, status, attempts, submitted,
- *   dispatched, started, completed, received, result, error, stdout,
- *   stdout_truncated, stderr, stderr_truncated, exit_status}]}`; times in
- *   µs since the epoch, durations in s.  A command's stdout (stderr) is its
+ *   engines, never_ran, wall_time, serial_time, speedup, efficiency,
+ *   created, finished, spec}, "tasks": [{index, params, engine_id, status,
+ *   attempts, submitted, dispatched, started, completed, received, result,
+ *   error, stdout, stdout_truncated, stderr, stderr_truncated,
+ *   exit_status}]}`; times in µs since the epoch, durations in s.  The
+ *   wall time, speedup and efficiency count the tasks that ran; never_ran
+ *   counts those that are over without having started (aborted in the
+ *   queue), whose engine_id is null.  A command's stdout (stderr) is its
  *   kept output as a string, or null for other tasks; output that is not
  *   valid UTF-8 is base64 and the task then has `"stdout_encoding":
  *   "base64"` (`stderr_encoding`).  `stdout_truncated` counts the bytes

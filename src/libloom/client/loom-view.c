@@ -196,11 +196,11 @@ submit (LoomView      *self,
   g_autofree char *spec_json = NULL;
   LoomAsyncResult *result;
 
+  /* Nothing to run: no job (the controller refuses jobs of no tasks), and
+   * a result that is ready at once with no results, as ipyparallel's map
+   * over an empty list. */
   if (n_tasks == 0)
-    {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("There are no tasks to run"));
-      return NULL;
-    }
+    return loom_async_result_new (self->client, 0, single);
 
   spec_json = loom_task_spec_to_json (spec);
   loom_json_append_string (content, self->name ? self->name
@@ -234,6 +234,9 @@ submit (LoomView      *self,
  * @error: return location for a #GError
  *
  * The fastest way in: parameters already encoded travel as they are.
+ *
+ * With @n_tasks 0 no job is submitted: the result is ready at once, its
+ * loom_async_result_get() is an empty array and its job id stays -1.
  *
  * Returns: (transfer full) (nullable): the job's results, filled as they arrive
  */
@@ -275,6 +278,8 @@ encode_params (JsonArray *params)
  *   values, an array of positional ones, or a single value)
  * @error: return location for a #GError
  *
+ * Over an empty @params no job is submitted; see loom_view_map_async().
+ *
  * Returns: (transfer full) (nullable): the job's results, filled as they arrive
  */
 LoomAsyncResult *
@@ -301,6 +306,11 @@ loom_view_map_spec_async (LoomView      *self,
  * @error: return location for a #GError
  *
  * Like `LoadBalancedView.map_async`: returns at once.
+ *
+ * Over an empty @params, like ipyparallel's map over an empty list, no job
+ * is submitted (the controller refuses jobs of no tasks): the result is
+ * ready at once, loom_async_result_get() gives an empty array and the job
+ * id stays -1.
  *
  * Returns: (transfer full) (nullable): the job's results, filled as they arrive
  */

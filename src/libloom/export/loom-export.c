@@ -303,8 +303,12 @@ export_csv (GPtrArray *reports)
               g_string_append_c (out, ',');
               csv_field (out, text);
             }
-          g_string_append_printf (out, ",%" G_GINT64_FORMAT ",%s", loom_json_int (task, "engine_id", -1),
-                                  loom_json_string (task, "status", ""));
+          /* A task that never reached an engine: an empty field. */
+          if (loom_json_int (task, "engine_id", -1) >= 0)
+            g_string_append_printf (out, ",%" G_GINT64_FORMAT, loom_json_int (task, "engine_id", -1));
+          else
+            g_string_append_c (out, ',');
+          g_string_append_printf (out, ",%s", loom_json_string (task, "status", ""));
           for (guint t = 0; t < G_N_ELEMENTS (times); t++)
             g_string_append_printf (out, ",%" G_GINT64_FORMAT, loom_json_int (task, times[t], 0));
           g_string_append_printf (out, ",%s,", started > 0 && completed >= started

@@ -152,9 +152,6 @@ add_csv_columns (LoomSweep   *self,
   guint group = self->n_csv + 1;
   guint64 n_rows = ((GPtrArray *) columns->pdata[0])->len;
 
-  if (n_rows == 0)
-    return sweep_error (error, label, _("the CSV data has a header but no rows"));
-
   for (guint i = 0; i < names->len; i++)
     {
       const char *name = g_ptr_array_index (names, i);
@@ -250,8 +247,11 @@ add_csv_text (LoomSweep   *self,
           else if (*value == '\0')
             node = json_node_new (JSON_NODE_NULL);
           else if ((node = sweep_value_from_text_finite (value)) == NULL)
-            return sweep_error (error, g_ptr_array_index (names, i),
-                                _("line %u: “%s” is not a finite number"), line, value);
+            {
+              g_autofree char *prefix = g_strdup_printf (_("line %u: "), line);
+
+              return sweep_non_finite_error (error, g_ptr_array_index (names, i), prefix, value);
+            }
           g_ptr_array_add (g_ptr_array_index (columns, i), node);
         }
     }
@@ -276,8 +276,11 @@ add_csv_text (LoomSweep   *self,
  * string.  Other fields are read as by loom_value_from_text(), so numbers
  * stay numbers; an empty one is null.  Spaces around fields and blank
  * lines are ignored.  Rows with another number of fields than the header
- * are refused with their line number, as are data without a header or
- * without rows and names already in the sweep.
+ * are refused with their line number, as are data without a header and
+ * names already in the sweep.  A header without rows is a group of no
+ * values: the sweep then has zero tasks.  A field that reads as a number
+ * that is not finite (nan, inf, 1e999) is refused, as JSON has no NaN or
+ * Infinity; in double quotes it is the text.
  *
  * Returns: %TRUE if the data was valid and added
  */
@@ -379,7 +382,7 @@ sweep_add_csv_json (LoomSweep   *self,
 
           if (!sweep_node_is_finite (value))
             return sweep_error (error, g_ptr_array_index (names, i),
-                                _("row %u: the value is not a finite number"), r + 1);
+                                _("row %u: the value is not a finite number (JSON has no NaN or Infinity)"), r + 1);
           g_ptr_array_add (g_ptr_array_index (columns, i), json_node_copy (value));
         }
     }

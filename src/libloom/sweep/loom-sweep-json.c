@@ -51,6 +51,9 @@ num_from_node (const char  *name,
       return TRUE;
     }
 
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_DOUBLE)
+    return sweep_error (error, name, _("%s must be a finite number (JSON has no NaN or Infinity)"), what);
+
   {
     g_autofree char *text = loom_json_to_string (node);
     return sweep_error (error, name, _("%s must be a finite number, got “%s”"), what, text);
@@ -117,7 +120,7 @@ list_from_array (const char  *name,
 
       if (!sweep_node_is_finite (node))
         {
-          sweep_error (error, name, _("value %u of the list is not a finite number"), i + 1);
+          sweep_error (error, name, _("value %u of the list is not a finite number (JSON has no NaN or Infinity)"), i + 1);
           return NULL;
         }
       g_ptr_array_add (values, json_node_copy (node));
@@ -320,7 +323,8 @@ add_json (LoomSweep   *self,
           if (!sweep_node_is_finite (value))
             {
               g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
-                           _("argument “%s”: the value is not a finite number"), (const char *) l->data);
+                           _("argument “%s”: the value is not a finite number (JSON has no NaN or Infinity)"),
+                           (const char *) l->data);
               return FALSE;
             }
           if (!sweep_add_constant_node (self, l->data, json_node_copy (value), error))

@@ -93,11 +93,8 @@ sweep_make_list (const char  *name,
 {
   Param *param;
 
-  if (values->len == 0)
-    {
-      sweep_error (error, name, _("the list of values is empty"));
-      return NULL;
-    }
+  /* An empty list is a factor without values, as an empty CSV is: the
+   * text form refuses `x=` before it comes here. */
   param = sweep_param_new (PARAM_LIST, values->len);
   param->values = g_ptr_array_ref (values);
   return param;
@@ -169,7 +166,7 @@ sweep_make_range (const char  *name,
   param->stop = stop.d;
   param->step = step.d;
 
-  if (count == 0)
+  if (count == 0 && start.d != stop.d)
     {
       sweep_param_free (param);
       sweep_error (error, name, _("range:%s is empty (with STEP %s, START must go towards STOP)"),
@@ -185,18 +182,18 @@ sweep_make_range (const char  *name,
   return param;
 }
 
-/* N of lin, log and random: at least 1, at most the limit. */
+/* N of lin, log and random: at least 0 (no values), at most the limit. */
 static gboolean
 check_count (const char  *name,
              gint64       n,
              GError     **error)
 {
-  if (n < 1)
+  if (n < 0)
     {
       char buf[32];
 
       g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, n);
-      return sweep_error (error, name, _("N must be at least 1, got %s"), buf);
+      return sweep_error (error, name, _("N must be at least 0, got %s"), buf);
     }
   if ((guint64) n > MAX_TASKS)
     return sweep_too_many_error (error, name);

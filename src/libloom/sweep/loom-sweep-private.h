@@ -135,6 +135,10 @@ gboolean    sweep_error                  (GError     **error,
                                           const char  *name,
                                           const char  *format,
                                           ...) G_GNUC_PRINTF (3, 4);
+gboolean    sweep_non_finite_error       (GError     **error,
+                                          const char  *name,
+                                          const char  *prefix,
+                                          const char  *text);
 gboolean    sweep_too_many_error         (GError     **error,
                                           const char  *name);
 const char *sweep_format_double          (char        *buf,
@@ -146,6 +150,7 @@ const char *sweep_format_num             (char        *buf,
 JsonNode   *sweep_object_node_take       (JsonObject  *obj);
 gboolean    sweep_node_is_finite         (JsonNode    *node);
 JsonNode   *sweep_value_from_text_finite (const char  *text);
+char       *sweep_strip_dup              (const char  *text);
 
 /* --- kinds (loom-sweep-params.c, loom-sweep-text.c) ----------------------- */
 

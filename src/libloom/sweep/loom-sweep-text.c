@@ -31,7 +31,10 @@ num_parse (const char  *name,
   if (*text == '\0')
     return sweep_error (error, name, _("%s is empty"), what);
   num->d = g_ascii_strtod (text, &end);
-  if (end == text || *end != '\0' || !isfinite (num->d))
+  if (end != text && *end == '\0' && !isfinite (num->d))
+    return sweep_error (error, name, _("%s must be a finite number, got “%s” (JSON has no NaN or Infinity)"),
+                        what, text);
+  if (end == text || *end != '\0')
     return sweep_error (error, name, _("%s must be a finite number, got “%s”"), what, text);
   num->is_int = strpbrk (text, ".eEnNiIxXpP") == NULL &&
                 g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &num->i, NULL);
@@ -70,6 +73,17 @@ seed_parse (const char  *name,
   return sweep_error (error, name, _("SEED must be a whole number ≥ 0, got “%s”"), text);
 }
 
+/* The fields of a kind's spec, spaces around each dropped. */
+static GStrv
+split_parts (const char *body)
+{
+  GStrv parts = g_strsplit (body, ":", -1);
+
+  for (guint i = 0; parts[i]; i++)
+    g_strstrip (parts[i]);
+  return parts;
+}
+
 static Param *
 parse_list (const char  *name,
             const char  *body,
@@ -84,11 +98,20 @@ parse_list (const char  *name,
       return NULL;
     }
 
+  /* Spaces around an item are no part of it: “1, 2” is “1,2”. */
   items = g_strsplit (body, ",", -1);
   for (guint i = 0; items[i]; i++)
     {
+      gboolean blank = *items[i] != '\0';
       JsonNode *node;
 
+      g_strstrip (items[i]);
+      if (*items[i] == '\0' && blank)
+        {
+          sweep_error (error, name, _("value %u of the list “%s” is only spaces (write \" \" in double "
+                                      "quotes if you mean them)"), i + 1, body);
+          return NULL;
+        }
       if (*items[i] == '\0')
         {
           sweep_error (error, name, _("value %u of the list “%s” is empty"), i + 1, body);
@@ -96,7 +119,7 @@ parse_list (const char  *name,
         }
       if ((node = sweep_value_from_text_finite (items[i])) == NULL)
         {
-          sweep_error (error, name, _("“%s” is not a finite number"), items[i]);
+          sweep_non_finite_error (error, name, "", items[i]);
           return NULL;
         }
       g_ptr_array_add (values, node);
@@ -109,7 +132,7 @@ parse_range (const char  *name,
              const char  *body,
              GError     **error)
 {
-  g_auto(GStrv) parts = g_strsplit (body, ":", -1);
+  g_auto(GStrv) parts = split_parts (body);
   guint n = g_strv_length (parts);
   Num start, stop, step = sweep_num_from_int (1);
 
@@ -132,7 +155,7 @@ parse_space (const char  *name,
              GError     **error)
 {
   const char *kind_name = kind == PARAM_LOG ? "log" : "lin";
-  g_auto(GStrv) parts = g_strsplit (body, ":", -1);
+  g_auto(GStrv) parts = split_parts (body);
   Num start, stop;
   gint64 n;
 
@@ -153,7 +176,7 @@ parse_random (const char  *name,
               const char  *body,
               GError     **error)
 {
-  g_auto(GStrv) parts = g_strsplit (body, ":", -1);
+  g_auto(GStrv) parts = split_parts (body);
   guint n_parts = g_strv_length (parts);
   LoomSweepDistribution distribution;
   Num low, high;
@@ -189,9 +212,10 @@ leading_kind (const char *body)
 
 Param *
 sweep_parse_body (const char  *name,
-                  const char  *body,
+                  const char  *text,
                   GError     **error)
 {
+  g_autofree char *body = sweep_strip_dup (text);
   g_autofree char *kind = NULL;
 
   if (g_str_has_prefix (body, "list:"))

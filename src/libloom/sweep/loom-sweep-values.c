@@ -78,6 +78,19 @@ sweep_error (GError     **error,
   return FALSE;
 }
 
+/* “sweep “NAME”: [PREFIX]“TEXT” is not a finite number (…)”, for a value
+ * given as text, where quotes make it a string; returns FALSE. */
+gboolean
+sweep_non_finite_error (GError     **error,
+                        const char  *name,
+                        const char  *prefix,
+                        const char  *text)
+{
+  return sweep_error (error, name, _("%s“%s” is not a finite number (JSON has no NaN or Infinity; "
+                                     "write \"%s\" in double quotes if you mean the text)"),
+                      prefix, text, text);
+}
+
 gboolean
 sweep_too_many_error (GError     **error,
                       const char  *name)
@@ -128,6 +141,13 @@ loom_value_from_text (const char *text)
   node = json_node_new (JSON_NODE_VALUE);
   json_node_set_string (node, text);
   return node;
+}
+
+/* @text without the spaces around it. */
+char *
+sweep_strip_dup (const char *text)
+{
+  return g_strstrip (g_strdup (text));
 }
 
 gboolean

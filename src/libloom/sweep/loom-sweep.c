@@ -113,6 +113,13 @@ sweep_update (LoomSweep *self)
     {
       guint64 n = g_array_index (self->axes, guint64, a);
 
+      if (n == 0)
+        {
+          /* A factor without values (a CSV without rows, an empty range):
+           * the product is empty, whatever the other factors hold. */
+          total = 0;
+          break;
+        }
       total = total > G_MAXUINT64 / n ? G_MAXUINT64 : total * n;
     }
   self->count = total;
@@ -236,22 +243,26 @@ split_assignment_error (GError     **error,
                _("%s “%s” is not of the form NAME=VALUE"), what, text);
 }
 
+/* NAME=VALUE, without the spaces around NAME, = and VALUE. */
 static gboolean
 split_assignment (const char  *text,
                   const char  *what,
                   char       **name,
-                  const char **value,
+                  char       **value,
                   GError     **error)
 {
   const char *eq = strchr (text, '=');
 
-  if (eq == NULL || eq == text)
+  if (eq != NULL)
+    *name = g_strstrip (g_strndup (text, eq - text));
+  if (eq == NULL || **name == '\0')
     {
+      if (eq != NULL)
+        g_clear_pointer (name, g_free);
       split_assignment_error (error, what, text);
       return FALSE;
     }
-  *name = g_strndup (text, eq - text);
-  *value = eq + 1;
+  *value = sweep_strip_dup (eq + 1);
   return TRUE;
 }
 
@@ -278,8 +289,19 @@ split_assignment (const char  *text,
  *   drawn from a counter-based generator, the same for the same seed.
  *   Without a seed one is chosen now and kept (see loom_sweep_to_json()).
  *
- * Nothing that is not finite is accepted (inf, nan, 1e999).  The sweep may
- * not grow beyond 2^48 tasks, counting zipped groups as they are now.
+ * Spaces around NAME, `=`, the items of a list and the fields of a kind
+ * are no part of them (`x = 1, 2` is `x=1,2`); an item that is only spaces
+ * is refused, as is a list without values (`x=`).  A value in double
+ * quotes is a string as it is written (`x="nan"`, `x=" "`).
+ *
+ * Nothing that is not finite is accepted (inf, nan, 1e999): JSON, in
+ * which tasks travel, has no NaN or Infinity.  To mean the text, quote it.
+ *
+ * A range from a START equal to STOP and a lin, log or random of N = 0
+ * have no values, and the sweep then none: it expands to zero tasks, as
+ * Python's range(0) does.  A range whose STEP leads away from STOP is
+ * refused as a mistake.  The sweep may not grow beyond 2^48 tasks,
+ * counting zipped groups as they are now.
  *
  * Returns: %TRUE if @spec was valid and added; otherwise @error names the
  *   parameter and the problem and the sweep is unchanged
@@ -290,7 +312,7 @@ loom_sweep_add_spec (LoomSweep   *self,
                      GError     **error)
 {
   g_autofree char *name = NULL;
-  const char *body;
+  g_autofree char *body = NULL;
 
   g_return_val_if_fail (LOOM_IS_SWEEP (self), FALSE);
   g_return_val_if_fail (spec != NULL, FALSE);
@@ -334,7 +356,7 @@ loom_sweep_add_constant (LoomSweep   *self,
                          GError     **error)
 {
   g_autofree char *name = NULL;
-  const char *text;
+  g_autofree char *text = NULL;
   JsonNode *value;
 
   g_return_val_if_fail (LOOM_IS_SWEEP (self), FALSE);
@@ -345,7 +367,8 @@ loom_sweep_add_constant (LoomSweep   *self,
   if ((value = sweep_value_from_text_finite (text)) == NULL)
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
-                   _("argument “%s”: “%s” is not a finite number"), name, text);
+                   _("argument “%s”: “%s” is not a finite number (JSON has no NaN or Infinity; "
+                     "write \"%s\" in double quotes if you mean the text)"), name, text, text);
       return FALSE;
     }
   return sweep_add_constant_node (self, name, value, error);
