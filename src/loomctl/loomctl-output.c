@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -271,8 +272,39 @@ warn_if_no_engine (LoomClient *client,
               profile, waiting, option);
 }
 
+static volatile sig_atomic_t interrupted_by;
+
+static void
+on_interrupt (int sig)
+{
+  interrupted_by = sig;
+}
+
+/* From now on SIGINT and SIGTERM only set a flag that the waiting loop
+ * sees, so that the command can end cleanly (a private cluster stopped,
+ * its files removed).  A second one ends loomctl at once. */
+void
+loomctl_catch_interrupts (void)
+{
+  struct sigaction action = { 0 };
+
+  action.sa_handler = on_interrupt;
+  action.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+}
+
+/* The signal caught since loomctl_catch_interrupts(), or 0. */
+int
+loomctl_interrupted (void)
+{
+  return interrupted_by;
+}
+
 /* Waits for @result, drawing a progress line on stderr when it is a
- * terminal, and returns FALSE if @timeout (seconds, < 0 for ever) passed.
+ * terminal, and returns FALSE if @timeout (seconds, < 0 for ever) passed
+ * or, after loomctl_catch_interrupts(), loomctl_interrupted() says so.
  * With @client, says every few seconds when its cluster has no engine. */
 gboolean
 loomctl_wait_with_progress (LoomAsyncResult *result,
@@ -293,6 +325,12 @@ loomctl_wait_with_progress (LoomAsyncResult *result,
         slice = MIN (slice, MAX (0, timeout - elapsed));
       if (loom_async_result_wait (result, slice))
         break;
+      if (interrupted_by)
+        {
+          if (tty && last_draw)
+            clear_progress ();
+          return FALSE;
+        }
       elapsed = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
       if (timeout >= 0 && elapsed >= timeout)
         {

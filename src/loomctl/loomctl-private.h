@@ -125,6 +125,8 @@ int          loomctl_print_report       (JsonNode       *report,
 gboolean     loomctl_wait_with_progress (LoomAsyncResult *result,
                                          LoomClient      *client,
                                          double           timeout);
+void         loomctl_catch_interrupts   (void);
+int          loomctl_interrupted        (void);
 char        *loomctl_seconds_text       (double          s);
 
 /* --- sweeps: map, run and compare (loomctl-map.c) ------------------------ */
@@ -180,6 +182,7 @@ gboolean     loomctl_parse_export_format (const char        *name,
                                           LoomExportFormat  *format,
                                           GError           **error);
 int          loomctl_check_output        (const char        *path);
+int          loomctl_check_output_folder (const char        *path);
 gboolean     loomctl_write_export        (GPtrArray         *reports,
                                           LoomExportFormat   format,
                                           const char        *output,

@@ -95,6 +95,10 @@ report_from_reply (LoomMessage  *reply,
         json_object_set_int_member (task, "exit_status", loom_json_int (d, "exit_status", -1));
       else
         json_object_set_null_member (task, "exit_status");
+      if (d && json_object_has_member (d, "signal"))
+        json_object_set_int_member (task, "signal", loom_json_int (d, "signal", 0));
+      else
+        json_object_set_null_member (task, "signal");
       json_array_add_object_element (tasks, task);
     }
 
@@ -116,7 +120,8 @@ report_from_reply (LoomMessage  *reply,
  *   engines, wall_time, serial_time, speedup, efficiency, created, finished,
  *   spec}, "tasks": [{index, params, engine_id, status, attempts, submitted,
  *   dispatched, started, completed, received, result, error, stdout,
- *   stderr, exit_status}]}`; times in µs since the epoch, durations in s
+ *   stderr, exit_status, signal}]}`; a command's exit_status, or the
+ *   signal that killed it, are %NULL when it has none; times in µs since the epoch, durations in s
  */
 JsonNode *
 loom_client_get_job_report (LoomClient  *self,
