@@ -484,6 +484,8 @@ submit_and_wait (MapOptions   *o,
     loomctl_catch_interrupts ();
   if (!(client = map_options_acquire_client (o, &cluster, &owned, &code)))
     return code;
+  if (cluster != NULL && loomctl_interrupted ())
+    return interrupted (o, cluster, -1);
 
   view = loom_client_load_balanced_view (client);
   if (o->serial)
