@@ -1302,6 +1302,16 @@ assert_joblog_row (char       **cols,
   g_assert_cmpstr (cols[8], ==, command);
 }
 
+/* One command for every run of test_joblog_resume(), and the line the
+ * joblog records for its task @x. */
+#define RESUME_COMMAND "echo $WORD {x}; echo err {x} >&2; exit $(({x} % 2 * $FAIL))"
+
+static char *
+resume_command_line (guint x)
+{
+  return g_strdup_printf ("sh -c echo $WORD %u; echo err %u >&2; exit $((%u %% 2 * $FAIL))", x, x, x);
+}
+
 static void
 test_joblog_resume (void)
 {
@@ -1309,15 +1319,21 @@ test_joblog_resume (void)
   g_autofree char *err = NULL;
   g_autofree char *results = case_path ("results");
   g_autofree char *joblog = case_path ("joblog");
+  g_autofree char *command_1 = resume_command_line (1);
+  g_autofree char *command_3 = resume_command_line (3);
+  g_autofree char *command_4 = resume_command_line (4);
+  g_autofree char *command_5 = resume_command_line (5);
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *left = NULL;
   g_autoptr(GPtrArray) rows = NULL;
 
-  /* Four commands on a private cluster; the odd ones fail. */
+  /* Four commands on a private cluster; the odd ones fail.  Every run
+   * below is the same command line, as --resume and --retry-failed want:
+   * the environment says what it prints and whether odd ones fail. */
   g_assert_cmpint (run_loomctl (&out, &err, "run", "-n", "2", "--sweep", "x=0,1,2,3", "--results", results,
-                                "--joblog", joblog, "--", "sh", "-c",
-                                "echo out {x}; echo err {x} >&2; exit $(({x} % 2))", NULL), ==, 1);
+                                "--joblog", joblog, "-e", "WORD=out", "-e", "FAIL=1", "--", "sh", "-c", RESUME_COMMAND,
+                                NULL), ==, 1);
   g_assert_cmpstr (out, ==, "out 0\nout 1\nout 2\nout 3\n");
   g_assert_nonnull (strstr (err, "2 of 4 tasks did not succeed"));
   g_clear_pointer (&out, g_free);
@@ -1349,7 +1365,7 @@ test_joblog_resume (void)
   g_assert_cmpuint (rows->len, ==, 4);
   for (guint i = 0; i < 4; i++)
     {
-      g_autofree char *command = g_strdup_printf ("sh -c echo out %u; echo err %u >&2; exit $((%u %% 2))", i, i, i);
+      g_autofree char *command = resume_command_line (i);
       char **cols = NULL;
 
       /* By Seq, whatever order the rows are in. */
@@ -1363,15 +1379,16 @@ test_joblog_resume (void)
 
   /* --retry-failed runs the failed ones again, and only those. */
   g_assert_cmpint (run_loomctl (&out, &err, "run", "-n", "2", "--sweep", "x=0,1,2,3", "--results", results,
-                                "--joblog", joblog, "--retry-failed", "--", "sh", "-c", "echo retry {x}", NULL), ==, 0);
+                                "--joblog", joblog, "--retry-failed", "-e", "WORD=retry", "-e", "FAIL=0", "--", "sh", "-c",
+                                RESUME_COMMAND, NULL), ==, 0);
   g_assert_cmpstr (out, ==, "retry 1\nretry 3\n");
   g_assert_cmpstr (err, ==, "");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   rows = joblog_rows (joblog);
   g_assert_cmpuint (rows->len, ==, 6);
-  assert_joblog_row (g_ptr_array_index (rows, 4), 2, 0, "sh -c echo retry 1", strlen ("retry 1\n"));
-  assert_joblog_row (g_ptr_array_index (rows, 5), 4, 0, "sh -c echo retry 3", strlen ("retry 3\n"));
+  assert_joblog_row (g_ptr_array_index (rows, 4), 2, 0, command_1, strlen ("retry 1\n"));
+  assert_joblog_row (g_ptr_array_index (rows, 5), 4, 0, command_3, strlen ("retry 3\n"));
   g_clear_pointer (&rows, g_ptr_array_unref);
   for (guint i = 0; i < 4; i++)
     {
@@ -1389,7 +1406,7 @@ test_joblog_resume (void)
   /* --resume: everything is recorded, nothing runs, nothing is written. */
   before = read_text (joblog);
   g_assert_cmpint (run_loomctl (&out, &err, "run", "-n", "2", "--sweep", "x=0,1,2,3", "--joblog", joblog, "--resume",
-                                "--", "sh", "-c", "echo again {x}", NULL), ==, 0);
+                                "-e", "WORD=again", "-e", "FAIL=0", "--", "sh", "-c", RESUME_COMMAND, NULL), ==, 0);
   g_assert_cmpstr (out, ==, "");
   g_assert_nonnull (strstr (err, "nothing to run"));
   g_clear_pointer (&out, g_free);
@@ -1399,14 +1416,14 @@ test_joblog_resume (void)
 
   /* --resume of a longer sweep runs what the joblog lacks. */
   g_assert_cmpint (run_loomctl (&out, &err, "run", "-n", "2", "--sweep", "x=0,1,2,3,4,5", "--joblog", joblog,
-                                "--resume", "--", "sh", "-c", "echo new {x}", NULL), ==, 0);
+                                "--resume", "-e", "WORD=new", "-e", "FAIL=0", "--", "sh", "-c", RESUME_COMMAND, NULL), ==, 0);
   g_assert_cmpstr (out, ==, "new 4\nnew 5\n");
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
   rows = joblog_rows (joblog);
   g_assert_cmpuint (rows->len, ==, 8);
-  assert_joblog_row (g_ptr_array_index (rows, 6), 5, 0, "sh -c echo new 4", strlen ("new 4\n"));
-  assert_joblog_row (g_ptr_array_index (rows, 7), 6, 0, "sh -c echo new 5", strlen ("new 5\n"));
+  assert_joblog_row (g_ptr_array_index (rows, 6), 5, 0, command_4, strlen ("new 4\n"));
+  assert_joblog_row (g_ptr_array_index (rows, 7), 6, 0, command_5, strlen ("new 5\n"));
   g_clear_pointer (&rows, g_ptr_array_unref);
 
   /* --resume and --retry-failed need the joblog. */

@@ -86,11 +86,19 @@ run_plugin (JsonObject      *spec,
   module = g_hash_table_lookup (plugins, path);
   if (module == NULL)
     {
+      /* No file is PluginNotFound; a file the loader refuses (an
+       * undefined symbol, a wrong architecture) says the loader's why. */
+      if (!g_file_test (path, G_FILE_TEST_EXISTS))
+        {
+          msg = g_strdup_printf (_("cannot load plugin %s: no such file"), path);
+          loom_outcome_set_error (outcome, "PluginNotFound", msg);
+          return;
+        }
       module = g_module_open (path, G_MODULE_BIND_LOCAL);
       if (module == NULL)
         {
           msg = g_strdup_printf (_("cannot load plugin %s: %s"), path, g_module_error ());
-          loom_outcome_set_error (outcome, "PluginNotFound", msg);
+          loom_outcome_set_error (outcome, "PluginLoadFailed", msg);
           return;
         }
       if (!g_module_symbol (module, "loom_plugin_abi_version", (gpointer *) &abi) || abi == NULL ||

@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -101,22 +103,81 @@ loomctl_write_export (GPtrArray         *reports,
   return g_file_set_contents (output, text, -1, error);
 }
 
-/* Before any work: a FILE to write needs a folder that exists and takes
- * files.  Returns EXIT_OK, or EXIT_USAGE after saying what is wrong. */
-int
-loomctl_check_output (const char *path)
+/* Before any work: @path, a file to write or append to (with @folder, a
+ * folder to create or fill), must be writable.  A file's folder must exist:
+ * a folder missing from the command line is a usage error (EXIT_USAGE);
+ * one that refuses, or a file that does, is EXIT_CANNOT_WRITE.  A missing
+ * folder for @folder is made later with its parents, so the nearest one
+ * that exists must take it. */
+static int
+check_output (const char *path,
+              gboolean    folder)
 {
   g_autofree char *dir = NULL;
 
-  if (path == NULL || g_str_equal (path, "-"))
+  if (path == NULL || (!folder && g_str_equal (path, "-")))
     return EXIT_OK;
+
+  if (folder)
+    {
+      g_autofree char *existing = g_strdup (path);
+
+      while (!g_file_test (existing, G_FILE_TEST_EXISTS))
+        {
+          char *parent = g_path_get_dirname (existing);
+
+          g_free (existing);
+          existing = parent;
+        }
+      if (!g_file_test (existing, G_FILE_TEST_IS_DIR))
+        return loomctl_fail (EXIT_CANNOT_WRITE, _("cannot write into “%s”: “%s” is not a folder"), path, existing);
+      if (g_access (existing, W_OK | X_OK) != 0)
+        return loomctl_fail (EXIT_CANNOT_WRITE, _("cannot write into “%s”: the folder “%s” does not take new files (%s)"),
+                             path, existing, g_strerror (errno));
+      return EXIT_OK;
+    }
+
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return loomctl_fail (EXIT_CANNOT_WRITE, _("cannot write “%s”: it is a folder"), path);
+  if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+    {
+      /* Opened as it will be appended to, and left as it was. */
+      int fd = g_open (path, O_WRONLY | O_APPEND | O_CLOEXEC, 0);
+
+      if (fd < 0)
+        return loomctl_fail (EXIT_CANNOT_WRITE, _("cannot write “%s”: %s"), path, g_strerror (errno));
+      close (fd);
+      return EXIT_OK;
+    }
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    {
+      /* A device or a pipe: opening it may wait for a reader. */
+      if (g_access (path, W_OK) != 0)
+        return loomctl_fail (EXIT_CANNOT_WRITE, _("cannot write “%s”: %s"), path, g_strerror (errno));
+      return EXIT_OK;
+    }
+
   dir = g_path_get_dirname (path);
   if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
     return loomctl_fail (EXIT_USAGE, _("cannot write “%s”: the folder “%s” does not exist"), path, dir);
-  if (g_access (dir, W_OK) != 0)
-    return loomctl_fail (EXIT_USAGE, _("cannot write “%s”: the folder “%s” does not take new files (%s)"),
+  if (g_access (dir, W_OK | X_OK) != 0)
+    return loomctl_fail (EXIT_CANNOT_WRITE, _("cannot write “%s”: the folder “%s” does not take new files (%s)"),
                          path, dir, g_strerror (errno));
   return EXIT_OK;
+}
+
+/* A file to write (export -o, seed --timeline, run --joblog). */
+int
+loomctl_check_output (const char *path)
+{
+  return check_output (path, FALSE);
+}
+
+/* A folder to write files into (run --results). */
+int
+loomctl_check_output_folder (const char *path)
+{
+  return check_output (path, TRUE);
 }
 
 static gboolean

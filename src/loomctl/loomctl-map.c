@@ -12,6 +12,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -150,35 +151,94 @@ map_options_build_sweep (MapOptions  *o,
   return g_steal_pointer (&sweep);
 }
 
+#define JOBLOG_HEADER "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand"
+
+static char *command_line (char **argv, JsonNode *params, gboolean quote, GError **error);
+
+/* Whether the joblog @path is a file with something in it (a new or empty
+ * one gets GNU Parallel's header first). */
+static gboolean
+joblog_has_content (const char *path)
+{
+  GStatBuf st;
+
+  return g_stat (path, &st) == 0 && S_ISREG (st.st_mode) && st.st_size > 0;
+}
+
 /* Which tasks of the sweep to run: all, or those a joblog does not record
- * as done (--resume: any row; --retry-failed: rows with exit value 0). */
+ * as done (--resume: any row; --retry-failed: rows with exit value and
+ * signal 0).  A joblog is GNU Parallel's (its header), and each of its
+ * rows is a task of this sweep: Seq at most the task count and the same
+ * command line as task Seq - 1, or the joblog is refused. */
 static GArray *
 select_indices (MapOptions  *o,
+                LoomSweep   *sweep,
+                char       **argv,
                 guint64      count,
                 GError     **error)
 {
   g_autoptr(GHashTable) skip = g_hash_table_new (NULL, NULL);
-  GArray *indices = g_array_new (FALSE, FALSE, sizeof (guint64));
+  g_autoptr(GArray) indices = g_array_new (FALSE, FALSE, sizeof (guint64));
+  const char *option = o->resume ? "--resume" : "--retry-failed";
 
-  if ((o->resume || o->retry_failed) && o->joblog && g_file_test (o->joblog, G_FILE_TEST_EXISTS))
+  if (o->joblog && joblog_has_content (o->joblog))
     {
       g_autofree char *text = NULL;
       g_auto(GStrv) lines = NULL;
 
       if (!g_file_get_contents (o->joblog, &text, NULL, error))
+        return NULL;
+      lines = g_strsplit (text, "\n", -1);
+      if (!g_str_equal (lines[0], JOBLOG_HEADER))
         {
-          g_array_unref (indices);
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                       _("%s is not a joblog: its first line is not GNU Parallel's header "
+                         "(Seq, Host, Starttime, JobRuntime, Send, Receive, Exitval, Signal, Command "
+                         "separated by tabs); give another --joblog FILE"), o->joblog);
           return NULL;
         }
-      lines = g_strsplit (text, "\n", -1);
-      for (guint i = 1; lines[i]; i++)
+      for (guint i = 1; (o->resume || o->retry_failed) && lines[i]; i++)
         {
-          g_auto(GStrv) cols = g_strsplit (lines[i], "\t", 9);
-          guint64 seq;
+          g_auto(GStrv) cols = NULL;
+          g_autoptr(JsonNode) params = NULL;
+          g_autofree char *expected = NULL;
+          guint64 seq, sig;
+          gint64 exitval;
 
-          if (g_strv_length (cols) < 9 || !g_ascii_string_to_unsigned (cols[0], 10, 1, G_MAXUINT32, &seq, NULL))
+          if (*lines[i] == '\0')
             continue;
-          if (o->resume || g_str_equal (cols[6], "0"))
+          cols = g_strsplit (lines[i], "\t", 9);
+          if (g_strv_length (cols) < 9 ||
+              !g_ascii_string_to_unsigned (cols[0], 10, 1, G_MAXUINT32, &seq, NULL) ||
+              !g_ascii_string_to_signed (cols[6], 10, G_MININT32, G_MAXINT32, &exitval, NULL) ||
+              !g_ascii_string_to_unsigned (cols[7], 10, 0, G_MAXINT32, &sig, NULL))
+            {
+              g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                           _("%s line %u is not a joblog row (Seq, Host, Starttime, JobRuntime, Send, Receive, "
+                             "Exitval, Signal, Command separated by tabs): “%s”"), o->joblog, i + 1, lines[i]);
+              return NULL;
+            }
+          if (seq > count)
+            {
+              g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                           _("the joblog %s is of another sweep or command: its row Seq %" PRIu64 " (line %u) "
+                             "records “%s”, but this sweep has %" PRIu64 " tasks, Seq 1 to %" PRIu64 "; "
+                             "use another --joblog FILE, or drop %s to run every task"),
+                           o->joblog, seq, i + 1, cols[8], count, count, option);
+              return NULL;
+            }
+          params = loom_sweep_get_params (sweep, seq - 1);
+          expected = command_line (argv, params, FALSE, NULL);
+          if (!g_str_equal (expected, cols[8]))
+            {
+              g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                           _("the joblog %s is of another sweep or command: its row Seq %" PRIu64 " (line %u) "
+                             "records “%s”, but task %" PRIu64 " of this sweep runs “%s”; "
+                             "use another --joblog FILE, or drop %s to run every task"),
+                           o->joblog, seq, i + 1, cols[8], seq - 1, expected, option);
+              return NULL;
+            }
+          if (o->resume || (exitval == 0 && sig == 0))
             g_hash_table_add (skip, GSIZE_TO_POINTER (seq - 1));
         }
     }
@@ -186,7 +246,26 @@ select_indices (MapOptions  *o,
   for (guint64 i = 0; i < count; i++)
     if (!g_hash_table_contains (skip, GSIZE_TO_POINTER (i)))
       g_array_append_val (indices, i);
-  return indices;
+  return g_steal_pointer (&indices);
+}
+
+/* With only some tasks run (--resume), task i of the job is task
+ * indices[i] of the sweep: every message, --json and the records say the
+ * sweep's index, as --results DIR/<index> and the joblog's Seq do. */
+static void
+report_use_sweep_indices (JsonNode *report,
+                          GArray   *indices)
+{
+  JsonArray *tasks = loom_json_array (json_node_get_object (report), "tasks");
+
+  for (guint i = 0; tasks && i < json_array_get_length (tasks); i++)
+    {
+      JsonObject *task = loom_json_array_object (tasks, i);
+      gint64 index = loom_json_int (task, "index", -1);
+
+      if (task != NULL && index >= 0 && index < indices->len)
+        json_object_set_int_member (task, "index", g_array_index (indices, guint64, index));
+    }
 }
 
 static GBytes *
@@ -284,19 +363,18 @@ static gboolean
 write_command_records (MapOptions  *o,
                        char       **argv,
                        JsonNode    *report,
-                       GArray      *indices,
                        GError     **error)
 {
   JsonArray *tasks = loom_json_array (json_node_get_object (report), "tasks");
   g_autoptr(GString) log = g_string_new (NULL);
 
-  if (o->joblog && !g_file_test (o->joblog, G_FILE_TEST_EXISTS))
-    g_string_append (log, "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n");
+  if (o->joblog && !joblog_has_content (o->joblog))
+    g_string_append (log, JOBLOG_HEADER "\n");
 
   for (guint i = 0; tasks && i < json_array_get_length (tasks); i++)
     {
       JsonObject *task = loom_json_array_object (tasks, i);
-      guint64 seq = g_array_index (indices, guint64, loom_json_int (task, "index", i)) + 1;
+      guint64 seq = loom_json_int (task, "index", i) + 1;
       g_autoptr(GBytes) out = loom_json_output_bytes (task, "stdout");
       g_autoptr(GBytes) err = loom_json_output_bytes (task, "stderr");
       gint64 exit_status = loom_json_int (task, "exit_status", -1);
@@ -326,27 +404,42 @@ write_command_records (MapOptions  *o,
       if (o->joblog)
         {
           g_autofree char *cmd = command_line (argv, json_object_get_member (task, "params"), FALSE, NULL);
-          const char *status = loom_json_string (task, "status", "");
+          const char *error_type = loom_json_string (loom_json_object (task, "error"), "type", "");
+          /* As GNU Parallel: a command that could not start exited 255;
+           * one a signal killed has that signal. */
+          gint64 sig = g_str_equal (error_type, "CommandNotStarted") ? 0 : loom_json_int (task, "signal", 0);
 
           g_ascii_formatd (start_text, sizeof start_text, "%.3f", started / 1e6);
           g_ascii_formatd (runtime, sizeof runtime, "%.3f", started > 0 && completed >= started ? (completed - started) / 1e6 : 0);
           g_string_append_printf (log, "%" G_GUINT64_FORMAT "\t%s\t%s\t%s\t0\t%zu\t%" G_GINT64_FORMAT "\t%d\t%s\n",
                                   seq, g_get_host_name (), start_text, runtime, out ? g_bytes_get_size (out) : 0,
-                                  exit_status >= 0 ? exit_status : (gint64) 255,
-                                  exit_status < 0 && g_str_equal (status, "failed") ? 9 : 0, cmd);
+                                  exit_status >= 0 ? exit_status : (gint64) 255, (int) sig, cmd);
         }
     }
 
   if (o->joblog && log->len > 0)
     {
       FILE *f = fopen (o->joblog, "a");
+      gboolean written;
+
       if (f == NULL)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot write %s: %s", o->joblog, g_strerror (errno));
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot write %s: %s"), o->joblog, g_strerror (errno));
           return FALSE;
         }
-      fputs (log->str, f);
-      fclose (f);
+      /* A full disk shows at the write or only at the close. */
+      written = fputs (log->str, f) != EOF && fflush (f) == 0;
+      if (!written)
+        {
+          int saved = errno;
+          fclose (f);
+          errno = saved;
+        }
+      if (!written || fclose (f) != 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot write %s: %s"), o->joblog, g_strerror (errno));
+          return FALSE;
+        }
     }
   return TRUE;
 }
@@ -402,6 +495,27 @@ print_no_tasks (MapOptions   *o,
   return loomctl_print_report (report, TRUE, command_output, FALSE);
 }
 
+/* Ctrl-C or SIGTERM while waiting: a private cluster stops with its job
+ * (the caller's reference to it is the last); on the profile's cluster the
+ * job goes on. */
+static int
+interrupted (MapOptions  *o,
+             LoomCluster *cluster,
+             int          job)
+{
+  const char *profile = loomctl_profile_or_default (o->ctl.profile);
+  g_autofree char *option = o->ctl.profile ? g_strdup_printf (" --profile %s", o->ctl.profile) : g_strdup ("");
+
+  if (cluster != NULL)
+    g_printerr (_("loomctl: interrupted; the private cluster stops with its job\n"));
+  else if (job >= 0)
+    g_printerr (_("loomctl: interrupted; job %d goes on in cluster “%s”: “loomctl abort %d%s” stops it\n"),
+                job, profile, job, option);
+  else
+    g_printerr (_("loomctl: interrupted before cluster “%s” answered; see “loomctl jobs%s”\n"), profile, option);
+  return EXIT_INTERRUPTED;
+}
+
 static int
 submit_and_wait (MapOptions   *o,
                  LoomTaskSpec *spec,
@@ -451,7 +565,11 @@ submit_and_wait (MapOptions   *o,
   if (count == 0)
     return print_no_tasks (o, spec, command_output);
 
-  if (!(indices = select_indices (o, count, &error)))
+  /* What will be written must be writable before anything runs. */
+  if ((code = loomctl_check_output (o->joblog)) != EXIT_OK ||
+      (code = loomctl_check_output_folder (o->results)) != EXIT_OK)
+    return code;
+  if (!(indices = select_indices (o, sweep, argv, count, &error)))
     return loomctl_fail (EXIT_USAGE, "%s", error->message);
   if (indices->len == 0)
     {
@@ -459,8 +577,13 @@ submit_and_wait (MapOptions   *o,
       return EXIT_OK;
     }
 
+  /* Ctrl-C while the job runs stops a private cluster cleanly. */
+  if (!o->async)
+    loomctl_catch_interrupts ();
   if (!(client = map_options_acquire_client (o, &cluster, &owned, &code)))
     return code;
+  if (cluster != NULL && loomctl_interrupted ())
+    return interrupted (o, cluster, -1);
 
   view = loom_client_load_balanced_view (client);
   if (o->serial)
@@ -501,9 +624,13 @@ submit_and_wait (MapOptions   *o,
     printer = loomctl_ordered_printer_new (result);
   if (!loomctl_wait_with_progress (result, client, o->timeout,
                                    printer ? loomctl_ordered_printer_poll : NULL, printer))
-    return loomctl_fail (EXIT_TIMEOUT, "job %d is not done after %g s (%u of %u tasks finished); "
-                         "it goes on: see “loomctl get %d”", loom_async_result_get_job_id (result), o->timeout,
-                         loom_async_result_get_progress (result), indices->len, loom_async_result_get_job_id (result));
+    {
+      if (loomctl_interrupted ())
+        return interrupted (o, cluster, loom_async_result_get_job_id (result));
+      return loomctl_fail (EXIT_TIMEOUT, "job %d is not done after %g s (%u of %u tasks finished); "
+                           "it goes on: see “loomctl get %d”", loom_async_result_get_job_id (result), o->timeout,
+                           loom_async_result_get_progress (result), indices->len, loom_async_result_get_job_id (result));
+    }
 
   if (loom_async_result_get_job_id (result) < 0)
     {
@@ -514,7 +641,8 @@ submit_and_wait (MapOptions   *o,
     return loomctl_fail_with (error);
   if (o->shuffle)
     json_object_set_int_member (json_node_get_object (report), "shuffle_seed", (gint64) o->shuffle_seed);
-  if ((o->results || o->joblog) && !write_command_records (o, argv, report, indices, &error))
+  report_use_sweep_indices (report, indices);
+  if ((o->results || o->joblog) && !write_command_records (o, argv, report, &error))
     return loomctl_fail (EXIT_CANNOT_WRITE, "%s", error->message);
   return loomctl_print_report (report, o->ctl.json, command_output, printer != NULL);
 }

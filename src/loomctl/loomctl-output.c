@@ -10,7 +10,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -146,6 +148,27 @@ loomctl_params_text (JsonObject *task)
   return g_string_free (g_steal_pointer (&out), FALSE);
 }
 
+/* The first error writing standard output (a full disk, a closed pipe). */
+static int stdout_errno;
+
+/* Writes @len bytes to standard output, remembering why if it fails. */
+void
+loomctl_stdout_write (const void *data,
+                      gsize       len)
+{
+  if (len > 0 && fwrite (data, 1, len, stdout) != len && stdout_errno == 0)
+    stdout_errno = errno ? errno : EIO;
+}
+
+/* Flushes standard output.  Returns the first error writing it, or 0. */
+int
+loomctl_stdout_flush (void)
+{
+  if ((fflush (stdout) != 0 || ferror (stdout)) && stdout_errno == 0)
+    stdout_errno = errno ? errno : EIO;
+  return stdout_errno;
+}
+
 /* Writes the bytes of a task's output @name ("stdout", "stderr") to @f
  * exactly, however the report carries them (see loom_json_output_bytes()). */
 static void
@@ -157,7 +180,9 @@ write_output (FILE       *f,
   gsize len = 0;
   const void *data = bytes ? g_bytes_get_data (bytes, &len) : NULL;
 
-  if (len > 0)
+  if (f == stdout)
+    loomctl_stdout_write (data, len);
+  else if (len > 0)
     fwrite (data, 1, len, f);
 }
 
@@ -205,7 +230,7 @@ loomctl_print_report (JsonNode *report,
     {
       for (guint i = 0; i < json_array_get_length (tasks) && !stdout_printed; i++)
         write_output (stdout, json_array_get_object_element (tasks, i), "stdout");
-      fflush (stdout);
+      loomctl_stdout_flush ();
     }
   else
     {
@@ -315,13 +340,13 @@ loomctl_ordered_printer_poll (gpointer data)
       bytes = info->stdout_bytes ? g_bytes_get_data (info->stdout_bytes, &len) : NULL;
       if (len > 0)
         {
-          fwrite (bytes, 1, len, stdout);
+          loomctl_stdout_write (bytes, len);
           wrote = TRUE;
         }
       printer->next_index++;
     }
   if (wrote)
-    fflush (stdout);
+    loomctl_stdout_flush ();
   return printer->next_index == n;
 }
 
@@ -382,8 +407,39 @@ warn_if_no_engine (LoomClient *client,
               profile, waiting, option);
 }
 
+static volatile sig_atomic_t interrupted_by;
+
+static void
+on_interrupt (int sig)
+{
+  interrupted_by = sig;
+}
+
+/* From now on SIGINT and SIGTERM only set a flag that the waiting loop
+ * sees, so that the command can end cleanly (a private cluster stopped,
+ * its files removed).  A second one ends loomctl at once. */
+void
+loomctl_catch_interrupts (void)
+{
+  struct sigaction action = { 0 };
+
+  action.sa_handler = on_interrupt;
+  action.sa_flags = SA_RESETHAND | SA_RESTART;
+  sigemptyset (&action.sa_mask);
+  sigaction (SIGINT, &action, NULL);
+  sigaction (SIGTERM, &action, NULL);
+}
+
+/* The signal caught since loomctl_catch_interrupts(), or 0. */
+int
+loomctl_interrupted (void)
+{
+  return interrupted_by;
+}
+
 /* Waits for @result, drawing a progress line on stderr when it is a
- * terminal, and returns FALSE if @timeout (seconds, < 0 for ever) passed.
+ * terminal, and returns FALSE if @timeout (seconds, < 0 for ever) passed
+ * or, after loomctl_catch_interrupts(), loomctl_interrupted() says so.
  * With @client, says every few seconds when its cluster has no engine.
  * @tick (nullable) runs with @tick_data about five times a second and
  * once when the job is ready, with the progress line erased. */
@@ -408,6 +464,12 @@ loomctl_wait_with_progress (LoomAsyncResult *result,
         slice = MIN (slice, MAX (0, timeout - elapsed));
       if (loom_async_result_wait (result, slice))
         break;
+      if (interrupted_by)
+        {
+          if (tty && last_draw)
+            clear_progress ();
+          return FALSE;
+        }
       if (tick != NULL)
         {
           if (tty && last_draw)

@@ -132,6 +132,8 @@ gboolean     loomctl_wait_with_progress (LoomAsyncResult *result,
                                          double           timeout,
                                          LoomctlWaitTick  tick,
                                          gpointer         tick_data);
+void         loomctl_catch_interrupts   (void);
+int          loomctl_interrupted        (void);
 
 /* Command output on stdout in input order, as soon as it can be. */
 typedef struct _LoomctlOrderedPrinter LoomctlOrderedPrinter;
@@ -142,6 +144,9 @@ void         loomctl_ordered_printer_free (LoomctlOrderedPrinter *printer);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomctlOrderedPrinter, loomctl_ordered_printer_free)
 char        *loomctl_seconds_text       (double          s);
+void         loomctl_stdout_write       (const void     *data,
+                                         gsize           len);
+int          loomctl_stdout_flush       (void);
 
 /* --- sweeps: map, run and compare (loomctl-map.c) ------------------------ */
 
@@ -198,6 +203,7 @@ gboolean     loomctl_parse_export_format (const char        *name,
                                           LoomExportFormat  *format,
                                           GError           **error);
 int          loomctl_check_output        (const char        *path);
+int          loomctl_check_output_folder (const char        *path);
 gboolean     loomctl_write_export        (GPtrArray         *reports,
                                           LoomExportFormat   format,
                                           const char        *output,

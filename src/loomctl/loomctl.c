@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
 
@@ -113,16 +114,38 @@ usage (FILE *out)
   fprintf (out, "%s\n", _("Run “loomctl --version” for the version."));
 }
 
-int
-main (int   argc,
-      char *argv[])
+/* g_print() as GLib's own (in the console's charset), remembering why a
+ * write failed (loomctl_stdout_write()). */
+static void
+print_to_stdout (const char *text)
+{
+  g_autofree char *converted = NULL;
+  const char *charset;
+
+  if (!g_get_console_charset (&charset))
+    converted = g_convert_with_fallback (text, -1, charset, "UTF-8", "?", NULL, NULL, NULL);
+  loomctl_stdout_write (converted ? converted : text, strlen (converted ? converted : text));
+  loomctl_stdout_flush ();
+}
+
+/* Whatever went to standard output must have arrived: if not, say so and
+ * exit EXIT_CANNOT_WRITE, unless the command failed already. */
+static int
+finish_output (int code)
+{
+  int stdout_errno = loomctl_stdout_flush ();
+
+  if (stdout_errno == 0)
+    return code;
+  g_printerr (_("loomctl: cannot write the output: %s\n"), g_strerror (stdout_errno));
+  return code == EXIT_OK ? EXIT_CANNOT_WRITE : code;
+}
+
+static int
+run_command (int   argc,
+             char *argv[])
 {
   const Command *command;
-
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
 
   if (argc < 2)
     {
@@ -148,4 +171,17 @@ main (int   argc,
   g_printerr (_("loomctl: unknown command “%s”\n\n"), argv[1]);
   usage (stderr);
   return EXIT_USAGE;
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  g_set_print_handler (print_to_stdout);
+
+  return finish_output (run_command (argc, argv));
 }

@@ -118,6 +118,10 @@ report_from_reply (LoomMessage  *reply,
         json_object_set_int_member (task, "exit_status", loom_json_int (d, "exit_status", -1));
       else
         json_object_set_null_member (task, "exit_status");
+      if (d && json_object_has_member (d, "signal"))
+        json_object_set_int_member (task, "signal", loom_json_int (d, "signal", 0));
+      else
+        json_object_set_null_member (task, "signal");
       json_array_add_object_element (tasks, task);
     }
 
@@ -140,7 +144,9 @@ report_from_reply (LoomMessage  *reply,
  *   created, finished, spec}, "tasks": [{index, params, engine_id, status,
  *   attempts, submitted, dispatched, started, completed, received, result,
  *   error, stdout, stdout_truncated, stderr, stderr_truncated,
- *   exit_status}]}`; times in µs since the epoch, durations in s.  The
+ *   exit_status, signal}]}`; times in µs since the epoch, durations in s.
+ *   A command's exit_status, or the signal that killed it, is null when it
+ *   has none.  The
  *   wall time, speedup and efficiency count the tasks that ran; never_ran
  *   counts those that are over without having started (aborted in the
  *   queue), whose engine_id is null.  A command's stdout (stderr) is its
