@@ -588,6 +588,43 @@ test_engines_option_running (void)
   assert_nothing_left ();
 }
 
+/* loomctl run from the build tree speaks German with LANGUAGE=de (po/de.po
+ * as built there): its messages, its options' descriptions and the sweep
+ * kinds after them. */
+static void
+test_german (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *old_lang = g_strdup (g_getenv ("LANG"));
+
+  g_setenv ("LANGUAGE", "de", TRUE);
+  g_setenv ("LANG", "C.UTF-8", TRUE);
+  g_unsetenv ("LC_ALL");
+  g_unsetenv ("LC_MESSAGES");
+
+  g_assert_cmpint (run_loomctl (&out, &err, "map", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "Aufruf: loomctl map FUNKTION"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "run", "--help", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Den Job und jede Aufgabe mit ihren Metadaten als JSON ausgeben"));
+  g_assert_nonnull (strstr (out, "Durchläufe (--sweep NAME=SPEC"));
+  g_assert_nonnull (strstr (out, "Im Befehl ist {name} ein Parameter"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=nan", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "JSON kennt weder NaN noch Infinity"));
+
+  g_unsetenv ("LANGUAGE");
+  if (old_lang)
+    g_setenv ("LANG", old_lang, TRUE);
+  else
+    g_unsetenv ("LANG");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -611,6 +648,7 @@ main (int   argc,
   g_test_add_func ("/loom/usage/sleep-limits", test_sleep_limits);
   g_test_add_func ("/loom/usage/shuffle-seed", test_shuffle_seed);
   g_test_add_func ("/loom/usage/engines-option-running", test_engines_option_running);
+  g_test_add_func ("/loom/usage/german", test_german);
 
   return g_test_run ();
 }

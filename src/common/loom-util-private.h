@@ -31,6 +31,8 @@ int      loom_program_parse_options (const char          *program,
                                      const GOptionEntry  *entries,
                                      int                 *argc,
                                      char              ***argv);
+gboolean     loom_running_from_build_tree (void);
+const char  *loom_locale_dir          (void);
 char    *loom_find_program        (const char   *name,
                                    const char   *env_var);
 

@@ -75,6 +75,24 @@ loom_eventfd_clear (int fd)
     }
 }
 
+/* Whether the running program is one of the build tree's (not installed). */
+gboolean
+loom_running_from_build_tree (void)
+{
+  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
+
+  return self_exe != NULL && g_str_has_prefix (self_exe, LOOM_BUILD_ROOT G_DIR_SEPARATOR_S);
+}
+
+/* Where the translations are: the build tree's po/ for a program run from
+ * the build tree (as its schema and programs are found there), otherwise
+ * the install prefix's. */
+const char *
+loom_locale_dir (void)
+{
+  return loom_running_from_build_tree () ? LOOM_BUILD_ROOT G_DIR_SEPARATOR_S "po" : LOCALEDIR;
+}
+
 /* Where a Loom program is: $env_var, its folder in the build tree when the
  * running program is one of the build tree's, next to the running program,
  * the install prefix, then $PATH. */
@@ -92,7 +110,7 @@ loom_find_program (const char *name,
   /* Run from the build tree (not installed): the programs are in the
    * folders of their concerns there. */
   self_exe = g_file_read_link ("/proc/self/exe", NULL);
-  if (self_exe != NULL && g_str_has_prefix (self_exe, LOOM_BUILD_ROOT G_DIR_SEPARATOR_S))
+  if (loom_running_from_build_tree ())
     {
       const char *folders[] = { "src/engine", "src/libloom", "src/loomctl", "src/loom" };
 

@@ -12,6 +12,7 @@
 #include <glib-unix.h>
 
 #include "loom-application.h"
+#include "loom-util-private.h"
 
 static gboolean
 quit_on_signal (gpointer data)
@@ -25,10 +26,7 @@ quit_on_signal (gpointer data)
 static void
 use_build_tree_schemas (void)
 {
-  g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);
-
-  if (g_getenv ("GSETTINGS_SCHEMA_DIR") == NULL && self_exe != NULL &&
-      g_str_has_prefix (self_exe, LOOM_BUILD_ROOT G_DIR_SEPARATOR_S))
+  if (g_getenv ("GSETTINGS_SCHEMA_DIR") == NULL && loom_running_from_build_tree ())
     g_setenv ("GSETTINGS_SCHEMA_DIR", LOOM_BUILD_ROOT G_DIR_SEPARATOR_S "data", TRUE);
 }
 
@@ -39,7 +37,7 @@ main (int   argc,
   g_autoptr(LoomApplication) app = NULL;
 
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, loom_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
 

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <malloc.h>
 #include <math.h>
 #include <string.h>
@@ -203,7 +205,7 @@ timeline_bench_frames (LoomTimelineModel      *model,
 static char *
 timeline_group_digits (guint64 n)
 {
-  g_autofree char *digits = g_strdup_printf ("%" G_GUINT64_FORMAT, n);
+  g_autofree char *digits = g_strdup_printf ("%" PRIu64, n);
   GString *out = g_string_new (NULL);
   gsize len = strlen (digits);
 
@@ -293,8 +295,8 @@ loomctl_bench_timeline (int      runs,
 
           g_string_append_printf (out,
                                   "%s{\"tasks\": %u, \"frame_ms_fit\": %.3f, \"frame_ms_mid\": %.3f, "
-                                  "\"build_ms\": %.1f, \"rects_fit\": %u, \"visible_fit\": %" G_GUINT64_FORMAT ", "
-                                  "\"marks_fit\": %u, \"rects_mid\": %u, \"visible_mid\": %" G_GUINT64_FORMAT ", "
+                                  "\"build_ms\": %.1f, \"rects_fit\": %u, \"visible_fit\": %" PRIu64 ", "
+                                  "\"marks_fit\": %u, \"rects_mid\": %u, \"visible_mid\": %" PRIu64 ", "
                                   "\"node_ms_fit\": %.3f, \"draw_ms_fit\": %.3f, "
                                   "\"node_ms_mid\": %.3f, \"draw_ms_mid\": %.3f, "
                                   "\"model_bytes_per_task\": %.1f, \"heap_bytes_per_task\": %.1f}",
@@ -311,9 +313,9 @@ loomctl_bench_timeline (int      runs,
       return EXIT_OK;
     }
 
-  g_print ("Timeline of one job on %d engines: exponential 50 ms tasks, 1.5 %% failed, 0.1 %% lost and retried\n\n",
+  g_print (_("Timeline of one job on %d engines: exponential 50 ms tasks, 1.5 %% failed, 0.1 %% lost and retried\n\n"),
            TIMELINE_ENGINES);
-  g_print ("      tasks     build   bytes per task: model    heap\n");
+  g_print (_("      tasks     build   bytes per task: model    heap\n"));
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
       g_autofree char *n = timeline_group_digits (figures[s].tasks);
@@ -322,7 +324,7 @@ loomctl_bench_timeline (int      runs,
                n, figures[s].build_ms, figures[s].model_bytes, figures[s].heap_bytes);
     }
 
-  g_print ("\nCold frames: render node built, then drawn into a %d×%d Cairo image (medians of %u)\n\n",
+  g_print (_("\nCold frames: render node built, then drawn into a %d×%d Cairo image (medians of %u)\n\n"),
            width, height, n_frames);
   g_print ("  %9s  %-8s %10s %10s %10s  %9s %11s %6s %10s  %10s\n",
            "tasks", "view", "frame", "node", "draw", "rects", "pixel lanes", "marks", "marked px", "bars shown");
@@ -332,8 +334,8 @@ loomctl_bench_timeline (int      runs,
       print_timeline_frames (figures[s].tasks, "1/50", &figures[s].mid);
     }
 
-  g_print ("\nAt 10^6 tasks: %.1f ms a frame fitted, %.1f ms at 1/50 (target < 8 ms); "
-           "%.1f bytes a task (target < 100)\n",
+  g_print (_("\nAt 10^6 tasks: %.1f ms a frame fitted, %.1f ms at 1/50 (target < 8 ms); "
+           "%.1f bytes a task (target < 100)\n"),
            last->fit.frame_ms, last->mid.frame_ms, bytes_per_task);
   return EXIT_OK;
 }

@@ -252,13 +252,13 @@ cmd_bench (const Command *command,
              zmq_rtt, n_engines, hwm, n_tasks, n_calls, runs);
   else
     {
-      g_print ("Loom on %u CPUs (medians of %d runs)\n", g_get_num_processors (), runs);
-      g_print ("  no-op throughput, %d tasks over %d engines, hwm %d:  %10.0f tasks/s\n",
+      g_print (_("Loom on %u CPUs (medians of %d runs)\n"), g_get_num_processors (), runs);
+      g_print (_("  no-op throughput, %d tasks over %d engines, hwm %d:  %10.0f tasks/s\n"),
                n_tasks, n_engines, hwm, loomctl_median (rates));
-      g_print ("  single-task round trip, %d calls:        median %7.1f µs, p99 %7.1f µs\n",
+      g_print (_("  single-task round trip, %d calls:        median %7.1f µs, p99 %7.1f µs\n"),
                n_calls, loomctl_median (latencies), percentile (latencies, 0.99));
-      g_print ("  %d engines started until all registered:         %10.3f s\n", n_start, loomctl_median (starts));
-      g_print ("  for scale: raw libzmq REQ/REP round trip (ipc):  %10.1f µs\n", zmq_rtt);
+      g_print (_("  %d engines started until all registered:         %10.3f s\n"), n_start, loomctl_median (starts));
+      g_print (_("  for scale: raw libzmq REQ/REP round trip (ipc):  %10.1f µs\n"), zmq_rtt);
     }
   return EXIT_OK;
 }

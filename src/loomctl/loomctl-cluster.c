@@ -196,10 +196,10 @@ cmd_cluster_start (const Command *command,
                            loomctl_profile_or_default (profile), error->message, state_dir);
     }
 
-  g_print ("Cluster “%s” started: %" G_GUINT64_FORMAT " engines in %.2f s\n", loomctl_profile_or_default (profile), n_engines,
+  g_print (_("Cluster “%s” started: %" PRIu64 " engines in %.2f s\n"), loomctl_profile_or_default (profile), n_engines,
            (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
-  g_print ("Connection file: %s\n", loom_client_get_connection_file (client));
-  g_print ("Logs: %s\n", state_dir);
+  g_print (_("Connection file: %s\n"), loom_client_get_connection_file (client));
+  g_print (_("Logs: %s\n"), state_dir);
   return EXIT_OK;
 }
 
@@ -264,7 +264,7 @@ cmd_cluster_stop (const Command *command,
   if (g_file_test (file, G_FILE_TEST_EXISTS))
     g_unlink (file);
 
-  g_print ("Cluster “%s” stopped (controller pid %" G_GINT64_FORMAT ", %u engines)\n",
+  g_print (_("Cluster “%s” stopped (controller pid %" PRId64 ", %u engines)\n"),
            loomctl_profile_or_default (ctl.profile), controller_pid, engine_pids->len);
   return EXIT_OK;
 }
@@ -298,18 +298,18 @@ cmd_cluster_status (const Command *command,
       return EXIT_OK;
     }
 
-  g_print ("Cluster “%s”: controller pid %" G_GINT64_FORMAT " on %s, scheme %s, hwm %u\n",
+  g_print (_("Cluster “%s”: controller pid %" PRId64 " on %s, scheme %s, hwm %u\n"),
            loom_cluster_status_get_profile (status), loom_cluster_status_get_pid (status),
            loom_cluster_status_get_host (status), loom_scheme_to_string (loom_cluster_status_get_scheme (status)),
            loom_cluster_status_get_hwm (status));
-  g_print ("Connection file: %s\n", loom_client_get_connection_file (ctl.client));
-  g_print ("Jobs: %u, tasks queued %u, running %u, finished %" G_GUINT64_FORMAT "\n",
+  g_print (_("Connection file: %s\n"), loom_client_get_connection_file (ctl.client));
+  g_print (_("Jobs: %u, tasks queued %u, running %u, finished %" PRIu64 "\n"),
            loom_cluster_status_get_n_jobs (status), loom_cluster_status_get_n_queued (status),
            loom_cluster_status_get_n_running (status), loom_cluster_status_get_tasks_finished (status));
-  g_print ("Dropped messages:");
+  g_print (_("Dropped messages:"));
   reasons = loom_cluster_status_get_drop_reasons (status);
   for (guint i = 0; reasons[i]; i++)
-    g_print (" %s %" G_GUINT64_FORMAT, reasons[i], loom_cluster_status_get_dropped (status, reasons[i]));
+    g_print (" %s %" PRIu64, reasons[i], loom_cluster_status_get_dropped (status, reasons[i]));
   g_print ("\n\n%4s  %-16s %8s  %-8s %10s %6s  %s\n", "ID", "HOST", "PID", "STATE", "DONE", "BUSY", "LOG");
   engines = loom_cluster_status_get_engines (status);
   for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
@@ -317,7 +317,7 @@ cmd_cluster_status (const Command *command,
       g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
       const char *log = loom_engine_info_get_log (e);
 
-      g_print ("%4u  %-16s %8" G_GINT64_FORMAT "  %-8s %10" G_GUINT64_FORMAT " %5.1f%%  %s\n",
+      g_print ("%4u  %-16s %8" PRId64 "  %-8s %10" PRIu64 " %5.1f%%  %s\n",
                loom_engine_info_get_id (e), loom_engine_info_get_host (e), loom_engine_info_get_pid (e),
                loom_engine_state_to_string (loom_engine_info_get_state (e)), loom_engine_info_get_tasks_done (e),
                100 * loom_engine_info_get_busy_fraction (e), log ? log : "-");
@@ -360,7 +360,7 @@ cmd_engines_add (const Command *command,
       return loomctl_fail (EXIT_NO_CLUSTER, "%s (logs: %s)", error->message, state_dir);
     }
 
-  g_print ("Added %" G_GUINT64_FORMAT " engines in %.2f s; %" G_GUINT64_FORMAT " running\n", ctl.number,
+  g_print (_("Added %" PRIu64 " engines in %.2f s; %" PRIu64 " running\n"), ctl.number,
            (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC, ids->len + ctl.number);
   return EXIT_OK;
 }
@@ -382,8 +382,8 @@ cmd_engines_stop (const Command *command,
   if ((code = loomctl_prologue (&ctl, command, NULL, &argc, &argv)) != EXIT_OK)
     return code;
   if (!loom_client_stop_engine (ctl.client, ctl.number, &error))
-    return loomctl_fail (EXIT_USAGE, "cannot stop engine %" G_GUINT64_FORMAT ": %s (see “loomctl cluster status”)",
+    return loomctl_fail (EXIT_USAGE, "cannot stop engine %" PRIu64 ": %s (see “loomctl cluster status”)",
                          ctl.number, error->message);
-  g_print ("Engine %" G_GUINT64_FORMAT " told to stop\n", ctl.number);
+  g_print (_("Engine %" PRIu64 " told to stop\n"), ctl.number);
   return EXIT_OK;
 }

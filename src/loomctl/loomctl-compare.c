@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <string.h>
 #include <unistd.h>
 
@@ -129,7 +131,7 @@ cmd_compare (const Command *command,
   if (count == 0)
     return loomctl_fail (EXIT_USAGE, _("the sweep has no tasks: there is nothing to compare"));
   if (count > 10000000 && !o.force)
-    return loomctl_fail (EXIT_USAGE, "the sweep has %" G_GUINT64_FORMAT " tasks, more than 10^7: add --force if you mean it", count);
+    return loomctl_fail (EXIT_USAGE, "the sweep has %" PRIu64 " tasks, more than 10^7: add --force if you mean it", count);
 
   if (!(client = map_options_acquire_client (&o, &cluster, &owned, &code)))
     return code;
@@ -150,7 +152,7 @@ cmd_compare (const Command *command,
       if (!(result = loom_view_map_lines_async (view, spec, lines, count, &error)))
         return loomctl_fail (EXIT_USAGE, "%s", error->message);
       if (isatty (STDERR_FILENO))
-        g_printerr ("loomctl: running %" G_GUINT64_FORMAT " tasks %s…\n", count,
+        g_printerr (_("loomctl: running %" PRIu64 " tasks %s…\n"), count,
                     m == 0 ? "serially on one engine" : "in parallel");
       loomctl_wait_with_progress (result, NULL, -1, NULL, NULL);
       if (loom_async_result_get_job_id (result) < 0)
@@ -196,14 +198,14 @@ cmd_compare (const Command *command,
       print_row ("efficiency", g_strdup ("100%"), g_strdup_printf ("%.0f%%", 100 * efficiency));
       print_row ("overhead per task", loomctl_seconds_text (fig[0].overhead), loomctl_seconds_text (fig[1].overhead));
       print_row ("spread of start times", loomctl_seconds_text (fig[0].spread), loomctl_seconds_text (fig[1].spread));
-      g_print ("\nParallel on %u engines took %.2f%% of the serial wall time: %.2fx faster.\n",
+      g_print (_("\nParallel on %u engines took %.2f%% of the serial wall time: %.2fx faster.\n"),
                fig[1].used, 100 / MAX (speedup, 1e-9), speedup);
     }
 
   for (guint m = 0; m < 2; m++)
     if (fig[m].failed > 0)
       {
-        g_printerr ("loomctl: %u tasks of the %s job failed (see “loomctl show %u”)\n",
+        g_printerr (_("loomctl: %u tasks of the %s job failed (see “loomctl show %u”)\n"),
                     fig[m].failed, loom_enum_to_nick (LOOM_TYPE_JOB_MODE, modes[m], ""), fig[m].id);
         worst = EXIT_TASKS_FAILED;
       }
@@ -233,12 +235,12 @@ cmd_seed (const Command *command,
   gint64 first_start = G_MAXINT64, last_start = 0;
   int code;
   GOptionEntry entries[] = {
-    { "engines", 'n', 0, G_OPTION_ARG_INT, &n_engines, "Engines to start (default 15)", "N" },
-    { "tasks", 't', 0, G_OPTION_ARG_INT, &n_tasks, "Tasks to run (default 10)", "N" },
-    { "sleep", 's', 0, G_OPTION_ARG_DOUBLE, &sleep_s, "Seconds each task sleeps (default 1)", "S" },
-    { "serial", 0, 0, G_OPTION_ARG_NONE, &with_serial, "Also run the tasks serially on one engine", NULL },
+    { "engines", 'n', 0, G_OPTION_ARG_INT, &n_engines, N_("Engines to start (default 15)"), "N" },
+    { "tasks", 't', 0, G_OPTION_ARG_INT, &n_tasks, N_("Tasks to run (default 10)"), "N" },
+    { "sleep", 's', 0, G_OPTION_ARG_DOUBLE, &sleep_s, N_("Seconds each task sleeps (default 1)"), "S" },
+    { "serial", 0, 0, G_OPTION_ARG_NONE, &with_serial, N_("Also run the tasks serially on one engine"), NULL },
     { "timeline", 0, 0, G_OPTION_ARG_FILENAME, &timeline,
-      "Draw the timeline of the run(s) into FILE (.png, .svg or .pdf)", "FILE" },
+      N_("Draw the timeline of the run(s) into FILE (.png, .svg or .pdf)"), "FILE" },
     { NULL }
   };
 
@@ -262,10 +264,10 @@ cmd_seed (const Command *command,
         return code;
     }
 
-  g_print ("Starting a local cluster of %d engines…\n", n_engines);
+  g_print (_("Starting a local cluster of %d engines…\n"), n_engines);
   if (!(cluster = loomctl_start_private_cluster (n_engines, 1)))
     return EXIT_NO_CLUSTER;
-  g_print ("%d engines registered in %.2f s\n", n_engines, loom_cluster_get_start_time (cluster));
+  g_print (_("%d engines registered in %.2f s\n"), n_engines, loom_cluster_get_start_time (cluster));
 
   for (int i = 0; i < n_tasks; i++)
     {
@@ -276,7 +278,7 @@ cmd_seed (const Command *command,
     }
 
   view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
-  g_print ("map_async(printtime, range(%d)) with sleep %g s…\n", n_tasks, sleep_s);
+  g_print (_("map_async(printtime, range(%d)) with sleep %g s…\n"), n_tasks, sleep_s);
   parallel = loom_view_map_async (view, "printtime", params, &error);
   if (parallel == NULL || !(results = loom_async_result_get (parallel, -1, &error)))
     return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
@@ -291,7 +293,7 @@ cmd_seed (const Command *command,
       last_start = MAX (last_start, info->started);
     }
 
-  g_print ("parallel: wall %.3f s, Σ task time %.3f s, speedup %.2f×, start spread %.1f ms\n",
+  g_print (_("parallel: wall %.3f s, Σ task time %.3f s, speedup %.2f×, start spread %.1f ms\n"),
            loom_async_result_get_wall_time (parallel),
            loom_async_result_get_serial_time (parallel),
            loom_async_result_get_serial_time (parallel) / MAX (1e-9, loom_async_result_get_wall_time (parallel)),
@@ -305,9 +307,9 @@ cmd_seed (const Command *command,
       serial = loom_view_map_async (view, "printtime", params, &error);
       if (serial == NULL || !(serial_results = loom_async_result_get (serial, -1, &error)))
         return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
-      g_print ("serial:   wall %.3f s, Σ task time %.3f s\n",
+      g_print (_("serial:   wall %.3f s, Σ task time %.3f s\n"),
                loom_async_result_get_wall_time (serial), loom_async_result_get_serial_time (serial));
-      g_print ("parallel is %.2f× faster than serial on %d engines\n",
+      g_print (_("parallel is %.2f× faster than serial on %d engines\n"),
                loom_async_result_get_wall_time (serial) / MAX (1e-9, loom_async_result_get_wall_time (parallel)),
                n_engines);
     }
@@ -330,7 +332,7 @@ cmd_seed (const Command *command,
         }
       if (!loomctl_write_export (reports, format, timeline, 1280, 0, &error))
         return loomctl_fail_with (error);
-      g_print ("timeline written to %s\n", timeline);
+      g_print (_("timeline written to %s\n"), timeline);
     }
 
   return EXIT_OK;

@@ -73,7 +73,7 @@ loomctl_parse_export_format (const char        *name,
   if (export_format_from_name (name, format))
     return TRUE;
   formats = loom_enum_choices (LOOM_TYPE_EXPORT_FORMAT, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
-  g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, "unknown format “%s”: use %s", name, formats);
+  g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("unknown format “%s”: use %s"), name, formats);
   return FALSE;
 }
 
@@ -244,6 +244,6 @@ cmd_export (const Command *command,
       !loomctl_write_export (reports, export_format, output, width, height, &error))
     return loomctl_fail_with (error);
   if (output && !g_str_equal (output, "-"))
-    g_printerr ("loomctl: wrote %u jobs as %s to %s\n", reports->len, format, output);
+    g_printerr (_("loomctl: wrote %u jobs as %s to %s\n"), reports->len, format, output);
   return EXIT_OK;
 }

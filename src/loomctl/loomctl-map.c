@@ -30,6 +30,7 @@ map_options_clear (MapOptions *o)
 {
   loomctl_clear (&o->ctl);
   g_free (o->scheme_help);
+  g_free (o->help_text);
   g_strfreev (o->args);
   g_strfreev (o->sweeps);
   g_free (o->cwd);
@@ -114,7 +115,7 @@ map_options_acquire_client (MapOptions   *o,
       return NULL;
     }
   if (isatty (STDERR_FILENO))
-    g_printerr ("loomctl: no cluster for profile “%s”; running on a private one of %u engines\n",
+    g_printerr (_("loomctl: no cluster for profile “%s”; running on a private one of %u engines\n"),
                 loomctl_profile_or_default (o->ctl.profile),
                 o->n_engines ? (guint) o->n_engines : g_get_num_processors ());
   return loom_cluster_get_client (*cluster);
@@ -144,7 +145,7 @@ map_options_build_sweep (MapOptions  *o,
       /* A seed this command chose is shown always, so the order can be
        * repeated even when stderr went to a log. */
       loom_sweep_set_shuffle (sweep, o->shuffle_seed);
-      g_snprintf (seed, sizeof seed, "%" G_GUINT64_FORMAT, o->shuffle_seed);
+      g_snprintf (seed, sizeof seed, "%" PRIu64, o->shuffle_seed);
       if (!o->shuffle_seed_given || isatty (STDERR_FILENO))
         g_printerr (_("loomctl: shuffled with seed %s (--shuffle=%s repeats it)\n"), seed, seed);
     }
@@ -384,15 +385,15 @@ write_command_records (MapOptions  *o,
 
       if (o->results)
         {
-          g_autofree char *dir = g_strdup_printf ("%s/%" G_GUINT64_FORMAT, o->results, seq - 1);
+          g_autofree char *dir = g_strdup_printf ("%s/%" PRIu64, o->results, seq - 1);
           g_autofree char *out_path = g_build_filename (dir, "stdout", NULL);
           g_autofree char *err_path = g_build_filename (dir, "stderr", NULL);
           g_autofree char *exit_path = g_build_filename (dir, "exit_status", NULL);
-          g_autofree char *exit_text = g_strdup_printf ("%" G_GINT64_FORMAT "\n", exit_status);
+          g_autofree char *exit_text = g_strdup_printf ("%" PRId64 "\n", exit_status);
 
           if (g_mkdir_with_parents (dir, 0755) != 0)
             {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s: %s", dir, g_strerror (errno));
+              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot create %s: %s"), dir, g_strerror (errno));
               return FALSE;
             }
           if (!g_file_set_contents (out_path, out ? g_bytes_get_data (out, NULL) : "", out ? g_bytes_get_size (out) : 0, error) ||
@@ -411,7 +412,7 @@ write_command_records (MapOptions  *o,
 
           g_ascii_formatd (start_text, sizeof start_text, "%.3f", started / 1e6);
           g_ascii_formatd (runtime, sizeof runtime, "%.3f", started > 0 && completed >= started ? (completed - started) / 1e6 : 0);
-          g_string_append_printf (log, "%" G_GUINT64_FORMAT "\t%s\t%s\t%s\t0\t%zu\t%" G_GINT64_FORMAT "\t%d\t%s\n",
+          g_string_append_printf (log, "%" PRIu64 "\t%s\t%s\t%s\t0\t%zu\t%" PRId64 "\t%d\t%s\n",
                                   seq, g_get_host_name (), start_text, runtime, out ? g_bytes_get_size (out) : 0,
                                   exit_status >= 0 ? exit_status : (gint64) 255, (int) sig, cmd);
         }
@@ -547,9 +548,9 @@ submit_and_wait (MapOptions   *o,
     return loomctl_fail (EXIT_USAGE, "%s", error->message);
   count = loom_sweep_get_count (sweep);
   if (count > 10000000 && !o->force)
-    return loomctl_fail (EXIT_USAGE, "the sweep has %" G_GUINT64_FORMAT " tasks, more than 10^7: add --force if you mean it", count);
+    return loomctl_fail (EXIT_USAGE, "the sweep has %" PRIu64 " tasks, more than 10^7: add --force if you mean it", count);
   if (count > G_MAXINT32)
-    return loomctl_fail (EXIT_USAGE, "the sweep has %" G_GUINT64_FORMAT " tasks; a job holds at most 2^31", count);
+    return loomctl_fail (EXIT_USAGE, "the sweep has %" PRIu64 " tasks; a job holds at most 2^31", count);
 
   /* A placeholder no parameter fills is one error now, not one per task
    * later: every task has the same parameter names as the first. */
@@ -573,7 +574,7 @@ submit_and_wait (MapOptions   *o,
     return loomctl_fail (EXIT_USAGE, "%s", error->message);
   if (indices->len == 0)
     {
-      g_printerr ("loomctl: every task is already recorded in %s; nothing to run\n", o->joblog);
+      g_printerr (_("loomctl: every task is already recorded in %s; nothing to run\n"), o->joblog);
       return EXIT_OK;
     }
 
@@ -738,7 +739,7 @@ scheme_option_help (MapOptions *o)
   g_autofree char *schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
 
   g_free (o->scheme_help);
-  o->scheme_help = g_strdup_printf ("How this job's tasks pick engines: %s (default: the cluster's)", schemes);
+  o->scheme_help = g_strdup_printf (_("How this job's tasks pick engines: %s (default: the cluster's)"), schemes);
   return o->scheme_help;
 }
 
@@ -767,42 +768,62 @@ map_options_apply_command (MapOptions   *o,
   return EXIT_OK;
 }
 
+/* After the options in --help: every kind of sweep, as loomctl(1) and
+ * the README list them. */
+static const char sweep_help[] = N_(
+  "Sweeps (--sweep NAME=SPEC, repeatable; combined as a product unless --zip):\n"
+  "  x=1,2,5 or x=list:a,b,c        the values given (\"1\" in quotes is text)\n"
+  "  x=range:START:STOP[:STEP]      like Python's range: STOP excluded\n"
+  "  x=lin:START:STOP:N             N evenly spaced points, both ends included\n"
+  "  x=log:START:STOP:N             N points evenly spaced on a log scale\n"
+  "  x=random:uniform|loguniform|int:LOW:HIGH:N[:SEED]\n"
+  "                                 N random values, the same for the same SEED\n"
+  "--sweep-csv FILE gives one task per row.  A sweep of no tasks prints []\n"
+  "(run: nothing) and exits 0.  NaN and infinities are refused: JSON has none.\n");
+static const char command_help[] = N_(
+  "In the command, {name} is a parameter, {} the only one, {{ and }} braces.\n"
+  "Commands run in this directory (or --cwd); each task's stdout is printed in\n"
+  "input order as soon as the tasks before it are done.\n");
+
 GOptionEntry *
 map_options_entries (MapOptions *o,
                      gboolean    run)
 {
   const char *scheme_help = scheme_option_help (o);
   GOptionEntry common[] = {
-    { "sweep", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->sweeps, "A swept parameter: name=range:START:STOP[:STEP] or name=1,2,5 (repeatable; combined as a product)", "SPEC" },
-    { "arg", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &o->args, "A constant parameter for every task (repeatable)", "NAME=VALUE" },
-    { "engines", 'n', 0, G_OPTION_ARG_INT, &o->n_engines, "Engines of the private cluster when none is running (default: one per CPU)", "N" },
+    { "sweep", 's', 0, G_OPTION_ARG_STRING_ARRAY, &o->sweeps, N_("A swept parameter: a list (x=1,2,5), range, lin, log or random; see below (repeatable)"), "SPEC" },
+    { "arg", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &o->args, N_("A constant parameter for every task (repeatable)"), "NAME=VALUE" },
+    { "engines", 'n', 0, G_OPTION_ARG_INT, &o->n_engines, N_("Engines of the private cluster when none is running (default: one per CPU)"), "N" },
     LOOMCTL_PROFILE_OPTION (&o->ctl),
-    { "async", 0, 0, G_OPTION_ARG_NONE, &o->async, "Submit, print the job id and return (needs a running cluster)", NULL },
-    LOOMCTL_JSON_OPTION (&o->ctl, "Print the job and every task with its metadata as JSON"),
-    { "serial", 0, 0, G_OPTION_ARG_NONE, &o->serial, "Run the tasks one after another on one engine", NULL },
-    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout, "Give up waiting after S seconds (the job goes on)", "S" },
-    { "hwm", 0, 0, G_OPTION_ARG_INT, &o->hwm, "Tasks an engine of the private cluster may hold at once (default 1)", "K" },
-    { "retries", 0, 0, G_OPTION_ARG_CALLBACK, parse_retries, "Times a task whose engine died runs again (default 2)", "N" },
+    { "async", 0, 0, G_OPTION_ARG_NONE, &o->async, N_("Submit, print the job id and return (needs a running cluster)"), NULL },
+    LOOMCTL_JSON_OPTION (&o->ctl, N_("Print the job and every task with its metadata as JSON")),
+    { "serial", 0, 0, G_OPTION_ARG_NONE, &o->serial, N_("Run the tasks one after another on one engine"), NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout, N_("Give up waiting after S seconds (the job goes on)"), "S" },
+    { "hwm", 0, 0, G_OPTION_ARG_INT, &o->hwm, N_("Tasks an engine of the private cluster may hold at once (default 1)"), "K" },
+    { "retries", 0, 0, G_OPTION_ARG_CALLBACK, parse_retries, N_("Times a task whose engine died runs again (default 2)"), "N" },
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &o->scheme, scheme_help, "SCHEME" },
-    { "zip", 0, 0, G_OPTION_ARG_STRING, &o->zip, "Advance these swept parameters together instead of as a product", "A,B" },
-    { "sweep-csv", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->csv, "One task per row of a CSV file with a header of parameter names", "FILE" },
-    { "shuffle", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_shuffle, "Run the tasks in a random order (reproducible with a seed)", "[SEED]" },
-    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, "Print the number of tasks, the first and last command lines (run) and parameter sets; run nothing", NULL },
-    { "force", 0, 0, G_OPTION_ARG_NONE, &o->force, "Run sweeps of more than 10^7 tasks", NULL },
+    { "zip", 0, 0, G_OPTION_ARG_STRING, &o->zip, N_("Advance these swept parameters together instead of as a product"), "A,B" },
+    { "sweep-csv", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->csv, N_("One task per row of a CSV file with a header of parameter names"), "FILE" },
+    { "shuffle", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_shuffle, N_("Run the tasks in a random order (reproducible with a seed)"), "[SEED]" },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, N_("Print the number of tasks, the first and last command lines (run) and parameter sets; run nothing"), NULL },
+    { "force", 0, 0, G_OPTION_ARG_NONE, &o->force, N_("Run sweeps of more than 10^7 tasks"), NULL },
   };
   GOptionEntry command_only[] = {
-    { "cwd", 0, 0, G_OPTION_ARG_FILENAME, &o->cwd, "Working directory of the commands", "DIR" },
-    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, "An environment variable for the commands (repeatable)", "NAME=VALUE" },
-    { "task-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->task_timeout, "Kill a command after S seconds", "S" },
-    { "output-limit", 0, 0, G_OPTION_ARG_CALLBACK, parse_output_limit, "Keep the first BYTES of each task's stdout and of its stderr (default 1M; K, M and G suffixes; at most 1G)", "BYTES" },
-    { "results", 0, 0, G_OPTION_ARG_FILENAME, &o->results, "Write each task's stdout, stderr and exit_status under DIR/<index>/", "DIR" },
-    { "joblog", 0, 0, G_OPTION_ARG_FILENAME, &o->joblog, "Append a GNU Parallel joblog row per task to FILE", "FILE" },
-    { "resume", 0, 0, G_OPTION_ARG_NONE, &o->resume, "Skip the tasks the joblog already records", NULL },
-    { "retry-failed", 0, 0, G_OPTION_ARG_NONE, &o->retry_failed, "Run again the tasks the joblog records as failed (and those not run)", NULL },
+    { "cwd", 0, 0, G_OPTION_ARG_FILENAME, &o->cwd, N_("Working directory of the commands"), "DIR" },
+    { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, N_("An environment variable for the commands (repeatable)"), "NAME=VALUE" },
+    { "task-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->task_timeout, N_("Kill a command after S seconds"), "S" },
+    { "output-limit", 0, 0, G_OPTION_ARG_CALLBACK, parse_output_limit, N_("Keep the first BYTES of each task's stdout and of its stderr (default 1M; K, M and G suffixes; at most 1G)"), "BYTES" },
+    { "results", 0, 0, G_OPTION_ARG_FILENAME, &o->results, N_("Write each task's stdout, stderr and exit_status under DIR/<index>/"), "DIR" },
+    { "joblog", 0, 0, G_OPTION_ARG_FILENAME, &o->joblog, N_("Append a GNU Parallel joblog row per task to FILE"), "FILE" },
+    { "resume", 0, 0, G_OPTION_ARG_NONE, &o->resume, N_("Skip the tasks the joblog already records"), NULL },
+    { "retry-failed", 0, 0, G_OPTION_ARG_NONE, &o->retry_failed, N_("Run again the tasks the joblog records as failed (and those not run)"), NULL },
   };
   GArray *entries = g_array_new (TRUE, TRUE, sizeof (GOptionEntry));
 
   parsing_options = o;
+  g_free (o->help_text);
+  o->help_text = run ? g_strconcat (_(sweep_help), "\n", _(command_help), NULL) : g_strdup (_(sweep_help));
+  o->ctl.description = o->help_text;
   g_array_append_vals (entries, common, G_N_ELEMENTS (common));
   if (run)
     g_array_append_vals (entries, command_only, G_N_ELEMENTS (command_only));

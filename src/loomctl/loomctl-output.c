@@ -43,7 +43,7 @@ loomctl_append_py (GString  *out,
         if (type == G_TYPE_BOOLEAN)
           g_string_append (out, json_node_get_boolean (node) ? "True" : "False");
         else if (type == G_TYPE_INT64)
-          g_string_append_printf (out, "%" G_GINT64_FORMAT, json_node_get_int (node));
+          g_string_append_printf (out, "%" PRId64, json_node_get_int (node));
         else if (type == G_TYPE_DOUBLE)
           {
             g_autofree char *text = loom_double_to_text (json_node_get_double (node));
@@ -261,10 +261,10 @@ loomctl_print_report (JsonNode *report,
       failed++;
       params = loomctl_params_text (task);
       if (loom_json_int (task, "engine_id", -1) >= 0)
-        where = g_strdup_printf ("on engine %" G_GINT64_FORMAT, loom_json_int (task, "engine_id", -1));
+        where = g_strdup_printf ("on engine %" PRId64, loom_json_int (task, "engine_id", -1));
       else
         where = g_strdup ("before it reached an engine");
-      g_printerr ("loomctl: task %" G_GINT64_FORMAT " (%s) %s %s: %s: %s\n",
+      g_printerr (_("loomctl: task %" PRId64 " (%s) %s %s: %s: %s\n"),
                   json_object_get_int_member (task, "index"), params, status, where,
                   err && JSON_NODE_HOLDS_OBJECT (err)
                     ? json_object_get_string_member_with_default (json_node_get_object (err), "type", "Error")
@@ -281,7 +281,7 @@ loomctl_print_report (JsonNode *report,
 
   if (failed > 0)
     {
-      g_printerr ("loomctl: %u of %u tasks did not succeed\n", failed, json_array_get_length (tasks));
+      g_printerr (_("loomctl: %u of %u tasks did not succeed\n"), failed, json_array_get_length (tasks));
       return EXIT_TASKS_FAILED;
     }
   return EXIT_OK;
@@ -369,7 +369,8 @@ show_progress (guint  done,
     return;
   if (rate > 0)
     g_snprintf (eta, sizeof eta, "%.1f s", (total - done) / rate);
-  g_printerr ("\r\033[K%u/%u done, %u failed, %.0f tasks/s, ETA %s", done, total, failed, rate, eta);
+  g_printerr ("\r\033[K");
+  g_printerr (_("%u/%u done, %u failed, %.0f tasks/s, ETA %s"), done, total, failed, rate, eta);
 }
 
 /* Erases the progress line, leaving the cursor where it began. */

@@ -163,6 +163,7 @@ typedef struct
   int       retries;
   char     *scheme;
   char     *scheme_help;
+  char     *help_text;     /* --help: the sweep kinds (and templates, run) */
   /* run */
   char     *cwd;
   char    **env;

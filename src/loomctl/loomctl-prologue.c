@@ -199,7 +199,7 @@ parse_options (Loomctl        *ctl,
   g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, &error))
     {
-      g_printerr ("loomctl %s: %s (see “loomctl %s --help”)\n", command->name, error->message, command->name);
+      g_printerr (_("loomctl %s: %s (see “loomctl %s --help”)\n"), command->name, error->message, command->name);
       return FALSE;
     }
   return TRUE;

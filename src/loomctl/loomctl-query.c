@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "loomctl-private.h"
@@ -69,8 +71,8 @@ cmd_get (const Command *command,
   int code;
   GOptionEntry entries[] = {
     LOOMCTL_PROFILE_OPTION (&ctl),
-    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, "Wait at most S seconds (default: until done)", "S" },
-    LOOMCTL_JSON_OPTION (&ctl, "Print the job and every task with its metadata as JSON"),
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, N_("Wait at most S seconds (default: until done)"), "S" },
+    LOOMCTL_JSON_OPTION (&ctl, N_("Print the job and every task with its metadata as JSON")),
     { NULL }
   };
 
@@ -109,7 +111,7 @@ cmd_jobs (const Command *command,
   int code;
   GOptionEntry entries[] = {
     LOOMCTL_PROFILE_OPTION (&ctl),
-    LOOMCTL_JSON_OPTION (&ctl, "Print the list as JSON"),
+    LOOMCTL_JSON_OPTION (&ctl, N_("Print the list as JSON")),
     { NULL }
   };
 
@@ -165,7 +167,7 @@ print_task_row (JsonObject *task,
   gint64 engine = loom_json_int (task, "engine_id", -1);
   /* A task that never ran has no engine, start or duration: “—” (3 bytes,
    * one column, hence the wider fields), not -1 and 0 s. */
-  g_autofree char *engine_text = engine >= 0 ? g_strdup_printf ("%6" G_GINT64_FORMAT, engine) : g_strdup ("     —");
+  g_autofree char *engine_text = engine >= 0 ? g_strdup_printf ("%6" PRId64, engine) : g_strdup ("     —");
   g_autofree char *start_text = started > 0 ? g_strdup_printf ("%9.3fs", (started - created) / 1e6)
                                             : g_strdup ("         —");
   g_autofree char *duration_text = started > 0 && completed >= started
@@ -176,7 +178,7 @@ print_task_row (JsonObject *task,
     g_string_printf (result, "%s: %s", loom_json_string (err, "type", "Error"), loom_json_string (err, "message", ""));
   else
     loomctl_append_py (result, json_object_get_member (task, "result"), 1);
-  g_print ("%6" G_GINT64_FORMAT "  %s  %-8s %s %s  %s → %s\n",
+  g_print ("%6" PRId64 "  %s  %-8s %s %s  %s → %s\n",
            loom_json_int (task, "index", i), engine_text, loom_json_string (task, "status", ""),
            start_text, duration_text, params, result->str);
 }
@@ -194,7 +196,7 @@ cmd_show (const Command *command,
   int code;
   GOptionEntry entries[] = {
     LOOMCTL_PROFILE_OPTION (&ctl),
-    LOOMCTL_JSON_OPTION (&ctl, "Print the job and every task with its metadata as JSON"),
+    LOOMCTL_JSON_OPTION (&ctl, N_("Print the job and every task with its metadata as JSON")),
     { NULL }
   };
 
@@ -211,11 +213,11 @@ cmd_show (const Command *command,
   /* The report is the job's summary and figures and every task's row. */
   job = loom_json_object (json_node_get_object (report), "job");
   tasks = loom_json_array (json_node_get_object (report), "tasks");
-  g_print ("Job %" G_GINT64_FORMAT " “%s” (%s): %" G_GINT64_FORMAT " tasks, %" G_GINT64_FORMAT " done, %"
-           G_GINT64_FORMAT " failed\n",
+  g_print (_("Job %" PRId64 " “%s” (%s): %" PRId64 " tasks, %" PRId64 " done, %"
+           PRId64 " failed\n"),
            loom_json_int (job, "id", 0), loom_json_string (job, "name", ""), loom_json_string (job, "mode", ""),
            loom_json_int (job, "tasks", 0), loom_json_int (job, "done", 0), loom_json_int (job, "failed", 0));
-  g_print ("wall %.3f s, Σ task time %.3f s, speedup %.2f×, %" G_GINT64_FORMAT " engines, efficiency %.0f%%",
+  g_print (_("wall %.3f s, Σ task time %.3f s, speedup %.2f×, %" PRId64 " engines, efficiency %.0f%%"),
            loom_json_double (job, "wall_time", 0), loom_json_double (job, "serial_time", 0),
            loom_json_double (job, "speedup", 0), loom_json_int (job, "engines", 0),
            100 * loom_json_double (job, "efficiency", 0));
@@ -223,7 +225,7 @@ cmd_show (const Command *command,
   if (loom_json_int (job, "never_ran", 0) > 0)
     {
       gint64 never = loom_json_int (job, "never_ran", 0);
-      g_autofree char *n = g_strdup_printf ("%" G_GINT64_FORMAT, never);
+      g_autofree char *n = g_strdup_printf ("%" PRId64, never);
 
       g_print (ngettext (" (over the tasks that ran; %s task never ran)", " (over the tasks that ran; %s tasks never ran)",
                          (gulong) never), n);
@@ -249,6 +251,6 @@ cmd_abort (const Command *command,
     return code;
   if (!loom_client_abort_job (ctl.client, ctl.number, &aborted, &killing, &error))
     return loomctl_fail (EXIT_USAGE, "job %u: %s (see “loomctl jobs”)", (guint) ctl.number, error->message);
-  g_print ("Job %u: %u queued tasks aborted, %u running tasks being killed\n", (guint) ctl.number, aborted, killing);
+  g_print (_("Job %u: %u queued tasks aborted, %u running tasks being killed\n"), (guint) ctl.number, aborted, killing);
   return EXIT_OK;
 }

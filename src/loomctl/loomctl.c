@@ -24,6 +24,7 @@
 #include <glib/gi18n.h>
 
 #include "loomctl-private.h"
+#include "loom-util-private.h"
 
 static const Command commands[] = {
   { "cluster start", cmd_cluster_start, NULL, N_("Start a controller and N local engines in the background") },
@@ -65,7 +66,7 @@ dispatch_group (const char *group,
 
   if (argc < 2 || g_str_has_prefix (argv[1], "-"))
     {
-      g_printerr ("loomctl %s: say what to do: ", group);
+      g_printerr (_("loomctl %s: say what to do: "), group);
       if (g_str_equal (group, "cluster"))
         g_printerr ("loomctl cluster start|stop|status\n");
       else
@@ -178,7 +179,7 @@ main (int   argc,
       char *argv[])
 {
   setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
+  bindtextdomain (GETTEXT_PACKAGE, loom_locale_dir ());
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
   g_set_print_handler (print_to_stdout);
