@@ -397,6 +397,29 @@ test_compare (void)
   g_clear_pointer (&out, g_free);
   g_clear_pointer (&err, g_free);
 
+  /* compare lists only what it does: no option of one job (--serial,
+   * --async, --timeout, --dry-run) nor GNU Parallel's records. */
+  g_assert_cmpint (run_loomctl (&out, &err, "compare", "--help", NULL), ==, 0);
+  for (guint i = 0; i < 8; i++)
+    {
+      const char *absent[] = { "--serial", "--async", "--timeout", "--dry-run",
+                               "--results", "--joblog", "--resume", "--retry-failed" };
+      g_assert_null (strstr (out, absent[i]));
+    }
+  g_assert_nonnull (strstr (out, "--retries"));
+  g_assert_nonnull (strstr (out, "--scheme"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "compare", "sleep", "--joblog", "x.log", "--sweep", "seconds=0", NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "--joblog"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "compare", "sleep", "--scheme", "bogus", "--sweep", "seconds=0", "-n", "1",
+                                NULL), ==, 2);
+  g_assert_nonnull (strstr (err, "unknown scheme “bogus”"));
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
   left = runtime_files ();
   g_assert_cmpstr (left, ==, "");
   assert_nothing_left ();

@@ -86,7 +86,7 @@ cmd_compare (const Command *command,
              char         **argv)
 {
   g_auto(MapOptions) o = MAP_OPTIONS_INIT;
-  g_autofree GOptionEntry *entries = map_options_entries (&o, TRUE);
+  g_autofree GOptionEntry *entries = map_options_entries (&o, MAP_OPTIONS_COMPARE);
   g_autoptr(LoomTaskSpec) spec = NULL;
   g_autoptr(LoomSweep) sweep = NULL;
   g_autoptr(LoomCluster) cluster = NULL;
@@ -117,8 +117,6 @@ cmd_compare (const Command *command,
     return loomctl_fail (EXIT_USAGE, "%s", error->message);
   if (spec == NULL)
     return loomctl_fail (EXIT_USAGE, "usage: loomctl compare FUNCTION [--sweep …] | loomctl compare [--sweep …] -- COMMAND ARGS");
-  if (o.async || o.serial)
-    return loomctl_fail (EXIT_USAGE, "compare runs both a serial and a parallel job itself: drop --async and --serial");
   if (is_command && (code = map_options_apply_command (&o, spec)) != EXIT_OK)
     return code;
   if (o.task_timeout > 0)
@@ -133,6 +131,8 @@ cmd_compare (const Command *command,
   if (count > 10000000 && !o.force)
     return loomctl_fail (EXIT_USAGE, "the sweep has %" PRIu64 " tasks, more than 10^7: add --force if you mean it", count);
 
+  /* Ctrl-C stops a private cluster cleanly, as for map and run. */
+  loomctl_catch_interrupts ();
   if (!(client = map_options_acquire_client (&o, &cluster, &owned, &code)))
     return code;
   if (!(ids = loom_client_get_ids (client, &error)))
@@ -149,12 +149,15 @@ cmd_compare (const Command *command,
 
       loom_view_set_name (view, name);
       loom_view_set_mode (view, modes[m]);
+      if ((code = map_options_apply_view (&o, view)) != EXIT_OK)
+        return code;
       if (!(result = loom_view_map_lines_async (view, spec, lines, count, &error)))
         return loomctl_fail (EXIT_USAGE, "%s", error->message);
       if (isatty (STDERR_FILENO))
         g_printerr (_("loomctl: running %" PRIu64 " tasks %s…\n"), count,
                     m == 0 ? "serially on one engine" : "in parallel");
-      loomctl_wait_with_progress (result, NULL, -1, NULL, NULL);
+      if (!loomctl_wait_with_progress (result, NULL, -1, NULL, NULL) && loomctl_interrupted ())
+        return map_options_interrupted (&o, cluster, loom_async_result_get_job_id (result));
       if (loom_async_result_get_job_id (result) < 0)
         {
           g_autoptr(JsonNode) none = loom_async_result_get (result, 0, &error);

@@ -499,10 +499,10 @@ print_no_tasks (MapOptions   *o,
 /* Ctrl-C or SIGTERM while waiting: a private cluster stops with its job
  * (the caller's reference to it is the last); on the profile's cluster the
  * job goes on. */
-static int
-interrupted (MapOptions  *o,
-             LoomCluster *cluster,
-             int          job)
+int
+map_options_interrupted (MapOptions  *o,
+                         LoomCluster *cluster,
+                         int          job)
 {
   const char *profile = loomctl_profile_or_default (o->ctl.profile);
   g_autofree char *option = o->ctl.profile ? g_strdup_printf (" --profile %s", o->ctl.profile) : g_strdup ("");
@@ -515,6 +515,25 @@ interrupted (MapOptions  *o,
   else
     g_printerr (_("loomctl: interrupted before cluster “%s” answered; see “loomctl jobs%s”\n"), profile, option);
   return EXIT_INTERRUPTED;
+}
+
+/* --retries and --scheme on @view. */
+int
+map_options_apply_view (MapOptions *o,
+                        LoomView   *view)
+{
+  if (o->retries >= 0)
+    loom_view_set_retries (view, o->retries);
+  if (o->scheme != NULL)
+    {
+      g_autofree char *schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
+      LoomScheme scheme;
+
+      if (!loom_scheme_from_string (o->scheme, &scheme))
+        return loomctl_fail (EXIT_USAGE, "unknown scheme “%s”: use %s", o->scheme, schemes);
+      loom_view_set_scheme (view, scheme);
+    }
+  return EXIT_OK;
 }
 
 static int
@@ -584,22 +603,13 @@ submit_and_wait (MapOptions   *o,
   if (!(client = map_options_acquire_client (o, &cluster, &owned, &code)))
     return code;
   if (cluster != NULL && loomctl_interrupted ())
-    return interrupted (o, cluster, -1);
+    return map_options_interrupted (o, cluster, -1);
 
   view = loom_client_load_balanced_view (client);
   if (o->serial)
     loom_view_set_mode (view, LOOM_JOB_SERIAL);
-  if (o->retries >= 0)
-    loom_view_set_retries (view, o->retries);
-  if (o->scheme != NULL)
-    {
-      g_autofree char *schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
-      LoomScheme scheme;
-
-      if (!loom_scheme_from_string (o->scheme, &scheme))
-        return loomctl_fail (EXIT_USAGE, "unknown scheme “%s”: use %s", o->scheme, schemes);
-      loom_view_set_scheme (view, scheme);
-    }
+  if ((code = map_options_apply_view (o, view)) != EXIT_OK)
+    return code;
   lines = indices->len == count ? loom_sweep_to_lines (sweep) : lines_for (sweep, indices);
   result = loom_view_map_lines_async (view, spec, lines, indices->len, &error);
   if (result == NULL)
@@ -627,7 +637,7 @@ submit_and_wait (MapOptions   *o,
                                    printer ? loomctl_ordered_printer_poll : NULL, printer))
     {
       if (loomctl_interrupted ())
-        return interrupted (o, cluster, loom_async_result_get_job_id (result));
+        return map_options_interrupted (o, cluster, loom_async_result_get_job_id (result));
       return loomctl_fail (EXIT_TIMEOUT, "job %d is not done after %g s (%u of %u tasks finished); "
                            "it goes on: see “loomctl get %d”", loom_async_result_get_job_id (result), o->timeout,
                            loom_async_result_get_progress (result), indices->len, loom_async_result_get_job_id (result));
@@ -782,12 +792,14 @@ static const char sweep_help[] = N_(
   "(run: nothing) and exits 0.  NaN and infinities are refused: JSON has none.\n");
 static const char command_help[] = N_(
   "In the command, {name} is a parameter, {} the only one, {{ and }} braces.\n"
-  "Commands run in this directory (or --cwd); each task's stdout is printed in\n"
-  "input order as soon as the tasks before it are done.\n");
+  "Commands run in this directory, or in --cwd DIR.\n");
+static const char ordered_help[] = N_(
+  "Each task's stdout is printed in input order as soon as the tasks before it\n"
+  "are done.\n");
 
 GOptionEntry *
-map_options_entries (MapOptions *o,
-                     gboolean    run)
+map_options_entries (MapOptions    *o,
+                     MapOptionsFor  what)
 {
   const char *scheme_help = scheme_option_help (o);
   GOptionEntry common[] = {
@@ -795,24 +807,31 @@ map_options_entries (MapOptions *o,
     { "arg", 'a', 0, G_OPTION_ARG_STRING_ARRAY, &o->args, N_("A constant parameter for every task (repeatable)"), "NAME=VALUE" },
     { "engines", 'n', 0, G_OPTION_ARG_INT, &o->n_engines, N_("Engines of the private cluster when none is running (default: one per CPU)"), "N" },
     LOOMCTL_PROFILE_OPTION (&o->ctl),
-    { "async", 0, 0, G_OPTION_ARG_NONE, &o->async, N_("Submit, print the job id and return (needs a running cluster)"), NULL },
     LOOMCTL_JSON_OPTION (&o->ctl, N_("Print the job and every task with its metadata as JSON")),
-    { "serial", 0, 0, G_OPTION_ARG_NONE, &o->serial, N_("Run the tasks one after another on one engine"), NULL },
-    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout, N_("Give up waiting after S seconds (the job goes on)"), "S" },
     { "hwm", 0, 0, G_OPTION_ARG_INT, &o->hwm, N_("Tasks an engine of the private cluster may hold at once (default 1)"), "K" },
     { "retries", 0, 0, G_OPTION_ARG_CALLBACK, parse_retries, N_("Times a task whose engine died runs again (default 2)"), "N" },
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &o->scheme, scheme_help, "SCHEME" },
     { "zip", 0, 0, G_OPTION_ARG_STRING, &o->zip, N_("Advance these swept parameters together instead of as a product"), "A,B" },
     { "sweep-csv", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->csv, N_("One task per row of a CSV file with a header of parameter names"), "FILE" },
     { "shuffle", 0, G_OPTION_FLAG_OPTIONAL_ARG, G_OPTION_ARG_CALLBACK, parse_shuffle, N_("Run the tasks in a random order (reproducible with a seed)"), "[SEED]" },
-    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, N_("Print the number of tasks, the first and last command lines (run) and parameter sets; run nothing"), NULL },
     { "force", 0, 0, G_OPTION_ARG_NONE, &o->force, N_("Run sweeps of more than 10^7 tasks"), NULL },
   };
-  GOptionEntry command_only[] = {
+  /* map and run: one job, waited for or not. */
+  GOptionEntry one_job[] = {
+    { "async", 0, 0, G_OPTION_ARG_NONE, &o->async, N_("Submit, print the job id and return (needs a running cluster)"), NULL },
+    { "serial", 0, 0, G_OPTION_ARG_NONE, &o->serial, N_("Run the tasks one after another on one engine"), NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout, N_("Give up waiting after S seconds (the job goes on)"), "S" },
+    { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, N_("Print the number of tasks, the first and last command lines (run) and parameter sets; run nothing"), NULL },
+  };
+  /* run and compare: commands. */
+  GOptionEntry commands[] = {
     { "cwd", 0, 0, G_OPTION_ARG_FILENAME, &o->cwd, N_("Working directory of the commands"), "DIR" },
     { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, N_("An environment variable for the commands (repeatable)"), "NAME=VALUE" },
     { "task-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->task_timeout, N_("Kill a command after S seconds"), "S" },
     { "output-limit", 0, 0, G_OPTION_ARG_CALLBACK, parse_output_limit, N_("Keep the first BYTES of each task's stdout and of its stderr (default 1M; K, M and G suffixes; at most 1G)"), "BYTES" },
+  };
+  /* run: GNU Parallel's records. */
+  GOptionEntry records[] = {
     { "results", 0, 0, G_OPTION_ARG_FILENAME, &o->results, N_("Write each task's stdout, stderr and exit_status under DIR/<index>/"), "DIR" },
     { "joblog", 0, 0, G_OPTION_ARG_FILENAME, &o->joblog, N_("Append a GNU Parallel joblog row per task to FILE"), "FILE" },
     { "resume", 0, 0, G_OPTION_ARG_NONE, &o->resume, N_("Skip the tasks the joblog already records"), NULL },
@@ -822,11 +841,20 @@ map_options_entries (MapOptions *o,
 
   parsing_options = o;
   g_free (o->help_text);
-  o->help_text = run ? g_strconcat (_(sweep_help), "\n", _(command_help), NULL) : g_strdup (_(sweep_help));
+  if (what == MAP_OPTIONS_RUN)
+    o->help_text = g_strconcat (_(sweep_help), "\n", _(command_help), _(ordered_help), NULL);
+  else if (what == MAP_OPTIONS_COMPARE)
+    o->help_text = g_strconcat (_(sweep_help), "\n", _(command_help), NULL);
+  else
+    o->help_text = g_strdup (_(sweep_help));
   o->ctl.description = o->help_text;
   g_array_append_vals (entries, common, G_N_ELEMENTS (common));
-  if (run)
-    g_array_append_vals (entries, command_only, G_N_ELEMENTS (command_only));
+  if (what != MAP_OPTIONS_COMPARE)
+    g_array_append_vals (entries, one_job, G_N_ELEMENTS (one_job));
+  if (what != MAP_OPTIONS_MAP)
+    g_array_append_vals (entries, commands, G_N_ELEMENTS (commands));
+  if (what == MAP_OPTIONS_RUN)
+    g_array_append_vals (entries, records, G_N_ELEMENTS (records));
   return (GOptionEntry *) g_array_free (entries, FALSE);
 }
 
@@ -836,7 +864,7 @@ cmd_map (const Command *command,
          char         **argv)
 {
   g_auto(MapOptions) o = MAP_OPTIONS_INIT;
-  g_autofree GOptionEntry *entries = map_options_entries (&o, FALSE);
+  g_autofree GOptionEntry *entries = map_options_entries (&o, MAP_OPTIONS_MAP);
   g_autoptr(LoomTaskSpec) spec = NULL;
   g_autoptr(GError) error = NULL;
   int code;
@@ -867,7 +895,7 @@ cmd_run (const Command *command,
          char         **argv)
 {
   g_auto(MapOptions) o = MAP_OPTIONS_INIT;
-  g_autofree GOptionEntry *entries = map_options_entries (&o, TRUE);
+  g_autofree GOptionEntry *entries = map_options_entries (&o, MAP_OPTIONS_RUN);
   g_autoptr(LoomTaskSpec) spec = NULL;
   int first = 1;
   int code;

@@ -185,8 +185,20 @@ typedef struct
 #define MAP_OPTIONS_INIT { .timeout = -1, .retries = -1, .output_limit = -1 }
 
 void          map_options_clear         (MapOptions     *o);
+/* Which command's options map_options_entries() gives. */
+typedef enum {
+  MAP_OPTIONS_MAP,
+  MAP_OPTIONS_RUN,
+  MAP_OPTIONS_COMPARE,
+} MapOptionsFor;
+
+int           map_options_interrupted   (MapOptions     *o,
+                                         LoomCluster    *cluster,
+                                         int             job);
+int           map_options_apply_view    (MapOptions     *o,
+                                         LoomView       *view);
 GOptionEntry *map_options_entries       (MapOptions     *o,
-                                         gboolean        run);
+                                         MapOptionsFor   what);
 int           map_options_apply_command (MapOptions     *o,
                                          LoomTaskSpec   *spec);
 LoomClient   *map_options_acquire_client (MapOptions    *o,
