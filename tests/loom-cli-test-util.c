@@ -488,3 +488,27 @@ assert_ran_at_once (JsonNode *report)
   for (guint i = 0; i < json_array_get_length (tasks); i++)
     g_assert_cmpint (json_object_get_int_member (json_array_get_object_element (tasks, i), "started"), <, first_end);
 }
+
+/* A path for a file named @name of this case, in @folder of its isolated
+ * data dir (made if need be). */
+char *
+case_path (const char *folder,
+           const char *name)
+{
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), folder, NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  return g_build_filename (dir, name, NULL);
+}
+
+/* The contents of @path, which must be readable. */
+char *
+read_text (const char *path)
+{
+  g_autoptr(GError) error = NULL;
+  char *text = NULL;
+
+  g_file_get_contents (path, &text, NULL, &error);
+  g_assert_no_error (error);
+  return text;
+}

@@ -48,6 +48,8 @@ char     *connection_file (const char *profile);
 char     *runtime_files (void);
 void      assert_has_members (JsonObject *obj, const char * const *names);
 guint     parse_job (const char *out);
+char     *case_path (const char *folder, const char *name);
+char     *read_text (const char *path);
 
 /* Runs loomctl with the arguments (NULL-terminated) and returns its exit
  * status, its stdout in @out and its stderr in @err (both nullable). */

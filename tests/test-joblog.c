@@ -17,27 +17,6 @@
 
 #define JOBLOG_HEADER "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
 
-/* A path for a file of this case, in its isolated data dir. */
-static char *
-case_path (const char *name)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "joblog", NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  return g_build_filename (dir, name, NULL);
-}
-
-static char *
-read_text (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *text = NULL;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  return text;
-}
-
 /* The joblog's row of @seq, split into its 9 columns (the last one of
  * them if a task ran more than once). */
 static char **
@@ -83,9 +62,9 @@ assert_contains (const char *text,
 static void
 test_resume_checks (void)
 {
-  g_autofree char *joblog = case_path ("joblog");
-  g_autofree char *not_joblog = case_path ("notes.txt");
-  g_autofree char *bad_row = case_path ("bad-row");
+  g_autofree char *joblog = case_path ("joblog", "joblog");
+  g_autofree char *not_joblog = case_path ("joblog", "notes.txt");
+  g_autofree char *bad_row = case_path ("joblog", "bad-row");
   g_autofree char *before = NULL;
   g_autofree char *after = NULL;
   g_autofree char *left = NULL;
@@ -176,8 +155,8 @@ test_resume_checks (void)
 static void
 test_real_indices (void)
 {
-  g_autofree char *joblog = case_path ("joblog");
-  g_autofree char *results = case_path ("results");
+  g_autofree char *joblog = case_path ("joblog", "joblog");
+  g_autofree char *results = case_path ("joblog", "results");
   g_autofree char *exit_path = g_build_filename (results, "4", "exit_status", NULL);
   g_autofree char *exit_text = NULL;
   g_autofree char *out = NULL;
@@ -216,8 +195,8 @@ test_real_indices (void)
 static void
 test_signals (void)
 {
-  g_autofree char *joblog = case_path ("joblog");
-  g_autofree char *timeout_log = case_path ("timeout");
+  g_autofree char *joblog = case_path ("joblog", "joblog");
+  g_autofree char *timeout_log = case_path ("joblog", "timeout");
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
   g_auto(GStrv) not_started = NULL;
@@ -272,12 +251,12 @@ test_signals (void)
 static void
 test_paths_checked_first (void)
 {
-  g_autofree char *missing = case_path ("no-such-folder/joblog");
-  g_autofree char *folder = case_path ("a-folder");
-  g_autofree char *file = case_path ("a-file");
+  g_autofree char *missing = case_path ("joblog", "no-such-folder/joblog");
+  g_autofree char *folder = case_path ("joblog", "a-folder");
+  g_autofree char *file = case_path ("joblog", "a-file");
   g_autofree char *under_file = g_build_filename (file, "results", NULL);
-  g_autofree char *results = case_path ("new/results");
-  g_autofree char *joblog = case_path ("joblog");
+  g_autofree char *results = case_path ("joblog", "new/results");
+  g_autofree char *joblog = case_path ("joblog", "joblog");
   g_autofree char *left = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;

@@ -28,27 +28,6 @@ count_our_sleepers (void)
   return pids->len;
 }
 
-/* A path for a file of this case, in its isolated data dir. */
-static char *
-case_path (const char *name)
-{
-  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "jobs", NULL);
-
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  return g_build_filename (dir, name, NULL);
-}
-
-static char *
-read_text (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *text = NULL;
-
-  g_file_get_contents (path, &text, NULL, &error);
-  g_assert_no_error (error);
-  return text;
-}
-
 /* How many tasks of @report have one of the statuses (NULL-terminated). */
 static guint
 count_status (JsonNode           *report,
@@ -915,8 +894,8 @@ test_export (void)
   g_autofree char *b = NULL;
   g_autofree char *c = NULL;
   g_autofree char *d = NULL;
-  g_autofree char *trace_file = case_path ("trace.json");
-  g_autofree char *csv_file = case_path ("tasks.csv");
+  g_autofree char *trace_file = case_path ("jobs", "trace.json");
+  g_autofree char *csv_file = case_path ("jobs", "tasks.csv");
   g_autofree char *text = NULL;
   g_autofree char *expected = NULL;
   JsonArray *events;
@@ -1340,8 +1319,8 @@ test_joblog_resume (void)
 {
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  g_autofree char *results = case_path ("results");
-  g_autofree char *joblog = case_path ("joblog");
+  g_autofree char *results = case_path ("jobs", "results");
+  g_autofree char *joblog = case_path ("jobs", "joblog");
   g_autofree char *command_1 = resume_command_line (1);
   g_autofree char *command_3 = resume_command_line (3);
   g_autofree char *command_4 = resume_command_line (4);
