@@ -12,6 +12,10 @@
 #include "config.h"
 
 #include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
 
 #include "loom-cli-test-util.h"
 
@@ -371,6 +375,31 @@ test_cannot_write (void)
   g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=1,2", NULL), ==, 0);
   g_assert_cmpint (run_loomctl_full (NULL, "show", "1", "--json", NULL), ==, 6);
   g_assert_cmpint (run_loomctl_full (NULL, "jobs", NULL), ==, 6);
+
+  /* export -o writes through a device or a link, never replaces it. */
+  {
+    g_autofree char *target = case_path ("joblog", "target.json");
+    g_autofree char *link = case_path ("joblog", "link.json");
+    g_autofree char *text = NULL;
+    GStatBuf st;
+
+    g_assert_cmpint (run_loomctl (&out, &err, "export", "1", "--format", "csv", "-o", "/dev/full", NULL), ==, 6);
+    assert_contains (err, "cannot write “/dev/full”: No space left on device");
+    g_assert_cmpint (g_lstat ("/dev/full", &st), ==, 0);
+    g_assert_true (S_ISCHR (st.st_mode));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+
+    g_assert_true (g_file_set_contents (target, "old", -1, NULL));
+    g_assert_cmpint (symlink (target, link), ==, 0);
+    g_assert_cmpint (run_loomctl (&out, &err, "export", "1", "--format", "json", "-o", link, NULL), ==, 0);
+    g_assert_cmpint (g_lstat (link, &st), ==, 0);
+    g_assert_true (S_ISLNK (st.st_mode));
+    text = read_text (target);
+    assert_contains (text, "\"job\"");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+  }
   cluster_stop (NULL);
   assert_nothing_left ();
 }

@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -77,6 +79,45 @@ loomctl_parse_export_format (const char        *name,
   return FALSE;
 }
 
+/* Writes @len bytes of @data to @path.  A new or regular file is replaced
+ * at once (never left half written); anything else, a device such as
+ * /dev/stdout or /dev/full, a pipe or a symbolic link, is written through,
+ * never replaced by a file. */
+gboolean
+loomctl_write_file (const char  *path,
+                    const char  *data,
+                    gsize        len,
+                    GError     **error)
+{
+  GStatBuf st;
+  FILE *f;
+  gboolean written;
+  int saved;
+
+  if (g_lstat (path, &st) != 0 || S_ISREG (st.st_mode))
+    return g_file_set_contents (path, data, len, error);
+
+  if ((f = fopen (path, "w")) == NULL)
+    {
+      saved = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("cannot write “%s”: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  written = fwrite (data, 1, len, f) == len && fflush (f) == 0;
+  saved = errno;
+  if (fclose (f) != 0 && written)
+    {
+      written = FALSE;
+      saved = errno;
+    }
+  if (!written)
+    {
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), _("cannot write “%s”: %s"), path, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
 /* Writes @reports as @format to @output (a file, or standard output for
  * NULL or "-").  Without the app, images are libloom's error. */
 gboolean
@@ -100,7 +141,7 @@ loomctl_write_export (GPtrArray         *reports,
       g_print ("%s%s", text, g_str_has_suffix (text, "\n") ? "" : "\n");
       return TRUE;
     }
-  return g_file_set_contents (output, text, -1, error);
+  return loomctl_write_file (output, text, strlen (text), error);
 }
 
 /* Before any work: @path, a file to write or append to (with @folder, a

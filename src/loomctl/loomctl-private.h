@@ -217,6 +217,10 @@ gboolean     loomctl_parse_export_format (const char        *name,
                                           GError           **error);
 int          loomctl_check_output        (const char        *path);
 int          loomctl_check_output_folder (const char        *path);
+gboolean     loomctl_write_file          (const char        *path,
+                                          const char        *data,
+                                          gsize              len,
+                                          GError           **error);
 gboolean     loomctl_write_export        (GPtrArray         *reports,
                                           LoomExportFormat   format,
                                           const char        *output,

@@ -47,6 +47,9 @@ exit_code_for (const GError *error)
     return EXIT_ALREADY_RUNNING;
   if (error->domain == LOOM_ERROR && error->code == LOOM_ERROR_TASK_FAILED)
     return EXIT_TASKS_FAILED;
+  /* loomctl's own file errors are from writing what it was asked to. */
+  if (error->domain == G_IO_ERROR || error->domain == G_FILE_ERROR)
+    return EXIT_CANNOT_WRITE;
   return EXIT_OTHER_ERROR;
 }
 
