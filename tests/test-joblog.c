@@ -19,6 +19,7 @@
 
 #include "loom-cli-test-util.h"
 
+#define JOBLOG_HEADER_LINE "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand"
 #define JOBLOG_HEADER "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand\n"
 
 /* The joblog's row of @seq, split into its 9 columns (the last one of
@@ -506,6 +507,76 @@ test_plugin_undefined_symbol (void)
   assert_nothing_left ();
 }
 
+/* Rows go into the joblog as tasks finish: after Ctrl-C it holds the tasks
+ * that were over (not the one killed), and --resume runs only the rest. */
+static void
+test_interrupt_then_resume (void)
+{
+  g_autofree char *joblog = case_path ("joblog", "interrupted.log");
+  g_autofree char *flag = case_path ("joblog", "go-on");
+  g_autofree char *script = g_strdup_printf ("if [ {x} = 3 ] && [ ! -e %s ]; then sleep 60; fi; echo {x}", flag);
+  const char *args[] = { "run", "-n", "2", "--sweep", "x=1,2,3", "--joblog", joblog, "--",
+                         "sh", "-c", script, NULL };
+  g_autoptr(GSubprocess) proc = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_auto(GStrv) lines = NULL;
+  gint64 deadline = g_get_monotonic_time () + 60 * G_USEC_PER_SEC;
+
+  proc = spawn_loomctlv (args);
+  /* Until the two quick tasks are in the joblog, while the third runs. */
+  for (;;)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (joblog, &text, NULL, NULL))
+        {
+          g_strfreev (lines);
+          lines = g_strsplit (text, "\n", -1);
+          if (g_strv_length (lines) >= 4)
+            break;
+        }
+      g_assert_nonnull (g_subprocess_get_identifier (proc));
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (20 * 1000);
+    }
+  g_subprocess_send_signal (proc, SIGINT);
+  g_assert_cmpint (finish_loomctl (proc, "run (SIGINT)", &out, &err), ==, 130);
+  /* The output of tasks 1 and 2 came before the interruption. */
+  g_assert_cmpstr (out, ==, "1\n2\n");
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+
+  g_strfreev (lines);
+  {
+    g_autofree char *text = read_text (joblog);
+    lines = g_strsplit (text, "\n", -1);
+  }
+  g_assert_cmpstr (lines[0], ==, JOBLOG_HEADER_LINE);
+  g_assert_cmpuint (g_strv_length (lines), ==, 4);   /* header, 2 rows, "" */
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_auto(GStrv) cols = g_strsplit (lines[i], "\t", 9);
+
+      g_assert_true (g_str_equal (cols[0], "1") || g_str_equal (cols[0], "2"));
+      g_assert_cmpstr (cols[6], ==, "0");
+    }
+
+  /* --resume runs task 3 alone, which now ends at once. */
+  g_assert_true (g_file_set_contents (flag, "", 0, NULL));
+  g_assert_cmpint (run_loomctl (&out, &err, "run", "-n", "2", "--sweep", "x=1,2,3", "--joblog", joblog, "--resume",
+                                "--", "sh", "-c", script, NULL), ==, 0);
+  g_assert_cmpstr (out, ==, "3\n");
+  g_strfreev (lines);
+  {
+    g_autofree char *text = read_text (joblog);
+    lines = g_strsplit (text, "\n", -1);
+  }
+  g_assert_cmpuint (g_strv_length (lines), ==, 5);
+  g_assert_true (g_str_has_prefix (lines[3], "3\t"));
+  assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -522,6 +593,7 @@ main (int   argc,
   g_test_add_func ("/loom/joblog/cannot-write", test_cannot_write);
   g_test_add_func ("/loom/joblog/interrupt-private", test_interrupt_private);
   g_test_add_func ("/loom/joblog/interrupt-shared", test_interrupt_shared);
+  g_test_add_func ("/loom/joblog/interrupt-then-resume", test_interrupt_then_resume);
   g_test_add_func ("/loom/joblog/plugin-undefined-symbol", test_plugin_undefined_symbol);
 
   return g_test_run ();

@@ -152,14 +152,12 @@ map_options_build_sweep (MapOptions  *o,
   return g_steal_pointer (&sweep);
 }
 
-#define JOBLOG_HEADER "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand"
 
-static char *command_line (char **argv, JsonNode *params, gboolean quote, GError **error);
 
 /* Whether the joblog @path is a file with something in it (a new or empty
  * one gets GNU Parallel's header first). */
-static gboolean
-joblog_has_content (const char *path)
+gboolean
+loomctl_joblog_has_content (const char *path)
 {
   GStatBuf st;
 
@@ -182,7 +180,7 @@ select_indices (MapOptions  *o,
   g_autoptr(GArray) indices = g_array_new (FALSE, FALSE, sizeof (guint64));
   const char *option = o->resume ? "--resume" : "--retry-failed";
 
-  if (o->joblog && joblog_has_content (o->joblog))
+  if (o->joblog && loomctl_joblog_has_content (o->joblog))
     {
       g_autofree char *text = NULL;
       g_auto(GStrv) lines = NULL;
@@ -190,7 +188,7 @@ select_indices (MapOptions  *o,
       if (!g_file_get_contents (o->joblog, &text, NULL, error))
         return NULL;
       lines = g_strsplit (text, "\n", -1);
-      if (!g_str_equal (lines[0], JOBLOG_HEADER))
+      if (!g_str_equal (lines[0], LOOMCTL_JOBLOG_HEADER))
         {
           g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
                        _("%s is not a joblog: its first line is not GNU Parallel's header "
@@ -229,7 +227,7 @@ select_indices (MapOptions  *o,
               return NULL;
             }
           params = loom_sweep_get_params (sweep, seq - 1);
-          expected = command_line (argv, params, FALSE, NULL);
+          expected = loomctl_command_line (argv, params, FALSE, NULL);
           if (!g_str_equal (expected, cols[8]))
             {
               g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
@@ -302,11 +300,11 @@ shell_text (const char *arg)
 /* The command line a task runs, its arguments shell-quoted if @quote.  An
  * argument that cannot be expanded is an error, or without @error shown
  * as it is. */
-static char *
-command_line (char      **argv,
-              JsonNode   *params,
-              gboolean    quote,
-              GError    **error)
+char *
+loomctl_command_line (char      **argv,
+                      JsonNode   *params,
+                      gboolean    quote,
+                      GError    **error)
 {
   g_autoptr(GString) out = g_string_new (NULL);
 
@@ -332,7 +330,7 @@ sweep_command_line (char      **argv,
 {
   g_autoptr(JsonNode) params = loom_sweep_get_params (sweep, index);
 
-  return command_line (argv, params, TRUE, error);
+  return loomctl_command_line (argv, params, TRUE, error);
 }
 
 /* --dry-run: the preview, and after the task count the first and last
@@ -357,92 +355,6 @@ print_dry_run (LoomSweep  *sweep,
       g_print (_("last command:  %s\n"), last);
     }
   g_print ("%s", rest);
-}
-
-/* --results DIR and --joblog FILE, as GNU Parallel writes them. */
-static gboolean
-write_command_records (MapOptions  *o,
-                       char       **argv,
-                       JsonNode    *report,
-                       GError     **error)
-{
-  JsonArray *tasks = loom_json_array (json_node_get_object (report), "tasks");
-  g_autoptr(GString) log = g_string_new (NULL);
-
-  if (o->joblog && !joblog_has_content (o->joblog))
-    g_string_append (log, JOBLOG_HEADER "\n");
-
-  for (guint i = 0; tasks && i < json_array_get_length (tasks); i++)
-    {
-      JsonObject *task = loom_json_array_object (tasks, i);
-      guint64 seq = loom_json_int (task, "index", i) + 1;
-      g_autoptr(GBytes) out = loom_json_output_bytes (task, "stdout");
-      g_autoptr(GBytes) err = loom_json_output_bytes (task, "stderr");
-      gint64 exit_status = loom_json_int (task, "exit_status", -1);
-      gint64 started = loom_json_int (task, "started", 0);
-      gint64 completed = loom_json_int (task, "completed", 0);
-      char start_text[G_ASCII_DTOSTR_BUF_SIZE], runtime[G_ASCII_DTOSTR_BUF_SIZE];
-
-      if (o->results)
-        {
-          g_autofree char *dir = g_strdup_printf ("%s/%" PRIu64, o->results, seq - 1);
-          g_autofree char *out_path = g_build_filename (dir, "stdout", NULL);
-          g_autofree char *err_path = g_build_filename (dir, "stderr", NULL);
-          g_autofree char *exit_path = g_build_filename (dir, "exit_status", NULL);
-          g_autofree char *exit_text = g_strdup_printf ("%" PRId64 "\n", exit_status);
-
-          if (g_mkdir_with_parents (dir, 0755) != 0)
-            {
-              g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot create %s: %s"), dir, g_strerror (errno));
-              return FALSE;
-            }
-          if (!g_file_set_contents (out_path, out ? g_bytes_get_data (out, NULL) : "", out ? g_bytes_get_size (out) : 0, error) ||
-              !g_file_set_contents (err_path, err ? g_bytes_get_data (err, NULL) : "", err ? g_bytes_get_size (err) : 0, error) ||
-              !g_file_set_contents (exit_path, exit_text, -1, error))
-            return FALSE;
-        }
-
-      if (o->joblog)
-        {
-          g_autofree char *cmd = command_line (argv, json_object_get_member (task, "params"), FALSE, NULL);
-          const char *error_type = loom_json_string (loom_json_object (task, "error"), "type", "");
-          /* As GNU Parallel: a command that could not start exited 255;
-           * one a signal killed has that signal. */
-          gint64 sig = g_str_equal (error_type, "CommandNotStarted") ? 0 : loom_json_int (task, "signal", 0);
-
-          g_ascii_formatd (start_text, sizeof start_text, "%.3f", started / 1e6);
-          g_ascii_formatd (runtime, sizeof runtime, "%.3f", started > 0 && completed >= started ? (completed - started) / 1e6 : 0);
-          g_string_append_printf (log, "%" PRIu64 "\t%s\t%s\t%s\t0\t%zu\t%" PRId64 "\t%d\t%s\n",
-                                  seq, g_get_host_name (), start_text, runtime, out ? g_bytes_get_size (out) : 0,
-                                  exit_status >= 0 ? exit_status : (gint64) 255, (int) sig, cmd);
-        }
-    }
-
-  if (o->joblog && log->len > 0)
-    {
-      FILE *f = fopen (o->joblog, "a");
-      gboolean written;
-
-      if (f == NULL)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot write %s: %s"), o->joblog, g_strerror (errno));
-          return FALSE;
-        }
-      /* A full disk shows at the write or only at the close. */
-      written = fputs (log->str, f) != EOF && fflush (f) == 0;
-      if (!written)
-        {
-          int saved = errno;
-          fclose (f);
-          errno = saved;
-        }
-      if (!written || fclose (f) != 0)
-        {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, _("cannot write %s: %s"), o->joblog, g_strerror (errno));
-          return FALSE;
-        }
-    }
-  return TRUE;
 }
 
 /* A sweep of no tasks, as ipyparallel's map over an empty list: no job,
@@ -536,6 +448,33 @@ map_options_apply_view (MapOptions *o,
   return EXIT_OK;
 }
 
+/* What looks at a job while loomctl waits for it. */
+typedef struct
+{
+  LoomctlOrderedPrinter *printer;
+  LoomctlRecorder       *recorder;
+} Watch;
+
+static void
+watch_clear (Watch *watch)
+{
+  g_clear_pointer (&watch->printer, loomctl_ordered_printer_free);
+  if (watch->recorder)
+    loomctl_recorder_finish (g_steal_pointer (&watch->recorder), NULL);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Watch, watch_clear)
+
+static gboolean
+watch_tick (gpointer data)
+{
+  Watch *watch = data;
+
+  if (watch->recorder)
+    loomctl_recorder_poll (watch->recorder);
+  return watch->printer ? loomctl_ordered_printer_poll (watch->printer) : TRUE;
+}
+
 static int
 submit_and_wait (MapOptions   *o,
                  LoomTaskSpec *spec,
@@ -550,7 +489,8 @@ submit_and_wait (MapOptions   *o,
   g_autoptr(GBytes) lines = NULL;
   g_autoptr(GArray) indices = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LoomctlOrderedPrinter) printer = NULL;
+  g_auto(Watch) watch = { NULL, NULL };
+  gboolean finished;
   g_autofree char *first_command = NULL;
   gboolean command_output = argv != NULL;
   LoomClient *client;
@@ -630,11 +570,16 @@ submit_and_wait (MapOptions   *o,
     }
 
   /* A command's output goes out in input order as soon as it can (GNU
-   * Parallel's -k); --json prints nothing but its document. */
+   * Parallel's -k); --json prints nothing but its document.  --results
+   * and --joblog are written as tasks finish. */
   if (command_output && !o->ctl.json)
-    printer = loomctl_ordered_printer_new (result);
-  if (!loomctl_wait_with_progress (result, client, o->timeout,
-                                   printer ? loomctl_ordered_printer_poll : NULL, printer))
+    watch.printer = loomctl_ordered_printer_new (result);
+  if (o->results || o->joblog)
+    watch.recorder = loomctl_recorder_new (o, argv, sweep, indices, result);
+  finished = loomctl_wait_with_progress (result, client, o->timeout, watch_tick, &watch);
+  if (watch.recorder && !loomctl_recorder_finish (g_steal_pointer (&watch.recorder), &error))
+    code = loomctl_fail (EXIT_CANNOT_WRITE, "%s", error->message);
+  if (!finished)
     {
       if (loomctl_interrupted ())
         return map_options_interrupted (o, cluster, loom_async_result_get_job_id (result));
@@ -642,6 +587,8 @@ submit_and_wait (MapOptions   *o,
                            "it goes on: see “loomctl get %d”", loom_async_result_get_job_id (result), o->timeout,
                            loom_async_result_get_progress (result), indices->len, loom_async_result_get_job_id (result));
     }
+  if (code != EXIT_OK)
+    return code;
 
   if (loom_async_result_get_job_id (result) < 0)
     {
@@ -653,9 +600,7 @@ submit_and_wait (MapOptions   *o,
   if (o->shuffle)
     json_object_set_int_member (json_node_get_object (report), "shuffle_seed", (gint64) o->shuffle_seed);
   report_use_sweep_indices (report, indices);
-  if ((o->results || o->joblog) && !write_command_records (o, argv, report, &error))
-    return loomctl_fail (EXIT_CANNOT_WRITE, "%s", error->message);
-  return loomctl_print_report (report, o->ctl.json, command_output, printer != NULL);
+  return loomctl_print_report (report, o->ctl.json, command_output, watch.printer != NULL);
 }
 
 /* --shuffle or --shuffle=SEED */

@@ -192,6 +192,26 @@ typedef enum {
   MAP_OPTIONS_COMPARE,
 } MapOptionsFor;
 
+/* GNU Parallel's joblog (loomctl-map.c) and records (loomctl-records.c). */
+#define LOOMCTL_JOBLOG_HEADER "Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand"
+
+gboolean      loomctl_joblog_has_content (const char    *path);
+char         *loomctl_command_line      (char          **argv,
+                                         JsonNode       *params,
+                                         gboolean        quote,
+                                         GError        **error);
+
+typedef struct _LoomctlRecorder LoomctlRecorder;
+
+LoomctlRecorder *loomctl_recorder_new    (MapOptions      *options,
+                                          char           **argv,
+                                          LoomSweep       *sweep,
+                                          GArray          *indices,
+                                          LoomAsyncResult *result);
+gboolean      loomctl_recorder_poll     (gpointer        recorder);
+gboolean      loomctl_recorder_finish   (LoomctlRecorder *recorder,
+                                         GError        **error);
+
 int           map_options_interrupted   (MapOptions     *o,
                                          LoomCluster    *cluster,
                                          int             job);

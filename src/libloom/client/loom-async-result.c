@@ -661,6 +661,7 @@ fill_error (LoomTaskInfo *info,
   info->stdout_truncated = MAX (0, loom_json_int (obj, "stdout_truncated", 0));
   info->stderr_truncated = MAX (0, loom_json_int (obj, "stderr_truncated", 0));
   info->exit_status = loom_json_int (obj, "exit_status", -1);
+  info->signal = loom_json_int (obj, "signal", 0);
 }
 
 /* Engine, status, attempts, timestamps: nothing parsed or copied. */

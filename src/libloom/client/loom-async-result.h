@@ -49,6 +49,7 @@ G_DECLARE_FINAL_TYPE (LoomAsyncResult, loom_async_result, LOOM, ASYNC_RESULT, GO
  *   output limit (loom_task_spec_set_output_limit(), 1 MiB unless set)
  *   and not kept; 0 when all of it was kept
  * @stderr_truncated: bytes of standard error not kept, likewise
+ * @signal: the signal that killed a command, or 0
  *
  * One task's metadata, like ipyparallel's AsyncResult.metadata.
  * Timestamps are 0 until they happen.  The output fields are %NULL (and
@@ -75,6 +76,7 @@ typedef struct
   GBytes         *stderr_bytes;
   guint64         stdout_truncated;
   guint64         stderr_truncated;
+  gint            signal;
 } LoomTaskInfo;
 
 LOOM_AVAILABLE_IN_ALL
