@@ -272,7 +272,7 @@ loomctl_print_report (JsonNode *report,
                   err && JSON_NODE_HOLDS_OBJECT (err)
                     ? json_object_get_string_member_with_default (json_node_get_object (err), "message", "")
                     : status);
-      if (!json && command_output)
+      if (!json && command_output && !stdout_printed)
         {
           fflush (stderr);
           write_output (stderr, task, "stderr");
@@ -342,6 +342,17 @@ loomctl_ordered_printer_poll (gpointer data)
         {
           loomctl_stdout_write (bytes, len);
           wrote = TRUE;
+        }
+      /* Its stderr goes to stderr at the same moment, as GNU Parallel
+       * groups a job's output. */
+      len = 0;
+      bytes = info->stderr_bytes ? g_bytes_get_data (info->stderr_bytes, &len) : NULL;
+      if (len > 0)
+        {
+          if (wrote)
+            loomctl_stdout_flush ();
+          fwrite (bytes, 1, len, stderr);
+          fflush (stderr);
         }
       printer->next_index++;
     }
