@@ -966,6 +966,52 @@ test_big_job (void)
   loom_cluster_stop (loom_application_get_cluster (app));
 }
 
+/* A command whose output passes the 1 MiB it may keep: the task's details
+ * say how much was not kept, and the bytes kept are shown. */
+static void
+test_truncated_output (void)
+{
+  g_autoptr(LoomApplication) app = NULL;
+  LoomWindow *window;
+  LoomSweepForm *form;
+  LoomAsyncResult *job;
+  GtkColumnView *tasks;
+  g_autofree char *text = NULL;
+  gint64 deadline;
+
+  app = test_app_new ("dev.loom.LoomTruncatedTest", 1);
+  window = loom_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for_engines (window, 1);
+
+  form = loom_window_get_form (window);
+  loom_sweep_form_set_command (form, "sh -c 'head -c 1100000 /dev/zero | tr \\\\0 a; echo fine >&2; : {x}'", NULL);
+  loom_sweep_form_set_parameters (form, "x=1");
+  g_assert_cmpuint (loom_sweep_form_get_count (form), ==, 1);
+  g_idle_add_once (press_run, window);
+  while (g_list_model_get_n_items (loom_window_get_jobs (window)) == 0)
+    g_main_context_iteration (NULL, TRUE);
+  job = nth_job (loom_window_get_jobs (window), 0);
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!loom_async_result_ready (job) && g_get_monotonic_time () < deadline)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (loom_async_result_successful (job));
+  iterate_for (200);
+
+  tasks = GTK_COLUMN_VIEW (gtk_widget_get_ancestor (find_label_with (GTK_WIDGET (window), "Duration"),
+                                                    GTK_TYPE_COLUMN_VIEW));
+  gtk_single_selection_set_selected (GTK_SINGLE_SELECTION (gtk_column_view_get_model (tasks)), 0);
+  iterate_for (100);
+  text = loom_window_get_details_text (window);
+  g_test_message ("details: %.300s", text);
+  g_assert_nonnull (strstr (text, "stdout truncated: 51424 more bytes not kept (limit 1 MiB)"));
+  g_assert_null (strstr (text, "stderr truncated"));
+  g_assert_nonnull (strstr (text, "fine"));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  loom_cluster_stop (loom_application_get_cluster (app));
+}
+
 /* A cluster someone else runs (here: this test, as loomctl cluster start
  * would): the app attaches, shows its engines and leaves it running. */
 static void
@@ -1033,6 +1079,7 @@ main (int   argc,
   g_test_add_func ("/loom/ui/compare", test_compare);
   g_test_add_func ("/loom/ui/abort", test_abort);
   g_test_add_func ("/loom/ui/big-job", test_big_job);
+  g_test_add_func ("/loom/ui/truncated-output", test_truncated_output);
 
   return g_test_run ();
 }
