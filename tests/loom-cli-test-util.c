@@ -147,7 +147,12 @@ finish_loomctl (GSubprocess  *proc,
   else
     status = 128 + g_subprocess_get_term_sig (proc);
 
-  g_test_message ("loomctl %s -> %d%s%s", what, status, c.err && *c.err ? "; stderr: " : "", c.err ? c.err : "");
+  {
+    /* The TAP stream is UTF-8: a command's raw bytes are shown as text. */
+    g_autofree char *shown = c.err ? g_utf8_make_valid (c.err, -1) : NULL;
+
+    g_test_message ("loomctl %s -> %d%s%s", what, status, shown && *shown ? "; stderr: " : "", shown ? shown : "");
+  }
   if (out)
     *out = g_steal_pointer (&c.out);
   if (err)
