@@ -289,6 +289,76 @@ test_hwm_many (void)
 }
 
 static void
+test_hwm_auto_spread (void)
+{
+  /* The default, auto: long tasks on as many engines, one per engine. */
+  ClusterOptions opts = { .n_engines = 10, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomAsyncResult) res = run_sleeps (cluster, 10, 0.5);
+  guint per_engine[10] = { 0 };
+  gint64 first_received = G_MAXINT64;
+
+  g_assert_cmpuint (loom_controller_get_hwm (loom_cluster_get_controller (cluster)), ==, 0);
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (res, i);
+      first_received = MIN (first_received, info->received);
+      g_assert_cmpint (info->engine_id, >=, 0);
+      g_assert_cmpint (info->engine_id, <, 10);
+      per_engine[info->engine_id]++;
+    }
+  for (guint i = 0; i < 10; i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (res, i);
+      /* All ten left at once, none waited for another's result. */
+      g_assert_cmpint (info->dispatched, <, first_received);
+      g_assert_cmpuint (per_engine[i], ==, 1);
+    }
+}
+
+static void
+test_hwm_auto_burst (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  g_autoptr(JsonArray) params = test_params_range ("x", 20000, NULL, 0);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  JsonArray *array;
+  gboolean prefetched = FALSE;
+  gint64 last_received[2] = { 0, 0 };
+
+  res = loom_view_map_async (view, "echo", params, &error);
+  g_assert_no_error (error);
+  values = loom_async_result_get (res, 120, &error);
+  g_assert_no_error (error);
+  array = json_node_get_array (values);
+  /* Every result once, in order. */
+  g_assert_cmpuint (json_array_get_length (array), ==, 20000);
+  for (guint i = 0; i < 20000; i++)
+    {
+      JsonObject *row = json_array_get_object_element (array, i);
+      g_assert_nonnull (row);
+      g_assert_cmpint (json_object_get_int_member (row, "x"), ==, i);
+    }
+  /* Tiny tasks: some engine was given a task before the result of its
+   * previous one came back. */
+  for (guint i = 0; i < 20000 && !prefetched; i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (res, i);
+      g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+      g_assert_cmpint (info->engine_id, >=, 0);
+      g_assert_cmpint (info->engine_id, <, 2);
+      if (info->dispatched < last_received[info->engine_id])
+        prefetched = TRUE;
+      last_received[info->engine_id] = MAX (last_received[info->engine_id], info->received);
+    }
+  g_assert_true (prefetched);
+}
+
+static void
 test_targets (void)
 {
   ClusterOptions opts = { .n_engines = 3, .retries = -1 };
@@ -363,6 +433,8 @@ main (int   argc,
   g_test_add_func ("/loom/scheduler/poll-in-callback", test_poll_in_callback);
   g_test_add_func ("/loom/scheduler/hwm-one", test_hwm_one);
   g_test_add_func ("/loom/scheduler/hwm-many", test_hwm_many);
+  g_test_add_func ("/loom/scheduler/hwm-auto-spread", test_hwm_auto_spread);
+  g_test_add_func ("/loom/scheduler/hwm-auto-burst", test_hwm_auto_burst);
   g_test_add_func ("/loom/scheduler/targets", test_targets);
   g_test_add_func ("/loom/scheduler/serial-mode", test_serial_mode);
 

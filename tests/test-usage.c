@@ -625,6 +625,48 @@ test_german (void)
     g_unsetenv ("LANG");
 }
 
+/* --hwm takes auto or a number ≥ 1, in loomctl and in loom-controller. */
+static void
+test_hwm_values (void)
+{
+  const char *bad[] = { "foo", "0", "-3", "1025", "" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autofree char *out2 = NULL;
+      g_autofree char *err2 = NULL;
+      g_autofree char *opt = g_strdup_printf ("--hwm=%s", bad[i]);
+      const char *argv[] = { g_getenv ("LOOM_CONTROLLER"), opt, "--profile", "hwmtest", NULL };
+      int status;
+      g_autoptr(GError) error = NULL;
+
+      g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=range:0:2", "-n", "1", opt, NULL), ==, 2);
+      g_assert_nonnull (strstr (err, "--hwm"));
+      g_assert_cmpint (run_loomctl (&out2, &err2, "cluster", "start", "-n", "1", opt, NULL), ==, 2);
+      g_assert_nonnull (strstr (err2, "--hwm"));
+
+      g_assert_nonnull (argv[0]);
+      g_clear_pointer (&err, g_free);
+      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, &err, &status, &error);
+      g_assert_no_error (error);
+      g_assert_true (WIFEXITED (status));
+      g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+      g_assert_nonnull (strstr (err, "--hwm"));
+    }
+
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+
+      g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=range:0:3", "-n", "2",
+                                    "--hwm", i ? "auto" : "4", NULL), ==, 0);
+      g_assert_nonnull (strstr (out, "'x': 2"));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -635,6 +677,7 @@ main (int   argc,
   signal (SIGABRT, kill_ours_and_abort);
 
   g_test_add_func ("/loom/usage/version", test_version);
+  g_test_add_func ("/loom/usage/hwm-values", test_hwm_values);
   g_test_add_func ("/loom/usage/version-app", test_version_app);
   g_test_add_func ("/loom/usage/app-schema", test_app_schema);
   g_test_add_func ("/loom/usage/help-columns", test_help_columns);

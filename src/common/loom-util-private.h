@@ -31,6 +31,11 @@ int      loom_program_parse_options (const char          *program,
                                      const GOptionEntry  *entries,
                                      int                 *argc,
                                      char              ***argv);
+/* --hwm's value: "auto" (stored as 0) or a number from 1 to 1024. */
+#define LOOM_HWM_MAX 1024
+gboolean loom_hwm_parse           (const char   *text,
+                                   guint        *hwm);
+
 gboolean     loom_running_from_build_tree (void);
 const char  *loom_locale_dir          (void);
 char    *loom_find_program        (const char   *name,

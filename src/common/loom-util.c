@@ -77,6 +77,25 @@ loom_eventfd_clear (int fd)
 
 /* Whether the running program is one of the build tree's (not installed). */
 gboolean
+loom_hwm_parse (const char *text,
+                guint      *hwm)
+{
+  guint64 n;
+
+  g_assert (hwm != NULL);
+
+  if (text == NULL || g_ascii_strcasecmp (text, "auto") == 0)
+    {
+      *hwm = 0;
+      return TRUE;
+    }
+  if (!g_ascii_string_to_unsigned (text, 10, 1, LOOM_HWM_MAX, &n, NULL))
+    return FALSE;
+  *hwm = (guint) n;
+  return TRUE;
+}
+
+gboolean
 loom_running_from_build_tree (void)
 {
   g_autofree char *self_exe = g_file_read_link ("/proc/self/exe", NULL);

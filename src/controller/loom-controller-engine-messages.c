@@ -49,6 +49,8 @@ handle_register (LoomController *self,
         }
       engine->state = LOOM_ENGINE_IDLE;
       engine->outstanding = g_array_new (FALSE, FALSE, sizeof (TaskRef));
+      engine->est_run = -1;
+      engine->est_rtt = -1;
       engine->registered_at = g_get_real_time ();
       g_ptr_array_add (self->engines, engine);
       g_hash_table_insert (self->engine_by_identity, engine->identity, engine);
@@ -231,6 +233,7 @@ handle_results (LoomController *self,
 
       engine->tasks_done++;
       engine->busy_usec += MAX (0, task->completed - task->started);
+      ctl_engine_note_result (engine, task);
       self->tasks_finished++;
 
       if (!task->started_seen)

@@ -36,7 +36,8 @@ main (int   argc,
   g_autofree char *ip = NULL;
   g_autofree char *schemes = NULL;
   g_autofree char *scheme_help = NULL;
-  int hwm = 1;
+  g_autofree char *hwm_text = NULL;
+  guint hwm = 0;
   int heartbeat_ms = 2000;
   int retries = 2;
   gint64 max_message = 0;
@@ -45,7 +46,7 @@ main (int   argc,
   GOptionEntry entries[] = {
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Profile to serve (default: default)"), N_("NAME") },
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme_name, NULL, N_("SCHEME") },
-    { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, N_("Tasks an engine may hold at once (default 1)"), N_("N") },
+    { "hwm", 0, 0, G_OPTION_ARG_STRING, &hwm_text, N_("Tasks an engine may hold at once: auto (the default: more than one only while its tasks are short) or 1 to 1024"), N_("N|auto") },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP (default: ipc:// sockets)"), N_("ADDR") },
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Times a task of a dead engine runs again (default 2)"), N_("N") },
@@ -79,9 +80,14 @@ main (int   argc,
       g_printerr ("loom-controller: unknown scheme “%s”: use %s\n", scheme_name, schemes);
       return 2;
     }
-  if (hwm < 1 || heartbeat_ms < 100 || retries < 0 || max_message < 0)
+  if (!loom_hwm_parse (hwm_text, &hwm))
     {
-      g_printerr ("loom-controller: --hwm must be ≥ 1, --heartbeat-timeout ≥ 100, --retries and --max-message-size ≥ 0\n");
+      g_printerr ("loom-controller: --hwm takes “auto” or a number from 1 to %d, got “%s”\n", LOOM_HWM_MAX, hwm_text);
+      return 2;
+    }
+  if (heartbeat_ms < 100 || retries < 0 || max_message < 0)
+    {
+      g_printerr ("loom-controller: --heartbeat-timeout must be ≥ 100, --retries and --max-message-size ≥ 0\n");
       return 2;
     }
 

@@ -42,6 +42,7 @@ typedef struct
   guint8   status;
   guint8   attempts;
   guint8   started_seen;
+  guint8   solo;        /* sent to an engine that held nothing: times a round trip */
 } CtlTask;
 
 typedef struct
@@ -93,6 +94,10 @@ typedef struct
   GString         *out_tasks;       /* batch being built this wake-up */
   GString         *out_params;
   GArray          *out_jobs;        /* guint */
+  /* hwm auto: moving estimates in µs, -1 until the first result. */
+  gint64           est_run;         /* a task's run time, engine-reported */
+  gint64           est_rtt;         /* dispatch to result, less the run time */
+  gint64           progress_at;     /* monotonic: last result, or dispatch from idle */
 } CtlEngine;
 
 struct _LoomController
@@ -106,7 +111,7 @@ struct _LoomController
   LoomWire        *wire;
 
   LoomScheme       scheme;
-  guint            hwm;
+  guint            hwm;              /* 0: auto, per engine from its estimates */
   guint            heartbeat_timeout_ms;
   guint            retries;
   gsize            max_message;
@@ -253,7 +258,12 @@ void ctl_flush_results      (LoomController *self);
 
 /* --- scheduling (loom-controller-scheduling.c) --------------------------- */
 
+/* hwm auto never lets an engine hold more than this. */
+#define CTL_HWM_AUTO_MAX 64
+
 void ctl_schedule          (LoomController *self);
+void ctl_engine_note_result (CtlEngine     *engine,
+                             CtlTask       *task);
 void ctl_flush_dispatches  (LoomController *self);
 
 /* --- messages (loom-controller-requests.c, -engine-messages.c) ----------- */

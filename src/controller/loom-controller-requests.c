@@ -340,10 +340,11 @@ append_status_json (LoomController *self,
   g_string_append (out, ",\"host\":");
   loom_json_append_string (out, g_get_host_name ());
   g_string_append_printf (out,
-                          ",\"pid\":%d,\"started\":%" G_GINT64_FORMAT ",\"scheme\":\"%s\",\"hwm\":%u"
+                          ",\"pid\":%d,\"started\":%" G_GINT64_FORMAT ",\"scheme\":\"%s\",\"hwm\":%u,\"hwm_mode\":\"%s\""
                           ",\"heartbeat_timeout_ms\":%u,\"retries\":%u,\"max_message_size\":%" G_GSIZE_FORMAT "},",
                           (int) getpid (), self->started_at, loom_scheme_to_string (self->scheme),
-                          self->hwm, self->heartbeat_timeout_ms, self->retries, self->max_message);
+                          self->hwm, self->hwm ? "fixed" : "auto",
+                          self->heartbeat_timeout_ms, self->retries, self->max_message);
   ctl_append_engines_json (self, out);
   g_string_append_printf (out, ",\"jobs\":%u,\"queued\":%u,\"running\":%u,\"tasks_finished\":%" G_GUINT64_FORMAT
                           ",\"stale_results\":%" G_GUINT64_FORMAT ",\"dropped\":",

@@ -6,6 +6,11 @@
  * recently used or random, within a job's targets, one at a time for serial
  * jobs), recording the dispatch, failing jobs no engine can run, and sending
  * each engine its batch of tasks at the end of a wake-up.
+ *
+ * With hwm auto (the default) an engine holds more than one task only while
+ * its recent tasks are short compared with the round trip of a dispatch, so
+ * that prefetched tasks keep it busy while its results travel back; and an
+ * engine that holds a task gets another only when no eligible engine is idle.
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -28,12 +33,60 @@ engine_in_targets (CtlJob    *job,
   return FALSE;
 }
 
+/* Moving averages in µs: run times rise fast (a long task must stop
+ * prefetching at once) and fall slowly; round trips move by an eighth. */
+void
+ctl_engine_note_result (CtlEngine *engine,
+                        CtlTask   *task)
+{
+  gint64 run = MAX (0, task->completed - task->started);
+
+  if (engine->est_run < 0 || run > engine->est_run)
+    engine->est_run = engine->est_run < 0 ? run : (engine->est_run + run) / 2;
+  else
+    engine->est_run += (run - engine->est_run) / 8;
+
+  if (task->solo && task->received > task->dispatched)
+    {
+      gint64 rtt = MAX (0, task->received - task->dispatched - run);
+
+      if (engine->est_rtt < 0)
+        engine->est_rtt = rtt;
+      else
+        engine->est_rtt += (rtt - engine->est_rtt) / 8;
+    }
+  engine->progress_at = g_get_monotonic_time ();
+}
+
+/* How many tasks @engine may hold at once: enough that the ones queued on
+ * it cover a round trip, 1 while its tasks are long or not yet measured. */
+static guint
+engine_limit (LoomController *self,
+              CtlEngine      *engine,
+              gint64          now)
+{
+  gint64 extra;
+
+  if (self->hwm > 0)
+    return self->hwm;
+  if (engine->est_run < 0 || engine->est_rtt < 0)
+    return 1;
+  /* Held tasks without a result for much longer than they should take:
+   * one of them is long, do not queue more behind it. */
+  if (engine->outstanding->len > 0 &&
+      now - engine->progress_at > 2 * (engine->est_rtt + engine->est_run) + 1000)
+    return 1;
+  extra = engine->est_rtt / MAX (engine->est_run, 1);
+  return (guint) CLAMP (1 + extra, 1, CTL_HWM_AUTO_MAX);
+}
+
 static gboolean
 engine_eligible (LoomController *self,
                  CtlJob         *job,
-                 CtlEngine      *engine)
+                 CtlEngine      *engine,
+                 gint64          now)
 {
-  if (!ctl_engine_is_alive (engine) || engine->outstanding->len >= self->hwm)
+  if (!ctl_engine_is_alive (engine) || engine->outstanding->len >= engine_limit (self, engine, now))
     return FALSE;
   if (!engine_in_targets (job, engine))
     return FALSE;
@@ -52,8 +105,10 @@ engine_eligible (LoomController *self,
 }
 
 static CtlEngine *
-pick_engine (LoomController *self,
-             CtlJob         *job)
+pick_engine_among (LoomController *self,
+                   CtlJob         *job,
+                   gboolean        idle_only,
+                   gint64          now)
 {
   CtlEngine *best = NULL;
   guint n_seen = 0;
@@ -62,7 +117,9 @@ pick_engine (LoomController *self,
     {
       CtlEngine *engine = g_ptr_array_index (self->engines, i);
 
-      if (!engine_eligible (self, job, engine))
+      if (idle_only && engine->outstanding->len > 0)
+        continue;
+      if (!engine_eligible (self, job, engine, now))
         continue;
 
       switch (job->scheme)
@@ -92,6 +149,19 @@ pick_engine (LoomController *self,
   return best;
 }
 
+static CtlEngine *
+pick_engine (LoomController *self,
+             CtlJob         *job,
+             gint64          now)
+{
+  CtlEngine *engine;
+
+  /* hwm auto: an idle engine first, whatever the scheme. */
+  if (self->hwm == 0 && (engine = pick_engine_among (self, job, TRUE, now)))
+    return engine;
+  return pick_engine_among (self, job, FALSE, now);
+}
+
 static void
 dispatch (LoomController *self,
           CtlJob         *job,
@@ -107,6 +177,9 @@ dispatch (LoomController *self,
   task->engine = engine->id;
   task->attempts++;
   task->dispatched = g_get_real_time ();
+  task->solo = engine->outstanding->len == 0;
+  if (task->solo)
+    engine->progress_at = g_get_monotonic_time ();
   job->n_outstanding++;
   if (job->mode == LOOM_JOB_SERIAL)
     job->pinned = engine->id;
@@ -193,6 +266,7 @@ void
 ctl_schedule (LoomController *self)
 {
   GList *link = self->pending_jobs.head;
+  gint64 now = g_get_monotonic_time ();
 
   while (link != NULL)
     {
@@ -204,7 +278,7 @@ ctl_schedule (LoomController *self)
 
       while (ctl_job_has_pending (job))
         {
-          CtlEngine *engine = pick_engine (self, job);
+          CtlEngine *engine = pick_engine (self, job, now);
 
           if (engine == NULL)
             break;

@@ -92,7 +92,7 @@ static void
 loom_controller_init (LoomController *self)
 {
   self->scheme = LOOM_SCHEME_LEASTLOAD;
-  self->hwm = 1;
+  self->hwm = 0;  /* auto */
   self->heartbeat_timeout_ms = DEFAULT_HEARTBEAT_TIMEOUT_MS;
   self->retries = DEFAULT_RETRIES;
   self->max_message = LOOM_DEFAULT_MAX_MESSAGE;
@@ -164,7 +164,12 @@ loom_controller_get_scheme (LoomController *self)
 /**
  * loom_controller_set_hwm:
  * @self: a #LoomController
- * @hwm: how many tasks an engine may hold at once (at least 1)
+ * @hwm: how many tasks an engine may hold at once, or 0 for auto
+ *
+ * With 0 (auto, the default) each engine holds one task, and more only
+ * while its recent tasks are short compared with the round trip of a
+ * dispatch (at most 64), and only when no engine that could take the task
+ * is idle.  A fixed @hwm lets every engine hold up to @hwm tasks.
  */
 void
 loom_controller_set_hwm (LoomController *self,
@@ -172,13 +177,13 @@ loom_controller_set_hwm (LoomController *self,
 {
   g_return_if_fail (LOOM_IS_CONTROLLER (self));
   g_return_if_fail (!self->running);
-  self->hwm = MAX (hwm, 1);
+  self->hwm = hwm;
 }
 
 guint
 loom_controller_get_hwm (LoomController *self)
 {
-  g_return_val_if_fail (LOOM_IS_CONTROLLER (self), 1);
+  g_return_val_if_fail (LOOM_IS_CONTROLLER (self), 0);
   return self->hwm;
 }
 

@@ -88,7 +88,7 @@ loom_application_ensure_cluster (LoomApplication  *self,
   loom_scheme_from_string (scheme_name, &scheme);
   loom_controller_set_scheme (loom_cluster_get_controller (cluster), scheme);
   loom_controller_set_hwm (loom_cluster_get_controller (cluster),
-                           MAX (1, g_settings_get_int (self->settings, "hwm")));
+                           MAX (0, g_settings_get_int (self->settings, "hwm")));
   /* Not waiting for the engines: the window shows them register. */
   if (!loom_cluster_launch (cluster, g_settings_get_int (self->settings, "engines"), error))
     return FALSE;

@@ -23,6 +23,7 @@
 #include "loomctl-private.h"
 #include "loom-connection-private.h"
 #include "loom-launcher-private.h"
+#include "loom-util-private.h"
 
 static void
 kill_procs (GPtrArray *procs)
@@ -112,7 +113,8 @@ cmd_cluster_start (const Command *command,
   g_autofree char *engines_text = NULL;
   const char *profile;
   guint64 n_engines = MIN (g_get_num_processors (), LOOMCTL_MAX_ENGINES);
-  int hwm = 1;
+  g_autofree char *hwm_text = NULL;
+  guint hwm = 0;
   int code;
   LoomScheme parsed;
   gint64 begin = g_get_monotonic_time ();
@@ -121,7 +123,7 @@ cmd_cluster_start (const Command *command,
     { "engines", 'n', 0, G_OPTION_ARG_STRING, &engines_text, engines_help, "N" },
     LOOMCTL_PROFILE_OPTION (&ctl),
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme, scheme_help, "SCHEME" },
-    { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, N_("Tasks an engine may hold at once (default 1; more for tiny tasks)"), "K" },
+    { "hwm", 0, 0, G_OPTION_ARG_STRING, &hwm_text, N_("Tasks an engine may hold at once: auto (the default: more than one only while its tasks are short) or 1 to 1024"), "K|auto" },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP, for remote engines (default: local ipc://)"), "ADDR" },
     { NULL }
   };
@@ -132,8 +134,8 @@ cmd_cluster_start (const Command *command,
   if (engines_text && !g_ascii_string_to_unsigned (engines_text, 10, 1, LOOMCTL_MAX_ENGINES, &n_engines, NULL))
     return loomctl_fail (EXIT_USAGE, _("--engines takes a number of engines from 1 to %d, got “%s”"),
                          LOOMCTL_MAX_ENGINES, engines_text);
-  if (hwm < 1)
-    return loomctl_fail (EXIT_USAGE, "--hwm must be ≥ 1");
+  if (!loom_hwm_parse (hwm_text, &hwm))
+    return loomctl_fail (EXIT_USAGE, "--hwm takes “auto” or a number from 1 to %d, got “%s”", LOOM_HWM_MAX, hwm_text);
   if (scheme && !loom_scheme_from_string (scheme, &parsed))
     return loomctl_fail (EXIT_USAGE, "unknown scheme “%s”: use %s", scheme, schemes);
   if (ip && !loom_listen_address_check (ip, &error))
@@ -153,7 +155,7 @@ cmd_cluster_start (const Command *command,
   controller_log = g_build_filename (state_dir, "controller.log", NULL);
   g_ptr_array_add (args, g_strdup ("--profile"));
   g_ptr_array_add (args, g_strdup (loomctl_profile_or_default (profile)));
-  g_ptr_array_add (args, g_strdup_printf ("--hwm=%d", hwm));
+  g_ptr_array_add (args, hwm ? g_strdup_printf ("--hwm=%u", hwm) : g_strdup ("--hwm=auto"));
   if (scheme)
     g_ptr_array_add (args, g_strdup_printf ("--scheme=%s", scheme));
   if (ip)
@@ -298,10 +300,15 @@ cmd_cluster_status (const Command *command,
       return EXIT_OK;
     }
 
-  g_print (_("Cluster “%s”: controller pid %" PRId64 " on %s, scheme %s, hwm %u\n"),
-           loom_cluster_status_get_profile (status), loom_cluster_status_get_pid (status),
-           loom_cluster_status_get_host (status), loom_scheme_to_string (loom_cluster_status_get_scheme (status)),
-           loom_cluster_status_get_hwm (status));
+  {
+    g_autofree char *hwm = loom_cluster_status_get_hwm (status) ? g_strdup_printf ("%u", loom_cluster_status_get_hwm (status))
+                                                                : g_strdup (_("auto"));
+
+    g_print (_("Cluster “%s”: controller pid %" PRId64 " on %s, scheme %s, hwm %s\n"),
+             loom_cluster_status_get_profile (status), loom_cluster_status_get_pid (status),
+             loom_cluster_status_get_host (status), loom_scheme_to_string (loom_cluster_status_get_scheme (status)),
+             hwm);
+  }
   g_print (_("Connection file: %s\n"), loom_client_get_connection_file (ctl.client));
   g_print (_("Jobs: %u, tasks queued %u, running %u, finished %" PRIu64 "\n"),
            loom_cluster_status_get_n_jobs (status), loom_cluster_status_get_n_queued (status),

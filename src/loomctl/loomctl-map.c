@@ -21,6 +21,7 @@
 #include <glib/gstdio.h>
 
 #include "loomctl-private.h"
+#include "loom-util-private.h"
 #include "loom-json-private.h"
 
 static MapOptions *parsing_options;
@@ -30,6 +31,7 @@ map_options_clear (MapOptions *o)
 {
   loomctl_clear (&o->ctl);
   g_free (o->scheme_help);
+  g_free (o->hwm_text);
   g_free (o->help_text);
   g_strfreev (o->args);
   g_strfreev (o->sweeps);
@@ -108,7 +110,7 @@ map_options_acquire_client (MapOptions   *o,
 
   /* The embedded default: a private cluster for this one command. */
   *cluster = loom_cluster_new (NULL);
-  loom_controller_set_hwm (loom_cluster_get_controller (*cluster), MAX (o->hwm, 1));
+  loom_controller_set_hwm (loom_cluster_get_controller (*cluster), o->hwm);
   if (!loom_cluster_start (*cluster, o->n_engines, &error))
     {
       *code = loomctl_fail (EXIT_NO_CLUSTER, "cannot start a private cluster: %s", error->message);
@@ -499,8 +501,10 @@ submit_and_wait (MapOptions   *o,
 
   if (!loomctl_check_profile (o->ctl.profile))
     return EXIT_USAGE;
-  if (o->n_engines < 0 || o->hwm < 0)
-    return loomctl_fail (EXIT_USAGE, "--engines and --hwm must not be negative");
+  if (o->n_engines < 0)
+    return loomctl_fail (EXIT_USAGE, "--engines must not be negative");
+  if (!loom_hwm_parse (o->hwm_text, &o->hwm))
+    return loomctl_fail (EXIT_USAGE, "--hwm takes “auto” or a number from 1 to %d, got “%s”", LOOM_HWM_MAX, o->hwm_text);
   if ((o->resume || o->retry_failed) && o->joblog == NULL)
     return loomctl_fail (EXIT_USAGE, "--resume and --retry-failed need --joblog FILE");
   if (!(sweep = map_options_build_sweep (o, &error)))
@@ -753,7 +757,7 @@ map_options_entries (MapOptions    *o,
     { "engines", 'n', 0, G_OPTION_ARG_INT, &o->n_engines, N_("Engines of the private cluster when none is running (default: one per CPU)"), "N" },
     LOOMCTL_PROFILE_OPTION (&o->ctl),
     LOOMCTL_JSON_OPTION (&o->ctl, N_("Print the job and every task with its metadata as JSON")),
-    { "hwm", 0, 0, G_OPTION_ARG_INT, &o->hwm, N_("Tasks an engine of the private cluster may hold at once (default 1)"), "K" },
+    { "hwm", 0, 0, G_OPTION_ARG_STRING, &o->hwm_text, N_("Tasks an engine of the private cluster may hold at once: auto (the default) or 1 to 1024"), "K|auto" },
     { "retries", 0, 0, G_OPTION_ARG_CALLBACK, parse_retries, N_("Times a task whose engine died runs again (default 2)"), "N" },
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &o->scheme, scheme_help, "SCHEME" },
     { "zip", 0, 0, G_OPTION_ARG_STRING, &o->zip, N_("Advance these swept parameters together instead of as a product"), "A,B" },

@@ -159,7 +159,8 @@ typedef struct
   gboolean  async;
   gboolean  serial;
   double    timeout;
-  int       hwm;
+  char     *hwm_text;  /* --hwm: "auto" or a number */
+  guint     hwm;       /* parsed: 0 for auto */
   int       retries;
   char     *scheme;
   char     *scheme_help;

@@ -217,7 +217,8 @@ loom_cluster_status_class_init (LoomClusterStatusClass *klass)
   /**
    * LoomClusterStatus:hwm:
    *
-   * How many tasks an engine may hold at once.
+   * How many tasks an engine may hold at once, or 0 for auto (see
+   * loom_controller_set_hwm()).
    */
   properties[PROP_HWM] = g_param_spec_uint ("hwm", NULL, NULL, 0, G_MAXUINT, 0, flags);
   /**
@@ -375,7 +376,7 @@ loom_cluster_status_new_from_reply (LoomMessage  *reply,
  *
  * The status as the controller sends it and `loomctl cluster status
  * --json` prints it: `{controller: {profile, connection_file, host, pid,
- * started, scheme, hwm, heartbeat_timeout_ms, retries, max_message_size},
+ * started, scheme, hwm (0: auto), hwm_mode, heartbeat_timeout_ms, retries, max_message_size},
  * engines: [{id, host, pid, state, tasks_done, outstanding, registered_at,
  * last_heartbeat, busy_fraction, log}], jobs, queued, running,
  * tasks_finished, stale_results, dropped: {reason: count}}`.
@@ -407,6 +408,8 @@ loom_cluster_status_to_json (LoomClusterStatus *self)
   json_builder_add_string_value (builder, loom_scheme_to_string (self->scheme));
   json_builder_set_member_name (builder, "hwm");
   json_builder_add_int_value (builder, self->hwm);
+  json_builder_set_member_name (builder, "hwm_mode");
+  json_builder_add_string_value (builder, self->hwm ? "fixed" : "auto");
   json_builder_set_member_name (builder, "heartbeat_timeout_ms");
   json_builder_add_int_value (builder, self->heartbeat_timeout);
   json_builder_set_member_name (builder, "retries");
@@ -530,7 +533,7 @@ loom_cluster_status_get_scheme (LoomClusterStatus *self)
  * loom_cluster_status_get_hwm:
  * @self: a #LoomClusterStatus
  *
- * Returns: how many tasks an engine may hold at once
+ * Returns: how many tasks an engine may hold at once, or 0 for auto
  */
 guint
 loom_cluster_status_get_hwm (LoomClusterStatus *self)

@@ -74,7 +74,8 @@ void            loom_controller_set_hwm                (LoomController  *self,
  * loom_controller_get_hwm:
  * @self: a #LoomController
  *
- * Returns: how many tasks an engine may hold at once
+ * Returns: how many tasks an engine may hold at once, or 0 for auto
+ *   (see loom_controller_set_hwm())
  */
 LOOM_AVAILABLE_IN_ALL
 guint           loom_controller_get_hwm                (LoomController  *self);
