@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "loom-cli-test-util.h"
 
 static GSubprocess *
@@ -46,6 +48,26 @@ line_value (const char *text,
 }
 
 /* --- cases --------------------------------------------------------------- */
+
+/* A map of 10^5 tasks, submitted as its sweep: every task's result once,
+ * in order (never timed: the machine is shared). */
+static void
+test_map_large (void)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GString) expected = g_string_new ("[");
+
+  for (guint i = 0; i < 100000; i++)
+    g_string_append_printf (expected, "%s{'x': %u}", i ? ", " : "", i);
+  g_string_append (expected, "]\n");
+
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=range:0:100000", "-n", "2", NULL), ==, 0);
+  g_assert_cmpstr (err, ==, "");
+  g_assert_cmpuint (strlen (out), ==, expected->len);
+  g_assert_cmpstr (out, ==, expected->str);
+  assert_nothing_left ();
+}
 
 static void
 test_cluster_round_trip (void)
@@ -762,6 +784,7 @@ main (int   argc,
   g_test_add_func ("/loom/cli/help", test_help);
   g_test_add_func ("/loom/cli/engine-killed", test_engine_killed);
   g_test_add_func ("/loom/cli/build-tree", test_build_tree);
+  g_test_add_func ("/loom/cli/map-large", test_map_large);
 
   return g_test_run ();
 }

@@ -1367,6 +1367,60 @@ test_map_empty (void)
   g_assert_cmpuint (g_list_model_get_n_items (jobs), ==, 1);
 }
 
+/* A sweep submitted as its spec (loom_view_map_sweep_async()): the
+ * controller expands it, and each task gets, runs with (echo) and reports
+ * the same parameters as the client's own expansion of the same index,
+ * with zip, random values with a seed, a CSV table and a shuffle. */
+static void
+test_submitted_as_spec (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .retries = -1, .scheme = LOOM_SCHEME_LEASTLOAD };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autoptr(LoomSweep) sweep = loom_sweep_new ();
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_builtin ("echo");
+  g_autoptr(LoomAsyncResult) result = NULL;
+  g_autoptr(JsonNode) results = NULL;
+  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(GError) error = NULL;
+  JsonArray *tasks;
+  guint64 count;
+
+  g_assert_true (loom_sweep_add_constant (sweep, "k=const", &error));
+  g_assert_true (loom_sweep_add_spec (sweep, "a=range:0:3", &error));
+  g_assert_true (loom_sweep_add_spec (sweep, "b=list:x,y,z", &error));
+  g_assert_true (loom_sweep_add_spec (sweep, "r=random:uniform:0:1:2:11", &error));
+  g_assert_true (loom_sweep_add_spec (sweep, "lr=log:0.0001:0.1:2", &error));
+  g_assert_true (loom_sweep_add_spec (sweep, "f=range:0:1:0.5", &error));
+  g_assert_true (loom_sweep_add_csv_data (sweep, "p,q\n1,one\n2.5,two\n", -1, &error));
+  g_assert_true (loom_sweep_set_zip (sweep, "a,b", &error));
+  loom_sweep_set_shuffle (sweep, 7);
+  g_assert_no_error (error);
+  count = loom_sweep_get_count (sweep);
+  g_assert_cmpuint (count, ==, 3 * 2 * 2 * 2 * 2);
+
+  result = loom_view_map_sweep_async (view, spec, sweep, &error);
+  g_assert_no_error (error);
+  results = loom_async_result_get (result, 60, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (results)), ==, count);
+  report = loom_client_get_job_report (client, loom_async_result_get_job_id (result), &error);
+  g_assert_no_error (error);
+  tasks = json_object_get_array_member (json_node_get_object (report), "tasks");
+  g_assert_cmpuint (json_array_get_length (tasks), ==, count);
+
+  for (guint i = 0; i < count; i++)
+    {
+      g_autoptr(JsonNode) expected = loom_sweep_get_params (sweep, i);
+      JsonObject *task = json_array_get_object_element (tasks, i);
+
+      g_assert_cmpint (json_object_get_int_member (task, "index"), ==, i);
+      g_assert_true (json_node_equal (json_object_get_member (task, "params"), expected));
+      g_assert_true (json_node_equal (json_array_get_element (json_node_get_array (results), i), expected));
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1375,6 +1429,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/loom/sweep/list", test_list);
+  g_test_add_func ("/loom/sweep/submitted-as-spec", test_submitted_as_spec);
   g_test_add_func ("/loom/sweep/range-int", test_range_int);
   g_test_add_func ("/loom/sweep/range-negative-step", test_range_negative_step);
   g_test_add_func ("/loom/sweep/range-float", test_range_float);

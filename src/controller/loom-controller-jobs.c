@@ -27,6 +27,7 @@ ctl_job_free (CtlJob *job)
   g_free (job->spec);
   g_clear_pointer (&job->client, g_bytes_unref);
   g_clear_pointer (&job->params, g_bytes_unref);
+  g_clear_object (&job->sweep);
   g_clear_pointer (&job->retry, g_array_unref);
   g_clear_pointer (&job->targets, g_array_unref);
   if (job->out_meta)
@@ -36,6 +37,27 @@ ctl_job_free (CtlJob *job)
   if (job->out_details)
     g_string_free (job->out_details, TRUE);
   g_free (job);
+}
+
+/* Appends the parameters of task @index, one compact JSON object: the
+ * line the client sent, or the sweep's task @index, computed now (a sweep
+ * job keeps no parameters for its tasks). */
+void
+ctl_job_append_params (CtlJob  *job,
+                       guint    index,
+                       GString *out)
+{
+  g_assert (index < job->n_tasks);
+
+  if (job->sweep != NULL)
+    {
+      g_autoptr(JsonNode) params = loom_sweep_get_params (job->sweep, index);
+
+      loom_json_append_node (out, params);
+    }
+  else
+    g_string_append_len (out, (const char *) g_bytes_get_data (job->params, NULL) + job->tasks[index].params_offset,
+                         job->tasks[index].params_len);
 }
 
 static void

@@ -15,6 +15,7 @@
 #include "loom-enum-private.h"
 #include "loom-enums.h"
 #include "loom-json-private.h"
+#include "loom-sweep.h"
 #include "loom-types.h"
 #include "loom-view.h"
 #include "loom-wire-private.h"
@@ -53,7 +54,9 @@ typedef struct
   char      *spec;            /* compact JSON of what to run, sent as is to engines */
   GBytes    *client;          /* routing id of the submitting client */
   gint64     ref;             /* the client's own name for the job */
-  GBytes    *params;          /* the params lines as received */
+  GBytes    *params;          /* nullable: the params lines as received */
+  LoomSweep *sweep;           /* nullable: or the sweep they are expanded from,
+                               * task by task as they are dispatched */
   CtlTask   *tasks;
   guint      n_tasks;
   guint      next;            /* next never-dispatched index */
@@ -244,6 +247,9 @@ ctl_job_pop_pending (CtlJob *job)
 }
 
 void ctl_job_free           (CtlJob         *job);
+void ctl_job_append_params  (CtlJob         *job,
+                             guint           index,
+                             GString        *out);
 void ctl_append_task_row    (GString        *meta,
                              GString        *results,
                              GString        *details,

@@ -16,6 +16,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "loom-controller-private.h"
+#include "loom-error.h"
 
 #define ABORTED_DETAIL "{\"error\":{\"type\":\"Aborted\",\"message\":\"the job was aborted before this task ran\"}}"
 
@@ -75,6 +76,45 @@ submit_enum_member (LoomController *self,
   return FALSE;
 }
 
+/* The sweep of a submit's "sweep" member.  Its CSV tables must be inline:
+ * the controller reads no file a client names. */
+static LoomSweep *
+sweep_from_submit (JsonNode  *node,
+                   GError   **error)
+{
+  g_autoptr(LoomSweep) sweep = loom_sweep_new ();
+  JsonNode *csv;
+
+  if (!JSON_NODE_HOLDS_OBJECT (node))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("a submit's “sweep” must be a JSON object"));
+      return NULL;
+    }
+  csv = json_object_get_member (json_node_get_object (node), "csv");
+  if (csv != NULL)
+    {
+      JsonArray *tables = JSON_NODE_HOLDS_ARRAY (csv) ? json_node_get_array (csv) : NULL;
+      gboolean inline_only = JSON_NODE_HOLDS_OBJECT (csv);
+
+      if (tables != NULL)
+        {
+          inline_only = TRUE;
+          for (guint i = 0; i < json_array_get_length (tables); i++)
+            inline_only &= JSON_NODE_HOLDS_OBJECT (json_array_get_element (tables, i));
+        }
+      if (!inline_only)
+        {
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                       _("a submitted sweep's CSV tables must be inline ({\"columns\": […], \"rows\": […]}), "
+                         "not file names"));
+          return NULL;
+        }
+    }
+  if (!loom_sweep_add_spec_json (sweep, json_node_get_object (node), error))
+    return NULL;
+  return g_steal_pointer (&sweep);
+}
+
 static void
 handle_submit (LoomController *self,
                LoomMessage    *msg)
@@ -82,6 +122,8 @@ handle_submit (LoomController *self,
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) lines = NULL;
   g_autoptr(GArray) targets = NULL;
+  g_autoptr(LoomSweep) sweep = NULL;
+  g_autofree CtlTask *tasks = NULL;
   gint64 retries = -1;
   gint mode = LOOM_JOB_PARALLEL;
   gint scheme = self->scheme;
@@ -102,25 +144,48 @@ handle_submit (LoomController *self,
 
   count = loom_json_int (content, "count", -1);
   spec_node = json_object_get_member (content, "spec");
-  lines = loom_lines_split (loom_message_get_buffer (msg, 0));
 
   if (spec_node == NULL || !JSON_NODE_HOLDS_OBJECT (spec_node))
     {
       submit_error (self, msg, content, _("submit needs a “spec” object saying what to run"));
       return;
     }
-  if (count < 1 || count > G_MAXINT32 || (gint64) lines->len != count)
+  if (json_object_has_member (content, "sweep"))
     {
-      submit_error (self, msg, content,
-                   _("submit says “count” tasks but its parameter buffer does not hold that many lines"));
+      /* The tasks' parameters as a sweep, expanded here as tasks are
+       * dispatched: a submit of any size is a small message. */
+      if (!(sweep = sweep_from_submit (json_object_get_member (content, "sweep"), &error)))
+        {
+          submit_error (self, msg, content, error->message);
+          return;
+        }
+      if (count < 1 || count > G_MAXINT32 || loom_sweep_get_count (sweep) != (guint64) count)
+        {
+          submit_error (self, msg, content, _("submit says “count” tasks but its sweep has another number of tasks"));
+          return;
+        }
+    }
+  else
+    {
+      lines = loom_lines_split (loom_message_get_buffer (msg, 0));
+      if (count < 1 || count > G_MAXINT32 || (gint64) lines->len != count)
+        {
+          submit_error (self, msg, content,
+                       _("submit says “count” tasks but its parameter buffer does not hold that many lines"));
+          return;
+        }
+      for (guint i = 0; i < lines->len; i++)
+        if (g_bytes_get_size (g_ptr_array_index (lines, i)) == 0)
+          {
+            submit_error (self, msg, content, _("a task's parameters are empty"));
+            return;
+          }
+    }
+  if (!(tasks = g_try_new0 (CtlTask, count)))
+    {
+      submit_error (self, msg, content, _("the controller has no memory for a job of that many tasks"));
       return;
     }
-  for (guint i = 0; i < lines->len; i++)
-    if (g_bytes_get_size (g_ptr_array_index (lines, i)) == 0)
-      {
-        submit_error (self, msg, content, _("a task's parameters are empty"));
-        return;
-      }
   if (!submit_enum_member (self, msg, content, "mode", LOOM_TYPE_JOB_MODE, &mode))
     return;
   if (json_object_has_member (content, "retries") &&
@@ -162,9 +227,10 @@ handle_submit (LoomController *self,
   job->mode = mode;
   job->spec = loom_json_to_string (spec_node);
   job->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
-  job->params = g_bytes_ref (loom_message_get_buffer (msg, 0));
+  job->params = lines ? g_bytes_ref (loom_message_get_buffer (msg, 0)) : NULL;
+  job->sweep = g_steal_pointer (&sweep);
   job->n_tasks = count;
-  job->tasks = g_new0 (CtlTask, count);
+  job->tasks = g_steal_pointer (&tasks);
   job->retry = g_array_new (FALSE, FALSE, sizeof (guint));
   job->pinned = -1;
   job->retries = retries >= 0 ? (guint) retries : self->retries;
@@ -172,15 +238,18 @@ handle_submit (LoomController *self,
   job->targets = g_steal_pointer (&targets);
   job->created = now;
 
-  base = g_bytes_get_data (job->params, NULL);
+  base = job->params ? g_bytes_get_data (job->params, NULL) : NULL;
   for (guint i = 0; i < job->n_tasks; i++)
     {
-      GBytes *line = g_ptr_array_index (lines, i);
-      gsize len;
-      const char *data = g_bytes_get_data (line, &len);
+      if (lines != NULL)
+        {
+          GBytes *line = g_ptr_array_index (lines, i);
+          gsize len;
+          const char *data = g_bytes_get_data (line, &len);
 
-      job->tasks[i].params_offset = data ? (guint32) (data - base) : 0;
-      job->tasks[i].params_len = len;
+          job->tasks[i].params_offset = data ? (guint32) (data - base) : 0;
+          job->tasks[i].params_len = len;
+        }
       job->tasks[i].engine = -1;
       job->tasks[i].submitted = now;
     }
@@ -233,6 +302,11 @@ requested_job (LoomController *self,
   return job;
 }
 
+/* A "job" request with "first" asks for a page: the rows from task
+ * "first" on, as many as fit in a quarter of the message size limit (at
+ * least one), and says in "next" where the next page starts ("next" is the
+ * job's task count after the last page).  Without "first", every task
+ * (which, for a large job, may not fit in a message). */
 static void
 handle_job_query (LoomController *self,
                   LoomMessage    *msg)
@@ -240,27 +314,60 @@ handle_job_query (LoomController *self,
   g_autoptr(GString) out = NULL;
   g_autoptr(GString) results = NULL;
   g_autoptr(GString) details = NULL;
+  g_autoptr(GString) params = NULL;
+  JsonObject *content;
+  gboolean paged;
+  gint64 first = 0;
+  gsize budget = G_MAXSIZE;
+  guint i;
   CtlJob *job;
   GBytes *buffers[3];
 
   if (!(job = requested_job (self, msg)))
     return;
+  content = loom_message_get_content (msg, NULL);
+  if ((paged = json_object_has_member (content, "first")))
+    {
+      first = loom_json_int (content, "first", -1);
+      if (first < 0 || first > job->n_tasks)
+        {
+          reply_error (self, self->client_sock, msg, "InvalidRequest",
+                       _("“first” must be a task index of the job, from 0 to its number of tasks"));
+          return;
+        }
+      budget = MAX (self->max_message / 4, 1);
+    }
 
   out = g_string_new ("{\"job\":");
   results = g_string_new (NULL);
   details = g_string_new (NULL);
+  params = g_string_new (NULL);
   ctl_append_job_summary (out, job);
   g_string_append (out, ",\"tasks\":[");
-  for (guint i = 0; i < job->n_tasks; i++)
-    ctl_append_task_row (out, results, details, i, &job->tasks[i]);
-  g_string_append (out, "]}");
+  for (i = first; i < job->n_tasks; i++)
+    {
+      if (i > first &&
+          (out->len >= budget || results->len >= budget || details->len >= budget || params->len >= budget))
+        break;
+      ctl_append_task_row (out, results, details, i, &job->tasks[i]);
+      if (paged || job->sweep != NULL)
+        {
+          if (i > first)
+            g_string_append_c (params, '\n');
+          ctl_job_append_params (job, i, params);
+        }
+    }
+  g_string_append_c (out, ']');
+  if (paged)
+    g_string_append_printf (out, ",\"first\":%" G_GINT64_FORMAT ",\"next\":%u", first, i);
+  g_string_append_c (out, '}');
 
   buffers[0] = g_string_free_to_bytes (g_steal_pointer (&results));
   buffers[1] = g_string_free_to_bytes (g_steal_pointer (&details));
-  buffers[2] = job->params;
+  buffers[2] = paged || job->sweep != NULL ? g_string_free_to_bytes (g_steal_pointer (&params)) : g_bytes_ref (job->params);
   ctl_reply (self, self->client_sock, msg, "job_reply", out->str, out->len, buffers, 3);
-  g_bytes_unref (buffers[0]);
-  g_bytes_unref (buffers[1]);
+  for (guint b = 0; b < G_N_ELEMENTS (buffers); b++)
+    g_bytes_unref (buffers[b]);
 }
 
 static void

@@ -201,9 +201,7 @@ dispatch (LoomController *self,
       g_string_append_c (engine->out_params, '\n');
     }
   g_string_append_printf (engine->out_tasks, "[%u,%u,%u]", job->id, index, task->attempts);
-  g_string_append_len (engine->out_params,
-                       (const char *) g_bytes_get_data (job->params, NULL) + task->params_offset,
-                       task->params_len);
+  ctl_job_append_params (job, index, engine->out_params);
   for (guint i = 0; i < engine->out_jobs->len && !have_job; i++)
     have_job = g_array_index (engine->out_jobs, guint, i) == job->id;
   if (!have_job)

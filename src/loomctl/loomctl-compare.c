@@ -92,7 +92,6 @@ cmd_compare (const Command *command,
   g_autoptr(LoomCluster) cluster = NULL;
   g_autoptr(LoomClient) owned = NULL;
   g_autoptr(GArray) ids = NULL;
-  g_autoptr(GBytes) lines = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) reports = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   const LoomJobMode modes[2] = { LOOM_JOB_SERIAL, LOOM_JOB_PARALLEL };
@@ -137,7 +136,6 @@ cmd_compare (const Command *command,
     return code;
   if (!(ids = loom_client_get_ids (client, &error)))
     return loomctl_fail_with (error);
-  lines = loom_sweep_to_lines (sweep);
 
   for (guint m = 0; m < 2; m++)
     {
@@ -151,7 +149,7 @@ cmd_compare (const Command *command,
       loom_view_set_mode (view, modes[m]);
       if ((code = map_options_apply_view (&o, view)) != EXIT_OK)
         return code;
-      if (!(result = loom_view_map_lines_async (view, spec, lines, count, &error)))
+      if (!(result = loom_view_map_sweep_async (view, spec, sweep, &error)))
         return loomctl_fail (EXIT_USAGE, "%s", error->message);
       if (isatty (STDERR_FILENO))
         g_printerr (_("loomctl: running %" PRIu64 " tasks %s…\n"), count,

@@ -554,8 +554,15 @@ submit_and_wait (MapOptions   *o,
     loom_view_set_mode (view, LOOM_JOB_SERIAL);
   if ((code = map_options_apply_view (o, view)) != EXIT_OK)
     return code;
-  lines = indices->len == count ? loom_sweep_to_lines (sweep) : lines_for (sweep, indices);
-  result = loom_view_map_lines_async (view, spec, lines, indices->len, &error);
+  /* Every task: the job travels as its sweep.  A resumed subset: as the
+   * lines of its tasks' parameters. */
+  if (indices->len == count)
+    result = loom_view_map_sweep_async (view, spec, sweep, &error);
+  else
+    {
+      lines = lines_for (sweep, indices);
+      result = loom_view_map_lines_async (view, spec, lines, indices->len, &error);
+    }
   if (result == NULL)
     return loomctl_fail (EXIT_USAGE, "%s", error->message);
 

@@ -60,25 +60,17 @@ set_output (JsonObject *task,
   json_object_set_int_member (task, truncated_name, MAX (0, loom_json_int (d, truncated_name, 0)));
 }
 
-/* A job report from the controller's answer to "job": its summary with
- * the task figures, and every task's row, parameters, result and detail. */
+/* A job report: its summary with the task figures, and every task's row,
+ * parameters (line i is task i), result and detail (line i is row i). */
 static JsonNode *
-report_from_reply (LoomMessage  *reply,
-                   GError      **error)
+report_build (LoomJobInfo *info,
+              JsonArray   *rows,
+              GPtrArray   *results,
+              GPtrArray   *details,
+              GPtrArray   *params)
 {
-  g_autoptr(LoomJobInfo) info = NULL;
-  g_autoptr(GPtrArray) results = NULL;
-  g_autoptr(GPtrArray) details = NULL;
-  g_autoptr(GPtrArray) params = NULL;
   JsonObject *job, *root;
-  JsonArray *rows, *tasks;
-
-  if (!(info = loom_job_info_new_from_reply (reply, error)))
-    return NULL;
-  rows = loom_json_array (loom_message_get_content (reply, NULL), "tasks");
-  results = loom_lines_split (loom_message_get_buffer (reply, 0));
-  details = loom_lines_split (loom_message_get_buffer (reply, 1));
-  params = loom_lines_split (loom_message_get_buffer (reply, 2));
+  JsonArray *tasks;
 
   tasks = json_array_sized_new (json_array_get_length (rows));
   for (guint i = 0; i < json_array_get_length (rows); i++)
@@ -133,6 +125,35 @@ report_from_reply (LoomMessage  *reply,
   return json_node_init_object (json_node_alloc (), root);
 }
 
+/* A job report from the controller's answer to "job". */
+static JsonNode *
+report_from_reply (LoomMessage  *reply,
+                   GError      **error)
+{
+  g_autoptr(LoomJobInfo) info = NULL;
+  g_autoptr(GPtrArray) results = NULL;
+  g_autoptr(GPtrArray) details = NULL;
+  g_autoptr(GPtrArray) params = NULL;
+
+  if (!(info = loom_job_info_new_from_reply (reply, error)))
+    return NULL;
+  results = loom_lines_split (loom_message_get_buffer (reply, 0));
+  details = loom_lines_split (loom_message_get_buffer (reply, 1));
+  params = loom_lines_split (loom_message_get_buffer (reply, 2));
+  return report_build (info, loom_json_array (loom_message_get_content (reply, NULL), "tasks"),
+                       results, details, params);
+}
+
+static void
+lines_extend (GPtrArray *all,
+              GBytes    *bytes)
+{
+  g_autoptr(GPtrArray) lines = loom_lines_split (bytes);
+
+  for (guint i = 0; i < lines->len; i++)
+    g_ptr_array_add (all, g_bytes_ref (g_ptr_array_index (lines, i)));
+}
+
 /**
  * loom_client_get_job_report:
  * @self: a #LoomClient
@@ -160,14 +181,50 @@ loom_client_get_job_report (LoomClient  *self,
                             guint        job_id,
                             GError     **error)
 {
-  g_autofree char *request = g_strdup_printf ("{\"job\":%u}", job_id);
-  g_autoptr(LoomMessage) reply = NULL;
+  g_autoptr(LoomJobInfo) info = NULL;
+  g_autoptr(JsonArray) rows = json_array_new ();
+  g_autoptr(GPtrArray) results = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) details = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  guint first = 0;
 
   g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
 
-  if (!(reply = loom_client_request (self, "job", request, error)))
-    return NULL;
-  return report_from_reply (reply, error);
+  /* Page by page: a job of many tasks does not fit in one message. */
+  while (TRUE)
+    {
+      g_autofree char *request = g_strdup_printf ("{\"job\":%u,\"first\":%u}", job_id, first);
+      g_autoptr(LoomMessage) reply = NULL;
+      JsonObject *content;
+      JsonArray *page;
+      gint64 next;
+
+      if (!(reply = loom_client_request (self, "job", request, error)))
+        return NULL;
+      if (!(content = loom_message_get_content (reply, error)))
+        return NULL;
+      if (info == NULL && loom_json_object (content, "job") != NULL)
+        info = loom_job_info_new_from_summary (loom_json_object (content, "job"));
+      page = loom_json_array (content, "tasks");
+      next = loom_json_int (content, "next", -1);
+      if (info == NULL || page == NULL || next < first || next > loom_job_info_get_n_tasks (info) ||
+          (next == first && next < loom_job_info_get_n_tasks (info)) ||
+          loom_json_int (content, "first", -1) != first)
+        {
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_PROTOCOL, _("The controller's answer about a job is incomplete"));
+          return NULL;
+        }
+      for (guint i = 0; i < json_array_get_length (page); i++)
+        json_array_add_element (rows, json_node_ref (json_array_get_element (page, i)));
+      lines_extend (results, loom_message_get_buffer (reply, 0));
+      lines_extend (details, loom_message_get_buffer (reply, 1));
+      lines_extend (params, loom_message_get_buffer (reply, 2));
+      if ((guint) next >= loom_job_info_get_n_tasks (info))
+        break;
+      first = next;
+    }
+  loom_job_info_count_tasks (info, rows);
+  return report_build (info, rows, results, details, params);
 }
 
 /**

@@ -187,6 +187,7 @@ static LoomAsyncResult *
 submit (LoomView      *self,
         LoomTaskSpec  *spec,
         GBytes        *lines,
+        const char    *sweep_json,
         guint          n_tasks,
         gboolean       single,
         gboolean       ack,
@@ -208,6 +209,8 @@ submit (LoomView      *self,
                                     : "command");
   g_string_append_printf (content, ",\"mode\":\"%s\",\"count\":%u,\"spec\":%s",
                           loom_enum_to_nick (LOOM_TYPE_JOB_MODE, self->mode, "parallel"), n_tasks, spec_json);
+  if (sweep_json != NULL)
+    g_string_append_printf (content, ",\"sweep\":%s", sweep_json);
   if (self->retries >= 0)
     g_string_append_printf (content, ",\"retries\":%d", self->retries);
   if (self->has_scheme)
@@ -251,7 +254,54 @@ loom_view_map_lines_async (LoomView      *self,
   g_return_val_if_fail (spec != NULL, NULL);
   g_return_val_if_fail (param_lines != NULL, NULL);
 
-  return submit (self, spec, param_lines, n_tasks, FALSE, TRUE, error);
+  return submit (self, spec, param_lines, NULL, n_tasks, FALSE, TRUE, error);
+}
+
+/**
+ * loom_view_map_sweep_async:
+ * @self: a #LoomView
+ * @spec: what each task runs
+ * @sweep: the tasks' parameters: task i gets loom_sweep_get_params()
+ *   of index i
+ * @error: return location for a #GError
+ *
+ * Like loom_view_map_lines_async() with the lines of
+ * loom_sweep_to_lines(), but the job travels as the sweep's JSON form
+ * (loom_sweep_to_json()) and the controller computes each task's
+ * parameters as it dispatches the task: submitting costs the same at any
+ * size, and the controller keeps no parameters for queued tasks.  Job
+ * reports still give each task's parameters.  A sweep of no tasks gives a
+ * result that is ready at once, with no job.
+ *
+ * Returns: (transfer full) (nullable): the job's result, or %NULL with
+ *   @error set
+ */
+LoomAsyncResult *
+loom_view_map_sweep_async (LoomView      *self,
+                           LoomTaskSpec  *spec,
+                           LoomSweep     *sweep,
+                           GError       **error)
+{
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GString) json = NULL;
+  guint64 count;
+
+  g_return_val_if_fail (LOOM_IS_VIEW (self), NULL);
+  g_return_val_if_fail (spec != NULL, NULL);
+  g_return_val_if_fail (LOOM_IS_SWEEP (sweep), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  count = loom_sweep_get_count (sweep);
+  if (count > G_MAXINT32)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("The sweep has %" G_GUINT64_FORMAT " tasks; a job holds at most 2^31 − 1"), count);
+      return NULL;
+    }
+  node = loom_sweep_to_json (sweep);
+  json = g_string_new (NULL);
+  loom_json_append_node (json, node);
+  return submit (self, spec, NULL, json->str, count, FALSE, TRUE, error);
 }
 
 static GBytes *
@@ -295,7 +345,7 @@ loom_view_map_spec_async (LoomView      *self,
   g_return_val_if_fail (params != NULL, NULL);
 
   lines = encode_params (params);
-  return submit (self, spec, lines, json_array_get_length (params), FALSE, TRUE, error);
+  return submit (self, spec, lines, NULL, json_array_get_length (params), FALSE, TRUE, error);
 }
 
 /**
@@ -358,7 +408,7 @@ loom_view_map_sync (LoomView    *self,
   if (!(spec = loom_task_spec_new_for_function (function, error)))
     return NULL;
   lines = encode_params (params);
-  result = submit (self, spec, lines, json_array_get_length (params), FALSE, FALSE, error);
+  result = submit (self, spec, lines, NULL, json_array_get_length (params), FALSE, FALSE, error);
 
   if (result == NULL)
     return NULL;
@@ -380,7 +430,7 @@ apply (LoomView    *self,
     return NULL;
   text = params ? loom_json_to_string (params) : g_strdup ("{}");
   line = g_bytes_new_take (text, strlen (text));
-  return submit (self, spec, line, 1, TRUE, ack, error);
+  return submit (self, spec, line, NULL, 1, TRUE, ack, error);
 }
 
 /**

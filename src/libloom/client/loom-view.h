@@ -13,6 +13,7 @@
 #include <json-glib/json-glib.h>
 
 #include "loom-async-result.h"
+#include "loom-sweep.h"
 #include "loom-task-spec.h"
 
 #include "loom-version-macros.h"
@@ -88,6 +89,11 @@ LoomAsyncResult *loom_view_map_lines_async (LoomView      *self,
                                             LoomTaskSpec  *spec,
                                             GBytes        *param_lines,
                                             guint          n_tasks,
+                                            GError       **error);
+LOOM_AVAILABLE_IN_ALL
+LoomAsyncResult *loom_view_map_sweep_async (LoomView      *self,
+                                            LoomTaskSpec  *spec,
+                                            LoomSweep     *sweep,
                                             GError       **error);
 
 G_END_DECLS
