@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "loom-client-private.h"
@@ -295,7 +297,7 @@ loom_view_map_sweep_async (LoomView      *self,
   if (count > G_MAXINT32)
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
-                   _("The sweep has %" G_GUINT64_FORMAT " tasks; a job holds at most 2^31 − 1"), count);
+                   _("The sweep has %" PRIu64 " tasks; a job holds at most 2^31 − 1"), count);
       return NULL;
     }
   node = loom_sweep_to_json (sweep);
