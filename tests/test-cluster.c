@@ -1070,6 +1070,7 @@ spawn (GError **error, ...)
   /* The test's isolated runtime directory is GLib's, not the environment's. */
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
   return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
 }
 
@@ -1116,7 +1117,7 @@ test_engine_outlives_no_controller (void)
   controller = spawn (&error, g_getenv ("LOOM_CONTROLLER"), "--profile", "orphan", NULL);
   g_assert_no_error (error);
   client = wait_for_daemon ("orphan");
-  engine = spawn (&error, g_getenv ("LOOM_ENGINE"), "--profile", "orphan", "--grace-ms", "700", NULL);
+  engine = spawn (&error, g_getenv ("LOOM_ENGINE"), "--profile", "orphan", "--reconnect-timeout", "0.7", NULL);
   g_assert_no_error (error);
   wait_for_engines (client, 1);
   loom_client_close (client);

@@ -15,11 +15,14 @@ typedef struct _LoomClient LoomClient;
 
 G_BEGIN_DECLS
 
+/* How long engines of a private cluster outlive its controller. */
+#define LOOM_PRIVATE_ENGINE_GRACE_MS 5000
+
 typedef struct
 {
   const char *connection_file;
   const char *log_dir;      /* nullable: engines inherit stdout and stderr */
-  guint       grace_ms;     /* 0: the engine's default */
+  guint       grace_ms;     /* 0: the engine's default (its --reconnect-timeout) */
   gboolean    detached;     /* own session: outlives the launching program */
 } LoomEngineLaunch;
 

@@ -15,6 +15,53 @@
 
 #include "loom-controller-private.h"
 
+/* Keeps an engine id free for the engine that had it before a restart. */
+static CtlEngine *
+placeholder_engine (guint id)
+{
+  CtlEngine *engine = g_new0 (CtlEngine, 1);
+
+  engine->id = id;
+  engine->state = LOOM_ENGINE_STOPPED;
+  engine->outstanding = g_array_new (FALSE, FALSE, sizeof (TaskRef));
+  return engine;
+}
+
+/* Tasks a re-registering engine still holds (queued in it, or running),
+ * [job, index, attempt] each: they stay its, instead of running twice. */
+static void
+adopt_held_tasks (LoomController *self,
+                  CtlEngine      *engine,
+                  JsonArray      *holding)
+{
+  gint64 now = g_get_real_time ();
+
+  for (guint i = 0; holding != NULL && i < json_array_get_length (holding); i++)
+    {
+      gint64 v[3];
+      CtlJob *job;
+      CtlTask *task;
+      TaskRef ref;
+
+      if (!loom_json_row_ints (json_array_get_element (holding, i), v, 3) ||
+          !(job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER ((guint) v[0]))) ||
+          v[1] < 0 || v[1] >= job->n_tasks || v[2] < 0 || v[2] > G_MAXUINT8)
+        continue;
+      task = &job->tasks[v[1]];
+      if (task->status != LOOM_TASK_QUEUED)
+        continue;
+      task->status = LOOM_TASK_DISPATCHED;
+      task->engine = engine->id;
+      task->attempts = MAX (task->attempts, (guint8) v[2]);
+      task->dispatched = now;
+      ref.job = job->id;
+      ref.index = v[1];
+      g_array_append_val (engine->outstanding, ref);
+      job->n_outstanding++;
+      engine->state = LOOM_ENGINE_BUSY;
+    }
+}
+
 static void
 handle_register (LoomController *self,
                  LoomMessage    *msg)
@@ -34,8 +81,25 @@ handle_register (LoomController *self,
   engine = g_hash_table_lookup (self->engine_by_identity, identity);
   if (engine == NULL)
     {
+      gint64 wanted = loom_json_int (content, "id", -1);
+
       engine = g_new0 (CtlEngine, 1);
       engine->id = self->engines->len;
+      /* An engine of the controller before a restart keeps its id, unless
+       * another engine has it by now. */
+      if (wanted >= 0 && wanted < 65536)
+        {
+          while (self->engines->len < (guint) wanted)
+            g_ptr_array_add (self->engines, placeholder_engine (self->engines->len));
+          if ((guint) wanted == self->engines->len)
+            engine->id = wanted;
+          else if (((CtlEngine *) g_ptr_array_index (self->engines, wanted))->identity == NULL)
+            {
+              engine->id = wanted;
+              ctl_engine_free (g_ptr_array_index (self->engines, wanted));
+              g_ptr_array_index (self->engines, wanted) = NULL;
+            }
+        }
       engine->identity = g_bytes_ref (identity);
       engine->host = g_strdup (loom_json_string (content, "host", "?"));
       engine->pid = loom_json_int (content, "pid", 0);
@@ -52,8 +116,12 @@ handle_register (LoomController *self,
       engine->est_run = -1;
       engine->est_rtt = -1;
       engine->registered_at = g_get_real_time ();
-      g_ptr_array_add (self->engines, engine);
+      if (engine->id == self->engines->len)
+        g_ptr_array_add (self->engines, engine);
+      else
+        g_ptr_array_index (self->engines, engine->id) = engine;
       g_hash_table_insert (self->engine_by_identity, engine->identity, engine);
+      adopt_held_tasks (self, engine, loom_json_array (content, "holding"));
 
       ev = ctl_event_begin (self, "engine_registered");
       g_string_append_printf (ev, ",\"engine\":%u,\"pid\":%" G_GINT64_FORMAT ",\"host\":", engine->id, engine->pid);
@@ -160,6 +228,107 @@ lines_all_non_empty (GPtrArray *lines)
   return TRUE;
 }
 
+/* A result from an engine this controller does not know (it ran the task
+ * for the controller before a restart): kept if the task is not final
+ * yet, even if it was given to another engine since. */
+static CtlTask *
+lookup_orphan_task (LoomController *self,
+                    gint64          job_id,
+                    gint64          index,
+                    CtlJob        **job_out)
+{
+  CtlJob *job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER ((guint) job_id));
+  CtlTask *task;
+
+  if (job == NULL || index < 0 || index >= job->n_tasks)
+    return NULL;
+  task = &job->tasks[index];
+  if (loom_task_status_is_final (task->status))
+    return NULL;
+  *job_out = job;
+  return task;
+}
+
+/* Records the result of @task (row @v: job, index, attempt, status,
+ * started, completed), from @engine, or from an engine not registered
+ * (yet) with this controller, whose id was @engine_id. */
+static void
+accept_result (LoomController *self,
+               CtlEngine      *engine,
+               gint            engine_id,
+               CtlJob         *job,
+               CtlTask        *task,
+               const gint64   *v,
+               GBytes         *result,
+               GBytes         *detail,
+               gint64          now)
+{
+  CtlEngine *holder = engine;
+  GString *ev;
+
+  /* An orphan result for a task some engine holds: that engine's copy
+   * will come back stale. */
+  if (holder == NULL && (task->status == LOOM_TASK_DISPATCHED || task->status == LOOM_TASK_RUNNING) &&
+      task->engine >= 0 && (guint) task->engine < self->engines->len)
+    holder = g_ptr_array_index (self->engines, task->engine);
+
+  if (holder != NULL)
+    for (guint j = 0; j < holder->outstanding->len; j++)
+      {
+        TaskRef *ref = &g_array_index (holder->outstanding, TaskRef, j);
+        if (ref->job == job->id && ref->index == v[1])
+          {
+            g_array_remove_index (holder->outstanding, j);
+            job->n_outstanding--;
+            if (holder != engine && holder->outstanding->len == 0 && ctl_engine_is_alive (holder))
+              holder->state = LOOM_ENGINE_IDLE;
+            break;
+          }
+      }
+
+  task->status = v[3] == LOOM_TASK_DONE ? LOOM_TASK_DONE
+                 : job->aborted ? LOOM_TASK_ABORTED : LOOM_TASK_FAILED;
+  task->engine = engine_id;
+  task->attempts = MAX (task->attempts, (guint8) CLAMP (v[2], 0, G_MAXUINT8));
+  task->started = v[4];
+  task->completed = v[5];
+  task->received = now;
+  g_clear_pointer (&task->result, g_bytes_unref);
+  g_clear_pointer (&task->detail, g_bytes_unref);
+  task->result = g_bytes_ref (result);
+  task->detail = g_bytes_ref (detail);
+
+  if (engine != NULL)
+    {
+      engine->tasks_done++;
+      engine->busy_usec += MAX (0, task->completed - task->started);
+      ctl_engine_note_result (engine, task);
+    }
+  self->tasks_finished++;
+
+  if (!task->started_seen)
+    emit_started (self, job, v[1], task);
+
+  if (ctl_task_events_wanted (self))
+    {
+      ev = ctl_event_begin (self, task->status == LOOM_TASK_DONE ? "task_finished" : "task_failed");
+      g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%d,\"status\":\"%s\",\"started\":%"
+                              G_GINT64_FORMAT ",\"completed\":%" G_GINT64_FORMAT,
+                              job->id, (guint) v[1], engine_id,
+                              loom_task_status_to_string (task->status), task->started, task->completed);
+      if (task->status != LOOM_TASK_DONE)
+        {
+          g_string_append (ev, ",\"detail\":");
+          g_string_append_len (ev, g_bytes_get_data (task->detail, NULL), g_bytes_get_size (task->detail));
+        }
+      ctl_event_end (self);
+    }
+
+  ctl_job_task_final (self, job, v[1]);
+  if (job->mode == LOOM_JOB_SERIAL && ctl_job_has_pending (job))
+    ctl_job_mark_pending (self, job);
+}
+
 static void
 handle_results (LoomController *self,
                 CtlEngine      *engine,
@@ -197,69 +366,27 @@ handle_results (LoomController *self,
       gint64 v[6];
       CtlJob *job;
       CtlTask *task;
-      GString *ev;
 
       if (!loom_json_row_ints (json_array_get_element (rows, i), v, 6))
         {
           loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "bad result row");
           continue;
         }
-      if (!(task = lookup_held_task (self, engine, v[0], v[1], v[2], &job)))
+      /* A result for a task not given to this engine, but not final
+       * either, is one it ran for the controller before a restart. */
+      task = engine ? lookup_held_task (self, engine, v[0], v[1], v[2], &job) : NULL;
+      if (task == NULL)
+        task = lookup_orphan_task (self, v[0], v[1], &job);
+      if (task == NULL)
         {
           self->stale_results++;
           continue;
         }
-
-      for (guint j = 0; j < engine->outstanding->len; j++)
-        {
-          TaskRef *ref = &g_array_index (engine->outstanding, TaskRef, j);
-          if (ref->job == job->id && ref->index == v[1])
-            {
-              g_array_remove_index (engine->outstanding, j);
-              break;
-            }
-        }
-
-      job->n_outstanding--;
-      task->status = v[3] == LOOM_TASK_DONE ? LOOM_TASK_DONE
-                     : job->aborted ? LOOM_TASK_ABORTED : LOOM_TASK_FAILED;
-      task->started = v[4];
-      task->completed = v[5];
-      task->received = now;
-      g_clear_pointer (&task->result, g_bytes_unref);
-      g_clear_pointer (&task->detail, g_bytes_unref);
-      task->result = g_bytes_ref (g_ptr_array_index (results, i));
-      task->detail = g_bytes_ref (g_ptr_array_index (details, i));
-
-      engine->tasks_done++;
-      engine->busy_usec += MAX (0, task->completed - task->started);
-      ctl_engine_note_result (engine, task);
-      self->tasks_finished++;
-
-      if (!task->started_seen)
-        emit_started (self, job, v[1], task);
-
-      if (ctl_task_events_wanted (self))
-        {
-          ev = ctl_event_begin (self, task->status == LOOM_TASK_DONE ? "task_finished" : "task_failed");
-          g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"engine\":%u,\"status\":\"%s\",\"started\":%"
-                                  G_GINT64_FORMAT ",\"completed\":%" G_GINT64_FORMAT,
-                                  job->id, (guint) v[1], engine->id,
-                                  loom_task_status_to_string (task->status), task->started, task->completed);
-          if (task->status != LOOM_TASK_DONE)
-            {
-              g_string_append (ev, ",\"detail\":");
-              g_string_append_len (ev, g_bytes_get_data (task->detail, NULL), g_bytes_get_size (task->detail));
-            }
-          ctl_event_end (self);
-        }
-
-      ctl_job_task_final (self, job, v[1]);
-      if (job->mode == LOOM_JOB_SERIAL && ctl_job_has_pending (job))
-        ctl_job_mark_pending (self, job);
+      accept_result (self, engine, engine ? (gint) engine->id : (gint) loom_json_int (content, "engine", -1),
+                     job, task, v, g_ptr_array_index (results, i), g_ptr_array_index (details, i), now);
     }
 
-  if (engine->outstanding->len == 0 && ctl_engine_is_alive (engine))
+  if (engine != NULL && engine->outstanding->len == 0 && ctl_engine_is_alive (engine))
     engine->state = LOOM_ENGINE_IDLE;
 }
 
@@ -285,12 +412,23 @@ ctl_handle_engine_message (LoomController *self,
     }
 
   engine = g_hash_table_lookup (self->engine_by_identity, identity);
-  if (engine == NULL)
+  if (engine == NULL && g_hash_table_contains (self->gone_identities, identity))
     {
-      /* An engine we declared dead, or one of a previous controller: it
-       * must not run anything for us. */
+      /* An engine we declared dead: it must not run anything for us. */
       if (!g_str_equal (msg->msg_type, "unregister"))
         loom_wire_send (self->wire, self->engine_sock, msg->routing, "stop", NULL, "{}", 2, NULL, 0);
+      return;
+    }
+  if (engine == NULL)
+    {
+      /* An engine of the controller before a restart: what it finished is
+       * kept, and it is asked to register again. */
+      if (g_str_equal (msg->msg_type, "results"))
+        handle_results (self, NULL, msg);
+      if (!g_str_equal (msg->msg_type, "unregister") && !g_atomic_int_get (&self->stop_requested))
+        loom_wire_send (self->wire, self->engine_sock, msg->routing, "reregister", NULL, "{}", 2, NULL, 0);
+      else if (g_str_equal (msg->msg_type, "unregister"))
+        ctl_reply (self, self->engine_sock, msg, "bye", "{}", 2, NULL, 0);
       return;
     }
 

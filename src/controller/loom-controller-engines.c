@@ -65,9 +65,14 @@ ctl_append_engines_json (LoomController *self,
   g_string_append (out, "\"engines\":[");
   for (guint i = 0; i < self->engines->len; i++)
     {
-      if (i > 0)
+      CtlEngine *engine = g_ptr_array_index (self->engines, i);
+
+      /* An id kept for an engine of the controller before a restart. */
+      if (engine->identity == NULL)
+        continue;
+      if (out->str[out->len - 1] != '[')
         g_string_append_c (out, ',');
-      append_engine_json (self, out, g_ptr_array_index (self->engines, i));
+      append_engine_json (self, out, engine);
     }
   g_string_append_c (out, ']');
 }
@@ -96,8 +101,12 @@ ctl_engine_gone (LoomController  *self,
 
   engine->state = state;
   g_hash_table_remove (self->engine_by_identity, engine->identity);
+  g_hash_table_add (self->gone_identities, g_bytes_ref (engine->identity));
   if (engine->hb_identity)
-    g_hash_table_remove (self->engine_by_identity, engine->hb_identity);
+    {
+      g_hash_table_remove (self->engine_by_identity, engine->hb_identity);
+      g_hash_table_add (self->gone_identities, g_bytes_ref (engine->hb_identity));
+    }
 
   for (guint i = 0; i < engine->outstanding->len; i++)
     {

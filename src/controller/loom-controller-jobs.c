@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "loom-controller-private.h"
 
 void
@@ -25,6 +27,7 @@ ctl_job_free (CtlJob *job)
   g_free (job->tasks);
   g_free (job->name);
   g_free (job->spec);
+  g_free (job->sweep_spec);
   g_clear_pointer (&job->client, g_bytes_unref);
   g_clear_pointer (&job->params, g_bytes_unref);
   g_clear_object (&job->sweep);
@@ -73,8 +76,44 @@ job_mark_dirty (LoomController *self,
     }
 }
 
+/* Appends one line to a buffer of lines: @text, or @fallback for none. */
+static void
+append_line (GString    *out,
+             const char *text,
+             gsize       len,
+             const char *fallback)
+{
+  if (out->len > 0)
+    g_string_append_c (out, '\n');
+  if (text == NULL || len == 0)
+    g_string_append (out, fallback);
+  else
+    g_string_append_len (out, text, len);
+}
+
 /* Appends a task's metadata row and its result and detail lines, as both
  * the results pushed to clients and job queries carry them. */
+void
+ctl_append_row (GString             *meta,
+                GString             *results,
+                GString             *details,
+                const LoomStoreTask *row)
+{
+  if (meta->len > 0 && meta->str[meta->len - 1] != '[')
+    g_string_append_c (meta, ',');
+  g_string_append_printf (meta,
+                          "[%" G_GUINT64_FORMAT ",%d,%u,%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                          ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]",
+                          row->index, row->engine, row->status, row->attempts,
+                          row->submitted, row->dispatched, row->started,
+                          row->completed, row->received);
+  /* A line per task in each buffer, in the same order as the rows. */
+  append_line (results, row->result, row->result ? (row->result_len ? row->result_len : strlen (row->result)) : 0,
+               "null");
+  append_line (details, row->detail, row->detail ? (row->detail_len ? row->detail_len : strlen (row->detail)) : 0,
+               "{}");
+}
+
 void
 ctl_append_task_row (GString *meta,
                      GString *results,
@@ -82,17 +121,23 @@ ctl_append_task_row (GString *meta,
                      guint    index,
                      CtlTask *task)
 {
-  if (meta->len > 0 && meta->str[meta->len - 1] != '[')
-    g_string_append_c (meta, ',');
-  g_string_append_printf (meta,
-                          "[%u,%d,%u,%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
-                          ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]",
-                          index, task->engine, task->status, task->attempts,
-                          task->submitted, task->dispatched, task->started,
-                          task->completed, task->received);
-  /* A line per task in each buffer, in the same order as the rows. */
-  loom_lines_append (results, task->result, "null");
-  loom_lines_append (details, task->detail, "{}");
+  LoomStoreTask row = {
+    .index = index,
+    .status = task->status,
+    .engine = task->engine,
+    .attempts = task->attempts,
+    .submitted = task->submitted,
+    .dispatched = task->dispatched,
+    .started = task->started,
+    .completed = task->completed,
+    .received = task->received,
+  };
+
+  if (task->result)
+    row.result = g_bytes_get_data (task->result, &row.result_len);
+  if (task->detail)
+    row.detail = g_bytes_get_data (task->detail, &row.detail_len);
+  ctl_append_row (meta, results, details, &row);
 }
 
 static void
@@ -118,11 +163,14 @@ ctl_job_task_final (LoomController *self,
   else
     job->n_failed++;
 
-  job_append_result (self, job, index);
+  if (job->client != NULL)
+    job_append_result (self, job, index);
+  ctl_store_task_final (self, job, index);
 
   if (job->n_final == job->n_tasks)
     {
       job->finished = g_get_real_time ();
+      ctl_store_job_finished (self, job);
       if (ctl_task_events_wanted (self))
         {
           ev = ctl_event_begin (self, "job_finished");

@@ -15,6 +15,7 @@
 #include "loom-enum-private.h"
 #include "loom-enums.h"
 #include "loom-json-private.h"
+#include "loom-store-private.h"
 #include "loom-sweep.h"
 #include "loom-types.h"
 #include "loom-view.h"
@@ -44,6 +45,7 @@ typedef struct
   guint8   attempts;
   guint8   started_seen;
   guint8   solo;        /* sent to an engine that held nothing: times a round trip */
+  guint8   stored;      /* final and in the job store: result and detail are there */
 } CtlTask;
 
 typedef struct
@@ -57,10 +59,12 @@ typedef struct
   GBytes    *params;          /* nullable: the params lines as received */
   LoomSweep *sweep;           /* nullable: or the sweep they are expanded from,
                                * task by task as they are dispatched */
+  char      *sweep_spec;      /* nullable: that sweep as submitted, compact JSON */
   CtlTask   *tasks;
   guint      n_tasks;
   guint      next;            /* next never-dispatched index */
   GArray    *retry;           /* guint: indices to run again, first */
+  guint      retry_head;      /* the next of them */
   GArray    *targets;         /* nullable, guint engine ids */
   gint       pinned;          /* serial jobs: the one engine, or -1 */
   LoomScheme scheme;          /* how its tasks pick engines */
@@ -71,6 +75,7 @@ typedef struct
   guint      n_final;
   gboolean   in_pending;
   gboolean   aborted;
+  gboolean   store_failed;    /* the store could not take its results */
   gint64     created;
   gint64     finished;
   GString   *out_meta;        /* results waiting to go to the client */
@@ -109,6 +114,7 @@ struct _LoomController
 
   char            *profile;
   char            *connection_path;
+  char            *state_connection_path;  /* its copy, in the state directory */
   gboolean         private_profile;
   LoomConnection  *conn;
   LoomWire        *wire;
@@ -149,6 +155,19 @@ struct _LoomController
   GPtrArray       *subscriptions;   /* char*: prefixes someone subscribed to */
   guint64          stale_results;
   guint64          tasks_finished;
+  GHashTable      *gone_identities;  /* GBytes: engines declared dead or stopped */
+
+  /* The job store (loom-controller-store.c); NULL for private profiles. */
+  char            *store_path;
+  gboolean         store_disabled;
+  LoomStore       *store;            /* the loop thread's connection: reads, purges */
+  struct _CtlStoreBatch *store_batch;  /* what this wake-up changed */
+  GAsyncQueue     *store_in;         /* to the writer */
+  GAsyncQueue     *store_out;        /* written, back to the loop */
+  GThread         *store_thread;
+  guint            store_batches_out;
+  gint64           keep_for_usec;    /* retention: 0 keeps jobs for ever */
+  gint64           keep_jobs;        /* retention: -1 keeps every job */
 };
 
 /* --- events (loom-controller-events.c) ----------------------------------- */
@@ -228,21 +247,30 @@ ctl_job_mark_pending (LoomController *self,
     }
 }
 
+/* Tasks that are no longer queued (finished after a restart, or held by
+ * an engine that registered again) are skipped. */
 static inline gboolean
 ctl_job_has_pending (CtlJob *job)
 {
-  return job->retry->len > 0 || job->next < job->n_tasks;
+  while (job->retry_head < job->retry->len &&
+         job->tasks[g_array_index (job->retry, guint, job->retry_head)].status != LOOM_TASK_QUEUED)
+    job->retry_head++;
+  if (job->retry_head > 0 && job->retry_head == job->retry->len)
+    {
+      g_array_set_size (job->retry, 0);
+      job->retry_head = 0;
+    }
+  while (job->next < job->n_tasks && job->tasks[job->next].status != LOOM_TASK_QUEUED)
+    job->next++;
+  return job->retry_head < job->retry->len || job->next < job->n_tasks;
 }
 
+/* Only after ctl_job_has_pending() said TRUE. */
 static inline guint
 ctl_job_pop_pending (CtlJob *job)
 {
-  if (job->retry->len > 0)
-    {
-      guint index = g_array_index (job->retry, guint, 0);
-      g_array_remove_index (job->retry, 0);
-      return index;
-    }
+  if (job->retry_head < job->retry->len)
+    return g_array_index (job->retry, guint, job->retry_head++);
   return job->next++;
 }
 
@@ -250,6 +278,10 @@ void ctl_job_free           (CtlJob         *job);
 void ctl_job_append_params  (CtlJob         *job,
                              guint           index,
                              GString        *out);
+void ctl_append_row         (GString             *meta,
+                             GString             *results,
+                             GString             *details,
+                             const LoomStoreTask *row);
 void ctl_append_task_row    (GString        *meta,
                              GString        *results,
                              GString        *details,
@@ -261,6 +293,48 @@ void ctl_job_task_final     (LoomController *self,
 void ctl_append_job_summary (GString        *out,
                              CtlJob         *job);
 void ctl_flush_results      (LoomController *self);
+
+/* --- the job store (loom-controller-store.c) ---------------------------- */
+
+typedef struct _CtlStoreBatch CtlStoreBatch;
+
+/* Rows of a job's tasks being gathered for a reply. */
+typedef struct
+{
+  GString  *meta;
+  GString  *results;
+  GString  *details;
+  GString  *params;       /* nullable: each task's parameters too */
+  gsize     budget;       /* stop once a buffer is this long */
+  gboolean  final_only;   /* leave out tasks that are not final */
+  guint     n_rows;
+} CtlRows;
+
+gboolean ctl_store_open         (LoomController  *self,
+                                 GError         **error);
+void     ctl_store_close        (LoomController  *self);
+void     ctl_store_free         (LoomController  *self);
+void     ctl_store_job_added    (LoomController  *self,
+                                 CtlJob          *job);
+void     ctl_store_task_final   (LoomController  *self,
+                                 CtlJob          *job,
+                                 guint            index);
+void     ctl_store_job_finished (LoomController  *self,
+                                 CtlJob          *job);
+void     ctl_store_flush        (LoomController  *self);
+void     ctl_store_collect      (LoomController  *self);
+guint64  ctl_append_job_rows    (LoomController  *self,
+                                 CtlJob          *job,
+                                 LoomStoreJob    *stored,
+                                 guint64          first,
+                                 CtlRows         *rows);
+void     ctl_append_stored_job_summary (GString      *out,
+                                        LoomStoreJob *job);
+gint64   ctl_purge_jobs         (LoomController  *self,
+                                 gint64           older_than,
+                                 gint64           keep,
+                                 GError         **error);
+void     ctl_apply_retention    (LoomController  *self);
 
 /* --- scheduling (loom-controller-scheduling.c) --------------------------- */
 

@@ -229,6 +229,8 @@ handle_submit (LoomController *self,
   job->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
   job->params = lines ? g_bytes_ref (loom_message_get_buffer (msg, 0)) : NULL;
   job->sweep = g_steal_pointer (&sweep);
+  if (job->sweep != NULL)
+    job->sweep_spec = loom_json_to_string (json_object_get_member (content, "sweep"));
   job->n_tasks = count;
   job->tasks = g_steal_pointer (&tasks);
   job->retry = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -256,6 +258,7 @@ handle_submit (LoomController *self,
 
   job->ref = loom_json_int (content, "ref", -1);
   g_hash_table_insert (self->jobs, GUINT_TO_POINTER (job->id), job);
+  ctl_store_job_added (self, job);
   ctl_job_mark_pending (self, job);
 
   /* Blocking callers skip the acknowledgement: their first results carry
@@ -279,27 +282,47 @@ handle_submit (LoomController *self,
     }
 }
 
-/* The job a request names in its "job" member, or NULL once the client has
- * been told what is wrong. */
-static CtlJob *
-requested_job (LoomController *self,
-               LoomMessage    *msg)
+/* The job a request names in its "job" member: in memory, or (finished,
+ * or from an earlier run) in the store.  FALSE once the client has been
+ * told what is wrong. */
+static gboolean
+requested_job (LoomController  *self,
+               LoomMessage     *msg,
+               CtlJob         **job_out,
+               LoomStoreJob   **stored_out)
 {
   g_autoptr(GError) error = NULL;
   JsonObject *content;
-  CtlJob *job;
+  gint64 id;
+
+  *job_out = NULL;
+  if (stored_out)
+    *stored_out = NULL;
 
   if (!(content = loom_message_get_content (msg, &error)))
     {
       reply_error (self, self->client_sock, msg, "InvalidRequest", error->message);
-      return NULL;
+      return FALSE;
     }
 
-  job = g_hash_table_lookup (self->jobs,
-                             GUINT_TO_POINTER (loom_json_int (content, "job", 0)));
-  if (job == NULL)
-    reply_error (self, self->client_sock, msg, "NoSuchJob", _("there is no job with that id"));
-  return job;
+  id = loom_json_int (content, "job", 0);
+  if (id > 0 && id <= G_MAXUINT32)
+    *job_out = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER ((guint) id));
+  if (*job_out == NULL && id > 0 && stored_out != NULL && self->store != NULL)
+    {
+      *stored_out = loom_store_get_job (self->store, id, &error);
+      if (error != NULL)
+        {
+          reply_error (self, self->client_sock, msg, "StoreFailed", error->message);
+          return FALSE;
+        }
+    }
+  if (*job_out == NULL && (stored_out == NULL || *stored_out == NULL))
+    {
+      reply_error (self, self->client_sock, msg, "NoSuchJob", _("there is no job with that id"));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* A "job" request with "first" asks for a page: the rows from task
@@ -312,74 +335,130 @@ handle_job_query (LoomController *self,
                   LoomMessage    *msg)
 {
   g_autoptr(GString) out = NULL;
-  g_autoptr(GString) results = NULL;
-  g_autoptr(GString) details = NULL;
-  g_autoptr(GString) params = NULL;
+  g_autoptr(LoomStoreJob) stored = NULL;
   JsonObject *content;
   gboolean paged;
   gint64 first = 0;
-  gsize budget = G_MAXSIZE;
-  guint i;
+  guint64 n_tasks, next;
   CtlJob *job;
+  CtlRows rows = { .budget = G_MAXSIZE };
   GBytes *buffers[3];
 
-  if (!(job = requested_job (self, msg)))
+  if (!requested_job (self, msg, &job, &stored))
     return;
+  n_tasks = job ? job->n_tasks : stored->n_tasks;
   content = loom_message_get_content (msg, NULL);
   if ((paged = json_object_has_member (content, "first")))
     {
       first = loom_json_int (content, "first", -1);
-      if (first < 0 || first > job->n_tasks)
+      if (first < 0 || (guint64) first > n_tasks)
         {
           reply_error (self, self->client_sock, msg, "InvalidRequest",
                        _("“first” must be a task index of the job, from 0 to its number of tasks"));
           return;
         }
-      budget = MAX (self->max_message / 4, 1);
+      rows.budget = MAX (self->max_message / 4, 1);
     }
 
   out = g_string_new ("{\"job\":");
-  results = g_string_new (NULL);
-  details = g_string_new (NULL);
-  params = g_string_new (NULL);
-  ctl_append_job_summary (out, job);
+  rows.meta = out;
+  rows.results = g_string_new (NULL);
+  rows.details = g_string_new (NULL);
+  /* Explicit parameters of a whole in-memory job go as they came. */
+  if (paged || job == NULL || job->sweep != NULL)
+    rows.params = g_string_new (NULL);
+  if (job != NULL)
+    ctl_append_job_summary (out, job);
+  else
+    ctl_append_stored_job_summary (out, stored);
   g_string_append (out, ",\"tasks\":[");
-  for (i = first; i < job->n_tasks; i++)
-    {
-      if (i > first &&
-          (out->len >= budget || results->len >= budget || details->len >= budget || params->len >= budget))
-        break;
-      ctl_append_task_row (out, results, details, i, &job->tasks[i]);
-      if (paged || job->sweep != NULL)
-        {
-          if (i > first)
-            g_string_append_c (params, '\n');
-          ctl_job_append_params (job, i, params);
-        }
-    }
+  next = ctl_append_job_rows (self, job, stored, first, &rows);
   g_string_append_c (out, ']');
   if (paged)
-    g_string_append_printf (out, ",\"first\":%" G_GINT64_FORMAT ",\"next\":%u", first, i);
+    g_string_append_printf (out, ",\"first\":%" G_GINT64_FORMAT ",\"next\":%" G_GUINT64_FORMAT, first, next);
   g_string_append_c (out, '}');
 
-  buffers[0] = g_string_free_to_bytes (g_steal_pointer (&results));
-  buffers[1] = g_string_free_to_bytes (g_steal_pointer (&details));
-  buffers[2] = paged || job->sweep != NULL ? g_string_free_to_bytes (g_steal_pointer (&params)) : g_bytes_ref (job->params);
+  buffers[0] = g_string_free_to_bytes (rows.results);
+  buffers[1] = g_string_free_to_bytes (rows.details);
+  buffers[2] = rows.params ? g_string_free_to_bytes (rows.params) : g_bytes_ref (job->params);
   ctl_reply (self, self->client_sock, msg, "job_reply", out->str, out->len, buffers, 3);
   for (guint b = 0; b < G_N_ELEMENTS (buffers); b++)
     g_bytes_unref (buffers[b]);
+}
+
+/* A client that lost the controller (it restarted) asks for the results of
+ * a job it waits for: they go to it from now on, and every final task's
+ * result is sent again (the client drops what it had). */
+static void
+handle_attach (LoomController *self,
+               LoomMessage    *msg)
+{
+  g_autoptr(LoomStoreJob) stored = NULL;
+  JsonObject *content;
+  CtlJob *job;
+  guint64 n_tasks, first = 0;
+  gint64 ref, finished;
+  guint id;
+  char buf[64];
+
+  if (!requested_job (self, msg, &job, &stored))
+    return;
+  content = loom_message_get_content (msg, NULL);
+  ref = loom_json_int (content, "ref", -1);
+  id = job ? job->id : (guint) stored->id;
+  n_tasks = job ? job->n_tasks : stored->n_tasks;
+  finished = job ? job->finished : stored->finished;
+  if (job != NULL)
+    {
+      g_clear_pointer (&job->client, g_bytes_unref);
+      job->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
+      job->ref = ref;
+    }
+
+  while (first < n_tasks)
+    {
+      g_autoptr(GString) content_out = g_string_new (NULL);
+      CtlRows rows = { .budget = MAX (self->max_message / 4, 1), .final_only = TRUE };
+      GBytes *buffers[2];
+
+      rows.meta = g_string_new (NULL);
+      rows.results = g_string_new (NULL);
+      rows.details = g_string_new (NULL);
+      first = ctl_append_job_rows (self, job, stored, first, &rows);
+      g_string_append_printf (content_out, "{\"job\":%u,\"ref\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT
+                              ",\"tasks\":[%s]}", id, ref, first >= n_tasks ? finished : 0, rows.meta->str);
+      g_string_free (rows.meta, TRUE);
+      buffers[0] = g_string_free_to_bytes (rows.results);
+      buffers[1] = g_string_free_to_bytes (rows.details);
+      if (rows.n_rows > 0)
+        loom_wire_send (self->wire, self->client_sock, msg->routing, "results", NULL,
+                        content_out->str, content_out->len, buffers, 2);
+      g_bytes_unref (buffers[0]);
+      g_bytes_unref (buffers[1]);
+    }
+
+  g_snprintf (buf, sizeof buf, "{\"job\":%u}", id);
+  ctl_reply (self, self->client_sock, msg, "attach_reply", buf, -1, NULL, 0);
 }
 
 static void
 handle_abort (LoomController *self,
               LoomMessage    *msg)
 {
+  g_autoptr(LoomStoreJob) stored = NULL;
   CtlJob *job;
   guint aborted = 0;
   char buf[64];
 
-  if (!(job = requested_job (self, msg)))
+  if (!requested_job (self, msg, &job, &stored))
     return;
+  if (job == NULL)
+    {
+      /* Finished: there is nothing left to abort. */
+      g_snprintf (buf, sizeof buf, "{\"job\":%" G_GUINT64_FORMAT ",\"aborted\":0,\"killing\":0}", stored->id);
+      ctl_reply (self, self->client_sock, msg, "abort_reply", buf, -1, NULL, 0);
+      return;
+    }
 
   while (ctl_job_has_pending (job))
     {
@@ -424,6 +503,77 @@ handle_abort (LoomController *self,
   ctl_reply (self, self->client_sock, msg, "abort_reply", buf, -1, NULL, 0);
 }
 
+/* Every job: those of the store, and those in memory (which are newer,
+ * or the only ones without a store). */
+static void
+handle_jobs (LoomController *self,
+             LoomMessage    *msg)
+{
+  g_autoptr(GString) out = g_string_new ("{\"jobs\":[");
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(GError) error = NULL;
+  guint s = 0;
+
+  if (self->store != NULL && !(stored = loom_store_list_jobs (self->store, &error)))
+    {
+      reply_error (self, self->client_sock, msg, "StoreFailed", error->message);
+      return;
+    }
+  for (guint id = 1; id < self->next_job_id; id++)
+    {
+      CtlJob *job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (id));
+      LoomStoreJob *row = NULL;
+
+      while (stored != NULL && s < stored->len && ((LoomStoreJob *) g_ptr_array_index (stored, s))->id < id)
+        s++;
+      if (stored != NULL && s < stored->len && ((LoomStoreJob *) g_ptr_array_index (stored, s))->id == id)
+        row = g_ptr_array_index (stored, s);
+      if (job == NULL && row == NULL)
+        continue;
+      if (out->str[out->len - 1] != '[')
+        g_string_append_c (out, ',');
+      if (job != NULL)
+        ctl_append_job_summary (out, job);
+      else
+        ctl_append_stored_job_summary (out, row);
+    }
+  g_string_append (out, "]}");
+  ctl_reply (self, self->client_sock, msg, "jobs_reply", out->str, out->len, NULL, 0);
+}
+
+/* Removes finished jobs: those that finished before "older_than" (µs
+ * since the epoch, 0 for any), but the newest "keep" (-1: none kept). */
+static void
+handle_purge (LoomController *self,
+              LoomMessage    *msg)
+{
+  g_autoptr(GError) error = NULL;
+  JsonObject *content = loom_message_get_content (msg, &error);
+  gint64 older_than, keep, purged = 0;
+  char buf[64];
+
+  if (content == NULL)
+    {
+      reply_error (self, self->client_sock, msg, "InvalidRequest", error->message);
+      return;
+    }
+  older_than = loom_json_int (content, "older_than", 0);
+  keep = loom_json_int (content, "keep", -1);
+  if (older_than < 0 || keep < -1)
+    {
+      reply_error (self, self->client_sock, msg, "InvalidRequest",
+                   _("“older_than” must be a time (µs since 1970) or 0, “keep” a count or -1"));
+      return;
+    }
+  if ((purged = ctl_purge_jobs (self, older_than, keep, &error)) < 0)
+    {
+      reply_error (self, self->client_sock, msg, "StoreFailed", error->message);
+      return;
+    }
+  g_snprintf (buf, sizeof buf, "{\"purged\":%" G_GINT64_FORMAT "}", purged);
+  ctl_reply (self, self->client_sock, msg, "purge_reply", buf, -1, NULL, 0);
+}
+
 static void
 append_status_json (LoomController *self,
                     GString        *out)
@@ -455,9 +605,21 @@ append_status_json (LoomController *self,
   ctl_append_engines_json (self, out);
   g_string_append_printf (out, ",\"jobs\":%u,\"queued\":%u,\"running\":%u,\"tasks_finished\":%" G_GUINT64_FORMAT
                           ",\"stale_results\":%" G_GUINT64_FORMAT ",\"dropped\":",
-                          g_hash_table_size (self->jobs), queued, running, self->tasks_finished,
-                          self->stale_results);
+                          self->store ? (guint) loom_store_count_jobs (self->store) : g_hash_table_size (self->jobs),
+                          queued, running, self->tasks_finished, self->stale_results);
   loom_wire_append_drops_json (self->wire, out);
+  g_string_append (out, ",\"store\":");
+  if (self->store != NULL)
+    {
+      g_string_append (out, "{\"path\":");
+      loom_json_append_string (out, loom_store_get_path (self->store));
+      g_string_append_printf (out, ",\"bytes\":%" G_GUINT64_FORMAT ",\"keep_jobs\":%" G_GINT64_FORMAT
+                              ",\"keep_for_s\":%" G_GINT64_FORMAT "}",
+                              loom_store_get_size (self->store), self->keep_jobs,
+                              self->keep_for_usec / G_USEC_PER_SEC);
+    }
+  else
+    g_string_append (out, "null");
   g_string_append_c (out, '}');
 }
 
@@ -476,7 +638,12 @@ ctl_handle_client_message (LoomController *self,
   if (g_str_equal (type, "submit"))
     handle_submit (self, msg);
   else if (g_str_equal (type, "ping"))
-    ctl_reply (self, self->client_sock, msg, "pong", "{}", 2, NULL, 0);
+    {
+      /* "started" tells a client that the controller was restarted. */
+      char buf[64];
+      g_snprintf (buf, sizeof buf, "{\"started\":%" G_GINT64_FORMAT "}", self->started_at);
+      ctl_reply (self, self->client_sock, msg, "pong", buf, -1, NULL, 0);
+    }
   else if (g_str_equal (type, "status") || g_str_equal (type, "engines"))
     {
       g_autoptr(GString) out = g_string_new (NULL);
@@ -493,20 +660,11 @@ ctl_handle_client_message (LoomController *self,
                  out->str, out->len, NULL, 0);
     }
   else if (g_str_equal (type, "jobs"))
-    {
-      g_autoptr(GString) out = g_string_new ("{\"jobs\":[");
-      for (guint id = 1; id < self->next_job_id; id++)
-        {
-          CtlJob *job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (id));
-          if (job == NULL)
-            continue;
-          if (out->str[out->len - 1] != '[')
-            g_string_append_c (out, ',');
-          ctl_append_job_summary (out, job);
-        }
-      g_string_append (out, "]}");
-      ctl_reply (self, self->client_sock, msg, "jobs_reply", out->str, out->len, NULL, 0);
-    }
+    handle_jobs (self, msg);
+  else if (g_str_equal (type, "attach"))
+    handle_attach (self, msg);
+  else if (g_str_equal (type, "purge"))
+    handle_purge (self, msg);
   else if (g_str_equal (type, "job"))
     handle_job_query (self, msg);
   else if (g_str_equal (type, "abort"))

@@ -38,6 +38,7 @@
 
 #include "loom-controller-private.h"
 #include "loom-error.h"
+#include "loom-launcher-private.h"
 #include "loom-util-private.h"
 
 #define DEFAULT_HEARTBEAT_TIMEOUT_MS 2000
@@ -57,8 +58,11 @@ loom_controller_finalize (GObject *object)
   if (self->thread != NULL)
     loom_controller_stop (self);
 
+  ctl_store_free (self);
+  g_clear_pointer (&self->gone_identities, g_hash_table_unref);
   g_clear_pointer (&self->profile, g_free);
   g_clear_pointer (&self->connection_path, g_free);
+  g_clear_pointer (&self->state_connection_path, g_free);
   g_clear_pointer (&self->conn, loom_connection_free);
   g_clear_pointer (&self->wire, loom_wire_free);
   g_clear_pointer (&self->tcp_ip, g_free);
@@ -105,6 +109,8 @@ loom_controller_init (LoomController *self)
   self->dirty_jobs = g_ptr_array_new ();
   self->dirty_engines = g_ptr_array_new ();
   self->next_job_id = 1;
+  self->keep_jobs = -1;
+  self->gone_identities = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
   self->subscriptions = g_ptr_array_new_with_free_func (g_free);
   self->events[0] = g_string_new (NULL);
   self->events[1] = g_string_new (NULL);
@@ -250,6 +256,49 @@ loom_controller_set_tcp (LoomController *self,
   self->tcp_ip = g_strdup (ip);
 }
 
+/**
+ * loom_controller_set_store:
+ * @self: a #LoomController
+ * @enabled: whether to keep jobs in a store on disk
+ * @path: (nullable): the store's file, or %NULL for the profile's
+ *   (`$XDG_STATE_HOME/loom/<profile>/jobs.db`)
+ *
+ * A controller of a named profile keeps its jobs in a store by default,
+ * so they outlive it: a restarted controller runs its unfinished jobs
+ * again and answers for the finished ones.  A private controller keeps no
+ * store unless given a @path.
+ */
+void
+loom_controller_set_store (LoomController *self,
+                           gboolean        enabled,
+                           const char     *path)
+{
+  g_return_if_fail (LOOM_IS_CONTROLLER (self));
+  g_return_if_fail (!self->running);
+  self->store_disabled = !enabled;
+  g_free (self->store_path);
+  self->store_path = enabled ? g_strdup (path) : NULL;
+}
+
+/**
+ * loom_controller_set_retention:
+ * @self: a #LoomController
+ * @keep_jobs: how many finished jobs the store keeps, or -1 for all
+ * @keep_for_usec: how long it keeps a finished job, or 0 for ever
+ *
+ * Finished jobs beyond either limit are removed as jobs finish.
+ */
+void
+loom_controller_set_retention (LoomController *self,
+                               gint64          keep_jobs,
+                               gint64          keep_for_usec)
+{
+  g_return_if_fail (LOOM_IS_CONTROLLER (self));
+  g_return_if_fail (!self->running);
+  self->keep_jobs = keep_jobs < 0 ? -1 : keep_jobs;
+  self->keep_for_usec = MAX (keep_for_usec, 0);
+}
+
 const char *
 loom_controller_get_connection_file (LoomController *self)
 {
@@ -264,10 +313,13 @@ loom_controller_is_running (LoomController *self)
   return self->running && !g_atomic_int_get (&self->stop_requested);
 }
 
+/* Binds @sock; over TCP on @want_port if it is free (a restarted
+ * controller keeps its endpoints), else on any port. */
 static gboolean
 bind_socket (LoomController  *self,
              void            *sock,
              const char      *kind,
+             int              want_port,
              char           **url_out,
              int             *port_out,
              GError         **error)
@@ -276,25 +328,38 @@ bind_socket (LoomController  *self,
   char last[512];
   size_t last_len = sizeof last;
 
-  if (self->tcp_ip != NULL)
-    url = g_strdup_printf ("tcp://%s:*", self->tcp_ip);
-  else
+  if (self->tcp_ip != NULL && want_port > 0)
     {
-      g_autofree char *dir = loom_connection_dir ();
-      url = g_strdup_printf ("ipc://%s/%s-%s.ipc", dir, self->profile, kind);
-      if (strlen (url) - 6 >= 100)
+      url = g_strdup_printf ("tcp://%s:%d", self->tcp_ip, want_port);
+      if (zmq_bind (sock, url) != 0)
         {
-          /* Unix socket paths are short; fall back to loopback TCP. */
-          g_free (url);
-          url = g_strdup ("tcp://127.0.0.1:*");
+          g_message ("Cannot listen on %s again (%s): taking another port", url, zmq_strerror (zmq_errno ()));
+          g_clear_pointer (&url, g_free);
         }
     }
 
-  if (zmq_bind (sock, url) != 0)
+  if (url == NULL)
     {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION,
-                   _("Cannot listen on %s: %s"), url, zmq_strerror (zmq_errno ()));
-      return FALSE;
+      if (self->tcp_ip != NULL)
+        url = g_strdup_printf ("tcp://%s:*", self->tcp_ip);
+      else
+        {
+          g_autofree char *dir = loom_connection_dir ();
+          url = g_strdup_printf ("ipc://%s/%s-%s.ipc", dir, self->profile, kind);
+          if (strlen (url) - 6 >= 100)
+            {
+              /* Unix socket paths are short; fall back to loopback TCP. */
+              g_free (url);
+              url = g_strdup ("tcp://127.0.0.1:*");
+            }
+        }
+
+      if (zmq_bind (sock, url) != 0)
+        {
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                       _("Cannot listen on %s: %s"), url, zmq_strerror (zmq_errno ()));
+          return FALSE;
+        }
     }
 
   zmq_getsockopt (sock, ZMQ_LAST_ENDPOINT, last, &last_len);
@@ -324,6 +389,7 @@ loom_controller_bind (LoomController  *self,
   g_autoptr(LoomConnection) old = NULL;
   g_autofree char *dir = loom_connection_dir ();
   LoomConnection *conn;
+  int ports[3] = { 0, 0, 0 };
   int one = 1;
 
   if (self->bound)
@@ -385,9 +451,54 @@ loom_controller_bind (LoomController  *self,
                    kill ((pid_t) old->controller_pid, 0) == 0 ? "does not answer" : "is gone");
     }
 
+  /* Jobs that had not finished run again; then the restarted controller
+   * takes over the stale connection file's key and endpoints, so engines
+   * and clients that outlived the old one find it. */
+  {
+    g_autoptr(GError) store_error = NULL;
+
+    if (!ctl_store_open (self, &store_error))
+      {
+        g_warning ("%s. This controller keeps its jobs in memory only: they will not outlive it.",
+                   store_error->message);
+        ctl_store_free (self);
+      }
+  }
+
+  /* The runtime file may be gone (removed as stale by loomctl, or the
+   * machine rebooted): the copy in the state directory remembers. */
+  if (old == NULL && !self->private_profile)
+    {
+      g_autofree char *state = loom_state_dir (self->profile);
+
+      self->state_connection_path = g_build_filename (state, "connection.json", NULL);
+      if (g_file_test (self->state_connection_path, G_FILE_TEST_EXISTS))
+        {
+          old = loom_connection_load (self->state_connection_path, NULL);
+          if (old != NULL && !loom_pid_is_gone (old->controller_pid) && old->controller_pid != getpid ())
+            g_clear_pointer (&old, loom_connection_free);
+        }
+    }
+  else if (!self->private_profile)
+    {
+      g_autofree char *state = loom_state_dir (self->profile);
+      self->state_connection_path = g_build_filename (state, "connection.json", NULL);
+    }
+
   conn = self->conn = loom_connection_new (self->profile);
   conn->transport = g_strdup (self->tcp_ip ? "tcp" : "ipc");
   conn->ip = g_strdup (self->tcp_ip);
+  if (old != NULL && !self->private_profile && g_strcmp0 (old->profile, self->profile) == 0)
+    {
+      memcpy (conn->key, old->key, LOOM_KEY_SIZE);
+      if (g_strcmp0 (old->transport, conn->transport) == 0 && g_strcmp0 (old->ip, conn->ip) == 0)
+        {
+          ports[0] = old->client_port;
+          ports[1] = old->engine_port;
+          ports[2] = old->event_port;
+        }
+      g_message ("Taking over the key and endpoints of the stale connection file %s", self->connection_path);
+    }
 
   self->wire = loom_wire_new (conn->key, sizeof conn->key, self->max_message);
   loom_wire_set_log_domain (self->wire, "controller");
@@ -404,9 +515,9 @@ loom_controller_bind (LoomController  *self,
    * for a client that reads slowly (a busy app) must queue, not vanish. */
   zmq_setsockopt (self->client_sock, ZMQ_SNDHWM, &(int) { 0 }, sizeof (int));
 
-  if (!bind_socket (self, self->client_sock, "client", &conn->client_url, &conn->client_port, error) ||
-      !bind_socket (self, self->engine_sock, "engine", &conn->engine_url, &conn->engine_port, error) ||
-      !bind_socket (self, self->event_sock, "event", &conn->event_url, &conn->event_port, error))
+  if (!bind_socket (self, self->client_sock, "client", ports[0], &conn->client_url, &conn->client_port, error) ||
+      !bind_socket (self, self->engine_sock, "engine", ports[1], &conn->engine_url, &conn->engine_port, error) ||
+      !bind_socket (self, self->event_sock, "event", ports[2], &conn->event_url, &conn->event_port, error))
     goto fail;
 
   {
@@ -424,12 +535,23 @@ loom_controller_bind (LoomController  *self,
 
   if (!loom_connection_save (conn, self->connection_path, error))
     goto fail;
+  if (self->state_connection_path != NULL)
+    {
+      g_autoptr(GError) copy_error = NULL;
+      g_autofree char *state = g_path_get_dirname (self->state_connection_path);
+
+      if (g_mkdir_with_parents (state, 0700) != 0 ||
+          !loom_connection_save (conn, self->state_connection_path, &copy_error))
+        g_message ("Cannot keep a copy of the connection file in %s: %s", state,
+                   copy_error ? copy_error->message : g_strerror (errno));
+    }
 
   self->bound = TRUE;
   self->started_at = g_get_real_time ();
   return TRUE;
 
 fail:
+  ctl_store_free (self);
   release_lock (self);
   g_clear_pointer (&self->client_sock, zmq_close);
   g_clear_pointer (&self->engine_sock, zmq_close);
@@ -488,6 +610,8 @@ loom_controller_loop (LoomController *self)
       if (items[2].revents & ZMQ_POLLIN)
         loom_eventfd_clear (self->wake_fd);
 
+      ctl_store_collect (self);
+
       if (items[3].revents & ZMQ_POLLIN)
         ctl_drain_subscriptions (self);
 
@@ -513,6 +637,7 @@ loom_controller_loop (LoomController *self)
             {
               ctl_flush_results (self);
               ctl_flush_events (self);
+              ctl_store_flush (self);
               break;
             }
         }
@@ -522,7 +647,11 @@ loom_controller_loop (LoomController *self)
       ctl_flush_dispatches (self);
       ctl_flush_results (self);
       ctl_flush_events (self);
+      ctl_store_flush (self);
     }
+
+  /* What finished is written before the controller goes. */
+  ctl_store_close (self);
 
   zmq_close (self->client_sock);
   zmq_close (self->engine_sock);
@@ -545,6 +674,10 @@ loom_controller_loop (LoomController *self)
           memcmp (current->key, self->conn->key, LOOM_KEY_SIZE) == 0)
         g_unlink (self->connection_path);
     }
+
+  /* A clean stop: the next controller of the profile starts afresh. */
+  if (self->state_connection_path != NULL)
+    g_unlink (self->state_connection_path);
 
   release_lock (self);
   self->running = FALSE;

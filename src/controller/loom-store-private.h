@@ -28,10 +28,13 @@ typedef struct
   char    *mode;       /* "parallel" or "serial" */
   char    *spec;       /* the task spec, JSON */
   char    *sweep;      /* the sweep spec, JSON, or NULL for explicit params */
+  GBytes  *params;     /* explicit params, a line each; read by loom_store_get_job() only */
+  char    *options;    /* JSON: retries, scheme, targets */
   guint64  n_tasks;
   gint64   created;    /* µs since the epoch */
   gint64   finished;   /* 0 while the job runs */
   guint64  n_stored;   /* finished tasks in the store (when read) */
+  guint64  n_failed;   /* of which did not succeed, once the job finished */
 } LoomStoreJob;
 
 /* A finished task.  Borrowed strings, valid during the call that gives or
@@ -50,6 +53,8 @@ typedef struct
   gint64          received;
   const char     *result;      /* compact JSON, or NULL */
   const char     *detail;      /* the engine's detail JSON, or NULL */
+  gsize           result_len;  /* 0: @result is nul-terminated */
+  gsize           detail_len;
 } LoomStoreTask;
 
 /* Called for each task read; return FALSE to stop. */
@@ -78,6 +83,10 @@ gboolean   loom_store_finish_job   (LoomStore            *self,
                                     GError              **error);
 GPtrArray *loom_store_list_jobs    (LoomStore            *self,
                                     GError              **error);
+LoomStoreJob *loom_store_get_job   (LoomStore            *self,
+                                    guint64               id,
+                                    GError              **error);
+guint64    loom_store_count_jobs   (LoomStore            *self);
 gboolean   loom_store_read_tasks   (LoomStore            *self,
                                     guint64               job,
                                     guint64               first,

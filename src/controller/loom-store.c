@@ -41,9 +41,13 @@ static const char schema[] =
   "  mode TEXT NOT NULL,"
   "  spec TEXT NOT NULL,"
   "  sweep TEXT,"
+  "  params BLOB,"
+  "  options TEXT,"
   "  n_tasks INTEGER NOT NULL,"
   "  created INTEGER NOT NULL,"
-  "  finished INTEGER NOT NULL DEFAULT 0);"
+  "  finished INTEGER NOT NULL DEFAULT 0,"
+  "  n_done INTEGER NOT NULL DEFAULT 0,"
+  "  n_failed INTEGER NOT NULL DEFAULT 0);"
   "CREATE TABLE IF NOT EXISTS tasks ("
   "  job INTEGER NOT NULL,"
   "  idx INTEGER NOT NULL,"
@@ -289,8 +293,8 @@ loom_store_add_job (LoomStore           *self,
   int rc;
 
   if (sqlite3_prepare_v2 (self->db,
-                          "INSERT OR REPLACE INTO jobs (id, name, mode, spec, sweep, n_tasks, created, finished)"
-                          " VALUES (?,?,?,?,?,?,?,?)", -1, &stmt, NULL) != SQLITE_OK)
+                          "INSERT OR REPLACE INTO jobs (id, name, mode, spec, sweep, n_tasks, created, finished,"
+                          " params, options) VALUES (?,?,?,?,?,?,?,?,?,?)", -1, &stmt, NULL) != SQLITE_OK)
     {
       set_db_error (error, self->db, self->path, _("cannot add a job"));
       return FALSE;
@@ -306,6 +310,15 @@ loom_store_add_job (LoomStore           *self,
   sqlite3_bind_int64 (stmt, 6, job->n_tasks);
   sqlite3_bind_int64 (stmt, 7, job->created);
   sqlite3_bind_int64 (stmt, 8, job->finished);
+  if (job->params)
+    sqlite3_bind_blob64 (stmt, 9, g_bytes_get_data (job->params, NULL), g_bytes_get_size (job->params),
+                         SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 9);
+  if (job->options)
+    sqlite3_bind_text (stmt, 10, job->options, -1, SQLITE_STATIC);
+  else
+    sqlite3_bind_null (stmt, 10);
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
@@ -347,11 +360,11 @@ loom_store_add_tasks (LoomStore            *self,
       sqlite3_bind_int64 (stmt, 9, t->completed);
       sqlite3_bind_int64 (stmt, 10, t->received);
       if (t->result)
-        sqlite3_bind_text (stmt, 11, t->result, -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 11, t->result, t->result_len ? (int) t->result_len : -1, SQLITE_STATIC);
       else
         sqlite3_bind_null (stmt, 11);
       if (t->detail)
-        sqlite3_bind_text (stmt, 12, t->detail, -1, SQLITE_STATIC);
+        sqlite3_bind_text (stmt, 12, t->detail, t->detail_len ? (int) t->detail_len : -1, SQLITE_STATIC);
       else
         sqlite3_bind_null (stmt, 12);
       rc = sqlite3_step (stmt);
@@ -384,13 +397,17 @@ loom_store_finish_job (LoomStore  *self,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (self->db, "UPDATE jobs SET finished = ? WHERE id = ?", -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (self->db, "UPDATE jobs SET finished = ?1,"
+                          " n_done = (SELECT count(*) FROM tasks WHERE job = ?2 AND status = ?3),"
+                          " n_failed = (SELECT count(*) FROM tasks WHERE job = ?2 AND status != ?3)"
+                          " WHERE id = ?2", -1, &stmt, NULL) != SQLITE_OK)
     {
       set_db_error (error, self->db, self->path, _("cannot finish a job"));
       return FALSE;
     }
   sqlite3_bind_int64 (stmt, 1, finished);
   sqlite3_bind_int64 (stmt, 2, job);
+  sqlite3_bind_int (stmt, 3, LOOM_TASK_DONE);
   rc = sqlite3_step (stmt);
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
@@ -410,6 +427,8 @@ loom_store_job_free (LoomStoreJob *job)
   g_free (job->mode);
   g_free (job->spec);
   g_free (job->sweep);
+  g_free (job->options);
+  g_clear_pointer (&job->params, g_bytes_unref);
   g_free (job);
 }
 
@@ -428,6 +447,37 @@ column_text (sqlite3_stmt *stmt,
  * Returns: (transfer full) (element-type LoomStoreJob): every job, oldest
  *   first, with the number of its tasks stored
  */
+/* A job of a row of JOB_COLUMNS. */
+#define JOB_COLUMNS \
+  "id, name, mode, spec, sweep, n_tasks, created, finished, options," \
+  " CASE WHEN finished = 0 THEN (SELECT count(*) FROM tasks WHERE tasks.job = jobs.id)" \
+  " ELSE n_done + n_failed END, n_failed"
+
+static LoomStoreJob *
+job_from_row (sqlite3_stmt *stmt)
+{
+  LoomStoreJob *job = g_new0 (LoomStoreJob, 1);
+
+  job->id = sqlite3_column_int64 (stmt, 0);
+  job->name = column_text (stmt, 1);
+  job->mode = column_text (stmt, 2);
+  job->spec = column_text (stmt, 3);
+  job->sweep = column_text (stmt, 4);
+  job->n_tasks = sqlite3_column_int64 (stmt, 5);
+  job->created = sqlite3_column_int64 (stmt, 6);
+  job->finished = sqlite3_column_int64 (stmt, 7);
+  job->options = column_text (stmt, 8);
+  job->n_stored = sqlite3_column_int64 (stmt, 9);
+  job->n_failed = sqlite3_column_int64 (stmt, 10);
+  return job;
+}
+
+/**
+ * loom_store_list_jobs:
+ *
+ * Returns: (transfer full) (element-type LoomStoreJob): every job, oldest
+ *   first, with the number of its tasks stored (but not its parameters)
+ */
 GPtrArray *
 loom_store_list_jobs (LoomStore  *self,
                       GError    **error)
@@ -436,29 +486,13 @@ loom_store_list_jobs (LoomStore  *self,
   sqlite3_stmt *stmt = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (self->db,
-                          "SELECT id, name, mode, spec, sweep, n_tasks, created, finished,"
-                          " (SELECT count(*) FROM tasks WHERE tasks.job = jobs.id)"
-                          " FROM jobs ORDER BY id", -1, &stmt, NULL) != SQLITE_OK)
+  if (sqlite3_prepare_v2 (self->db, "SELECT " JOB_COLUMNS " FROM jobs ORDER BY id", -1, &stmt, NULL) != SQLITE_OK)
     {
       set_db_error (error, self->db, self->path, _("cannot list jobs"));
       return NULL;
     }
   while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
-    {
-      LoomStoreJob *job = g_new0 (LoomStoreJob, 1);
-
-      job->id = sqlite3_column_int64 (stmt, 0);
-      job->name = column_text (stmt, 1);
-      job->mode = column_text (stmt, 2);
-      job->spec = column_text (stmt, 3);
-      job->sweep = column_text (stmt, 4);
-      job->n_tasks = sqlite3_column_int64 (stmt, 5);
-      job->created = sqlite3_column_int64 (stmt, 6);
-      job->finished = sqlite3_column_int64 (stmt, 7);
-      job->n_stored = sqlite3_column_int64 (stmt, 8);
-      g_ptr_array_add (jobs, job);
-    }
+    g_ptr_array_add (jobs, job_from_row (stmt));
   sqlite3_finalize (stmt);
   if (rc != SQLITE_DONE)
     {
@@ -466,6 +500,48 @@ loom_store_list_jobs (LoomStore  *self,
       return NULL;
     }
   return g_steal_pointer (&jobs);
+}
+
+/**
+ * loom_store_get_job:
+ *
+ * Returns: (transfer full) (nullable): job @id with its parameters, or
+ *   %NULL with @error unset if there is no such job
+ */
+LoomStoreJob *
+loom_store_get_job (LoomStore  *self,
+                    guint64     id,
+                    GError    **error)
+{
+  sqlite3_stmt *stmt = NULL;
+  LoomStoreJob *job = NULL;
+  int rc;
+
+  if (sqlite3_prepare_v2 (self->db, "SELECT " JOB_COLUMNS ", params FROM jobs WHERE id = ?", -1, &stmt, NULL)
+      != SQLITE_OK)
+    {
+      set_db_error (error, self->db, self->path, _("cannot read a job"));
+      return NULL;
+    }
+  sqlite3_bind_int64 (stmt, 1, id);
+  rc = sqlite3_step (stmt);
+  if (rc == SQLITE_ROW)
+    {
+      job = job_from_row (stmt);
+      if (sqlite3_column_type (stmt, 11) != SQLITE_NULL)
+        job->params = g_bytes_new (sqlite3_column_blob (stmt, 11), sqlite3_column_bytes (stmt, 11));
+    }
+  else if (rc != SQLITE_DONE)
+    set_db_error (error, self->db, self->path, _("cannot read a job"));
+  sqlite3_finalize (stmt);
+  return job;
+}
+
+/* How many jobs the store holds. */
+guint64
+loom_store_count_jobs (LoomStore *self)
+{
+  return MAX (query_int (self->db, "SELECT count(*) FROM jobs"), 0);
 }
 
 /* Calls @func for the stored tasks of @job with index ≥ @first, in index
@@ -509,6 +585,9 @@ loom_store_read_tasks (LoomStore          *self,
         .result = (const char *) sqlite3_column_text (stmt, 9),
         .detail = (const char *) sqlite3_column_text (stmt, 10),
       };
+
+      task.result_len = sqlite3_column_bytes (stmt, 9);
+      task.detail_len = sqlite3_column_bytes (stmt, 10);
 
       if (!func (&task, user_data))
         {

@@ -27,12 +27,15 @@ main (int   argc,
   g_autofree char *profile = NULL;
   g_autofree char *log_dir = NULL;
   g_autofree char *log_path = NULL;
-  int grace_ms = LOOM_ENGINE_DEFAULT_GRACE_MS;
+  int grace_ms = 0;
+  double reconnect_timeout = LOOM_ENGINE_DEFAULT_GRACE_MS / 1000.0;
   GOptionEntry entries[] = {
     { "connection", 'c', 0, G_OPTION_ARG_FILENAME, &connection, N_("The controller's connection file"), N_("FILE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Find the connection file of this profile (default: default)"), N_("NAME") },
     { "log-dir", 0, 0, G_OPTION_ARG_FILENAME, &log_dir, N_("Write output to DIR/engine-PID.log"), N_("DIR") },
-    { "grace-ms", 0, 0, G_OPTION_ARG_INT, &grace_ms, N_("Exit after this long without word from the controller (default 5000)"), N_("MS") },
+    { "reconnect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &reconnect_timeout,
+      N_("Wait this long for a controller that is gone (restarted, say) before exiting (default 60)"), N_("S") },
+    { "grace-ms", 0, 0, G_OPTION_ARG_INT, &grace_ms, N_("The same in milliseconds"), N_("MS") },
     { NULL }
   };
 
@@ -45,15 +48,17 @@ main (int   argc,
                                        _("A Loom engine: connects to a controller and runs the tasks it is given."),
                                        _("Exit status: 0 stopped by the controller or a signal, 2 usage error, "
                                          "3 no connection (connection file unreadable or address unreachable), "
-                                         "4 the controller vanished (no word for --grace-ms)."),
+                                         "4 the controller vanished (no word for --reconnect-timeout)."),
                                        entries, &argc, &argv);
   if (status >= 0)
     return status;
-  if (grace_ms <= 0)
+  if (grace_ms < 0 || !(reconnect_timeout > 0 && reconnect_timeout <= 86400))
     {
-      g_printerr ("loom-engine: --grace-ms must be positive\n");
+      g_printerr (_("loom-engine: --reconnect-timeout must be more than 0 and at most 86400 seconds\n"));
       return 2;
     }
+  if (grace_ms == 0)
+    grace_ms = (int) (reconnect_timeout * 1000);
 
   if (connection == NULL)
     {

@@ -242,6 +242,7 @@ typedef struct
 
 static volatile sig_atomic_t got_signal;
 static gint stop_requested;  /* atomic: the heartbeat thread stops the process */
+static gint controller_lost; /* atomic: a new controller asks us to register again */
 
 /* Keeps the engine's correction to the controller's clock in @run.  It
  * stays zero on the controller's own host (one clock); elsewhere the
@@ -285,6 +286,19 @@ send_register (Engine *engine)
       g_string_append (content, ",\"log\":");
       loom_json_append_string (content, engine->log_path);
     }
+  /* Registering again with a restarted controller: the same id, and the
+   * tasks still to run here, so they do not run twice. */
+  if (engine->id >= 0)
+    {
+      g_string_append_printf (content, ",\"id\":%d,\"holding\":[", engine->id);
+      for (GList *l = engine->queue.head; l; l = l->next)
+        {
+          EngineTask *task = l->data;
+          g_string_append_printf (content, "%s[%u,%u,%u]", l == engine->queue.head ? "" : ",",
+                                  task->job, task->index, task->attempt);
+        }
+      g_string_append_c (content, ']');
+    }
   g_string_append_c (content, '}');
   loom_wire_send (engine->wire, engine->dealer, NULL, "register", NULL, content->str, content->len, NULL, 0);
 }
@@ -308,7 +322,10 @@ handle_register_reply (Engine      *engine,
   engine->best_rtt = G_MAXINT64;
   clock_sample (&engine->run, engine->same_host, engine->register_sent_at, now, controller_time,
                 &engine->best_rtt);
+  if (engine->registered)
+    g_printerr ("loom-engine: registered again, as engine %d, with the restarted controller\n", engine->id);
   engine->registered = TRUE;
+  g_atomic_int_set (&controller_lost, 0);
   g_debug ("registered as engine %d, clock offset %" G_GINT64_FORMAT " µs", engine->id,
            __atomic_load_n (&engine->run.clock_offset, __ATOMIC_RELAXED));
 }
@@ -423,6 +440,8 @@ drain_controller (Engine *engine)
         g_atomic_int_set (&stop_requested, 1);
       else if (g_str_equal (msg->msg_type, "abort"))
         abort_queued (engine, loom_json_int (loom_message_get_content (msg, NULL), "job", -1));
+      else if (g_str_equal (msg->msg_type, "reregister"))
+        g_atomic_int_set (&controller_lost, 1);
       else
         loom_wire_count_drop (engine->wire, LOOM_DROP_UNKNOWN_TYPE, msg->msg_type);
     }
@@ -439,7 +458,10 @@ flush_results (Engine *engine)
   if (engine->done->len == 0)
     return;
 
-  content = g_string_new ("{\"tasks\":[");
+  /* The engine's id lets a restarted controller that does not know us
+   * yet credit the results. */
+  content = g_string_new (NULL);
+  g_string_printf (content, "{\"engine\":%d,\"tasks\":[", engine->id);
   results = g_string_new (NULL);
   details = g_string_new (NULL);
   for (guint i = 0; i < engine->done->len; i++)
@@ -601,6 +623,13 @@ heartbeat_thread (gpointer data)
           last_heard = g_get_monotonic_time ();
           if (g_str_equal (msg->msg_type, "stop"))
             g_atomic_int_set (&stop_requested, 1);
+          else if (g_str_equal (msg->msg_type, "reregister"))
+            {
+              if (!g_atomic_int_get (&controller_lost))
+                g_printerr ("loom-engine: the controller at %s was restarted: registering again\n",
+                            heart->conn->engine_url);
+              g_atomic_int_set (&controller_lost, 1);
+            }
           else if (g_str_equal (msg->msg_type, "abort"))
             {
               gint64 job = loom_json_int (loom_message_get_content (msg, NULL), "job", -1);
@@ -627,7 +656,8 @@ heartbeat_thread (gpointer data)
       now = g_get_monotonic_time ();
       if (now - last_heard > (gint64) heart->grace_ms * 1000)
         {
-          g_printerr ("loom-engine: no word from the controller at %s for %u ms: exiting\n",
+          g_printerr ("loom-engine: no word from the controller at %s for %u ms "
+                      "(--reconnect-timeout): exiting\n",
                       heart->conn->engine_url, heart->grace_ms);
           stop_process (heart->run, wire, sock, FALSE, 4);
         }
@@ -740,6 +770,18 @@ loom_engine_main (const char *connection_file,
     {
       zmq_pollitem_t item = { engine.dealer, 0, ZMQ_POLLIN, 0 };
       EngineTask *task;
+
+      /* A restarted controller does not know us: register again (the
+       * tasks queued here keep running meanwhile). */
+      if (g_atomic_int_get (&controller_lost))
+        {
+          gint64 now = g_get_monotonic_time ();
+          if (now - last_register >= 250 * 1000)
+            {
+              send_register (&engine);
+              last_register = now;
+            }
+        }
 
       if (g_queue_is_empty (&engine.queue))
         {

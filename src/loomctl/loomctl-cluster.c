@@ -75,6 +75,7 @@ static gboolean
 launch_engines (LoomClient  *client,
                 guint        n,
                 guint        n_running,
+                guint        grace_ms,
                 const char  *state_dir,
                 GPtrArray   *procs,
                 GError     **error)
@@ -83,6 +84,7 @@ launch_engines (LoomClient  *client,
     .connection_file = loom_client_get_connection_file (client),
     .log_dir = state_dir,
     .detached = TRUE,
+    .grace_ms = grace_ms,
   };
 
   return loom_launch_engines (&launch, n, procs, error) &&
@@ -114,7 +116,11 @@ cmd_cluster_start (const Command *command,
   const char *profile;
   guint64 n_engines = MIN (g_get_num_processors (), LOOMCTL_MAX_ENGINES);
   g_autofree char *hwm_text = NULL;
+  g_autofree char *state_copy = NULL;
   guint hwm = 0;
+  double reconnect_timeout = 0;
+  guint n_back = 0;
+  gboolean restarting;
   int code;
   LoomScheme parsed;
   gint64 begin = g_get_monotonic_time ();
@@ -125,12 +131,16 @@ cmd_cluster_start (const Command *command,
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme, scheme_help, "SCHEME" },
     { "hwm", 0, 0, G_OPTION_ARG_STRING, &hwm_text, N_("Tasks an engine may hold at once: auto (the default: more than one only while its tasks are short) or 1 to 1024"), "K|auto" },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP, for remote engines (default: local ipc://)"), "ADDR" },
+    { "reconnect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &reconnect_timeout,
+      N_("How long the engines wait for a controller that is gone (restarted, say) before they exit (default 60)"), "S" },
     { NULL }
   };
 
   if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
     return code;
   profile = ctl.profile;
+  if (reconnect_timeout < 0 || reconnect_timeout > 86400)
+    return loomctl_fail (EXIT_USAGE, _("--reconnect-timeout takes seconds, more than 0 and at most 86400"));
   if (engines_text && !g_ascii_string_to_unsigned (engines_text, 10, 1, LOOMCTL_MAX_ENGINES, &n_engines, NULL))
     return loomctl_fail (EXIT_USAGE, _("--engines takes a number of engines from 1 to %d, got “%s”"),
                          LOOMCTL_MAX_ENGINES, engines_text);
@@ -141,7 +151,12 @@ cmd_cluster_start (const Command *command,
   if (ip && !loom_listen_address_check (ip, &error))
     return loomctl_fail (EXIT_USAGE, "--ip: %s", error->message);
 
-  loomctl_remove_stale (profile, TRUE);
+  /* A controller that died leaves its key in the state directory: the new
+   * one takes it over, with the engines that wait for it and the jobs that
+   * had not finished. */
+  state_dir = loom_state_dir (loomctl_profile_or_default (profile));
+  state_copy = g_build_filename (state_dir, "connection.json", NULL);
+  restarting = loomctl_remove_stale (profile, TRUE) != 0 || g_file_test (state_copy, G_FILE_TEST_EXISTS);
   if (loomctl_cluster_file_exists (profile))
     {
       g_autoptr(LoomClient) existing = loom_client_new_for_profile (loomctl_profile_or_default (profile), NULL);
@@ -151,7 +166,6 @@ cmd_cluster_start (const Command *command,
                              loomctl_profile_or_default (profile), profile ? " --profile " : "", profile ? profile : "");
     }
 
-  state_dir = loom_state_dir (loomctl_profile_or_default (profile));
   controller_log = g_build_filename (state_dir, "controller.log", NULL);
   g_ptr_array_add (args, g_strdup ("--profile"));
   g_ptr_array_add (args, g_strdup (loomctl_profile_or_default (profile)));
@@ -186,7 +200,28 @@ cmd_cluster_start (const Command *command,
         g_usleep (5 * 1000);
     }
 
-  if (!launch_engines (client, n_engines, 0, state_dir, procs, &error))
+  /* The engines of the controller before find the new one within a few
+   * heartbeats: start only the ones missing. */
+  if (restarting)
+    {
+      gint64 wait_until = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+
+      while (g_get_monotonic_time () < wait_until)
+        {
+          g_autoptr(GArray) ids = loom_client_get_ids (client, NULL);
+
+          n_back = ids ? ids->len : 0;
+          if (n_back >= n_engines)
+            break;
+          g_usleep (100 * 1000);
+        }
+      g_print (_("Cluster “%s” restarted: %u engines of the previous controller came back\n"),
+               loomctl_profile_or_default (profile), n_back);
+    }
+
+  if (n_back < n_engines &&
+      !launch_engines (client, n_engines - n_back, n_back, (guint) (reconnect_timeout * 1000), state_dir, procs,
+                       &error))
     {
       loom_client_shutdown (client, NULL);
       loom_client_close (client);
@@ -198,7 +233,8 @@ cmd_cluster_start (const Command *command,
                            loomctl_profile_or_default (profile), error->message, state_dir);
     }
 
-  g_print (_("Cluster “%s” started: %" PRIu64 " engines in %.2f s\n"), loomctl_profile_or_default (profile), n_engines,
+  g_print (_("Cluster “%s” started: %" PRIu64 " engines in %.2f s\n"), loomctl_profile_or_default (profile),
+           MAX (n_engines, (guint64) n_back),
            (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
   g_print (_("Connection file: %s\n"), loom_client_get_connection_file (client));
   g_print (_("Logs: %s\n"), state_dir);
@@ -224,6 +260,11 @@ cmd_cluster_stop (const Command *command,
   /* A controller killed by a signal left its file behind: clear it. */
   if ((controller_pid = loomctl_remove_stale (ctl.profile, FALSE)) != 0)
     {
+      g_autofree char *state_dir = loom_state_dir (loomctl_profile_or_default (ctl.profile));
+      g_autofree char *state_copy = g_build_filename (state_dir, "connection.json", NULL);
+
+      /* Stopped on purpose: the next start begins afresh. */
+      g_unlink (state_copy);
       g_print (_("Cluster “%s” was not running: its controller (pid %" PRId64 ") is gone; "
                  "removed its stale connection file\n"),
                loomctl_profile_or_default (ctl.profile), controller_pid);
@@ -361,7 +402,7 @@ cmd_engines_add (const Command *command,
     return loomctl_fail_with (error);
 
   state_dir = loom_state_dir (loomctl_profile_or_default (ctl.profile));
-  if (!launch_engines (ctl.client, ctl.number, ids->len, state_dir, procs, &error))
+  if (!launch_engines (ctl.client, ctl.number, ids->len, 0, state_dir, procs, &error))
     {
       kill_procs (procs);
       return loomctl_fail (EXIT_NO_CLUSTER, "%s (logs: %s)", error->message, state_dir);

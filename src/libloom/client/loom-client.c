@@ -33,7 +33,7 @@
 #define DEFAULT_REQUEST_TIMEOUT_MS 10000
 #define TICK_USEC                  (100 * 1000)
 #define PING_INTERVAL_USEC         (1 * G_USEC_PER_SEC)
-#define LOST_AFTER_USEC            (6 * G_USEC_PER_SEC)
+#define DEFAULT_RECONNECT_TIMEOUT_MS 60000
 
 typedef struct _Op Op;
 typedef void (*OpComplete) (LoomClient *self, Op *op, LoomMessage *reply, const GError *error);
@@ -90,6 +90,8 @@ struct _LoomClient
   guint            next_ref;
   gint64           last_heard;
   gint64           last_ping;
+  gint64           controller_started;  /* from pongs: a new value is a restart */
+  guint            reconnect_timeout_ms;
   gint64           last_tick;
   gboolean         engines_dirty;
   gboolean         engines_wanted;  /* someone asked for the model */
@@ -533,12 +535,89 @@ op_complete_engines (LoomClient   *self,
   op_free (op);
 }
 
+
+/* --- a restarted controller ---------------------------------------------- */
+
+typedef struct
+{
+  LoomClient *client;
+  guint       ref;
+} AttachData;
+
 static void
-op_complete_ignore (LoomClient   *self,
+op_complete_attach (LoomClient   *self,
                     Op           *op,
                     LoomMessage  *reply,
                     const GError *error)
 {
+  LoomAsyncResult *result = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (op->ref));
+  g_autoptr(GError) local_error = NULL;
+
+  if (result != NULL && reply != NULL && g_str_equal (reply->msg_type, "error_reply"))
+    {
+      g_autoptr(GError) refused = error_from_reply (reply);
+
+      local_error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                                 _("The controller at %s was restarted and does not know job %d any more "
+                                   "(%s); submit it again"),
+                                 self->conn->client_url, loom_async_result_peek_job_id (result), refused->message);
+      loom_async_result_fail (result, local_error);
+      g_hash_table_remove (self->jobs, GUINT_TO_POINTER (op->ref));
+    }
+  g_clear_pointer (&reply, loom_message_free);
+  op_free (op);
+}
+
+/* The controller came back after a restart: it sends the results of our
+ * jobs to us again (we drop those we have), from its job store. */
+static void
+attach_jobs (LoomClient *self)
+{
+  g_autoptr(GList) refs = g_hash_table_get_keys (self->jobs);
+
+  for (GList *l = refs; l; l = l->next)
+    {
+      guint ref = GPOINTER_TO_UINT (l->data);
+      LoomAsyncResult *result = g_hash_table_lookup (self->jobs, l->data);
+      gint job = loom_async_result_peek_job_id (result);
+      char content[96];
+      Op *op;
+
+      if (job < 0)
+        {
+          g_autoptr(GError) error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                                                 _("The controller at %s was restarted before it took the job; "
+                                                   "submit it again"), self->conn->client_url);
+          loom_async_result_fail (result, error);
+          g_hash_table_remove (self->jobs, l->data);
+          continue;
+        }
+      g_snprintf (content, sizeof content, "{\"job\":%d,\"ref\":%u}", job, ref);
+      op = op_new ("attach", op_complete_attach);
+      op->ref = ref;
+      send_op (self, op, content, NULL, TRUE);
+    }
+}
+
+static void
+op_complete_pong (LoomClient   *self,
+                  Op           *op,
+                  LoomMessage  *reply,
+                  const GError *error)
+{
+  gint64 started = reply ? loom_json_int (loom_message_get_content (reply, NULL), "started", 0) : 0;
+
+  if (started > 0)
+    {
+      if (self->controller_started != 0 && started != self->controller_started)
+        {
+          g_message ("The controller at %s was restarted: asking it for the results of our jobs",
+                     self->conn->client_url);
+          self->controller_started = started;
+          attach_jobs (self);
+        }
+      self->controller_started = started;
+    }
   g_clear_pointer (&reply, loom_message_free);
   op_free (op);
 }
@@ -728,20 +807,31 @@ check_deadlines (LoomClient *self)
       op->complete (self, op, NULL, error);
     }
 
-  /* While results are awaited, make sure the controller is still there. */
+  /* While results are awaited, make sure the controller is still there:
+   * a restarted one gets a reconnect timeout's time to come back. */
   if (g_hash_table_size (self->jobs) > 0)
     {
-      if (now - self->last_heard > LOST_AFTER_USEC)
+      if (now - self->last_heard > (gint64) self->reconnect_timeout_ms * 1000)
         {
-          g_autoptr(GError) error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
-                                                 _("Lost the controller at %s: no answer for %d s"),
-                                                 self->conn->client_url,
-                                                 (int) (LOST_AFTER_USEC / G_USEC_PER_SEC));
+          g_autoptr(GError) error = NULL;
+
+          if (loom_connection_is_stale (self->conn))
+            error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                                 _("Lost the controller at %s: its process (pid %" G_GINT64_FORMAT ") is gone "
+                                   "and no controller came back within %.0f s. Restart it with “loomctl cluster "
+                                   "start --profile %s”; finished tasks are kept in the profile's job store "
+                                   "(see “loomctl jobs”)"),
+                                 self->conn->client_url, self->conn->controller_pid,
+                                 self->reconnect_timeout_ms / 1000.0, self->conn->profile);
+          else
+            error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                                 _("Lost the controller at %s: no answer for %.0f s"),
+                                 self->conn->client_url, self->reconnect_timeout_ms / 1000.0);
           fail_everything (self, error);
         }
       else if (now - self->last_heard > PING_INTERVAL_USEC && now - self->last_ping > PING_INTERVAL_USEC)
         {
-          send_op (self, op_new ("ping", op_complete_ignore), "{}", NULL, TRUE);
+          send_op (self, op_new ("ping", op_complete_pong), "{}", NULL, TRUE);
           self->last_ping = now;
         }
     }
@@ -916,6 +1006,7 @@ static void
 loom_client_init (LoomClient *self)
 {
   self->request_timeout_ms = DEFAULT_REQUEST_TIMEOUT_MS;
+  self->reconnect_timeout_ms = DEFAULT_RECONNECT_TIMEOUT_MS;
   self->pending = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   self->jobs = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
   self->engines = g_list_store_new (LOOM_TYPE_ENGINE_INFO);
@@ -997,6 +1088,7 @@ loom_client_new_for_file (const char  *path,
       return NULL;
     }
 
+  self->controller_started = loom_json_int (loom_message_get_content (pong, NULL), "started", 0);
   self->engines_dirty = TRUE;
   if (self->source)
     g_source_set_ready_time (self->source, 0);
@@ -1046,6 +1138,24 @@ loom_client_get_connection_file (LoomClient *self)
 {
   g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
   return self->connection_path;
+}
+
+/**
+ * loom_client_set_reconnect_timeout:
+ * @self: a #LoomClient
+ * @timeout_ms: how long a client waiting for results waits for a
+ *   controller that stopped answering (a restart) before it fails them
+ *
+ * The default is 60 s.  A controller restarted within it (with `loomctl
+ * cluster start` on the same profile) sends the results again, and the
+ * waiting ends normally.
+ */
+void
+loom_client_set_reconnect_timeout (LoomClient *self,
+                                   guint       timeout_ms)
+{
+  g_return_if_fail (LOOM_IS_CLIENT (self));
+  self->reconnect_timeout_ms = MAX (timeout_ms, 100);
 }
 
 /**

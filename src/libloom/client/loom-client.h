@@ -127,6 +127,9 @@ LOOM_AVAILABLE_IN_ALL
 gboolean           loom_client_shutdown              (LoomClient           *self,
                                                       GError              **error);
 LOOM_AVAILABLE_IN_ALL
+void               loom_client_set_reconnect_timeout (LoomClient           *self,
+                                                      guint                 timeout_ms);
+LOOM_AVAILABLE_IN_ALL
 void               loom_client_set_request_timeout   (LoomClient           *self,
                                                       guint                 timeout_ms);
 LOOM_AVAILABLE_IN_ALL

@@ -40,6 +40,7 @@ struct _LoomCluster
   GPtrArray       *engines;      /* GSubprocess */
   char            *log_dir;
   guint            engine_grace_ms;
+  gboolean         private_cluster;
   guint            n_engines;
   double           start_time;
 };
@@ -96,6 +97,7 @@ loom_cluster_new (const char *profile)
   LoomCluster *self = g_object_new (LOOM_TYPE_CLUSTER, NULL);
 
   self->controller = loom_controller_new (profile);
+  self->private_cluster = profile == NULL;
   return self;
 }
 
@@ -161,7 +163,10 @@ spawn_engines (LoomCluster  *self,
   LoomEngineLaunch launch = {
     .connection_file = loom_controller_get_connection_file (self->controller),
     .log_dir = self->log_dir,
-    .grace_ms = self->engine_grace_ms,
+    /* Nothing can restart a private controller: its engines need not
+     * wait a minute for it. */
+    .grace_ms = self->engine_grace_ms ? self->engine_grace_ms
+                : self->private_cluster ? LOOM_PRIVATE_ENGINE_GRACE_MS : 0,
   };
 
   return loom_launch_engines (&launch, n, self->engines, error);

@@ -109,6 +109,14 @@ LOOM_AVAILABLE_IN_ALL
 void            loom_controller_set_tcp                (LoomController  *self,
                                                         const char      *ip);
 LOOM_AVAILABLE_IN_ALL
+void            loom_controller_set_store              (LoomController  *self,
+                                                        gboolean         enabled,
+                                                        const char      *path);
+LOOM_AVAILABLE_IN_ALL
+void            loom_controller_set_retention          (LoomController  *self,
+                                                        gint64           keep_jobs,
+                                                        gint64           keep_for_usec);
+LOOM_AVAILABLE_IN_ALL
 gboolean        loom_controller_start                  (LoomController  *self,
                                                         GError         **error);
 LOOM_AVAILABLE_IN_ALL
