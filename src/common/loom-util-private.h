@@ -33,6 +33,8 @@ int      loom_program_parse_options (const char          *program,
                                      char              ***argv);
 /* --hwm's value: "auto" (stored as 0) or a number from 1 to 1024. */
 #define LOOM_HWM_MAX 1024
+gboolean loom_duration_parse      (const char   *text,
+                                  gint64       *usec);
 gboolean loom_hwm_parse           (const char   *text,
                                    guint        *hwm);
 

@@ -192,3 +192,34 @@ loom_program_parse_options (const char          *program,
     }
   return -1;
 }
+
+/* A duration: a number of seconds, or with a unit: 90s, 30m, 12h, 7d, 2w. */
+gboolean
+loom_duration_parse (const char *text,
+                gint64     *usec)
+{
+  static const struct { char unit; gint64 seconds; } units[] = {
+    { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', 7 * 86400 },
+  };
+  char *end = NULL;
+  double value;
+  gint64 scale = 1;
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  value = g_ascii_strtod (text, &end);
+  if (end == text || !(value >= 0) || value > 1e9)
+    return FALSE;
+  if (*end != '\0')
+    {
+      guint i;
+
+      for (i = 0; i < G_N_ELEMENTS (units) && units[i].unit != *end; i++)
+        ;
+      if (i == G_N_ELEMENTS (units) || end[1] != '\0')
+        return FALSE;
+      scale = units[i].seconds;
+    }
+  *usec = (gint64) (value * scale * G_USEC_PER_SEC);
+  return TRUE;
+}

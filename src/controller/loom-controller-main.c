@@ -41,6 +41,11 @@ main (int   argc,
   int heartbeat_ms = 2000;
   int retries = 2;
   gint64 max_message = 0;
+  gint keep_jobs = -1;
+  g_autofree char *keep_for_text = NULL;
+  g_autofree char *store_path = NULL;
+  gboolean no_store = FALSE;
+  gint64 keep_for = 0;
   LoomScheme scheme = LOOM_SCHEME_LEASTLOAD;
   struct sigaction sa = { 0 };
   GOptionEntry entries[] = {
@@ -51,6 +56,10 @@ main (int   argc,
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Times a task of a dead engine runs again (default 2)"), N_("N") },
     { "max-message-size", 0, 0, G_OPTION_ARG_INT64, &max_message, N_("Drop messages larger than this (default 64 MiB)"), N_("BYTES") },
+    { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("Keep jobs in this SQLite file (default: $XDG_STATE_HOME/loom/PROFILE/jobs.db)"), N_("FILE") },
+    { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store, N_("Keep jobs in memory only: they do not outlive the controller"), NULL },
+    { "keep-jobs", 0, 0, G_OPTION_ARG_INT, &keep_jobs, N_("Keep the newest N finished jobs in the store, remove older ones (default: all)"), N_("N") },
+    { "keep-for", 0, 0, G_OPTION_ARG_STRING, &keep_for_text, N_("Remove finished jobs older than D from the store (seconds, or 30m, 12h, 7d, 2w; default: never)"), N_("D") },
     { NULL }
   };
 
@@ -85,6 +94,13 @@ main (int   argc,
       g_printerr ("loom-controller: --hwm takes “auto” or a number from 1 to %d, got “%s”\n", LOOM_HWM_MAX, hwm_text);
       return 2;
     }
+  if ((keep_for_text != NULL && !loom_duration_parse (keep_for_text, &keep_for)) || keep_jobs < -1 ||
+      (no_store && store_path != NULL))
+    {
+      g_printerr ("loom-controller: --keep-for takes a duration such as 3600, 12h or 7d, --keep-jobs a count ≥ 0; "
+                  "--no-store and --store exclude each other\n");
+      return 2;
+    }
   if (heartbeat_ms < 100 || retries < 0 || max_message < 0)
     {
       g_printerr ("loom-controller: --heartbeat-timeout must be ≥ 100, --retries and --max-message-size ≥ 0\n");
@@ -106,6 +122,8 @@ main (int   argc,
   loom_controller_set_max_message_size (controller, max_message);
   if (ip != NULL)
     loom_controller_set_tcp (controller, ip);
+  loom_controller_set_store (controller, !no_store, store_path);
+  loom_controller_set_retention (controller, keep_jobs, keep_for);
 
   the_controller = controller;
   sa.sa_handler = on_signal;

@@ -119,6 +119,9 @@ cmd_cluster_start (const Command *command,
   g_autofree char *state_copy = NULL;
   guint hwm = 0;
   double reconnect_timeout = 0;
+  gint keep_jobs = -1;
+  g_autofree char *keep_for = NULL;
+  gint64 keep_for_usec;
   guint n_back = 0;
   gboolean restarting;
   int code;
@@ -131,6 +134,8 @@ cmd_cluster_start (const Command *command,
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme, scheme_help, "SCHEME" },
     { "hwm", 0, 0, G_OPTION_ARG_STRING, &hwm_text, N_("Tasks an engine may hold at once: auto (the default: more than one only while its tasks are short) or 1 to 1024"), "K|auto" },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP, for remote engines (default: local ipc://)"), "ADDR" },
+    { "keep-jobs", 0, 0, G_OPTION_ARG_INT, &keep_jobs, N_("Keep the newest N finished jobs in the job store (default: all)"), "N" },
+    { "keep-for", 0, 0, G_OPTION_ARG_STRING, &keep_for, N_("Remove finished jobs older than D from the job store (30m, 12h, 7d…; default: never)"), "D" },
     { "reconnect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &reconnect_timeout,
       N_("How long the engines wait for a controller that is gone (restarted, say) before they exit (default 60)"), "S" },
     { NULL }
@@ -139,6 +144,11 @@ cmd_cluster_start (const Command *command,
   if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
     return code;
   profile = ctl.profile;
+  if (keep_for != NULL && !loom_duration_parse (keep_for, &keep_for_usec))
+    return loomctl_fail (EXIT_USAGE, "--keep-for takes a duration such as 3600, 90s, 30m, 12h, 7d or 2w, got “%s”",
+                         keep_for);
+  if (keep_jobs < -1)
+    return loomctl_fail (EXIT_USAGE, "--keep-jobs takes a number of jobs, 0 or more");
   if (reconnect_timeout < 0 || reconnect_timeout > 86400)
     return loomctl_fail (EXIT_USAGE, _("--reconnect-timeout takes seconds, more than 0 and at most 86400"));
   if (engines_text && !g_ascii_string_to_unsigned (engines_text, 10, 1, LOOMCTL_MAX_ENGINES, &n_engines, NULL))
@@ -174,6 +184,10 @@ cmd_cluster_start (const Command *command,
     g_ptr_array_add (args, g_strdup_printf ("--scheme=%s", scheme));
   if (ip)
     g_ptr_array_add (args, g_strdup_printf ("--ip=%s", ip));
+  if (keep_jobs >= 0)
+    g_ptr_array_add (args, g_strdup_printf ("--keep-jobs=%d", keep_jobs));
+  if (keep_for)
+    g_ptr_array_add (args, g_strdup_printf ("--keep-for=%s", keep_for));
   g_ptr_array_add (args, NULL);
 
   controller = loom_launch_controller ((const char * const *) args->pdata, controller_log, &error);
@@ -354,6 +368,14 @@ cmd_cluster_status (const Command *command,
   g_print (_("Jobs: %u, tasks queued %u, running %u, finished %" PRIu64 "\n"),
            loom_cluster_status_get_n_jobs (status), loom_cluster_status_get_n_queued (status),
            loom_cluster_status_get_n_running (status), loom_cluster_status_get_tasks_finished (status));
+  if (loom_cluster_status_get_store_path (status))
+    {
+      g_autofree char *size = g_format_size (loom_cluster_status_get_store_size (status));
+      g_print (_("Job store: %s (%s; “loomctl jobs purge” removes old jobs)\n"),
+               loom_cluster_status_get_store_path (status), size);
+    }
+  else
+    g_print (_("Job store: none (jobs are kept in memory only)\n"));
   g_print (_("Dropped messages:"));
   reasons = loom_cluster_status_get_drop_reasons (status);
   for (guint i = 0; reasons[i]; i++)
@@ -433,5 +455,41 @@ cmd_engines_stop (const Command *command,
     return loomctl_fail (EXIT_USAGE, "cannot stop engine %" PRIu64 ": %s (see “loomctl cluster status”)",
                          ctl.number, error->message);
   g_print (_("Engine %" PRIu64 " told to stop\n"), ctl.number);
+  return EXIT_OK;
+}
+
+int
+cmd_jobs_purge (const Command *command,
+                int            argc,
+                char         **argv)
+{
+  g_auto(Loomctl) ctl = { .needs = LOOMCTL_CONNECT };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *older_than_text = NULL;
+  gint64 older_than = 0, age = 0, purged;
+  gint keep = -1;
+  int code;
+  GOptionEntry entries[] = {
+    LOOMCTL_PROFILE_OPTION (&ctl),
+    { "older-than", 0, 0, G_OPTION_ARG_STRING, &older_than_text,
+      N_("Remove only jobs that finished longer ago than D (seconds, or 90s, 30m, 12h, 7d, 2w)"), "D" },
+    { "keep", 0, 0, G_OPTION_ARG_INT, &keep, N_("Keep the newest N finished jobs whatever their age"), "N" },
+    { NULL }
+  };
+
+  if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
+    return code;
+  if (older_than_text != NULL && !loom_duration_parse (older_than_text, &age))
+    return loomctl_fail (EXIT_USAGE, "--older-than takes a duration such as 3600, 90s, 30m, 12h, 7d or 2w, got “%s”",
+                         older_than_text);
+  if (keep < -1)
+    return loomctl_fail (EXIT_USAGE, "--keep takes a number of jobs, 0 or more");
+  if (older_than_text != NULL)
+    older_than = MAX (g_get_real_time () - age, 1);
+
+  if ((purged = loom_client_purge_jobs (ctl.client, older_than, keep, &error)) < 0)
+    return loomctl_fail_with (error);
+  g_print (g_dngettext (GETTEXT_PACKAGE, "Removed %" PRId64 " finished job\n", "Removed %" PRId64 " finished jobs\n",
+                        purged), purged);
   return EXIT_OK;
 }

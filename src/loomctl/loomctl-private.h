@@ -260,6 +260,7 @@ int cmd_cluster_start  (const Command *command, int argc, char **argv);
 int cmd_cluster_stop   (const Command *command, int argc, char **argv);
 int cmd_cluster_status (const Command *command, int argc, char **argv);
 int cmd_engines_add    (const Command *command, int argc, char **argv);
+int cmd_jobs_purge     (const Command *command, int argc, char **argv);
 int cmd_engines_stop   (const Command *command, int argc, char **argv);
 int cmd_ids            (const Command *command, int argc, char **argv);
 int cmd_map            (const Command *command, int argc, char **argv);

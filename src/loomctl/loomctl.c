@@ -39,6 +39,7 @@ static const Command commands[] = {
   { "ready", cmd_ready, "JOB", N_("Print True if a job is done, like AsyncResult.ready()") },
   { "get", cmd_get, "JOB", N_("Wait for a job and print its results, like AsyncResult.get()") },
   { "jobs", cmd_jobs, NULL, N_("List the jobs of a cluster: id, name, mode, tasks, done, failed, wall time") },
+  { "jobs purge", cmd_jobs_purge, NULL, N_("Remove finished jobs from the cluster's job store: --older-than D, --keep N") },
   { "show", cmd_show, "JOB", N_("Print one job and its tasks") },
   { "abort", cmd_abort, "JOB", N_("Abort a job: queued tasks never run, running ones are killed") },
   { "export", cmd_export, "JOB…", N_("Write jobs as a Chrome trace, CSV or JSON, or their timeline as PNG, SVG or PDF") },
@@ -165,6 +166,8 @@ run_command (int   argc,
     }
 
   if (g_str_equal (argv[1], "cluster") || g_str_equal (argv[1], "engines"))
+    return dispatch_group (argv[1], argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "jobs") && argc > 2 && g_str_equal (argv[2], "purge"))
     return dispatch_group (argv[1], argc - 1, argv + 1);
   if ((command = find_command (argv[1])))
     return command->func (command, argc - 1, argv + 1);

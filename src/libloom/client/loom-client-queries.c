@@ -195,6 +195,38 @@ loom_client_query_job_finish (LoomClient    *self,
 }
 
 /**
+ * loom_client_purge_jobs:
+ * @self: a #LoomClient
+ * @older_than: remove jobs that finished before this time (µs since the
+ *   epoch), or 0 for any age
+ * @keep: but keep the newest @keep finished jobs; -1 keeps none back
+ * @error: return location for a #GError
+ *
+ * Removes finished jobs from the controller's job store (or, without
+ * one, from its memory).  Jobs that run are never removed.
+ *
+ * Returns: how many jobs were removed, or -1 with @error set
+ */
+gint64
+loom_client_purge_jobs (LoomClient  *self,
+                        gint64       older_than,
+                        gint64       keep,
+                        GError     **error)
+{
+  g_autoptr(LoomMessage) reply = NULL;
+  g_autofree char *content = NULL;
+
+  g_return_val_if_fail (LOOM_IS_CLIENT (self), -1);
+  g_return_val_if_fail (older_than >= 0 && keep >= -1, -1);
+
+  content = g_strdup_printf ("{\"older_than\":%" G_GINT64_FORMAT ",\"keep\":%" G_GINT64_FORMAT "}",
+                             older_than, keep);
+  if (!(reply = loom_client_request (self, "purge", content, error)))
+    return -1;
+  return loom_json_int (loom_message_get_content (reply, NULL), "purged", 0);
+}
+
+/**
  * loom_client_list_jobs:
  * @self: a #LoomClient
  * @error: return location for a #GError

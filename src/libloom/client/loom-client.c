@@ -611,7 +611,7 @@ op_complete_pong (LoomClient   *self,
     {
       if (self->controller_started != 0 && started != self->controller_started)
         {
-          g_message ("The controller at %s was restarted: asking it for the results of our jobs",
+          g_debug ("The controller at %s was restarted: asking it for the results of our jobs",
                      self->conn->client_url);
           self->controller_started = started;
           attach_jobs (self);

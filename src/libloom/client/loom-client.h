@@ -66,6 +66,11 @@ LoomJobInfo       *loom_client_query_job_finish      (LoomClient           *self
                                                       GAsyncResult         *result,
                                                       GError              **error);
 LOOM_AVAILABLE_IN_ALL
+gint64             loom_client_purge_jobs            (LoomClient           *self,
+                                                      gint64                older_than,
+                                                      gint64                keep,
+                                                      GError              **error);
+LOOM_AVAILABLE_IN_ALL
 GListModel        *loom_client_list_jobs             (LoomClient           *self,
                                                       GError              **error);
 LOOM_AVAILABLE_IN_ALL

@@ -46,6 +46,8 @@ struct _LoomClusterStatus
   guint64      tasks_finished;
   guint64      stale_results;
 
+  char        *store_path;      /* NULL without a job store */
+  guint64      store_bytes;
   GStrv        drop_reasons;    /* in the controller's order */
   guint64     *dropped;         /* one per reason */
 };
@@ -83,6 +85,7 @@ loom_cluster_status_finalize (GObject *object)
   g_clear_pointer (&self->profile, g_free);
   g_clear_pointer (&self->connection_file, g_free);
   g_clear_pointer (&self->host, g_free);
+  g_clear_pointer (&self->store_path, g_free);
   g_clear_object (&self->engines);
   g_clear_pointer (&self->drop_reasons, g_strfreev);
   g_clear_pointer (&self->dropped, g_free);
@@ -367,6 +370,13 @@ loom_cluster_status_new_from_reply (LoomMessage  *reply,
   self->tasks_finished = uint64_member (content, "tasks_finished");
   self->stale_results = uint64_member (content, "stale_results");
   read_dropped (self, loom_json_object (content, "dropped"));
+  if (loom_json_object (content, "store"))
+    {
+      JsonObject *store = loom_json_object (content, "store");
+
+      self->store_path = g_strdup (loom_json_string (store, "path", ""));
+      self->store_bytes = uint64_member (store, "bytes");
+    }
   return g_steal_pointer (&self);
 }
 
@@ -379,7 +389,8 @@ loom_cluster_status_new_from_reply (LoomMessage  *reply,
  * started, scheme, hwm (0: auto), hwm_mode, heartbeat_timeout_ms, retries, max_message_size},
  * engines: [{id, host, pid, state, tasks_done, outstanding, registered_at,
  * last_heartbeat, busy_fraction, log}], jobs, queued, running,
- * tasks_finished, stale_results, dropped: {reason: count}}`.
+ * tasks_finished, stale_results, dropped: {reason: count}, store: {path,
+ * bytes} or null}`.
  *
  * Returns: (transfer full): a JSON object
  */
@@ -445,9 +456,48 @@ loom_cluster_status_to_json (LoomClusterStatus *self)
       json_builder_add_int_value (builder, self->dropped[i]);
     }
   json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "store");
+  if (self->store_path != NULL)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "path");
+      json_builder_add_string_value (builder, self->store_path);
+      json_builder_set_member_name (builder, "bytes");
+      json_builder_add_int_value (builder, self->store_bytes);
+      json_builder_end_object (builder);
+    }
+  else
+    json_builder_add_null_value (builder);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
+}
+
+/**
+ * loom_cluster_status_get_store_path:
+ * @self: a #LoomClusterStatus
+ *
+ * Returns: (type filename) (nullable): the controller's job store, or
+ *   %NULL if it keeps jobs in memory only
+ */
+const char *
+loom_cluster_status_get_store_path (LoomClusterStatus *self)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER_STATUS (self), NULL);
+  return self->store_path;
+}
+
+/**
+ * loom_cluster_status_get_store_size:
+ * @self: a #LoomClusterStatus
+ *
+ * Returns: the bytes the job store takes on disk (0 without one)
+ */
+guint64
+loom_cluster_status_get_store_size (LoomClusterStatus *self)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER_STATUS (self), 0);
+  return self->store_bytes;
 }
 
 /**

@@ -26,6 +26,10 @@ G_DECLARE_FINAL_TYPE (LoomClusterStatus, loom_cluster_status, LOOM, CLUSTER_STAT
 LOOM_AVAILABLE_IN_ALL
 const char         *loom_cluster_status_get_profile           (LoomClusterStatus *self);
 LOOM_AVAILABLE_IN_ALL
+const char         *loom_cluster_status_get_store_path        (LoomClusterStatus *self);
+LOOM_AVAILABLE_IN_ALL
+guint64             loom_cluster_status_get_store_size        (LoomClusterStatus *self);
+LOOM_AVAILABLE_IN_ALL
 const char         *loom_cluster_status_get_connection_file   (LoomClusterStatus *self);
 LOOM_AVAILABLE_IN_ALL
 const char         *loom_cluster_status_get_host              (LoomClusterStatus *self);
