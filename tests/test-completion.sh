@@ -87,7 +87,7 @@ fi
 
 # Every long option of every command's --help is completed.
 for command in 'cluster start' 'cluster stop' 'cluster status' 'engines add' 'engines stop' \
-               ids map run compare ready get jobs show abort export bench seed; do
+               ids map run compare ready get jobs 'jobs purge' show abort export bench seed; do
   n=$((n + 1))
   # shellcheck disable=SC2086
   expected=$("$loomctl" $command --help | grep -o -- '--[a-z][a-z-]*' | sort -u | tr '\n' ' ' | sed 's/ $//')
