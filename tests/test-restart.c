@@ -10,6 +10,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/types.h>
 
 #include <glib.h>
@@ -246,6 +247,51 @@ test_store_read_back_and_purge (void)
   assert_nothing_left ();
 }
 
+static void
+limit_file_size (gpointer data)
+{
+  struct rlimit limit = { 400 * 1000, 400 * 1000 };
+
+  setrlimit (RLIMIT_FSIZE, &limit);
+}
+
+/* A store that cannot grow (a file size limit stands for a full disk):
+ * the job fails with an error that says so, and the controller serves on. */
+static void
+test_store_full (void)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDERR_SILENCE);
+  g_autoptr(GSubprocess) controller = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_set_child_setup (launcher, limit_file_size, NULL, NULL);
+  controller = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("LOOM_CONTROLLER"), "--profile", "fd", NULL);
+  g_assert_no_error (error);
+  while (run_loomctl (NULL, NULL, "ids", "--profile", "fd", NULL) != 0)
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (50 * 1000);
+    }
+  g_assert_cmpint (run_loomctl (&out, NULL, "engines", "add", "2", "--profile", "fd", NULL), ==, 0);
+
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "map", "echo", "--sweep", "x=range:0:30000", "--profile", "fd", NULL), ==, 1);
+  g_assert_nonnull (strstr (err, "StoreFailed: the job store could not be written"));
+
+  /* Still serving. */
+  g_clear_pointer (&out, g_free);
+  g_assert_cmpint (run_loomctl (&out, NULL, "cluster", "status", "--profile", "fd", NULL), ==, 0);
+  g_assert_nonnull (strstr (out, "Job store: "));
+  cluster_stop ("fd");
+  g_assert_true (g_subprocess_wait (controller, NULL, NULL));
+  assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -257,6 +303,7 @@ main (int   argc,
   g_test_add_func ("/loom/restart/kill-mid-job", test_kill_mid_job);
   g_test_add_func ("/loom/restart/without-engines", test_restart_without_engines);
   g_test_add_func ("/loom/restart/store-read-back-and-purge", test_store_read_back_and_purge);
+  g_test_add_func ("/loom/restart/store-full", test_store_full);
 
   return g_test_run ();
 }

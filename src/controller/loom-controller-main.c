@@ -129,6 +129,9 @@ main (int   argc,
   sa.sa_handler = on_signal;
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGINT, &sa, NULL);
+  /* A file size limit (ulimit -f) makes a write fail, like a full disk,
+   * instead of killing the controller. */
+  signal (SIGXFSZ, SIG_IGN);
 
   if (!loom_controller_run (controller, &error))
     {
