@@ -30,6 +30,8 @@ ctl_job_free (CtlJob *job)
   g_free (job->sweep_spec);
   g_clear_pointer (&job->client, g_bytes_unref);
   g_clear_pointer (&job->params, g_bytes_unref);
+  if (job->params_buf)
+    g_byte_array_unref (job->params_buf);
   g_clear_object (&job->sweep);
   g_clear_pointer (&job->retry, g_array_unref);
   g_clear_pointer (&job->targets, g_array_unref);
@@ -58,9 +60,11 @@ ctl_job_append_params (CtlJob  *job,
 
       loom_json_append_node (out, params);
     }
+  else if (job->tasks[index].params_len == 0)
+    g_string_append (out, "{}");  /* never came: the job was aborted first */
   else
-    g_string_append_len (out, (const char *) g_bytes_get_data (job->params, NULL) + job->tasks[index].params_offset,
-                         job->tasks[index].params_len);
+    g_string_append_len (out, (const char *) (job->params ? g_bytes_get_data (job->params, NULL) : job->params_buf->data)
+                              + job->tasks[index].params_offset, job->tasks[index].params_len);
 }
 
 static void

@@ -57,6 +57,9 @@ typedef struct
   GBytes    *client;          /* routing id of the submitting client */
   gint64     ref;             /* the client's own name for the job */
   GBytes    *params;          /* nullable: the params lines as received */
+  GByteArray *params_buf;     /* nullable: or those received so far, while
+                               * the client sends them in chunks */
+  guint      n_ready;         /* tasks whose parameters are known */
   LoomSweep *sweep;           /* nullable: or the sweep they are expanded from,
                                * task by task as they are dispatched */
   char      *sweep_spec;      /* nullable: that sweep as submitted, compact JSON */
@@ -156,6 +159,7 @@ struct _LoomController
   guint64          stale_results;
   guint64          tasks_finished;
   GHashTable      *gone_identities;  /* GBytes: engines declared dead or stopped */
+  GPtrArray       *incomplete_jobs;  /* CtlJob whose parameters are still coming */
 
   /* The job store (loom-controller-store.c); NULL for private profiles. */
   char            *store_path;
@@ -260,9 +264,9 @@ ctl_job_has_pending (CtlJob *job)
       g_array_set_size (job->retry, 0);
       job->retry_head = 0;
     }
-  while (job->next < job->n_tasks && job->tasks[job->next].status != LOOM_TASK_QUEUED)
+  while (job->next < job->n_ready && job->tasks[job->next].status != LOOM_TASK_QUEUED)
     job->next++;
-  return job->retry_head < job->retry->len || job->next < job->n_tasks;
+  return job->retry_head < job->retry->len || job->next < job->n_ready;
 }
 
 /* Only after ctl_job_has_pending() said TRUE. */

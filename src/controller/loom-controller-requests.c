@@ -131,6 +131,7 @@ handle_submit (LoomController *self,
   JsonNode *spec_node;
   CtlJob *job;
   gint64 count;
+  gint64 n_ready = 0;
   gint64 now = g_get_real_time ();
   const char *base;
   GString *ev;
@@ -168,7 +169,12 @@ handle_submit (LoomController *self,
   else
     {
       lines = loom_lines_split (loom_message_get_buffer (msg, 0));
-      if (count < 1 || count > G_MAXINT32 || (gint64) lines->len != count)
+      /* The first chunk of a long list: the rest follows in "params". */
+      if (json_object_has_member (content, "params_count"))
+        n_ready = loom_json_int (content, "params_count", -1);
+      else
+        n_ready = count;
+      if (count < 1 || count > G_MAXINT32 || n_ready < 1 || n_ready > count || (gint64) lines->len != n_ready)
         {
           submit_error (self, msg, content,
                        _("submit says “count” tasks but its parameter buffer does not hold that many lines"));
@@ -227,7 +233,16 @@ handle_submit (LoomController *self,
   job->mode = mode;
   job->spec = loom_json_to_string (spec_node);
   job->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
-  job->params = lines ? g_bytes_ref (loom_message_get_buffer (msg, 0)) : NULL;
+  if (lines != NULL && n_ready < count)
+    {
+      GBytes *first = loom_message_get_buffer (msg, 0);
+
+      job->params_buf = g_byte_array_sized_new (g_bytes_get_size (first) * (count / n_ready + 1));
+      g_byte_array_append (job->params_buf, g_bytes_get_data (first, NULL), g_bytes_get_size (first));
+    }
+  else if (lines != NULL)
+    job->params = g_bytes_ref (loom_message_get_buffer (msg, 0));
+  job->n_ready = lines ? n_ready : count;
   job->sweep = g_steal_pointer (&sweep);
   if (job->sweep != NULL)
     job->sweep_spec = loom_json_to_string (json_object_get_member (content, "sweep"));
@@ -240,10 +255,10 @@ handle_submit (LoomController *self,
   job->targets = g_steal_pointer (&targets);
   job->created = now;
 
-  base = job->params ? g_bytes_get_data (job->params, NULL) : NULL;
+  base = lines ? g_bytes_get_data (loom_message_get_buffer (msg, 0), NULL) : NULL;
   for (guint i = 0; i < job->n_tasks; i++)
     {
-      if (lines != NULL)
+      if (lines != NULL && i < lines->len)
         {
           GBytes *line = g_ptr_array_index (lines, i);
           gsize len;
@@ -258,7 +273,10 @@ handle_submit (LoomController *self,
 
   job->ref = loom_json_int (content, "ref", -1);
   g_hash_table_insert (self->jobs, GUINT_TO_POINTER (job->id), job);
-  ctl_store_job_added (self, job);
+  if (job->params_buf != NULL)
+    g_ptr_array_add (self->incomplete_jobs, job);
+  else
+    ctl_store_job_added (self, job);
   ctl_job_mark_pending (self, job);
 
   /* Blocking callers skip the acknowledgement: their first results carry
@@ -280,6 +298,80 @@ handle_submit (LoomController *self,
       loom_json_append_string (ev, job->name);
       ctl_event_end (self);
     }
+}
+
+/* The next chunk of a job's parameters: {ref, first, count} and the lines. */
+static void
+handle_params (LoomController *self,
+               LoomMessage    *msg)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) lines = NULL;
+  GBytes *client = g_ptr_array_index (msg->routing, 0);
+  JsonObject *content = loom_message_get_content (msg, &error);
+  GBytes *chunk = loom_message_get_buffer (msg, 0);
+  gint64 ref, first, count;
+  CtlJob *job = NULL;
+  guint i, base;
+  const char *data;
+
+  if (content == NULL || chunk == NULL)
+    {
+      loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "params without content or lines");
+      return;
+    }
+  ref = loom_json_int (content, "ref", -1);
+  first = loom_json_int (content, "first", -1);
+  count = loom_json_int (content, "count", -1);
+  for (i = 0; i < self->incomplete_jobs->len && job == NULL; i++)
+    {
+      CtlJob *candidate = g_ptr_array_index (self->incomplete_jobs, i);
+      if (candidate->ref == ref && g_bytes_equal (candidate->client, client))
+        job = candidate;
+    }
+  if (job == NULL)
+    return;  /* aborted, or refused before */
+
+  lines = loom_lines_split (chunk);
+  if (first != job->n_ready || count < 1 || (gint64) lines->len != count || job->n_ready + count > job->n_tasks)
+    {
+      g_autofree char *message = g_strdup_printf (_("job %u: a chunk of parameters does not follow the ones before "
+                                                    "(it starts at task %" G_GINT64_FORMAT ", %u came so far); "
+                                                    "the tasks still without parameters fail"),
+                                                  job->id, first, job->n_ready);
+      g_warning ("%s", message);
+      loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "params out of order");
+      return;
+    }
+
+  /* Offsets into the growing buffer: the newline before, then the lines. */
+  g_byte_array_append (job->params_buf, (const guint8 *) "\n", 1);
+  base = job->params_buf->len;
+  data = g_bytes_get_data (chunk, NULL);
+  g_byte_array_append (job->params_buf, (const guint8 *) data, g_bytes_get_size (chunk));
+  for (i = 0; i < lines->len; i++)
+    {
+      gsize len;
+      const char *line = g_bytes_get_data (g_ptr_array_index (lines, i), &len);
+
+      if (len == 0)
+        {
+          loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "empty parameters");
+          len = 0;
+        }
+      job->tasks[job->n_ready + i].params_offset = base + (line ? (guint32) (line - data) : 0);
+      job->tasks[job->n_ready + i].params_len = len;
+    }
+  job->n_ready += lines->len;
+
+  if (job->n_ready == job->n_tasks)
+    {
+      job->params = g_byte_array_free_to_bytes (g_steal_pointer (&job->params_buf));
+      g_ptr_array_remove (self->incomplete_jobs, job);
+      ctl_store_job_added (self, job);
+    }
+  if (!job->aborted)
+    ctl_job_mark_pending (self, job);
 }
 
 /* The job a request names in its "job" member: in memory, or (finished,
@@ -365,7 +457,7 @@ handle_job_query (LoomController *self,
   rows.results = g_string_new (NULL);
   rows.details = g_string_new (NULL);
   /* Explicit parameters of a whole in-memory job go as they came. */
-  if (paged || job == NULL || job->sweep != NULL)
+  if (paged || job == NULL || job->sweep != NULL || job->params == NULL)
     rows.params = g_string_new (NULL);
   if (job != NULL)
     ctl_append_job_summary (out, job);
@@ -458,6 +550,22 @@ handle_abort (LoomController *self,
       g_snprintf (buf, sizeof buf, "{\"job\":%" G_GUINT64_FORMAT ",\"aborted\":0,\"killing\":0}", stored->id);
       ctl_reply (self, self->client_sock, msg, "abort_reply", buf, -1, NULL, 0);
       return;
+    }
+
+  /* Parameters still to come will not be needed: the tasks without them
+   * get "{}" and are aborted with the rest. */
+  if (job->params_buf != NULL)
+    {
+      for (guint i = job->n_ready; i < job->n_tasks; i++)
+        {
+          g_byte_array_append (job->params_buf, (const guint8 *) "\n{}", 3);
+          job->tasks[i].params_offset = job->params_buf->len - 2;
+          job->tasks[i].params_len = 2;
+        }
+      job->n_ready = job->n_tasks;
+      job->params = g_byte_array_free_to_bytes (g_steal_pointer (&job->params_buf));
+      g_ptr_array_remove (self->incomplete_jobs, job);
+      ctl_store_job_added (self, job);
     }
 
   while (ctl_job_has_pending (job))
@@ -661,6 +769,8 @@ ctl_handle_client_message (LoomController *self,
     }
   else if (g_str_equal (type, "jobs"))
     handle_jobs (self, msg);
+  else if (g_str_equal (type, "params"))
+    handle_params (self, msg);
   else if (g_str_equal (type, "attach"))
     handle_attach (self, msg);
   else if (g_str_equal (type, "purge"))

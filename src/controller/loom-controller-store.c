@@ -449,6 +449,7 @@ restore_job (LoomController  *self,
   job->retry = g_array_new (FALSE, FALSE, sizeof (guint));
   job->retries = self->retries;
   job->scheme = self->scheme;
+  job->n_ready = job->n_tasks;
 
   if (row->options && (options = json_from_string (row->options, NULL)) && JSON_NODE_HOLDS_OBJECT (options))
     {

@@ -60,6 +60,7 @@ loom_controller_finalize (GObject *object)
 
   ctl_store_free (self);
   g_clear_pointer (&self->gone_identities, g_hash_table_unref);
+  g_clear_pointer (&self->incomplete_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->profile, g_free);
   g_clear_pointer (&self->connection_path, g_free);
   g_clear_pointer (&self->state_connection_path, g_free);
@@ -110,6 +111,7 @@ loom_controller_init (LoomController *self)
   self->dirty_engines = g_ptr_array_new ();
   self->next_job_id = 1;
   self->keep_jobs = -1;
+  self->incomplete_jobs = g_ptr_array_new ();
   self->gone_identities = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
   self->subscriptions = g_ptr_array_new_with_free_func (g_free);
   self->events[0] = g_string_new (NULL);

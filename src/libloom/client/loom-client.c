@@ -34,6 +34,7 @@
 #define TICK_USEC                  (100 * 1000)
 #define PING_INTERVAL_USEC         (1 * G_USEC_PER_SEC)
 #define DEFAULT_RECONNECT_TIMEOUT_MS 60000
+#define PARAMS_CHUNK_BYTES         (4 * 1024 * 1024)
 
 typedef struct _Op Op;
 typedef void (*OpComplete) (LoomClient *self, Op *op, LoomMessage *reply, const GError *error);
@@ -426,6 +427,49 @@ op_complete_submit (LoomClient   *self,
   op_free (op);
 }
 
+/* Lines of parameters, split into chunks of about @max bytes at line ends
+ * (a line longer than @max is a chunk of its own). */
+static GPtrArray *
+split_lines (GBytes *lines,
+             gsize   max)
+{
+  GPtrArray *chunks = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
+  gsize size, start = 0;
+  const char *data = g_bytes_get_data (lines, &size);
+
+  while (start < size)
+    {
+      gsize end = MIN (start + max, size);
+
+      if (end < size)
+        {
+          const char *nl = NULL;
+
+          for (gsize i = end; i > start && nl == NULL; i--)
+            if (data[i - 1] == '\n')
+              nl = data + i - 1;
+          if (nl == NULL)
+            nl = memchr (data + end, '\n', size - end);
+          end = nl ? (gsize) (nl - data) : size;
+        }
+      g_ptr_array_add (chunks, g_bytes_new_from_bytes (lines, start, end - start));
+      start = end + 1;  /* past the newline */
+    }
+  return chunks;
+}
+
+static guint
+count_lines (GBytes *chunk)
+{
+  gsize size;
+  const char *data = g_bytes_get_data (chunk, &size);
+  guint n = size > 0;
+
+  for (gsize i = 0; i < size; i++)
+    n += data[i] == '\n';
+  return n;
+}
+
 /**
  * loom_client_submit: (skip)
  * @content: (transfer full): the submit request, an object without its
@@ -451,6 +495,34 @@ loom_client_submit (LoomClient      *self,
   op = op_new ("submit", op_complete_submit);
   op->result = g_object_ref (result);
   op->ref = ++self->next_ref;
+
+  /* Long parameter lists go in chunks, never as one giant message: the
+   * submit holds the first, "params" messages the others, in order. */
+  if (params != NULL && g_bytes_get_size (params) > PARAMS_CHUNK_BYTES)
+    {
+      g_autoptr(GPtrArray) chunks = split_lines (params, PARAMS_CHUNK_BYTES);
+      guint64 first = 0;
+
+      g_string_append_printf (request, ",\"params_count\":%u", count_lines (g_ptr_array_index (chunks, 0)));
+      g_string_append_printf (request, ",\"ref\":%u,\"ack\":%s}", op->ref, ack ? "true" : "false");
+      g_hash_table_insert (self->jobs, GUINT_TO_POINTER (op->ref), g_object_ref (result));
+      if (!send_op (self, op, request->str, g_ptr_array_index (chunks, 0), ack))
+        return;
+      first = count_lines (g_ptr_array_index (chunks, 0));
+      for (guint i = 1; i < chunks->len; i++)
+        {
+          GBytes *chunk = g_ptr_array_index (chunks, i);
+          guint n = count_lines (chunk);
+          char content_chunk[96];
+
+          g_snprintf (content_chunk, sizeof content_chunk,
+                      "{\"ref\":%u,\"first\":%" G_GUINT64_FORMAT ",\"count\":%u}", op->ref, first, n);
+          loom_wire_send (self->wire, self->dealer, NULL, "params", NULL, content_chunk, -1, &chunk, 1);
+          first += n;
+        }
+      return;
+    }
+
   g_string_append_printf (request, ",\"ref\":%u,\"ack\":%s}", op->ref, ack ? "true" : "false");
   g_hash_table_insert (self->jobs, GUINT_TO_POINTER (op->ref), g_object_ref (result));
   send_op (self, op, request->str, params, ack);
