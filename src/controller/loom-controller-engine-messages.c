@@ -47,10 +47,10 @@ adopt_held_tasks (LoomController *self,
           !(job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER ((guint) v[0]))) ||
           v[1] < 0 || v[1] >= job->n_tasks || v[2] < 0 || v[2] > G_MAXUINT8)
         continue;
-      task = &job->tasks[v[1]];
-      if (task->status != LOOM_TASK_QUEUED)
+      if (ctl_job_state (job, v[1]) != LOOM_TASK_QUEUED)
         continue;
-      task->status = LOOM_TASK_DISPATCHED;
+      task = ctl_job_task (job, v[1]);
+      ctl_task_set_status (job, v[1], task, LOOM_TASK_DISPATCHED);
       task->engine = engine->id;
       task->attempts = MAX (task->attempts, (guint8) v[2]);
       task->dispatched = now;
@@ -159,9 +159,10 @@ lookup_held_task (LoomController *self,
 
   if (job == NULL || index < 0 || index >= job->n_tasks)
     return NULL;
-  task = &job->tasks[index];
-  if (task->engine != (gint32) engine->id || task->attempts != attempt ||
-      (task->status != LOOM_TASK_DISPATCHED && task->status != LOOM_TASK_RUNNING))
+  if (ctl_job_state (job, index) != LOOM_TASK_DISPATCHED && ctl_job_state (job, index) != LOOM_TASK_RUNNING)
+    return NULL;
+  task = ctl_job_task (job, index);
+  if (task->engine != (gint32) engine->id || task->attempts != attempt)
     return NULL;
   *job_out = job;
   return task;
@@ -213,7 +214,7 @@ handle_started (LoomController *self,
         continue;
       if (!(task = lookup_held_task (self, engine, v[0], v[1], v[2], &job)))
         continue;
-      task->status = LOOM_TASK_RUNNING;
+      ctl_task_set_status (job, v[1], task, LOOM_TASK_RUNNING);
       task->started = v[3];
       emit_started (self, job, v[1], task);
     }
@@ -242,9 +243,9 @@ lookup_orphan_task (LoomController *self,
 
   if (job == NULL || index < 0 || index >= job->n_tasks)
     return NULL;
-  task = &job->tasks[index];
-  if (loom_task_status_is_final (task->status))
+  if (loom_task_status_is_final (ctl_job_state (job, index)))
     return NULL;
+  task = ctl_job_task (job, index);
   *job_out = job;
   return task;
 }
@@ -286,8 +287,8 @@ accept_result (LoomController *self,
           }
       }
 
-  task->status = v[3] == LOOM_TASK_DONE ? LOOM_TASK_DONE
-                 : job->aborted ? LOOM_TASK_ABORTED : LOOM_TASK_FAILED;
+  ctl_task_set_status (job, v[1], task, v[3] == LOOM_TASK_DONE ? LOOM_TASK_DONE
+                                        : job->aborted ? LOOM_TASK_ABORTED : LOOM_TASK_FAILED);
   task->engine = engine_id;
   task->attempts = MAX (task->attempts, (guint8) CLAMP (v[2], 0, G_MAXUINT8));
   task->started = v[4];

@@ -117,12 +117,12 @@ ctl_engine_gone (LoomController  *self,
       if (job == NULL)
         continue;
 
-      task = &job->tasks[ref->index];
+      task = ctl_job_task (job, ref->index);
       job->n_outstanding--;
 
       if (task->attempts <= job->retries)
         {
-          task->status = LOOM_TASK_QUEUED;
+          ctl_task_set_status (job, ref->index, task, LOOM_TASK_QUEUED);
           task->started = 0;
           task->started_seen = FALSE;
           g_array_append_val (job->retry, ref->index);
@@ -145,7 +145,7 @@ ctl_engine_gone (LoomController  *self,
 
           loom_json_append_string (detail, msg);
           g_string_append (detail, "}}");
-          task->status = LOOM_TASK_LOST;
+          ctl_task_set_status (job, ref->index, task, LOOM_TASK_LOST);
           task->received = now;
           g_clear_pointer (&task->detail, g_bytes_unref);
           task->detail = g_string_free_to_bytes (g_steal_pointer (&detail));

@@ -16,15 +16,87 @@
 
 #include "loom-controller-private.h"
 
+static guint
+block_length (CtlJob *job,
+              guint   block)
+{
+  return MIN (CTL_BLOCK_SIZE, job->n_tasks - (block << CTL_BLOCK_BITS));
+}
+
+/* Makes the per-task state of a job of @job->n_tasks tasks; FALSE if there
+ * is no memory for it. */
+gboolean
+ctl_job_alloc (CtlJob *job)
+{
+  guint n_blocks = (job->n_tasks + CTL_BLOCK_SIZE - 1) >> CTL_BLOCK_BITS;
+
+  job->state = g_try_malloc0 (job->n_tasks);
+  job->blocks = g_try_new0 (CtlTask *, n_blocks);
+  job->block_stored = g_try_new0 (guint16, n_blocks);
+  return job->state != NULL && job->blocks != NULL && job->block_stored != NULL;
+}
+
+CtlTask *
+ctl_job_new_block (CtlJob *job,
+                   guint   block)
+{
+  guint n = block_length (job, block);
+  CtlTask *tasks = g_new0 (CtlTask, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      guint index = (block << CTL_BLOCK_BITS) + i;
+
+      tasks[i].engine = -1;
+      tasks[i].submitted = job->created;
+      tasks[i].status = job->state[index];
+      /* A block made again after it was freed: its tasks are stored. */
+      tasks[i].stored = loom_task_status_is_final (tasks[i].status);
+    }
+  job->blocks[block] = tasks;
+  return tasks;
+}
+
+/* Task @index of @job is now in the store: once every task of its block
+ * is, a sweep job's block goes (an explicit job's keeps its tasks'
+ * parameter offsets). */
+void
+ctl_job_task_stored (CtlJob *job,
+                     guint   index)
+{
+  guint block = index >> CTL_BLOCK_BITS;
+  CtlTask *task = ctl_job_task (job, index);
+
+  if (task->stored)
+    return;
+  task->stored = TRUE;
+  g_clear_pointer (&task->result, g_bytes_unref);
+  g_clear_pointer (&task->detail, g_bytes_unref);
+  if (++job->block_stored[block] == block_length (job, block) && job->sweep != NULL)
+    g_clear_pointer (&job->blocks[block], g_free);
+}
+
 void
 ctl_job_free (CtlJob *job)
 {
-  for (guint i = 0; i < job->n_tasks; i++)
+  guint n_blocks = (job->n_tasks + CTL_BLOCK_SIZE - 1) >> CTL_BLOCK_BITS;
+
+  for (guint b = 0; job->blocks != NULL && b < n_blocks; b++)
     {
-      g_clear_pointer (&job->tasks[i].result, g_bytes_unref);
-      g_clear_pointer (&job->tasks[i].detail, g_bytes_unref);
+      CtlTask *tasks = job->blocks[b];
+
+      if (tasks == NULL)
+        continue;
+      for (guint i = 0; i < block_length (job, b); i++)
+        {
+          g_clear_pointer (&tasks[i].result, g_bytes_unref);
+          g_clear_pointer (&tasks[i].detail, g_bytes_unref);
+        }
+      g_free (tasks);
     }
-  g_free (job->tasks);
+  g_free (job->blocks);
+  g_free (job->block_stored);
+  g_free (job->state);
   g_free (job->name);
   g_free (job->spec);
   g_free (job->sweep_spec);
@@ -60,11 +132,17 @@ ctl_job_append_params (CtlJob  *job,
 
       loom_json_append_node (out, params);
     }
-  else if (job->tasks[index].params_len == 0)
-    g_string_append (out, "{}");  /* never came: the job was aborted first */
   else
-    g_string_append_len (out, (const char *) (job->params ? g_bytes_get_data (job->params, NULL) : job->params_buf->data)
-                              + job->tasks[index].params_offset, job->tasks[index].params_len);
+    {
+      CtlTask *task = ctl_job_task (job, index);
+
+      if (task->params_len == 0)
+        g_string_append (out, "{}");  /* never came: the job was aborted first */
+      else
+        g_string_append_len (out, (const char *) (job->params ? g_bytes_get_data (job->params, NULL)
+                                                              : job->params_buf->data)
+                                  + task->params_offset, task->params_len);
+    }
 }
 
 static void
@@ -150,7 +228,7 @@ job_append_result (LoomController *self,
                    guint           index)
 {
   job_mark_dirty (self, job);
-  ctl_append_task_row (job->out_meta, job->out_results, job->out_details, index, &job->tasks[index]);
+  ctl_append_task_row (job->out_meta, job->out_results, job->out_details, index, ctl_job_task (job, index));
 }
 
 void
@@ -158,7 +236,7 @@ ctl_job_task_final (LoomController *self,
                     CtlJob         *job,
                     guint           index)
 {
-  CtlTask *task = &job->tasks[index];
+  CtlTask *task = ctl_job_task (job, index);
   GString *ev;
 
   job->n_final++;

@@ -63,7 +63,12 @@ typedef struct
   LoomSweep *sweep;           /* nullable: or the sweep they are expanded from,
                                * task by task as they are dispatched */
   char      *sweep_spec;      /* nullable: that sweep as submitted, compact JSON */
-  CtlTask   *tasks;
+  /* Tasks in blocks of CTL_BLOCK_SIZE, made as tasks are first touched
+   * and freed (for sweeps) once every task in them is stored: what stays
+   * in memory for every task is its status byte in @state. */
+  CtlTask  **blocks;
+  guint16   *block_stored;    /* stored tasks, a block */
+  guint8    *state;           /* LoomTaskStatus, a task */
   guint      n_tasks;
   guint      next;            /* next never-dispatched index */
   GArray    *retry;           /* guint: indices to run again, first */
@@ -251,20 +256,55 @@ ctl_job_mark_pending (LoomController *self,
     }
 }
 
+#define CTL_BLOCK_BITS 12
+#define CTL_BLOCK_SIZE (1u << CTL_BLOCK_BITS)
+
+CtlTask *ctl_job_new_block (CtlJob *job,
+                            guint   block);
+
+/* The record of task @index, made if need be. */
+static inline CtlTask *
+ctl_job_task (CtlJob *job,
+              guint   index)
+{
+  CtlTask *block = job->blocks[index >> CTL_BLOCK_BITS];
+
+  if (G_UNLIKELY (block == NULL))
+    block = ctl_job_new_block (job, index >> CTL_BLOCK_BITS);
+  return &block[index & (CTL_BLOCK_SIZE - 1)];
+}
+
+static inline LoomTaskStatus
+ctl_job_state (CtlJob *job,
+               guint   index)
+{
+  return (LoomTaskStatus) job->state[index];
+}
+
+static inline void
+ctl_task_set_status (CtlJob         *job,
+                     guint           index,
+                     CtlTask        *task,
+                     LoomTaskStatus  status)
+{
+  task->status = status;
+  job->state[index] = status;
+}
+
 /* Tasks that are no longer queued (finished after a restart, or held by
  * an engine that registered again) are skipped. */
 static inline gboolean
 ctl_job_has_pending (CtlJob *job)
 {
   while (job->retry_head < job->retry->len &&
-         job->tasks[g_array_index (job->retry, guint, job->retry_head)].status != LOOM_TASK_QUEUED)
+         ctl_job_state (job, g_array_index (job->retry, guint, job->retry_head)) != LOOM_TASK_QUEUED)
     job->retry_head++;
   if (job->retry_head > 0 && job->retry_head == job->retry->len)
     {
       g_array_set_size (job->retry, 0);
       job->retry_head = 0;
     }
-  while (job->next < job->n_ready && job->tasks[job->next].status != LOOM_TASK_QUEUED)
+  while (job->next < job->n_ready && ctl_job_state (job, job->next) != LOOM_TASK_QUEUED)
     job->next++;
   return job->retry_head < job->retry->len || job->next < job->n_ready;
 }
@@ -278,6 +318,9 @@ ctl_job_pop_pending (CtlJob *job)
   return job->next++;
 }
 
+gboolean ctl_job_alloc      (CtlJob         *job);
+void ctl_job_task_stored    (CtlJob         *job,
+                             guint           index);
 void ctl_job_free           (CtlJob         *job);
 void ctl_job_append_params  (CtlJob         *job,
                              guint           index,

@@ -123,7 +123,6 @@ handle_submit (LoomController *self,
   g_autoptr(GPtrArray) lines = NULL;
   g_autoptr(GArray) targets = NULL;
   g_autoptr(LoomSweep) sweep = NULL;
-  g_autofree CtlTask *tasks = NULL;
   gint64 retries = -1;
   gint mode = LOOM_JOB_PARALLEL;
   gint scheme = self->scheme;
@@ -187,11 +186,6 @@ handle_submit (LoomController *self,
             return;
           }
     }
-  if (!(tasks = g_try_new0 (CtlTask, count)))
-    {
-      submit_error (self, msg, content, _("the controller has no memory for a job of that many tasks"));
-      return;
-    }
   if (!submit_enum_member (self, msg, content, "mode", LOOM_TYPE_JOB_MODE, &mode))
     return;
   if (json_object_has_member (content, "retries") &&
@@ -247,7 +241,13 @@ handle_submit (LoomController *self,
   if (job->sweep != NULL)
     job->sweep_spec = loom_json_to_string (json_object_get_member (content, "sweep"));
   job->n_tasks = count;
-  job->tasks = g_steal_pointer (&tasks);
+  job->created = now;
+  if (!ctl_job_alloc (job))
+    {
+      ctl_job_free (job);
+      submit_error (self, msg, content, _("the controller has no memory for a job of that many tasks"));
+      return;
+    }
   job->retry = g_array_new (FALSE, FALSE, sizeof (guint));
   job->pinned = -1;
   job->retries = retries >= 0 ? (guint) retries : self->retries;
@@ -264,11 +264,9 @@ handle_submit (LoomController *self,
           gsize len;
           const char *data = g_bytes_get_data (line, &len);
 
-          job->tasks[i].params_offset = data ? (guint32) (data - base) : 0;
-          job->tasks[i].params_len = len;
+          ctl_job_task (job, i)->params_offset = data ? (guint32) (data - base) : 0;
+          ctl_job_task (job, i)->params_len = len;
         }
-      job->tasks[i].engine = -1;
-      job->tasks[i].submitted = now;
     }
 
   job->ref = loom_json_int (content, "ref", -1);
@@ -359,8 +357,8 @@ handle_params (LoomController *self,
           loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "empty parameters");
           len = 0;
         }
-      job->tasks[job->n_ready + i].params_offset = base + (line ? (guint32) (line - data) : 0);
-      job->tasks[job->n_ready + i].params_len = len;
+      ctl_job_task (job, job->n_ready + i)->params_offset = base + (line ? (guint32) (line - data) : 0);
+      ctl_job_task (job, job->n_ready + i)->params_len = len;
     }
   job->n_ready += lines->len;
 
@@ -559,8 +557,8 @@ handle_abort (LoomController *self,
       for (guint i = job->n_ready; i < job->n_tasks; i++)
         {
           g_byte_array_append (job->params_buf, (const guint8 *) "\n{}", 3);
-          job->tasks[i].params_offset = job->params_buf->len - 2;
-          job->tasks[i].params_len = 2;
+          ctl_job_task (job, i)->params_offset = job->params_buf->len - 2;
+          ctl_job_task (job, i)->params_len = 2;
         }
       job->n_ready = job->n_tasks;
       job->params = g_byte_array_free_to_bytes (g_steal_pointer (&job->params_buf));
@@ -571,10 +569,10 @@ handle_abort (LoomController *self,
   while (ctl_job_has_pending (job))
     {
       guint index = ctl_job_pop_pending (job);
-      CtlTask *task = &job->tasks[index];
+      CtlTask *task = ctl_job_task (job, index);
       GString *ev;
 
-      task->status = LOOM_TASK_ABORTED;
+      ctl_task_set_status (job, index, task, LOOM_TASK_ABORTED);
       task->received = g_get_real_time ();
       g_clear_pointer (&task->detail, g_bytes_unref);
       task->detail = g_bytes_new_static (ABORTED_DETAIL, strlen (ABORTED_DETAIL));

@@ -168,12 +168,12 @@ dispatch (LoomController *self,
           guint           index,
           CtlEngine      *engine)
 {
-  CtlTask *task = &job->tasks[index];
+  CtlTask *task = ctl_job_task (job, index);
   TaskRef ref = { job->id, index };
   gboolean have_job = FALSE;
   GString *ev;
 
-  task->status = LOOM_TASK_DISPATCHED;
+  ctl_task_set_status (job, index, task, LOOM_TASK_DISPATCHED);
   task->engine = engine->id;
   task->attempts++;
   task->dispatched = g_get_real_time ();
@@ -232,9 +232,9 @@ fail_unreachable_job (LoomController *self,
   while (ctl_job_has_pending (job))
     {
       guint index = ctl_job_pop_pending (job);
-      CtlTask *task = &job->tasks[index];
+      CtlTask *task = ctl_job_task (job, index);
 
-      task->status = LOOM_TASK_LOST;
+      ctl_task_set_status (job, index, task, LOOM_TASK_LOST);
       task->received = g_get_real_time ();
       g_clear_pointer (&task->detail, g_bytes_unref);
       task->detail = g_bytes_ref (bytes);

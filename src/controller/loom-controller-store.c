@@ -226,7 +226,7 @@ ctl_store_task_final (LoomController *self,
                       guint           index)
 {
   CtlStoreBatch *batch;
-  CtlTask *task = &job->tasks[index];
+  CtlTask *task = ctl_job_task (job, index);
   LoomStoreTask row = { 0 };
   TaskRef ref = { job->id, index };
 
@@ -320,9 +320,9 @@ fail_jobs_of_batch (LoomController *self,
         while (ctl_job_has_pending (job))
           {
             guint index = ctl_job_pop_pending (job);
-            CtlTask *task = &job->tasks[index];
+            CtlTask *task = ctl_job_task (job, index);
 
-            task->status = LOOM_TASK_FAILED;
+            ctl_task_set_status (job, index, task, LOOM_TASK_FAILED);
             task->received = g_get_real_time ();
             g_clear_pointer (&task->detail, g_bytes_unref);
             task->detail = g_bytes_ref (bytes);
@@ -357,14 +357,10 @@ ctl_store_collect (LoomController *self)
         {
           TaskRef *ref = &g_array_index (batch->refs, TaskRef, i);
           CtlJob *job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (ref->job));
-          CtlTask *task;
 
           if (job == NULL || job->store_failed)
             continue;
-          task = &job->tasks[ref->index];
-          task->stored = TRUE;
-          g_clear_pointer (&task->result, g_bytes_unref);
-          g_clear_pointer (&task->detail, g_bytes_unref);
+          ctl_job_task_stored (job, ref->index);
         }
 
       /* Nor do finished jobs: the store answers for them from now on. */
@@ -391,25 +387,25 @@ restore_task (const LoomStoreTask *row,
               gpointer             user_data)
 {
   CtlJob *job = user_data;
-  CtlTask *task;
+  CtlTask *block;
 
-  if (row->index >= job->n_tasks)
+  if (row->index >= job->n_tasks || loom_task_status_is_final (ctl_job_state (job, row->index)) ||
+      !loom_task_status_is_final (row->status))
     return TRUE;
-  task = &job->tasks[row->index];
-  if (task->stored)
-    return TRUE;
-  task->status = row->status;
-  task->engine = row->engine;
-  task->attempts = row->attempts;
-  task->submitted = row->submitted;
-  task->dispatched = row->dispatched;
-  task->started = row->started;
-  task->completed = row->completed;
-  task->received = row->received;
-  task->stored = TRUE;
-  task->started_seen = TRUE;
+  /* Only the status stays in memory; a block made already (an explicit
+   * job's, for its parameters) learns the task is stored. */
+  job->state[row->index] = row->status;
+  if ((block = job->blocks[row->index >> CTL_BLOCK_BITS]) != NULL)
+    {
+      CtlTask *task = &block[row->index & (CTL_BLOCK_SIZE - 1)];
+
+      task->status = row->status;
+      task->stored = TRUE;
+      task->started_seen = TRUE;
+    }
+  job->block_stored[row->index >> CTL_BLOCK_BITS]++;
   job->n_final++;
-  if (task->status == LOOM_TASK_DONE)
+  if (row->status == LOOM_TASK_DONE)
     job->n_done++;
   else
     job->n_failed++;
@@ -430,7 +426,7 @@ restore_job (LoomController  *self,
   gint mode = LOOM_JOB_PARALLEL;
   gint scheme = self->scheme;
 
-  if (row->n_tasks == 0 || row->n_tasks > G_MAXINT32)
+  if (row->n_tasks == 0 || row->n_tasks > G_MAXINT32 || row->created <= 0)
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED, "job %" G_GUINT64_FORMAT ": bad task count", row->id);
       return NULL;
@@ -450,6 +446,12 @@ restore_job (LoomController  *self,
   job->retries = self->retries;
   job->scheme = self->scheme;
   job->n_ready = job->n_tasks;
+  if (!ctl_job_alloc (job))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED, "job %" G_GUINT64_FORMAT ": no memory", row->id);
+      ctl_job_free (job);
+      return NULL;
+    }
 
   if (row->options && (options = json_from_string (row->options, NULL)) && JSON_NODE_HOLDS_OBJECT (options))
     {
@@ -498,24 +500,15 @@ restore_job (LoomController  *self,
           ctl_job_free (job);
           return NULL;
         }
-      job->tasks = g_new0 (CtlTask, job->n_tasks);
       base = g_bytes_get_data (job->params, NULL);
       for (guint i = 0; i < lines->len; i++)
         {
           gsize len;
           const char *data = g_bytes_get_data (g_ptr_array_index (lines, i), &len);
 
-          job->tasks[i].params_offset = data ? (guint32) (data - base) : 0;
-          job->tasks[i].params_len = len;
+          ctl_job_task (job, i)->params_offset = data ? (guint32) (data - base) : 0;
+          ctl_job_task (job, i)->params_len = len;
         }
-    }
-  if (job->tasks == NULL)
-    job->tasks = g_new0 (CtlTask, job->n_tasks);
-
-  for (guint i = 0; i < job->n_tasks; i++)
-    {
-      job->tasks[i].engine = -1;
-      job->tasks[i].submitted = row->created;
     }
 
   if (!loom_store_read_tasks (self->store, job->id, 0, job->n_tasks, restore_task, job, error))
@@ -760,13 +753,19 @@ ctl_append_job_rows (LoomController *self,
       reader.job = job->id;
       for (i = first; i < job->n_tasks; i++)
         {
-          CtlTask *task = &job->tasks[i];
+          CtlTask *block = job->blocks[i >> CTL_BLOCK_BITS];
+          CtlTask *task = block ? &block[i & (CTL_BLOCK_SIZE - 1)] : NULL;
+          LoomTaskStatus status = ctl_job_state (job, i);
 
-          if (rows->final_only && !loom_task_status_is_final (task->status))
+          if (rows->final_only && !loom_task_status_is_final (status))
             continue;
           if (rows->n_rows > 0 && rows_full (rows))
             break;
-          if (task->stored && task->result == NULL)
+          /* A task without a record is stored (its block was freed), or
+           * never touched: queued. */
+          if (task == NULL && !loom_task_status_is_final (status))
+            task = ctl_job_task (job, i);
+          if (task == NULL || (task->stored && task->result == NULL))
             {
               const LoomStoreTask *copy = cached_task (&reader, i);
               LoomStoreTask row;
@@ -774,7 +773,7 @@ ctl_append_job_rows (LoomController *self,
               if (copy != NULL)
                 row = *copy;
               else
-                row = (LoomStoreTask) { .engine = task->engine, .status = task->status };
+                row = (LoomStoreTask) { .engine = task ? task->engine : -1, .status = status };
               row.index = i;
               ctl_append_row (rows->meta, rows->results, rows->details, &row);
             }
