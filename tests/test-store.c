@@ -13,6 +13,7 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 #include <sqlite3.h>
@@ -138,10 +139,14 @@ test_write_read_reopen (void)
   g_autoptr(LoomStore) store = loom_store_open (path, &notice, &error);
   g_autoptr(GPtrArray) jobs = NULL;
   LoomStoreJob *job;
+  GStatBuf st;
 
   g_assert_no_error (error);
   g_assert_null (notice);
   g_assert_cmpuint (loom_store_get_max_job_id (store), ==, 0);
+  /* Results are the user's alone, whatever the umask (022 here). */
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 0777, ==, 0600);
 
   add_job (store, 1, 100000, 0);
   /* In batches, as results arrive. */
@@ -301,6 +306,9 @@ main (int   argc,
       char *argv[])
 {
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* The usual umask, under which files are readable by all unless the
+   * code that creates them says otherwise. */
+  umask (022);
 
   g_test_add_func ("/loom/store/write-read-reopen", test_write_read_reopen);
   g_test_add_func ("/loom/store/purge", test_purge);

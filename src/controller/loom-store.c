@@ -15,6 +15,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 
 #include <glib/gi18n-lib.h>
@@ -145,6 +146,13 @@ open_and_check (LoomStore  *self,
                 GError    **error)
 {
   gint64 app_id, version, n_tables;
+  int fd;
+
+  /* Results and captured output are private: a new store (and the WAL
+   * and shared-memory files SQLite gives the same mode) is the user's
+   * alone, whatever the umask. */
+  if ((fd = g_open (self->path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600)) >= 0)
+    g_close (fd, NULL);
 
   if (sqlite3_open_v2 (self->path, &self->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL)
       != SQLITE_OK)
