@@ -33,6 +33,7 @@
 #define DEFAULT_REQUEST_TIMEOUT_MS 10000
 #define TICK_USEC                  (100 * 1000)
 #define PING_INTERVAL_USEC         (1 * G_USEC_PER_SEC)
+#define DRAIN_BUDGET_USEC          (8 * 1000)
 #define DEFAULT_RECONNECT_TIMEOUT_MS 60000
 #define PARAMS_CHUNK_BYTES         (4 * 1024 * 1024)
 
@@ -99,6 +100,8 @@ struct _LoomClient
   gboolean         follow_tasks;    /* subscribed to task events too */
   guint            pump_depth;      /* inside client_pump () */
   gint64           last_dispatch;   /* when the GSource last ran */
+  gint64           drain_budget;    /* µs per socket per dispatch, 0: all */
+  gboolean         drain_cut;       /* the last dispatch left messages */
   gboolean         engines_in_flight;
   guint64          last_event_seq;
 
@@ -739,10 +742,25 @@ handle_results (LoomClient  *self,
     }
 }
 
+/* Whether a drain that began at @start has used its time: a flood of
+ * results must not hold the main loop (and the app's frames) for seconds.
+ * What is left stays readable and is handled at the next dispatch. */
+static gboolean
+drain_out_of_time (LoomClient *self,
+                   gint64      start)
+{
+  if (self->drain_budget == 0 || g_get_monotonic_time () - start < self->drain_budget)
+    return FALSE;
+  self->drain_cut = TRUE;
+  return TRUE;
+}
+
 static void
 drain_dealer (LoomClient *self)
 {
-  for (;;)
+  gint64 start = g_get_monotonic_time ();
+
+  while (!drain_out_of_time (self, start))
     {
       LoomMessage *msg;
       gboolean got_any;
@@ -803,7 +821,9 @@ note_task_started (LoomClient *self,
 static void
 drain_sub (LoomClient *self)
 {
-  for (;;)
+  gint64 start = g_get_monotonic_time ();
+
+  while (!drain_out_of_time (self, start))
     {
       g_autoptr(LoomMessage) msg = NULL;
       JsonObject *content;
@@ -978,7 +998,15 @@ client_source_dispatch (GSource     *source,
   g_source_set_ready_time (source, -1);
   g_object_ref (self);
   self->last_dispatch = g_get_monotonic_time ();
+  self->drain_budget = DRAIN_BUDGET_USEC;
+  self->drain_cut = FALSE;
   client_pump (self);
+  self->drain_budget = 0;
+  /* With messages left, the source steps below redrawing and input until
+   * it has caught up: a window stays live while a big job pours in, and a
+   * program with nothing else to do loses no time. */
+  if (!self->closed)
+    g_source_set_priority (source, self->drain_cut ? G_PRIORITY_LOW : G_PRIORITY_DEFAULT);
   g_object_unref (self);
   return G_SOURCE_CONTINUE;
 }
