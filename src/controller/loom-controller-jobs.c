@@ -231,6 +231,27 @@ job_append_result (LoomController *self,
   ctl_append_task_row (job->out_meta, job->out_results, job->out_details, index, ctl_job_task (job, index));
 }
 
+/* Ends every task of @job that has not been dispatched with @status and
+ * @detail (an error object), as if each had come back so. */
+void
+ctl_job_end_pending (LoomController *self,
+                     CtlJob         *job,
+                     LoomTaskStatus  status,
+                     GBytes         *detail)
+{
+  while (ctl_job_has_pending (job))
+    {
+      guint index = ctl_job_pop_pending (job);
+      CtlTask *task = ctl_job_task (job, index);
+
+      ctl_task_set_status (job, index, task, status);
+      task->received = g_get_real_time ();
+      g_clear_pointer (&task->detail, g_bytes_unref);
+      task->detail = g_bytes_ref (detail);
+      ctl_job_task_final (self, job, index);
+    }
+}
+
 void
 ctl_job_task_final (LoomController *self,
                     CtlJob         *job,

@@ -334,6 +334,10 @@ void ctl_append_task_row    (GString        *meta,
                              GString        *details,
                              guint           index,
                              CtlTask        *task);
+void ctl_job_end_pending    (LoomController *self,
+                             CtlJob         *job,
+                             LoomTaskStatus  status,
+                             GBytes         *detail);
 void ctl_job_task_final     (LoomController *self,
                              CtlJob         *job,
                              guint           index);

@@ -229,17 +229,7 @@ fail_unreachable_job (LoomController *self,
   g_string_append (detail, "}}");
   bytes = g_string_free_to_bytes (g_steal_pointer (&detail));
 
-  while (ctl_job_has_pending (job))
-    {
-      guint index = ctl_job_pop_pending (job);
-      CtlTask *task = ctl_job_task (job, index);
-
-      ctl_task_set_status (job, index, task, LOOM_TASK_LOST);
-      task->received = g_get_real_time ();
-      g_clear_pointer (&task->detail, g_bytes_unref);
-      task->detail = g_bytes_ref (bytes);
-      ctl_job_task_final (self, job, index);
-    }
+  ctl_job_end_pending (self, job, LOOM_TASK_LOST, bytes);
 }
 
 static gboolean

@@ -317,17 +317,7 @@ fail_jobs_of_batch (LoomController *self,
         if (job == NULL)
           continue;
         job->store_failed = TRUE;
-        while (ctl_job_has_pending (job))
-          {
-            guint index = ctl_job_pop_pending (job);
-            CtlTask *task = ctl_job_task (job, index);
-
-            ctl_task_set_status (job, index, task, LOOM_TASK_FAILED);
-            task->received = g_get_real_time ();
-            g_clear_pointer (&task->detail, g_bytes_unref);
-            task->detail = g_bytes_ref (bytes);
-            ctl_job_task_final (self, job, index);
-          }
+        ctl_job_end_pending (self, job, LOOM_TASK_FAILED, bytes);
       }
   }
 }
