@@ -426,6 +426,31 @@ cluster_status (const char *profile)
   return parse_json (out);
 }
 
+/* The pids of the live engines of @profile (the default: NULL), by engine
+ * id; 0 for an id whose engine is not idle or busy. */
+GArray *
+cluster_engine_pids (const char *profile)
+{
+  g_autoptr(JsonNode) status = cluster_status (profile);
+  JsonArray *engines = json_object_get_array_member (json_node_get_object (status), "engines");
+  GArray *pids = g_array_new (FALSE, TRUE, sizeof (gint64));
+
+  for (guint i = 0; i < json_array_get_length (engines); i++)
+    {
+      JsonObject *e = json_array_get_object_element (engines, i);
+      gint64 id = json_object_get_int_member (e, "id");
+      gint64 pid = json_object_get_int_member (e, "pid");
+
+      if (!g_str_equal (json_object_get_string_member (e, "state"), "idle") &&
+          !g_str_equal (json_object_get_string_member (e, "state"), "busy"))
+        continue;
+      if (pids->len <= id)
+        g_array_set_size (pids, id + 1);
+      g_array_index (pids, gint64, id) = pid;
+    }
+  return pids;
+}
+
 void
 cluster_start (const char *profile,
                const char *n_engines)

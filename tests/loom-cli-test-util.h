@@ -71,6 +71,7 @@ void        assert_ran_at_once  (JsonNode   *report);
  * --json`, `cluster start -n N`, and `cluster stop`, which checks that its
  * controller, every engine it ever had and its connection file are gone. */
 JsonNode   *cluster_status      (const char *profile);
+GArray     *cluster_engine_pids (const char *profile);
 void        cluster_start       (const char *profile,
                                  const char *n_engines);
 void        cluster_stop        (const char *profile);

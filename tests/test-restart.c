@@ -27,30 +27,6 @@ controller_pid (const char *profile)
                                      "pid");
 }
 
-/* The pids of the live engines of @profile, by engine id. */
-static GArray *
-engine_pids (const char *profile)
-{
-  g_autoptr(JsonNode) status = cluster_status (profile);
-  JsonArray *engines = json_object_get_array_member (json_node_get_object (status), "engines");
-  GArray *pids = g_array_new (FALSE, TRUE, sizeof (gint64));
-
-  for (guint i = 0; i < json_array_get_length (engines); i++)
-    {
-      JsonObject *e = json_array_get_object_element (engines, i);
-      gint64 id = json_object_get_int_member (e, "id");
-      gint64 pid = json_object_get_int_member (e, "pid");
-
-      if (!g_str_equal (json_object_get_string_member (e, "state"), "idle") &&
-          !g_str_equal (json_object_get_string_member (e, "state"), "busy"))
-        continue;
-      if (pids->len <= id)
-        g_array_set_size (pids, id + 1);
-      g_array_index (pids, gint64, id) = pid;
-    }
-  return pids;
-}
-
 static void
 kill_controller (const char *profile)
 {
@@ -97,7 +73,7 @@ test_kill_mid_job (void)
                          "sleep 0.05; echo {i}", NULL };
 
   cluster_start ("rs", "2");
-  before = engine_pids ("rs");
+  before = cluster_engine_pids ("rs");
   g_assert_cmpuint (before->len, ==, 2);
 
   run = spawn_loomctlv (args);
@@ -112,7 +88,7 @@ test_kill_mid_job (void)
   g_assert_cmpint (finish_loomctl (run, "run across a restart", &out, &err), ==, 0);
   assert_counts_to (out, 60);
 
-  after = engine_pids ("rs");
+  after = cluster_engine_pids ("rs");
   g_assert_cmpuint (after->len, ==, 2);
   for (guint i = 0; i < 2; i++)
     g_assert_cmpint (g_array_index (after, gint64, i), ==, g_array_index (before, gint64, i));
@@ -143,7 +119,7 @@ test_restart_without_engines (void)
 
   g_assert_cmpint (run_loomctl (&out, NULL, "cluster", "start", "-n", "1", "--reconnect-timeout", "0.5",
                                 "--profile", "rn", NULL), ==, 0);
-  pids = engine_pids ("rn");
+  pids = cluster_engine_pids ("rn");
   g_clear_pointer (&out, g_free);
   g_assert_cmpint (run_loomctl (&out, NULL, "map", "sleep", "--sweep", "seconds=0.1", "--sweep", "i=range:0:30",
                                 "--async", "--profile", "rn", NULL), ==, 0);
