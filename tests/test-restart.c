@@ -223,6 +223,42 @@ test_store_read_back_and_purge (void)
   assert_nothing_left ();
 }
 
+/* --keep-jobs: once jobs finish, the store keeps the newest N; the rest go
+ * without a purge being asked for. */
+static void
+test_retention (void)
+{
+  g_autofree char *out = NULL;
+  gint64 deadline;
+
+  g_assert_cmpint (run_loomctl (&out, NULL, "cluster", "start", "-n", "1", "--keep-jobs", "2", "--profile", "rk", NULL),
+                   ==, 0);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (run_loomctl (&out, NULL, "map", "echo", "--sweep", "x=range:0:20", "--profile", "rk", NULL),
+                       ==, 0);
+    }
+
+  /* The writer removes them after it has stored the last job. */
+  deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  do
+    {
+      g_clear_pointer (&out, g_free);
+      g_assert_cmpint (run_loomctl (&out, NULL, "jobs", "--profile", "rk", NULL), ==, 0);
+      if (strstr (out, "    2  echo") == NULL)
+        break;
+      g_usleep (100 * 1000);
+    }
+  while (g_get_monotonic_time () < deadline);
+  g_assert_null (strstr (out, "    1  echo"));
+  g_assert_null (strstr (out, "    2  echo"));
+  g_assert_nonnull (strstr (out, "    3  echo"));
+  g_assert_nonnull (strstr (out, "    4  echo"));
+  cluster_stop ("rk");
+  assert_nothing_left ();
+}
+
 static void
 limit_file_size (gpointer data)
 {
@@ -279,6 +315,7 @@ main (int   argc,
   g_test_add_func ("/loom/restart/kill-mid-job", test_kill_mid_job);
   g_test_add_func ("/loom/restart/without-engines", test_restart_without_engines);
   g_test_add_func ("/loom/restart/store-read-back-and-purge", test_store_read_back_and_purge);
+  g_test_add_func ("/loom/restart/retention", test_retention);
   g_test_add_func ("/loom/restart/store-full", test_store_full);
 
   return g_test_run ();

@@ -186,6 +186,7 @@ test_purge (void)
   g_autoptr(GError) error = NULL;
   g_autoptr(LoomStore) store = loom_store_open (path, NULL, &error);
   g_autoptr(GPtrArray) jobs = NULL;
+  guint64 big;
 
   g_assert_no_error (error);
   /* Jobs 1-5 finished at 100..500, job 6 still running. */
@@ -211,6 +212,19 @@ test_purge (void)
   g_clear_pointer (&jobs, g_ptr_array_unref);
   jobs = loom_store_list_jobs (store, &error);
   g_assert_cmpuint (jobs->len, ==, 1);
+
+  /* The space of a big job that goes is given back to the file system. */
+  add_job (store, 7, 50000, 0);
+  for (guint b = 0; b < 50; b++)
+    add_tasks (store, 7, b * 1000, 1000, 1000);
+  g_assert_true (loom_store_finish_job (store, 7, 700, &error));
+  g_assert_cmpint (loom_store_purge (store, 0, 1, &error), ==, 0);
+  big = loom_store_get_size (store);
+  g_assert_cmpint (loom_store_purge (store, 0, 0, &error), ==, 1);
+  g_assert_no_error (error);
+  g_test_message ("a job of 50 000 tasks purged: %" G_GUINT64_FORMAT " → %" G_GUINT64_FORMAT " bytes",
+                  big, loom_store_get_size (store));
+  g_assert_cmpuint (loom_store_get_size (store), <, big / 4);
 }
 
 /* A file that is not a Loom store: moved aside with a notice, the store

@@ -177,6 +177,7 @@ struct _LoomController
   guint            store_batches_out;
   gint64           keep_for_usec;    /* retention: 0 keeps jobs for ever */
   gint64           keep_jobs;        /* retention: -1 keeps every job */
+  gboolean         retention_queued; /* a retention purge is with the writer */
 };
 
 /* --- events (loom-controller-events.c) ----------------------------------- */
@@ -200,6 +201,11 @@ ctl_event_end (LoomController *self)
   g_string_append_c (self->current_events, '}');
 }
 
+void     ctl_reply_error         (LoomController *self,
+                                  void           *sock,
+                                  LoomMessage    *request,
+                                  const char     *type,
+                                  const char     *message);
 void     ctl_drain_subscriptions (LoomController *self);
 GString *ctl_event_begin         (LoomController *self,
                                   const char     *type);
@@ -381,10 +387,10 @@ guint64  ctl_append_job_rows    (LoomController  *self,
                                  CtlRows         *rows);
 void     ctl_append_stored_job_summary (GString      *out,
                                         LoomStoreJob *job);
-gint64   ctl_purge_jobs         (LoomController  *self,
+void     ctl_purge_jobs         (LoomController  *self,
                                  gint64           older_than,
                                  gint64           keep,
-                                 GError         **error);
+                                 LoomMessage     *request);
 void     ctl_apply_retention    (LoomController  *self);
 
 /* --- scheduling (loom-controller-scheduling.c) --------------------------- */

@@ -20,12 +20,12 @@
 
 #define ABORTED_DETAIL "{\"error\":{\"type\":\"Aborted\",\"message\":\"the job was aborted before this task ran\"}}"
 
-static void
-reply_error (LoomController *self,
-             void           *sock,
-             LoomMessage    *request,
-             const char     *type,
-             const char     *message)
+void
+ctl_reply_error (LoomController *self,
+                 void           *sock,
+                 LoomMessage    *request,
+                 const char     *type,
+                 const char     *message)
 {
   g_autoptr(GString) out = g_string_new ("{\"error\":{\"type\":");
 
@@ -391,7 +391,7 @@ requested_job (LoomController  *self,
 
   if (!(content = loom_message_get_content (msg, &error)))
     {
-      reply_error (self, self->client_sock, msg, "InvalidRequest", error->message);
+      ctl_reply_error (self, self->client_sock, msg, "InvalidRequest", error->message);
       return FALSE;
     }
 
@@ -403,13 +403,13 @@ requested_job (LoomController  *self,
       *stored_out = loom_store_get_job (self->store, id, &error);
       if (error != NULL)
         {
-          reply_error (self, self->client_sock, msg, "StoreFailed", error->message);
+          ctl_reply_error (self, self->client_sock, msg, "StoreFailed", error->message);
           return FALSE;
         }
     }
   if (*job_out == NULL && (stored_out == NULL || *stored_out == NULL))
     {
-      reply_error (self, self->client_sock, msg, "NoSuchJob", _("there is no job with that id"));
+      ctl_reply_error (self, self->client_sock, msg, "NoSuchJob", _("there is no job with that id"));
       return FALSE;
     }
   return TRUE;
@@ -443,7 +443,7 @@ handle_job_query (LoomController *self,
       first = loom_json_int (content, "first", -1);
       if (first < 0 || (guint64) first > n_tasks)
         {
-          reply_error (self, self->client_sock, msg, "InvalidRequest",
+          ctl_reply_error (self, self->client_sock, msg, "InvalidRequest",
                        _("“first” must be a task index of the job, from 0 to its number of tasks"));
           return;
         }
@@ -622,7 +622,7 @@ handle_jobs (LoomController *self,
 
   if (self->store != NULL && !(stored = loom_store_list_jobs (self->store, &error)))
     {
-      reply_error (self, self->client_sock, msg, "StoreFailed", error->message);
+      ctl_reply_error (self, self->client_sock, msg, "StoreFailed", error->message);
       return;
     }
   for (guint id = 1; id < self->next_job_id; id++)
@@ -655,29 +655,22 @@ handle_purge (LoomController *self,
 {
   g_autoptr(GError) error = NULL;
   JsonObject *content = loom_message_get_content (msg, &error);
-  gint64 older_than, keep, purged = 0;
-  char buf[64];
+  gint64 older_than, keep;
 
   if (content == NULL)
     {
-      reply_error (self, self->client_sock, msg, "InvalidRequest", error->message);
+      ctl_reply_error (self, self->client_sock, msg, "InvalidRequest", error->message);
       return;
     }
   older_than = loom_json_int (content, "older_than", 0);
   keep = loom_json_int (content, "keep", -1);
   if (older_than < 0 || keep < -1)
     {
-      reply_error (self, self->client_sock, msg, "InvalidRequest",
+      ctl_reply_error (self, self->client_sock, msg, "InvalidRequest",
                    _("“older_than” must be a time (µs since 1970) or 0, “keep” a count or -1"));
       return;
     }
-  if ((purged = ctl_purge_jobs (self, older_than, keep, &error)) < 0)
-    {
-      reply_error (self, self->client_sock, msg, "StoreFailed", error->message);
-      return;
-    }
-  g_snprintf (buf, sizeof buf, "{\"purged\":%" G_GINT64_FORMAT "}", purged);
-  ctl_reply (self, self->client_sock, msg, "purge_reply", buf, -1, NULL, 0);
+  ctl_purge_jobs (self, older_than, keep, msg);
 }
 
 static void
@@ -787,7 +780,7 @@ ctl_handle_client_message (LoomController *self,
       if (id < 0 || id >= self->engines->len ||
           !ctl_engine_is_alive (engine = g_ptr_array_index (self->engines, id)))
         {
-          reply_error (self, self->client_sock, msg, "NoSuchEngine", _("there is no live engine with that id"));
+          ctl_reply_error (self, self->client_sock, msg, "NoSuchEngine", _("there is no live engine with that id"));
           return;
         }
       ctl_send_stop (self, engine);
@@ -801,6 +794,6 @@ ctl_handle_client_message (LoomController *self,
   else
     {
       loom_wire_count_drop (self->wire, LOOM_DROP_UNKNOWN_TYPE, type);
-      reply_error (self, self->client_sock, msg, "UnknownRequest", _("the controller does not know this request"));
+      ctl_reply_error (self, self->client_sock, msg, "UnknownRequest", _("the controller does not know this request"));
     }
 }

@@ -51,6 +51,15 @@ struct _CtlStoreBatch
   GPtrArray *jobs;       /* LoomStoreJob to add */
   GArray    *finished;   /* StoreFinish */
   GError    *error;      /* set by the writer */
+
+  /* A purge, alone in its batch: done by the writer after what came
+   * before it, answered (to @reply_routing, when a client asked) once back. */
+  gboolean   purge;
+  gint64     older_than;
+  gint64     keep_jobs;
+  gint64     purged;
+  GPtrArray *reply_routing;
+  char      *reply_id;
 };
 
 /* Pushed to the writer to make it stop. */
@@ -78,6 +87,8 @@ batch_free (CtlStoreBatch *batch)
   g_ptr_array_unref (batch->jobs);
   g_array_unref (batch->finished);
   g_clear_error (&batch->error);
+  g_clear_pointer (&batch->reply_routing, g_ptr_array_unref);
+  g_free (batch->reply_id);
   g_free (batch);
 }
 
@@ -155,11 +166,23 @@ store_writer (gpointer data)
         error = g_error_copy (open_error);
       else
         write_batches (store, batches, &error);
+      /* Purges after the writes, each on its own: a purge that fails
+       * fails nothing else. */
+      for (guint b = 0; b < batches->len; b++)
+        {
+          batch = g_ptr_array_index (batches, b);
+          if (!batch->purge)
+            continue;
+          if (store == NULL)
+            batch->error = g_error_copy (open_error);
+          else
+            batch->purged = loom_store_purge (store, batch->older_than, batch->keep_jobs, &batch->error);
+        }
 
       for (guint b = 0; b < batches->len; b++)
         {
           batch = g_ptr_array_index (batches, b);
-          if (error != NULL)
+          if (error != NULL && !batch->purge)
             batch->error = g_error_copy (error);
           g_async_queue_push (self->store_out, batch);
         }
@@ -322,6 +345,41 @@ fail_jobs_of_batch (LoomController *self,
   }
 }
 
+static void
+purge_reply (LoomController *self,
+             LoomMessage    *request,
+             gint64          purged,
+             const GError   *error)
+{
+  char buf[64];
+
+  if (error != NULL)
+    {
+      ctl_reply_error (self, self->client_sock, request, "StoreFailed", error->message);
+      return;
+    }
+  g_snprintf (buf, sizeof buf, "{\"purged\":%" G_GINT64_FORMAT "}", purged);
+  ctl_reply (self, self->client_sock, request, "purge_reply", buf, -1, NULL, 0);
+}
+
+/* A purge the writer is done with: the client that asked learns how many
+ * jobs went. */
+static void
+purge_done (LoomController *self,
+            CtlStoreBatch  *batch)
+{
+  LoomMessage request = { .routing = batch->reply_routing, .msg_id = batch->reply_id };
+
+  if (batch->reply_routing != NULL)
+    purge_reply (self, &request, batch->purged, batch->error);
+  else
+    {
+      self->retention_queued = FALSE;
+      if (batch->error != NULL)
+        g_warning ("Cannot remove old jobs: %s", batch->error->message);
+    }
+}
+
 /* Start of a wake-up: batches the writer is done with. */
 void
 ctl_store_collect (LoomController *self)
@@ -335,6 +393,12 @@ ctl_store_collect (LoomController *self)
   while ((batch = g_async_queue_try_pop (self->store_out)) != NULL)
     {
       self->store_batches_out--;
+      if (batch->purge)
+        {
+          purge_done (self, batch);
+          batch_free (batch);
+          continue;
+        }
       if (batch->error != NULL)
         {
           fail_jobs_of_batch (self, batch);
@@ -845,14 +909,38 @@ compare_finished_newest_first (gconstpointer a,
   return ja->id > jb->id ? -1 : ja->id < jb->id;
 }
 
-/* Removes finished jobs: with a store, from it; without, from memory.
- * See loom_store_purge() for @older_than and @keep.  Returns how many
- * went, or -1 with @error. */
-gint64
+/* Hands a purge to the writer, after everything before it: deleting a
+ * big job's rows takes seconds, which the loop must not wait for. */
+static void
+queue_purge (LoomController *self,
+             gint64          older_than,
+             gint64          keep,
+             LoomMessage    *request)
+{
+  CtlStoreBatch *batch = batch_new ();
+
+  batch->purge = TRUE;
+  batch->older_than = older_than;
+  batch->keep_jobs = keep;
+  if (request != NULL)
+    {
+      batch->reply_routing = g_ptr_array_ref (request->routing);
+      batch->reply_id = g_strdup (request->msg_id);
+    }
+  ctl_store_flush (self);
+  g_async_queue_push (self->store_in, batch);
+  self->store_batches_out++;
+}
+
+/* Removes finished jobs: with a store, from it (by the writer); without,
+ * from memory.  See loom_store_purge() for @older_than and @keep.  With
+ * @request, answers it with how many went ("purge_reply") or why none
+ * could ("error_reply"). */
+void
 ctl_purge_jobs (LoomController  *self,
                 gint64           older_than,
                 gint64           keep,
-                GError         **error)
+                LoomMessage     *request)
 {
   g_autoptr(GPtrArray) finished = g_ptr_array_new ();
   GHashTableIter iter;
@@ -860,7 +948,10 @@ ctl_purge_jobs (LoomController  *self,
   gint64 purged = 0;
 
   if (self->store != NULL)
-    return loom_store_purge (self->store, older_than, keep, error);
+    {
+      queue_purge (self, older_than, keep, request);
+      return;
+    }
 
   g_hash_table_iter_init (&iter, self->jobs);
   while (g_hash_table_iter_next (&iter, NULL, &value))
@@ -880,7 +971,8 @@ ctl_purge_jobs (LoomController  *self,
           purged++;
         }
     }
-  return purged;
+  if (request != NULL)
+    purge_reply (self, request, purged, NULL);
 }
 
 /* The controller's retention: after jobs finish, the store keeps the
@@ -888,16 +980,15 @@ ctl_purge_jobs (LoomController  *self,
 void
 ctl_apply_retention (LoomController *self)
 {
-  g_autoptr(GError) error = NULL;
   gint64 older_than = 0;
 
-  if (self->keep_jobs < 0 && self->keep_for_usec <= 0)
+  if ((self->keep_jobs < 0 && self->keep_for_usec <= 0) || self->retention_queued)
     return;
   if (self->keep_for_usec > 0)
     older_than = g_get_real_time () - self->keep_for_usec;
   if (self->keep_jobs < 0 && older_than == 0)
     return;
-  if (ctl_purge_jobs (self, self->keep_for_usec > 0 ? older_than : 0,
-                      self->keep_jobs < 0 ? G_MAXINT32 : self->keep_jobs, &error) < 0)
-    g_warning ("Cannot remove old jobs: %s", error->message);
+  self->retention_queued = self->store != NULL;
+  ctl_purge_jobs (self, self->keep_for_usec > 0 ? older_than : 0,
+                  self->keep_jobs < 0 ? G_MAXINT32 : self->keep_jobs, NULL);
 }

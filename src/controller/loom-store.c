@@ -185,6 +185,10 @@ open_and_check (LoomStore  *self,
       return STORE_NEWER;
     }
 
+  /* A new store gives the pages of purged jobs back to the file system
+   * (it must be said before the first table exists). */
+  if (n_tables == 0 && !exec (self, "PRAGMA auto_vacuum = INCREMENTAL", error))
+    return STORE_FAILED;
   if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
       !exec (self, "PRAGMA synchronous = NORMAL", error) ||
       !exec (self, schema, error))
@@ -647,7 +651,10 @@ loom_store_purge (LoomStore  *self,
       sqlite3_exec (self->db, "ROLLBACK", NULL, NULL, NULL);
       return -1;
     }
-  /* Give the space back to the file system now and then. */
+  /* Give the space back to the file system: the free pages (stores made
+   * before auto_vacuum keep theirs for new jobs), then the WAL. */
+  if (removed > 0)
+    exec (self, "PRAGMA incremental_vacuum", NULL);
   exec (self, "PRAGMA wal_checkpoint(TRUNCATE)", NULL);
   return removed;
 }

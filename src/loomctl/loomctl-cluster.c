@@ -368,14 +368,7 @@ cmd_cluster_status (const Command *command,
   g_print (_("Jobs: %u, tasks queued %u, running %u, finished %" PRIu64 "\n"),
            loom_cluster_status_get_n_jobs (status), loom_cluster_status_get_n_queued (status),
            loom_cluster_status_get_n_running (status), loom_cluster_status_get_tasks_finished (status));
-  if (loom_cluster_status_get_store_path (status))
-    {
-      g_autofree char *size = g_format_size (loom_cluster_status_get_store_size (status));
-      g_print (_("Job store: %s (%s; “loomctl jobs purge” removes old jobs)\n"),
-               loom_cluster_status_get_store_path (status), size);
-    }
-  else
-    g_print (_("Job store: none (jobs are kept in memory only)\n"));
+  loomctl_print_store (status);
   g_print (_("Dropped messages:"));
   reasons = loom_cluster_status_get_drop_reasons (status);
   for (guint i = 0; reasons[i]; i++)

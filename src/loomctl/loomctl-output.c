@@ -287,6 +287,21 @@ loomctl_print_report (JsonNode *report,
   return EXIT_OK;
 }
 
+/* Where the cluster keeps its jobs, and how big that is. */
+void
+loomctl_print_store (LoomClusterStatus *status)
+{
+  if (loom_cluster_status_get_store_path (status))
+    {
+      g_autofree char *size = g_format_size (loom_cluster_status_get_store_size (status));
+
+      g_print (_("Job store: %s (%s; “loomctl jobs purge” removes old jobs)\n"),
+               loom_cluster_status_get_store_path (status), size);
+    }
+  else
+    g_print (_("Job store: none (jobs are kept in memory only)\n"));
+}
+
 /* --- printing command output in input order as it comes ----------------- */
 
 struct _LoomctlOrderedPrinter

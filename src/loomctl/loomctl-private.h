@@ -121,6 +121,7 @@ void         loomctl_append_py          (GString        *out,
                                          guint           depth);
 void         loomctl_print_json         (JsonNode       *node);
 char        *loomctl_params_text        (JsonObject     *task);
+void         loomctl_print_store        (LoomClusterStatus *status);
 int          loomctl_print_report       (JsonNode       *report,
                                          gboolean        json,
                                          gboolean        command_output,

@@ -190,6 +190,7 @@ cmd_show (const Command *command,
 {
   g_auto(Loomctl) ctl = { LOOMCTL_JOB_ARGUMENT ("usage: loomctl show JOB [--json]") };
   g_autoptr(JsonNode) report = NULL;
+  g_autoptr(LoomClusterStatus) status = NULL;
   g_autoptr(GError) error = NULL;
   JsonObject *job;
   JsonArray *tasks;
@@ -230,7 +231,10 @@ cmd_show (const Command *command,
       g_print (ngettext (" (over the tasks that ran; %s task never ran)", " (over the tasks that ran; %s tasks never ran)",
                          (gulong) never), n);
     }
-  g_print ("\n\n");
+  g_print ("\n");
+  if ((status = loom_client_get_status (ctl.client, NULL)))
+    loomctl_print_store (status);
+  g_print ("\n");
   g_print ("%6s  %6s  %-8s %10s %10s  %s\n", "INDEX", "ENGINE", "STATUS", "START", "DURATION", "PARAMETERS → RESULT");
   for (guint i = 0; tasks && i < json_array_get_length (tasks); i++)
     print_task_row (loom_json_array_object (tasks, i), i, loom_json_int (job, "created", 0));
