@@ -685,7 +685,8 @@ cached_task (RowReader *reader,
 static gboolean
 rows_full (CtlRows *rows)
 {
-  return rows->meta->len >= rows->budget || rows->results->len >= rows->budget ||
+  return (rows->max_rows > 0 && rows->n_rows >= rows->max_rows) ||
+         rows->meta->len >= rows->budget || rows->results->len >= rows->budget ||
          rows->details->len >= rows->budget || (rows->params && rows->params->len >= rows->budget);
 }
 
