@@ -166,6 +166,9 @@ gboolean       loomctl_stream_poll_result    (LoomctlStream   *stream,
                                               LoomAsyncResult *result,
                                               LoomSweep       *sweep,
                                               GArray          *indices);
+LoomJobInfo   *loomctl_job_summary           (LoomClient      *client,
+                                              guint            job_id,
+                                              GError         **error);
 JsonNode      *loomctl_stream_result_summary (LoomClient      *client,
                                               LoomAsyncResult *result,
                                               GError         **error);

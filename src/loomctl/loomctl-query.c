@@ -87,7 +87,7 @@ cmd_get (const Command *command,
   for (;;)
     {
       g_clear_object (&info);
-      if (!(info = loom_client_query_job (ctl.client, job, &error)))
+      if (!(info = loomctl_job_summary (ctl.client, job, &error)))
         return loomctl_fail (EXIT_USAGE, "job %u: %s", job, error->message);
       if (loom_job_info_is_ready (info))
         break;

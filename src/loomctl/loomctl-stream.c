@@ -325,6 +325,20 @@ loomctl_stream_poll_result (LoomctlStream   *stream,
   return stream->n_tasks == n;
 }
 
+/* The summary of job @job_id without its tasks' figures: one task is
+ * read, not the whole job (which may not fit in a message). */
+LoomJobInfo *
+loomctl_job_summary (LoomClient  *client,
+                     guint        job_id,
+                     GError     **error)
+{
+  g_autoptr(JsonNode) page = NULL;
+  LoomJobInfo *info = NULL;
+
+  page = loom_client_read_job (client, job_id, 0, 1, NULL, &info, error);
+  return page ? info : NULL;
+}
+
 /* The report's "job" of @result's job: the controller's summary, with the
  * figures counted from every task's times. */
 JsonNode *
@@ -334,7 +348,7 @@ loomctl_stream_result_summary (LoomClient       *client,
 {
   g_autoptr(LoomJobInfo) info = NULL;
 
-  if (!(info = loom_client_query_job (client, loom_async_result_get_job_id (result), error)))
+  if (!(info = loomctl_job_summary (client, loom_async_result_get_job_id (result), error)))
     return NULL;
   for (guint i = 0; i < loom_async_result_get_n_tasks (result); i++)
     {

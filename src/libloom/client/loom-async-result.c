@@ -824,6 +824,8 @@ loom_async_result_steal_task_json (LoomAsyncResult *self,
   g_autoptr(GBytes) result = NULL;
   g_autoptr(GBytes) detail = NULL;
   ResultTask *task;
+  JsonObject *obj;
+  JsonNode *node;
   gint64 v[9];
 
   g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), NULL);
@@ -838,7 +840,10 @@ loom_async_result_steal_task_json (LoomAsyncResult *self,
   v[3] = task->attempts;
   for (guint t = 0; t < 5; t++)
     v[4 + t] = task->ts[t];
-  return json_node_init_object (json_node_alloc (), loom_report_task_new (v, result, detail, NULL));
+  obj = loom_report_task_new (v, result, detail, NULL);
+  node = json_node_init_object (json_node_alloc (), obj);
+  json_object_unref (obj);
+  return node;
 }
 
 /**
