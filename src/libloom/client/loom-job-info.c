@@ -504,7 +504,7 @@ loom_job_info_add_task_times (LoomJobInfo        *self,
 JsonNode *
 loom_job_info_to_report_json (LoomJobInfo *self)
 {
-  JsonObject *job;
+  g_autoptr(JsonObject) job = NULL;
 
   g_return_val_if_fail (LOOM_IS_JOB_INFO (self), NULL);
 

@@ -284,7 +284,7 @@ page_tasks (Page *page)
   g_autoptr(GPtrArray) results = loom_lines_split (loom_message_get_buffer (page->reply, 0));
   g_autoptr(GPtrArray) details = loom_lines_split (loom_message_get_buffer (page->reply, 1));
   g_autoptr(GPtrArray) params = loom_lines_split (loom_message_get_buffer (page->reply, 2));
-  JsonArray *tasks = report_tasks (page->rows, results, details, params, page->first);
+  g_autoptr(JsonArray) tasks = report_tasks (page->rows, results, details, params, page->first);
 
   return json_node_init_array (json_node_alloc (), tasks);
 }
