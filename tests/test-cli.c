@@ -643,7 +643,7 @@ test_help (void)
                (const char * const[]) { "Usage: loomctl COMMAND", NULL });
   assert_help ((const char * const[]) { "map", "--help", NULL },
                (const char * const[]) { "FUNCTION", "--sweep", "--arg", "--engines", "--profile", "--async",
-                                        "--json", "--serial", "--timeout", "--retries",
+                                        "--json", "--json-lines", "--serial", "--timeout", "--retries",
                                         "leastload, lru or random (default: the cluster's)", NULL });
   assert_help ((const char * const[]) { "run", "--help", NULL },
                (const char * const[]) { "COMMAND", "--sweep", "--engines", "--async", "--json", "--cwd",
@@ -654,7 +654,7 @@ test_help (void)
   assert_help ((const char * const[]) { "cluster", "status", "--help", NULL },
                (const char * const[]) { "--profile", "--json", NULL });
   assert_help ((const char * const[]) { "get", "--help", NULL },
-               (const char * const[]) { "JOB", "--timeout", "--json", NULL });
+               (const char * const[]) { "JOB", "--timeout", "--json", "--json-lines", NULL });
   assert_help ((const char * const[]) { "bench", "--help", NULL },
                (const char * const[]) { "--engines", "--tasks", "--calls", "--runs", "--json", NULL });
 

@@ -363,6 +363,7 @@ typedef struct
   GString  *details;
   GString  *params;       /* nullable: each task's parameters too */
   gsize     budget;       /* stop once a buffer is this long */
+  guint     max_rows;     /* or once this many rows are in, if not 0 */
   gboolean  final_only;   /* leave out tasks that are not final */
   guint     n_rows;
 } CtlRows;

@@ -417,7 +417,7 @@ requested_job (LoomController  *self,
 
 /* A "job" request with "first" asks for a page: the rows from task
  * "first" on, as many as fit in a quarter of the message size limit (at
- * least one), and says in "next" where the next page starts ("next" is the
+ * least one) and at most "count" if it is given, and says in "next" where the next page starts ("next" is the
  * job's task count after the last page).  Without "first", every task
  * (which, for a large job, may not fit in a message). */
 static void
@@ -448,6 +448,7 @@ handle_job_query (LoomController *self,
           return;
         }
       rows.budget = MAX (self->max_message / 4, 1);
+      rows.max_rows = CLAMP (loom_json_int (content, "count", 0), 0, G_MAXUINT);
     }
 
   out = g_string_new ("{\"job\":");

@@ -739,7 +739,8 @@ cached_task (RowReader *reader,
 static gboolean
 rows_full (CtlRows *rows)
 {
-  return rows->meta->len >= rows->budget || rows->results->len >= rows->budget ||
+  return (rows->max_rows > 0 && rows->n_rows >= rows->max_rows) ||
+         rows->meta->len >= rows->budget || rows->results->len >= rows->budget ||
          rows->details->len >= rows->budget || (rows->params && rows->params->len >= rows->budget);
 }
 
@@ -867,10 +868,14 @@ ctl_append_job_rows (LoomController *self,
   while (!reader.full)
     {
       guint before = rows->n_rows;
+      gboolean read = self->store != NULL &&
+                      loom_store_read_tasks (self->store, stored->id, reader.next, STORE_CHUNK,
+                                             append_stored_row, &reader, NULL);
 
-      if (self->store == NULL ||
-          !loom_store_read_tasks (self->store, stored->id, reader.next, STORE_CHUNK, append_stored_row, &reader, NULL) ||
-          rows->n_rows == before)
+      /* A page that is full stops the reading: more may be stored. */
+      if (reader.full)
+        break;
+      if (!read || rows->n_rows == before)
         {
           /* Nothing more is stored. */
           reader.next = stored->n_tasks;

@@ -250,25 +250,6 @@ select_indices (MapOptions  *o,
   return g_steal_pointer (&indices);
 }
 
-/* With only some tasks run (--resume), task i of the job is task
- * indices[i] of the sweep: every message, --json and the records say the
- * sweep's index, as --results DIR/<index> and the joblog's Seq do. */
-static void
-report_use_sweep_indices (JsonNode *report,
-                          GArray   *indices)
-{
-  JsonArray *tasks = loom_json_array (json_node_get_object (report), "tasks");
-
-  for (guint i = 0; tasks && i < json_array_get_length (tasks); i++)
-    {
-      JsonObject *task = loom_json_array_object (tasks, i);
-      gint64 index = loom_json_int (task, "index", -1);
-
-      if (task != NULL && index >= 0 && index < indices->len)
-        json_object_set_int_member (task, "index", g_array_index (indices, guint64, index));
-    }
-}
-
 static GBytes *
 lines_for (LoomSweep *sweep,
            GArray    *indices)
@@ -363,13 +344,16 @@ print_dry_run (LoomSweep  *sweep,
  * and what a job of no tasks would print: [], no output, or a report with
  * an empty task list whose job has no id. */
 static int
-print_no_tasks (MapOptions   *o,
-                LoomTaskSpec *spec,
-                gboolean      command_output)
+print_no_tasks (MapOptions    *o,
+                LoomTaskSpec  *spec,
+                LoomctlFormat  format,
+                gboolean       command_output)
 {
-  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(LoomctlStream) stream = loomctl_stream_new (format, command_output, FALSE);
+  g_autoptr(JsonNode) job_node = NULL;
+  g_autoptr(JsonObject) extra = json_object_new ();
   g_autofree char *spec_json = NULL;
-  JsonObject *root, *job;
+  JsonObject *job;
   gint64 now = g_get_real_time ();
 
   if (o->async)
@@ -377,12 +361,8 @@ print_no_tasks (MapOptions   *o,
       g_printerr (_("loomctl: the sweep has no tasks; no job was submitted\n"));
       return EXIT_OK;
     }
-  if (!o->ctl.json)
-    {
-      if (!command_output)
-        g_print ("[]\n");
-      return EXIT_OK;
-    }
+  if (format != LOOMCTL_FORMAT_JSON)
+    return loomctl_stream_finish (stream, NULL, NULL);
 
   spec_json = loom_task_spec_to_json (spec);
   job = json_object_new ();
@@ -401,13 +381,11 @@ print_no_tasks (MapOptions   *o,
   json_object_set_int_member (job, "created", now);
   json_object_set_int_member (job, "finished", now);
   json_object_set_member (job, "spec", loom_json_from_data (spec_json, -1, NULL));
-  root = json_object_new ();
-  json_object_set_object_member (root, "job", job);
-  json_object_set_array_member (root, "tasks", json_array_new ());
+  job_node = json_node_init_object (json_node_alloc (), job);
+  json_object_unref (job);
   if (o->shuffle)
-    json_object_set_int_member (root, "shuffle_seed", (gint64) o->shuffle_seed);
-  report = json_node_init_object (json_node_alloc (), root);
-  return loomctl_print_report (report, TRUE, command_output, FALSE);
+    json_object_set_int_member (extra, "shuffle_seed", (gint64) o->shuffle_seed);
+  return loomctl_stream_finish (stream, job_node, extra);
 }
 
 /* Ctrl-C or SIGTERM while waiting: a private cluster stops with its job
@@ -453,14 +431,17 @@ map_options_apply_view (MapOptions *o,
 /* What looks at a job while loomctl waits for it. */
 typedef struct
 {
-  LoomctlOrderedPrinter *printer;
-  LoomctlRecorder       *recorder;
+  LoomctlStream   *stream;
+  LoomctlRecorder *recorder;
+  LoomAsyncResult *result;
+  LoomSweep       *sweep;
+  GArray          *indices;
 } Watch;
 
 static void
 watch_clear (Watch *watch)
 {
-  g_clear_pointer (&watch->printer, loomctl_ordered_printer_free);
+  g_clear_pointer (&watch->stream, loomctl_stream_free);
   if (watch->recorder)
     loomctl_recorder_finish (g_steal_pointer (&watch->recorder), NULL);
 }
@@ -472,9 +453,40 @@ watch_tick (gpointer data)
 {
   Watch *watch = data;
 
+  /* The recorder first: it reads results the stream then forgets. */
   if (watch->recorder)
     loomctl_recorder_poll (watch->recorder);
-  return watch->printer ? loomctl_ordered_printer_poll (watch->printer) : TRUE;
+  return loomctl_stream_poll_result (watch->stream, watch->result, watch->sweep, watch->indices);
+}
+
+/* The root members of a --json document besides "job" and "tasks". */
+static JsonObject *
+report_extra (MapOptions *o)
+{
+  JsonObject *extra = json_object_new ();
+
+  if (o->shuffle)
+    json_object_set_int_member (extra, "shuffle_seed", (gint64) o->shuffle_seed);
+  return extra;
+}
+
+/* The end of a job that finished: the rest of its tasks, its summary. */
+static int
+print_finished (MapOptions *o,
+                LoomClient *client,
+                Watch      *watch)
+{
+  g_autoptr(JsonNode) job = NULL;
+  g_autoptr(JsonObject) extra = report_extra (o);
+  g_autoptr(GError) error = NULL;
+
+  loomctl_stream_poll_result (watch->stream, watch->result, watch->sweep, watch->indices);
+  if (!(job = loomctl_stream_result_summary (client, watch->result, &error)))
+    {
+      loomctl_stream_stop (watch->stream);
+      return loomctl_fail_with (error);
+    }
+  return loomctl_stream_finish (watch->stream, job, extra);
 }
 
 static int
@@ -487,11 +499,11 @@ submit_and_wait (MapOptions   *o,
   g_autoptr(LoomClient) owned = NULL;
   g_autoptr(LoomView) view = NULL;
   g_autoptr(LoomAsyncResult) result = NULL;
-  g_autoptr(JsonNode) report = NULL;
   g_autoptr(GBytes) lines = NULL;
   g_autoptr(GArray) indices = NULL;
   g_autoptr(GError) error = NULL;
-  g_auto(Watch) watch = { NULL, NULL };
+  g_auto(Watch) watch = { NULL, };
+  LoomctlFormat format;
   gboolean finished;
   g_autofree char *first_command = NULL;
   gboolean command_output = argv != NULL;
@@ -501,6 +513,8 @@ submit_and_wait (MapOptions   *o,
 
   if (!loomctl_check_profile (o->ctl.profile))
     return EXIT_USAGE;
+  if ((code = loomctl_format_from_options (&o->ctl, &format)) != EXIT_OK)
+    return code;
   if (o->n_engines < 0)
     return loomctl_fail (EXIT_USAGE, "--engines must not be negative");
   if (!loom_hwm_parse (o->hwm_text, &o->hwm))
@@ -527,7 +541,7 @@ submit_and_wait (MapOptions   *o,
     }
 
   if (count == 0)
-    return print_no_tasks (o, spec, command_output);
+    return print_no_tasks (o, spec, format, command_output);
 
   /* What will be written must be writable before anything runs. */
   if ((code = loomctl_check_output (o->joblog)) != EXIT_OK ||
@@ -580,18 +594,23 @@ submit_and_wait (MapOptions   *o,
       return EXIT_OK;
     }
 
-  /* A command's output goes out in input order as soon as it can (GNU
-   * Parallel's -k); --json prints nothing but its document.  --results
-   * and --joblog are written as tasks finish. */
-  if (command_output && !o->ctl.json)
-    watch.printer = loomctl_ordered_printer_new (result);
+  /* Every task is printed in input order as soon as it can be (a
+   * command's output as GNU Parallel's -k has it), and then forgotten,
+   * unless --results or --joblog, written as tasks finish, read it too. */
   if (o->results || o->joblog)
     watch.recorder = loomctl_recorder_new (o, argv, sweep, indices, result);
+  else
+    loom_async_result_set_keep_results (result, FALSE);
+  watch.stream = loomctl_stream_new (format, command_output, TRUE);
+  watch.result = result;
+  watch.sweep = sweep;
+  watch.indices = indices;
   finished = loomctl_wait_with_progress (result, client, o->timeout, watch_tick, &watch);
   if (watch.recorder && !loomctl_recorder_finish (g_steal_pointer (&watch.recorder), &error))
     code = loomctl_fail (EXIT_CANNOT_WRITE, "%s", error->message);
   if (!finished)
     {
+      loomctl_stream_stop (watch.stream);
       if (loomctl_interrupted ())
         return map_options_interrupted (o, cluster, loom_async_result_get_job_id (result));
       return loomctl_fail (EXIT_TIMEOUT, "job %d is not done after %g s (%u of %u tasks finished); "
@@ -606,12 +625,7 @@ submit_and_wait (MapOptions   *o,
       g_autoptr(JsonNode) none = loom_async_result_get (result, 0, &error);
       return loomctl_fail_with (error);
     }
-  if (!(report = loom_client_get_job_report (client, loom_async_result_get_job_id (result), &error)))
-    return loomctl_fail_with (error);
-  if (o->shuffle)
-    json_object_set_int_member (json_node_get_object (report), "shuffle_seed", (gint64) o->shuffle_seed);
-  report_use_sweep_indices (report, indices);
-  return loomctl_print_report (report, o->ctl.json, command_output, watch.printer != NULL);
+  return print_finished (o, client, &watch);
 }
 
 /* --shuffle or --shuffle=SEED */
@@ -777,6 +791,7 @@ map_options_entries (MapOptions    *o,
     { "async", 0, 0, G_OPTION_ARG_NONE, &o->async, N_("Submit, print the job id and return (needs a running cluster)"), NULL },
     { "serial", 0, 0, G_OPTION_ARG_NONE, &o->serial, N_("Run the tasks one after another on one engine"), NULL },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout, N_("Give up waiting after S seconds (the job goes on)"), "S" },
+    LOOMCTL_JSON_LINES_OPTION (&o->ctl),
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, N_("Print the number of tasks, the first and last command lines (run) and parameter sets; run nothing"), NULL },
   };
   /* run and compare: commands. */

@@ -70,6 +70,7 @@ typedef struct
   const Command *command;
   char          *profile;    /* --profile, or NULL */
   gboolean       json;       /* --json */
+  gboolean       json_lines; /* --json-lines */
   guint64        number;     /* LOOMCTL_NUMBER */
   LoomClient    *client;     /* LOOMCTL_CONNECT */
 } Loomctl;
@@ -82,6 +83,9 @@ typedef struct
   { "profile", 'p', 0, G_OPTION_ARG_STRING, &(ctl)->profile, N_("Cluster profile (default: default)"), "NAME" }
 #define LOOMCTL_JSON_OPTION(ctl, description) \
   { "json", 0, 0, G_OPTION_ARG_NONE, &(ctl)->json, description, NULL }
+#define LOOMCTL_JSON_LINES_OPTION(ctl) \
+  { "json-lines", 0, 0, G_OPTION_ARG_NONE, &(ctl)->json_lines, \
+    N_("Print each task with its metadata as one line of JSON, in input order"), NULL }
 
 int          loomctl_prologue           (Loomctl        *ctl,
                                          const Command  *command,
@@ -122,11 +126,6 @@ void         loomctl_append_py          (GString        *out,
 void         loomctl_print_json         (JsonNode       *node);
 char        *loomctl_params_text        (JsonObject     *task);
 void         loomctl_print_store        (LoomClusterStatus *status);
-int          loomctl_print_report       (JsonNode       *report,
-                                         gboolean        json,
-                                         gboolean        command_output,
-                                         gboolean        stdout_printed);
-
 typedef gboolean (*LoomctlWaitTick) (gpointer data);
 gboolean     loomctl_wait_with_progress (LoomAsyncResult *result,
                                          LoomClient      *client,
@@ -136,18 +135,50 @@ gboolean     loomctl_wait_with_progress (LoomAsyncResult *result,
 void         loomctl_catch_interrupts   (void);
 int          loomctl_interrupted        (void);
 
-/* Command output on stdout in input order, as soon as it can be. */
-typedef struct _LoomctlOrderedPrinter LoomctlOrderedPrinter;
-
-LoomctlOrderedPrinter *loomctl_ordered_printer_new  (LoomAsyncResult       *result);
-gboolean     loomctl_ordered_printer_poll (gpointer        printer);
-void         loomctl_ordered_printer_free (LoomctlOrderedPrinter *printer);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomctlOrderedPrinter, loomctl_ordered_printer_free)
 char        *loomctl_seconds_text       (double          s);
 void         loomctl_stdout_write       (const void     *data,
                                          gsize           len);
 int          loomctl_stdout_flush       (void);
+
+/* --- tasks printed as they come (loomctl-stream.c) ---------------------- */
+
+typedef enum
+{
+  LOOMCTL_FORMAT_PYTHON,      /* results like res.get(), or each command's stdout */
+  LOOMCTL_FORMAT_JSON,        /* the job report */
+  LOOMCTL_FORMAT_JSON_LINES,  /* a report's task per line */
+} LoomctlFormat;
+
+typedef struct _LoomctlStream LoomctlStream;
+
+int            loomctl_format_from_options   (Loomctl         *ctl,
+                                              LoomctlFormat   *format);
+LoomctlStream *loomctl_stream_new            (LoomctlFormat    format,
+                                              gboolean         command_output,
+                                              gboolean         live_stderr);
+void           loomctl_stream_free           (LoomctlStream   *stream);
+void           loomctl_stream_task           (LoomctlStream   *stream,
+                                              JsonNode        *task);
+int            loomctl_stream_finish         (LoomctlStream   *stream,
+                                              JsonNode        *job,
+                                              JsonObject      *extra);
+void           loomctl_stream_stop           (LoomctlStream   *stream);
+gboolean       loomctl_stream_poll_result    (LoomctlStream   *stream,
+                                              LoomAsyncResult *result,
+                                              LoomSweep       *sweep,
+                                              GArray          *indices);
+LoomJobInfo   *loomctl_job_summary           (LoomClient      *client,
+                                              guint            job_id,
+                                              GError         **error);
+JsonNode      *loomctl_stream_result_summary (LoomClient      *client,
+                                              LoomAsyncResult *result,
+                                              GError         **error);
+int            loomctl_stream_read_job       (LoomctlStream   *stream,
+                                              LoomClient      *client,
+                                              LoomJobInfo     *info,
+                                              JsonObject      *extra);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (LoomctlStream, loomctl_stream_free)
 
 /* --- sweeps: map, run and compare (loomctl-map.c) ------------------------ */
 

@@ -63,8 +63,9 @@ cmd_get (const Command *command,
 {
   g_auto(Loomctl) ctl = { LOOMCTL_JOB_ARGUMENT ("usage: loomctl get JOB [--timeout S]") };
   g_autoptr(LoomJobInfo) info = NULL;
-  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(LoomctlStream) stream = NULL;
   g_autoptr(GError) error = NULL;
+  LoomctlFormat format;
   double timeout = -1;
   gint64 deadline;
   guint job;
@@ -73,10 +74,12 @@ cmd_get (const Command *command,
     LOOMCTL_PROFILE_OPTION (&ctl),
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &timeout, N_("Wait at most S seconds (default: until done)"), "S" },
     LOOMCTL_JSON_OPTION (&ctl, N_("Print the job and every task with its metadata as JSON")),
+    LOOMCTL_JSON_LINES_OPTION (&ctl),
     { NULL }
   };
 
-  if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
+  if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK ||
+      (code = loomctl_format_from_options (&ctl, &format)) != EXIT_OK)
     return code;
 
   job = ctl.number;
@@ -84,7 +87,7 @@ cmd_get (const Command *command,
   for (;;)
     {
       g_clear_object (&info);
-      if (!(info = loom_client_query_job (ctl.client, job, &error)))
+      if (!(info = loomctl_job_summary (ctl.client, job, &error)))
         return loomctl_fail (EXIT_USAGE, "job %u: %s", job, error->message);
       if (loom_job_info_is_ready (info))
         break;
@@ -95,9 +98,9 @@ cmd_get (const Command *command,
       g_usleep (20 * 1000);
     }
 
-  if (!(report = loom_client_get_job_report (ctl.client, job, &error)))
-    return loomctl_fail_with (error);
-  return loomctl_print_report (report, ctl.json, loom_job_info_get_kind (info) == LOOM_TASK_KIND_COMMAND, FALSE);
+  /* Page by page, each printed as it comes: a job may be of millions. */
+  stream = loomctl_stream_new (format, loom_job_info_get_kind (info) == LOOM_TASK_KIND_COMMAND, FALSE);
+  return loomctl_stream_read_job (stream, ctl.client, info, NULL);
 }
 
 int

@@ -29,6 +29,7 @@ typedef struct
   gint32   engine;
   guint8   status;
   guint8   attempts;
+  guint8   taken;        /* its result was stolen: later copies are dropped */
 } ResultTask;
 
 /**
@@ -59,6 +60,8 @@ struct _LoomAsyncResult
   GArray       *newly_final;  /* guint, for task-finished signals */
   GArray       *newly_started; /* guint, for task-started signals */
   guint         n_running;     /* tasks whose status is RUNNING */
+  gboolean      keep_results;  /* get() gives every result */
+  guint         n_taken;       /* results stolen */
 
   GMainContext *context;
   GSource      *source;
@@ -330,6 +333,7 @@ static void
 loom_async_result_init (LoomAsyncResult *self)
 {
   self->job_id = -1;
+  self->keep_results = TRUE;
   self->newly_final = g_array_new (FALSE, FALSE, sizeof (guint));
   self->newly_started = g_array_new (FALSE, FALSE, sizeof (guint));
   self->waiters = g_ptr_array_new_with_free_func (g_object_unref);
@@ -446,6 +450,9 @@ loom_async_result_apply (LoomAsyncResult *self,
         self->n_failed++;
       g_clear_pointer (&task->result, g_bytes_unref);
       g_clear_pointer (&task->detail, g_bytes_unref);
+      /* A result sent again (after a reconnection) that was taken already. */
+      if (task->taken)
+        continue;
       task->result = g_bytes_ref (g_ptr_array_index (results, i));
       task->detail = g_bytes_ref (g_ptr_array_index (details, i));
     }
@@ -686,17 +693,157 @@ fill_times (LoomAsyncResult *self,
 }
 
 static LoomTaskInfo *
-task_info_at (LoomAsyncResult *self,
-              guint            index)
+task_info_new (LoomAsyncResult *self,
+               guint            index,
+               GBytes          *result,
+               GBytes          *detail)
 {
-  ResultTask *task = &self->tasks[index];
   LoomTaskInfo *info = g_new (LoomTaskInfo, 1);
 
   fill_times (self, index, info);
-  if (task->result)
-    info->result = parse_line (task->result);
-  fill_error (info, task->detail);
+  if (result)
+    info->result = parse_line (result);
+  fill_error (info, detail);
   return info;
+}
+
+static LoomTaskInfo *
+task_info_at (LoomAsyncResult *self,
+              guint            index)
+{
+  return task_info_new (self, index, self->tasks[index].result, self->tasks[index].detail);
+}
+
+/* Task @index's result and detail if it is final and not taken: copies
+ * while @self keeps results, else the task's own, which it forgets. */
+static gboolean
+take_task (LoomAsyncResult  *self,
+           guint             index,
+           GBytes          **result,
+           GBytes          **detail)
+{
+  ResultTask *task = &self->tasks[index];
+
+  if (!loom_task_status_is_final (task->status))
+    refresh (self);
+  if (!loom_task_status_is_final (task->status) || task->taken)
+    return FALSE;
+  if (self->keep_results)
+    {
+      *result = task->result ? g_bytes_ref (task->result) : NULL;
+      *detail = task->detail ? g_bytes_ref (task->detail) : NULL;
+      return TRUE;
+    }
+  *result = g_steal_pointer (&task->result);
+  *detail = g_steal_pointer (&task->detail);
+  task->taken = TRUE;
+  self->n_taken++;
+  return TRUE;
+}
+
+/**
+ * loom_async_result_set_keep_results:
+ * @self: a #LoomAsyncResult
+ * @keep: whether @self keeps every result until it is finalized
+ *
+ * A result keeps every task's result (and error and output) by default,
+ * so that loom_async_result_get() gives them all.  A program that reads
+ * a job of many tasks as they finish, with loom_async_result_steal_task()
+ * or loom_async_result_steal_task_json(), sets @keep to %FALSE: each
+ * result is then held only until it is taken, and memory stays bounded by
+ * the tasks finished but not taken yet.  loom_async_result_get() then
+ * fails once a result was taken.
+ */
+void
+loom_async_result_set_keep_results (LoomAsyncResult *self,
+                                    gboolean         keep)
+{
+  g_return_if_fail (LOOM_IS_ASYNC_RESULT (self));
+  self->keep_results = !!keep;
+}
+
+/**
+ * loom_async_result_get_keep_results:
+ * @self: a #LoomAsyncResult
+ *
+ * Returns: whether @self keeps results that were taken (see
+ *   loom_async_result_set_keep_results())
+ */
+gboolean
+loom_async_result_get_keep_results (LoomAsyncResult *self)
+{
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), TRUE);
+  return self->keep_results;
+}
+
+/**
+ * loom_async_result_steal_task:
+ * @self: a #LoomAsyncResult
+ * @index: a task index, in input order
+ *
+ * Takes the result of task @index if it has finished: its metadata,
+ * result, error and output, as loom_async_result_get_task_info() gives
+ * them.  Unless @self keeps results (loom_async_result_set_keep_results()),
+ * @self forgets them: the task can be taken only once, and its engine,
+ * status and times stay (loom_async_result_get_task_times()).
+ *
+ * Returns: (transfer full) (nullable): the task, or %NULL if it has not
+ *   finished (or was taken already)
+ */
+LoomTaskInfo *
+loom_async_result_steal_task (LoomAsyncResult *self,
+                              guint            index)
+{
+  g_autoptr(GBytes) result = NULL;
+  g_autoptr(GBytes) detail = NULL;
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), NULL);
+  g_return_val_if_fail (index < self->n_tasks, NULL);
+
+  if (!take_task (self, index, &result, &detail))
+    return NULL;
+  return task_info_new (self, index, result, detail);
+}
+
+/**
+ * loom_async_result_steal_task_json:
+ * @self: a #LoomAsyncResult
+ * @index: a task index, in input order
+ *
+ * Like loom_async_result_steal_task(), with the task as an object of the
+ * "tasks" of a job report (loom_client_get_job_report()), whose "params"
+ * are null: a result does not hold its tasks' parameters.
+ *
+ * Returns: (transfer full) (nullable): the task as a JSON object, or
+ *   %NULL if it has not finished (or was taken already)
+ */
+JsonNode *
+loom_async_result_steal_task_json (LoomAsyncResult *self,
+                                   guint            index)
+{
+  g_autoptr(GBytes) result = NULL;
+  g_autoptr(GBytes) detail = NULL;
+  ResultTask *task;
+  JsonObject *obj;
+  JsonNode *node;
+  gint64 v[9];
+
+  g_return_val_if_fail (LOOM_IS_ASYNC_RESULT (self), NULL);
+  g_return_val_if_fail (index < self->n_tasks, NULL);
+
+  if (!take_task (self, index, &result, &detail))
+    return NULL;
+  task = &self->tasks[index];
+  v[0] = index;
+  v[1] = task->engine;
+  v[2] = task->status;
+  v[3] = task->attempts;
+  for (guint t = 0; t < 5; t++)
+    v[4 + t] = task->ts[t];
+  obj = loom_report_task_new (v, result, detail, NULL);
+  node = json_node_init_object (json_node_alloc (), obj);
+  json_object_unref (obj);
+  return node;
 }
 
 /**
@@ -773,6 +920,14 @@ loom_async_result_get (LoomAsyncResult  *self,
   if (self->error)
     {
       g_propagate_error (error, g_error_copy (self->error));
+      goto out;
+    }
+
+  if (self->n_taken > 0)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED,
+                   _("%u results of job %d were taken as they came and not kept"),
+                   self->n_taken, self->job_id);
       goto out;
     }
 

@@ -119,6 +119,17 @@ LOOM_AVAILABLE_IN_ALL
 LoomTaskInfo  *loom_async_result_get_task_info    (LoomAsyncResult      *self,
                                                    guint                 index);
 LOOM_AVAILABLE_IN_ALL
+void           loom_async_result_set_keep_results (LoomAsyncResult      *self,
+                                                   gboolean              keep);
+LOOM_AVAILABLE_IN_ALL
+gboolean       loom_async_result_get_keep_results (LoomAsyncResult      *self);
+LOOM_AVAILABLE_IN_ALL
+LoomTaskInfo  *loom_async_result_steal_task       (LoomAsyncResult      *self,
+                                                   guint                 index);
+LOOM_AVAILABLE_IN_ALL
+JsonNode      *loom_async_result_steal_task_json  (LoomAsyncResult      *self,
+                                                   guint                 index);
+LOOM_AVAILABLE_IN_ALL
 double         loom_async_result_get_wall_time    (LoomAsyncResult      *self);
 LOOM_AVAILABLE_IN_ALL
 double         loom_async_result_get_serial_time  (LoomAsyncResult      *self);

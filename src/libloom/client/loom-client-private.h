@@ -81,6 +81,11 @@ void             loom_job_info_build_report      (LoomJobInfo      *self,
 GListModel      *loom_job_info_list_from_reply   (LoomMessage      *reply,
                                                   GError          **error);
 
+JsonObject      *loom_report_task_new            (const gint64      v[9],
+                                                  GBytes           *result,
+                                                  GBytes           *detail,
+                                                  JsonNode         *params);
+
 LoomView        *loom_view_new                   (LoomClient       *client);
 
 G_END_DECLS

@@ -115,6 +115,28 @@ JsonNode          *loom_client_get_job_report_finish (LoomClient           *self
                                                       GAsyncResult         *result,
                                                       GError              **error);
 LOOM_AVAILABLE_IN_ALL
+JsonNode          *loom_client_read_job              (LoomClient           *self,
+                                                      guint                 job_id,
+                                                      guint                 first,
+                                                      guint                 n,
+                                                      guint                *next,
+                                                      LoomJobInfo         **info,
+                                                      GError              **error);
+LOOM_AVAILABLE_IN_ALL
+void               loom_client_read_job_async        (LoomClient           *self,
+                                                      guint                 job_id,
+                                                      guint                 first,
+                                                      guint                 n,
+                                                      GCancellable         *cancellable,
+                                                      GAsyncReadyCallback   callback,
+                                                      gpointer              user_data);
+LOOM_AVAILABLE_IN_ALL
+JsonNode          *loom_client_read_job_finish       (LoomClient           *self,
+                                                      GAsyncResult         *result,
+                                                      guint                *next,
+                                                      LoomJobInfo         **info,
+                                                      GError              **error);
+LOOM_AVAILABLE_IN_ALL
 gboolean           loom_client_stop_engine           (LoomClient           *self,
                                                       guint                 engine_id,
                                                       GError              **error);

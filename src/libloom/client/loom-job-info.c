@@ -53,6 +53,7 @@ struct _LoomJobInfo
   gint64        first_submitted;
   gint64        last_received;
   gint64        busy_usec;
+  GHashTable   *engines;      /* the engines tasks started on */
 };
 
 enum {
@@ -95,6 +96,7 @@ loom_job_info_finalize (GObject *object)
   g_clear_pointer (&self->name, g_free);
   g_clear_pointer (&self->function, g_free);
   g_clear_pointer (&self->spec, json_node_unref);
+  g_clear_pointer (&self->engines, g_hash_table_unref);
 
   G_OBJECT_CLASS (loom_job_info_parent_class)->finalize (object);
 }
@@ -411,40 +413,104 @@ loom_job_info_new_from_summary (JsonObject *summary)
  * submitted, dispatched, started, completed, received] each).  The times
  * are those of the tasks that ran: a task aborted in the queue adds
  * nothing to the wall time, so it does not lower the speedup. */
+/* Starts the task figures, with no task counted. */
+static void
+figures_reset (LoomJobInfo *self)
+{
+  self->has_task_figures = TRUE;
+  self->n_aborted = self->n_lost = self->n_never_ran = self->n_engines = 0;
+  self->first_submitted = G_MAXINT64;
+  self->last_received = self->busy_usec = 0;
+  g_clear_pointer (&self->engines, g_hash_table_unref);
+  self->engines = g_hash_table_new (NULL, NULL);
+}
+
+/* Counts one task into the figures: @v is its row (index, engine,
+ * status, attempts, submitted, dispatched, started, completed, received). */
+static void
+figures_add (LoomJobInfo  *self,
+             const gint64  v[9])
+{
+  if (!self->has_task_figures)
+    figures_reset (self);
+  if (v[2] == LOOM_TASK_ABORTED)
+    self->n_aborted++;
+  else if (v[2] == LOOM_TASK_LOST)
+    self->n_lost++;
+  if (v[6] <= 0)
+    {
+      /* Final and never started: it never ran. */
+      if (v[2] >= LOOM_TASK_DONE)
+        self->n_never_ran++;
+      return;
+    }
+  if (v[4] > 0)
+    self->first_submitted = MIN (self->first_submitted, v[4]);
+  self->last_received = MAX (self->last_received, v[8]);
+  if (v[7] >= v[6])
+    self->busy_usec += v[7] - v[6];
+  if (v[1] >= 0)
+    g_hash_table_add (self->engines, GINT_TO_POINTER ((gint) v[1]));
+  self->n_engines = g_hash_table_size (self->engines);
+}
+
 void
 loom_job_info_count_tasks (LoomJobInfo *self,
                            JsonArray   *rows)
 {
-  g_autoptr(GHashTable) engines = g_hash_table_new (NULL, NULL);
-
-  self->has_task_figures = TRUE;
-  self->first_submitted = G_MAXINT64;
+  figures_reset (self);
   for (guint i = 0; rows && i < json_array_get_length (rows); i++)
     {
       gint64 v[9];
 
-      if (!loom_json_row_ints (json_array_get_element (rows, i), v, 9))
-        continue;
-      if (v[2] == LOOM_TASK_ABORTED)
-        self->n_aborted++;
-      else if (v[2] == LOOM_TASK_LOST)
-        self->n_lost++;
-      if (v[6] <= 0)
-        {
-          /* Final and never started: it never ran. */
-          if (v[2] >= LOOM_TASK_DONE)
-            self->n_never_ran++;
-          continue;
-        }
-      if (v[4] > 0)
-        self->first_submitted = MIN (self->first_submitted, v[4]);
-      self->last_received = MAX (self->last_received, v[8]);
-      if (v[6] > 0 && v[7] >= v[6])
-        self->busy_usec += v[7] - v[6];
-      if (v[1] >= 0 && v[6] > 0)
-        g_hash_table_add (engines, GINT_TO_POINTER ((gint) v[1]));
+      if (loom_json_row_ints (json_array_get_element (rows, i), v, 9))
+        figures_add (self, v);
     }
-  self->n_engines = g_hash_table_size (engines);
+}
+
+/**
+ * loom_job_info_add_task_times:
+ * @self: a #LoomJobInfo
+ * @task: a task of the job: its engine, status and times
+ *   (loom_async_result_get_task_times() fills them)
+ *
+ * Counts @task into the job's task figures (the engines used, the tasks
+ * that never ran, the wall and serial times), as a reader of a job page by
+ * page (loom_client_read_job()) does for every task it reads.  The first
+ * call starts the figures from none.
+ */
+void
+loom_job_info_add_task_times (LoomJobInfo        *self,
+                              const LoomTaskInfo *task)
+{
+  gint64 v[9] = { task->index, task->engine_id, task->status, task->attempts, task->submitted,
+                  task->dispatched, task->started, task->completed, task->received };
+
+  g_return_if_fail (LOOM_IS_JOB_INFO (self));
+  g_return_if_fail (task != NULL);
+
+  figures_add (self, v);
+}
+
+/**
+ * loom_job_info_to_report_json:
+ * @self: a #LoomJobInfo
+ *
+ * The "job" object of a job report (see loom_client_get_job_report()),
+ * with the task figures counted so far.
+ *
+ * Returns: (transfer full): a JSON object
+ */
+JsonNode *
+loom_job_info_to_report_json (LoomJobInfo *self)
+{
+  g_autoptr(JsonObject) job = NULL;
+
+  g_return_val_if_fail (LOOM_IS_JOB_INFO (self), NULL);
+
+  job = json_object_new ();
+  loom_job_info_build_report (self, job);
+  return json_node_init_object (json_node_alloc (), job);
 }
 
 /* The job of a "job" reply, with its task figures. */

@@ -73,5 +73,10 @@ LOOM_AVAILABLE_IN_ALL
 double        loom_job_info_get_efficiency   (LoomJobInfo *self);
 LOOM_AVAILABLE_IN_ALL
 JsonNode     *loom_job_info_to_json          (LoomJobInfo *self);
+LOOM_AVAILABLE_IN_ALL
+void          loom_job_info_add_task_times   (LoomJobInfo        *self,
+                                              const LoomTaskInfo *task);
+LOOM_AVAILABLE_IN_ALL
+JsonNode     *loom_job_info_to_report_json   (LoomJobInfo *self);
 
 G_END_DECLS
