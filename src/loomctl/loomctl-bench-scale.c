@@ -493,51 +493,96 @@ print_json (const ScaleFigures *f,
   g_print ("%s\n", text);
 }
 
-static const char *
-met (gboolean yes)
+/* Appends @text and spaces up to @width characters (not bytes: “≤” is
+ * one), on the left of them or, with @right, on the right. */
+static void
+append_padded (GString    *out,
+               const char *text,
+               glong       width,
+               gboolean    right)
 {
-  return yes ? _("met") : _("not met");
+  glong pad = MAX (0, width - g_utf8_strlen (text, -1));
+
+  if (!right)
+    g_string_append (out, text);
+  for (glong i = 0; i < pad; i++)
+    g_string_append_c (out, ' ');
+  if (right)
+    g_string_append (out, text);
 }
+
+/* One aligned line: the figure's name, its value with units, and, when it
+ * has one, its target and whether it is met. */
+static void
+print_row (const char *label,
+           const char *value,
+           const char *target,
+           int         met)
+{
+  g_autoptr(GString) line = g_string_new ("  ");
+
+  append_padded (line, label, 28, FALSE);
+  append_padded (line, value, 16, TRUE);
+  if (target != NULL)
+    {
+      g_string_append (line, "   ");
+      append_padded (line, target, 28, FALSE);
+      if (met >= 0)
+        g_string_append (line, met ? _("met") : _("not met"));
+    }
+  while (line->len > 0 && line->str[line->len - 1] == ' ')
+    g_string_truncate (line, line->len - 1);
+  g_print ("%s\n", line->str);
+}
+
+#define PRINT_ROW(label, target, met, ...)                    \
+  G_STMT_START {                                              \
+    g_autofree char *value_ = g_strdup_printf (__VA_ARGS__);  \
+    print_row (label, value_, target, met);                   \
+  } G_STMT_END
 
 static void
 print_text (const ScaleFigures *f)
 {
-  g_autoptr(GString) fixed = g_string_new (NULL);
+  g_autofree char *wall_target = g_strdup_printf (_("≤ %g s (%.0f tasks/s)"), f->tasks / TARGET_TASKS_PER_S,
+                                                  TARGET_TASKS_PER_S);
+  g_autofree char *rate_target = g_strdup_printf (_("≥ %.0f tasks/s"), TARGET_TASKS_PER_S);
+  g_autofree char *client_target = g_strdup_printf (_("< %.0f MB"), TARGET_CLIENT_MB);
+  g_autofree char *controller_target = g_strdup_printf (_("< %.0f MB"), TARGET_CONTROLLER_MB);
+  g_autofree char *adaptive_target = g_strdup_printf (_("≥ %.1f"), TARGET_ADAPTIVE_RATIO);
+  g_autofree char *mixed_target = g_strdup_printf (_("≤ %.1f"), TARGET_MIXED_RATIO);
+  g_autofree char *idle = g_strdup_printf (_("(peak − idle %.1f MB) / tasks"), f->controller_idle_rss / 1e6);
+  g_autofree char *store = g_strdup_printf (_("(jobs.db %.1f MB)"), f->store_bytes / 1e6);
+  g_autofree char *best = g_strdup_printf (_("auto / best fixed (hwm %u)"), fixed_hwms[f->best_fixed]);
+  gboolean rate_met = f->tasks_per_s >= TARGET_TASKS_PER_S;
 
-  g_print (_("Loom at scale on %u CPUs, every figure from one run\n"), g_get_num_processors ());
+  g_print (_("Loom at scale on %u CPUs; every figure from one run\n"), g_get_num_processors ());
 
   g_print (_("\n%d no-op tasks through “loomctl map” on %d engines (default settings):\n"),
            f->tasks, SCALE_ENGINES);
-  g_print (_("  wall time                  %12.2f s        target ≤ %-6g s (%.0f tasks/s) %s\n"),
-           f->wall_s, f->tasks / TARGET_TASKS_PER_S, TARGET_TASKS_PER_S, met (f->tasks_per_s >= TARGET_TASKS_PER_S));
-  g_print (_("  throughput                 %12.0f tasks/s  target ≥ %.0f tasks/s         %s\n"),
-           f->tasks_per_s, TARGET_TASKS_PER_S, met (f->tasks_per_s >= TARGET_TASKS_PER_S));
-  g_print (_("  client peak RSS            %12.1f MB       target < %.0f MB                %s\n"),
-           f->client_peak_rss / 1e6, TARGET_CLIENT_MB, met (f->client_peak_rss < TARGET_CLIENT_MB * 1e6));
-  g_print (_("  controller peak RSS        %12.1f MB       target < %.0f MB                %s\n"),
-           f->controller_peak_rss / 1e6, TARGET_CONTROLLER_MB,
-           met (f->controller_peak_rss < TARGET_CONTROLLER_MB * 1e6));
-  g_print (_("  controller bytes per task  %12.1f B        (peak − idle %.1f MB) / tasks\n"),
-           f->controller_bytes_per_task, f->controller_idle_rss / 1e6);
-  g_print (_("  store bytes per task       %12.1f B        (jobs.db %.1f MB)\n"),
-           f->store_bytes_per_task, f->store_bytes / 1e6);
+  PRINT_ROW (_("wall time"), wall_target, rate_met, _("%.2f s"), f->wall_s);
+  PRINT_ROW (_("throughput"), rate_target, rate_met, _("%.0f tasks/s"), f->tasks_per_s);
+  PRINT_ROW (_("client peak RSS"), client_target, f->client_peak_rss < TARGET_CLIENT_MB * 1e6,
+             _("%.1f MB"), f->client_peak_rss / 1e6);
+  PRINT_ROW (_("controller peak RSS"), controller_target, f->controller_peak_rss < TARGET_CONTROLLER_MB * 1e6,
+             _("%.1f MB"), f->controller_peak_rss / 1e6);
+  PRINT_ROW (_("controller bytes per task"), idle, -1, _("%.1f B"), f->controller_bytes_per_task);
+  PRINT_ROW (_("store bytes per task"), store, -1, _("%.1f B"), f->store_bytes_per_task);
 
-  for (guint i = 0; i < G_N_ELEMENTS (fixed_hwms); i++)
-    g_string_append_printf (fixed, "%s%u: %.0f", i ? ", " : "", fixed_hwms[i], f->fixed_tasks_per_s[i]);
   g_print (_("\nAdaptive against fixed hwm, %d no-op tasks on %d engines:\n"), f->adaptive_tasks, SCALE_ENGINES);
-  g_print (_("  hwm auto                   %12.0f tasks/s\n"), f->adaptive_tasks_per_s);
-  g_print (_("  fixed hwm                  %s tasks/s\n"), fixed->str);
-  g_print (_("  auto / best fixed (hwm %-2u) %12.2f          target ≥ %.1f                   %s\n"),
-           fixed_hwms[f->best_fixed], f->adaptive_ratio, TARGET_ADAPTIVE_RATIO,
-           met (f->adaptive_ratio >= TARGET_ADAPTIVE_RATIO));
+  PRINT_ROW (_("hwm auto"), NULL, -1, _("%.0f tasks/s"), f->adaptive_tasks_per_s);
+  for (guint i = 0; i < G_N_ELEMENTS (fixed_hwms); i++)
+    {
+      g_autofree char *label = g_strdup_printf (_("hwm %u"), fixed_hwms[i]);
+      PRINT_ROW (label, NULL, -1, _("%.0f tasks/s"), f->fixed_tasks_per_s[i]);
+    }
+  PRINT_ROW (best, adaptive_target, f->adaptive_ratio >= TARGET_ADAPTIVE_RATIO, "%.2f", f->adaptive_ratio);
 
   g_print (_("\nMixed job on %d engines: %d tasks of %g s and %d of %g s, shuffled (seed %d):\n"),
            MIXED_ENGINES, f->mixed_short, f->mixed_short_s, f->mixed_long, f->mixed_long_s, MIXED_SHUFFLE_SEED);
-  g_print (_("  makespan                   %12.3f s\n"), f->mixed_makespan_s);
-  g_print (_("  ideal                      %12.3f s        max(Σ task time / engines, longest task)\n"),
-           f->mixed_ideal_s);
-  g_print (_("  makespan / ideal           %12.2f          target ≤ %.1f                   %s\n"),
-           f->mixed_ratio, TARGET_MIXED_RATIO, met (f->mixed_ratio <= TARGET_MIXED_RATIO));
+  PRINT_ROW (_("makespan"), NULL, -1, _("%.3f s"), f->mixed_makespan_s);
+  PRINT_ROW (_("ideal"), _("max(Σ task time / engines, longest)"), -1, _("%.3f s"), f->mixed_ideal_s);
+  PRINT_ROW (_("makespan / ideal"), mixed_target, f->mixed_ratio <= TARGET_MIXED_RATIO, "%.2f", f->mixed_ratio);
 }
 
 /**
