@@ -18,6 +18,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/resource.h>
@@ -289,15 +290,29 @@ scale_bench_map_noop (ScaleBench  *bench,
                       G_SPAWN_DO_NOT_REAP_CHILD | G_SPAWN_STDOUT_TO_DEV_NULL,
                       NULL, NULL, &pid, error))
     return FALSE;
-  while (wait4 (pid, &status, 0, &usage) < 0)
-    if (errno != EINTR)
-      {
-        int saved = errno;
+  /* Polled, so that an interrupt of the bench alone (SIGTERM) is passed
+   * on to the map, which then aborts its job and exits. */
+  for (gboolean told = FALSE;;)
+    {
+      pid_t done = wait4 (pid, &status, WNOHANG, &usage);
 
-        g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
-                     _("cannot wait for loomctl map: %s"), g_strerror (saved));
-        return FALSE;
-      }
+      if (done == pid)
+        break;
+      if (done < 0 && errno != EINTR)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved),
+                       _("cannot wait for loomctl map: %s"), g_strerror (saved));
+          return FALSE;
+        }
+      if (loomctl_interrupted () && !told)
+        {
+          kill (pid, SIGINT);
+          told = TRUE;
+        }
+      g_usleep (10 * 1000);
+    }
   *wall_s = (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC;
   *peak_rss = (guint64) usage.ru_maxrss * 1024;
   if (!g_spawn_check_wait_status (status, &local_error))
@@ -610,12 +625,21 @@ loomctl_bench_scale (int      n_tasks,
   f.mixed_long = quick ? 2 : 20;
   f.mixed_long_s = quick ? 0.2 : 1.0;
 
+  /* Ctrl-C reaches the loomctl children too; the clusters are stopped and
+   * the temporary folder removed on the way out either way. */
+  loomctl_catch_interrupts ();
   if (!scale_bench_init (&bench, &error))
     return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
   if (!bench_scale_noop (&bench, &f, &error) ||
       !bench_scale_adaptive (&bench, &f, &error) ||
       !bench_scale_mixed (&bench, &f, &error))
-    return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
+    {
+      if (loomctl_interrupted ())
+        return loomctl_fail (EXIT_INTERRUPTED, "interrupted; the bench's clusters are stopped");
+      return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
+    }
+  if (loomctl_interrupted ())
+    return loomctl_fail (EXIT_INTERRUPTED, "interrupted; the bench's clusters are stopped");
 
   if (json)
     print_json (&f, quick);
