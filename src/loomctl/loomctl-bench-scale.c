@@ -443,69 +443,77 @@ bench_scale_mixed (ScaleBench    *bench,
   return TRUE;
 }
 
+/* “, "name": value” (no comma first), the value printed with @format
+ * whatever the locale. */
+static void
+append_member (GString    *out,
+               const char *name,
+               const char *format,
+               double      value)
+{
+  char buf[G_ASCII_DTOSTR_BUF_SIZE];
+
+  g_string_append_printf (out, "%s\"%s\": %s", out->str[out->len - 1] == '{' ? "" : ", ", name,
+                          g_ascii_formatd (buf, sizeof buf, format, value));
+}
+
+static void
+append_bool (GString    *out,
+             const char *name,
+             gboolean    value)
+{
+  g_string_append_printf (out, "%s\"%s\": %s", out->str[out->len - 1] == '{' ? "" : ", ", name,
+                          value ? "true" : "false");
+}
+
 static void
 print_json (const ScaleFigures *f,
             gboolean            quick)
 {
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-  g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autoptr(JsonNode) root = NULL;
-  g_autofree char *text = NULL;
+  g_autoptr(GString) out = g_string_new ("{");
 
-#define MEMBER(name, kind, value) \
-  G_STMT_START { json_builder_set_member_name (b, name); json_builder_add_##kind##_value (b, value); } G_STMT_END
+  append_bool (out, "quick", quick);
+  append_member (out, "engines", "%.0f", SCALE_ENGINES);
+  append_member (out, "tasks", "%.0f", f->tasks);
+  append_member (out, "wall_s", "%.3f", f->wall_s);
+  append_member (out, "tasks_per_s", "%.0f", f->tasks_per_s);
+  append_member (out, "client_peak_rss_bytes", "%.0f", f->client_peak_rss);
+  append_member (out, "controller_idle_rss_bytes", "%.0f", f->controller_idle_rss);
+  append_member (out, "controller_peak_rss_bytes", "%.0f", f->controller_peak_rss);
+  append_member (out, "controller_bytes_per_task", "%.1f", f->controller_bytes_per_task);
+  append_member (out, "store_bytes", "%.0f", f->store_bytes);
+  append_member (out, "store_bytes_per_task", "%.1f", f->store_bytes_per_task);
 
-  json_builder_begin_object (b);
-  MEMBER ("quick", boolean, quick);
-  MEMBER ("engines", int, SCALE_ENGINES);
-  MEMBER ("tasks", int, f->tasks);
-  MEMBER ("wall_s", double, f->wall_s);
-  MEMBER ("tasks_per_s", double, f->tasks_per_s);
-  MEMBER ("client_peak_rss_bytes", int, f->client_peak_rss);
-  MEMBER ("controller_idle_rss_bytes", int, f->controller_idle_rss);
-  MEMBER ("controller_peak_rss_bytes", int, f->controller_peak_rss);
-  MEMBER ("controller_bytes_per_task", double, f->controller_bytes_per_task);
-  MEMBER ("store_bytes", int, f->store_bytes);
-  MEMBER ("store_bytes_per_task", double, f->store_bytes_per_task);
-
-  MEMBER ("adaptive_tasks", int, f->adaptive_tasks);
-  MEMBER ("adaptive_tasks_per_s", double, f->adaptive_tasks_per_s);
-  json_builder_set_member_name (b, "fixed_tasks_per_s");
-  json_builder_begin_object (b);
+  append_member (out, "adaptive_tasks", "%.0f", f->adaptive_tasks);
+  append_member (out, "adaptive_tasks_per_s", "%.0f", f->adaptive_tasks_per_s);
+  g_string_append (out, ", \"fixed_tasks_per_s\": {");
   for (guint i = 0; i < G_N_ELEMENTS (fixed_hwms); i++)
     {
       g_autofree char *hwm = g_strdup_printf ("%u", fixed_hwms[i]);
-      MEMBER (hwm, double, f->fixed_tasks_per_s[i]);
+      append_member (out, hwm, "%.0f", f->fixed_tasks_per_s[i]);
     }
-  json_builder_end_object (b);
-  MEMBER ("best_fixed_hwm", int, fixed_hwms[f->best_fixed]);
-  MEMBER ("adaptive_ratio", double, f->adaptive_ratio);
+  g_string_append (out, "}");
+  append_member (out, "best_fixed_hwm", "%.0f", fixed_hwms[f->best_fixed]);
+  append_member (out, "adaptive_ratio", "%.3f", f->adaptive_ratio);
 
-  MEMBER ("mixed_engines", int, MIXED_ENGINES);
-  MEMBER ("mixed_short_tasks", int, f->mixed_short);
-  MEMBER ("mixed_short_s", double, f->mixed_short_s);
-  MEMBER ("mixed_long_tasks", int, f->mixed_long);
-  MEMBER ("mixed_long_s", double, f->mixed_long_s);
-  MEMBER ("mixed_shuffle_seed", int, MIXED_SHUFFLE_SEED);
-  MEMBER ("mixed_makespan_s", double, f->mixed_makespan_s);
-  MEMBER ("mixed_ideal_s", double, f->mixed_ideal_s);
-  MEMBER ("mixed_ratio", double, f->mixed_ratio);
+  append_member (out, "mixed_engines", "%.0f", MIXED_ENGINES);
+  append_member (out, "mixed_short_tasks", "%.0f", f->mixed_short);
+  append_member (out, "mixed_short_s", "%g", f->mixed_short_s);
+  append_member (out, "mixed_long_tasks", "%.0f", f->mixed_long);
+  append_member (out, "mixed_long_s", "%g", f->mixed_long_s);
+  append_member (out, "mixed_shuffle_seed", "%.0f", MIXED_SHUFFLE_SEED);
+  append_member (out, "mixed_makespan_s", "%.3f", f->mixed_makespan_s);
+  append_member (out, "mixed_ideal_s", "%.3f", f->mixed_ideal_s);
+  append_member (out, "mixed_ratio", "%.3f", f->mixed_ratio);
 
-  json_builder_set_member_name (b, "targets_met");
-  json_builder_begin_object (b);
-  MEMBER ("tasks_per_s", boolean, f->tasks_per_s >= TARGET_TASKS_PER_S);
-  MEMBER ("client_peak_rss", boolean, f->client_peak_rss < TARGET_CLIENT_MB * 1e6);
-  MEMBER ("controller_peak_rss", boolean, f->controller_peak_rss < TARGET_CONTROLLER_MB * 1e6);
-  MEMBER ("adaptive_ratio", boolean, f->adaptive_ratio >= TARGET_ADAPTIVE_RATIO);
-  MEMBER ("mixed_ratio", boolean, f->mixed_ratio <= TARGET_MIXED_RATIO);
-  json_builder_end_object (b);
-  json_builder_end_object (b);
-#undef MEMBER
-
-  root = json_builder_get_root (b);
-  json_generator_set_root (gen, root);
-  text = json_generator_to_data (gen, NULL);
-  g_print ("%s\n", text);
+  g_string_append (out, ", \"targets_met\": {");
+  append_bool (out, "tasks_per_s", f->tasks_per_s >= TARGET_TASKS_PER_S);
+  append_bool (out, "client_peak_rss", f->client_peak_rss < TARGET_CLIENT_MB * 1e6);
+  append_bool (out, "controller_peak_rss", f->controller_peak_rss < TARGET_CONTROLLER_MB * 1e6);
+  append_bool (out, "adaptive_ratio", f->adaptive_ratio >= TARGET_ADAPTIVE_RATIO);
+  append_bool (out, "mixed_ratio", f->mixed_ratio <= TARGET_MIXED_RATIO);
+  g_string_append (out, "}}");
+  g_print ("%s\n", out->str);
 }
 
 /* Appends @text and spaces up to @width characters (not bytes: “≤” is
