@@ -247,6 +247,30 @@ scale_bench_status (ScaleBench  *bench,
   return TRUE;
 }
 
+/* The store's size once three reads 100 ms apart agree (at most 30 s). */
+static gboolean
+scale_bench_settled_store (ScaleBench  *bench,
+                           const char  *profile,
+                           guint64     *store_bytes,
+                           GError     **error)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  guint64 last = G_MAXUINT64;
+  guint same = 0;
+  gint64 pid;
+
+  for (;;)
+    {
+      if (!scale_bench_status (bench, profile, &pid, store_bytes, error))
+        return FALSE;
+      same = *store_bytes == last ? same + 1 : 0;
+      last = *store_bytes;
+      if (same == 2 || g_get_monotonic_time () > deadline || loomctl_interrupted ())
+        return TRUE;
+      g_usleep (100 * 1000);
+    }
+}
+
 /* A line of /proc/PID/status such as “VmHWM:  1234 kB”, in bytes; 0 when
  * there is none. */
 static guint64
@@ -341,7 +365,9 @@ bench_scale_noop (ScaleBench    *bench,
   if (!scale_bench_map_noop (bench, profile, f->tasks, &f->wall_s, &f->client_peak_rss, error))
     return FALSE;
   f->controller_peak_rss = proc_status_bytes (pid, "VmHWM");
-  if (!scale_bench_status (bench, profile, &pid, &store_after, error))
+  /* The controller's writer thread may still be storing the last results
+   * when the client has them: the store's size once it holds still. */
+  if (!scale_bench_settled_store (bench, profile, &store_after, error))
     return FALSE;
   scale_bench_stop (bench, profile);
 
