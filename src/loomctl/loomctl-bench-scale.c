@@ -49,6 +49,7 @@ typedef struct
   char     **env;       /* the children's environment */
   char      *loomctl;
   GPtrArray *running;   /* profiles with a cluster to stop */
+  gboolean   keep;      /* a cluster did not start: keep its logs */
 } ScaleBench;
 
 typedef struct
@@ -102,18 +103,20 @@ scale_bench_clear (ScaleBench *bench)
 {
   if (bench->running != NULL)
     {
-      /* Newest first; a failure here is told by `cluster stop` itself. */
+      /* Left running by an error or an interrupt (or half started):
+       * newest first, quietly, as some may not be running at all. */
       for (guint i = bench->running->len; i > 0; i--)
         {
           const char *argv[] = { bench->loomctl, "cluster", "stop", "--profile",
                                  g_ptr_array_index (bench->running, i - 1), NULL };
 
-          g_spawn_sync (NULL, (char **) argv, bench->env, G_SPAWN_STDOUT_TO_DEV_NULL,
+          g_spawn_sync (NULL, (char **) argv, bench->env,
+                        G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
                         NULL, NULL, NULL, NULL, NULL, NULL);
         }
       g_clear_pointer (&bench->running, g_ptr_array_unref);
     }
-  if (bench->root != NULL)
+  if (bench->root != NULL && !bench->keep)
     remove_tree (bench->root);
   g_clear_pointer (&bench->root, g_free);
   g_clear_pointer (&bench->env, g_strfreev);
@@ -192,26 +195,37 @@ scale_bench_start (ScaleBench  *bench,
   g_autofree char *n = g_strdup_printf ("%d", n_engines);
   const char *args[] = { "cluster", "start", "--profile", profile, "-n", n,
                          hwm ? "--hwm" : NULL, hwm, NULL };
+  g_autoptr(GError) local_error = NULL;
 
-  if (!scale_bench_loomctl (bench, args, NULL, error))
-    return FALSE;
+  /* Listed first: a start that fails half-way is stopped too. */
   g_ptr_array_add (bench->running, g_strdup (profile));
+  if (!scale_bench_loomctl (bench, args, NULL, &local_error))
+    {
+      bench->keep = TRUE;
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER,
+                   _("cannot start a cluster for the bench: %s (its folder %s is kept for the logs)"),
+                   local_error->message, bench->root);
+      return FALSE;
+    }
   return TRUE;
 }
 
-static void
-scale_bench_stop (ScaleBench *bench,
-                  const char *profile)
+static gboolean
+scale_bench_stop (ScaleBench  *bench,
+                  const char  *profile,
+                  GError     **error)
 {
   const char *args[] = { "cluster", "stop", "--profile", profile, NULL };
 
-  scale_bench_loomctl (bench, args, NULL, NULL);
+  if (!scale_bench_loomctl (bench, args, NULL, error))
+    return FALSE;
   for (guint i = 0; i < bench->running->len; i++)
     if (g_str_equal (g_ptr_array_index (bench->running, i), profile))
       {
         g_ptr_array_remove_index (bench->running, i);
         break;
       }
+  return TRUE;
 }
 
 /* The controller's pid and the job store's size, from `cluster status --json`. */
@@ -369,7 +383,8 @@ bench_scale_noop (ScaleBench    *bench,
    * when the client has them: the store's size once it holds still. */
   if (!scale_bench_settled_store (bench, profile, &store_after, error))
     return FALSE;
-  scale_bench_stop (bench, profile);
+  if (!scale_bench_stop (bench, profile, error))
+    return FALSE;
 
   f->tasks_per_s = f->tasks / MAX (1e-9, f->wall_s);
   f->store_bytes = store_after;
@@ -394,7 +409,8 @@ bench_scale_hwm (ScaleBench  *bench,
   if (!scale_bench_start (bench, profile, SCALE_ENGINES, hwm, error) ||
       !scale_bench_map_noop (bench, profile, n_tasks, &wall, &rss, error))
     return FALSE;
-  scale_bench_stop (bench, profile);
+  if (!scale_bench_stop (bench, profile, error))
+    return FALSE;
   *tasks_per_s = n_tasks / MAX (1e-9, wall);
   return TRUE;
 }
@@ -449,7 +465,8 @@ bench_scale_mixed (ScaleBench    *bench,
   if (!scale_bench_start (bench, profile, MIXED_ENGINES, NULL, error) ||
       !scale_bench_loomctl (bench, args, &out, error))
     return FALSE;
-  scale_bench_stop (bench, profile);
+  if (!scale_bench_stop (bench, profile, error))
+    return FALSE;
 
   if (!json_parser_load_from_data (parser, out, -1, error))
     return FALSE;
@@ -670,7 +687,7 @@ loomctl_bench_scale (int      n_tasks,
     {
       if (loomctl_interrupted ())
         return loomctl_fail (EXIT_INTERRUPTED, "interrupted; the bench's clusters are stopped");
-      return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
+      return loomctl_fail_with (error);
     }
   if (loomctl_interrupted ())
     return loomctl_fail (EXIT_INTERRUPTED, "interrupted; the bench's clusters are stopped");
