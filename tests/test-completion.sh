@@ -63,6 +63,7 @@ check map-profile-option 'loomctl map --pro' '--profile'
 check export-formats 'loomctl export 1 --format p' 'pdf png'
 check scheme-values 'loomctl cluster start --scheme l' 'leastload lru'
 check bench-timeline 'loomctl bench --ti' '--timeline'
+check bench-scale 'loomctl bench --sc' '--scale'
 check run-after-dashes 'loomctl run --sweep x=1,2 -- --pro' ''
 
 mkdir -p "$XDG_RUNTIME_DIR/loom"

@@ -4,7 +4,8 @@
  *
  * No-op throughput, single-task round trip, start-up of N engines and, for
  * scale, a raw libzmq round trip, each on a private cluster; `bench
- * --timeline` is in loomctl-bench-timeline.c.
+ * --timeline` is in loomctl-bench-timeline.c, `bench --scale` in
+ * loomctl-bench-scale.c.
  */
 
 #define G_LOG_DOMAIN "loomctl"
@@ -169,16 +170,19 @@ cmd_bench (const Command *command,
   g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (double));
   int runs = 5;
   int n_engines = 2;
-  int n_tasks = 20000;
+  /* G_MININT: not given, so each mode's default (a given 0 is an error). */
+  int n_tasks = G_MININT;
   int n_calls = 2000;
   int n_start = 15;
   int hwm = 16;
   gboolean timeline = FALSE;
+  gboolean scale = FALSE;
+  gboolean quick = FALSE;
   double zmq_rtt;
   int code;
   GOptionEntry entries[] = {
     { "engines", 'n', 0, G_OPTION_ARG_INT, &n_engines, N_("Engines for throughput and latency (default 2)"), "N" },
-    { "tasks", 't', 0, G_OPTION_ARG_INT, &n_tasks, N_("No-op tasks per throughput run (default 20000)"), "N" },
+    { "tasks", 't', 0, G_OPTION_ARG_INT, &n_tasks, N_("No-op tasks per throughput run (default 20000; with --scale 10^6)"), "N" },
     { "calls", 'c', 0, G_OPTION_ARG_INT, &n_calls, N_("Round trips for the latency figures (default 2000, at least 1000)"), "N" },
     { "startup-engines", 0, 0, G_OPTION_ARG_INT, &n_start, N_("Engines for the start-up figure (default 15)"), "N" },
     { "hwm", 0, 0, G_OPTION_ARG_INT, &hwm, N_("Tasks an engine may hold at once, for throughput (default 16)"), "K" },
@@ -186,11 +190,24 @@ cmd_bench (const Command *command,
     LOOMCTL_JSON_OPTION (&ctl, N_("Print the figures as JSON")),
     { "timeline", 0, 0, G_OPTION_ARG_NONE, &timeline,
       N_("Instead: build and draw timelines of 10^4, 10^5 and 10^6 synthetic tasks (no cluster, no display)"), NULL },
+    { "scale", 0, 0, G_OPTION_ARG_NONE, &scale,
+      N_("Instead: 10^6 no-op tasks through loomctl map, adaptive against fixed hwm and a mixed job, beside their targets"), NULL },
+    { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("With --scale: small jobs, in seconds (for tests)"), NULL },
     { NULL }
   };
 
   if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
     return code;
+  if (n_tasks != G_MININT && n_tasks < 1)
+    return loomctl_fail (EXIT_USAGE, "--tasks must be ≥ 1");
+  if (quick && !scale)
+    return loomctl_fail (EXIT_USAGE, "--quick needs --scale");
+  if (scale && timeline)
+    return loomctl_fail (EXIT_USAGE, "--scale and --timeline are two benchmarks: choose one");
+  if (scale)
+    return loomctl_bench_scale (n_tasks == G_MININT ? 0 : n_tasks, quick, ctl.json);
+  if (n_tasks == G_MININT)
+    n_tasks = 20000;
   if (timeline)
     {
 #if HAVE_TIMELINE_RENDER

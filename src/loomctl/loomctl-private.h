@@ -286,6 +286,12 @@ gboolean     loomctl_write_export        (GPtrArray         *reports,
 int          loomctl_bench_timeline     (int             runs,
                                          gboolean        json);
 
+/* --- bench --scale (loomctl-bench-scale.c) ------------------------------ */
+
+int          loomctl_bench_scale        (int             n_tasks,
+                                         gboolean        quick,
+                                         gboolean        json);
+
 /* --- the commands -------------------------------------------------------- */
 
 int cmd_cluster_start  (const Command *command, int argc, char **argv);
