@@ -459,7 +459,7 @@ loom_job_class_init (LoomJobClass *klass)
                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /* A job the controller listed, which the window did not submit. */
   properties[PROP_INFO] = g_param_spec_object ("info", NULL, NULL, LOOM_TYPE_JOB_INFO,
-                                               G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+                                               construct | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_LISTED] = g_param_spec_boolean ("listed", NULL, NULL, FALSE, readable);
   properties[PROP_CAN_RUN_AGAIN] = g_param_spec_boolean ("can-run-again", NULL, NULL, FALSE, readable);
   g_object_class_install_properties (object_class, N_PROPS, properties);
