@@ -12,6 +12,7 @@
 #include "loom-builtins.h"
 #include "loom-command-template.h"
 #include "loom-client.h"
+#include "loom-client-history.h"
 #include "loom-cluster.h"
 #include "loom-cluster-status.h"
 #include "loom-controller.h"

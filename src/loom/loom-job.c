@@ -6,6 +6,11 @@
  * again), the job it is compared with, and what its row shows — its
  * title, its progress and a line of counts with the time it took or the
  * time it has left.  The window's jobs list is a GListStore of these.
+ *
+ * A job the controller lists that the window did not submit (another
+ * client's, or one from an earlier run of the controller) is one too,
+ * made from its LoomJobInfo: its row shows the listing's figures, and
+ * its result is loaded only when it is wanted (loom_job_load_async()).
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -20,7 +25,10 @@ struct _LoomJob
 {
   GObject          parent_instance;
 
-  LoomAsyncResult *result;
+  LoomAsyncResult *result;     /* NULL for a listed job not loaded yet */
+  LoomJobInfo     *info;       /* a listed job's figures, or NULL */
+  GCancellable    *loading;    /* a listed job's load under way */
+  GPtrArray       *load_waiters; /* GTask, told when it is loaded */
   LoomTaskSpec    *spec;
   GBytes          *lines;
   LoomJob         *partner;     /* weak: compared with this one */
@@ -61,6 +69,9 @@ enum {
   PROP_READY,
   PROP_JOB_ID,
   PROP_PARTNER,
+  PROP_INFO,
+  PROP_LISTED,
+  PROP_CAN_RUN_AGAIN,
   N_PROPS
 };
 
@@ -89,6 +100,35 @@ format_summary (LoomJob *self)
                           done, total, failed, running, queued, self->elapsed);
 }
 
+/* When a listed job was submitted, as its row says it. */
+static char *
+format_time (gint64 usec)
+{
+  g_autoptr(GDateTime) local = g_date_time_new_from_unix_local (usec / G_USEC_PER_SEC);
+
+  /* TRANSLATORS: when a job was submitted, see g_date_time_format() */
+  return local ? g_date_time_format (local, _("%Y-%m-%d %H:%M:%S")) : g_strdup ("?");
+}
+
+/* A listed job's counts line: its id, its state and when it was
+ * submitted, then its counts as the controller has them. */
+static char *
+format_info_summary (LoomJobInfo *info)
+{
+  g_autofree char *when = format_time (loom_job_info_get_created (info));
+  guint done = loom_job_info_get_n_done (info);
+  guint failed = loom_job_info_get_n_failed (info);
+
+  if (loom_job_info_is_ready (info))
+    /* TRANSLATORS: "Job 3, finished, submitted 2026-12-05 06:12:40 — 98 done, 2 failed, wall 1.234 s" */
+    return g_strdup_printf (_("Job %u, finished, submitted %s — %u done, %u failed, wall %.3f s"),
+                            loom_job_info_get_id (info), when, done, failed,
+                            loom_job_info_get_wall_time (info));
+  return g_strdup_printf (_("Job %u, running, submitted %s — %u of %u finished, %u failed, %u running, %u queued"),
+                          loom_job_info_get_id (info), when, done + failed, loom_job_info_get_n_tasks (info),
+                          failed, loom_job_info_get_n_running (info), loom_job_info_get_n_queued (info));
+}
+
 static void
 set_double (LoomJob *self,
             double  *field,
@@ -103,11 +143,47 @@ set_double (LoomJob *self,
 }
 
 static void
+set_summary (LoomJob *self,
+             char    *summary)
+{
+  if (g_strcmp0 (summary, self->summary) != 0)
+    {
+      g_free (self->summary);
+      self->summary = summary;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
+    }
+  else
+    g_free (summary);
+}
+
+/* A listed job: the listing's figures, whether its result is loaded or not. */
+static void
+update_from_info (LoomJob *self)
+{
+  guint total = loom_job_info_get_n_tasks (self->info);
+  guint over = loom_job_info_get_n_done (self->info) + loom_job_info_get_n_failed (self->info);
+
+  g_object_freeze_notify (G_OBJECT (self));
+  set_double (self, &self->fraction, total ? CLAMP (over / (double) total, 0, 1) : 0, PROP_FRACTION);
+  set_double (self, &self->elapsed, loom_job_info_get_wall_time (self->info), PROP_ELAPSED);
+  set_summary (self, format_info_summary (self->info));
+  g_object_thaw_notify (G_OBJECT (self));
+}
+
+static void
 update (LoomJob *self)
 {
-  guint total = loom_async_result_get_n_tasks (self->result);
-  guint done = loom_async_result_get_progress (self->result);
+  guint total;
+  guint done;
   g_autofree char *summary = NULL;
+
+  if (self->info != NULL)
+    {
+      update_from_info (self);
+      return;
+    }
+  total = loom_async_result_get_n_tasks (self->result);
+  done = loom_async_result_get_progress (self->result);
 
   g_object_freeze_notify (G_OBJECT (self));
   set_double (self, &self->fraction, total ? done / (double) total : 0, PROP_FRACTION);
@@ -123,13 +199,7 @@ update (LoomJob *self)
       set_double (self, &self->elapsed, elapsed, PROP_ELAPSED);
       set_double (self, &self->remaining, done > 0 ? elapsed / done * (total - done) : -1, PROP_REMAINING);
     }
-  summary = format_summary (self);
-  if (g_strcmp0 (summary, self->summary) != 0)
-    {
-      g_free (self->summary);
-      self->summary = g_steal_pointer (&summary);
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SUMMARY]);
-    }
+  set_summary (self, format_summary (self));
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -169,14 +239,32 @@ loom_job_constructed (GObject *object)
 
   G_OBJECT_CLASS (loom_job_parent_class)->constructed (object);
 
-  g_assert (LOOM_IS_ASYNC_RESULT (self->result));
+  g_assert (LOOM_IS_ASYNC_RESULT (self->result) || LOOM_IS_JOB_INFO (self->info));
 
   self->begun = g_get_monotonic_time ();
-  self->name = g_strdup (self->spec && loom_task_spec_get_function (self->spec)
-                         ? loom_task_spec_get_function (self->spec) : _("command"));
+  if (self->info != NULL)
+    {
+      const char *name = loom_job_info_get_name (self->info);
+
+      self->count = loom_job_info_get_n_tasks (self->info);
+      self->mode = loom_job_info_get_mode (self->info);
+      self->submitted = loom_job_info_get_created (self->info);
+      self->name = g_strdup (name && *name ? name :
+                             loom_job_info_get_function (self->info) ? loom_job_info_get_function (self->info) :
+                             _("command"));
+    }
+  else
+    self->name = g_strdup (self->spec && loom_task_spec_get_function (self->spec)
+                           ? loom_task_spec_get_function (self->spec) : _("command"));
   tasks = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u task", "%u tasks", self->count), self->count);
   self->title = g_strdup_printf ("%s — %s, %s", self->name,
                                  self->mode == LOOM_JOB_SERIAL ? _("serial") : _("parallel"), tasks);
+
+  if (self->info != NULL)
+    {
+      update_from_info (self);
+      return;
+    }
 
   g_signal_connect_object (self->result, "notify::progress", G_CALLBACK (update), self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->result, "notify::ready", G_CALLBACK (on_ready), self, G_CONNECT_SWAPPED);
@@ -194,6 +282,8 @@ loom_job_dispose (GObject *object)
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
   g_clear_weak_pointer (&self->partner);
+  if (self->loading != NULL)
+    g_cancellable_cancel (self->loading);
 
   G_OBJECT_CLASS (loom_job_parent_class)->dispose (object);
 }
@@ -204,6 +294,8 @@ loom_job_finalize (GObject *object)
   LoomJob *self = (LoomJob *) object;
 
   g_clear_object (&self->result);
+  g_clear_object (&self->info);
+  g_clear_pointer (&self->load_waiters, g_ptr_array_unref);
   g_clear_pointer (&self->spec, loom_task_spec_unref);
   g_clear_pointer (&self->lines, g_bytes_unref);
   g_clear_pointer (&self->name, g_free);
@@ -269,10 +361,19 @@ loom_job_get_property (GObject    *object,
       g_value_set_boolean (value, loom_job_get_ready (self));
       break;
     case PROP_JOB_ID:
-      g_value_set_int (value, loom_async_result_get_job_id (self->result));
+      g_value_set_int (value, loom_job_get_job_id (self));
       break;
     case PROP_PARTNER:
       g_value_set_object (value, self->partner);
+      break;
+    case PROP_INFO:
+      g_value_set_object (value, self->info);
+      break;
+    case PROP_LISTED:
+      g_value_set_boolean (value, self->info != NULL);
+      break;
+    case PROP_CAN_RUN_AGAIN:
+      g_value_set_boolean (value, self->spec != NULL && self->lines != NULL);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -316,6 +417,9 @@ loom_job_set_property (GObject      *object,
     case PROP_PARTNER:
       loom_job_set_partner (self, g_value_get_object (value));
       break;
+    case PROP_INFO:
+      self->info = g_value_dup_object (value);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -353,6 +457,11 @@ loom_job_class_init (LoomJobClass *klass)
   properties[PROP_JOB_ID] = g_param_spec_int ("job-id", NULL, NULL, -1, G_MAXINT, -1, readable);
   properties[PROP_PARTNER] = g_param_spec_object ("partner", NULL, NULL, LOOM_TYPE_JOB,
                                                   G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  /* A job the controller listed, which the window did not submit. */
+  properties[PROP_INFO] = g_param_spec_object ("info", NULL, NULL, LOOM_TYPE_JOB_INFO,
+                                               construct | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_LISTED] = g_param_spec_boolean ("listed", NULL, NULL, FALSE, readable);
+  properties[PROP_CAN_RUN_AGAIN] = g_param_spec_boolean ("can-run-again", NULL, NULL, FALSE, readable);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -436,6 +545,14 @@ loom_job_run_again (LoomJob     *self,
 {
   g_return_val_if_fail (LOOM_IS_JOB (self), NULL);
 
+  if (self->spec == NULL || self->lines == NULL)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("Job %d was not submitted from this window, so it cannot run again from here"),
+                   loom_job_get_job_id (self));
+      return NULL;
+    }
+
   return loom_job_submit (client, id, self->spec, self->lines, self->count,
                           self->mode, self->retries, self->scheme, error);
 }
@@ -495,9 +612,9 @@ abort_try_send (GTask *task)
 {
   LoomJob *self = g_task_get_source_object (task);
   Abort *abort = g_task_get_task_data (task);
-  gint job_id = loom_async_result_get_job_id (self->result);
+  gint job_id = loom_job_get_job_id (self);
 
-  if (job_id < 0 && !loom_async_result_ready (self->result))
+  if (job_id < 0 && !loom_job_get_ready (self))
     return FALSE;
 
   if (job_id < 0)
@@ -622,7 +739,8 @@ loom_job_get_id (LoomJob *self)
  * loom_job_get_result:
  * @self: a #LoomJob
  *
- * Returns: (transfer none): the job's result
+ * Returns: (transfer none) (nullable): the job's result; %NULL for a
+ *   listed job until it is loaded (loom_job_load_async())
  */
 LoomAsyncResult *
 loom_job_get_result (LoomJob *self)
@@ -664,6 +782,8 @@ gboolean
 loom_job_get_ready (LoomJob *self)
 {
   g_return_val_if_fail (LOOM_IS_JOB (self), FALSE);
+  if (self->info != NULL)
+    return loom_job_info_is_ready (self->info);
   return loom_async_result_ready (self->result);
 }
 
@@ -742,4 +862,163 @@ loom_job_set_partner (LoomJob *self,
 
   if (g_set_weak_pointer (&self->partner, partner))
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PARTNER]);
+}
+
+/**
+ * loom_job_new_for_info:
+ * @id: the job's number in its window
+ * @info: a job the controller listed
+ *
+ * Returns: (transfer full): a job the window did not submit; its row
+ *   shows @info, and its tasks are loaded with loom_job_load_async()
+ */
+LoomJob *
+loom_job_new_for_info (guint        id,
+                       LoomJobInfo *info)
+{
+  g_return_val_if_fail (LOOM_IS_JOB_INFO (info), NULL);
+
+  return g_object_new (LOOM_TYPE_JOB, "id", id, "info", info, NULL);
+}
+
+/**
+ * loom_job_get_info:
+ * @self: a #LoomJob
+ *
+ * Returns: (transfer none) (nullable): the controller's listing of a job
+ *   the window did not submit
+ */
+LoomJobInfo *
+loom_job_get_info (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), NULL);
+  return self->info;
+}
+
+/* A newer listing of the same job: its counts move while it runs. */
+void
+loom_job_set_info (LoomJob     *self,
+                   LoomJobInfo *info)
+{
+  gboolean was_ready;
+
+  g_return_if_fail (LOOM_IS_JOB (self));
+  g_return_if_fail (LOOM_IS_JOB_INFO (info));
+  g_return_if_fail (self->info != NULL);
+  g_return_if_fail (loom_job_info_get_id (info) == loom_job_info_get_id (self->info));
+
+  was_ready = loom_job_get_ready (self);
+  g_set_object (&self->info, info);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_INFO]);
+  update_from_info (self);
+  if (was_ready != loom_job_get_ready (self))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_READY]);
+}
+
+/* The controller's id of the job, or -1 until it is known. */
+gint
+loom_job_get_job_id (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), -1);
+  if (self->info != NULL)
+    return loom_job_info_get_id (self->info);
+  return loom_async_result_get_job_id (self->result);
+}
+
+/* Whether the loaded result of a listed job is behind the listing: the
+ * job ran on since it was loaded. */
+gboolean
+loom_job_is_stale (LoomJob *self)
+{
+  g_return_val_if_fail (LOOM_IS_JOB (self), FALSE);
+  if (self->info == NULL || self->result == NULL)
+    return FALSE;
+  return loom_async_result_get_progress (self->result) !=
+         loom_job_info_get_n_done (self->info) + loom_job_info_get_n_failed (self->info) ||
+         loom_async_result_ready (self->result) != loom_job_info_is_ready (self->info);
+}
+
+static void
+on_loaded (GObject      *source,
+           GAsyncResult *res,
+           gpointer      data)
+{
+  g_autoptr(LoomJob) self = data;
+  g_autoptr(GPtrArray) waiters = g_steal_pointer (&self->load_waiters);
+  g_autoptr(LoomAsyncResult) result = NULL;
+  g_autoptr(GBytes) params = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&self->loading);
+  result = loom_client_load_job_finish (LOOM_CLIENT (source), res, &params, &error);
+  if (result != NULL)
+    {
+      g_set_object (&self->result, result);
+      g_clear_pointer (&self->lines, g_bytes_unref);
+      self->lines = g_steal_pointer (&params);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_RESULT]);
+    }
+  for (guint i = 0; waiters && i < waiters->len; i++)
+    {
+      GTask *task = g_ptr_array_index (waiters, i);
+
+      if (g_task_return_error_if_cancelled (task))
+        continue;
+      if (error != NULL)
+        g_task_return_error (task, g_error_copy (error));
+      else
+        g_task_return_boolean (task, TRUE);
+    }
+}
+
+/**
+ * loom_job_load_async:
+ * @self: a #LoomJob
+ * @client: the cluster's client
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called on the main context once the job is loaded
+ * @user_data: data for @callback
+ *
+ * Loads the tasks of a listed job, its result, from the controller,
+ * without blocking; again if it ran on since it was loaded.  A job the
+ * window submitted, or one loaded and over, is there at once.
+ */
+void
+loom_job_load_async (LoomJob             *self,
+                     LoomClient          *client,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (LOOM_IS_JOB (self));
+  g_return_if_fail (LOOM_IS_CLIENT (client));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, loom_job_load_async);
+  if (self->result != NULL && !loom_job_is_stale (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  if (self->load_waiters == NULL)
+    self->load_waiters = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->load_waiters, g_steal_pointer (&task));
+  if (self->loading == NULL)
+    {
+      /* Cancelled as the job goes. */
+      self->loading = g_cancellable_new ();
+      loom_client_load_job_async (client, loom_job_info_get_id (self->info), self->loading,
+                                  on_loaded, g_object_ref (self));
+    }
+}
+
+gboolean
+loom_job_load_finish (LoomJob       *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
 }

@@ -54,5 +54,20 @@ gint64           loom_job_get_submitted (LoomJob       *self);
 LoomJob         *loom_job_get_partner   (LoomJob       *self);
 void             loom_job_set_partner   (LoomJob       *self,
                                          LoomJob       *partner);
+LoomJob         *loom_job_new_for_info  (guint          id,
+                                         LoomJobInfo   *info);
+LoomJobInfo     *loom_job_get_info      (LoomJob       *self);
+void             loom_job_set_info      (LoomJob       *self,
+                                         LoomJobInfo   *info);
+gint             loom_job_get_job_id    (LoomJob       *self);
+gboolean         loom_job_is_stale      (LoomJob       *self);
+void             loom_job_load_async    (LoomJob             *self,
+                                         LoomClient          *client,
+                                         GCancellable        *cancellable,
+                                         GAsyncReadyCallback  callback,
+                                         gpointer             user_data);
+gboolean         loom_job_load_finish   (LoomJob       *self,
+                                         GAsyncResult  *result,
+                                         GError       **error);
 
 G_END_DECLS

@@ -35,6 +35,7 @@ struct _LoomTasksView
   GtkTextView         *details;
 
   LoomJob             *job;
+  LoomAsyncResult     *result;   /* the job's result the view follows */
   LoomTaskList        *task_list;
   GPtrArray           *param_columns;   /* GtkColumnViewColumn, one per parameter */
 };
@@ -435,17 +436,25 @@ loom_tasks_view_set_job (LoomTasksView *self,
   g_return_if_fail (LOOM_IS_TASKS_VIEW (self));
   g_return_if_fail (!job || LOOM_IS_JOB (job));
 
-  if (self->job)
-    g_signal_handlers_disconnect_by_func (loom_job_get_result (self->job), on_task_changed, self);
+  g_return_if_fail (!job || loom_job_get_result (job) != NULL);
+
+  /* A listed job's result is replaced when it is loaded again. */
+  if (self->result)
+    g_signal_handlers_disconnect_by_func (self->result, on_task_changed, self);
+  g_clear_object (&self->result);
   g_clear_object (&self->task_list);
   g_set_object (&self->job, job);
   if (self->column_view == NULL)
     return;   /* disposing */
   show_param_columns (self);
   if (job == NULL)
-    return;
-  g_signal_connect_object (loom_job_get_result (job), "task-started", G_CALLBACK (on_task_changed), self, G_CONNECT_SWAPPED);
-  g_signal_connect_object (loom_job_get_result (job), "task-finished", G_CALLBACK (on_task_changed), self, G_CONNECT_SWAPPED);
+    {
+      gtk_column_view_set_model (self->column_view, NULL);
+      return;
+    }
+  self->result = g_object_ref (loom_job_get_result (job));
+  g_signal_connect_object (self->result, "task-started", G_CALLBACK (on_task_changed), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->result, "task-finished", G_CALLBACK (on_task_changed), self, G_CONNECT_SWAPPED);
   show_tasks (self);
 }
 

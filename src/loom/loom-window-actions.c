@@ -141,8 +141,7 @@ on_job_aborted (GObject      *source,
   running = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u running task is being stopped",
                                           "%u running tasks are being stopped", n_killing), n_killing);
   /* TRANSLATORS: "Job 3 aborted: 12 queued tasks will not run, 2 running tasks are being stopped" */
-  text = g_strdup_printf (_("Job %d aborted: %s, %s"),
-                          loom_async_result_get_job_id (loom_job_get_result (job)), queued, running);
+  text = g_strdup_printf (_("Job %d aborted: %s, %s"), loom_job_get_job_id (job), queued, running);
   loom_window_toast (self, text);
 }
 
@@ -200,14 +199,44 @@ on_exported (GObject      *source,
   export_request_free (request);
 }
 
+static void export_to (ExportRequest *request);
+
+static void
+on_export_loaded (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      data)
+{
+  ExportRequest *request = data;
+  g_autoptr(GError) error = NULL;
+
+  if (loom_job_load_finish (LOOM_JOB (source), result, &error))
+    export_to (request);
+  else
+    {
+      g_autofree char *name = g_file_get_basename (request->file);
+      g_autofree char *text = g_strdup_printf (_("Could not export to %s"), name);
+
+      toast_failure (request->self, text, error);
+      export_request_free (request);
+    }
+}
+
 /* Fetches the report (with its comparison partner's, for an image),
- * then writes the file; the window goes on meanwhile. */
+ * then writes the file; the window goes on meanwhile.  A listed job not
+ * loaded yet is loaded first. */
 static void
 export_to (ExportRequest *request)
 {
   LoomWindow *self = request->self;
   LoomJob *partner = loom_job_get_partner (request->job);
+  LoomClient *client = loom_window_get_client (self);
   g_autoptr(GPtrArray) results = NULL;
+
+  if (loom_job_get_result (request->job) == NULL && client != NULL)
+    {
+      loom_job_load_async (request->job, client, self->cancellable, on_export_loaded, request);
+      return;
+    }
 
   if (!loom_export_format_is_image (request->format))
     {
@@ -269,7 +298,7 @@ export_job_action (GtkWidget  *widget,
     return;
   if (!loom_export_format_from_string (name, &format) || format >= G_N_ELEMENTS (contents))
     g_return_if_reached ();
-  suggested = g_strdup_printf ("loom-job-%d-%s.%s", loom_async_result_get_job_id (loom_job_get_result (job)),
+  suggested = g_strdup_printf ("loom-job-%d-%s.%s", loom_job_get_job_id (job),
                                contents[format], loom_export_format_get_extension (format));
 
   request = g_new0 (ExportRequest, 1);

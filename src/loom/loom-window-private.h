@@ -34,6 +34,8 @@ struct _LoomWindow
   guint                 next_job_id;
   GListModel           *engines;
   GCancellable         *cancellable;    /* the requests the window made, cancelled as it goes */
+  guint                 list_id;        /* lists the controller's jobs every few seconds */
+  gboolean              listing;        /* a listing is under way */
 };
 
 void        loom_window_class_install_actions (GtkWidgetClass *widget_class);

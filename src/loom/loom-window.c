@@ -4,7 +4,9 @@
  *
  * The main window: the engines of the app's cluster, the sweep form, the
  * jobs submitted (a GListStore of LoomJob, a LoomJobRow each) and, for
- * the job selected, its timeline and its tasks.  Its actions are in
+ * the job selected, its timeline and its tasks.  The list also shows the
+ * controller's other jobs (other clients', earlier runs'), listed every
+ * few seconds; their tasks load when one is selected.  Its actions are in
  * loom-window-actions.c, its exports in loom-window-export.c.
  */
 
@@ -80,13 +82,165 @@ loom_window_select_job (LoomWindow *self,
   gtk_list_box_select_row (self->jobs, gtk_list_box_get_row_at_index (self->jobs, position));
 }
 
+static void load_selected (LoomWindow *self);
+
+/* A listed job by the controller's id, and its position. */
+static LoomJob *
+find_listed_job (LoomWindow *self,
+                 gint        job_id,
+                 guint      *position)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->job_store));
+
+  for (guint i = 0; job_id >= 0 && i < n; i++)
+    {
+      g_autoptr(LoomJob) job = g_list_model_get_item (G_LIST_MODEL (self->job_store), i);
+
+      if (loom_job_get_info (job) != NULL && loom_job_get_job_id (job) == job_id)
+        {
+          if (position)
+            *position = i;
+          return job;   /* the store holds it */
+        }
+    }
+  return NULL;
+}
+
+/* A listing that came before the controller's answer to a submission
+ * showed the window's own job as another's: one row is enough. */
+static void
+on_own_job_id (LoomWindow *self,
+               GParamSpec *pspec,
+               LoomJob    *job)
+{
+  guint position;
+
+  if (find_listed_job (self, loom_job_get_job_id (job), &position))
+    g_list_store_remove (self->job_store, position);
+}
+
 /* The newest job goes on top, and is the one shown. */
 void
 loom_window_add_job (LoomWindow *self,
                      LoomJob    *job)
 {
   g_list_store_insert (self->job_store, 0, job);
+  g_signal_connect_object (job, "notify::job-id", G_CALLBACK (on_own_job_id), self, G_CONNECT_SWAPPED);
+  on_own_job_id (self, NULL, job);
   loom_window_select_job (self, job);
+}
+
+/* Where a listed job goes: the newest first, the window's jobs not yet
+ * accepted (no id) on top. */
+static guint
+listed_position (LoomWindow *self,
+                 guint       job_id)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->job_store));
+  guint i;
+
+  for (i = 0; i < n; i++)
+    {
+      g_autoptr(LoomJob) job = g_list_model_get_item (G_LIST_MODEL (self->job_store), i);
+      gint id = loom_job_get_job_id (job);
+
+      if (id >= 0 && (guint) id < job_id)
+        break;
+    }
+  return i;
+}
+
+/* The controller's jobs: new ones get a row, listed ones their new
+ * figures, and rows of jobs it no longer keeps (purged) go. */
+static void
+on_jobs_listed (GObject      *source,
+                GAsyncResult *result,
+                gpointer      data)
+{
+  g_autoptr(LoomWindow) self = data;
+  g_autoptr(GListModel) listing = NULL;
+  g_autoptr(GHashTable) own = NULL;
+  g_autoptr(GHashTable) listed = NULL;
+  g_autoptr(GError) error = NULL;
+  guint n;
+
+  listing = loom_client_list_jobs_finish (LOOM_CLIENT (source), result, &error);
+  if (self->job_store == NULL)
+    return;   /* disposed */
+  self->listing = FALSE;
+  if (listing == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("Listing the controller's jobs: %s", error->message);
+      return;
+    }
+
+  own = g_hash_table_new (NULL, NULL);
+  listed = g_hash_table_new (NULL, NULL);
+  n = g_list_model_get_n_items (G_LIST_MODEL (self->job_store));
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LoomJob) job = g_list_model_get_item (G_LIST_MODEL (self->job_store), i);
+      gint id = loom_job_get_job_id (job);
+
+      if (id >= 0)
+        g_hash_table_insert (loom_job_get_info (job) ? listed : own, GINT_TO_POINTER (id), job);
+    }
+
+  for (guint i = 0; i < g_list_model_get_n_items (listing); i++)
+    {
+      g_autoptr(LoomJobInfo) info = g_list_model_get_item (listing, i);
+      gpointer id = GUINT_TO_POINTER (loom_job_info_get_id (info));
+      LoomJob *job;
+
+      if (g_hash_table_contains (own, id))
+        continue;
+      if ((job = g_hash_table_lookup (listed, id)))
+        {
+          loom_job_set_info (job, info);
+          g_hash_table_remove (listed, id);
+          /* The job shown ran on: its tasks again. */
+          if (job == self->selected && loom_job_is_stale (job))
+            load_selected (self);
+        }
+      else
+        {
+          g_autoptr(LoomJob) added = loom_job_new_for_info (self->next_job_id++, info);
+
+          g_list_store_insert (self->job_store, listed_position (self, loom_job_info_get_id (info)), added);
+        }
+    }
+
+  /* What is left of the listed rows, the controller no longer keeps. */
+  if (g_hash_table_size (listed) > 0)
+    {
+      GHashTableIter iter;
+      gpointer job;
+
+      g_hash_table_iter_init (&iter, listed);
+      while (g_hash_table_iter_next (&iter, NULL, &job))
+        {
+          guint position;
+
+          if (g_list_store_find (self->job_store, job, &position))
+            g_list_store_remove (self->job_store, position);
+        }
+    }
+}
+
+static gboolean
+list_jobs (gpointer data)
+{
+  LoomWindow *self = data;
+  LoomClient *client = loom_window_get_client (self);
+
+  /* One listing at a time: a slow controller is not asked again. */
+  if (client != NULL && !self->listing)
+    {
+      self->listing = TRUE;
+      loom_client_list_jobs_async (client, self->cancellable, on_jobs_listed, g_object_ref (self));
+    }
+  return G_SOURCE_CONTINUE;
 }
 
 /* An engine that dies shows at once: a toast, besides its state. */
@@ -170,35 +324,35 @@ update_tasks_title (LoomWindow *self)
 
   if (self->selected == NULL)
     return;
-  id = loom_async_result_get_job_id (loom_job_get_result (self->selected));
+  id = loom_job_get_job_id (self->selected);
   partner = loom_job_get_partner (self->selected);
   if (id < 0)
     title = g_strdup (_("Tasks of the new job"));
+  else if (loom_job_get_result (self->selected) == NULL)
+    title = g_strdup_printf (_("Loading the tasks of job %d…"), id);
   else if (partner)
-    title = g_strdup_printf (_("Tasks of job %d, compared with job %d"), id,
-                             loom_async_result_get_job_id (loom_job_get_result (partner)));
+    title = g_strdup_printf (_("Tasks of job %d, compared with job %d"), id, loom_job_get_job_id (partner));
   else
     title = g_strdup_printf (_("Tasks of job %d"), id);
   gtk_label_set_text (self->tasks_title, title);
 }
 
+/* The timeline and tasks of the job selected, once it has them. */
 static void
-on_job_selected (LoomWindow    *self,
-                 GtkListBoxRow *row)
+show_selected (LoomWindow *self)
 {
-  LoomJob *job = row ? loom_job_row_get_job (LOOM_JOB_ROW (row)) : NULL;
+  LoomJob *job = self->selected;
   LoomJob *partner = job ? loom_job_get_partner (job) : NULL;
 
-  if (self->selected)
-    g_signal_handlers_disconnect_by_func (self->selected, update_tasks_title, self);
-  g_set_object (&self->selected, job);
-  if (self->timeline == NULL)
-    return;   /* disposing */
   loom_timeline_clear (self->timeline);
   loom_tasks_view_set_details (self->tasks_view,
                                _("Select a task, in the list or in the timeline, to see its parameters, result or error, output and timings here."));
-  if (job == NULL)
-    return;
+  if (job == NULL || loom_job_get_result (job) == NULL)
+    {
+      loom_tasks_view_set_job (self->tasks_view, NULL);
+      update_tasks_title (self);
+      return;
+    }
 
   /* A job run serially and in parallel for comparison: both, serial
    * first, on a shared zero. */
@@ -217,8 +371,59 @@ on_job_selected (LoomWindow    *self,
   on_timeline_range (self);
 
   update_tasks_title (self);
-  g_signal_connect_object (job, "notify::job-id", G_CALLBACK (update_tasks_title), self, G_CONNECT_SWAPPED);
   loom_tasks_view_set_job (self->tasks_view, job);
+}
+
+static void
+on_selected_loaded (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      data)
+{
+  g_autoptr(LoomWindow) self = data;
+  g_autoptr(GError) error = NULL;
+
+  if (!loom_job_load_finish (LOOM_JOB (source), result, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        {
+          g_autofree char *text = g_strdup_printf (_("The tasks of job %d could not be loaded: %s"),
+                                                   loom_job_get_job_id (LOOM_JOB (source)), error->message);
+          loom_window_toast (self, text);
+        }
+      return;
+    }
+  /* Shown if it is still the one selected. */
+  if (self->timeline != NULL && LOOM_JOB (source) == self->selected)
+    show_selected (self);
+}
+
+/* A listed job's tasks come from the controller when it is selected, and
+ * again if it runs on: no one else's jobs are loaded. */
+static void
+load_selected (LoomWindow *self)
+{
+  LoomClient *client = loom_window_get_client (self);
+
+  if (client != NULL && self->selected != NULL && loom_job_get_info (self->selected) != NULL)
+    loom_job_load_async (self->selected, client, self->cancellable, on_selected_loaded, g_object_ref (self));
+}
+
+static void
+on_job_selected (LoomWindow    *self,
+                 GtkListBoxRow *row)
+{
+  LoomJob *job = row ? loom_job_row_get_job (LOOM_JOB_ROW (row)) : NULL;
+
+  if (self->selected)
+    g_signal_handlers_disconnect_by_func (self->selected, update_tasks_title, self);
+  g_set_object (&self->selected, job);
+  if (self->timeline == NULL)
+    return;   /* disposing */
+  if (job != NULL)
+    g_signal_connect_object (job, "notify::job-id", G_CALLBACK (update_tasks_title), self, G_CONNECT_SWAPPED);
+  show_selected (self);
+  if (job != NULL && (loom_job_get_result (job) == NULL || loom_job_is_stale (job)))
+    load_selected (self);
 }
 
 /**
@@ -357,6 +562,7 @@ loom_window_dispose (GObject *object)
   LoomWindow *self = (LoomWindow *) object;
 
   /* Requests still out answer no one: their callbacks see them cancelled. */
+  g_clear_handle_id (&self->list_id, g_source_remove);
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_WINDOW);
@@ -449,6 +655,10 @@ loom_window_new (LoomApplication *application)
   /* The timeline shows running tasks: follow the task events. */
   loom_client_set_follow_tasks (loom_application_get_client (application), TRUE);
   loom_engines_view_set_engines (self->engines_view, self->engines);
+
+  /* The controller's other jobs, past ones too, and how they go on. */
+  list_jobs (self);
+  self->list_id = g_timeout_add_seconds (2, list_jobs, self);
   return self;
 }
 
