@@ -430,6 +430,82 @@ test_signature_framing (void)
 
 /* --- malformed ----------------------------------------------------------- */
 
+/* "[" × @depth, a value, "]" × @depth. */
+static char *
+nested (guint       depth,
+        const char *inner)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (out, '[');
+  g_string_append (out, inner);
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}
+
+/* JSON nested deeper than LOOM_JSON_MAX_DEPTH is refused before json-glib
+ * parses it (100 000 levels overflow its recursion): in a header, in
+ * content, anywhere text crosses a process boundary. */
+static void
+test_json_depth (void)
+{
+  LoomWire *wire = loom_wire_new (test_key, sizeof test_key, 0);
+  g_autofree char *deepest = nested (LOOM_JSON_MAX_DEPTH, "1");
+  g_autofree char *too_deep = nested (LOOM_JSON_MAX_DEPTH + 1, "1");
+  g_autofree char *attack = nested (100000, "1");
+  g_autofree char *header = NULL;
+  g_autofree char *in_string = g_strdup_printf ("{\"s\":\"%s\"}", too_deep);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = loom_json_from_data (deepest, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  g_clear_pointer (&node, json_node_unref);
+
+  g_assert_null (loom_json_from_data (too_deep, -1, &error));
+  g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "256"));
+  g_clear_error (&error);
+  g_assert_null (loom_json_from_data (attack, -1, &error));
+  g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
+  g_clear_error (&error);
+
+  /* Brackets inside a string are text, not nesting; escaped quotes do not
+   * end the string. */
+  node = loom_json_from_data (in_string, -1, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+  node = loom_json_from_data ("{\"s\":\"\\\"[[[\"}", -1, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+
+  /* A signed message whose header or content is the attack: dropped as
+   * malformed, or refused when its content is read. */
+  header = g_strdup_printf ("{\"msg_id\":\"m-1\",\"msg_type\":\"ping\",\"x\":%s}", attack);
+  {
+    g_autoptr(GPtrArray) frames = build_frames (test_key, header, "{}", NULL, 0);
+    assert_decode_fails (wire, frames, LOOM_DROP_MALFORMED);
+  }
+  {
+    g_autofree char *content = g_strdup_printf ("{\"x\":%s}", attack);
+    g_autoptr(GPtrArray) frames = build_frames (test_key,
+                                                "{\"msg_id\":\"m-2\",\"msg_type\":\"ping\",\"date\":1}",
+                                                content, NULL, 0);
+    LoomDropReason reason = LOOM_DROP_N_REASONS;
+    LoomMessage *msg = loom_wire_decode (wire, frames, &reason);
+
+    g_assert_nonnull (msg);
+    g_assert_null (loom_message_get_content (msg, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    loom_message_free (msg);
+  }
+  loom_wire_free (wire);
+}
+
 static void
 test_malformed (void)
 {
@@ -1522,6 +1598,7 @@ main (int   argc,
   g_test_add_func ("/loom/protocol/signature", test_signature);
   g_test_add_func ("/loom/protocol/signature-framing", test_signature_framing);
   g_test_add_func ("/loom/protocol/malformed", test_malformed);
+  g_test_add_func ("/loom/protocol/json-depth", test_json_depth);
   g_test_add_func ("/loom/protocol/replay", test_replay);
   g_test_add_func ("/loom/protocol/too-large", test_too_large);
   g_test_add_func ("/loom/protocol/drop-counting", test_drop_counting);

@@ -521,7 +521,8 @@ loom_wire_decode (LoomWire       *wire,
   header = g_ptr_array_index (frames, delim + 2);
   hdata = g_bytes_get_data (header, &hlen);
   parser = json_parser_new_immutable ();
-  if (hlen == 0 || !json_parser_load_from_data (parser, hdata, hlen, NULL) ||
+  if (hlen == 0 || !loom_json_check_depth (hdata, hlen, NULL) ||
+      !json_parser_load_from_data (parser, hdata, hlen, NULL) ||
       !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
     {
       *reason = LOOM_DROP_MALFORMED;
