@@ -1,0 +1,209 @@
+/* test-security.c: hostile peers against a real controller
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * Each test is an attack, written against libzmq by hand (loom-peer-util),
+ * on a controller running in this process over real sockets, followed by
+ * a check that the attack failed and the controller still serves.
+ */
+
+#define G_LOG_DOMAIN "Loom-Test"
+
+#include "config.h"
+
+#include <string.h>
+#include <zmq.h>
+
+#include "loom-json-private.h"
+#include "loom-peer-util.h"
+
+#define WAIT_MS 5000
+
+/* --- a fake engine -------------------------------------------------------- */
+
+typedef struct
+{
+  void *sock;
+  gint  id;
+} FakeEngine;
+
+static void
+fake_engine_register (FakeEngine     *fe,
+                      TestController *tc)
+{
+  g_autoptr(LoomMessage) reply = NULL;
+  JsonObject *content;
+
+  fe->sock = peer_connect (tc->conn->engine_url, ZMQ_DEALER);
+  loom_wire_send (tc->wire, fe->sock, NULL, "register", NULL,
+                  "{\"host\":\"fake\",\"pid\":1}", -1, NULL, 0);
+  reply = peer_recv (tc->wire, fe->sock, WAIT_MS);
+  g_assert_nonnull (reply);
+  g_assert_cmpstr (reply->msg_type, ==, "register_reply");
+  content = loom_message_get_content (reply, NULL);
+  fe->id = loom_json_int (content, "engine", -1);
+  g_assert_cmpint (fe->id, >=, 0);
+}
+
+/* Stays alive, as a real engine does. */
+static void
+fake_engine_heartbeat (FakeEngine     *fe,
+                       TestController *tc)
+{
+  loom_wire_send (tc->wire, fe->sock, NULL, "heartbeat", NULL, "{}", 2, NULL, 0);
+}
+
+/* The next "tasks" message, skipping heartbeats and the like. */
+static LoomMessage *
+fake_engine_next_tasks (FakeEngine     *fe,
+                        TestController *tc)
+{
+  gint64 deadline = g_get_monotonic_time () + WAIT_MS * 1000;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      LoomMessage *msg = peer_recv (tc->wire, fe->sock, 200);
+
+      if (msg != NULL && g_str_equal (msg->msg_type, "tasks"))
+        return msg;
+      g_clear_pointer (&msg, loom_message_free);
+      fake_engine_heartbeat (fe, tc);
+    }
+  return NULL;
+}
+
+/* Answers the first task of @tasks with a result row built by @row_fmt
+ * (job, index, attempt already filled in) and the given buffers. */
+static void
+fake_engine_answer (FakeEngine     *fe,
+                    TestController *tc,
+                    LoomMessage    *tasks,
+                    guint           status,
+                    gint64          started,
+                    gint64          completed,
+                    const char     *result,
+                    const char     *detail)
+{
+  JsonArray *row = json_array_get_array_element (loom_json_array (loom_message_get_content (tasks, NULL), "tasks"), 0);
+  g_autofree char *content = NULL;
+  g_autoptr(GBytes) results = g_bytes_new (result, strlen (result));
+  g_autoptr(GBytes) details = g_bytes_new (detail, strlen (detail));
+  GBytes *buffers[2] = { results, details };
+
+  content = g_strdup_printf ("{\"engine\":%d,\"tasks\":[[%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT
+                             ",%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]]}",
+                             fe->id, json_array_get_int_element (row, 0), json_array_get_int_element (row, 1),
+                             json_array_get_int_element (row, 2), status, started, completed);
+  loom_wire_send (tc->wire, fe->sock, NULL, "results", NULL, content, -1, buffers, 2);
+}
+
+static void
+fake_engine_close (FakeEngine *fe)
+{
+  g_clear_pointer (&fe->sock, zmq_close);
+}
+
+/* --- engine-supplied text and times --------------------------------------- */
+
+/* Every event batch published while @sub listened is one JSON object, and
+ * none is an event of @forbidden_type. */
+static guint
+assert_events_clean (TestController *tc,
+                     FakeEngine     *fe,
+                     void           *sub,
+                     const char     *forbidden_type)
+{
+  guint batches = 0;
+  LoomMessage *msg;
+
+  while ((msg = peer_recv (tc->wire, sub, 300)) != NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      JsonObject *content = loom_message_get_content (msg, &error);
+      JsonArray *events;
+
+      g_assert_no_error (error);
+      events = loom_json_array (content, "events");
+      g_assert_nonnull (events);
+      for (guint i = 0; i < json_array_get_length (events); i++)
+        g_assert_cmpstr (loom_json_string (json_array_get_object_element (events, i), "type", ""), !=,
+                         forbidden_type);
+      batches++;
+      loom_message_free (msg);
+      fake_engine_heartbeat (fe, tc);
+    }
+  return batches;
+}
+
+/* A fake engine answers with a detail that would close its event and
+ * forge an "engine_died", and with times at the ends of gint64: the events
+ * stay valid JSON with no forged event, the task fails with
+ * MalformedResult, and its times are the controller's. */
+static void
+test_engine_text_and_times (void)
+{
+  TestController tc = { 0 };
+  FakeEngine fe = { 0 };
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(LoomView) view = NULL;
+  g_autoptr(LoomAsyncResult) result = NULL;
+  g_autoptr(LoomTaskInfo) info = NULL;
+  g_autoptr(JsonArray) params = json_array_new ();
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(LoomMessage) tasks = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 before = g_get_real_time ();
+  void *sub;
+
+  test_controller_start (&tc, 0);
+  sub = peer_connect (tc.conn->event_url, ZMQ_SUB);
+  g_assert_cmpint (zmq_setsockopt (sub, ZMQ_SUBSCRIBE, "", 0), ==, 0);
+  g_usleep (100 * 1000);
+  fake_engine_register (&fe, &tc);
+
+  client = loom_client_new_for_file (loom_controller_get_connection_file (tc.ctl), &error);
+  g_assert_no_error (error);
+  view = loom_client_load_balanced_view (client);
+  json_array_add_int_element (params, 1);
+  result = loom_view_map_async (view, "echo", params, &error);
+  g_assert_no_error (error);
+
+  tasks = fake_engine_next_tasks (&fe, &tc);
+  g_assert_nonnull (tasks);
+  fake_engine_answer (&fe, &tc, tasks, LOOM_TASK_FAILED, G_MAXINT64 - 1, G_MAXINT64, "null",
+                      "{\"error\":{}}},{\"type\":\"engine_died\",\"engine\":0,\"requeued\":0,\"lost\":0");
+
+  for (guint i = 0; i < WAIT_MS / 100 && !loom_async_result_ready (result); i++)
+    {
+      loom_async_result_wait (result, 0.1);
+      fake_engine_heartbeat (&fe, &tc);
+    }
+  values = loom_async_result_get (result, 0, &error);
+  g_assert_nonnull (error);
+  info = loom_async_result_get_task_info (result, 0);
+  g_assert_cmpint (info->status, ==, LOOM_TASK_FAILED);
+  g_assert_cmpstr (info->error_type, ==, "MalformedResult");
+  g_assert_cmpint (info->started, >=, before);
+  g_assert_cmpint (info->completed, <=, g_get_real_time ());
+  g_assert_cmpfloat (loom_async_result_get_serial_time (result), <, 60.0);
+  g_assert_cmpfloat (loom_async_result_get_serial_time (result), >=, 0.0);
+
+  g_assert_cmpuint (assert_events_clean (&tc, &fe, sub, "engine_died"), >, 0);
+
+  zmq_close (sub);
+  fake_engine_close (&fe);
+  g_clear_object (&result);
+  loom_client_close (client);
+  test_controller_stop (&tc);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+
+  g_test_add_func ("/loom/security/engine-text-and-times", test_engine_text_and_times);
+
+  return g_test_run ();
+}
