@@ -16,6 +16,7 @@
 
 #include "loom-json-private.h"
 #include "loom-peer-util.h"
+#include "loom-test-util.h"
 
 #define WAIT_MS 5000
 
@@ -197,6 +198,82 @@ test_engine_text_and_times (void)
   test_controller_stop (&tc);
 }
 
+/* --- subscriptions --------------------------------------------------------- */
+
+/* 200 000 distinct subscriptions (no key needed: SUB sends them in the
+ * clear) cost the controller nothing per task: a map of 3 000 tasks runs
+ * as before, task events still reach a real subscriber, and after the
+ * attacker leaves the controller answers. */
+static void
+test_subscription_flood (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomConnection) conn = NULL;
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autoptr(JsonArray) params = json_array_new ();
+  g_autoptr(LoomAsyncResult) result = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(LoomClusterStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  LoomWire *wire;
+  void *attacker, *watcher;
+  guint task_events = 0;
+  LoomMessage *msg;
+
+  conn = loom_connection_load (loom_controller_get_connection_file (loom_cluster_get_controller (cluster)), &error);
+  g_assert_no_error (error);
+  wire = loom_wire_new (conn->key, sizeof conn->key, 0);
+
+  attacker = zmq_socket (loom_zmq_context (), ZMQ_SUB);
+  /* No high-water mark: every subscription goes out. */
+  g_assert_cmpint (zmq_setsockopt (attacker, ZMQ_SNDHWM, &(int) { 0 }, sizeof (int)), ==, 0);
+  g_assert_cmpint (zmq_setsockopt (attacker, ZMQ_LINGER, &(int) { 0 }, sizeof (int)), ==, 0);
+  g_assert_cmpint (zmq_connect (attacker, conn->event_url), ==, 0);
+  for (guint i = 0; i < 200000; i++)
+    {
+      char topic[32];
+      int len = g_snprintf (topic, sizeof topic, "flood-%u", i);
+
+      g_assert_cmpint (zmq_setsockopt (attacker, ZMQ_SUBSCRIBE, topic, len), ==, 0);
+      /* In steps the controller's receive queue can take. */
+      if (i % 500 == 499)
+        g_usleep (2000);
+    }
+  watcher = peer_connect (conn->event_url, ZMQ_SUB);
+  g_assert_cmpint (zmq_setsockopt (watcher, ZMQ_SUBSCRIBE, LOOM_EVENT_TOPIC_TASKS, strlen (LOOM_EVENT_TOPIC_TASKS)),
+                   ==, 0);
+  g_usleep (500 * 1000);
+
+  for (guint i = 0; i < 3000; i++)
+    json_array_add_int_element (params, i);
+  /* Not a timing: 71 s when every subscription was scanned per event. */
+  result = loom_view_map_async (view, "echo", params, &error);
+  g_assert_no_error (error);
+  values = loom_async_result_get (result, 30, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (values)), ==, 3000);
+
+  while ((msg = peer_recv (wire, watcher, 500)) != NULL)
+    {
+      JsonArray *events = loom_json_array (loom_message_get_content (msg, NULL), "events");
+
+      task_events += events ? json_array_get_length (events) : 0;
+      loom_message_free (msg);
+    }
+  g_assert_cmpuint (task_events, >=, 3000);
+
+  zmq_close (attacker);
+  zmq_close (watcher);
+  g_usleep (200 * 1000);
+  status = loom_client_get_status (client, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (status);
+  loom_wire_free (wire);
+  loom_cluster_stop (cluster);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -204,6 +281,7 @@ main (int   argc,
   g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
 
   g_test_add_func ("/loom/security/engine-text-and-times", test_engine_text_and_times);
+  g_test_add_func ("/loom/security/subscription-flood", test_subscription_flood);
 
   return g_test_run ();
 }

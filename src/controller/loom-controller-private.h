@@ -160,7 +160,8 @@ struct _LoomController
   GString         *events[2];       /* task and job events, engine events */
   guint64          event_seq[2];
   GString         *current_events;
-  GPtrArray       *subscriptions;   /* char*: prefixes someone subscribed to */
+  guint32          task_prefixes;   /* bit n: someone subscribes to the first
+                                       n bytes of LOOM_EVENT_TOPIC_TASKS */
   guint64          stale_results;
   guint64          tasks_finished;
   GHashTable      *gone_identities;  /* GBytes: engines declared dead or stopped */
@@ -189,10 +190,7 @@ struct _LoomController
 static inline gboolean
 ctl_task_events_wanted (LoomController *self)
 {
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    if (g_str_has_prefix (LOOM_EVENT_TOPIC_TASKS, g_ptr_array_index (self->subscriptions, i)))
-      return TRUE;
-  return FALSE;
+  return self->task_prefixes != 0;
 }
 
 static inline void

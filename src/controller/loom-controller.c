@@ -74,7 +74,6 @@ loom_controller_finalize (GObject *object)
   g_clear_pointer (&self->jobs, g_hash_table_unref);
   g_clear_pointer (&self->dirty_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->dirty_engines, g_ptr_array_unref);
-  g_clear_pointer (&self->subscriptions, g_ptr_array_unref);
   g_queue_clear (&self->pending_jobs);
   for (guint i = 0; i < G_N_ELEMENTS (self->events); i++)
     if (self->events[i])
@@ -113,7 +112,6 @@ loom_controller_init (LoomController *self)
   self->keep_jobs = -1;
   self->incomplete_jobs = g_ptr_array_new ();
   self->gone_identities = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
-  self->subscriptions = g_ptr_array_new_with_free_func (g_free);
   self->events[0] = g_string_new (NULL);
   self->events[1] = g_string_new (NULL);
   g_queue_init (&self->pending_jobs);
