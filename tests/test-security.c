@@ -12,7 +12,10 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/stat.h>
 #include <zmq.h>
+
+#include <glib/gstdio.h>
 
 #include "loom-json-private.h"
 #include "loom-peer-util.h"
@@ -274,6 +277,82 @@ test_subscription_flood (void)
   loom_cluster_stop (cluster);
 }
 
+/* --- files ---------------------------------------------------------------- */
+
+static guint
+file_mode (const char *path)
+{
+  GStatBuf st;
+
+  g_assert_cmpint (g_stat (path, &st), ==, 0);
+  return st.st_mode & 0777;
+}
+
+/* Under umask 0: the sockets and the connection file are the user's
+ * alone; a connection file that others can read is warned about when it is
+ * loaded; a connection folder others can write to is refused. */
+static void
+test_files (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(LoomController) ctl = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = loom_connection_dir ();
+  g_autofree char *path = NULL;
+  mode_t old_umask = umask (0);
+
+  test_controller_start (&tc, 0);
+  path = g_strdup (loom_controller_get_connection_file (tc.ctl));
+  g_assert_cmpuint (file_mode (path), ==, 0600);
+  g_assert_cmpuint (file_mode (dir), ==, 0700);
+  if (g_str_has_prefix (tc.conn->client_url, "ipc://"))
+    {
+      g_assert_cmpuint (file_mode (tc.conn->client_url + 6), ==, 0600);
+      g_assert_cmpuint (file_mode (tc.conn->engine_url + 6), ==, 0600);
+      g_assert_cmpuint (file_mode (tc.conn->event_url + 6), ==, 0600);
+    }
+
+  test_controller_stop (&tc);
+
+  g_assert_cmpint (g_chmod (dir, 0777), ==, 0);
+  ctl = loom_controller_new (NULL);
+  g_assert_false (loom_controller_start (ctl, &error));
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "is not yours alone"));
+  g_assert_nonnull (strstr (error->message, "chmod 700"));
+  g_assert_cmpint (g_chmod (dir, 0700), ==, 0);
+  umask (old_umask);
+}
+
+/* A connection file others can read is warned about when it is loaded
+ * (in a child: warnings are fatal in tests). */
+static void
+test_readable_connection_file (void)
+{
+  TestController tc = { 0 };
+  g_autofree char *copy = g_build_filename (g_get_user_data_dir (), "readable.json", NULL);
+  g_autofree char *text = NULL;
+
+  if (g_test_subprocess ())
+    {
+      g_autoptr(LoomConnection) conn = loom_connection_load (g_getenv ("LOOM_TEST_CONNECTION_FILE"), NULL);
+
+      g_assert_nonnull (conn);
+      return;
+    }
+
+  test_controller_start (&tc, 0);
+  g_assert_true (g_file_get_contents (loom_controller_get_connection_file (tc.ctl), &text, NULL, NULL));
+  test_controller_stop (&tc);
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_data_dir (), 0700), ==, 0);
+  g_assert_true (g_file_set_contents_full (copy, text, -1, G_FILE_SET_CONTENTS_NONE, 0644, NULL));
+
+  g_setenv ("LOOM_TEST_CONNECTION_FILE", copy, TRUE);
+  g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
+  g_test_trap_assert_failed ();
+  g_test_trap_assert_stderr ("*can be read by others (mode 644)*chmod 600*");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -282,6 +361,8 @@ main (int   argc,
 
   g_test_add_func ("/loom/security/engine-text-and-times", test_engine_text_and_times);
   g_test_add_func ("/loom/security/subscription-flood", test_subscription_flood);
+  g_test_add_func ("/loom/security/files", test_files);
+  g_test_add_func ("/loom/security/readable-connection-file", test_readable_connection_file);
 
   return g_test_run ();
 }

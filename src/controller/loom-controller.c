@@ -360,6 +360,10 @@ bind_socket (LoomController  *self,
                        _("Cannot listen on %s: %s"), url, zmq_strerror (zmq_errno ()));
           return FALSE;
         }
+      /* The socket file is the user's alone, whatever the umask (its
+       * folder is 0700 as well). */
+      if (g_str_has_prefix (url, "ipc://"))
+        g_chmod (url + strlen ("ipc://"), 0600);
     }
 
   zmq_getsockopt (sock, ZMQ_LAST_ENDPOINT, last, &last_len);
@@ -397,12 +401,8 @@ loom_controller_bind (LoomController  *self,
 
   self->connection_path = loom_connection_path_for_profile (self->profile);
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED,
-                   _("Cannot create %s: %s"), dir, g_strerror (errno));
-      return FALSE;
-    }
+  if (!loom_connection_dir_ensure (dir, error))
+    return FALSE;
 
   /* Two controllers starting at once for one profile: the lock decides,
    * before either looks at the connection file. */
