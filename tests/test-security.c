@@ -277,6 +277,61 @@ test_subscription_flood (void)
   loom_cluster_stop (cluster);
 }
 
+/* --- results over the message limit --------------------------------------- */
+
+/* With a controller that takes messages of at most 256 KiB: a command
+ * whose output is 600 KB fails with ResultTooLarge, giving both sizes,
+ * instead of being cut off by libzmq and staying "running" for ever; its
+ * neighbours, batched in the same messages, arrive. */
+static void
+test_result_too_large (void)
+{
+  g_autoptr(LoomCluster) cluster = loom_cluster_new (NULL);
+  const char *argv[] = { "sh", "-c", "if [ {x} = 1 ]; then yes | head -c 600000; else echo {x}; fi", NULL };
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_command (argv);
+  g_autoptr(LoomView) view = NULL;
+  g_autoptr(LoomAsyncResult) result = NULL;
+  g_autoptr(JsonArray) params = json_array_new ();
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(GError) error = NULL;
+
+  loom_controller_set_max_message_size (loom_cluster_get_controller (cluster), 256 * 1024);
+  g_assert_true (loom_cluster_start (cluster, 1, &error));
+  g_assert_no_error (error);
+  view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(JsonObject) p = json_object_new ();
+
+      json_object_set_int_member (p, "x", i);
+      json_array_add_object_element (params, g_steal_pointer (&p));
+    }
+  result = loom_view_map_spec_async (view, spec, params, &error);
+  g_assert_no_error (error);
+  values = loom_async_result_get (result, 30, &error);
+  g_assert_nonnull (error);
+  g_assert_true (loom_async_result_ready (result));
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (result, i);
+
+      if (i == 1)
+        {
+          g_assert_cmpint (info->status, ==, LOOM_TASK_FAILED);
+          g_assert_cmpstr (info->error_type, ==, "ResultTooLarge");
+          g_test_message ("%s", info->error_message);
+          g_assert_nonnull (strstr (info->error_message, "(262144 bytes)"));
+          g_assert_nonnull (strstr (info->error_message, "bytes), more than the controller's message limit"));
+        }
+      else
+        {
+          g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+          g_assert_nonnull (info->stdout_text);
+        }
+    }
+  loom_cluster_stop (cluster);
+}
+
 /* --- files ---------------------------------------------------------------- */
 
 static guint
@@ -361,6 +416,7 @@ main (int   argc,
 
   g_test_add_func ("/loom/security/engine-text-and-times", test_engine_text_and_times);
   g_test_add_func ("/loom/security/subscription-flood", test_subscription_flood);
+  g_test_add_func ("/loom/security/result-too-large", test_result_too_large);
   g_test_add_func ("/loom/security/files", test_files);
   g_test_add_func ("/loom/security/readable-connection-file", test_readable_connection_file);
 

@@ -137,9 +137,9 @@ handle_register (LoomController *self,
     g_autoptr(GString) out = g_string_new (NULL);
 
     g_string_append_printf (out, "{\"engine\":%u,\"time\":%" G_GINT64_FORMAT ",\"heartbeat_ms\":%u,"
-                            "\"timeout_ms\":%u,\"host\":",
+                            "\"timeout_ms\":%u,\"max_message_size\":%" G_GSIZE_FORMAT ",\"host\":",
                             engine->id, g_get_real_time (), MAX (50, self->heartbeat_timeout_ms / 4),
-                            self->heartbeat_timeout_ms);
+                            self->heartbeat_timeout_ms, loom_wire_get_max_message (self->wire));
     loom_json_append_string (out, g_get_host_name ());
     g_string_append_c (out, '}');
     ctl_reply (self, self->engine_sock, msg, "register_reply", out->str, out->len, NULL, 0);
