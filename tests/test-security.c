@@ -332,6 +332,47 @@ test_result_too_large (void)
   loom_cluster_stop (cluster);
 }
 
+/* --- tables that could grow for ever --------------------------------------- */
+
+/* A job aimed at an engine that never registers does not wait (in
+ * memory) for ever: after 30 heartbeat timeouts its tasks fail with
+ * NoEngine.  An id no engine can have is refused at once. */
+static void
+test_targets_never_registered (void)
+{
+  ClusterOptions opts = { .n_engines = 1, .heartbeat_ms = 100, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  g_autoptr(LoomAsyncResult) result = NULL;
+  g_autoptr(LoomTaskInfo) info = NULL;
+  g_autoptr(JsonArray) params = json_array_new ();
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(GError) error = NULL;
+  const guint never[] = { 7 };
+  const guint impossible[] = { 70000 };
+
+  json_array_add_int_element (params, 1);
+  loom_view_set_targets (view, impossible, 1);
+  result = loom_view_map_async (view, "echo", params, &error);
+  if (result != NULL)
+    values = loom_async_result_get (result, 10, &error);
+  g_assert_nonnull (error);
+  g_assert_nonnull (strstr (error->message, "0 to 65535"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  loom_view_set_targets (view, never, 1);
+  result = loom_view_map_async (view, "echo", params, &error);
+  g_assert_no_error (error);
+  values = loom_async_result_get (result, 20, &error);
+  g_assert_nonnull (error);
+  g_assert_true (loom_async_result_ready (result));
+  info = loom_async_result_get_task_info (result, 0);
+  g_assert_cmpstr (info->error_type, ==, "NoEngine");
+  g_assert_nonnull (strstr (info->error_message, "within 3 s"));
+  loom_cluster_stop (cluster);
+}
+
 /* --- files ---------------------------------------------------------------- */
 
 static guint
@@ -417,6 +458,7 @@ main (int   argc,
   g_test_add_func ("/loom/security/engine-text-and-times", test_engine_text_and_times);
   g_test_add_func ("/loom/security/subscription-flood", test_subscription_flood);
   g_test_add_func ("/loom/security/result-too-large", test_result_too_large);
+  g_test_add_func ("/loom/security/targets-never-registered", test_targets_never_registered);
   g_test_add_func ("/loom/security/files", test_files);
   g_test_add_func ("/loom/security/readable-connection-file", test_readable_connection_file);
 

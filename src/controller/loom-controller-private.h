@@ -393,6 +393,12 @@ void     ctl_apply_retention    (LoomController  *self);
 
 /* --- scheduling (loom-controller-scheduling.c) --------------------------- */
 
+/* A job aimed at engines that never registered fails after this many
+ * heartbeat timeouts (60 s by default). */
+#define CTL_TARGET_WAIT_HEARTBEATS 30
+/* Engine ids a job may aim at: below this. */
+#define CTL_MAX_ENGINE_ID    65536
+
 /* hwm auto never lets an engine hold more than this. */
 #define CTL_HWM_AUTO_MAX 64
 
