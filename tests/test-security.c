@@ -373,6 +373,44 @@ test_targets_never_registered (void)
   loom_cluster_stop (cluster);
 }
 
+/* 300 engines that register and leave: the status lists the newest 64 of
+ * them, not all. */
+static void
+test_gone_engines_listed (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(LoomClusterStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  GListModel *engines;
+
+  test_controller_start (&tc, 0);
+  for (guint i = 0; i < 300; i++)
+    {
+      FakeEngine fe = { 0 };
+      g_autoptr(LoomMessage) bye = NULL;
+
+      fake_engine_register (&fe, &tc);
+      loom_wire_send (tc.wire, fe.sock, NULL, "unregister", NULL, "{}", 2, NULL, 0);
+      bye = peer_recv (tc.wire, fe.sock, WAIT_MS);
+      g_assert_nonnull (bye);
+      fake_engine_close (&fe);
+    }
+  client = loom_client_new_for_file (loom_controller_get_connection_file (tc.ctl), &error);
+  g_assert_no_error (error);
+  status = loom_client_get_status (client, &error);
+  g_assert_no_error (error);
+  engines = loom_cluster_status_get_engines (status);
+  g_assert_cmpuint (g_list_model_get_n_items (engines), ==, 64);
+  {
+    g_autoptr(LoomEngineInfo) last = g_list_model_get_item (engines, 63);
+
+    g_assert_cmpint (loom_engine_info_get_id (last), ==, 299);
+  }
+  loom_client_close (client);
+  test_controller_stop (&tc);
+}
+
 /* --- files ---------------------------------------------------------------- */
 
 static guint
@@ -459,6 +497,7 @@ main (int   argc,
   g_test_add_func ("/loom/security/subscription-flood", test_subscription_flood);
   g_test_add_func ("/loom/security/result-too-large", test_result_too_large);
   g_test_add_func ("/loom/security/targets-never-registered", test_targets_never_registered);
+  g_test_add_func ("/loom/security/gone-engines-listed", test_gone_engines_listed);
   g_test_add_func ("/loom/security/files", test_files);
   g_test_add_func ("/loom/security/readable-connection-file", test_readable_connection_file);
 

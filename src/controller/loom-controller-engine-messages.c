@@ -81,6 +81,12 @@ handle_register (LoomController *self,
     }
 
   engine = g_hash_table_lookup (self->engine_by_identity, identity);
+  if (engine == NULL && self->engines->len >= CTL_MAX_ENGINE_ID)
+    {
+      ctl_reply_error (self, self->engine_sock, msg, "TooManyEngines",
+                       _("this controller has given out every engine id it has (65536); restart it"));
+      return;
+    }
   if (engine == NULL)
     {
       gint64 wanted = loom_json_int (content, "id", -1);
@@ -89,7 +95,7 @@ handle_register (LoomController *self,
       engine->id = self->engines->len;
       /* An engine of the controller before a restart keeps its id, unless
        * another engine has it by now. */
-      if (wanted >= 0 && wanted < 65536)
+      if (wanted >= 0 && wanted < CTL_MAX_ENGINE_ID)
         {
           while (self->engines->len < (guint) wanted)
             g_ptr_array_add (self->engines, placeholder_engine (self->engines->len));

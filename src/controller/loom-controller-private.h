@@ -396,8 +396,10 @@ void     ctl_apply_retention    (LoomController  *self);
 /* A job aimed at engines that never registered fails after this many
  * heartbeat timeouts (60 s by default). */
 #define CTL_TARGET_WAIT_HEARTBEATS 30
-/* Engine ids a job may aim at: below this. */
+/* Engine ids given out, and a job may aim at: below this. */
 #define CTL_MAX_ENGINE_ID    65536
+/* Engines that are gone, listed in "engines" and "status": the newest. */
+#define CTL_MAX_GONE_LISTED  64
 
 /* hwm auto never lets an engine hold more than this. */
 #define CTL_HWM_AUTO_MAX 64
