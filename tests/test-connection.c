@@ -241,7 +241,8 @@ test_round_trip (void)
                                              "\"engine_port\":5002,\"event_port\":5003,"
                                              "\"key\":\"%s\"}", key_hex);
 
-    g_assert_true (g_file_set_contents (hand, text, -1, NULL));
+    /* Private, as a key must be (others' reading it is warned about). */
+    g_assert_true (g_file_set_contents_full (hand, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
     loaded = loom_connection_load (hand, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (loaded->transport, ==, "tcp");
@@ -296,7 +297,7 @@ assert_load_fails (const char *path,
   g_autoptr(LoomConnection) conn = NULL;
 
   if (text != NULL)
-    g_assert_true (g_file_set_contents (path, text, -1, NULL));
+    g_assert_true (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
 
   conn = loom_connection_load (path, &error);
   g_assert_null (conn);
@@ -401,7 +402,7 @@ test_load_errors (void)
     g_autoptr(GError) error = NULL;
     g_autoptr(LoomConnection) conn = NULL;
 
-    g_assert_true (g_file_set_contents (path, text, -1, NULL));
+    g_assert_true (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
     conn = loom_connection_load (path, &error);
     g_assert_no_error (error);
     g_assert_nonnull (conn);
@@ -475,7 +476,7 @@ test_load_wrong_types (void)
 
         json_object_set_member (obj, optional[i], object_node ());
         text = object_to_text (obj);
-        g_assert_true (g_file_set_contents (path, text, -1, NULL));
+        g_assert_true (g_file_set_contents_full (path, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
         conn = loom_connection_load (path, NULL);
       }
   }
@@ -698,7 +699,7 @@ test_stale (void)
   {
     g_autoptr(LoomConnection) stale = connection_with_urls ("p2");
 
-    g_assert_true (g_file_set_contents (path, "{ half a fi", -1, NULL));
+    g_assert_true (g_file_set_contents_full (path, "{ half a fi", -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
     assert_replaces_stale ("p2", stale, FALSE);
   }
 }

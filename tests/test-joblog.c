@@ -400,6 +400,28 @@ test_cannot_write (void)
     assert_contains (text, "\"job\"");
     g_clear_pointer (&out, g_free);
     g_clear_pointer (&err, g_free);
+
+    /* A private file stays private, also at the end of a link. */
+    g_assert_cmpint (g_chmod (target, 0600), ==, 0);
+    g_assert_cmpint (run_loomctl (&out, &err, "export", "1", "--format", "csv", "-o", link, NULL), ==, 0);
+    g_assert_cmpint (g_stat (target, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0777, ==, 0600);
+    g_assert_cmpint (g_lstat (link, &st), ==, 0);
+    g_assert_true (S_ISLNK (st.st_mode));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+
+    /* A directory, or a link to nowhere: refused, nothing made. */
+    g_assert_cmpint (run_loomctl (&out, &err, "export", "1", "--format", "csv", "-o", g_get_tmp_dir (), NULL), ==, 6);
+    assert_contains (err, "it is a folder");
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
+    g_assert_cmpint (g_unlink (target), ==, 0);
+    g_assert_cmpint (run_loomctl (&out, &err, "export", "1", "--format", "csv", "-o", link, NULL), ==, 6);
+    assert_contains (err, "symbolic link to a file that does not exist");
+    g_assert_false (g_file_test (target, G_FILE_TEST_EXISTS));
+    g_clear_pointer (&out, g_free);
+    g_clear_pointer (&err, g_free);
   }
   cluster_stop (NULL);
   assert_nothing_left ();

@@ -13,6 +13,7 @@
 #include "loom-connection-private.h"
 #include "loom-json-private.h"
 #include "loom-wire-private.h"
+#include "loom-peer-util.h"
 #include "loom.h"
 
 static const guint8 test_key[LOOM_KEY_SIZE] = {
@@ -429,6 +430,82 @@ test_signature_framing (void)
 }
 
 /* --- malformed ----------------------------------------------------------- */
+
+/* "[" × @depth, a value, "]" × @depth. */
+static char *
+nested (guint       depth,
+        const char *inner)
+{
+  GString *out = g_string_new (NULL);
+
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (out, '[');
+  g_string_append (out, inner);
+  for (guint i = 0; i < depth; i++)
+    g_string_append_c (out, ']');
+  return g_string_free (out, FALSE);
+}
+
+/* JSON nested deeper than LOOM_JSON_MAX_DEPTH is refused before json-glib
+ * parses it (100 000 levels overflow its recursion): in a header, in
+ * content, anywhere text crosses a process boundary. */
+static void
+test_json_depth (void)
+{
+  LoomWire *wire = loom_wire_new (test_key, sizeof test_key, 0);
+  g_autofree char *deepest = nested (LOOM_JSON_MAX_DEPTH, "1");
+  g_autofree char *too_deep = nested (LOOM_JSON_MAX_DEPTH + 1, "1");
+  g_autofree char *attack = nested (100000, "1");
+  g_autofree char *header = NULL;
+  g_autofree char *in_string = g_strdup_printf ("{\"s\":\"%s\"}", too_deep);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) node = NULL;
+
+  node = loom_json_from_data (deepest, -1, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  g_clear_pointer (&node, json_node_unref);
+
+  g_assert_null (loom_json_from_data (too_deep, -1, &error));
+  g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
+  g_assert_nonnull (strstr (error->message, "256"));
+  g_clear_error (&error);
+  g_assert_null (loom_json_from_data (attack, -1, &error));
+  g_assert_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE);
+  g_clear_error (&error);
+
+  /* Brackets inside a string are text, not nesting; escaped quotes do not
+   * end the string. */
+  node = loom_json_from_data (in_string, -1, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+  node = loom_json_from_data ("{\"s\":\"\\\"[[[\"}", -1, &error);
+  g_assert_no_error (error);
+  g_clear_pointer (&node, json_node_unref);
+
+  /* A signed message whose header or content is the attack: dropped as
+   * malformed, or refused when its content is read. */
+  header = g_strdup_printf ("{\"msg_id\":\"m-1\",\"msg_type\":\"ping\",\"x\":%s}", attack);
+  {
+    g_autoptr(GPtrArray) frames = build_frames (test_key, header, "{}", NULL, 0);
+    assert_decode_fails (wire, frames, LOOM_DROP_MALFORMED);
+  }
+  {
+    g_autofree char *content = g_strdup_printf ("{\"x\":%s}", attack);
+    g_autoptr(GPtrArray) frames = build_frames (test_key,
+                                                "{\"msg_id\":\"m-2\",\"msg_type\":\"ping\",\"date\":1}",
+                                                content, NULL, 0);
+    LoomDropReason reason = LOOM_DROP_N_REASONS;
+    LoomMessage *msg = loom_wire_decode (wire, frames, &reason);
+
+    g_assert_nonnull (msg);
+    g_assert_null (loom_message_get_content (msg, &error));
+    g_assert_nonnull (error);
+    g_clear_error (&error);
+    loom_message_free (msg);
+  }
+  loom_wire_free (wire);
+}
 
 static void
 test_malformed (void)
@@ -956,78 +1033,6 @@ test_json_string (void)
 
 /* --- against a real controller ------------------------------------------- */
 
-typedef struct
-{
-  LoomController *ctl;
-  LoomConnection *conn;
-  LoomWire       *wire;   /* keyed with the cluster key */
-} TestController;
-
-static void
-test_controller_start (TestController *tc,
-                       gsize           max_message)
-{
-  g_autoptr(GError) error = NULL;
-
-  tc->ctl = loom_controller_new (NULL);
-  if (max_message)
-    loom_controller_set_max_message_size (tc->ctl, max_message);
-  loom_controller_start (tc->ctl, &error);
-  g_assert_no_error (error);
-
-  tc->conn = loom_connection_load (loom_controller_get_connection_file (tc->ctl), &error);
-  g_assert_no_error (error);
-  g_assert_nonnull (tc->conn);
-  /* ipc:// in the per-test runtime dir, unless its path is too long for a
-   * Unix socket: then loopback TCP. */
-  {
-    g_autofree char *dir = loom_connection_dir ();
-    g_autofree char *path = g_strdup_printf ("%s/%s-client.ipc", dir, loom_controller_get_profile (tc->ctl));
-    g_autofree char *url = g_strconcat ("ipc://", path, NULL);
-
-    g_test_message ("client_url %s", tc->conn->client_url);
-    if (strlen (path) < 100)
-      g_assert_cmpstr (tc->conn->client_url, ==, url);
-    else
-      g_assert_true (g_str_has_prefix (tc->conn->client_url, "tcp://127.0.0.1:"));
-  }
-  tc->wire = loom_wire_new (tc->conn->key, sizeof tc->conn->key, 0);
-}
-
-static void
-test_controller_stop (TestController *tc)
-{
-  loom_controller_stop (tc->ctl);
-  g_clear_object (&tc->ctl);
-  g_clear_pointer (&tc->conn, loom_connection_free);
-  g_clear_pointer (&tc->wire, loom_wire_free);
-}
-
-static void *
-dealer_connect (const char *url)
-{
-  void *sock = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
-  int linger = 0;
-
-  g_assert_nonnull (sock);
-  zmq_setsockopt (sock, ZMQ_LINGER, &linger, sizeof linger);
-  g_assert_cmpint (zmq_connect (sock, url), ==, 0);
-  return sock;
-}
-
-static void
-send_raw (void       *sock,
-          GPtrArray  *frames)
-{
-  for (guint i = 0; i < frames->len; i++)
-    {
-      gsize len;
-      const void *data = g_bytes_get_data (g_ptr_array_index (frames, i), &len);
-
-      g_assert_cmpint (zmq_send (sock, data, len, i + 1 < frames->len ? ZMQ_SNDMORE : 0), ==, (int) len);
-    }
-}
-
 static void
 send_strings (void       *sock,
               const char *first,
@@ -1040,33 +1045,7 @@ send_strings (void       *sock,
   for (const char *s = first; s != NULL; s = va_arg (args, const char *))
     g_ptr_array_add (frames, bytes_from_string (s));
   va_end (args);
-  send_raw (sock, frames);
-}
-
-/* The next valid message on @sock, or NULL after @timeout_ms. */
-static LoomMessage *
-recv_message (LoomWire *wire,
-              void     *sock,
-              guint     timeout_ms)
-{
-  gint64 deadline = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
-
-  for (;;)
-    {
-      zmq_pollitem_t item = { sock, 0, ZMQ_POLLIN, 0 };
-      gint64 left = (deadline - g_get_monotonic_time ()) / 1000;
-      gboolean got_any;
-
-      if (left <= 0 || zmq_poll (&item, 1, left) <= 0)
-        return NULL;
-      do
-        {
-          LoomMessage *msg = loom_wire_recv (wire, sock, &got_any);
-          if (msg != NULL)
-            return msg;
-        }
-      while (got_any);
-    }
+  peer_send_frames (sock, frames);
 }
 
 static LoomClusterStatus *
@@ -1128,8 +1107,8 @@ assert_ping_pong (TestController *tc,
   g_autofree char *id = g_strdup (loom_wire_last_msg_id (tc->wire));
   g_autoptr(LoomMessage) pong = NULL;
 
-  send_raw (sock, ping);
-  pong = recv_message (tc->wire, sock, WAIT_SECONDS * 1000);
+  peer_send_frames (sock, ping);
+  pong = peer_recv (tc->wire, sock, WAIT_SECONDS * 1000);
   g_assert_nonnull (pong);
   g_assert_cmpstr (pong->msg_type, ==, "pong");
   g_assert_cmpstr (pong->parent, ==, id);
@@ -1148,7 +1127,7 @@ test_controller_drops (void)
   void *sock;
 
   test_controller_start (&tc, 0);
-  sock = dealer_connect (tc.conn->client_url);
+  sock = peer_connect (tc.conn->client_url, ZMQ_DEALER);
 
   client = loom_client_new_for_file (loom_controller_get_connection_file (tc.ctl), &error);
   g_assert_no_error (error);
@@ -1168,7 +1147,7 @@ test_controller_drops (void)
     g_autoptr(GPtrArray) frames = loom_wire_encode (tc.wire, NULL, "ping", NULL, "{}", 2, NULL, 0);
 
     g_ptr_array_insert (frames, 0, bytes_from_string ("fake-envelope"));
-    send_raw (sock, frames);
+    peer_send_frames (sock, frames);
     expected[LOOM_DROP_MALFORMED]++;
   }
 
@@ -1177,7 +1156,7 @@ test_controller_drops (void)
     LoomWire *stranger = loom_wire_new (other_key, sizeof other_key, 0);
     g_autoptr(GPtrArray) frames = loom_wire_encode (stranger, NULL, "status", NULL, "{}", 2, NULL, 0);
 
-    send_raw (sock, frames);
+    peer_send_frames (sock, frames);
     expected[LOOM_DROP_BAD_SIGNATURE]++;
     loom_wire_free (stranger);
   }
@@ -1187,23 +1166,23 @@ test_controller_drops (void)
     g_autoptr(GPtrArray) frames = loom_wire_encode (tc.wire, NULL, "status", NULL, "{}", 2, NULL, 0);
 
     frames_replace (frames, 1, g_bytes_new (NULL, 0));
-    send_raw (sock, frames);
+    peer_send_frames (sock, frames);
     expected[LOOM_DROP_UNSIGNED]++;
   }
 
   /* A signed ping, sent twice: answered once, then refused as replayed. */
   ping = loom_wire_encode (tc.wire, NULL, "ping", NULL, "{}", 2, NULL, 0);
   ping_id = g_strdup (loom_wire_last_msg_id (tc.wire));
-  send_raw (sock, ping);
+  peer_send_frames (sock, ping);
   {
     /* Nothing before it was answered: the first reply is this pong. */
-    g_autoptr(LoomMessage) pong = recv_message (tc.wire, sock, WAIT_SECONDS * 1000);
+    g_autoptr(LoomMessage) pong = peer_recv (tc.wire, sock, WAIT_SECONDS * 1000);
 
     g_assert_nonnull (pong);
     g_assert_cmpstr (pong->msg_type, ==, "pong");
     g_assert_cmpstr (pong->parent, ==, ping_id);
   }
-  send_raw (sock, ping);
+  peer_send_frames (sock, ping);
   expected[LOOM_DROP_REPLAYED]++;
 
   /* A request the controller does not know: counted and answered. */
@@ -1213,12 +1192,12 @@ test_controller_drops (void)
     JsonObject *content, *err;
 
     unknown_id = g_strdup (loom_wire_last_msg_id (tc.wire));
-    send_raw (sock, frames);
+    peer_send_frames (sock, frames);
     expected[LOOM_DROP_UNKNOWN_TYPE]++;
 
     /* Replies come in order: had the replayed ping been answered, its
      * pong would come first. */
-    reply = recv_message (tc.wire, sock, WAIT_SECONDS * 1000);
+    reply = peer_recv (tc.wire, sock, WAIT_SECONDS * 1000);
     g_assert_nonnull (reply);
     g_assert_cmpstr (reply->msg_type, ==, "error_reply");
     g_assert_cmpstr (reply->parent, ==, unknown_id);
@@ -1234,7 +1213,7 @@ test_controller_drops (void)
 
   /* Nothing else came back for all that. */
   {
-    g_autoptr(LoomMessage) extra = recv_message (tc.wire, sock, 50);
+    g_autoptr(LoomMessage) extra = peer_recv (tc.wire, sock, 50);
     g_assert_null (extra);
   }
 
@@ -1307,7 +1286,7 @@ test_controller_max_size (void)
     g_assert_cmpuint (loom_cluster_status_get_max_message_size (status), ==, max);
   }
 
-  sock = dealer_connect (tc.conn->client_url);
+  sock = peer_connect (tc.conn->client_url, ZMQ_DEALER);
 
   /* Under the limit: answered. */
   {
@@ -1318,8 +1297,8 @@ test_controller_max_size (void)
     g_autoptr(LoomMessage) pong = NULL;
 
     g_assert_cmpuint (frames_total_size (frames), <, max);
-    send_raw (sock, frames);
-    pong = recv_message (tc.wire, sock, WAIT_SECONDS * 1000);
+    peer_send_frames (sock, frames);
+    pong = peer_recv (tc.wire, sock, WAIT_SECONDS * 1000);
     g_assert_nonnull (pong);
     g_assert_cmpstr (pong->parent, ==, id);
   }
@@ -1335,7 +1314,7 @@ test_controller_max_size (void)
     for (guint i = 0; i < frames->len; i++)
       g_assert_cmpuint (g_bytes_get_size (g_ptr_array_index (frames, i)), <, max);
     g_assert_cmpuint (frames_total_size (frames), >, max);
-    send_raw (sock, frames);
+    peer_send_frames (sock, frames);
     expected[LOOM_DROP_TOO_LARGE]++;
   }
   assert_dropped_soon (client, expected);
@@ -1360,7 +1339,7 @@ test_controller_max_size (void)
     g_assert_cmpint (zmq_connect (big_sock, tc.conn->client_url), ==, 0);
     g_assert_true (wait_for_monitor_event (monitor, ZMQ_EVENT_CONNECTED, WAIT_SECONDS * 1000));
 
-    send_raw (big_sock, frames);
+    peer_send_frames (big_sock, frames);
     g_assert_true (wait_for_monitor_event (monitor, ZMQ_EVENT_DISCONNECTED, WAIT_SECONDS * 1000));
 
     zmq_socket_monitor (big_sock, NULL, 0);
@@ -1423,8 +1402,8 @@ request (TestController *tc,
   g_autofree char *id = g_strdup (loom_wire_last_msg_id (tc->wire));
   LoomMessage *reply;
 
-  send_raw (sock, frames);
-  reply = recv_message (tc->wire, sock, WAIT_SECONDS * 1000);
+  peer_send_frames (sock, frames);
+  reply = peer_recv (tc->wire, sock, WAIT_SECONDS * 1000);
   g_assert_nonnull (reply);
   g_assert_cmpstr (reply->parent, ==, id);
   return reply;
@@ -1486,7 +1465,7 @@ test_wrong_types (void)
 
   /* The controller answers each request, with a reply or an error. */
   test_controller_start (&tc, 0);
-  sock = dealer_connect (tc.conn->client_url);
+  sock = peer_connect (tc.conn->client_url, ZMQ_DEALER);
   for (guint i = 0; i < G_N_ELEMENTS (requests); i++)
     {
       g_autoptr(LoomMessage) reply = NULL;
@@ -1522,6 +1501,7 @@ main (int   argc,
   g_test_add_func ("/loom/protocol/signature", test_signature);
   g_test_add_func ("/loom/protocol/signature-framing", test_signature_framing);
   g_test_add_func ("/loom/protocol/malformed", test_malformed);
+  g_test_add_func ("/loom/protocol/json-depth", test_json_depth);
   g_test_add_func ("/loom/protocol/replay", test_replay);
   g_test_add_func ("/loom/protocol/too-large", test_too_large);
   g_test_add_func ("/loom/protocol/drop-counting", test_drop_counting);

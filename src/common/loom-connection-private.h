@@ -45,6 +45,8 @@ gboolean        loom_listen_address_check         (const char      *ip,
 LoomConnection *loom_connection_new               (const char      *profile);
 LoomConnection *loom_connection_load              (const char      *path,
                                                    GError         **error);
+gboolean        loom_connection_dir_ensure        (const char      *dir,
+                                                   GError         **error);
 gboolean        loom_connection_save              (LoomConnection  *conn,
                                                    const char      *path,
                                                    GError         **error);

@@ -14,6 +14,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -230,6 +231,35 @@ loom_connection_to_json (LoomConnection *conn)
   return json_generator_to_data (gen, NULL);
 }
 
+/* Makes @dir (0700) if it is missing, and checks that it is the user's
+ * own and that no one else can write to it: whoever can would be able to
+ * put their own sockets and connection files in the cluster's place. */
+gboolean
+loom_connection_dir_ensure (const char  *dir,
+                            GError     **error)
+{
+  GStatBuf st;
+
+  if (g_mkdir_with_parents (dir, 0700) != 0 || g_lstat (dir, &st) != 0)
+    {
+      int errsv = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
+                   _("Cannot create the directory %s for connection files: %s"),
+                   dir, g_strerror (errsv));
+      return FALSE;
+    }
+  if (!S_ISDIR (st.st_mode) || st.st_uid != getuid () || (st.st_mode & 022) != 0)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED,
+                   _("The directory %s for connection files is not yours alone (owner %u, mode %03o): others could "
+                     "replace the cluster's sockets and keys. Make it private (“chmod 700 %s”) or point "
+                     "XDG_RUNTIME_DIR at a private folder"),
+                   dir, (guint) st.st_uid, (guint) (st.st_mode & 0777), dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 gboolean
 loom_connection_save (LoomConnection  *conn,
                       const char      *path,
@@ -239,14 +269,8 @@ loom_connection_save (LoomConnection  *conn,
   g_autofree char *json = NULL;
   gboolean ret;
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      int errsv = errno;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (errsv),
-                   _("Cannot create the directory %s for connection files: %s"),
-                   dir, g_strerror (errsv));
-      return FALSE;
-    }
+  if (!loom_connection_dir_ensure (dir, error))
+    return FALSE;
 
   json = loom_connection_to_json (conn);
   /* Written to a temporary file with mode 0600 and renamed over the old one,
@@ -255,6 +279,27 @@ loom_connection_save (LoomConnection  *conn,
                                   G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
   memset (json, 0, strlen (json));
   return ret;
+}
+
+/* A connection file holds the cluster's key: one that others can read
+ * gives them the cluster.  Said once a file and process. */
+static void
+warn_if_readable_by_others (const char *path)
+{
+  static GHashTable *warned;
+  G_LOCK_DEFINE_STATIC (warned);
+  GStatBuf st;
+
+  if (g_stat (path, &st) != 0 || (st.st_mode & 044) == 0)
+    return;
+  G_LOCK (warned);
+  if (warned == NULL)
+    warned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  if (g_hash_table_add (warned, g_strdup (path)))
+    g_warning (_("The connection file %s can be read by others (mode %03o): whoever reads it can run code on the "
+                 "cluster's engines. Make it private with “chmod 600 %s”"),
+               path, (guint) (st.st_mode & 0777), path);
+  G_UNLOCK (warned);
 }
 
 LoomConnection *
@@ -332,6 +377,8 @@ loom_connection_load (const char  *path,
       return NULL;
     }
 
+  /* A file that holds a key: is it private? */
+  warn_if_readable_by_others (path);
   return g_steal_pointer (&conn);
 }
 

@@ -22,6 +22,13 @@ void          loom_json_append_string_len  (GString         *out,
                                             const char      *str,
                                             gssize           len);
 char         *loom_json_to_string          (JsonNode        *node);
+/* Deeper JSON than this is refused before it is parsed: json-glib
+ * recurses once a level, and 100 000 levels overflow the stack. */
+#define LOOM_JSON_MAX_DEPTH 256
+
+gboolean      loom_json_check_depth        (const char      *data,
+                                            gsize            len,
+                                            GError         **error);
 JsonNode     *loom_json_from_data          (const char      *data,
                                             gssize           len,
                                             GError         **error);

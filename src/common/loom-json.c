@@ -149,6 +149,45 @@ loom_json_to_string (JsonNode *node)
   return g_string_free (out, FALSE);
 }
 
+/* Whether @data nests arrays and objects at most LOOM_JSON_MAX_DEPTH deep,
+ * looked at in one pass without parsing: brackets inside strings do not
+ * count.  Malformed text passes, for the parser to refuse. */
+gboolean
+loom_json_check_depth (const char  *data,
+                       gsize        len,
+                       GError     **error)
+{
+  gboolean in_string = FALSE;
+  guint depth = 0;
+
+  for (gsize i = 0; i < len; i++)
+    {
+      char c = data[i];
+
+      if (in_string)
+        {
+          if (c == '\\')
+            i++;
+          else if (c == '"')
+            in_string = FALSE;
+        }
+      else if (c == '"')
+        in_string = TRUE;
+      else if (c == '[' || c == '{')
+        {
+          if (++depth > LOOM_JSON_MAX_DEPTH)
+            {
+              g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                           "JSON nested more than %d deep", LOOM_JSON_MAX_DEPTH);
+              return FALSE;
+            }
+        }
+      else if ((c == ']' || c == '}') && depth > 0)
+        depth--;
+    }
+  return TRUE;
+}
+
 JsonNode *
 loom_json_from_data (const char  *data,
                      gssize       len,
@@ -166,7 +205,8 @@ loom_json_from_data (const char  *data,
       return NULL;
     }
 
-  if (!json_parser_load_from_data (parser, data, len, error))
+  if (!loom_json_check_depth (data, len, error) ||
+      !json_parser_load_from_data (parser, data, len, error))
     return NULL;
 
   root = json_parser_get_root (parser);

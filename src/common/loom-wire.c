@@ -22,6 +22,8 @@
 #include "loom-wire-private.h"
 
 #define DIGEST_SIZE       32
+/* A header is a few names and numbers: anything longer is not one. */
+#define MAX_HEADER_SIZE   (64 * 1024)
 #define LOG_INTERVAL_USEC (10 * G_USEC_PER_SEC)
 
 struct _LoomWire
@@ -480,6 +482,19 @@ loom_wire_decode (LoomWire       *wire,
       *reason = LOOM_DROP_UNSIGNED;
       return NULL;
     }
+  /* Cheap checks before the digest, which costs as much as the message
+   * is long: a signature of the wrong length, a header too long to be
+   * one. */
+  if (sig_len != DIGEST_SIZE * 2)
+    {
+      *reason = LOOM_DROP_BAD_SIGNATURE;
+      return NULL;
+    }
+  if (g_bytes_get_size (g_ptr_array_index (frames, delim + 2)) > MAX_HEADER_SIZE)
+    {
+      *reason = LOOM_DROP_MALFORMED;
+      return NULL;
+    }
 
   {
     GBytes *h = g_ptr_array_index (frames, delim + 2);
@@ -493,12 +508,6 @@ loom_wire_decode (LoomWire       *wire,
                     frames->len - delim - 4, digest);
   }
   hex_encode (digest, DIGEST_SIZE, hex);
-
-  if (sig_len != DIGEST_SIZE * 2)
-    {
-      *reason = LOOM_DROP_BAD_SIGNATURE;
-      return NULL;
-    }
 
   /* Constant-time comparison: do not leak how much of a forgery matched. */
   {
@@ -521,7 +530,8 @@ loom_wire_decode (LoomWire       *wire,
   header = g_ptr_array_index (frames, delim + 2);
   hdata = g_bytes_get_data (header, &hlen);
   parser = json_parser_new_immutable ();
-  if (hlen == 0 || !json_parser_load_from_data (parser, hdata, hlen, NULL) ||
+  if (hlen == 0 || !loom_json_check_depth (hdata, hlen, NULL) ||
+      !json_parser_load_from_data (parser, hdata, hlen, NULL) ||
       !(root = json_parser_get_root (parser)) || !JSON_NODE_HOLDS_OBJECT (root))
     {
       *reason = LOOM_DROP_MALFORMED;
@@ -550,6 +560,31 @@ loom_wire_decode (LoomWire       *wire,
     g_ptr_array_add (msg->buffers, g_bytes_ref (g_ptr_array_index (frames, i)));
 
   return g_steal_pointer (&msg);
+}
+
+static void
+part_free (gpointer data)
+{
+  zmq_msg_t *part = data;
+
+  zmq_msg_close (part);
+  g_free (part);
+}
+
+/* The bytes of a received part, without a copy: a big frame is not held
+ * twice.  Small parts are copied (a copy is cheaper than the bookkeeping)
+ * and @part is left empty either way. */
+static GBytes *
+bytes_take_part (zmq_msg_t *part)
+{
+  zmq_msg_t *kept;
+
+  if (zmq_msg_size (part) < 4096)
+    return g_bytes_new (zmq_msg_data (part), zmq_msg_size (part));
+  kept = g_new (zmq_msg_t, 1);
+  zmq_msg_init (kept);
+  zmq_msg_move (kept, part);
+  return g_bytes_new_with_free_func (zmq_msg_data (kept), zmq_msg_size (kept), part_free, kept);
 }
 
 LoomMessage *
@@ -589,7 +624,7 @@ loom_wire_recv (LoomWire *wire,
       if (total > wire->max_message)
         oversized = TRUE;
       else
-        g_ptr_array_add (frames, g_bytes_new (zmq_msg_data (&part), zmq_msg_size (&part)));
+        g_ptr_array_add (frames, bytes_take_part (&part));
       zmq_getsockopt (socket, ZMQ_RCVMORE, &more, &more_size);
       zmq_msg_close (&part);
     }

@@ -13,6 +13,8 @@
 
 #include <string.h>
 
+#include <glib/gi18n-lib.h>
+
 #include "loom-controller-private.h"
 
 /* Keeps an engine id free for the engine that had it before a restart. */
@@ -79,6 +81,12 @@ handle_register (LoomController *self,
     }
 
   engine = g_hash_table_lookup (self->engine_by_identity, identity);
+  if (engine == NULL && self->engines->len >= CTL_MAX_ENGINE_ID)
+    {
+      ctl_reply_error (self, self->engine_sock, msg, "TooManyEngines",
+                       _("this controller has given out every engine id it has (65536); restart it"));
+      return;
+    }
   if (engine == NULL)
     {
       gint64 wanted = loom_json_int (content, "id", -1);
@@ -87,7 +95,7 @@ handle_register (LoomController *self,
       engine->id = self->engines->len;
       /* An engine of the controller before a restart keeps its id, unless
        * another engine has it by now. */
-      if (wanted >= 0 && wanted < 65536)
+      if (wanted >= 0 && wanted < CTL_MAX_ENGINE_ID)
         {
           while (self->engines->len < (guint) wanted)
             g_ptr_array_add (self->engines, placeholder_engine (self->engines->len));
@@ -135,9 +143,9 @@ handle_register (LoomController *self,
     g_autoptr(GString) out = g_string_new (NULL);
 
     g_string_append_printf (out, "{\"engine\":%u,\"time\":%" G_GINT64_FORMAT ",\"heartbeat_ms\":%u,"
-                            "\"timeout_ms\":%u,\"host\":",
+                            "\"timeout_ms\":%u,\"max_message_size\":%" G_GSIZE_FORMAT ",\"host\":",
                             engine->id, g_get_real_time (), MAX (50, self->heartbeat_timeout_ms / 4),
-                            self->heartbeat_timeout_ms);
+                            self->heartbeat_timeout_ms, loom_wire_get_max_message (self->wire));
     loom_json_append_string (out, g_get_host_name ());
     g_string_append_c (out, '}');
     ctl_reply (self, self->engine_sock, msg, "register_reply", out->str, out->len, NULL, 0);
@@ -330,6 +338,51 @@ accept_result (LoomController *self,
     ctl_job_mark_pending (self, job);
 }
 
+/* An engine's clock may be off, but not by more than this; times outside
+ * [job created - slack, now + slack] are not believed. */
+#define ENGINE_CLOCK_SLACK_USEC ((gint64) 3600 * G_USEC_PER_SEC)
+
+/* The start and end an engine reports for a task of @job, checked against
+ * the controller's own clock: nonsense (negative, reversed, far from now,
+ * near the ends of gint64) becomes the time the result arrived, so sums
+ * of busy time cannot overflow. */
+static void
+check_task_times (CtlJob *job,
+                  gint64 *v,
+                  gint64  now)
+{
+  gint64 earliest = job->created - ENGINE_CLOCK_SLACK_USEC;
+  gint64 latest = now + ENGINE_CLOCK_SLACK_USEC;
+
+  if (v[4] < earliest || v[4] > latest || v[5] < v[4] || v[5] > latest)
+    v[4] = v[5] = now;
+}
+
+/* What an engine says about a task besides its result (an error, captured
+ * output) is pasted into events and replies: it must be one JSON object
+ * (or null), never text that could end the object it is put in. */
+static GBytes *
+check_task_detail (LoomController *self,
+                   GBytes         *detail)
+{
+  gsize len;
+  const char *data = g_bytes_get_data (detail, &len);
+  g_autoptr(JsonNode) node = NULL;
+  g_autoptr(GString) out = NULL;
+
+  if ((len == 2 && memcmp (data, "{}", 2) == 0) || (len == 4 && memcmp (data, "null", 4) == 0))
+    return g_bytes_ref (detail);
+  if ((node = loom_json_from_data (data, len, NULL)) != NULL && JSON_NODE_HOLDS_OBJECT (node))
+    return g_bytes_ref (detail);
+
+  loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "a task detail that is not a JSON object");
+  out = g_string_new ("{\"error\":{\"type\":\"MalformedResult\",\"message\":");
+  loom_json_append_string (out, _("the engine sent this task's error or output as something other than a JSON "
+                                  "object; it was dropped"));
+  g_string_append (out, "}}");
+  return g_string_free_to_bytes (g_steal_pointer (&out));
+}
+
 static void
 handle_results (LoomController *self,
                 CtlEngine      *engine,
@@ -364,6 +417,7 @@ handle_results (LoomController *self,
 
   for (guint i = 0; i < n_rows; i++)
     {
+      g_autoptr(GBytes) detail = NULL;
       gint64 v[6];
       CtlJob *job;
       CtlTask *task;
@@ -383,8 +437,13 @@ handle_results (LoomController *self,
           self->stale_results++;
           continue;
         }
+      check_task_times (job, v, now);
+      detail = check_task_detail (self, g_ptr_array_index (details, i));
+      /* An error in place of the engine's detail: the task failed. */
+      if (detail != g_ptr_array_index (details, i))
+        v[3] = LOOM_TASK_FAILED;
       accept_result (self, engine, engine ? (gint) engine->id : (gint) loom_json_int (content, "engine", -1),
-                     job, task, v, g_ptr_array_index (results, i), g_ptr_array_index (details, i), now);
+                     job, task, v, g_ptr_array_index (results, i), detail, now);
     }
 
   if (engine != NULL && engine->outstanding->len == 0 && ctl_engine_is_alive (engine))

@@ -62,6 +62,15 @@ void
 ctl_append_engines_json (LoomController *self,
                          GString        *out)
 {
+  guint gone_left = CTL_MAX_GONE_LISTED;
+  guint first = self->engines->len;
+
+  /* Every live engine, and the newest of the gone: a cluster that saw
+   * thousands of engines come and go does not answer with all of them. */
+  while (first > 0 && gone_left > 0)
+    if (!ctl_engine_is_alive (g_ptr_array_index (self->engines, --first)))
+      gone_left--;
+
   g_string_append (out, "\"engines\":[");
   for (guint i = 0; i < self->engines->len; i++)
     {
@@ -69,6 +78,8 @@ ctl_append_engines_json (LoomController *self,
 
       /* An id kept for an engine of the controller before a restart. */
       if (engine->identity == NULL)
+        continue;
+      if (i < first && !ctl_engine_is_alive (engine))
         continue;
       if (out->str[out->len - 1] != '[')
         g_string_append_c (out, ',');

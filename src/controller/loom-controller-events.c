@@ -19,25 +19,30 @@
 
 static const char *event_topics[2] = { LOOM_EVENT_TOPIC_TASKS, LOOM_EVENT_TOPIC_ENGINES };
 
+G_STATIC_ASSERT (sizeof LOOM_EVENT_TOPIC_TASKS - 1 < 32);
+
+/* The XPUB socket reports the first subscription to a prefix and the last
+ * unsubscription from it, whoever sends them.  Only the prefixes of the
+ * task topic matter (they decide whether task events are written at all),
+ * so there is one bit per prefix length and nothing to grow, whatever a
+ * peer subscribes to. */
 void
 ctl_drain_subscriptions (LoomController *self)
 {
-  char buf[256];
+  char buf[sizeof LOOM_EVENT_TOPIC_TASKS + 1];
   int len;
 
-  while ((len = zmq_recv (self->event_sock, buf, sizeof buf - 1, ZMQ_DONTWAIT)) > 0)
+  while ((len = zmq_recv (self->event_sock, buf, sizeof buf, ZMQ_DONTWAIT)) >= 0)
     {
-      g_autofree char *prefix = g_strndup (buf + 1, MIN ((gsize) len, sizeof buf - 1) - 1);
+      gsize n = (gsize) len - 1;
 
+      if (len < 1 || (gsize) len > sizeof buf || (buf[0] != 0 && buf[0] != 1) ||
+          n > sizeof LOOM_EVENT_TOPIC_TASKS - 1 || memcmp (buf + 1, LOOM_EVENT_TOPIC_TASKS, n) != 0)
+        continue;
       if (buf[0] == 1)
-        g_ptr_array_add (self->subscriptions, g_steal_pointer (&prefix));
-      else if (buf[0] == 0)
-        for (guint i = 0; i < self->subscriptions->len; i++)
-          if (g_str_equal (g_ptr_array_index (self->subscriptions, i), prefix))
-            {
-              g_ptr_array_remove_index_fast (self->subscriptions, i);
-              break;
-            }
+        self->task_prefixes |= 1u << n;
+      else
+        self->task_prefixes &= ~(1u << n);
     }
 }
 

@@ -160,7 +160,8 @@ struct _LoomController
   GString         *events[2];       /* task and job events, engine events */
   guint64          event_seq[2];
   GString         *current_events;
-  GPtrArray       *subscriptions;   /* char*: prefixes someone subscribed to */
+  guint32          task_prefixes;   /* bit n: someone subscribes to the first
+                                       n bytes of LOOM_EVENT_TOPIC_TASKS */
   guint64          stale_results;
   guint64          tasks_finished;
   GHashTable      *gone_identities;  /* GBytes: engines declared dead or stopped */
@@ -189,10 +190,7 @@ struct _LoomController
 static inline gboolean
 ctl_task_events_wanted (LoomController *self)
 {
-  for (guint i = 0; i < self->subscriptions->len; i++)
-    if (g_str_has_prefix (LOOM_EVENT_TOPIC_TASKS, g_ptr_array_index (self->subscriptions, i)))
-      return TRUE;
-  return FALSE;
+  return self->task_prefixes != 0;
 }
 
 static inline void
@@ -395,6 +393,14 @@ void     ctl_purge_jobs         (LoomController  *self,
 void     ctl_apply_retention    (LoomController  *self);
 
 /* --- scheduling (loom-controller-scheduling.c) --------------------------- */
+
+/* A job aimed at engines that never registered fails after this many
+ * heartbeat timeouts (60 s by default). */
+#define CTL_TARGET_WAIT_HEARTBEATS 30
+/* Engine ids given out, and a job may aim at: below this. */
+#define CTL_MAX_ENGINE_ID    65536
+/* Engines that are gone, listed in "engines" and "status": the newest. */
+#define CTL_MAX_GONE_LISTED  64
 
 /* hwm auto never lets an engine hold more than this. */
 #define CTL_HWM_AUTO_MAX 64

@@ -208,7 +208,7 @@ handle_submit (LoomController *self,
           guint id;
 
           if (!JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64 ||
-              json_node_get_int (node) < 0 || json_node_get_int (node) > G_MAXINT32)
+              json_node_get_int (node) < 0 || json_node_get_int (node) >= CTL_MAX_ENGINE_ID)
             break;
           id = json_node_get_int (node);
           g_array_append_val (targets, id);
@@ -216,7 +216,7 @@ handle_submit (LoomController *self,
       if (array == NULL || targets->len != json_array_get_length (array) || targets->len == 0)
         {
           submit_error (self, msg, content,
-                       _("targets must be a non-empty list of engine ids"));
+                       _("targets must be a non-empty list of engine ids (0 to 65535)"));
           return;
         }
     }

@@ -224,8 +224,11 @@ fail_unreachable_job (LoomController *self,
 {
   g_autoptr(GString) detail = g_string_new ("{\"error\":{\"type\":\"NoEngine\",\"message\":");
   g_autoptr(GBytes) bytes = NULL;
+  g_autofree char *message = g_strdup_printf (_("none of the target engines of this job is alive, and those that "
+                                                "never registered did not within %.0f s"),
+                                              CTL_TARGET_WAIT_HEARTBEATS * self->heartbeat_timeout_ms / 1000.0);
 
-  loom_json_append_string (detail, _("none of the target engines of this job is alive"));
+  loom_json_append_string (detail, message);
   g_string_append (detail, "}}");
   bytes = g_string_free_to_bytes (g_steal_pointer (&detail));
 
@@ -242,8 +245,11 @@ job_targets_all_gone (LoomController *self,
   for (guint i = 0; i < job->targets->len; i++)
     {
       guint id = g_array_index (job->targets, guint, i);
+      /* An engine that has not registered yet may still come, but not
+       * for ever: the job would wait in memory for nothing. */
       if (id >= self->engines->len)
-        return FALSE;  /* may still register */
+        return g_get_real_time () - job->created >=
+               (gint64) CTL_TARGET_WAIT_HEARTBEATS * self->heartbeat_timeout_ms * 1000;
       if (ctl_engine_is_alive (g_ptr_array_index (self->engines, id)))
         return FALSE;
     }

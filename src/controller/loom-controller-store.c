@@ -507,7 +507,7 @@ restore_job (LoomController  *self,
       return NULL;
     }
 
-  if (row->options && (options = json_from_string (row->options, NULL)) && JSON_NODE_HOLDS_OBJECT (options))
+  if (row->options && (options = loom_json_from_data (row->options, -1, NULL)) && JSON_NODE_HOLDS_OBJECT (options))
     {
       JsonArray *targets;
 
@@ -530,7 +530,7 @@ restore_job (LoomController  *self,
     {
       job->sweep = loom_sweep_new ();
       job->sweep_spec = g_strdup (row->sweep);
-      if (!(sweep_node = json_from_string (row->sweep, error)) || !JSON_NODE_HOLDS_OBJECT (sweep_node) ||
+      if (!(sweep_node = loom_json_from_data (row->sweep, -1, error)) || !JSON_NODE_HOLDS_OBJECT (sweep_node) ||
           !loom_sweep_add_spec_json (job->sweep, json_node_get_object (sweep_node), error) ||
           loom_sweep_get_count (job->sweep) != row->n_tasks)
         {
@@ -854,7 +854,7 @@ ctl_append_job_rows (LoomController *self,
     {
       if (stored->sweep != NULL)
         {
-          g_autoptr(JsonNode) node = json_from_string (stored->sweep, NULL);
+          g_autoptr(JsonNode) node = loom_json_from_data (stored->sweep, -1, NULL);
 
           reader.sweep = loom_sweep_new ();
           if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||

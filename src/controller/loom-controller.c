@@ -74,7 +74,6 @@ loom_controller_finalize (GObject *object)
   g_clear_pointer (&self->jobs, g_hash_table_unref);
   g_clear_pointer (&self->dirty_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->dirty_engines, g_ptr_array_unref);
-  g_clear_pointer (&self->subscriptions, g_ptr_array_unref);
   g_queue_clear (&self->pending_jobs);
   for (guint i = 0; i < G_N_ELEMENTS (self->events); i++)
     if (self->events[i])
@@ -113,7 +112,6 @@ loom_controller_init (LoomController *self)
   self->keep_jobs = -1;
   self->incomplete_jobs = g_ptr_array_new ();
   self->gone_identities = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
-  self->subscriptions = g_ptr_array_new_with_free_func (g_free);
   self->events[0] = g_string_new (NULL);
   self->events[1] = g_string_new (NULL);
   g_queue_init (&self->pending_jobs);
@@ -362,6 +360,10 @@ bind_socket (LoomController  *self,
                        _("Cannot listen on %s: %s"), url, zmq_strerror (zmq_errno ()));
           return FALSE;
         }
+      /* The socket file is the user's alone, whatever the umask (its
+       * folder is 0700 as well). */
+      if (g_str_has_prefix (url, "ipc://"))
+        g_chmod (url + strlen ("ipc://"), 0600);
     }
 
   zmq_getsockopt (sock, ZMQ_LAST_ENDPOINT, last, &last_len);
@@ -399,12 +401,8 @@ loom_controller_bind (LoomController  *self,
 
   self->connection_path = loom_connection_path_for_profile (self->profile);
 
-  if (g_mkdir_with_parents (dir, 0700) != 0)
-    {
-      g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED,
-                   _("Cannot create %s: %s"), dir, g_strerror (errno));
-      return FALSE;
-    }
+  if (!loom_connection_dir_ensure (dir, error))
+    return FALSE;
 
   /* Two controllers starting at once for one profile: the lock decides,
    * before either looks at the connection file. */

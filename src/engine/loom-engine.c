@@ -237,6 +237,7 @@ typedef struct
   LoomRunContext  run;             /* shared with the heartbeat thread */
   GQueue          queue;           /* EngineTask waiting to run */
   GPtrArray      *done;            /* EngineTask with results to send */
+  gsize           max_message;     /* the controller's limit, from register_reply */
   gint64          first_done;      /* monotonic time of the oldest unsent result */
 } Engine;
 
@@ -316,6 +317,8 @@ handle_register_reply (Engine      *engine,
     return;
 
   engine->id = loom_json_int (content, "engine", -1);
+  engine->max_message = CLAMP (loom_json_int (content, "max_message_size", LOOM_DEFAULT_MAX_MESSAGE),
+                               64 * 1024, G_MAXINT32);
   engine->heartbeat_ms = CLAMP (loom_json_int (content, "heartbeat_ms", 500), 10, 60000);
   controller_time = loom_json_int (content, "time", now);
   engine->same_host = g_strcmp0 (loom_json_string (content, "host", NULL), g_get_host_name ()) == 0;
@@ -381,16 +384,55 @@ handle_tasks (Engine      *engine,
     }
 }
 
+/* Replaces what @task produced with an error. */
 static void
-set_aborted (EngineTask *task)
+set_failed (EngineTask *task,
+            const char *type,
+            const char *message)
 {
   task->outcome.ok = FALSE;
   g_clear_pointer (&task->outcome.result, g_free);
   if (task->outcome.detail)
     g_string_free (task->outcome.detail, TRUE);
   task->outcome.detail = g_string_new ("{");
-  loom_outcome_set_error (&task->outcome, "Aborted", _("the job was aborted"));
+  loom_outcome_set_error (&task->outcome, type, message);
   g_string_append_c (task->outcome.detail, '}');
+}
+
+static void
+set_aborted (EngineTask *task)
+{
+  set_failed (task, "Aborted", _("the job was aborted"));
+}
+
+/* Bytes a task's row and envelope take in a results message, besides its
+ * result and detail. */
+#define RESULT_OVERHEAD 256
+
+static gsize
+outcome_size (EngineTask *task)
+{
+  return (task->outcome.result ? strlen (task->outcome.result) : 4) + task->outcome.detail->len + RESULT_OVERHEAD;
+}
+
+/* A result the controller would refuse (libzmq drops a message over its
+ * limit, and the connection with it) fails here, saying both sizes. */
+static void
+check_outcome_size (Engine     *engine,
+                    EngineTask *task)
+{
+  gsize size = outcome_size (task);
+  g_autofree char *got = NULL;
+  g_autofree char *limit = NULL;
+  g_autofree char *msg = NULL;
+
+  if (size <= engine->max_message)
+    return;
+  got = g_format_size_full (size, G_FORMAT_SIZE_LONG_FORMAT);
+  limit = g_format_size_full (engine->max_message, G_FORMAT_SIZE_LONG_FORMAT);
+  msg = g_strdup_printf (_("the task's result and output take %s, more than the controller's message limit of %s; "
+                           "write big results to a file and return its name"), got, limit);
+  set_failed (task, "ResultTooLarge", msg);
 }
 
 /* Tasks of an aborted job that wait in this engine's queue never run. */
@@ -447,16 +489,16 @@ drain_controller (Engine *engine)
     }
 }
 
+/* Sends the results of done[first, first + n) in one message. */
 static void
-flush_results (Engine *engine)
+send_results (Engine *engine,
+              guint   first,
+              guint   n)
 {
   g_autoptr(GString) content = NULL;
   g_autoptr(GString) results = NULL;
   g_autoptr(GString) details = NULL;
   GBytes *buffers[2];
-
-  if (engine->done->len == 0)
-    return;
 
   /* The engine's id lets a restarted controller that does not know us
    * yet credit the results. */
@@ -464,15 +506,15 @@ flush_results (Engine *engine)
   g_string_printf (content, "{\"engine\":%d,\"tasks\":[", engine->id);
   results = g_string_new (NULL);
   details = g_string_new (NULL);
-  for (guint i = 0; i < engine->done->len; i++)
+  for (guint i = first; i < first + n; i++)
     {
       EngineTask *task = g_ptr_array_index (engine->done, i);
 
       g_string_append_printf (content, "%s[%u,%u,%u,%d,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]",
-                              i ? "," : "", task->job, task->index, task->attempt,
+                              i > first ? "," : "", task->job, task->index, task->attempt,
                               task->outcome.ok ? LOOM_TASK_DONE : LOOM_TASK_FAILED,
                               task->started, task->completed);
-      if (i > 0)
+      if (i > first)
         {
           g_string_append_c (results, '\n');
           g_string_append_c (details, '\n');
@@ -481,13 +523,38 @@ flush_results (Engine *engine)
       g_string_append (details, task->outcome.detail->str);
     }
   g_string_append (content, "]}");
-  g_ptr_array_set_size (engine->done, 0);
 
   buffers[0] = g_string_free_to_bytes (g_steal_pointer (&results));
   buffers[1] = g_string_free_to_bytes (g_steal_pointer (&details));
   loom_wire_send (engine->wire, engine->dealer, NULL, "results", NULL, content->str, content->len, buffers, 2);
   g_bytes_unref (buffers[0]);
   g_bytes_unref (buffers[1]);
+}
+
+/* Sends every result held back, in as few messages as fit under the
+ * controller's limit (each task's own result fits: see
+ * check_outcome_size()). */
+static void
+flush_results (Engine *engine)
+{
+  guint first = 0;
+  gsize size = 0;
+
+  for (guint i = 0; i < engine->done->len; i++)
+    {
+      gsize task_size = outcome_size (g_ptr_array_index (engine->done, i));
+
+      if (i > first && size + task_size > engine->max_message)
+        {
+          send_results (engine, first, i - first);
+          first = i;
+          size = 0;
+        }
+      size += task_size;
+    }
+  if (engine->done->len > first)
+    send_results (engine, first, engine->done->len - first);
+  g_ptr_array_set_size (engine->done, 0);
 }
 
 /* Functions that return at once need no "started" message of their own:
@@ -530,6 +597,7 @@ run_task (Engine     *engine,
   if (loom_run_context_abort_requested (&engine->run))
     set_aborted (task);
   g_atomic_int_set (&engine->run.abort, 0);
+  check_outcome_size (engine, task);
 
   if (engine->done->len == 0)
     engine->first_done = g_get_monotonic_time ();
@@ -713,6 +781,7 @@ loom_engine_main (const char *connection_file,
   engine.log_path = log_path;
   engine.grace_ms = grace_ms ? grace_ms : LOOM_ENGINE_DEFAULT_GRACE_MS;
   engine.done = g_ptr_array_new_with_free_func ((GDestroyNotify) engine_task_free);
+  engine.max_message = LOOM_DEFAULT_MAX_MESSAGE;
   g_queue_init (&engine.queue);
 
   engine.dealer = zmq_socket (loom_zmq_context (), ZMQ_DEALER);

@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -79,10 +80,11 @@ loomctl_parse_export_format (const char        *name,
   return FALSE;
 }
 
-/* Writes @len bytes of @data to @path.  A new or regular file is replaced
- * at once (never left half written); anything else, a device such as
- * /dev/stdout or /dev/full, a pipe or a symbolic link, is written through,
- * never replaced by a file. */
+/* Writes @len bytes of @data to @path.  A new or regular file (also at
+ * the end of a symbolic link) is replaced at once, never left half
+ * written, and keeps its permissions; a character device (/dev/stdout, a
+ * terminal) or a pipe is written through; anything else (a directory, a
+ * socket, a block device, a link to nowhere) is refused. */
 gboolean
 loomctl_write_file (const char  *path,
                     const char  *data,
@@ -94,8 +96,30 @@ loomctl_write_file (const char  *path,
   gboolean written;
   int saved;
 
-  if (g_lstat (path, &st) != 0 || S_ISREG (st.st_mode))
-    return g_file_set_contents (path, data, len, error);
+  if (g_stat (path, &st) != 0)
+    {
+      saved = errno;
+      if (saved == ENOENT && g_lstat (path, &st) == 0)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND,
+                       _("cannot write “%s”: it is a symbolic link to a file that does not exist"), path);
+          return FALSE;
+        }
+      return g_file_set_contents_full (path, data, len, G_FILE_SET_CONTENTS_CONSISTENT, 0666, error);
+    }
+  if (S_ISREG (st.st_mode))
+    {
+      g_autofree char *target = realpath (path, NULL);
+
+      return g_file_set_contents_full (target ? target : path, data, len, G_FILE_SET_CONTENTS_CONSISTENT,
+                                       st.st_mode & 07777, error);
+    }
+  if (!S_ISCHR (st.st_mode) && !S_ISFIFO (st.st_mode))
+    {
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_REGULAR_FILE,
+                   _("cannot write “%s”: it is not a file, a pipe or a terminal"), path);
+      return FALSE;
+    }
 
   if ((f = fopen (path, "w")) == NULL)
     {
