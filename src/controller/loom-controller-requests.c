@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include <inttypes.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -334,7 +335,7 @@ handle_params (LoomController *self,
   if (first != job->n_ready || count < 1 || (gint64) lines->len != count || job->n_ready + count > job->n_tasks)
     {
       g_autofree char *message = g_strdup_printf (_("job %u: a chunk of parameters does not follow the ones before "
-                                                    "(it starts at task %" G_GINT64_FORMAT ", %u came so far); "
+                                                    "(it starts at task %" PRId64 ", %u came so far); "
                                                     "the tasks still without parameters fail"),
                                                   job->id, first, job->n_ready);
       g_warning ("%s", message);

@@ -909,7 +909,7 @@ check_deadlines (LoomClient *self)
 
           if (loom_connection_is_stale (self->conn))
             error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
-                                 _("Lost the controller at %s: its process (pid %" G_GINT64_FORMAT ") is gone "
+                                 _("Lost the controller at %s: its process (pid %" PRId64 ") is gone "
                                    "and no controller came back within %.0f s. Restart it with “loomctl cluster "
                                    "start --profile %s”; finished tasks are kept in the profile's job store "
                                    "(see “loomctl jobs”)"),
