@@ -17,6 +17,9 @@
 #include "loomctl-private.h"
 #include "loom-json-private.h"
 
+/* Tasks read from the controller at a time by `show`. */
+#define SHOW_PAGE_TASKS 1024
+
 int
 cmd_ids (const Command *command,
          int            argc,
@@ -186,17 +189,78 @@ print_task_row (JsonObject *task,
            start_text, duration_text, params, result->str);
 }
 
+/* Hands every task of job @job_id (@n tasks) to @func, reading the job
+ * from the controller a page at a time: a job of 10^7 tasks is never
+ * whole in memory. */
+static gboolean
+foreach_task (LoomClient  *client,
+              guint        job_id,
+              guint        n,
+              void       (*func) (JsonObject *task, guint index, gpointer data),
+              gpointer     data,
+              GError     **error)
+{
+  guint first = 0;
+
+  while (first < n)
+    {
+      g_autoptr(JsonNode) page = NULL;
+      guint start = first;
+      JsonArray *tasks;
+
+      if (!(page = loom_client_read_job (client, job_id, first, SHOW_PAGE_TASKS, &first, NULL, error)))
+        return FALSE;
+      tasks = json_node_get_array (page);
+      for (guint i = 0; i < json_array_get_length (tasks); i++)
+        func (json_array_get_object_element (tasks, i), start + i, data);
+      if (first <= start)
+        break;
+    }
+  return TRUE;
+}
+
+static void
+add_task_times (JsonObject *task,
+                guint       index,
+                gpointer    data)
+{
+  gint status = LOOM_TASK_QUEUED;
+  LoomTaskInfo times;
+
+  loom_enum_from_nick (LOOM_TYPE_TASK_STATUS, loom_json_string (task, "status", ""), &status);
+  times = (LoomTaskInfo) {
+    .index = index,
+    .engine_id = loom_json_int (task, "engine_id", -1),
+    .status = status,
+    .started = loom_json_int (task, "started", 0),
+    .completed = loom_json_int (task, "completed", 0),
+    .submitted = loom_json_int (task, "submitted", 0),
+    .dispatched = loom_json_int (task, "dispatched", 0),
+    .received = loom_json_int (task, "received", 0),
+  };
+  loom_job_info_add_task_times (data, &times);
+}
+
+static void
+print_task_row_cb (JsonObject *task,
+                   guint       index,
+                   gpointer    data)
+{
+  print_task_row (task, index, *(gint64 *) data);
+}
+
 int
 cmd_show (const Command *command,
           int            argc,
           char         **argv)
 {
   g_auto(Loomctl) ctl = { LOOMCTL_JOB_ARGUMENT ("usage: loomctl show JOB [--json]") };
-  g_autoptr(JsonNode) report = NULL;
+  g_autoptr(LoomJobInfo) info = NULL;
+  g_autoptr(JsonNode) summary = NULL;
   g_autoptr(LoomClusterStatus) status = NULL;
   g_autoptr(GError) error = NULL;
   JsonObject *job;
-  JsonArray *tasks;
+  gint64 created;
   int code;
   GOptionEntry entries[] = {
     LOOMCTL_PROFILE_OPTION (&ctl),
@@ -206,17 +270,27 @@ cmd_show (const Command *command,
 
   if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
     return code;
-  if (!(report = loom_client_get_job_report (ctl.client, ctl.number, &error)))
+  if (!(info = loomctl_job_summary (ctl.client, ctl.number, &error)))
     return loomctl_fail (EXIT_USAGE, "job %u: %s (see “loomctl jobs”)", (guint) ctl.number, error->message);
+  /* The JSON report is still built whole (it is what `show` always
+   * printed, running tasks and all, with exit status 0). */
   if (ctl.json)
     {
+      g_autoptr(JsonNode) report = loom_client_get_job_report (ctl.client, ctl.number, &error);
+
+      if (report == NULL)
+        return loomctl_fail (EXIT_USAGE, "job %u: %s (see “loomctl jobs”)", (guint) ctl.number, error->message);
       loomctl_print_json (report);
       return EXIT_OK;
     }
 
-  /* The report is the job's summary and figures and every task's row. */
-  job = loom_json_object (json_node_get_object (report), "job");
-  tasks = loom_json_array (json_node_get_object (report), "tasks");
+  /* The figures come first and count every task: a first pass over the
+   * pages adds up the times, a second prints the rows. */
+  if (!foreach_task (ctl.client, ctl.number, loom_job_info_get_n_tasks (info), add_task_times, info, &error))
+    return loomctl_fail_with (error);
+  summary = loom_job_info_to_report_json (info);
+  job = json_node_get_object (summary);
+  created = loom_json_int (job, "created", 0);
   g_print (_("Job %" PRId64 " “%s” (%s): %" PRId64 " tasks, %" PRId64 " done, %"
            PRId64 " failed\n"),
            loom_json_int (job, "id", 0), loom_json_string (job, "name", ""), loom_json_string (job, "mode", ""),
@@ -239,8 +313,8 @@ cmd_show (const Command *command,
     loomctl_print_store (status);
   g_print ("\n");
   g_print ("%6s  %6s  %-8s %10s %10s  %s\n", "INDEX", "ENGINE", "STATUS", "START", "DURATION", "PARAMETERS → RESULT");
-  for (guint i = 0; tasks && i < json_array_get_length (tasks); i++)
-    print_task_row (loom_json_array_object (tasks, i), i, loom_json_int (job, "created", 0));
+  if (!foreach_task (ctl.client, ctl.number, loom_job_info_get_n_tasks (info), print_task_row_cb, &created, &error))
+    return loomctl_fail_with (error);
   return EXIT_OK;
 }
 
