@@ -170,6 +170,8 @@ gboolean       loomctl_stream_poll_result    (LoomctlStream   *stream,
 LoomJobInfo   *loomctl_job_summary           (LoomClient      *client,
                                               guint            job_id,
                                               GError         **error);
+void           loomctl_task_times            (JsonObject      *task,
+                                              LoomTaskInfo    *times);
 JsonNode      *loomctl_stream_result_summary (LoomClient      *client,
                                               LoomAsyncResult *result,
                                               GError         **error);

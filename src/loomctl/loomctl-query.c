@@ -224,20 +224,9 @@ add_task_times (JsonObject *task,
                 guint       index,
                 gpointer    data)
 {
-  gint status = LOOM_TASK_QUEUED;
   LoomTaskInfo times;
 
-  loom_enum_from_nick (LOOM_TYPE_TASK_STATUS, loom_json_string (task, "status", ""), &status);
-  times = (LoomTaskInfo) {
-    .index = index,
-    .engine_id = loom_json_int (task, "engine_id", -1),
-    .status = status,
-    .started = loom_json_int (task, "started", 0),
-    .completed = loom_json_int (task, "completed", 0),
-    .submitted = loom_json_int (task, "submitted", 0),
-    .dispatched = loom_json_int (task, "dispatched", 0),
-    .received = loom_json_int (task, "received", 0),
-  };
+  loomctl_task_times (task, &times);
   loom_job_info_add_task_times (data, &times);
 }
 

@@ -363,9 +363,9 @@ loomctl_stream_result_summary (LoomClient       *client,
 /* --- a finished job from the controller, page by page ------------------- */
 
 /* The engine, status and times of @task, an object of a report's "tasks". */
-static void
-task_times (JsonObject   *task,
-            LoomTaskInfo *times)
+void
+loomctl_task_times (JsonObject   *task,
+                    LoomTaskInfo *times)
 {
   gint status = LOOM_TASK_QUEUED;
 
@@ -413,7 +413,7 @@ loomctl_stream_read_job (LoomctlStream *stream,
         {
           LoomTaskInfo times;
 
-          task_times (json_array_get_object_element (tasks, i), &times);
+          loomctl_task_times (json_array_get_object_element (tasks, i), &times);
           loom_job_info_add_task_times (info, &times);
           loomctl_stream_task (stream, json_array_get_element (tasks, i));
         }
