@@ -273,6 +273,7 @@ accept_result (LoomController *self,
                gint64          now)
 {
   CtlEngine *holder = engine;
+  LoomTaskStatus status;
   GString *ev;
 
   /* An orphan result for a task some engine holds: that engine's copy
@@ -295,8 +296,20 @@ accept_result (LoomController *self,
           }
       }
 
-  ctl_task_set_status (job, v[1], task, v[3] == LOOM_TASK_DONE ? LOOM_TASK_DONE
-                                        : job->aborted ? LOOM_TASK_ABORTED : LOOM_TASK_FAILED);
+  status = v[3] == LOOM_TASK_DONE ? LOOM_TASK_DONE
+           : job->aborted ? LOOM_TASK_ABORTED
+           : v[3] == LOOM_TASK_TIMEOUT ? LOOM_TASK_TIMEOUT : LOOM_TASK_FAILED;
+  if (engine != NULL)
+    {
+      engine->tasks_done++;
+      engine->busy_usec += MAX (0, CLAMP (v[5], 0, now) - CLAMP (v[4], 0, now));
+    }
+  /* A task that raised or exited non-zero runs again, elsewhere if it
+   * can (--retry-failed-tasks). */
+  if (status == LOOM_TASK_FAILED && engine != NULL && ctl_retry_failed_task (self, job, v[1], task))
+    return;
+
+  ctl_task_set_status (job, v[1], task, status);
   task->engine = engine_id;
   task->attempts = MAX (task->attempts, (guint8) CLAMP (v[2], 0, G_MAXUINT8));
   task->started = v[4];
@@ -308,11 +321,7 @@ accept_result (LoomController *self,
   task->detail = g_bytes_ref (detail);
 
   if (engine != NULL)
-    {
-      engine->tasks_done++;
-      engine->busy_usec += MAX (0, task->completed - task->started);
-      ctl_engine_note_result (engine, task);
-    }
+    ctl_engine_note_result (engine, task);
   self->tasks_finished++;
 
   if (!task->started_seen)
@@ -508,7 +517,22 @@ ctl_handle_engine_message (LoomController *self,
     handle_results (self, engine, msg);
   else if (g_str_equal (msg->msg_type, "unregister"))
     {
+      JsonObject *content = loom_message_get_content (msg, NULL);
+
+      /* An engine that ends itself to stop a task it could not
+       * interrupt asks for a replacement. */
+      engine->replace = content != NULL && json_object_has_member (content, "replace") &&
+                        json_object_get_boolean_member (content, "replace");
       ctl_engine_gone (self, engine, LOOM_ENGINE_STOPPED);
+      ctl_reply (self, self->engine_sock, msg, "bye", "{}", 2, NULL, 0);
+    }
+  else if (g_str_equal (msg->msg_type, "dying"))
+    {
+      /* A fatal signal (a task crashed it): the engine is dead now, not
+       * after its heartbeats time out, and its tasks' errors name the
+       * signal. */
+      engine->death_signal = CLAMP (loom_json_int (loom_message_get_content (msg, NULL), "signal", 0), 0, 64);
+      ctl_engine_gone (self, engine, LOOM_ENGINE_DEAD);
       ctl_reply (self, self->engine_sock, msg, "bye", "{}", 2, NULL, 0);
     }
   else

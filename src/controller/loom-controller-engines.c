@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "loom-controller-private.h"
+#include "loom-launcher-private.h"
 
 void
 ctl_engine_free (CtlEngine *engine)
@@ -131,7 +132,9 @@ ctl_engine_gone (LoomController  *self,
       task = ctl_job_task (job, ref->index);
       job->n_outstanding--;
 
-      if (task->attempts <= job->retries)
+      /* Runs that failed and were retried (--retry-failed-tasks) do not
+       * count against the retries for engines that died. */
+      if (task->attempts - ctl_job_failed_runs (job, ref->index) <= job->retries)
         {
           ctl_task_set_status (job, ref->index, task, LOOM_TASK_QUEUED);
           task->started = 0;
@@ -151,8 +154,15 @@ ctl_engine_gone (LoomController  *self,
       else
         {
           g_autoptr(GString) detail = g_string_new ("{\"error\":{\"type\":\"EngineDied\",\"message\":");
-          g_autofree char *msg = g_strdup_printf (_("%s died while running this task (attempt %u of %u)"),
-                                                  label, task->attempts, job->retries + 1);
+          g_autofree char *msg = NULL;
+
+          if (engine->death_signal > 0)
+            msg = g_strdup_printf (_("%s died of signal %d (%s) while running this task (attempt %u of %u)"),
+                                   label, engine->death_signal, g_strsignal (engine->death_signal),
+                                   task->attempts, job->retries + 1);
+          else
+            msg = g_strdup_printf (_("%s died while running this task (attempt %u of %u)"),
+                                   label, task->attempts, job->retries + 1);
 
           loom_json_append_string (detail, msg);
           g_string_append (detail, "}}");
@@ -180,9 +190,62 @@ ctl_engine_gone (LoomController  *self,
   g_string_append_printf (ev, ",\"engine\":%u,\"requeued\":%u,\"lost\":%u", engine->id, requeued, lost);
   ctl_event_end (self);
 
-  if (state == LOOM_ENGINE_DEAD)
+  if (state == LOOM_ENGINE_DEAD && engine->death_signal > 0)
+    g_message ("%s died of signal %d (%s); %u tasks requeued, %u lost",
+               label, engine->death_signal, g_strsignal (engine->death_signal), requeued, lost);
+  else if (state == LOOM_ENGINE_DEAD)
     g_message ("%s missed its heartbeats for %u ms: declared dead; %u tasks requeued, %u lost",
                label, self->heartbeat_timeout_ms, requeued, lost);
+
+  if (state == LOOM_ENGINE_DEAD || engine->replace)
+    ctl_replace_engine (self, engine);
+}
+
+/* Keeping a local cluster at strength.  Two designs were possible: the
+ * program that started the engines watches its children, or the
+ * controller replaces them.  `loomctl cluster start` returns once the
+ * cluster is up, so no program of it stays to watch; the app's embedded
+ * cluster has the controller in-process.  The controller is the one
+ * party present in both, and it already knows when an engine dies (its
+ * heartbeats stop, or it reports a fatal signal) and when one ends itself
+ * for a task it could not interrupt (it says so as it unregisters).  So
+ * the controller starts a new loom-engine of its own for each such engine
+ * of its host, with the launch it was given
+ * (loom_controller_set_replace_engines(), `loom-controller
+ * --replace-engines`).  Engines stopped on purpose are not replaced, nor
+ * are remote ones (their launcher owns them), nor any while stopping. */
+void
+ctl_replace_engine (LoomController *self,
+                    CtlEngine      *engine)
+{
+  g_autoptr(GError) error = NULL;
+  LoomEngineLaunch launch = {
+    .connection_file = self->connection_path,
+    .log_dir = self->engine_log_dir,
+    .grace_ms = self->engine_grace_ms,
+  };
+  guint before = self->replacements->len;
+
+  if (!self->replace_engines || g_atomic_int_get (&self->stop_requested) ||
+      g_strcmp0 (engine->host, g_get_host_name ()) != 0)
+    return;
+
+  if (!loom_launch_engines (&launch, 1, self->replacements, &error))
+    {
+      g_warning ("cannot replace engine %u: %s", engine->id, error->message);
+      return;
+    }
+  g_message ("engine %u replaced by a new engine (pid %s)", engine->id,
+             g_subprocess_get_identifier (g_ptr_array_index (self->replacements, before)) ?: "?");
+}
+
+/* Forgets replacements that have exited (GLib's worker thread reaps them). */
+void
+ctl_reap_replacements (LoomController *self)
+{
+  for (guint i = self->replacements->len; i > 0; i--)
+    if (g_subprocess_get_identifier (g_ptr_array_index (self->replacements, i - 1)) == NULL)
+      g_ptr_array_remove_index_fast (self->replacements, i - 1);
 }
 
 void
@@ -198,6 +261,7 @@ ctl_check_heartbeats (LoomController *self)
       if (ctl_engine_is_alive (engine) && now - engine->last_heartbeat > limit)
         ctl_engine_gone (self, engine, LOOM_ENGINE_DEAD);
     }
+  ctl_reap_replacements (self);
 }
 
 /* Sends an engine a command on both its sockets: the task socket is not

@@ -94,6 +94,7 @@ ctl_job_free (CtlJob *job)
         }
       g_free (tasks);
     }
+  g_clear_pointer (&job->failed_on, g_hash_table_unref);
   g_free (job->blocks);
   g_free (job->block_stored);
   g_free (job->state);

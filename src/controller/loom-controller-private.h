@@ -77,6 +77,8 @@ typedef struct
   gint       pinned;          /* serial jobs: the one engine, or -1 */
   LoomScheme scheme;          /* how its tasks pick engines */
   guint      retries;
+  guint      retry_failed;    /* times a failed task runs again */
+  GHashTable *failed_on;      /* nullable: index -> GArray of engine ids it failed on */
   guint      n_outstanding;
   guint      n_done;
   guint      n_failed;
@@ -114,6 +116,8 @@ typedef struct
   gint64           est_run;         /* a task's run time, engine-reported */
   gint64           est_rtt;         /* dispatch to result, less the run time */
   gint64           progress_at;     /* monotonic: last result, or dispatch from idle */
+  gint             death_signal;    /* the fatal signal it reported, or 0 */
+  gboolean         replace;         /* ended for a task: start another in its place */
 } CtlEngine;
 
 struct _LoomController
@@ -132,6 +136,12 @@ struct _LoomController
   guint            heartbeat_timeout_ms;
   guint            retries;
   gsize            max_message;
+  /* Replacing local engines that died or were ended for a task
+   * (ctl_replace_engine()); the launch of the replacements. */
+  gboolean         replace_engines;
+  char            *engine_log_dir;
+  guint            engine_grace_ms;
+  GPtrArray       *replacements;     /* GSubprocess */
   char            *tcp_ip;
 
   void            *client_sock;
@@ -245,6 +255,9 @@ void     ctl_send_to_engine       (LoomController  *self,
 void     ctl_send_stop            (LoomController  *self,
                                    CtlEngine       *engine);
 void     ctl_stop_engines         (LoomController  *self);
+void     ctl_replace_engine       (LoomController  *self,
+                                   CtlEngine       *engine);
+void     ctl_reap_replacements    (LoomController  *self);
 gboolean ctl_any_engine_alive     (LoomController  *self);
 
 /* --- the job store (loom-controller-jobs.c) ------------------------------ */
@@ -276,6 +289,16 @@ ctl_job_task (CtlJob *job,
   if (G_UNLIKELY (block == NULL))
     block = ctl_job_new_block (job, index >> CTL_BLOCK_BITS);
   return &block[index & (CTL_BLOCK_SIZE - 1)];
+}
+
+/* Runs of task @index that failed and were retried (--retry-failed-tasks). */
+static inline guint
+ctl_job_failed_runs (CtlJob *job,
+                     guint   index)
+{
+  GArray *engines = job->failed_on ? g_hash_table_lookup (job->failed_on, GUINT_TO_POINTER (index)) : NULL;
+
+  return engines ? engines->len : 0;
 }
 
 static inline LoomTaskStatus
@@ -406,6 +429,10 @@ void     ctl_apply_retention    (LoomController  *self);
 #define CTL_HWM_AUTO_MAX 64
 
 void ctl_schedule          (LoomController *self);
+gboolean ctl_retry_failed_task (LoomController *self,
+                                CtlJob         *job,
+                                guint           index,
+                                CtlTask        *task);
 void ctl_engine_note_result (CtlEngine     *engine,
                              CtlTask       *task);
 void ctl_flush_dispatches  (LoomController *self);

@@ -125,6 +125,7 @@ handle_submit (LoomController *self,
   g_autoptr(GArray) targets = NULL;
   g_autoptr(LoomSweep) sweep = NULL;
   gint64 retries = -1;
+  gint64 retry_failed = 0;
   gint mode = LOOM_JOB_PARALLEL;
   gint scheme = self->scheme;
   JsonObject *content;
@@ -195,6 +196,14 @@ handle_submit (LoomController *self,
       submit_error (self, msg, content, _("retries must be an integer ≥ 0"));
       return;
     }
+  if (json_object_has_member (content, "retry_failed") &&
+      ((retry_failed = loom_json_int (content, "retry_failed", -1)) < 0 || retry_failed > LOOM_RETRY_FAILED_MAX))
+    {
+      g_autofree char *text = g_strdup_printf (_("retry_failed must be a whole number from 0 to %d"),
+                                               LOOM_RETRY_FAILED_MAX);
+      submit_error (self, msg, content, text);
+      return;
+    }
   if (!submit_enum_member (self, msg, content, "scheme", LOOM_TYPE_SCHEME, &scheme))
     return;
   if (json_object_has_member (content, "targets") &&
@@ -252,6 +261,7 @@ handle_submit (LoomController *self,
   job->retry = g_array_new (FALSE, FALSE, sizeof (guint));
   job->pinned = -1;
   job->retries = retries >= 0 ? (guint) retries : self->retries;
+  job->retry_failed = retry_failed;
   job->scheme = scheme;
   job->targets = g_steal_pointer (&targets);
   job->created = now;

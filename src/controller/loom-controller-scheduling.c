@@ -104,10 +104,21 @@ engine_eligible (LoomController *self,
   return TRUE;
 }
 
+static gboolean
+engine_avoided (GArray    *avoid,
+                CtlEngine *engine)
+{
+  for (guint i = 0; avoid != NULL && i < avoid->len; i++)
+    if (g_array_index (avoid, guint, i) == engine->id)
+      return TRUE;
+  return FALSE;
+}
+
 static CtlEngine *
 pick_engine_among (LoomController *self,
                    CtlJob         *job,
                    gboolean        idle_only,
+                   GArray         *avoid,
                    gint64          now)
 {
   CtlEngine *best = NULL;
@@ -118,6 +129,8 @@ pick_engine_among (LoomController *self,
       CtlEngine *engine = g_ptr_array_index (self->engines, i);
 
       if (idle_only && engine->outstanding->len > 0)
+        continue;
+      if (engine_avoided (avoid, engine))
         continue;
       if (!engine_eligible (self, job, engine, now))
         continue;
@@ -149,17 +162,77 @@ pick_engine_among (LoomController *self,
   return best;
 }
 
+/* The engines the next task of @job failed on, if it is a failed task
+ * run again: it goes elsewhere where it can. */
+static GArray *
+next_task_avoids (CtlJob *job)
+{
+  guint index;
+
+  if (job->failed_on == NULL || job->retry_head >= job->retry->len)
+    return NULL;
+  index = g_array_index (job->retry, guint, job->retry_head);
+  return g_hash_table_lookup (job->failed_on, GUINT_TO_POINTER (index));
+}
+
 static CtlEngine *
 pick_engine (LoomController *self,
              CtlJob         *job,
              gint64          now)
 {
+  GArray *avoid = next_task_avoids (job);
   CtlEngine *engine;
 
-  /* hwm auto: an idle engine first, whatever the scheme. */
-  if (self->hwm == 0 && (engine = pick_engine_among (self, job, TRUE, now)))
-    return engine;
-  return pick_engine_among (self, job, FALSE, now);
+  for (guint pass = 0; pass < (avoid ? 2 : 1); pass++)
+    {
+      /* hwm auto: an idle engine first, whatever the scheme. */
+      if (self->hwm == 0 && (engine = pick_engine_among (self, job, TRUE, pass == 0 ? avoid : NULL, now)))
+        return engine;
+      if ((engine = pick_engine_among (self, job, FALSE, pass == 0 ? avoid : NULL, now)))
+        return engine;
+    }
+  return NULL;
+}
+
+/* A task that failed on an engine runs again if its job allows
+ * (retry_failed), avoiding the engines it failed on.  Returns %TRUE if it
+ * was queued again. */
+gboolean
+ctl_retry_failed_task (LoomController *self,
+                       CtlJob         *job,
+                       guint           index,
+                       CtlTask        *task)
+{
+  GArray *engines;
+  guint id = task->engine;
+
+  if (job->retry_failed == 0 || job->aborted || ctl_job_failed_runs (job, index) >= job->retry_failed)
+    return FALSE;
+
+  if (job->failed_on == NULL)
+    job->failed_on = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
+  engines = g_hash_table_lookup (job->failed_on, GUINT_TO_POINTER (index));
+  if (engines == NULL)
+    {
+      engines = g_array_new (FALSE, FALSE, sizeof (guint));
+      g_hash_table_insert (job->failed_on, GUINT_TO_POINTER (index), engines);
+    }
+  g_array_append_val (engines, id);
+
+  ctl_task_set_status (job, index, task, LOOM_TASK_QUEUED);
+  task->started = 0;
+  task->started_seen = FALSE;
+  g_array_append_val (job->retry, index);
+  ctl_job_mark_pending (self, job);
+
+  if (ctl_task_events_wanted (self))
+    {
+      GString *ev = ctl_event_begin (self, "task_queued");
+      g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"attempts\":%u,\"reason\":\"failed\"",
+                              job->id, index, task->attempts);
+      ctl_event_end (self);
+    }
+  return TRUE;
 }
 
 static void

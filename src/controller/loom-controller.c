@@ -67,6 +67,8 @@ loom_controller_finalize (GObject *object)
   g_clear_pointer (&self->conn, loom_connection_free);
   g_clear_pointer (&self->wire, loom_wire_free);
   g_clear_pointer (&self->tcp_ip, g_free);
+  g_clear_pointer (&self->engine_log_dir, g_free);
+  g_clear_pointer (&self->replacements, g_ptr_array_unref);
   g_clear_pointer (&self->lock_path, g_free);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->engines, g_ptr_array_unref);
@@ -111,6 +113,7 @@ loom_controller_init (LoomController *self)
   self->next_job_id = 1;
   self->keep_jobs = -1;
   self->incomplete_jobs = g_ptr_array_new ();
+  self->replacements = g_ptr_array_new_with_free_func (g_object_unref);
   self->gone_identities = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
   self->events[0] = g_string_new (NULL);
   self->events[1] = g_string_new (NULL);
@@ -227,6 +230,34 @@ loom_controller_set_retries (LoomController *self,
 {
   g_return_if_fail (LOOM_IS_CONTROLLER (self));
   self->retries = retries;
+}
+
+/**
+ * loom_controller_set_replace_engines:
+ * @self: a #LoomController, not started yet
+ * @replace: whether to replace engines of this host that die or are ended
+ * @log_dir: (nullable): where the replacements write engine-PID.log;
+ *   %NULL to inherit this process's stdout and stderr
+ * @grace_ms: how long the replacements outlive a silent controller; 0 for
+ *   the engine's default
+ *
+ * A local cluster never stays short of engines: an engine of this host
+ * that dies (a task crashed it, its heartbeats stopped) or that ended
+ * itself to stop a task it could not interrupt (a timeout, an abort) is
+ * replaced at once by a new loom-engine started by the controller.
+ * Engines stopped on purpose are not.
+ */
+void
+loom_controller_set_replace_engines (LoomController *self,
+                                     gboolean        replace,
+                                     const char     *log_dir,
+                                     guint           grace_ms)
+{
+  g_return_if_fail (LOOM_IS_CONTROLLER (self));
+  self->replace_engines = replace;
+  g_free (self->engine_log_dir);
+  self->engine_log_dir = g_strdup (log_dir);
+  self->engine_grace_ms = grace_ms;
 }
 
 void
@@ -770,4 +801,21 @@ loom_controller_stop (LoomController *self)
   loom_controller_request_stop (self);
   g_thread_join (self->thread);
   self->thread = NULL;
+
+  /* Replacements were told to stop with the other engines; one that had
+   * not registered yet is ended here. */
+  for (guint i = 0; i < self->replacements->len; i++)
+    {
+      GSubprocess *proc = g_ptr_array_index (self->replacements, i);
+      gint64 deadline = g_get_monotonic_time () + G_USEC_PER_SEC;
+
+      while (g_subprocess_get_identifier (proc) != NULL && g_get_monotonic_time () < deadline)
+        g_usleep (5 * 1000);
+      if (g_subprocess_get_identifier (proc) != NULL)
+        {
+          g_subprocess_send_signal (proc, SIGTERM);
+          g_subprocess_wait (proc, NULL, NULL);
+        }
+    }
+  g_ptr_array_set_size (self->replacements, 0);
 }

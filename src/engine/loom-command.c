@@ -55,7 +55,6 @@ typedef struct
   Capture      out;
   Capture      err;
   gboolean     exited;
-  gboolean     timed_out;
 } Run;
 
 static void
@@ -98,17 +97,15 @@ wait_cb (GObject      *object,
   run->exited = TRUE;
 }
 
-static gboolean
-timeout_cb (gpointer user_data)
+/* The error of a task stopped by its timeout: how long it ran, and the
+ * limit. */
+char *
+loom_timeout_message (LoomRunContext *ctx)
 {
-  Run *run = user_data;
+  double ran = (g_get_monotonic_time () - ctx->started_mono) / (double) G_USEC_PER_SEC;
 
-  run->timed_out = TRUE;
-  {
-    const char *id = g_subprocess_get_identifier (run->proc);
-    loom_kill_process_group (id ? atoi (id) : 0);
-  }
-  return G_SOURCE_REMOVE;
+  return g_strdup_printf (_("the task ran for %.1f s, past its timeout of %g s, and was stopped"),
+                          ran, ctx->timeout_us / (double) G_USEC_PER_SEC);
 }
 
 static void
@@ -175,10 +172,8 @@ loom_command_run (LoomRunContext  *ctx,
   g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GMainContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  GSource *timeout_source = NULL;
   JsonArray *template_;
   const char *cwd;
-  double timeout;
   guint64 limit;
   Run run = { 0 };
 
@@ -274,22 +269,12 @@ loom_command_run (LoomRunContext  *ctx,
                              G_PRIORITY_DEFAULT, NULL, capture_read_cb, &run.err);
   g_subprocess_wait_async (run.proc, NULL, wait_cb, &run);
 
-  timeout = loom_json_double (spec, "timeout", 0);
-  if (timeout > 0)
-    {
-      timeout_source = g_timeout_source_new ((guint) (timeout * 1000));
-      g_source_set_callback (timeout_source, timeout_cb, &run, NULL);
-      g_source_attach (timeout_source, context);
-    }
-
+  /* The task's timeout is the heartbeat thread's to enforce, as for
+   * every kind of task: it kills the process group, and the loop below
+   * ends as the pipes close. */
   while (!run.exited || !run.out.eof || !run.err.eof)
     g_main_context_iteration (context, TRUE);
 
-  if (timeout_source)
-    {
-      g_source_destroy (timeout_source);
-      g_source_unref (timeout_source);
-    }
   g_main_context_pop_thread_default (context);
 
   append_output (outcome->detail, "stdout", &run.out);
@@ -315,11 +300,11 @@ loom_command_run (LoomRunContext  *ctx,
       g_autofree char *msg = NULL;
 
       g_string_append_printf (outcome->detail, ",\"exit_status\":null,\"signal\":%d", sig);
-      if (run.timed_out)
+      if (g_atomic_int_get (&ctx->timed_out))
         {
-          msg = g_strdup_printf (_("%s was killed after its timeout of %g s"),
-                                 (char *) g_ptr_array_index (argv, 0), timeout);
+          msg = loom_timeout_message (ctx);
           loom_outcome_set_error (outcome, "Timeout", msg);
+          outcome->timed_out = TRUE;
         }
       else
         {

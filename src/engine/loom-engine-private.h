@@ -19,6 +19,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   gboolean  ok;
+  gboolean  timed_out; /* ended by its timeout: status "timeout" */
   char     *result;   /* JSON text of the result, or NULL for null */
   GString  *detail;   /* JSON object text: error, stdout, stderr, exit_status */
 } LoomTaskOutcome;
@@ -29,9 +30,16 @@ typedef struct
 typedef struct
 {
   gint    job;           /* the job of the task being run, or 0 */
+  gint    index;         /* and that task's index and attempt */
+  gint    attempt;
   gint    abort;         /* the task being run is to stop */
   gint    child;         /* the pid of the command being run, or 0 */
+  gint    timed_out;     /* the heartbeat thread killed the command for its timeout */
   gint64  clock_offset;  /* µs from this host's clock to the controller's */
+  gint64  started;       /* the task's start, controller's clock */
+  gint64  started_mono;  /* and on the monotonic clock */
+  gint64  timeout_us;    /* the task's timeout, or 0 */
+  gint64  abort_at;      /* monotonic time the abort came, or 0 */
 } LoomRunContext;
 
 /* Built-ins that take time poll this and return early. */
@@ -79,6 +87,7 @@ void      loom_command_run           (LoomRunContext   *ctx,
                                       LoomTaskOutcome  *outcome);
 
 void      loom_kill_process_group    (GPid              pid);
+char     *loom_timeout_message       (LoomRunContext   *ctx);
 
 void      loom_outcome_set_error     (LoomTaskOutcome  *outcome,
                                       const char       *type,

@@ -43,9 +43,10 @@ loom_task_status_get_label (LoomTaskStatus status)
   /* Translations, indexed by status: the names themselves are the nicks. */
   static const char *labels[] = {
     N_("queued"), N_("dispatched"), N_("running"), N_("done"), N_("failed"), N_("aborted"), N_("lost"),
+    N_("timeout"),
   };
 
-  g_return_val_if_fail (status <= LOOM_TASK_LOST, _("unknown"));
+  g_return_val_if_fail (status <= LOOM_TASK_TIMEOUT, _("unknown"));
   return g_dgettext (GETTEXT_PACKAGE, labels[status]);
 }
 

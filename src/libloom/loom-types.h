@@ -24,6 +24,7 @@ G_BEGIN_DECLS
  * @LOOM_TASK_FAILED: finished with an error
  * @LOOM_TASK_ABORTED: aborted before it ran
  * @LOOM_TASK_LOST: its engine died more often than the retry limit allows
+ * @LOOM_TASK_TIMEOUT: ran longer than its timeout and was stopped
  *
  * Where a task is in its life.  The nicks of its #GEnumClass
  * (loom_task_status_to_string()) are the names the wire protocol, the JSON
@@ -38,6 +39,7 @@ typedef enum
   LOOM_TASK_FAILED,      /*< nick=failed >*/
   LOOM_TASK_ABORTED,     /*< nick=aborted >*/
   LOOM_TASK_LOST,        /*< nick=lost >*/
+  LOOM_TASK_TIMEOUT,     /*< nick=timeout >*/
 } LoomTaskStatus;
 
 /**

@@ -37,7 +37,7 @@ compare_rows (gconstpointer a,
 static LoomTaskStatus
 status_from_string (const char *text)
 {
-  for (LoomTaskStatus s = LOOM_TASK_QUEUED; s <= LOOM_TASK_LOST; s++)
+  for (LoomTaskStatus s = LOOM_TASK_QUEUED; s <= LOOM_TASK_TIMEOUT; s++)
     if (g_strcmp0 (text, loom_task_status_to_string (s)) == 0)
       return s;
   return LOOM_TASK_FAILED;

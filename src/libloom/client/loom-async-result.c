@@ -426,7 +426,7 @@ loom_async_result_apply (LoomAsyncResult *self,
 
       /* Results come for tasks that ended: anything else is malformed. */
       if (!loom_json_row_ints (json_array_get_element (rows, i), v, 9) ||
-          v[0] < 0 || v[0] >= self->n_tasks || v[2] < LOOM_TASK_DONE || v[2] > LOOM_TASK_LOST)
+          v[0] < 0 || v[0] >= self->n_tasks || v[2] < LOOM_TASK_DONE || v[2] > LOOM_TASK_TIMEOUT)
         continue;
       index = v[0];
 

@@ -86,7 +86,7 @@ set_row_members (JsonObject   *task,
     json_object_set_int_member (task, "engine_id", v[1]);
   else
     json_object_set_null_member (task, "engine_id");
-  json_object_set_string_member (task, "status", loom_task_status_to_string (CLAMP (v[2], 0, LOOM_TASK_LOST)));
+  json_object_set_string_member (task, "status", loom_task_status_to_string (CLAMP (v[2], 0, LOOM_TASK_TIMEOUT)));
   json_object_set_int_member (task, "attempts", v[3]);
   for (guint t = 0; t < G_N_ELEMENTS (times); t++)
     json_object_set_int_member (task, times[t], v[4 + t]);

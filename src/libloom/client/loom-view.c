@@ -36,6 +36,7 @@ struct _LoomView
   GArray      *targets;
   LoomJobMode  mode;
   gint         retries;
+  guint        retry_failed;
   LoomScheme   scheme;
   gboolean     has_scheme;  /* otherwise the controller's */
   char        *name;
@@ -140,6 +141,24 @@ loom_view_set_retries (LoomView *self,
 }
 
 /**
+ * loom_view_set_retry_failed:
+ * @self: a #LoomView
+ * @retry_failed: how often a task that failed (raised, or exited non-zero)
+ *   runs again, on another engine where there is one: 0 (the default) to
+ *   %LOOM_RETRY_FAILED_MAX
+ *
+ * As IPython Parallel's `retries`.  Each run counts in the task's attempts.
+ */
+void
+loom_view_set_retry_failed (LoomView *self,
+                            guint     retry_failed)
+{
+  g_return_if_fail (LOOM_IS_VIEW (self));
+  g_return_if_fail (retry_failed <= LOOM_RETRY_FAILED_MAX);
+  self->retry_failed = retry_failed;
+}
+
+/**
  * loom_view_set_scheme:
  * @self: a #LoomView
  * @scheme: how the tasks of the jobs this view submits pick engines
@@ -215,6 +234,8 @@ submit (LoomView      *self,
     g_string_append_printf (content, ",\"sweep\":%s", sweep_json);
   if (self->retries >= 0)
     g_string_append_printf (content, ",\"retries\":%d", self->retries);
+  if (self->retry_failed > 0)
+    g_string_append_printf (content, ",\"retry_failed\":%u", self->retry_failed);
   if (self->has_scheme)
     g_string_append_printf (content, ",\"scheme\":\"%s\"", loom_scheme_to_string (self->scheme));
   if (self->targets != NULL)

@@ -39,6 +39,13 @@ typedef enum
   LOOM_JOB_SERIAL,    /*< nick=serial >*/
 } LoomJobMode;
 
+/**
+ * LOOM_RETRY_FAILED_MAX:
+ *
+ * The most times loom_view_set_retry_failed() lets a failed task run again.
+ */
+#define LOOM_RETRY_FAILED_MAX 100
+
 LOOM_AVAILABLE_IN_ALL
 void             loom_view_set_targets     (LoomView      *self,
                                             const guint   *targets,
@@ -56,6 +63,9 @@ void             loom_view_reset_scheme    (LoomView      *self);
 LOOM_AVAILABLE_IN_ALL
 void             loom_view_set_retries     (LoomView      *self,
                                             gint           retries);
+LOOM_AVAILABLE_IN_ALL
+void             loom_view_set_retry_failed (LoomView     *self,
+                                             guint         retry_failed);
 LOOM_AVAILABLE_IN_ALL
 void             loom_view_set_name        (LoomView      *self,
                                             const char    *name);

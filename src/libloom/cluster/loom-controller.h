@@ -106,6 +106,11 @@ LOOM_AVAILABLE_IN_ALL
 void            loom_controller_set_max_message_size   (LoomController  *self,
                                                         gsize            max_size);
 LOOM_AVAILABLE_IN_ALL
+void            loom_controller_set_replace_engines    (LoomController  *self,
+                                                        gboolean         replace,
+                                                        const char      *log_dir,
+                                                        guint            grace_ms);
+LOOM_AVAILABLE_IN_ALL
 void            loom_controller_set_tcp                (LoomController  *self,
                                                         const char      *ip);
 LOOM_AVAILABLE_IN_ALL
