@@ -45,6 +45,9 @@ main (int   argc,
   g_autofree char *keep_for_text = NULL;
   g_autofree char *store_path = NULL;
   gboolean no_store = FALSE;
+  gboolean replace_engines = FALSE;
+  g_autofree char *engine_log_dir = NULL;
+  int engine_grace_ms = 0;
   gint64 keep_for = 0;
   LoomScheme scheme = LOOM_SCHEME_LEASTLOAD;
   struct sigaction sa = { 0 };
@@ -56,6 +59,9 @@ main (int   argc,
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Times a task of a dead engine runs again (default 2)"), N_("N") },
     { "max-message-size", 0, 0, G_OPTION_ARG_INT64, &max_message, N_("Drop messages larger than this (default 64 MiB)"), N_("BYTES") },
+    { "replace-engines", 0, 0, G_OPTION_ARG_NONE, &replace_engines, N_("Start a new engine in place of an engine of this host that dies or is ended for a task it could not interrupt"), NULL },
+    { "engine-log-dir", 0, 0, G_OPTION_ARG_FILENAME, &engine_log_dir, N_("Where engines started in place of others write their output"), N_("DIR") },
+    { "engine-grace-ms", 0, 0, G_OPTION_ARG_INT, &engine_grace_ms, N_("How long engines started in place of others wait for a controller that is gone"), N_("MS") },
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("Keep jobs in this SQLite file (default: $XDG_STATE_HOME/loom/PROFILE/jobs.db)"), N_("FILE") },
     { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store, N_("Keep jobs in memory only: they do not outlive the controller"), NULL },
     { "keep-jobs", 0, 0, G_OPTION_ARG_INT, &keep_jobs, N_("Keep the newest N finished jobs in the store, remove older ones (default: all)"), N_("N") },
@@ -101,7 +107,7 @@ main (int   argc,
                   "--no-store and --store exclude each other\n");
       return 2;
     }
-  if (heartbeat_ms < 100 || retries < 0 || max_message < 0)
+  if (heartbeat_ms < 100 || retries < 0 || max_message < 0 || engine_grace_ms < 0)
     {
       g_printerr ("loom-controller: --heartbeat-timeout must be ≥ 100, --retries and --max-message-size ≥ 0\n");
       return 2;
@@ -124,6 +130,7 @@ main (int   argc,
     loom_controller_set_tcp (controller, ip);
   loom_controller_set_store (controller, !no_store, store_path);
   loom_controller_set_retention (controller, keep_jobs, keep_for);
+  loom_controller_set_replace_engines (controller, replace_engines, engine_log_dir, engine_grace_ms);
 
   the_controller = controller;
   sa.sa_handler = on_signal;

@@ -188,6 +188,12 @@ cmd_cluster_start (const Command *command,
     g_ptr_array_add (args, g_strdup_printf ("--keep-jobs=%d", keep_jobs));
   if (keep_for)
     g_ptr_array_add (args, g_strdup_printf ("--keep-for=%s", keep_for));
+  /* The controller keeps the cluster at strength: it replaces engines
+   * that die or are ended for a task, launched as these are. */
+  g_ptr_array_add (args, g_strdup ("--replace-engines"));
+  g_ptr_array_add (args, g_strdup_printf ("--engine-log-dir=%s", state_dir));
+  if (reconnect_timeout > 0)
+    g_ptr_array_add (args, g_strdup_printf ("--engine-grace-ms=%u", (guint) (reconnect_timeout * 1000)));
   g_ptr_array_add (args, NULL);
 
   controller = loom_launch_controller ((const char * const *) args->pdata, controller_log, &error);

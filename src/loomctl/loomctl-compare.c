@@ -118,8 +118,9 @@ cmd_compare (const Command *command,
     return loomctl_fail (EXIT_USAGE, "usage: loomctl compare FUNCTION [--sweep …] | loomctl compare [--sweep …] -- COMMAND ARGS");
   if (is_command && (code = map_options_apply_command (&o, spec)) != EXIT_OK)
     return code;
-  if (o.task_timeout > 0)
-    loom_task_spec_set_timeout (spec, o.task_timeout);
+  if (!map_options_check_task_timeout (&o))
+    return EXIT_USAGE;
+  loom_task_spec_set_timeout (spec, o.task_timeout);
   if (!loomctl_check_profile (o.ctl.profile))
     return EXIT_USAGE;
   if (!(sweep = map_options_build_sweep (&o, &error)))

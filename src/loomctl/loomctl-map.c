@@ -409,13 +409,17 @@ map_options_interrupted (MapOptions  *o,
   return EXIT_INTERRUPTED;
 }
 
-/* --retries and --scheme on @view. */
+/* --retries, --retry-failed-tasks and --scheme on @view. */
 int
 map_options_apply_view (MapOptions *o,
                         LoomView   *view)
 {
   if (o->retries >= 0)
     loom_view_set_retries (view, o->retries);
+  if (o->retry_failed_tasks < 0 || o->retry_failed_tasks > LOOM_RETRY_FAILED_MAX)
+    return loomctl_fail (EXIT_USAGE, _("--retry-failed-tasks takes a whole number from 0 to %d, got %d"),
+                         LOOM_RETRY_FAILED_MAX, o->retry_failed_tasks);
+  loom_view_set_retry_failed (view, o->retry_failed_tasks);
   if (o->scheme != NULL)
     {
       g_autofree char *schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
@@ -723,6 +727,17 @@ scheme_option_help (MapOptions *o)
   return o->scheme_help;
 }
 
+/* --task-timeout: seconds, 0 (the default) for none. */
+gboolean
+map_options_check_task_timeout (MapOptions *o)
+{
+  if (o->task_timeout >= 0 && o->task_timeout <= LOOM_TASK_TIMEOUT_MAX)
+    return TRUE;
+  loomctl_fail (EXIT_USAGE, _("--task-timeout takes seconds, from 0 (no limit) to %d, got %g"),
+                LOOM_TASK_TIMEOUT_MAX, o->task_timeout);
+  return FALSE;
+}
+
 /* A command task's working directory, environment and output limit.  The directory is
  * --cwd or the one loomctl runs in, made absolute as plugin paths are, so
  * that ./program means the same on every engine of this host. */
@@ -780,6 +795,7 @@ map_options_entries (MapOptions    *o,
     LOOMCTL_JSON_OPTION (&o->ctl, N_("Print the job and every task with its metadata as JSON")),
     { "hwm", 0, 0, G_OPTION_ARG_STRING, &o->hwm_text, N_("Tasks an engine of the private cluster may hold at once: auto (the default) or 1 to 1024"), "K|auto" },
     { "retries", 0, 0, G_OPTION_ARG_CALLBACK, parse_retries, N_("Times a task whose engine died runs again (default 2)"), "N" },
+    { "task-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->task_timeout, N_("Stop a task that runs longer than S seconds: it ends “timeout” (a command is killed; a built-in or plugin ends its engine, which is replaced)"), "S" },
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &o->scheme, scheme_help, "SCHEME" },
     { "zip", 0, 0, G_OPTION_ARG_STRING, &o->zip, N_("Advance these swept parameters together instead of as a product"), "A,B" },
     { "sweep-csv", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &o->csv, N_("One task per row of a CSV file with a header of parameter names"), "FILE" },
@@ -791,6 +807,7 @@ map_options_entries (MapOptions    *o,
     { "async", 0, 0, G_OPTION_ARG_NONE, &o->async, N_("Submit, print the job id and return (needs a running cluster)"), NULL },
     { "serial", 0, 0, G_OPTION_ARG_NONE, &o->serial, N_("Run the tasks one after another on one engine"), NULL },
     { "timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->timeout, N_("Give up waiting after S seconds (the job goes on)"), "S" },
+    { "retry-failed-tasks", 0, 0, G_OPTION_ARG_INT, &o->retry_failed_tasks, N_("Run a task that failed (raised, or exited non-zero) again, up to N more times, on another engine where there is one"), "N" },
     LOOMCTL_JSON_LINES_OPTION (&o->ctl),
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &o->dry_run, N_("Print the number of tasks, the first and last command lines (run) and parameter sets; run nothing"), NULL },
   };
@@ -798,7 +815,6 @@ map_options_entries (MapOptions    *o,
   GOptionEntry commands[] = {
     { "cwd", 0, 0, G_OPTION_ARG_FILENAME, &o->cwd, N_("Working directory of the commands"), "DIR" },
     { "env", 'e', 0, G_OPTION_ARG_STRING_ARRAY, &o->env, N_("An environment variable for the commands (repeatable)"), "NAME=VALUE" },
-    { "task-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &o->task_timeout, N_("Kill a command after S seconds"), "S" },
     { "output-limit", 0, 0, G_OPTION_ARG_CALLBACK, parse_output_limit, N_("Keep the first BYTES of each task's stdout and of its stderr (default 1M; K, M and G suffixes; at most 1G)"), "BYTES" },
   };
   /* run: GNU Parallel's records. */
@@ -857,6 +873,9 @@ cmd_map (const Command *command,
       return loomctl_fail (EXIT_USAGE, "unknown function “%s”: the built-ins are %s; a plugin is path/to/module.so:function",
                            argv[1], names->str);
     }
+  if (!map_options_check_task_timeout (&o))
+    return EXIT_USAGE;
+  loom_task_spec_set_timeout (spec, o.task_timeout);
   return submit_and_wait (&o, spec, NULL);
 }
 
@@ -877,8 +896,8 @@ cmd_run (const Command *command,
     first = 2;
   if (argc <= first)
     return loomctl_fail (EXIT_USAGE, "usage: loomctl run [--sweep name=SPEC]… -- COMMAND ARGS… (use {name} for parameters)");
-  if (o.task_timeout < 0)
-    return loomctl_fail (EXIT_USAGE, "--task-timeout must not be negative");
+  if (!map_options_check_task_timeout (&o))
+    return EXIT_USAGE;
 
   spec = loom_task_spec_new_command ((const char * const *) argv + first);
   if ((code = map_options_apply_command (&o, spec)) != EXIT_OK)

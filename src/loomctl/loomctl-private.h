@@ -196,13 +196,14 @@ typedef struct
   char     *hwm_text;  /* --hwm: "auto" or a number */
   guint     hwm;       /* parsed: 0 for auto */
   int       retries;
+  int       retry_failed_tasks;
   char     *scheme;
   char     *scheme_help;
   char     *help_text;     /* --help: the sweep kinds (and templates, run) */
   /* run */
   char     *cwd;
   char    **env;
-  double    task_timeout;
+  double    task_timeout;  /* every kind of task, despite its place here */
   char     *results;
   char     *joblog;
   gboolean  resume;
@@ -220,6 +221,7 @@ typedef struct
 #define MAP_OPTIONS_INIT { .timeout = -1, .retries = -1, .output_limit = -1 }
 
 void          map_options_clear         (MapOptions     *o);
+gboolean      map_options_check_task_timeout (MapOptions *o);
 /* Which command's options map_options_entries() gives. */
 typedef enum {
   MAP_OPTIONS_MAP,

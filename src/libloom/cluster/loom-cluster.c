@@ -236,6 +236,11 @@ loom_cluster_launch (LoomCluster  *self,
   if (n_engines == 0)
     n_engines = g_get_num_processors ();
 
+  /* The controller replaces engines that die or are ended for a task,
+   * launched as spawn_engines() launches them. */
+  loom_controller_set_replace_engines (self->controller, TRUE, self->log_dir,
+                                       self->engine_grace_ms ? self->engine_grace_ms
+                                       : self->private_cluster ? LOOM_PRIVATE_ENGINE_GRACE_MS : 0);
   if (!loom_controller_start (self->controller, error))
     return FALSE;
 

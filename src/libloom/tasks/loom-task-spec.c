@@ -242,14 +242,22 @@ loom_task_spec_setenv (LoomTaskSpec *spec,
 
 /**
  * loom_task_spec_set_timeout:
- * @spec: a command #LoomTaskSpec
- * @seconds: kill the command after this long; 0 for no limit
+ * @spec: a #LoomTaskSpec of any kind
+ * @seconds: stop the task after this long, up to %LOOM_TASK_TIMEOUT_MAX;
+ *   0 for no limit
+ *
+ * A task past its timeout ends with the status %LOOM_TASK_TIMEOUT and an
+ * error that says how long it ran.  A command is killed with its process
+ * group; a built-in or plugin, which runs inside the engine and cannot be
+ * interrupted, ends its engine (a local cluster starts another in its
+ * place).  In the JSON task spec this is `timeout`, in seconds.
  */
 void
 loom_task_spec_set_timeout (LoomTaskSpec *spec,
                             double        seconds)
 {
-  spec->timeout = MAX (0, seconds);
+  g_return_if_fail (spec != NULL);
+  spec->timeout = (seconds > 0) ? MIN (seconds, LOOM_TASK_TIMEOUT_MAX) : 0;
 }
 
 /**

@@ -26,6 +26,13 @@ G_BEGIN_DECLS
 #define LOOM_OUTPUT_LIMIT_DEFAULT (G_GUINT64_CONSTANT (1024) * 1024)
 
 /**
+ * LOOM_TASK_TIMEOUT_MAX:
+ *
+ * The longest timeout a task may have, in seconds (about 31 years).
+ */
+#define LOOM_TASK_TIMEOUT_MAX 1000000000
+
+/**
  * LOOM_OUTPUT_LIMIT_MAX:
  *
  * The largest output limit a command task may have: 1 GiB.
