@@ -3,6 +3,8 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 
+#include <signal.h>
+
 #include <gio/gio.h>
 #include <loom-plugin.h>
 
@@ -38,5 +40,28 @@ boom (JsonNode  *params,
       GError   **error)
 {
   g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the plugin went boom");
+  return NULL;
+}
+
+G_MODULE_EXPORT JsonNode *block (JsonNode *params, GError **error);
+G_MODULE_EXPORT JsonNode *crash (JsonNode *params, GError **error);
+
+/* block() never returns, and cannot be interrupted: a plugin stuck in a
+ * system call or a loop (for the timeout and abort tests) */
+G_MODULE_EXPORT JsonNode *
+block (JsonNode  *params,
+       GError   **error)
+{
+  for (;;)
+    g_usleep (G_USEC_PER_SEC);
+  return NULL;
+}
+
+/* crash() kills its engine with SIGSEGV: a poison task */
+G_MODULE_EXPORT JsonNode *
+crash (JsonNode  *params,
+       GError   **error)
+{
+  raise (SIGSEGV);
   return NULL;
 }

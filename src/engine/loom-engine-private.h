@@ -35,6 +35,7 @@ typedef struct
   gint    abort;         /* the task being run is to stop */
   gint    child;         /* the pid of the command being run, or 0 */
   gint    timed_out;     /* the heartbeat thread killed the command for its timeout */
+  gint    is_command;    /* the task is a command: killing its child stops it */
   gint64  clock_offset;  /* µs from this host's clock to the controller's */
   gint64  started;       /* the task's start, controller's clock */
   gint64  started_mono;  /* and on the monotonic clock */

@@ -585,11 +585,32 @@ task_timeout_us (EngineTask *task)
   return (gint64) (MIN (timeout, 1e9) * G_USEC_PER_SEC);
 }
 
+static gboolean
+is_command (EngineTask *task)
+{
+  LoomTaskKind kind;
+
+  return spec_kind (json_node_get_object (task->spec), &kind) && kind == LOOM_TASK_KIND_COMMAND;
+}
+
 static void
 run_task (Engine     *engine,
           EngineTask *task)
 {
   task->started = loom_run_context_now (&engine->run);
+  g_atomic_int_set (&engine->run.abort, 0);
+  g_atomic_int_set (&engine->run.timed_out, 0);
+  g_atomic_int_set (&engine->run.is_command, is_command (task));
+  g_atomic_int_set (&engine->run.index, task->index);
+  g_atomic_int_set (&engine->run.attempt, task->attempt);
+  __atomic_store_n (&engine->run.abort_at, 0, __ATOMIC_RELAXED);
+  __atomic_store_n (&engine->run.started, task->started, __ATOMIC_RELAXED);
+  __atomic_store_n (&engine->run.started_mono, g_get_monotonic_time (), __ATOMIC_RELAXED);
+  __atomic_store_n (&engine->run.timeout_us, task_timeout_us (task), __ATOMIC_RELAXED);
+  /* Last: the heartbeat thread reads the rest once it sees the job.
+   * Before the start is told, so an abort that follows it finds the
+   * task. */
+  g_atomic_int_set (&engine->run.job, task->job);
 
   if (!is_instant (task))
     {
@@ -602,16 +623,6 @@ run_task (Engine     *engine,
       loom_wire_send (engine->wire, engine->dealer, NULL, "started", NULL, content, -1, NULL, 0);
     }
 
-  g_atomic_int_set (&engine->run.abort, 0);
-  g_atomic_int_set (&engine->run.timed_out, 0);
-  g_atomic_int_set (&engine->run.index, task->index);
-  g_atomic_int_set (&engine->run.attempt, task->attempt);
-  __atomic_store_n (&engine->run.abort_at, 0, __ATOMIC_RELAXED);
-  __atomic_store_n (&engine->run.started, task->started, __ATOMIC_RELAXED);
-  __atomic_store_n (&engine->run.started_mono, g_get_monotonic_time (), __ATOMIC_RELAXED);
-  __atomic_store_n (&engine->run.timeout_us, task_timeout_us (task), __ATOMIC_RELAXED);
-  /* Last: the heartbeat thread reads the rest once it sees the job. */
-  g_atomic_int_set (&engine->run.job, task->job);
   loom_engine_execute (&engine->run, json_node_get_object (task->spec), task->params, &task->outcome);
   g_atomic_int_set (&engine->run.job, 0);
   task->completed = loom_run_context_now (&engine->run);
@@ -624,7 +635,6 @@ run_task (Engine     *engine,
     engine->first_done = g_get_monotonic_time ();
   g_ptr_array_add (engine->done, task);
 }
-
 
 /* --- the heartbeat thread ------------------------------------------------ */
 
@@ -721,6 +731,7 @@ end_engine_for_task (LoomRunContext *run,
  * built-in or plugin ends the engine. */
 static void
 check_running_task (LoomRunContext *run,
+                    gint64          aborted_job,
                     LoomWire       *wire,
                     void           *sock)
 {
@@ -728,17 +739,31 @@ check_running_task (LoomRunContext *run,
   gint64 timeout = __atomic_load_n (&run->timeout_us, __ATOMIC_RELAXED);
   gint64 abort_at = __atomic_load_n (&run->abort_at, __ATOMIC_RELAXED);
   GPid child = g_atomic_int_get (&run->child);
+  gint job = g_atomic_int_get (&run->job);
 
-  if (g_atomic_int_get (&run->job) == 0)
+  if (job == 0)
     return;
+
+  /* An abort of the running task's job: built-ins look at the flag, a
+   * command is killed, and a task still running a moment later cannot be
+   * interrupted. */
+  if (job == aborted_job && abort_at == 0)
+    {
+      g_atomic_int_set (&run->abort, 1);
+      abort_at = now;
+      __atomic_store_n (&run->abort_at, now, __ATOMIC_RELAXED);
+      loom_kill_process_group (child);
+      return;
+    }
 
   if (timeout > 0 && now - __atomic_load_n (&run->started_mono, __ATOMIC_RELAXED) >= timeout)
     {
       g_autofree char *msg = NULL;
 
-      if (child > 0)
+      if (g_atomic_int_get (&run->is_command))
         {
-          if (!g_atomic_int_get (&run->timed_out))
+          /* (A command not spawned yet is killed next time round.) */
+          if (child > 0 && !g_atomic_int_get (&run->timed_out))
             {
               g_atomic_int_set (&run->timed_out, 1);
               loom_kill_process_group (child);
@@ -750,7 +775,7 @@ check_running_task (LoomRunContext *run,
       end_engine_for_task (run, wire, sock, LOOM_TASK_TIMEOUT, "Timeout", msg);
     }
 
-  if (abort_at > 0 && child <= 0 && now - abort_at >= ABORT_GRACE_USEC)
+  if (abort_at > 0 && !g_atomic_int_get (&run->is_command) && now - abort_at >= ABORT_GRACE_USEC)
     end_engine_for_task (run, wire, sock, LOOM_TASK_ABORTED, "Aborted",
                          _("the job was aborted; the task could not be interrupted, so its engine was ended"));
 }
@@ -828,6 +853,7 @@ heartbeat_thread (gpointer data)
   gint64 last_sent = 0;
   gint64 sent_real = 0;
   gint64 best_rtt = heart->best_rtt;
+  gint64 aborted_job = 0;
 
   loom_wire_set_log_domain (wire, "engine heartbeat");
   loom_wire_apply_socket_limits (wire, sock);
@@ -864,15 +890,11 @@ heartbeat_thread (gpointer data)
             {
               gint64 job = loom_json_int (loom_message_get_content (msg, NULL), "job", -1);
 
-              if (job > 0 && g_atomic_int_get (&heart->run->job) == job)
-                {
-                  /* Built-ins look at the flag; a command is killed;
-                   * a task still running a moment later cannot be
-                   * interrupted (see check_running_task()). */
-                  g_atomic_int_set (&heart->run->abort, 1);
-                  __atomic_store_n (&heart->run->abort_at, g_get_monotonic_time (), __ATOMIC_RELAXED);
-                  loom_kill_process_group (g_atomic_int_get (&heart->run->child));
-                }
+              /* The task is stopped by check_running_task(), below:
+               * also if it only starts now (the main thread stops the
+               * job's tasks that are queued). */
+              if (job > 0)
+                aborted_job = job;
             }
           else if (g_str_equal (msg->msg_type, "heartbeat_reply") && sent_real > 0)
             {
@@ -887,7 +909,7 @@ heartbeat_thread (gpointer data)
         stop_process (heart->run, wire, sock, "{}", 0);
       if (fatal_signal)
         report_fatal_signal (wire, sock);
-      check_running_task (heart->run, wire, sock);
+      check_running_task (heart->run, aborted_job, wire, sock);
 
       now = g_get_monotonic_time ();
       if (now - last_heard > (gint64) heart->grace_ms * 1000)

@@ -1,0 +1,323 @@
+/* test-faults.c: faulty tasks, with a real controller and real engines
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ *
+ * A task past its timeout ends "timeout" whatever its kind; abort stops
+ * a plugin that blocks; a task that crashes its engine is retried, then
+ * lost with the signal named; a failed task runs again elsewhere with
+ * retry_failed; and the local cluster replaces every engine it loses.
+ */
+
+#include "config.h"
+
+#include <string.h>
+#include <glib/gstdio.h>
+
+#include "loom.h"
+#include "loom-test-util.h"
+
+static char *
+plugin_function (const char *name)
+{
+  const char *plugin = g_getenv ("LOOM_TEST_PLUGIN");
+
+  g_assert_nonnull (plugin);
+  return g_strdup_printf ("%s:%s", plugin, name);
+}
+
+static gboolean
+has_id (GArray *ids,
+        guint   id)
+{
+  for (guint i = 0; i < ids->len; i++)
+    if (g_array_index (ids, guint, i) == id)
+      return TRUE;
+  return FALSE;
+}
+
+typedef struct
+{
+  LoomClient *client;
+  guint       n;
+  GArray     *gone;   /* guint: engine ids that must not be among them */
+} Strength;
+
+static gboolean
+cluster_at_strength (gpointer data)
+{
+  Strength *s = data;
+  g_autoptr(GArray) ids = loom_client_get_ids (s->client, NULL);
+
+  if (ids == NULL || ids->len != s->n)
+    return FALSE;
+  for (guint i = 0; i < s->gone->len; i++)
+    if (has_id (ids, g_array_index (s->gone, guint, i)))
+      return FALSE;
+  return TRUE;
+}
+
+/* Asserts the cluster is back to @n live engines, none of them @gone. */
+static void
+assert_back_to_strength (LoomClient *client,
+                         guint       n,
+                         GArray     *gone)
+{
+  Strength s = { client, n, gone };
+
+  g_assert_true (test_wait_until (cluster_at_strength, &s, 30));
+}
+
+/* Waits until a task of @res runs; returns its engine. */
+static gint
+wait_for_running (LoomClient      *client,
+                  LoomAsyncResult *res)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      gint job = loom_async_result_get_job_id (res);
+
+      if (job > 0)
+        {
+          g_autoptr(JsonNode) report = loom_client_get_job_report (client, job, NULL);
+          JsonArray *tasks = report ? json_object_get_array_member (json_node_get_object (report), "tasks") : NULL;
+
+          for (guint i = 0; tasks && i < json_array_get_length (tasks); i++)
+            {
+              JsonObject *task = json_array_get_object_element (tasks, i);
+              if (g_str_equal (json_object_get_string_member (task, "status"), "running"))
+                return json_object_get_int_member (task, "engine_id");
+            }
+        }
+      g_usleep (20 * 1000);
+    }
+  g_assert_not_reached ();
+  return -1;
+}
+
+/* One task of @spec with @params; its info once final. */
+static LoomTaskInfo *
+run_one (LoomView     *view,
+         LoomTaskSpec *spec,
+         JsonNode     *params)
+{
+  g_autoptr(JsonArray) all = json_array_new ();
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_array_add_element (all, params);
+  res = loom_view_map_spec_async (view, spec, all, &error);
+  g_assert_no_error (error);
+  values = loom_async_result_get (res, 120, &error);
+  g_assert_nonnull (error);
+  g_assert_false (g_error_matches (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT));
+  return loom_async_result_get_task_info (res, 0);
+}
+
+static JsonNode *
+params_object (const char *name,
+               double      value)
+{
+  JsonObject *obj = json_object_new ();
+  JsonNode *node = json_node_new (JSON_NODE_OBJECT);
+
+  if (name != NULL)
+    json_object_set_double_member (obj, name, value);
+  json_node_take_object (node, obj);
+  return node;
+}
+
+/* A plugin that never returns, and a built-in that sleeps far past its
+ * timeout, end "timeout"; their engines are ended and replaced. */
+static void
+test_timeout_uninterruptible (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree char *block = plugin_function ("block");
+  const char *functions[] = { block, "sleep" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (functions); i++)
+    {
+      g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_for_function (functions[i], NULL);
+      g_autoptr(LoomTaskInfo) info = NULL;
+      guint engine;
+
+      loom_task_spec_set_timeout (spec, 1);
+      info = run_one (view, spec, params_object ("seconds", 3600));
+      g_assert_cmpint (info->status, ==, LOOM_TASK_TIMEOUT);
+      g_assert_cmpstr (info->error_type, ==, "Timeout");
+      g_assert_nonnull (strstr (info->error_message, "timeout of 1 s"));
+      g_assert_nonnull (strstr (info->error_message, "ran for "));
+      g_assert_cmpint (info->attempts, ==, 1);
+      g_assert_cmpint (info->engine_id, >=, 0);
+
+      engine = info->engine_id;
+      g_array_append_val (gone, engine);
+      assert_back_to_strength (client, 2, gone);
+    }
+}
+
+/* A command past its timeout is killed; its engine lives on. */
+static void
+test_timeout_command (void)
+{
+  ClusterOptions opts = { .n_engines = 1, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  const char *argv[] = { "sleep", "3600", NULL };
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_command (argv);
+  g_autoptr(LoomTaskInfo) info = NULL;
+  g_autoptr(GArray) ids = NULL;
+
+  loom_task_spec_set_timeout (spec, 1);
+  info = run_one (view, spec, params_object (NULL, 0));
+  g_assert_cmpint (info->status, ==, LOOM_TASK_TIMEOUT);
+  g_assert_cmpstr (info->error_type, ==, "Timeout");
+  g_assert_nonnull (strstr (info->error_message, "timeout of 1 s"));
+
+  ids = loom_client_get_ids (client, NULL);
+  g_assert_nonnull (ids);
+  g_assert_cmpuint (ids->len, ==, 1);
+  g_assert_true (has_id (ids, info->engine_id));
+}
+
+/* Abort of a job whose plugin blocks: the task ends "aborted", its engine
+ * is ended and replaced. */
+static void
+test_abort_blocking_plugin (void)
+{
+  ClusterOptions opts = { .n_engines = 1, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autofree char *block = plugin_function ("block");
+  g_autoptr(JsonArray) params = json_array_new ();
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(JsonNode) values = NULL;
+  g_autoptr(LoomTaskInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (guint));
+  guint engine;
+
+  json_array_add_element (params, params_object (NULL, 0));
+  res = loom_view_map_async (view, block, params, &error);
+  g_assert_no_error (error);
+  engine = wait_for_running (client, res);
+
+  g_assert_true (loom_async_result_abort (res, &error));
+  g_assert_no_error (error);
+  values = loom_async_result_get (res, 60, &error);
+  g_assert_error (error, LOOM_ERROR, LOOM_ERROR_ABORTED);
+
+  info = loom_async_result_get_task_info (res, 0);
+  g_assert_cmpint (info->status, ==, LOOM_TASK_ABORTED);
+  g_assert_cmpstr (info->error_type, ==, "Aborted");
+  g_array_append_val (gone, engine);
+  assert_back_to_strength (client, 1, gone);
+}
+
+/* A plugin that crashes its engine runs 1 + retries times, each time
+ * killing an engine, then ends lost with the signal named; every engine
+ * it killed is replaced. */
+static void
+test_poison_task (void)
+{
+  ClusterOptions opts = { .n_engines = 2, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autofree char *crash = plugin_function ("crash");
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_for_function (crash, NULL);
+  g_autoptr(LoomTaskInfo) info = NULL;
+  g_autoptr(GArray) gone = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autofree char *engine_name = NULL;
+  guint engine;
+
+  loom_view_set_retries (view, 1);
+  info = run_one (view, spec, params_object (NULL, 0));
+  g_assert_cmpint (info->status, ==, LOOM_TASK_LOST);
+  g_assert_cmpint (info->attempts, ==, 2);
+  g_assert_cmpstr (info->error_type, ==, "EngineDied");
+  g_assert_nonnull (strstr (info->error_message, "died of signal 11 ("));
+  g_assert_nonnull (strstr (info->error_message, g_strsignal (11)));
+  engine = info->engine_id;
+  engine_name = g_strdup_printf ("engine %u ", engine);
+  g_assert_nonnull (strstr (info->error_message, engine_name));
+
+  /* Both engines it ran on are gone and replaced (ids are never reused,
+   * so the two first ids, 0 and 1, must both be gone). */
+  for (guint id = 0; id < 2; id++)
+    g_array_append_val (gone, id);
+  assert_back_to_strength (client, 2, gone);
+}
+
+/* retry_failed 2: a task that fails runs three times, each time on an
+ * engine it has not failed on; a built-in that raises likewise. */
+static void
+test_retry_failed (void)
+{
+  ClusterOptions opts = { .n_engines = 3, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autofree char *dir = g_dir_make_tmp ("loom-faults-XXXXXX", NULL);
+  g_autofree char *log = g_build_filename (dir, "engines", NULL);
+  g_autofree char *script = g_strdup_printf ("echo $PPID >> '%s'; exit 3", log);
+  const char *argv[] = { "sh", "-c", script, NULL };
+  g_autoptr(LoomTaskSpec) command = loom_task_spec_new_command (argv);
+  g_autoptr(LoomTaskSpec) fail = loom_task_spec_new_for_function ("fail", NULL);
+  g_autoptr(LoomTaskInfo) info = NULL;
+  g_autoptr(LoomTaskInfo) info2 = NULL;
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  JsonObject *message;
+  JsonNode *params;
+
+  loom_view_set_retry_failed (view, 2);
+  info = run_one (view, command, params_object (NULL, 0));
+  g_assert_cmpint (info->status, ==, LOOM_TASK_FAILED);
+  g_assert_cmpint (info->attempts, ==, 3);
+  g_assert_cmpint (info->exit_status, ==, 3);
+
+  /* The engines (the commands' parents) it ran on: three, all distinct. */
+  g_assert_true (g_file_get_contents (log, &text, NULL, NULL));
+  lines = g_strsplit (g_strstrip (text), "\n", -1);
+  g_assert_cmpuint (g_strv_length (lines), ==, 3);
+  g_assert_cmpstr (lines[0], !=, lines[1]);
+  g_assert_cmpstr (lines[1], !=, lines[2]);
+  g_assert_cmpstr (lines[0], !=, lines[2]);
+
+  message = json_object_new ();
+  json_object_set_string_member (message, "message", "no luck");
+  params = json_node_new (JSON_NODE_OBJECT);
+  json_node_take_object (params, message);
+  info2 = run_one (view, fail, params);
+  g_assert_cmpint (info2->status, ==, LOOM_TASK_FAILED);
+  g_assert_cmpint (info2->attempts, ==, 3);
+  g_assert_nonnull (strstr (info2->error_message, "no luck"));
+
+  g_unlink (log);
+  g_rmdir (dir);
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/loom/faults/timeout", test_timeout_uninterruptible);
+  g_test_add_func ("/loom/faults/timeout-command", test_timeout_command);
+  g_test_add_func ("/loom/faults/abort-blocking-plugin", test_abort_blocking_plugin);
+  g_test_add_func ("/loom/faults/poison", test_poison_task);
+  g_test_add_func ("/loom/faults/retry-failed", test_retry_failed);
+
+  return g_test_run ();
+}
