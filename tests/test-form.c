@@ -371,8 +371,8 @@ test_constants (void)
   gtk_window_destroy (window);
 }
 
-/* The options: what the getters return is what the controls hold, and a
- * command's spec carries the timeout. */
+/* The options: what the getters return is what the controls hold, and
+ * the spec of every kind of task carries the timeout. */
 static void
 test_options (void)
 {
@@ -397,12 +397,29 @@ test_options (void)
   loom_sweep_form_set_scheme (form, LOOM_SCHEME_LRU);
   g_assert_cmpint (loom_sweep_form_get_scheme (form), ==, LOOM_SCHEME_LRU);
 
-  /* The timeout is for commands: insensitive for a built-in function. */
-  g_assert_false (gtk_widget_get_sensitive (timeout_row));
+  /* The timeout is for every kind of task: a built-in function too. */
+  g_assert_true (gtk_widget_get_sensitive (timeout_row));
   {
     g_autoptr(LoomTaskSpec) spec = loom_sweep_form_build_spec (form, NULL);
     g_autofree char *json = loom_task_spec_to_json (spec);
-    g_assert_null (strstr (json, "timeout"));
+    g_assert_nonnull (strstr (json, "\"timeout\":30"));
+  }
+  /* A timeout typed out of range: the form says which field and why. */
+  {
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LoomTaskSpec) spec = NULL;
+
+    gtk_editable_set_text (GTK_EDITABLE (timeout), "9999999");
+    g_assert_false (loom_sweep_form_is_valid (form));
+    spec = loom_sweep_form_build_spec (form, &error);
+    g_assert_null (spec);
+    g_assert_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "Task timeout"));
+    g_assert_true (gtk_widget_has_css_class (timeout_row, "error"));
+    gtk_editable_set_text (GTK_EDITABLE (timeout), "30");
+    gtk_spin_button_update (timeout);
+    g_assert_true (loom_sweep_form_is_valid (form));
+    g_assert_false (gtk_widget_has_css_class (timeout_row, "error"));
   }
   loom_sweep_form_set_command (form, "sh -c 'echo {t}'", NULL);
   g_assert_true (gtk_widget_get_sensitive (timeout_row));

@@ -331,13 +331,36 @@ loom_sweep_form_build_sweep (LoomSweepForm  *self,
   return build_sweep (self, FALSE, error);
 }
 
+/* The timeout field's upper bound, as the template's adjustment has it. */
+#define TIMEOUT_MAX 604800
+
+/* What is typed in the timeout field, before the spin button takes it:
+ * a number of seconds in range, or nothing. */
+static gboolean
+timeout_text_valid (LoomSweepForm *self)
+{
+  const char *text = gtk_editable_get_text (GTK_EDITABLE (self->timeout));
+  char *end = NULL;
+  double value;
+
+  while (g_ascii_isspace (*text))
+    text++;
+  if (*text == '\0')
+    return TRUE;
+  value = g_ascii_strtod (text, &end);
+  while (end && g_ascii_isspace (*end))
+    end++;
+  return end != NULL && *end == '\0' && value >= 0 && value <= TIMEOUT_MAX;
+}
+
 /**
  * loom_sweep_form_build_spec:
  * @self: a #LoomSweepForm
  * @error: return location for a #GError naming the bad field
  *
- * A command gets the form's task timeout; built-in and plugin functions
- * run in the engine's process and cannot be stopped, so they get none.
+ * Every kind of task gets the form's task timeout: a command past it is
+ * killed, a built-in or plugin function (which cannot be interrupted)
+ * ends its engine, which the cluster replaces.
  *
  * Returns: (transfer full) (nullable): what each task runs
  */
@@ -345,6 +368,8 @@ LoomTaskSpec *
 loom_sweep_form_build_spec (LoomSweepForm  *self,
                             GError        **error)
 {
+  LoomTaskSpec *spec = NULL;
+
   g_return_val_if_fail (LOOM_IS_SWEEP_FORM (self), NULL);
 
   switch (get_kind (self))
@@ -354,8 +379,6 @@ loom_sweep_form_build_spec (LoomSweepForm  *self,
         g_auto(GStrv) argv = NULL;
         const char *text = gtk_editable_get_text (GTK_EDITABLE (self->command));
         const char *cwd = gtk_editable_get_text (GTK_EDITABLE (self->cwd));
-        double timeout = loom_sweep_form_get_timeout (self);
-        LoomTaskSpec *spec;
 
         if (*text == '\0' || !g_shell_parse_argv (text, NULL, &argv, NULL))
           {
@@ -372,10 +395,8 @@ loom_sweep_form_build_spec (LoomSweepForm  *self,
         spec = loom_task_spec_new_command ((const char * const *) argv);
         if (*cwd != '\0')
           loom_task_spec_set_cwd (spec, cwd);
-        if (timeout > 0)
-          loom_task_spec_set_timeout (spec, timeout);
-        return spec;
       }
+      break;
 
     case LOOM_TASK_KIND_PLUGIN:
       {
@@ -393,13 +414,26 @@ loom_sweep_form_build_spec (LoomSweepForm  *self,
             g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("Plugin: give the function's name"));
             return NULL;
           }
-        return loom_task_spec_new_plugin (module, symbol);
+        spec = loom_task_spec_new_plugin (module, symbol);
       }
+      break;
 
     case LOOM_TASK_KIND_BUILTIN:
     default:
-      return loom_task_spec_new_builtin (loom_sweep_form_get_function (self));
+      spec = loom_task_spec_new_builtin (loom_sweep_form_get_function (self));
+      break;
     }
+
+  if (spec != NULL && !timeout_text_valid (self))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("Task timeout: give a number of seconds from 0 (no limit) to %d (a week)"), TIMEOUT_MAX);
+      g_clear_pointer (&spec, loom_task_spec_unref);
+      return NULL;
+    }
+  if (spec != NULL)
+    loom_task_spec_set_timeout (spec, loom_sweep_form_get_timeout (self));
+  return spec;
 }
 
 static void
@@ -423,8 +457,13 @@ revalidate (LoomSweepForm *self)
    * nothing to run: the preview says “0 tasks” and Run waits. */
   valid = sweep != NULL && spec != NULL && count > 0;
 
-  /* What runs: its own message, where it is. */
+  /* What runs: its own message, where it is; the timeout field is marked
+   * when it is the field at fault. */
   show_error (self->kind_error, GTK_WIDGET (self->kind_stack), spec_error);
+  if (timeout_text_valid (self))
+    gtk_widget_remove_css_class (self->timeout_row, "error");
+  else
+    gtk_widget_add_css_class (self->timeout_row, "error");
 
   /* The rows carry their own messages: the preview only says there is one. */
   if (sweep != NULL)
@@ -442,7 +481,6 @@ revalidate (LoomSweepForm *self)
 
   gtk_widget_set_sensitive (GTK_WIDGET (self->combine), gtk_list_box_get_row_at_index (self->param_list, 1) != NULL);
   gtk_widget_set_visible (GTK_WIDGET (self->constant_list), gtk_list_box_get_row_at_index (self->constant_list, 0) != NULL);
-  gtk_widget_set_sensitive (self->timeout_row, get_kind (self) == LOOM_TASK_KIND_COMMAND);
 
   if (self->valid != valid)
     {
@@ -829,8 +867,8 @@ loom_sweep_form_set_retries (LoomSweepForm *self,
  * loom_sweep_form_get_timeout:
  * @self: a #LoomSweepForm
  *
- * Returns: the seconds a command may run, 0 for no limit; the spec
- *   loom_sweep_form_build_spec() builds for a command carries it
+ * Returns: the seconds a task may run, 0 for no limit; the spec
+ *   loom_sweep_form_build_spec() builds carries it
  */
 double
 loom_sweep_form_get_timeout (LoomSweepForm *self)
