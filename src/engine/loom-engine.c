@@ -326,7 +326,9 @@ handle_register_reply (Engine      *engine,
   engine->best_rtt = G_MAXINT64;
   clock_sample (&engine->run, engine->same_host, engine->register_sent_at, now, controller_time,
                 &engine->best_rtt);
-  if (engine->registered)
+  /* (A second answer to a register sent twice to a slow controller is
+   * no news.) */
+  if (engine->registered && g_atomic_int_get (&controller_lost))
     g_printerr ("loom-engine: registered again, as engine %d, with the restarted controller\n", engine->id);
   engine->registered = TRUE;
   g_atomic_int_set (&controller_lost, 0);
