@@ -11,6 +11,8 @@
 
 #include "config.h"
 
+#include <signal.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "loom-controller-private.h"
@@ -235,7 +237,7 @@ ctl_replace_engine (LoomController *self,
       g_warning ("cannot replace engine %u: %s", engine->id, error->message);
       return;
     }
-  g_message ("engine %u replaced by a new engine (pid %s)", engine->id,
+  g_info ("engine %u replaced by a new engine (pid %s)", engine->id,
              g_subprocess_get_identifier (g_ptr_array_index (self->replacements, before)) ?: "?");
 }
 
@@ -302,6 +304,11 @@ ctl_stop_engines (LoomController *self)
       if (ctl_engine_is_alive (engine))
         ctl_send_stop (self, engine);
     }
+  /* Replacements that may not have registered yet would look for a
+   * connection file that is about to go: SIGTERM stops them at any stage
+   * (one that registered unregisters, as for "stop"). */
+  for (guint i = 0; i < self->replacements->len; i++)
+    g_subprocess_send_signal (g_ptr_array_index (self->replacements, i), SIGTERM);
 }
 
 gboolean
