@@ -358,9 +358,9 @@ cmd_bench (const Command *command,
       g_print (_("    single-task round trip:                median %7.1f µs, p99 %7.1f µs\n"),
                loomctl_median (tcp_latencies), percentile (tcp_latencies, 0.99));
       g_print (_("  %d engines started until all registered:         %10.3f s\n"), n_start, loomctl_median (starts));
-      g_print (_("  for scale: raw libzmq REQ/REP round trip, ipc:   %10.1f µs\n"), zmq_rtt);
-      g_print (_("                                              tcp:   %10.1f µs\n"), zmq_rtt_tcp);
-      g_print (_("                                      tcp + CURVE:   %10.1f µs\n"), zmq_rtt_curve);
+      g_print (_("  for scale: raw libzmq REQ/REP round trip, ipc:%10.1f µs\n"), zmq_rtt);
+      g_print (_("                                            tcp:%10.1f µs\n"), zmq_rtt_tcp);
+      g_print (_("                                    tcp + CURVE:%10.1f µs\n"), zmq_rtt_curve);
     }
   return EXIT_OK;
 }
