@@ -301,7 +301,8 @@ loom_timeline_model_first_ending_after (const LoomTimelineLane *lane,
  * loom_timeline_bar_mark_kind:
  * @bar: a bar
  *
- * Returns: 0 for a bar drawn plain, 1 failed, 2 lost or retried, 3 aborted
+ * Returns: 0 for a bar drawn plain, 1 failed, 2 lost or retried, 3 aborted,
+ *   4 stopped by its timeout
  */
 guint8
 loom_timeline_bar_mark_kind (const LoomTimelineBar *bar)
@@ -310,6 +311,8 @@ loom_timeline_bar_mark_kind (const LoomTimelineBar *bar)
     return 2;
   if (bar->end == LOOM_TIMELINE_RUNNING || bar->status == LOOM_TASK_DONE)
     return 0;
+  if (bar->status == LOOM_TASK_TIMEOUT)
+    return 4;
   return bar->status == LOOM_TASK_ABORTED ? 3 : 1;
 }
 

@@ -6,7 +6,7 @@
  * average) becomes one row of pixels shaded by how busy each column is;
  * otherwise bars that fall into the pixels a run already covers merge into
  * it, the run skipping over them by binary search on starts.  Marked bars
- * (failed, lost, retried, aborted) are drawn on top, striped, so merging
+ * (failed, lost, retried, aborted, timeout) are drawn on top, striped, so merging
  * never hides them.
  */
 
@@ -47,6 +47,8 @@ mark_color (const LoomTimelineBar *bar)
     return (GdkRGBA) { 1.0, 0.47, 0.0, 1 };      /* orange */
   if (bar->status == LOOM_TASK_ABORTED)
     return (GdkRGBA) { 0.47, 0.46, 0.48, 1 };    /* grey */
+  if (bar->status == LOOM_TASK_TIMEOUT)
+    return (GdkRGBA) { 0.57, 0.25, 0.67, 1 };    /* purple */
   return (GdkRGBA) { 0.88, 0.11, 0.14, 1 };      /* red */
 }
 
@@ -86,7 +88,7 @@ draw_lane_pixels (const LoomTimelineView *view,
   g_autoptr(GdkTexture) texture = NULL;
   double scale = 1.0 / view->us_per_px;
   double left = view->t_left;
-  GdkRGBA kinds[4];
+  GdkRGBA kinds[5];
   guint32 shades[17];
 
   if (lane->lod_busy != NULL && view->us_per_px >= lane->lod_bin_us)
@@ -156,6 +158,7 @@ draw_lane_pixels (const LoomTimelineView *view,
   kinds[1] = (GdkRGBA) { 0.88, 0.11, 0.14, 1 };
   kinds[2] = (GdkRGBA) { 1.0, 0.47, 0.0, 1 };
   kinds[3] = (GdkRGBA) { 0.47, 0.46, 0.48, 1 };
+  kinds[4] = (GdkRGBA) { 0.57, 0.25, 0.67, 1 };
   /* Any task in a column shows; a full column is solid. */
   for (guint i = 0; i < G_N_ELEMENTS (shades); i++)
     shades[i] = argb (color, i == 0 ? 0 : 0.35 + 0.65 * i / 16.0);
