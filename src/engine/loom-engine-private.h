@@ -11,6 +11,8 @@
 #include <glib.h>
 #include <json-glib/json-glib.h>
 
+#include "loom-wire-private.h"
+
 G_BEGIN_DECLS
 
 #define LOOM_ENGINE_DEFAULT_GRACE_MS 60000
@@ -88,6 +90,24 @@ void      loom_command_run           (LoomRunContext   *ctx,
                                       LoomTaskOutcome  *outcome);
 
 void      loom_kill_process_group    (GPid              pid);
+
+/* loom-engine-faults.c: the heartbeat thread's side. */
+
+G_NORETURN
+void      loom_engine_stop_process   (LoomRunContext   *run,
+                                      LoomWire         *wire,
+                                      void             *sock,
+                                      const char       *goodbye,
+                                      int               status);
+void      loom_engine_check_running_task (LoomRunContext *run,
+                                          gint64          aborted_job,
+                                          LoomWire       *wire,
+                                          void           *sock);
+void      loom_engine_install_fatal_signal_handlers (void);
+gboolean  loom_engine_fatal_signal_caught (void);
+G_NORETURN
+void      loom_engine_report_fatal_signal (LoomWire *wire,
+                                           void     *sock);
 char     *loom_timeout_message       (LoomRunContext   *ctx);
 
 void      loom_outcome_set_error     (LoomTaskOutcome  *outcome,
