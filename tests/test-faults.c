@@ -11,6 +11,8 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/wait.h>
+
 #include <glib/gstdio.h>
 
 #include "loom.h"
@@ -307,6 +309,75 @@ test_retry_failed (void)
   g_rmdir (dir);
 }
 
+/* What loomctl prints with --json for a job of one task: that task. */
+static JsonObject *
+loomctl_one_task (const char * const *args,
+                  int                  expected_status)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  JsonNode *root;
+  JsonObject *task;
+  int status;
+
+  g_ptr_array_add (argv, (gpointer) g_getenv ("LOOMCTL"));
+  g_assert_nonnull (argv->pdata[0]);
+  for (guint i = 0; args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL,
+                               &out, &err, &status, &error));
+  g_assert_no_error (error);
+  g_assert_true (WIFEXITED (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, expected_status);
+  root = json_from_string (out, &error);
+  g_assert_no_error (error);
+  task = json_array_get_object_element (json_object_get_array_member (json_node_get_object (root), "tasks"), 0);
+  json_object_ref (task);
+  json_node_unref (root);
+  return task;
+}
+
+/* The command line: --task-timeout on map (a plugin) and run (a
+ * command), --retry-failed-tasks on run. */
+static void
+test_cli (void)
+{
+  g_autofree char *block = plugin_function ("block");
+  const char *map_args[] = { "map", block, "--sweep", "x=1", "--task-timeout", "1", "-n", "1", "--json", NULL };
+  const char *run_args[] = { "run", "-n", "1", "--task-timeout", "1", "--json", "--", "sleep", "3600", NULL };
+  const char *retry_args[] = { "run", "-n", "2", "--retry-failed-tasks", "2", "--json", "--", "sh", "-c", "exit 3",
+                               NULL };
+  const char *bad_args[] = { "map", "noop", "--task-timeout", "-1", NULL };
+  g_autoptr(JsonObject) timed_out = loomctl_one_task (map_args, 1);
+  g_autoptr(JsonObject) killed = loomctl_one_task (run_args, 1);
+  g_autoptr(JsonObject) retried = loomctl_one_task (retry_args, 1);
+  g_autofree char *err = NULL;
+  int status;
+
+  g_assert_cmpstr (json_object_get_string_member (timed_out, "status"), ==, "timeout");
+  g_assert_cmpstr (json_object_get_string_member (killed, "status"), ==, "timeout");
+  g_assert_cmpstr (json_object_get_string_member (retried, "status"), ==, "failed");
+  g_assert_cmpint (json_object_get_int_member (retried, "attempts"), ==, 3);
+
+  /* A negative timeout is refused, naming the option. */
+  {
+    g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+
+    g_ptr_array_add (argv, (gpointer) g_getenv ("LOOMCTL"));
+    for (guint i = 0; bad_args[i]; i++)
+      g_ptr_array_add (argv, (gpointer) bad_args[i]);
+    g_ptr_array_add (argv, NULL);
+    g_assert_true (g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_STDOUT_TO_DEV_NULL, NULL, NULL,
+                                 NULL, &err, &status, NULL));
+    g_assert_cmpint (WEXITSTATUS (status), ==, 2);
+    g_assert_nonnull (strstr (err, "--task-timeout"));
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -318,6 +389,7 @@ main (int   argc,
   g_test_add_func ("/loom/faults/abort-blocking-plugin", test_abort_blocking_plugin);
   g_test_add_func ("/loom/faults/poison", test_poison_task);
   g_test_add_func ("/loom/faults/retry-failed", test_retry_failed);
+  g_test_add_func ("/loom/faults/cli", test_cli);
 
   return g_test_run ();
 }
