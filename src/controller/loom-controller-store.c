@@ -209,6 +209,8 @@ job_options_json (CtlJob *job)
 
   g_string_append_printf (out, "{\"retries\":%u,\"scheme\":\"%s\"", job->retries,
                           loom_scheme_to_string (job->scheme));
+  if (job->retry_failed > 0)
+    g_string_append_printf (out, ",\"retry_failed\":%u", job->retry_failed);
   if (job->targets != NULL)
     {
       g_string_append (out, ",\"targets\":[");
@@ -513,6 +515,7 @@ restore_job (LoomController  *self,
 
       opts = json_node_get_object (options);
       job->retries = loom_json_int (opts, "retries", self->retries);
+      job->retry_failed = CLAMP (loom_json_int (opts, "retry_failed", 0), 0, LOOM_RETRY_FAILED_MAX);
       if (loom_enum_from_nick (LOOM_TYPE_SCHEME, loom_json_string (opts, "scheme", ""), &scheme))
         job->scheme = scheme;
       if ((targets = loom_json_array (opts, "targets")))

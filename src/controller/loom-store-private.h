@@ -29,7 +29,7 @@ typedef struct
   char    *spec;       /* the task spec, JSON */
   char    *sweep;      /* the sweep spec, JSON, or NULL for explicit params */
   GBytes  *params;     /* explicit params, a line each; read by loom_store_get_job() only */
-  char    *options;    /* JSON: retries, scheme, targets */
+  char    *options;    /* JSON: retries, retry_failed, scheme, targets */
   guint64  n_tasks;
   gint64   created;    /* µs since the epoch */
   gint64   finished;   /* 0 while the job runs */
