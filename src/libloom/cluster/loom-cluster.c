@@ -30,6 +30,11 @@
  * A local cluster in one call, like `ipcluster start`: a #LoomController
  * on its own thread in this process, engine processes on this machine and
  * a #LoomClient connected to both (over `inproc://`).
+ *
+ * The cluster keeps its strength: an engine that dies, or that ends itself
+ * to stop a task it cannot interrupt (a timeout, an abort), is replaced at
+ * once by the controller (loom_controller_set_replace_engines()).  Engines
+ * stopped on purpose are not.
  */
 struct _LoomCluster
 {
