@@ -27,6 +27,10 @@ void        *peer_connect          (const char     *url,
                                     int             type);
 void         peer_send_frames      (void           *sock,
                                     GPtrArray      *frames);
+GPtrArray   *peer_sign_frames      (const guint8   *key,
+                                    const char     *header,
+                                    const char     *content,
+                                    const char     *buffer);
 LoomMessage *peer_recv             (LoomWire       *wire,
                                     void           *sock,
                                     guint           timeout_ms);

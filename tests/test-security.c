@@ -332,6 +332,111 @@ test_result_too_large (void)
   loom_cluster_stop (cluster);
 }
 
+/* --- replay ---------------------------------------------------------------- */
+
+/* The status reply's content, parsed (owned by @reply). */
+static JsonObject *
+status_of (TestController *tc,
+           void           *sock,
+           LoomMessage   **reply)
+{
+  g_autofree char *id = NULL;
+
+  loom_wire_send (tc->wire, sock, NULL, "status", NULL, "{}", 2, NULL, 0);
+  id = g_strdup (loom_wire_last_msg_id (tc->wire));
+  for (;;)
+    {
+      *reply = peer_recv (tc->wire, sock, WAIT_MS);
+      g_assert_nonnull (*reply);
+      if (g_strcmp0 ((*reply)->parent, id) == 0)
+        break;
+      g_clear_pointer (reply, loom_message_free);
+    }
+  g_assert_cmpstr ((*reply)->msg_type, ==, "status_reply");
+  return loom_message_get_content (*reply, NULL);
+}
+
+/* A captured submit, replayed after 70,000 other messages (more than the
+ * 65,536 digests the controller used to remember), is refused as
+ * replayed; a submit dated an hour ago (or ahead), correctly signed, is
+ * refused as stale; neither makes a job, and the controller still
+ * answers. */
+static void
+test_replay_window (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(GPtrArray) captured = NULL;
+  g_autoptr(LoomMessage) submitted = NULL;
+  g_autoptr(LoomMessage) st = NULL;
+  const char *submit = "{\"spec\":{\"function\":\"noop\"},\"count\":1}";
+  g_autoptr(GBytes) line = g_bytes_new_static ("{}", 2);
+  JsonObject *status, *dropped;
+  guint n_pongs = 0;
+  void *sock;
+
+  test_controller_start (&tc, 0);
+  sock = peer_connect (tc.conn->client_url, ZMQ_DEALER);
+
+  captured = loom_wire_encode (tc.wire, NULL, "submit", NULL, submit, -1, &line, 1);
+  peer_send_frames (sock, captured);
+  submitted = peer_recv (tc.wire, sock, WAIT_MS);
+  g_assert_nonnull (submitted);
+  g_assert_cmpstr (submitted->msg_type, ==, "submit_reply");
+
+  /* 70,000 pings, 500 at a time. */
+  for (guint sent = 0; sent < 70000; sent += 500)
+    {
+      for (guint i = 0; i < 500; i++)
+        loom_wire_send (tc.wire, sock, NULL, "ping", NULL, "{}", 2, NULL, 0);
+      for (guint i = 0; i < 500; i++)
+        {
+          g_autoptr(LoomMessage) pong = peer_recv (tc.wire, sock, WAIT_MS);
+
+          g_assert_nonnull (pong);
+          g_assert_cmpstr (pong->msg_type, ==, "pong");
+          n_pongs++;
+        }
+    }
+  g_assert_cmpuint (n_pongs, ==, 70000);
+
+  /* The replay, then submits dated an hour ago and an hour ahead. */
+  peer_send_frames (sock, captured);
+  {
+    const gint64 offsets[] = { -3600, 3600 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (offsets); i++)
+      {
+        g_autofree char *header = g_strdup_printf ("{\"msg_id\":\"old-%u\",\"msg_type\":\"submit\",\"parent\":null,"
+                                                   "\"date\":%" G_GINT64_FORMAT ",\"version\":1}",
+                                                   i, g_get_real_time () + offsets[i] * G_USEC_PER_SEC);
+        g_autoptr(GPtrArray) frames = peer_sign_frames (tc.conn->key, header, submit, "{}");
+
+        peer_send_frames (sock, frames);
+      }
+  }
+
+  /* No reply to any of them (the status reply is the next message), and
+   * each counted for its reason. */
+  loom_wire_send (tc.wire, sock, NULL, "status", NULL, "{}", 2, NULL, 0);
+  st = peer_recv (tc.wire, sock, WAIT_MS);
+  g_assert_nonnull (st);
+  g_assert_cmpstr (st->msg_type, ==, "status_reply");
+  status = loom_message_get_content (st, NULL);
+  dropped = loom_json_object (status, "dropped");
+  g_assert_nonnull (dropped);
+  g_assert_cmpint (loom_json_int (dropped, "replayed", -1), ==, 1);
+  g_assert_cmpint (loom_json_int (dropped, "stale", -1), ==, 2);
+  g_assert_cmpint (loom_json_int (status, "jobs", -1), ==, 1);
+  g_clear_pointer (&st, loom_message_free);
+
+  /* Still serving. */
+  status = status_of (&tc, sock, &st);
+  g_assert_cmpint (loom_json_int (status, "jobs", -1), ==, 1);
+  zmq_close (sock);
+  g_assert_true (loom_controller_is_running (tc.ctl));
+  test_controller_stop (&tc);
+}
+
 /* --- tables that could grow for ever --------------------------------------- */
 
 /* A job aimed at an engine that never registers does not wait (in
@@ -496,6 +601,7 @@ main (int   argc,
   g_test_add_func ("/loom/security/engine-text-and-times", test_engine_text_and_times);
   g_test_add_func ("/loom/security/subscription-flood", test_subscription_flood);
   g_test_add_func ("/loom/security/result-too-large", test_result_too_large);
+  g_test_add_func ("/loom/security/replay-window", test_replay_window);
   g_test_add_func ("/loom/security/targets-never-registered", test_targets_never_registered);
   g_test_add_func ("/loom/security/gone-engines-listed", test_gone_engines_listed);
   g_test_add_func ("/loom/security/files", test_files);

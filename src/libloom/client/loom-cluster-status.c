@@ -716,7 +716,7 @@ loom_cluster_status_get_stale_results (LoomClusterStatus *self)
  *
  * The reasons the controller counts dropped messages by, in its order:
  * "malformed", "unsigned", "bad_signature", "replayed", "too_large",
- * "unknown_type" today.
+ * "unknown_type", "stale" today.
  *
  * Returns: (transfer none) (array zero-terminated=1): the reasons
  */
