@@ -11,8 +11,10 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include <glib/gstdio.h>
@@ -437,6 +439,306 @@ test_replay_window (void)
   test_controller_stop (&tc);
 }
 
+/* --- what engines may run ------------------------------------------------ */
+
+/* A real loom-engine for @tc's controller, with @args; returns its engine
+ * id once it has registered. */
+static guint
+spawn_engine (TestController  *tc,
+              LoomClient      *client,
+              GPtrArray       *procs,
+              const char     **args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) before = loom_client_get_ids (client, &error);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  GSubprocess *proc;
+
+  g_assert_no_error (error);
+  g_ptr_array_add (argv, (gpointer) g_getenv ("LOOM_ENGINE"));
+  g_ptr_array_add (argv, (gpointer) "--connection");
+  g_ptr_array_add (argv, (gpointer) loom_controller_get_connection_file (tc->ctl));
+  g_ptr_array_add (argv, (gpointer) "--reconnect-timeout=5");
+  for (guint i = 0; args && args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (procs, proc);
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GArray) ids = loom_client_get_ids (client, &error);
+
+      g_assert_no_error (error);
+      if (ids->len > before->len)
+        return g_array_index (ids, guint, ids->len - 1);
+      g_usleep (10000);
+    }
+  g_error ("engine %s did not register", args && args[0] ? args[0] : "");
+  return 0;
+}
+
+static void
+stop_engines (GPtrArray *procs)
+{
+  for (guint i = 0; i < procs->len; i++)
+    {
+      GSubprocess *proc = g_ptr_array_index (procs, i);
+
+      g_subprocess_send_signal (proc, SIGTERM);
+      g_subprocess_wait (proc, NULL, NULL);
+    }
+}
+
+/* Runs @spec with @params on engine @id; the task's info. */
+static LoomTaskInfo *
+run_on (LoomClient   *client,
+        guint         id,
+        LoomTaskSpec *spec,
+        JsonObject   *params)
+{
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autoptr(JsonArray) list = json_array_new ();
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_array_add_object_element (list, params ? json_object_ref (params) : json_object_new ());
+  loom_view_set_targets (view, &id, 1);
+  res = loom_view_map_spec_async (view, spec, list, &error);
+  g_assert_no_error (error);
+  g_assert_true (loom_async_result_wait (res, 30));
+  return loom_async_result_get_task_info (res, 0);
+}
+
+static LoomTaskInfo *
+run_plugin_on (LoomClient *client,
+               guint       id,
+               const char *path)
+{
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_plugin (path, "square");
+  g_autoptr(JsonObject) params = json_object_new ();
+
+  json_object_set_int_member (params, "x", 7);
+  return run_on (client, id, spec, params);
+}
+
+static void
+assert_refused (LoomTaskInfo *info,
+                const char   *path)
+{
+  g_test_message ("%s: %s", path, info->error_message);
+  g_assert_cmpint (info->status, ==, LOOM_TASK_FAILED);
+  g_assert_cmpstr (info->error_type, ==, "PluginNotAllowed");
+  g_assert_nonnull (strstr (info->error_message, "--plugin-dir"));
+}
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+  g_assert_true (g_file_set_contents_full (to, data, len, G_FILE_SET_CONTENTS_NONE, 0755, NULL));
+}
+
+/* An engine given --plugin-dir loads plugins from there and from nowhere
+ * else: not the test plugin where it is built, not through "..", not
+ * through a symbolic link that leads out.  An engine given nothing loads
+ * none.  A local cluster's default (--allow-own-plugins) loads a file
+ * only its owner can write, in a directory only its owner can write, and
+ * refuses a world-writable one. */
+static void
+test_plugin_dirs (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *plugin = g_getenv ("LOOM_TEST_PLUGIN");
+  g_autofree char *tmp = g_dir_make_tmp ("loom-plugins-XXXXXX", &error);
+  g_autofree char *allowed = g_build_filename (tmp, "allowed", NULL);
+  g_autofree char *open_dir = g_build_filename (tmp, "open", NULL);
+  g_autofree char *inside = g_build_filename (allowed, "plugin.so", NULL);
+  g_autofree char *outside = g_build_filename (tmp, "plugin.so", NULL);
+  g_autofree char *dotdot = g_build_filename (allowed, "..", "plugin.so", NULL);
+  g_autofree char *link = g_build_filename (allowed, "link.so", NULL);
+  g_autofree char *in_open = g_build_filename (open_dir, "plugin.so", NULL);
+  g_autofree char *writable = g_build_filename (allowed, "writable.so", NULL);
+  g_autofree char *dir_arg = g_strconcat ("--plugin-dir=", allowed, NULL);
+  const char *given_dir[] = { dir_arg, NULL };
+  const char *given_nothing[] = { NULL };
+  const char *own[] = { "--allow-own-plugins", NULL };
+  const char *bad_dir[] = { "--plugin-dir=/nonexistent/dir", NULL };
+  guint with_dir, with_nothing, with_own;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (plugin);
+  g_assert_cmpint (g_mkdir (allowed, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (open_dir, 0755), ==, 0);
+  copy_file (plugin, inside);
+  copy_file (plugin, outside);
+  copy_file (plugin, in_open);
+  copy_file (plugin, writable);
+  g_assert_cmpint (g_chmod (open_dir, 0777), ==, 0);
+  g_assert_cmpint (g_chmod (writable, 0666), ==, 0);
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+
+  test_controller_start (&tc, 0);
+  client = loom_client_new_for_file (loom_controller_get_connection_file (tc.ctl), &error);
+  g_assert_no_error (error);
+
+  /* A directory that is not one: the engine does not start (exit 2). */
+  {
+    const char *argv[] = { g_getenv ("LOOM_ENGINE"), "--connection", loom_controller_get_connection_file (tc.ctl),
+                           bad_dir[0], NULL };
+    g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+    g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 2);
+  }
+
+  with_dir = spawn_engine (&tc, client, procs, given_dir);
+  with_nothing = spawn_engine (&tc, client, procs, given_nothing);
+  with_own = spawn_engine (&tc, client, procs, own);
+
+  {
+    g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_dir, inside);
+
+    g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+    g_assert_cmpfloat (json_node_get_double (info->result), ==, 49);
+  }
+  {
+    const char *refused[] = { plugin, outside, dotdot, link };
+
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_dir, refused[i]);
+
+        assert_refused (info, refused[i]);
+        g_assert_nonnull (strstr (info->error_message, allowed));
+      }
+  }
+  {
+    g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_nothing, inside);
+
+    assert_refused (info, inside);
+    g_assert_nonnull (strstr (info->error_message, "given none"));
+  }
+  {
+    g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_own, plugin);
+
+    g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+  }
+  {
+    const char *refused[] = { in_open, writable };
+
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_own, refused[i]);
+
+        assert_refused (info, refused[i]);
+      }
+  }
+  /* A file that is not there is still PluginNotFound. */
+  {
+    g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_dir, "/nonexistent/plugin.so");
+
+    g_assert_cmpstr (info->error_type, ==, "PluginNotFound");
+  }
+
+  stop_engines (procs);
+  loom_client_close (client);
+  test_controller_stop (&tc);
+  g_assert_cmpint (g_chmod (open_dir, 0755), ==, 0);
+  {
+    const char *files[] = { inside, outside, link, in_open, writable };
+
+    for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+      g_unlink (files[i]);
+    g_rmdir (open_dir);
+    g_rmdir (allowed);
+    g_rmdir (tmp);
+  }
+}
+
+/* An engine started with --no-commands fails a command task with
+ * CommandsDisabled, and still runs a builtin. */
+static void
+test_no_commands (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--no-commands", NULL };
+  const char *argv[] = { "echo", "hello", NULL };
+  g_autoptr(LoomTaskSpec) command = loom_task_spec_new_command (argv);
+  g_autoptr(LoomTaskSpec) echo = loom_task_spec_new_builtin ("echo");
+  guint id;
+
+  test_controller_start (&tc, 0);
+  client = loom_client_new_for_file (loom_controller_get_connection_file (tc.ctl), &error);
+  g_assert_no_error (error);
+  id = spawn_engine (&tc, client, procs, args);
+  {
+    g_autoptr(LoomTaskInfo) info = run_on (client, id, command, NULL);
+
+    g_test_message ("%s", info->error_message);
+    g_assert_cmpint (info->status, ==, LOOM_TASK_FAILED);
+    g_assert_cmpstr (info->error_type, ==, "CommandsDisabled");
+    g_assert_nonnull (strstr (info->error_message, "--no-commands"));
+    g_assert_null (info->stdout_text);
+  }
+  {
+    g_autoptr(LoomTaskInfo) info = run_on (client, id, echo, NULL);
+
+    g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+  }
+  stop_engines (procs);
+  loom_client_close (client);
+  test_controller_stop (&tc);
+}
+
+/* A parameter that looks like an option reaches the command as one
+ * argument, verbatim: `printf %s {x}` prints "-n", "--help", and a value
+ * with spaces and shell syntax, unchanged. */
+static void
+test_command_dash_values (void)
+{
+  ClusterOptions opts = { .n_engines = 1, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  const char *argv[] = { "printf", "%s", "{x}", NULL };
+  const char *values[] = { "-n", "--help", "-- $(id) ; `x` *", "--version" };
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_command (argv);
+  g_autoptr(JsonArray) params = json_array_new ();
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(JsonObject) p = json_object_new ();
+
+      json_object_set_string_member (p, "x", values[i]);
+      json_array_add_object_element (params, g_steal_pointer (&p));
+    }
+  res = loom_view_map_spec_async (view, spec, params, &error);
+  g_assert_no_error (error);
+  g_assert_true (loom_async_result_wait (res, 30));
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (res, i);
+
+      g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+      g_assert_cmpstr (info->stdout_text, ==, values[i]);
+    }
+  loom_cluster_stop (cluster);
+}
+
 /* --- tables that could grow for ever --------------------------------------- */
 
 /* A job aimed at an engine that never registers does not wait (in
@@ -602,6 +904,9 @@ main (int   argc,
   g_test_add_func ("/loom/security/subscription-flood", test_subscription_flood);
   g_test_add_func ("/loom/security/result-too-large", test_result_too_large);
   g_test_add_func ("/loom/security/replay-window", test_replay_window);
+  g_test_add_func ("/loom/security/plugin-dirs", test_plugin_dirs);
+  g_test_add_func ("/loom/security/no-commands", test_no_commands);
+  g_test_add_func ("/loom/security/command-dash-values", test_command_dash_values);
   g_test_add_func ("/loom/security/targets-never-registered", test_targets_never_registered);
   g_test_add_func ("/loom/security/gone-engines-listed", test_gone_engines_listed);
   g_test_add_func ("/loom/security/files", test_files);
