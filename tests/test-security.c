@@ -439,6 +439,101 @@ test_replay_window (void)
   test_controller_stop (&tc);
 }
 
+/* --- a client that never reads ------------------------------------------- */
+
+static gint64
+rss_kb (void)
+{
+  g_autofree char *text = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &text, NULL, NULL));
+  line = strstr (text, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+/* A client sends 100,000 pings and never reads a pong.  The controller
+ * queues at most CTL_CLIENT_QUEUE replies for it and drops and counts the
+ * rest, so its memory stays bounded (the controller runs in this process:
+ * its RSS is ours); another client is served all along, and the first is
+ * answered again once it reads. */
+static void
+test_client_never_reads (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(LoomMessage) st = NULL;
+  JsonObject *status, *limits;
+  gint64 before, after, dropped = 0;
+  gint64 deadline;
+  void *deaf, *other;
+  guint drained = 0;
+
+  test_controller_start (&tc, 0);
+  deaf = peer_connect (tc.conn->client_url, ZMQ_DEALER);
+  other = peer_connect (tc.conn->client_url, ZMQ_DEALER);
+  status = status_of (&tc, other, &st);
+  limits = loom_json_object (status, "limits");
+  g_assert_nonnull (limits);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "client_queue"), "limit", 0), ==, 1000);
+  g_clear_pointer (&st, loom_message_free);
+
+  before = rss_kb ();
+  /* Blocking sends (loom_wire_send does not wait): every ping goes. */
+  for (guint i = 0; i < 100000; i++)
+    {
+      g_autoptr(GPtrArray) frames = loom_wire_encode (tc.wire, NULL, "ping", NULL, "{}", 2, NULL, 0);
+
+      peer_send_frames (deaf, frames);
+    }
+
+  /* Until all are handled: the count of dropped replies stops growing.
+   * What is not dropped sits in the two sockets' queues and, over TCP,
+   * in the kernel's socket buffers (bounded, and not the controller's
+   * memory). */
+  deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  for (gint64 last = -1; g_get_monotonic_time () < deadline; last = dropped)
+    {
+      status = status_of (&tc, other, &st);
+      dropped = loom_json_int (status, "replies_dropped", -1);
+      g_clear_pointer (&st, loom_message_free);
+      if (dropped > 0 && dropped == last)
+        break;
+      g_usleep (500000);
+    }
+  after = rss_kb ();
+  g_test_message ("replies dropped %" G_GINT64_FORMAT ", RSS %" G_GINT64_FORMAT " kB -> %" G_GINT64_FORMAT " kB",
+                  dropped, before, after);
+  g_assert_cmpint (dropped, >, 0);
+  g_assert_cmpint (dropped, <, 100000);
+  /* 100,000 queued replies took +112 MB before the bound. */
+  g_assert_cmpint (after - before, <, 40 * 1024);
+
+  /* The deaf client reads what was kept, then is answered again. */
+  {
+    LoomMessage *msg;
+
+    while ((msg = peer_recv (tc.wire, deaf, 1000)) != NULL)
+      {
+        drained++;
+        loom_message_free (msg);
+      }
+    g_test_message ("%u replies were kept for it", drained);
+    g_assert_cmpuint (drained, >, 0);
+    g_assert_cmpuint (drained + dropped, ==, 100000);
+    loom_wire_send (tc.wire, deaf, NULL, "ping", NULL, "{}", 2, NULL, 0);
+    msg = peer_recv (tc.wire, deaf, WAIT_MS);
+    g_assert_nonnull (msg);
+    g_assert_cmpstr (msg->msg_type, ==, "pong");
+    loom_message_free (msg);
+  }
+
+  zmq_close (deaf);
+  zmq_close (other);
+  g_assert_true (loom_controller_is_running (tc.ctl));
+  test_controller_stop (&tc);
+}
+
 /* --- what engines may run ------------------------------------------------ */
 
 /* A real loom-engine for @tc's controller, with @args; returns its engine
@@ -904,6 +999,7 @@ main (int   argc,
   g_test_add_func ("/loom/security/subscription-flood", test_subscription_flood);
   g_test_add_func ("/loom/security/result-too-large", test_result_too_large);
   g_test_add_func ("/loom/security/replay-window", test_replay_window);
+  g_test_add_func ("/loom/security/client-never-reads", test_client_never_reads);
   g_test_add_func ("/loom/security/plugin-dirs", test_plugin_dirs);
   g_test_add_func ("/loom/security/no-commands", test_no_commands);
   g_test_add_func ("/loom/security/command-dash-values", test_command_dash_values);

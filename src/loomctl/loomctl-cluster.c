@@ -408,6 +408,63 @@ cmd_cluster_stop (const Command *command,
   return EXIT_OK;
 }
 
+/* A limit's figure: sizes in IEC units, durations in seconds. */
+static char *
+limit_figure (const char *name,
+              gint64      value)
+{
+  if (value < 0)
+    return g_strdup ("");
+  if (g_str_has_suffix (name, "_bytes"))
+    return g_format_size_full (value, G_FORMAT_SIZE_IEC_UNITS);
+  if (g_str_has_suffix (name, "_s"))
+    return g_strdup_printf ("%" PRId64 " s", value);
+  return g_strdup_printf ("%'" PRId64, value);
+}
+
+/* Every limit of the controller, one a line: what it bounds, what is in
+ * use (where the controller says) and the limit. */
+static void
+print_limits (LoomClusterStatus *status)
+{
+  static const struct { const char *name; const char *label; } labels[] = {
+    { "message_bytes", N_("message size") },
+    { "replay_digests", N_("digests remembered against replay") },
+    { "replay_window_s", N_("message dates accepted, either way") },
+    { "engines", N_("engine ids") },
+    { "gone_engines_remembered", N_("gone engines remembered") },
+    { "gone_engines_listed", N_("gone engines listed") },
+    { "jobs", N_("unfinished jobs") },
+    { "jobs_receiving_params", N_("jobs receiving their parameters") },
+    { "job_tasks", N_("tasks of a job with a parameter list") },
+    { "job_params_bytes", N_("parameters of a job") },
+    { "client_queue", N_("messages queued for a client") },
+    { "results_backlog_bytes", N_("results waiting for slow clients") },
+    { "subscription_prefixes", N_("event subscriptions tracked") },
+  };
+  const char * const *names = loom_cluster_status_get_limit_names (status);
+
+  if (names == NULL || names[0] == NULL)
+    return;
+  g_print (_("Limits:%*s%12s %12s\n"), 31, "", _("in use"), _("limit"));
+  for (guint i = 0; names[i]; i++)
+    {
+      const char *label = names[i];
+      gint64 used;
+      guint64 limit = loom_cluster_status_get_limit (status, names[i], &used);
+      g_autofree char *used_text = limit_figure (names[i], used);
+      g_autofree char *limit_text = limit_figure (names[i], (gint64) MIN (limit, (guint64) G_MAXINT64));
+      int pad;
+
+      for (guint j = 0; j < G_N_ELEMENTS (labels); j++)
+        if (g_str_equal (labels[j].name, names[i]))
+          label = _(labels[j].label);
+      /* Pad by characters, not bytes: labels are translated. */
+      pad = MAX (0, 36 - (int) g_utf8_strlen (label, -1));
+      g_print ("  %s%*s%12s %12s\n", label, pad, "", used_text, limit_text);
+    }
+}
+
 int
 cmd_cluster_status (const Command *command,
                     int            argc,
@@ -455,7 +512,10 @@ cmd_cluster_status (const Command *command,
   reasons = loom_cluster_status_get_drop_reasons (status);
   for (guint i = 0; reasons[i]; i++)
     g_print (" %s %" PRIu64, reasons[i], loom_cluster_status_get_dropped (status, reasons[i]));
-  g_print ("\n\n%4s  %-16s %8s  %-8s %10s %6s  %s\n", "ID", "HOST", "PID", "STATE", "DONE", "BUSY", "LOG");
+  g_print (_("; replies to clients %" PRIu64 ", results %" PRIu64 "\n"),
+           loom_cluster_status_get_replies_dropped (status), loom_cluster_status_get_results_dropped (status));
+  print_limits (status);
+  g_print ("\n%4s  %-16s %8s  %-8s %10s %6s  %s\n", "ID", "HOST", "PID", "STATE", "DONE", "BUSY", "LOG");
   engines = loom_cluster_status_get_engines (status);
   for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
     {
