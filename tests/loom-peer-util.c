@@ -15,11 +15,21 @@ void
 test_controller_start (TestController *tc,
                        gsize           max_message)
 {
+  test_controller_start_with (tc, max_message, NULL);
+}
+
+void
+test_controller_start_with (TestController *tc,
+                            gsize           max_message,
+                            void          (*setup) (LoomController *ctl))
+{
   g_autoptr(GError) error = NULL;
 
   tc->ctl = loom_controller_new (NULL);
   if (max_message)
     loom_controller_set_max_message_size (tc->ctl, max_message);
+  if (setup)
+    setup (tc->ctl);
   loom_controller_start (tc->ctl, &error);
   g_assert_no_error (error);
 

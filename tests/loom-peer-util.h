@@ -21,6 +21,10 @@ typedef struct
 
 void         test_controller_start (TestController *tc,
                                     gsize           max_message);
+/* The same, with @setup called on the controller before it starts. */
+void         test_controller_start_with (TestController *tc,
+                                         gsize           max_message,
+                                         void          (*setup) (LoomController *ctl));
 void         test_controller_stop  (TestController *tc);
 
 void        *peer_connect          (const char     *url,

@@ -534,6 +534,132 @@ test_client_never_reads (void)
   test_controller_stop (&tc);
 }
 
+/* --- limits on what a client makes the controller hold ------------------- */
+
+/* Sends a request and returns its reply, skipping anything else. */
+static LoomMessage *
+request_reply (TestController *tc,
+               void           *sock,
+               const char     *type,
+               const char     *content,
+               GBytes         *buffer)
+{
+  g_autofree char *id = NULL;
+
+  loom_wire_send (tc->wire, sock, NULL, type, NULL, content, -1, &buffer, buffer ? 1 : 0);
+  id = g_strdup (loom_wire_last_msg_id (tc->wire));
+  for (;;)
+    {
+      LoomMessage *reply = peer_recv (tc->wire, sock, WAIT_MS);
+
+      g_assert_nonnull (reply);
+      if (g_strcmp0 (reply->parent, id) == 0)
+        return reply;
+      loom_message_free (reply);
+    }
+}
+
+static LoomMessage *
+submit_listed (TestController *tc,
+               void           *sock,
+               guint           n)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(GBytes) buffer = NULL;
+  g_autofree char *content = g_strdup_printf ("{\"spec\":{\"function\":\"noop\"},\"count\":%u}", n);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (lines, "%s{\"x\":%u}", i ? "\n" : "", i);
+  buffer = g_bytes_new (lines->str, lines->len);
+  return request_reply (tc, sock, "submit", content, buffer);
+}
+
+static void
+assert_refused_with (LoomMessage *reply,
+                     const char  *option)
+{
+  JsonObject *error = loom_json_object (loom_message_get_content (reply, NULL), "error");
+
+  g_assert_cmpstr (reply->msg_type, ==, "error_reply");
+  g_assert_nonnull (error);
+  g_test_message ("%s", loom_json_string (error, "message", ""));
+  g_assert_nonnull (strstr (loom_json_string (error, "message", ""), option));
+}
+
+/* With no engine, jobs stay unfinished: the third is refused by --max-jobs
+ * 2; a list of 11 tasks by --max-job-tasks 10; 2,000 bytes of parameters
+ * by --max-job-params 1000.  Each refusal names the option, and the status
+ * reports each limit with its use. */
+static void
+small_job_limits (LoomController *ctl)
+{
+  loom_controller_set_job_limits (ctl, 2, 10, 1000);
+}
+
+static void
+test_job_limits (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(LoomMessage) st = NULL;
+  JsonObject *status, *limits;
+  void *sock;
+
+  test_controller_start_with (&tc, 0, small_job_limits);
+  sock = peer_connect (tc.conn->client_url, ZMQ_DEALER);
+
+  {
+    g_autoptr(LoomMessage) reply = submit_listed (&tc, sock, 11);
+    assert_refused_with (reply, "--max-job-tasks N");
+    g_assert_nonnull (strstr (loom_json_string (loom_json_object (loom_message_get_content (reply, NULL), "error"),
+                                                "message", ""), "at most 10 tasks"));
+  }
+  {
+    g_autoptr(LoomMessage) a = submit_listed (&tc, sock, 10);
+    g_autoptr(LoomMessage) b = submit_listed (&tc, sock, 3);
+    g_autoptr(LoomMessage) c = submit_listed (&tc, sock, 1);
+
+    g_assert_cmpstr (a->msg_type, ==, "submit_reply");
+    g_assert_cmpstr (b->msg_type, ==, "submit_reply");
+    assert_refused_with (c, "--max-jobs N");
+  }
+  {
+    /* 2,000 bytes in one line: too many bytes, not too many tasks (the
+     * job limit is checked first: abort one of the two jobs). */
+    g_autofree char *big = g_strnfill (2000, 'x');
+    g_autofree char *line = g_strdup_printf ("{\"s\":\"%s\"}", big);
+    g_autoptr(GBytes) buffer = g_bytes_new (line, strlen (line));
+    g_autoptr(LoomMessage) reply = NULL;
+
+    g_autoptr(LoomMessage) aborted = NULL;
+
+    aborted = request_reply (&tc, sock, "abort", "{\"job\":1}", NULL);
+    g_assert_cmpstr (aborted->msg_type, ==, "abort_reply");
+    reply = request_reply (&tc, sock, "submit", "{\"spec\":{\"function\":\"noop\"},\"count\":1}", buffer);
+    assert_refused_with (reply, "--max-job-params BYTES");
+  }
+
+  status = status_of (&tc, sock, &st);
+  limits = loom_json_object (status, "limits");
+  g_assert_nonnull (limits);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "jobs"), "limit", 0), ==, 2);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "jobs"), "used", -1), ==, 1);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "job_tasks"), "limit", 0), ==, 10);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "job_params_bytes"), "limit", 0), ==, 1000);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "listed_tasks"), "used", -1), >=, 3);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "replay_digests"), "used", -1), >, 0);
+  {
+    const char *every[] = { "message_bytes", "replay_digests", "replay_window_s", "engines",
+                            "gone_engines_remembered", "gone_engines_listed", "jobs_receiving_params",
+                            "listed_tasks", "client_queue", "results_backlog_bytes", "subscription_prefixes" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (every); i++)
+      g_assert_cmpint (loom_json_int (loom_json_object (limits, every[i]), "limit", 0), >, 0);
+  }
+
+  zmq_close (sock);
+  test_controller_stop (&tc);
+}
+
 /* --- what engines may run ------------------------------------------------ */
 
 /* A real loom-engine for @tc's controller, with @args; returns its engine
@@ -1000,6 +1126,7 @@ main (int   argc,
   g_test_add_func ("/loom/security/result-too-large", test_result_too_large);
   g_test_add_func ("/loom/security/replay-window", test_replay_window);
   g_test_add_func ("/loom/security/client-never-reads", test_client_never_reads);
+  g_test_add_func ("/loom/security/job-limits", test_job_limits);
   g_test_add_func ("/loom/security/plugin-dirs", test_plugin_dirs);
   g_test_add_func ("/loom/security/no-commands", test_no_commands);
   g_test_add_func ("/loom/security/command-dash-values", test_command_dash_values);

@@ -10,7 +10,8 @@
  *
  * - a reply to a request is dropped and counted ("replies_dropped"): a
  *   client that sends requests and never reads the replies costs at most
- *   its queue;
+ *   its queue (a reply to a client that is gone is dropped uncounted, as
+ *   before);
  * - the results of a client's own jobs are not dropped while it is only
  *   slow: they wait in a backlog of that client, in order, sent as its
  *   queue drains, up to CTL_RESULTS_BACKLOG bytes for all clients together;
@@ -87,26 +88,27 @@ ctl_reply (LoomController *self,
            GBytes * const *buffers,
            guint           n_buffers)
 {
+  /* A client that is gone (EHOSTUNREACH) asked and left: nothing to count. */
   if (loom_wire_send (self->wire, sock, request->routing, msg_type, request->msg_id,
                       content, len, buffers, n_buffers) < 0 &&
-      sock == self->client_sock)
+      sock == self->client_sock && zmq_errno () == EAGAIN)
     {
       self->replies_dropped++;
       if (self->replies_dropped == 1 || self->replies_dropped % 100000 == 0)
-        g_message ("controller: dropped a %s to a client %s (%" G_GUINT64_FORMAT " replies dropped so far)",
-                   msg_type, zmq_errno () == EAGAIN ? "that does not read its replies" : "that is gone",
-                   self->replies_dropped);
+        g_message ("controller: dropped a %s to a client that does not read its replies "
+                   "(%" G_GUINT64_FORMAT " replies dropped so far; at most %d wait for a client)",
+                   msg_type, self->replies_dropped, CTL_CLIENT_QUEUE);
     }
 }
 
 static void
-results_dropped (LoomController *self,
-                 const char     *why)
+results_dropped (LoomController *self)
 {
   self->results_dropped++;
   if (self->results_dropped == 1 || self->results_dropped % 1000 == 0)
-    g_message ("controller: dropped results for a client %s (%" G_GUINT64_FORMAT " dropped so far; "
-               "they stay in the job, to be read again)", why, self->results_dropped);
+    g_message ("controller: dropped results for a client that does not read them, past the %" G_GSIZE_FORMAT
+               "-byte backlog (%" G_GUINT64_FORMAT " dropped so far; they stay in the job, to be read again)",
+               (gsize) CTL_RESULTS_BACKLOG, self->results_dropped);
 }
 
 /* Sends what waits for @client, in order, until its queue is full. */
@@ -124,7 +126,7 @@ backlog_drain (LoomController *self,
         {
           if (zmq_errno () == EAGAIN)
             return FALSE;
-          results_dropped (self, "that is gone");
+          /* Gone: it reads them again when it reattaches. */
         }
       g_queue_pop_head (&backlog->messages);
       g_ptr_array_unref (frames);
@@ -156,16 +158,13 @@ ctl_send_results (LoomController *self,
       if (loom_wire_send_frames (self->client_sock, frames) == 0)
         return;
       if (zmq_errno () != EAGAIN)
-        {
-          results_dropped (self, "that is gone");
-          return;
-        }
+        return;  /* gone: it reads them again when it reattaches */
     }
 
   size = frames_size (frames);
   if (self->backlog_bytes + size > CTL_RESULTS_BACKLOG)
     {
-      results_dropped (self, "that does not read them");
+      results_dropped (self);
       return;
     }
   if (backlog == NULL)

@@ -435,6 +435,9 @@ void     ctl_apply_retention    (LoomController  *self);
 #define CTL_DEFAULT_MAX_JOBS         10000
 #define CTL_DEFAULT_MAX_JOB_TASKS    1000000
 #define CTL_DEFAULT_MAX_JOB_PARAMS   ((guint64) 256 * 1024 * 1024)
+/* Tasks with explicit parameters held in memory, all jobs together: each
+ * costs about 270 bytes here (a 10^6-task list took +271 MB). */
+#define CTL_MAX_LISTED_TASKS         ((guint64) 2 * CTL_DEFAULT_MAX_JOB_TASKS)
 
 void ctl_append_limits_json (LoomController *self,
                              GString        *out);

@@ -130,6 +130,26 @@ count_unfinished_jobs (LoomController *self)
   return n;
 }
 
+/* Tasks of jobs in memory that came with a list of parameters (a sweep's
+ * tasks cost a byte each until they run). */
+static guint64
+count_listed_tasks (LoomController *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint64 n = 0;
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      CtlJob *job = value;
+
+      if (job->params != NULL || job->params_buf != NULL)
+        n += job->n_tasks;
+    }
+  return n;
+}
+
 /* The limits on what a submit makes the controller hold (see
  * loom_controller_set_job_limits()): a refusal says the limit and how to
  * raise it or avoid it. */
@@ -153,6 +173,13 @@ submit_within_limits (LoomController *self,
                                  ": give them as a sweep (no such limit), split the job, or raise the limit with "
                                  "loom-controller --max-job-tasks N"),
                                self->max_job_tasks, count);
+  else if (explicit_params && count_listed_tasks (self) + (guint64) count > MAX (CTL_MAX_LISTED_TASKS, 2 * (guint64) self->max_job_tasks))
+    message = g_strdup_printf (_("the controller holds %" G_GUINT64_FORMAT " tasks with a list of parameters, and "
+                                 "%" PRId64 " more would pass its limit of %" G_GUINT64_FORMAT ": wait for jobs to "
+                                 "finish, give the parameters as a sweep, or raise it with loom-controller "
+                                 "--max-job-tasks N (the limit is twice that)"),
+                               count_listed_tasks (self), count,
+                               MAX (CTL_MAX_LISTED_TASKS, 2 * (guint64) self->max_job_tasks));
   else if (explicit_params && params != NULL && g_bytes_get_size (params) > self->max_job_params)
     message = g_strdup_printf (_("a job's parameters may take at most %" G_GUINT64_FORMAT " bytes, these take %"
                                  G_GSIZE_FORMAT ": raise the limit with loom-controller --max-job-params BYTES"),
@@ -821,6 +848,8 @@ ctl_append_limits_json (LoomController *self,
   append_limit (out, "jobs", self->max_jobs, count_unfinished_jobs (self));
   append_limit (out, "jobs_receiving_params", CTL_MAX_INCOMPLETE_JOBS, self->incomplete_jobs->len);
   append_limit (out, "job_tasks", self->max_job_tasks, -1);
+  append_limit (out, "listed_tasks", MAX (CTL_MAX_LISTED_TASKS, 2 * (guint64) self->max_job_tasks),
+                count_listed_tasks (self));
   append_limit (out, "job_params_bytes", self->max_job_params, -1);
   append_limit (out, "client_queue", CTL_CLIENT_QUEUE, -1);
   append_limit (out, "results_backlog_bytes", CTL_RESULTS_BACKLOG, self->backlog_bytes);

@@ -204,6 +204,7 @@ cmd_cluster_start (const Command *command,
   gint64 begin = g_get_monotonic_time ();
   gint64 deadline;
   g_auto(EngineRights) rights = { 0 };
+  gint max_job_tasks = 0;
   GOptionEntry entries[] = {
     { "engines", 'n', 0, G_OPTION_ARG_STRING, &engines_text, engines_help, "N" },
     LOOMCTL_PROFILE_OPTION (&ctl),
@@ -217,6 +218,8 @@ cmd_cluster_start (const Command *command,
     { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rights.plugin_dirs,
       N_("The engines load plugins from DIR only (repeatable; default: plugins only their owner can write)"), "DIR" },
     { "no-commands", 0, 0, G_OPTION_ARG_NONE, &rights.no_commands, N_("The engines refuse command tasks"), NULL },
+    { "max-job-tasks", 0, 0, G_OPTION_ARG_INT, &max_job_tasks,
+      N_("Refuse a job with a list of more than N parameter sets (default 1000000; sweeps have no such limit)"), "N" },
     { NULL }
   };
 
@@ -230,6 +233,8 @@ cmd_cluster_start (const Command *command,
     return loomctl_fail (EXIT_USAGE, "--keep-jobs takes a number of jobs, 0 or more");
   if (reconnect_timeout < 0 || reconnect_timeout > 86400)
     return loomctl_fail (EXIT_USAGE, _("--reconnect-timeout takes seconds, more than 0 and at most 86400"));
+  if (max_job_tasks < 0)
+    return loomctl_fail (EXIT_USAGE, _("--max-job-tasks takes a number of tasks, 1 or more"));
   if (engines_text && !g_ascii_string_to_unsigned (engines_text, 10, 1, LOOMCTL_MAX_ENGINES, &n_engines, NULL))
     return loomctl_fail (EXIT_USAGE, _("--engines takes a number of engines from 1 to %d, got “%s”"),
                          LOOMCTL_MAX_ENGINES, engines_text);
@@ -269,6 +274,8 @@ cmd_cluster_start (const Command *command,
     g_ptr_array_add (args, g_strdup_printf ("--keep-jobs=%d", keep_jobs));
   if (keep_for)
     g_ptr_array_add (args, g_strdup_printf ("--keep-for=%s", keep_for));
+  if (max_job_tasks > 0)
+    g_ptr_array_add (args, g_strdup_printf ("--max-job-tasks=%d", max_job_tasks));
   g_ptr_array_add (args, NULL);
 
   controller = loom_launch_controller ((const char * const *) args->pdata, controller_log, &error);
@@ -437,6 +444,7 @@ print_limits (LoomClusterStatus *status)
     { "jobs", N_("unfinished jobs") },
     { "jobs_receiving_params", N_("jobs receiving their parameters") },
     { "job_tasks", N_("tasks of a job with a parameter list") },
+    { "listed_tasks", N_("tasks with a parameter list, all jobs") },
     { "job_params_bytes", N_("parameters of a job") },
     { "client_queue", N_("messages queued for a client") },
     { "results_backlog_bytes", N_("results waiting for slow clients") },
