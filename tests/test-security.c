@@ -41,9 +41,9 @@ fake_engine_register (FakeEngine     *fe,
   JsonObject *content;
 
   fe->sock = peer_connect (tc->conn->engine_url, ZMQ_DEALER);
-  loom_wire_send (tc->wire, fe->sock, NULL, "register", NULL,
+  loom_wire_send (tc->engine_wire, fe->sock, NULL, "register", NULL,
                   "{\"host\":\"fake\",\"pid\":1}", -1, NULL, 0);
-  reply = peer_recv (tc->wire, fe->sock, WAIT_MS);
+  reply = peer_recv (tc->engine_wire, fe->sock, WAIT_MS);
   g_assert_nonnull (reply);
   g_assert_cmpstr (reply->msg_type, ==, "register_reply");
   content = loom_message_get_content (reply, NULL);
@@ -56,7 +56,7 @@ static void
 fake_engine_heartbeat (FakeEngine     *fe,
                        TestController *tc)
 {
-  loom_wire_send (tc->wire, fe->sock, NULL, "heartbeat", NULL, "{}", 2, NULL, 0);
+  loom_wire_send (tc->engine_wire, fe->sock, NULL, "heartbeat", NULL, "{}", 2, NULL, 0);
 }
 
 /* The next "tasks" message, skipping heartbeats and the like. */
@@ -68,7 +68,7 @@ fake_engine_next_tasks (FakeEngine     *fe,
 
   while (g_get_monotonic_time () < deadline)
     {
-      LoomMessage *msg = peer_recv (tc->wire, fe->sock, 200);
+      LoomMessage *msg = peer_recv (tc->engine_wire, fe->sock, 200);
 
       if (msg != NULL && g_str_equal (msg->msg_type, "tasks"))
         return msg;
@@ -100,7 +100,7 @@ fake_engine_answer (FakeEngine     *fe,
                              ",%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]]}",
                              fe->id, json_array_get_int_element (row, 0), json_array_get_int_element (row, 1),
                              json_array_get_int_element (row, 2), status, started, completed);
-  loom_wire_send (tc->wire, fe->sock, NULL, "results", NULL, content, -1, buffers, 2);
+  loom_wire_send (tc->engine_wire, fe->sock, NULL, "results", NULL, content, -1, buffers, 2);
 }
 
 static void
@@ -235,6 +235,9 @@ test_subscription_flood (void)
   /* No high-water mark: every subscription goes out. */
   g_assert_cmpint (zmq_setsockopt (attacker, ZMQ_SNDHWM, &(int) { 0 }, sizeof (int)), ==, 0);
   g_assert_cmpint (zmq_setsockopt (attacker, ZMQ_LINGER, &(int) { 0 }, sizeof (int)), ==, 0);
+  /* The worst case: the attacker holds the clients' keys (over TCP,
+   * a peer without them never gets past the handshake). */
+  g_assert_true (loom_connection_secure_socket (conn, attacker, conn->event_url, NULL));
   g_assert_cmpint (zmq_connect (attacker, conn->event_url), ==, 0);
   for (guint i = 0; i < 200000; i++)
     {
@@ -246,7 +249,7 @@ test_subscription_flood (void)
       if (i % 500 == 499)
         g_usleep (2000);
     }
-  watcher = peer_connect (conn->event_url, ZMQ_SUB);
+  watcher = peer_connect_with (conn, conn->event_url, ZMQ_SUB);
   g_assert_cmpint (zmq_setsockopt (watcher, ZMQ_SUBSCRIBE, LOOM_EVENT_TOPIC_TASKS, strlen (LOOM_EVENT_TOPIC_TASKS)),
                    ==, 0);
   g_usleep (500 * 1000);
@@ -674,12 +677,14 @@ spawn_engine (TestController  *tc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) before = loom_client_get_ids (client, &error);
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  /* Engines get the engines' file. */
+  g_autofree char *engine_file = loom_connection_engine_path (loom_controller_get_connection_file (tc->ctl));
   GSubprocess *proc;
 
   g_assert_no_error (error);
   g_ptr_array_add (argv, (gpointer) g_getenv ("LOOM_ENGINE"));
   g_ptr_array_add (argv, (gpointer) "--connection");
-  g_ptr_array_add (argv, (gpointer) loom_controller_get_connection_file (tc->ctl));
+  g_ptr_array_add (argv, engine_file);
   g_ptr_array_add (argv, (gpointer) "--reconnect-timeout=5");
   for (guint i = 0; args && args[i]; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
@@ -813,8 +818,8 @@ test_plugin_dirs (void)
 
   /* A directory that is not one: the engine does not start (exit 2). */
   {
-    const char *argv[] = { g_getenv ("LOOM_ENGINE"), "--connection", loom_controller_get_connection_file (tc.ctl),
-                           bad_dir[0], NULL };
+    g_autofree char *engine_file = loom_connection_engine_path (loom_controller_get_connection_file (tc.ctl));
+    const char *argv[] = { g_getenv ("LOOM_ENGINE"), "--connection", engine_file, bad_dir[0], NULL };
     g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
 
     g_assert_no_error (error);
@@ -1019,8 +1024,8 @@ test_gone_engines_listed (void)
       g_autoptr(LoomMessage) bye = NULL;
 
       fake_engine_register (&fe, &tc);
-      loom_wire_send (tc.wire, fe.sock, NULL, "unregister", NULL, "{}", 2, NULL, 0);
-      bye = peer_recv (tc.wire, fe.sock, WAIT_MS);
+      loom_wire_send (tc.engine_wire, fe.sock, NULL, "unregister", NULL, "{}", 2, NULL, 0);
+      bye = peer_recv (tc.engine_wire, fe.sock, WAIT_MS);
       g_assert_nonnull (bye);
       fake_engine_close (&fe);
     }

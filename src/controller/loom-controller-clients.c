@@ -89,7 +89,8 @@ ctl_reply (LoomController *self,
            guint           n_buffers)
 {
   /* A client that is gone (EHOSTUNREACH) asked and left: nothing to count. */
-  if (loom_wire_send (self->wire, sock, request->routing, msg_type, request->msg_id,
+  if (loom_wire_send (sock == self->engine_sock ? self->engine_wire : self->wire, sock, request->routing,
+                      msg_type, request->msg_id,
                       content, len, buffers, n_buffers) < 0 &&
       sock == self->client_sock && zmq_errno () == EAGAIN)
     {

@@ -1140,7 +1140,7 @@ loom_client_new_for_file (const char  *path,
 
   self = g_object_new (LOOM_TYPE_CLIENT, NULL);
   self->connection_path = g_strdup (path);
-  if (!(self->conn = loom_connection_load (path, error)))
+  if (!(self->conn = loom_connection_load_for_role (path, LOOM_ROLE_CLIENT, error)))
     return NULL;
   if (loom_connection_is_stale (self->conn))
     {
@@ -1165,6 +1165,9 @@ loom_client_new_for_file (const char  *path,
 
   client_inproc = loom_connection_inproc_url (self->conn, "client");
   event_inproc = loom_connection_inproc_url (self->conn, "event");
+  if ((client_inproc == NULL && !loom_connection_secure_socket (self->conn, self->dealer, self->conn->client_url, error)) ||
+      (event_inproc == NULL && !loom_connection_secure_socket (self->conn, self->sub, self->conn->event_url, error)))
+    return NULL;
   if (zmq_connect (self->dealer, client_inproc ? client_inproc : self->conn->client_url) != 0 ||
       zmq_connect (self->sub, event_inproc ? event_inproc : self->conn->event_url) != 0)
     {
