@@ -139,6 +139,7 @@ struct _LoomController
   guint            retries;
   gsize            max_message;
   char            *tcp_ip;
+  char            *location;         /* nullable: the address advertised */
 
   void            *client_sock;
   void            *engine_sock;

@@ -73,6 +73,7 @@ loom_controller_finalize (GObject *object)
   g_clear_pointer (&self->engine_connection_path, g_free);
   g_clear_pointer (&self->zap_domain, g_free);
   g_clear_pointer (&self->tcp_ip, g_free);
+  g_clear_pointer (&self->location, g_free);
   g_clear_pointer (&self->lock_path, g_free);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->engines, g_ptr_array_unref);
@@ -280,6 +281,27 @@ loom_controller_set_tcp (LoomController *self,
 }
 
 /**
+ * loom_controller_set_location:
+ * @self: a #LoomController
+ * @location: (nullable): the host name or address others reach this
+ *   controller at, or %NULL for the default
+ *
+ * With TCP, the connection files name the address the controller listens
+ * on, or this host's name when it listens on every address (0.0.0.0).  A
+ * location overrides both: a name that resolves on the engines' hosts, or
+ * the address a NAT forwards.
+ */
+void
+loom_controller_set_location (LoomController *self,
+                              const char     *location)
+{
+  g_return_if_fail (LOOM_IS_CONTROLLER (self));
+  g_return_if_fail (!self->running);
+  g_free (self->location);
+  self->location = g_strdup (location);
+}
+
+/**
  * loom_controller_set_store:
  * @self: a #LoomController
  * @enabled: whether to keep jobs in a store on disk
@@ -382,6 +404,27 @@ forget_zap (LoomController *self)
   g_clear_pointer (&self->zap_domain, g_free);
 }
 
+/* How others reach what @bound (a ZMQ_LAST_ENDPOINT) listens on: at
+ * --location when given; at this host's name when bound to every address
+ * (tcp://0.0.0.0:PORT means nothing to another host); else as bound. */
+static char *
+advertised_url (LoomController *self,
+                const char     *bound)
+{
+  const char *colon = strrchr (bound, ':');
+  const char *host = bound + strlen ("tcp://");
+  g_autofree char *bound_host = NULL;
+
+  if (!g_str_has_prefix (bound, "tcp://") || colon == NULL || colon < host)
+    return g_strdup (bound);
+  bound_host = g_strndup (host, colon - host);
+  if (self->location != NULL)
+    return g_strdup_printf ("tcp://%s%s", self->location, colon);
+  if (loom_address_is_wildcard (bound_host))
+    return g_strdup_printf ("tcp://%s%s", g_get_host_name (), colon);
+  return g_strdup (bound);
+}
+
 /* Binds @sock; over TCP on @want_port if it is free (a restarted
  * controller keeps its endpoints), else on any port. */
 static gboolean
@@ -440,7 +483,7 @@ bind_socket (LoomController  *self,
     }
 
   zmq_getsockopt (sock, ZMQ_LAST_ENDPOINT, last, &last_len);
-  *url_out = g_strdup (last);
+  *url_out = advertised_url (self, last);
   if (g_str_has_prefix (last, "tcp://"))
     {
       const char *colon = strrchr (last, ':');
@@ -561,6 +604,7 @@ loom_controller_bind (LoomController  *self,
   conn = self->conn = loom_connection_new (self->profile);
   conn->transport = g_strdup (self->tcp_ip ? "tcp" : "ipc");
   conn->ip = g_strdup (self->tcp_ip);
+  conn->host = g_strdup (g_get_host_name ());
   if (old != NULL && !self->private_profile && g_strcmp0 (old->profile, self->profile) == 0)
     {
       /* The keys of the controller's own file if it survived, else the

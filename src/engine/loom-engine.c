@@ -743,6 +743,7 @@ typedef struct
   gboolean        same_host;
   LoomRunContext *run;             /* the task thread's */
   gint           *held;            /* the task thread's count of tasks it holds */
+  const char     *url;             /* where to connect */
 } Heart;
 
 /* Stops the whole process from the heartbeat thread: a running command is
@@ -799,8 +800,8 @@ heartbeat_thread (gpointer data)
   loom_wire_set_log_domain (wire, "engine heartbeat");
   loom_wire_apply_socket_limits (wire, sock);
   zmq_setsockopt (sock, ZMQ_ROUTING_ID, heart->identity, strlen (heart->identity));
-  loom_connection_secure_socket (heart->conn, sock, heart->conn->engine_url, NULL);
-  zmq_connect (sock, heart->conn->engine_url);
+  loom_connection_secure_socket (heart->conn, sock, heart->url, NULL);
+  zmq_connect (sock, heart->url);
 
   for (;;)
     {
@@ -893,6 +894,7 @@ loom_engine_main (const char *connection_file,
   g_autoptr(GError) error = NULL;
   Engine engine = { 0 };
   Heart heart = { 0 };
+  g_autofree char *url = NULL;
   struct sigaction sa = { 0 };
   gint64 begin, last_register = 0;
 
@@ -932,12 +934,14 @@ loom_engine_main (const char *connection_file,
   loom_wire_apply_socket_limits (engine.wire, engine.dealer);
   engine.identity = g_strdup_printf ("engine-%s-%d-%08x", g_get_host_name (), (int) getpid (), g_random_int ());
   zmq_setsockopt (engine.dealer, ZMQ_ROUTING_ID, engine.identity, strlen (engine.identity));
-  if (!loom_connection_secure_socket (conn, engine.dealer, conn->engine_url, &error))
+  /* Over loopback when the controller is on this host. */
+  url = loom_connection_url (conn, conn->engine_url);
+  if (!loom_connection_secure_socket (conn, engine.dealer, url, &error))
     {
       g_printerr ("loom-engine: %s\n", error->message);
       return 3;
     }
-  if (zmq_connect (engine.dealer, conn->engine_url) != 0)
+  if (zmq_connect (engine.dealer, url) != 0)
     {
       g_printerr ("loom-engine: cannot connect to %s: %s\n", conn->engine_url, zmq_strerror (zmq_errno ()));
       return 3;
@@ -977,6 +981,7 @@ loom_engine_main (const char *connection_file,
   heart.conn = conn;
   heart.identity = g_strdup_printf ("%s/hb", engine.identity);
   heart.held = &engine.held;
+  heart.url = url;
   heart.heartbeat_ms = engine.heartbeat_ms;
   heart.grace_ms = engine.grace_ms;
   heart.best_rtt = engine.best_rtt;
