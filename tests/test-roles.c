@@ -465,6 +465,47 @@ test_undelivered_tasks (void)
   loom_cluster_stop (cluster);
 }
 
+/* --- bind and advertise -------------------------------------------------- */
+
+static void
+test_location (void)
+{
+  const char *locations[] = { NULL, "127.0.0.1" };
+
+  for (guint i = 0; i < G_N_ELEMENTS (locations); i++)
+    {
+      g_autoptr(LoomController) ctl = loom_controller_new (NULL);
+      g_autoptr(LoomConnection) conn = NULL;
+      g_autoptr(LoomClient) client = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *expected = g_strdup_printf ("tcp://%s:", locations[i] ? locations[i] : g_get_host_name ());
+      g_autofree char *url = NULL;
+
+      loom_controller_set_tcp (ctl, "0.0.0.0");
+      loom_controller_set_location (ctl, locations[i]);
+      g_assert_true (loom_controller_start (ctl, &error));
+      g_assert_no_error (error);
+
+      /* The files name a host others can reach, never 0.0.0.0. */
+      conn = loom_connection_load (loom_controller_get_connection_file (ctl), &error);
+      g_assert_no_error (error);
+      g_assert_true (g_str_has_prefix (conn->client_url, expected));
+      g_assert_true (g_str_has_prefix (conn->engine_url, expected));
+      g_assert_true (g_str_has_prefix (conn->event_url, expected));
+      g_assert_cmpstr (conn->ip, ==, "0.0.0.0");
+
+      /* On the controller's own host, a client goes over loopback. */
+      url = loom_connection_url (conn, conn->client_url);
+      g_assert_true (g_str_has_prefix (url, "tcp://127.0.0.1:"));
+      client = loom_client_new_for_file (loom_controller_get_connection_file (ctl), &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (client);
+
+      g_clear_object (&client);
+      loom_controller_stop (ctl);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -478,6 +519,7 @@ main (int   argc,
   g_test_add_func ("/loom/roles/curve-real-engines", test_curve_real_engines);
   g_test_add_func ("/loom/roles/stolen-identity", test_stolen_identity);
   g_test_add_func ("/loom/roles/undelivered-tasks", test_undelivered_tasks);
+  g_test_add_func ("/loom/roles/location", test_location);
 
   return g_test_run ();
 }

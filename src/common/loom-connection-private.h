@@ -31,7 +31,8 @@ typedef struct
 {
   char    *profile;
   char    *transport;          /* "ipc" or "tcp" */
-  char    *ip;                 /* tcp only */
+  char    *ip;                 /* tcp only: the address it listens on */
+  char    *host;               /* the controller's host name */
   int      client_port;        /* tcp only, else 0 */
   int      engine_port;
   int      event_port;
@@ -69,6 +70,10 @@ LoomConnection *loom_connection_load              (const char      *path,
                                                    GError         **error);
 gboolean        loom_connection_dir_ensure        (const char      *dir,
                                                    GError         **error);
+LoomConnection *loom_connection_load_from_data    (const char      *data,
+                                                   gssize           len,
+                                                   const char      *origin,
+                                                   GError         **error);
 LoomConnection *loom_connection_load_for_role     (const char      *path,
                                                    LoomRole         role,
                                                    GError         **error);
@@ -90,6 +95,9 @@ gboolean        loom_connection_secure_socket     (LoomConnection  *conn,
 gboolean        loom_connection_ping              (LoomConnection  *conn,
                                                    guint            timeout_ms);
 gboolean        loom_connection_is_live           (LoomConnection  *conn);
+char           *loom_connection_url               (LoomConnection  *conn,
+                                                   const char      *url);
+gboolean        loom_address_is_wildcard          (const char      *ip);
 gboolean        loom_connection_is_stale          (LoomConnection  *conn);
 void            loom_connection_remove_files      (LoomConnection  *conn,
                                                    const char      *path);

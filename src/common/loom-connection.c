@@ -277,6 +277,7 @@ loom_connection_free (LoomConnection *conn)
   g_free (conn->profile);
   g_free (conn->transport);
   g_free (conn->ip);
+  g_free (conn->host);
   g_free (conn->client_url);
   g_free (conn->engine_url);
   g_free (conn->event_url);
@@ -327,6 +328,8 @@ loom_connection_to_json (LoomConnection *conn,
   json_builder_add_string_value (b, conn->transport);
   json_builder_set_member_name (b, "ip");
   json_builder_add_string_value (b, conn->ip);
+  if (conn->host != NULL)
+    add_string (b, "host", conn->host);
   json_builder_set_member_name (b, "client_port");
   json_builder_add_int_value (b, conn->client_port);
   json_builder_set_member_name (b, "engine_port");
@@ -484,11 +487,8 @@ loom_connection_load (const char  *path,
                       GError     **error)
 {
   g_autoptr(LoomConnection) conn = NULL;
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *data = NULL;
   g_autoptr(GError) local_error = NULL;
-  JsonObject *obj;
-  const char *key;
   gsize len;
 
   if (!g_file_get_contents (path, &data, &len, &local_error))
@@ -500,6 +500,38 @@ loom_connection_load (const char  *path,
         g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+
+  conn = loom_connection_load_from_data (data, len, path, error);
+  memset (data, 0, len);
+  /* A file that holds a key: is it private? */
+  if (conn != NULL)
+    warn_if_readable_by_others (path);
+  return g_steal_pointer (&conn);
+}
+
+/**
+ * loom_connection_load_from_data:
+ * @data: a connection file's JSON
+ * @len: its length, or -1 when it ends with a NUL
+ * @origin: where it came from, for messages (a path, or an environment
+ *   variable's name)
+ * @error: return location for a #GError
+ *
+ * Reads a connection file's contents: what launchers hand engines in
+ * `LOOM_CONNECTION`, so that no shared file system is needed.
+ */
+LoomConnection *
+loom_connection_load_from_data (const char  *data,
+                                gssize       len,
+                                const char  *origin,
+                                GError     **error)
+{
+  g_autoptr(LoomConnection) conn = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *path = origin;
+  JsonObject *obj;
+  const char *key;
 
   root = loom_json_from_data (data, len, &local_error);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -515,6 +547,7 @@ loom_connection_load (const char  *path,
   conn->profile = g_strdup (loom_json_string (obj, "profile", NULL));
   conn->transport = g_strdup (loom_json_string (obj, "transport", "tcp"));
   conn->ip = g_strdup (loom_json_string (obj, "ip", NULL));
+  conn->host = g_strdup (loom_json_string (obj, "host", NULL));
   conn->client_port = loom_json_int (obj, "client_port", 0);
   conn->engine_port = loom_json_int (obj, "engine_port", 0);
   conn->event_port = loom_json_int (obj, "event_port", 0);
@@ -587,8 +620,6 @@ loom_connection_load (const char  *path,
       return NULL;
     }
 
-  /* A file that holds a key: is it private? */
-  warn_if_readable_by_others (path);
   return g_steal_pointer (&conn);
 }
 
@@ -661,6 +692,7 @@ gboolean
 loom_connection_ping (LoomConnection *conn,
                       guint           timeout_ms)
 {
+  g_autofree char *url = NULL;
   LoomWire *wire;
   void *sock;
   gboolean ok = FALSE;
@@ -671,8 +703,9 @@ loom_connection_ping (LoomConnection *conn,
   sock = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
   loom_wire_apply_socket_limits (wire, sock);
 
-  if (!loom_connection_secure_socket (conn, sock, conn->client_url, NULL) ||
-      zmq_connect (sock, conn->client_url) != 0 ||
+  url = loom_connection_url (conn, conn->client_url);
+  if (!loom_connection_secure_socket (conn, sock, url, NULL) ||
+      zmq_connect (sock, url) != 0 ||
       loom_wire_send (wire, sock, NULL, "ping", NULL, "{}", 2, NULL, 0) != 0)
     goto out;
 
@@ -703,6 +736,37 @@ out:
   zmq_close (sock);
   loom_wire_free (wire);
   return ok;
+}
+
+/* Whether @ip is an address that means every interface. */
+gboolean
+loom_address_is_wildcard (const char *ip)
+{
+  return ip != NULL && (g_str_equal (ip, "0.0.0.0") || g_str_equal (ip, "*") ||
+                        g_str_equal (ip, "::") || g_str_equal (ip, "[::]"));
+}
+
+/**
+ * loom_connection_url:
+ * @conn: a loaded connection file
+ * @url: one of its URLs
+ *
+ * Where this process connects for @url: over loopback when the controller
+ * runs on this host and listens on every address (its files name the host,
+ * which may not even resolve here), else @url itself.
+ *
+ * Returns: (transfer full): the URL to connect to
+ */
+char *
+loom_connection_url (LoomConnection *conn,
+                     const char     *url)
+{
+  const char *colon = url ? strrchr (url, ':') : NULL;
+
+  if (url == NULL || !g_str_has_prefix (url, "tcp://") || colon == NULL ||
+      !loom_address_is_wildcard (conn->ip) || g_strcmp0 (conn->host, g_get_host_name ()) != 0)
+    return g_strdup (url);
+  return g_strdup_printf ("tcp://127.0.0.1%s", colon);
 }
 
 /* Whether @ip names this machine: loopback, the wildcard, or one of the

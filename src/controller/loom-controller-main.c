@@ -34,6 +34,7 @@ main (int   argc,
   g_autofree char *profile = NULL;
   g_autofree char *scheme_name = NULL;
   g_autofree char *ip = NULL;
+  g_autofree char *location = NULL;
   g_autofree char *schemes = NULL;
   g_autofree char *scheme_help = NULL;
   g_autofree char *hwm_text = NULL;
@@ -41,6 +42,8 @@ main (int   argc,
   int heartbeat_ms = 2000;
   int retries = 2;
   gint64 max_message = 0;
+  int max_jobs = 0, max_job_tasks = 0;
+  gint64 max_job_params = 0;
   gint keep_jobs = -1;
   g_autofree char *keep_for_text = NULL;
   g_autofree char *store_path = NULL;
@@ -56,12 +59,18 @@ main (int   argc,
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme_name, NULL, N_("SCHEME") },
     { "hwm", 0, 0, G_OPTION_ARG_STRING, &hwm_text, N_("Tasks an engine may hold at once: auto (the default: more than one only while its tasks are short) or 1 to 1024"), N_("N|auto") },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP (default: ipc:// sockets)"), N_("ADDR") },
+    { "location", 0, 0, G_OPTION_ARG_STRING, &location, N_("With --ip: the host name or address others reach this controller at (default: the host's name when listening on 0.0.0.0)"), N_("HOST") },
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Times a task of a dead engine runs again (default 2)"), N_("N") },
     { "max-message-size", 0, 0, G_OPTION_ARG_INT64, &max_message, N_("Drop messages larger than this (default 64 MiB)"), N_("BYTES") },
     { "replace-engines", 0, 0, G_OPTION_ARG_NONE, &replace_engines, N_("Start a new engine in place of an engine of this host that dies or is ended for a task it could not interrupt"), NULL },
     { "engine-log-dir", 0, 0, G_OPTION_ARG_FILENAME, &engine_log_dir, N_("Where engines started in place of others write their output"), N_("DIR") },
     { "engine-grace-ms", 0, 0, G_OPTION_ARG_INT, &engine_grace_ms, N_("How long engines started in place of others wait for a controller that is gone"), N_("MS") },
+    { "max-jobs", 0, 0, G_OPTION_ARG_INT, &max_jobs, N_("Refuse a submit while this many jobs are unfinished (default 10000)"), N_("N") },
+    { "max-job-tasks", 0, 0, G_OPTION_ARG_INT, &max_job_tasks,
+      N_("Refuse a job with a list of more than N parameter sets (default 1000000; sweeps have no such limit)"), N_("N") },
+    { "max-job-params", 0, 0, G_OPTION_ARG_INT64, &max_job_params,
+      N_("Refuse a job whose parameters take more than this (default 256 MiB)"), N_("BYTES") },
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("Keep jobs in this SQLite file (default: $XDG_STATE_HOME/loom/PROFILE/jobs.db)"), N_("FILE") },
     { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store, N_("Keep jobs in memory only: they do not outlive the controller"), NULL },
     { "keep-jobs", 0, 0, G_OPTION_ARG_INT, &keep_jobs, N_("Keep the newest N finished jobs in the store, remove older ones (default: all)"), N_("N") },
@@ -107,6 +116,11 @@ main (int   argc,
                   "--no-store and --store exclude each other\n");
       return 2;
     }
+  if (max_jobs < 0 || max_job_tasks < 0 || max_job_params < 0)
+    {
+      g_printerr ("loom-controller: --max-jobs, --max-job-tasks and --max-job-params must be ≥ 1\n");
+      return 2;
+    }
   if (heartbeat_ms < 100 || retries < 0 || max_message < 0 || engine_grace_ms < 0)
     {
       g_printerr ("loom-controller: --heartbeat-timeout must be ≥ 100, --retries and --max-message-size ≥ 0\n");
@@ -126,8 +140,15 @@ main (int   argc,
   loom_controller_set_heartbeat_timeout (controller, heartbeat_ms);
   loom_controller_set_retries (controller, retries);
   loom_controller_set_max_message_size (controller, max_message);
+  loom_controller_set_job_limits (controller, max_jobs, max_job_tasks, max_job_params);
   if (ip != NULL)
     loom_controller_set_tcp (controller, ip);
+  if (location != NULL && ip == NULL)
+    {
+      g_printerr ("loom-controller: --location needs --ip: over ipc:// there is nothing to advertise\n");
+      return 2;
+    }
+  loom_controller_set_location (controller, location);
   loom_controller_set_store (controller, !no_store, store_path);
   loom_controller_set_retention (controller, keep_jobs, keep_for);
   loom_controller_set_replace_engines (controller, replace_engines, engine_log_dir, engine_grace_ms);

@@ -61,6 +61,8 @@ loom_controller_finalize (GObject *object)
 
   ctl_store_free (self);
   g_clear_pointer (&self->gone_identities, g_hash_table_unref);
+  g_queue_clear_full (&self->gone_order, (GDestroyNotify) g_bytes_unref);
+  ctl_clients_clear (self);
   g_clear_pointer (&self->incomplete_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->profile, g_free);
   g_clear_pointer (&self->connection_path, g_free);
@@ -73,6 +75,7 @@ loom_controller_finalize (GObject *object)
   g_clear_pointer (&self->tcp_ip, g_free);
   g_clear_pointer (&self->engine_log_dir, g_free);
   g_clear_pointer (&self->replacements, g_ptr_array_unref);
+  g_clear_pointer (&self->location, g_free);
   g_clear_pointer (&self->lock_path, g_free);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->engines, g_ptr_array_unref);
@@ -106,6 +109,9 @@ loom_controller_init (LoomController *self)
   self->heartbeat_timeout_ms = DEFAULT_HEARTBEAT_TIMEOUT_MS;
   self->retries = DEFAULT_RETRIES;
   self->max_message = LOOM_DEFAULT_MAX_MESSAGE;
+  self->max_jobs = CTL_DEFAULT_MAX_JOBS;
+  self->max_job_tasks = CTL_DEFAULT_MAX_JOB_TASKS;
+  self->max_job_params = CTL_DEFAULT_MAX_JOB_PARAMS;
   self->wake_fd = loom_eventfd_new ();
   self->lock_fd = -1;
   self->rand = g_rand_new ();
@@ -119,6 +125,7 @@ loom_controller_init (LoomController *self)
   self->incomplete_jobs = g_ptr_array_new ();
   self->replacements = g_ptr_array_new_with_free_func (g_object_unref);
   self->gone_identities = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
+  ctl_clients_init (self);
   self->events[0] = g_string_new (NULL);
   self->events[1] = g_string_new (NULL);
   g_queue_init (&self->pending_jobs);
@@ -273,6 +280,19 @@ loom_controller_set_max_message_size (LoomController *self,
   self->max_message = max_size ? max_size : LOOM_DEFAULT_MAX_MESSAGE;
 }
 
+void
+loom_controller_set_job_limits (LoomController *self,
+                                guint           max_jobs,
+                                guint           max_job_tasks,
+                                guint64         max_job_params)
+{
+  g_return_if_fail (LOOM_IS_CONTROLLER (self));
+
+  self->max_jobs = max_jobs ? max_jobs : CTL_DEFAULT_MAX_JOBS;
+  self->max_job_tasks = max_job_tasks ? max_job_tasks : CTL_DEFAULT_MAX_JOB_TASKS;
+  self->max_job_params = max_job_params ? max_job_params : CTL_DEFAULT_MAX_JOB_PARAMS;
+}
+
 /**
  * loom_controller_set_tcp:
  * @self: a #LoomController
@@ -289,6 +309,27 @@ loom_controller_set_tcp (LoomController *self,
   g_return_if_fail (!self->running);
   g_free (self->tcp_ip);
   self->tcp_ip = g_strdup (ip);
+}
+
+/**
+ * loom_controller_set_location:
+ * @self: a #LoomController
+ * @location: (nullable): the host name or address others reach this
+ *   controller at, or %NULL for the default
+ *
+ * With TCP, the connection files name the address the controller listens
+ * on, or this host's name when it listens on every address (0.0.0.0).  A
+ * location overrides both: a name that resolves on the engines' hosts, or
+ * the address a NAT forwards.
+ */
+void
+loom_controller_set_location (LoomController *self,
+                              const char     *location)
+{
+  g_return_if_fail (LOOM_IS_CONTROLLER (self));
+  g_return_if_fail (!self->running);
+  g_free (self->location);
+  self->location = g_strdup (location);
 }
 
 /**
@@ -394,6 +435,27 @@ forget_zap (LoomController *self)
   g_clear_pointer (&self->zap_domain, g_free);
 }
 
+/* How others reach what @bound (a ZMQ_LAST_ENDPOINT) listens on: at
+ * --location when given; at this host's name when bound to every address
+ * (tcp://0.0.0.0:PORT means nothing to another host); else as bound. */
+static char *
+advertised_url (LoomController *self,
+                const char     *bound)
+{
+  const char *colon = strrchr (bound, ':');
+  const char *host = bound + strlen ("tcp://");
+  g_autofree char *bound_host = NULL;
+
+  if (!g_str_has_prefix (bound, "tcp://") || colon == NULL || colon < host)
+    return g_strdup (bound);
+  bound_host = g_strndup (host, colon - host);
+  if (self->location != NULL)
+    return g_strdup_printf ("tcp://%s%s", self->location, colon);
+  if (loom_address_is_wildcard (bound_host))
+    return g_strdup_printf ("tcp://%s%s", g_get_host_name (), colon);
+  return g_strdup (bound);
+}
+
 /* Binds @sock; over TCP on @want_port if it is free (a restarted
  * controller keeps its endpoints), else on any port. */
 static gboolean
@@ -452,7 +514,7 @@ bind_socket (LoomController  *self,
     }
 
   zmq_getsockopt (sock, ZMQ_LAST_ENDPOINT, last, &last_len);
-  *url_out = g_strdup (last);
+  *url_out = advertised_url (self, last);
   if (g_str_has_prefix (last, "tcp://"))
     {
       const char *colon = strrchr (last, ':');
@@ -573,6 +635,7 @@ loom_controller_bind (LoomController  *self,
   conn = self->conn = loom_connection_new (self->profile);
   conn->transport = g_strdup (self->tcp_ip ? "tcp" : "ipc");
   conn->ip = g_strdup (self->tcp_ip);
+  conn->host = g_strdup (g_get_host_name ());
   if (old != NULL && !self->private_profile && g_strcmp0 (old->profile, self->profile) == 0)
     {
       /* The keys of the controller's own file if it survived, else the
@@ -611,9 +674,9 @@ loom_controller_bind (LoomController  *self,
   zmq_setsockopt (self->engine_sock, ZMQ_HEARTBEAT_IVL, &(int) { 1000 }, sizeof (int));
   zmq_setsockopt (self->engine_sock, ZMQ_HEARTBEAT_TIMEOUT, &(int) { 5000 }, sizeof (int));
 
-  /* A ROUTER drops what does not fit under its high-water mark: results
-   * for a client that reads slowly (a busy app) must queue, not vanish. */
-  zmq_setsockopt (self->client_sock, ZMQ_SNDHWM, &(int) { 0 }, sizeof (int));
+  /* A bounded queue per client; results for a slow one wait in a
+   * backlog (loom-controller-clients.c). */
+  ctl_client_apply_socket_limits (self);
 
   if (!bind_socket (self, self->client_sock, "client", ports[0], &conn->client_url, &conn->client_port, error) ||
       !bind_socket (self, self->engine_sock, "engine", ports[1], &conn->engine_url, &conn->engine_port, error) ||
@@ -704,7 +767,7 @@ loom_controller_loop (LoomController *self)
       gint64 now;
       int rc;
 
-      rc = zmq_poll (items, 4, 100);
+      rc = zmq_poll (items, 4, g_hash_table_size (self->backlogs) ? 10 : 100);
       if (rc < 0 && zmq_errno () != EINTR)
         {
           g_warning ("zmq_poll failed: %s", zmq_strerror (zmq_errno ()));
@@ -749,6 +812,7 @@ loom_controller_loop (LoomController *self)
         ctl_schedule (self);
 
       ctl_flush_dispatches (self);
+      ctl_clients_flush (self);
       ctl_flush_results (self);
       ctl_flush_events (self);
       ctl_store_flush (self);
