@@ -856,6 +856,11 @@ loom_scaleout_controller_start (const char *profile,
   g_auto(GStrv) env = loom_scaleout_environ (NULL);
   gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
 
+  /* The controller is one of the test's daemons, stopped by pid: what a
+   * case's engines and clients leave is told apart from it. */
+  env = g_environ_unsetenv (env, "LOOM_SCALEOUT_RUN");
+  env = g_environ_setenv (env, "LOOM_SCALEOUT_DAEMON", loom_scaleout_dir (), TRUE);
+
   g_assert_nonnull (g_getenv ("LOOM_CONTROLLER"));
   ctl->profile = g_strdup (profile);
   ctl->netns = g_strdup (netns);
@@ -926,13 +931,26 @@ loomctl_v (LoomScaleoutController *ctl,
            va_list                 ap)
 {
   g_autoptr(GPtrArray) argv = argv_in (netns ? netns : ctl->netns);
+  gboolean profiled = FALSE;
 
   g_assert_nonnull (g_getenv ("LOOMCTL"));
   g_ptr_array_add (argv, g_strdup (g_getenv ("LOOMCTL")));
   for (const char *a = first_arg; a; a = va_arg (ap, const char *))
-    g_ptr_array_add (argv, g_strdup (a));
-  g_ptr_array_add (argv, g_strdup ("--profile"));
-  g_ptr_array_add (argv, g_strdup (ctl->profile));
+    {
+      /* --profile before a command's own arguments, not among them */
+      if (g_str_equal (a, "--") && !profiled)
+        {
+          g_ptr_array_add (argv, g_strdup ("--profile"));
+          g_ptr_array_add (argv, g_strdup (ctl->profile));
+          profiled = TRUE;
+        }
+      g_ptr_array_add (argv, g_strdup (a));
+    }
+  if (!profiled)
+    {
+      g_ptr_array_add (argv, g_strdup ("--profile"));
+      g_ptr_array_add (argv, g_strdup (ctl->profile));
+    }
   g_ptr_array_add (argv, NULL);
   return loom_scaleout_runv ((const char * const *) argv->pdata, NULL, NULL, out, err);
 }
