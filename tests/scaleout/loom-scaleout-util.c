@@ -293,11 +293,14 @@ untrack_link (const char *name)
 /* --- skipping ------------------------------------------------------------- */
 
 gboolean
-loom_scaleout_require_root (void)
+loom_scaleout_require_root (const char *what)
 {
+  g_autofree char *reason = NULL;
+
   if (geteuid () == 0)
     return TRUE;
-  g_test_skip ("needs root: the test starts munged, slurmctld, slurmd, sshd or network namespaces");
+  reason = g_strdup_printf ("needs root to start %s", what);
+  g_test_skip (reason);
   return FALSE;
 }
 
@@ -329,7 +332,7 @@ loom_scaleout_require_netns (void)
   g_autofree char *err = NULL;
   int status;
 
-  if (!loom_scaleout_require_root () ||
+  if (!loom_scaleout_require_root ("network namespaces and a bridge") ||
       !loom_scaleout_require_programs ((const char * const[]) { "ip", "nsenter", "unshare", NULL },
                                        "iproute2, util-linux"))
     return FALSE;
@@ -1400,8 +1403,11 @@ ip (GError **error,
   g_ptr_array_add (argv, NULL);
   if (loom_scaleout_runv ((const char * const *) argv->pdata, NULL, NULL, NULL, &err) == 0)
     return TRUE;
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s",
-               g_strjoinv (" ", (char **) argv->pdata), err ? g_strstrip (err) : "");
+  {
+    g_autofree char *command = g_strjoinv (" ", (char **) argv->pdata);
+
+    g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "%s: %s", command, err ? g_strstrip (err) : "");
+  }
   return FALSE;
 }
 

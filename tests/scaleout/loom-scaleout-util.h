@@ -33,7 +33,7 @@ void         loom_scaleout_init            (int          *argc,
 
 /* Each one skips the current case with a reason (g_test_skip) and returns
  * FALSE when the machine cannot do it. */
-gboolean     loom_scaleout_require_root    (void);
+gboolean     loom_scaleout_require_root    (const char   *what);
 gboolean     loom_scaleout_require_programs (const char * const *programs,
                                              const char         *package);
 gboolean     loom_scaleout_require_netns   (void);

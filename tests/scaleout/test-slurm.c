@@ -26,7 +26,7 @@ require_slurm (void)
 {
   g_autoptr(GError) error = NULL;
 
-  if (!loom_scaleout_require_root () ||
+  if (!loom_scaleout_require_root ("munged, slurmctld and slurmd") ||
       !loom_scaleout_require_programs ((const char * const[]) { "/usr/sbin/munged", NULL }, "munge") ||
       !loom_scaleout_require_programs ((const char * const[]) { "/usr/sbin/slurmctld", "/usr/sbin/slurmd", "sbatch",
                                                                 "srun", "squeue", "scancel", "sinfo", NULL },

@@ -150,7 +150,7 @@ test_command_job (void)
   LoomScaleoutSshd *sshd;
   LoomScaleoutController *ctl;
 
-  if (!loom_scaleout_require_root () ||
+  if (!loom_scaleout_require_root ("an sshd that logs in as root with a throwaway key") ||
       !loom_scaleout_require_programs ((const char * const[]) { "/usr/sbin/sshd", "ssh-keygen", NULL }, "openssh-server") ||
       !loom_scaleout_require_programs ((const char * const[]) { "ssh", NULL }, "openssh-client") ||
       !loom_scaleout_require_programs ((const char * const[]) { "setsid", NULL }, "util-linux"))
