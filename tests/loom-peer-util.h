@@ -23,6 +23,10 @@ typedef struct
 
 void         test_controller_start (TestController *tc,
                                     gsize           max_message);
+/* The same, with @setup called on the controller before it starts. */
+void         test_controller_start_with (TestController *tc,
+                                         gsize           max_message,
+                                         void          (*setup) (LoomController *ctl));
 void         test_controller_start_tcp (TestController *tc,
                                         gsize           max_message,
                                         const char     *ip);
@@ -37,6 +41,10 @@ void        *peer_connect_with     (LoomConnection *conn,
                                     int             type);
 void         peer_send_frames      (void           *sock,
                                     GPtrArray      *frames);
+GPtrArray   *peer_sign_frames      (const guint8   *key,
+                                    const char     *header,
+                                    const char     *content,
+                                    const char     *buffer);
 LoomMessage *peer_recv             (LoomWire       *wire,
                                     void           *sock,
                                     guint           timeout_ms);

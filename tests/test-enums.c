@@ -124,7 +124,7 @@ static void
 test_nicks (void)
 {
   static const char *kinds[] = { "builtin", "command", "plugin" };
-  static const char *drops[] = { "malformed", "unsigned", "bad_signature", "replayed", "too_large", "unknown_type" };
+  static const char *drops[] = { "malformed", "unsigned", "bad_signature", "replayed", "too_large", "unknown_type", "stale" };
   gint value;
 
   G_STATIC_ASSERT (G_N_ELEMENTS (drops) == LOOM_DROP_N_REASONS);

@@ -122,7 +122,10 @@ sign_parts (const guint8   *key,
   return g_strdup (g_hmac_get_string (hmac));
 }
 
-/* Frames built by hand: "LOOM/1" signature header content [buffer]. */
+/* Frames built by hand: "LOOM/1" signature header content [buffer].  A
+ * header written with "date":1 gets the current time there instead, so
+ * that it is inside the receiver's date window (test_replay_dates checks
+ * the window itself). */
 static GPtrArray *
 build_frames (const guint8 *key,
               const char   *header,
@@ -132,6 +135,13 @@ build_frames (const guint8 *key,
 {
   GPtrArray *frames = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
   g_autofree char *sig = NULL;
+  g_autofree char *now = g_strdup_printf ("\"date\":%" G_GINT64_FORMAT, g_get_real_time ());
+  g_autoptr(GString) dated = g_string_new (header);
+
+  g_string_replace (dated, "\"date\":1,", "\"date\":1@,", 0);
+  g_string_replace (dated, "\"date\":1}", "\"date\":1@}", 0);
+  g_string_replace (dated, "\"date\":1@", now, 0);
+  header = dated->str;
 
   g_ptr_array_add (frames, bytes_from_string (LOOM_PROTOCOL_DELIMITER));
   g_ptr_array_add (frames, NULL);
@@ -587,7 +597,7 @@ test_malformed (void)
     g_assert_cmpstr (msg->msg_type, ==, "ping");
     g_assert_cmpstr (msg->msg_id, ==, "m-1");
     g_assert_null (msg->parent);
-    g_assert_cmpint (msg->date, ==, 1);
+    g_assert_cmpint (msg->date, >, 1);
     g_assert_cmpuint (msg->buffers->len, ==, 1);
     assert_bytes_equal_str (loom_message_get_buffer (msg, 0), "buf");
   }
@@ -633,10 +643,12 @@ test_replay (void)
     g_assert_cmpstr (msg->msg_type, ==, "ping");
   }
 
-  /* The window: a message is refused while it is among the last
-   * LOOM_REPLAY_WINDOW accepted ones, and forgotten after that.  The
-   * receiver has accepted "first" and "again" so far. */
-  for (guint i = 0; i < LOOM_REPLAY_WINDOW - 2; i++)
+  /* The cache is bounded: with room for 1,000 digests, "first" is the
+   * oldest of exactly 1,000 after 998 more messages, and is forgotten by
+   * the next one; it is then refused as stale (its date is before what
+   * the cache still covers), never accepted again. */
+  loom_wire_set_replay_limits (receiver, LOOM_DATE_WINDOW, 1000);
+  for (guint i = 0; i < 1000 - 2; i++)
     {
       g_autoptr(GPtrArray) frames = loom_wire_encode (sender, NULL, "x", NULL, "{}", 2, NULL, 0);
       LoomDropReason reason;
@@ -645,22 +657,72 @@ test_replay (void)
       if (msg == NULL)
         g_error ("message %u was refused: %s", i, loom_drop_reason_to_string (reason));
     }
-  /* "first" is the oldest of exactly LOOM_REPLAY_WINDOW remembered digests. */
+  g_assert_cmpuint (loom_wire_get_n_digests (receiver), ==, 1000);
   assert_decode_fails (receiver, first, LOOM_DROP_REPLAYED);
   {
     g_autoptr(GPtrArray) frames = loom_wire_encode (sender, NULL, "x", NULL, "{}", 2, NULL, 0);
     g_autoptr(LoomMessage) msg = decode_ok (receiver, frames);
   }
-  /* One more message pushed it out of the window. */
-  {
-    g_autoptr(LoomMessage) msg = decode_ok (receiver, first);
-    g_assert_cmpstr (msg->msg_type, ==, "ping");
-  }
-  assert_decode_fails (receiver, first, LOOM_DROP_REPLAYED);
+  g_assert_cmpuint (loom_wire_get_n_digests (receiver), ==, 1000);
+  assert_decode_fails (receiver, first, LOOM_DROP_STALE);
+  assert_decode_fails (receiver, first, LOOM_DROP_STALE);
 
   loom_wire_free (sender);
   loom_wire_free (receiver);
   loom_wire_free (other_receiver);
+}
+
+/* A header dated an hour ago or an hour ahead, or with no date, is
+ * refused as stale whatever its signature; a digest is forgotten once its
+ * date has left the window, and a replay of it is then refused by date. */
+static void
+test_replay_dates (void)
+{
+  LoomWire *receiver = loom_wire_new (test_key, sizeof test_key, 0);
+  LoomWire *sender = loom_wire_new (test_key, sizeof test_key, 0);
+  gint64 now = g_get_real_time ();
+  const gint64 offsets[] = { G_GINT64_CONSTANT (-3600) * G_USEC_PER_SEC, G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC,
+                             -LOOM_DATE_WINDOW - G_GINT64_CONSTANT (2) * G_USEC_PER_SEC, G_MININT64 + 1, G_MAXINT64 };
+  g_autoptr(GPtrArray) first = NULL;
+  gint64 accepted_at;
+
+  for (guint i = 0; i < G_N_ELEMENTS (offsets); i++)
+    {
+      gint64 date = (offsets[i] == G_MININT64 + 1 || offsets[i] == G_MAXINT64) ? offsets[i] : now + offsets[i];
+      g_autofree char *header = g_strdup_printf ("{\"msg_id\":\"d-%u\",\"msg_type\":\"ping\",\"date\":%" G_GINT64_FORMAT "}",
+                                                 i, date);
+      g_autoptr(GPtrArray) frames = build_frames (test_key, header, "{}", NULL, 0);
+
+      g_test_message ("%s", header);
+      assert_decode_fails (receiver, frames, LOOM_DROP_STALE);
+    }
+  {
+    g_autoptr(GPtrArray) frames = build_frames (test_key, "{\"msg_id\":\"d-n\",\"msg_type\":\"ping\"}", "{}", NULL, 0);
+    assert_decode_fails (receiver, frames, LOOM_DROP_STALE);
+  }
+  /* A stale message takes no room in the cache. */
+  g_assert_cmpuint (loom_wire_get_n_digests (receiver), ==, 0);
+
+  /* A window of 1 s: once "first"'s date is more than 1 s old, the next
+   * message forgets it, and "first" is refused as stale, not accepted. */
+  loom_wire_set_replay_limits (receiver, G_USEC_PER_SEC, 1000);
+  first = loom_wire_encode (sender, NULL, "ping", NULL, "{}", 2, NULL, 0);
+  {
+    g_autoptr(LoomMessage) msg = decode_ok (receiver, first);
+  }
+  accepted_at = g_get_real_time ();
+  assert_decode_fails (receiver, first, LOOM_DROP_REPLAYED);
+  while (g_get_real_time () < accepted_at + 2 * G_USEC_PER_SEC + 100000)
+    g_usleep (50000);
+  {
+    g_autoptr(GPtrArray) frames = loom_wire_encode (sender, NULL, "x", NULL, "{}", 2, NULL, 0);
+    g_autoptr(LoomMessage) msg = decode_ok (receiver, frames);
+  }
+  g_assert_cmpuint (loom_wire_get_n_digests (receiver), ==, 1);
+  assert_decode_fails (receiver, first, LOOM_DROP_STALE);
+
+  loom_wire_free (sender);
+  loom_wire_free (receiver);
 }
 
 /* --- size limit ---------------------------------------------------------- */
@@ -670,7 +732,8 @@ frames_of_total_size (const guint8 *key,
                       const char   *routing,
                       gsize         total)
 {
-  const char *header = "{\"msg_id\":\"s-1\",\"msg_type\":\"submit\",\"parent\":null,\"date\":1,\"version\":1}";
+  g_autofree char *header = g_strdup_printf ("{\"msg_id\":\"s-1\",\"msg_type\":\"submit\",\"parent\":null,\"date\":%" G_GINT64_FORMAT ",\"version\":1}",
+                                             g_get_real_time ());
   const char *content = "{\"count\":1}";
   g_autoptr(GPtrArray) frames = NULL;
   g_autofree char *buffer = NULL;
@@ -751,7 +814,7 @@ static void
 test_drop_counting (void)
 {
   static const char *names[LOOM_DROP_N_REASONS] = {
-    "malformed", "unsigned", "bad_signature", "replayed", "too_large", "unknown_type",
+    "malformed", "unsigned", "bad_signature", "replayed", "too_large", "unknown_type", "stale",
   };
   LoomWire *wire = loom_wire_new (test_key, sizeof test_key, 0);
   g_autoptr(GString) json = g_string_new (NULL);
@@ -786,7 +849,7 @@ test_drop_counting (void)
         g_assert_cmpuint (loom_wire_get_drops (wire, r), ==, i + 1);
         g_assert_cmpuint (loom_wire_get_total_drops (wire), ==, total);
       }
-  g_assert_cmpuint (total, ==, 36);
+  g_assert_cmpuint (total, ==, (guint64) LOOM_DROP_N_REASONS * LOOM_DROP_N_REASONS);
 
   for (guint r = 0; r < LOOM_DROP_N_REASONS; r++)
     g_assert_cmpuint (loom_wire_get_drops (wire, r), ==, 2 * r + 1);
@@ -814,7 +877,7 @@ test_drop_counting (void)
     g_ptr_array_add (garbage, bytes_from_string ("junk"));
     assert_decode_fails (wire, garbage, LOOM_DROP_MALFORMED);
     g_assert_cmpuint (loom_wire_get_drops (wire, LOOM_DROP_MALFORMED), ==, 1);
-    g_assert_cmpuint (loom_wire_get_total_drops (wire), ==, 36);
+    g_assert_cmpuint (loom_wire_get_total_drops (wire), ==, total);
   }
 
   loom_wire_free (wire);
@@ -1450,7 +1513,8 @@ test_wrong_types (void)
       g_autoptr(GPtrArray) frames = build_frames (test_key, headers[i], "{}", NULL, 0);
       assert_decode_fails (wire, frames, LOOM_DROP_MALFORMED);
     }
-  /* Other header members of the wrong type: malformed or ignored. */
+  /* Other header members of the wrong type: malformed, ignored, or (a
+   * date that is not a number, or none) stale. */
   for (guint i = 0; i < G_N_ELEMENTS (odd_headers); i++)
     {
       g_autoptr(GPtrArray) frames = build_frames (test_key, odd_headers[i], "{}", NULL, 0);
@@ -1460,7 +1524,7 @@ test_wrong_types (void)
       if (msg != NULL)
         g_assert_cmpstr (msg->msg_type, ==, "ping");
       else
-        g_assert_cmpint (reason, ==, LOOM_DROP_MALFORMED);
+        g_assert_true (reason == LOOM_DROP_MALFORMED || reason == LOOM_DROP_STALE);
     }
 
   /* The controller answers each request, with a reply or an error. */
@@ -1503,6 +1567,7 @@ main (int   argc,
   g_test_add_func ("/loom/protocol/malformed", test_malformed);
   g_test_add_func ("/loom/protocol/json-depth", test_json_depth);
   g_test_add_func ("/loom/protocol/replay", test_replay);
+  g_test_add_func ("/loom/protocol/replay-dates", test_replay_dates);
   g_test_add_func ("/loom/protocol/too-large", test_too_large);
   g_test_add_func ("/loom/protocol/drop-counting", test_drop_counting);
   g_test_add_func ("/loom/protocol/lines", test_lines);

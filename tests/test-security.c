@@ -11,8 +11,10 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <zmq.h>
 
 #include <glib/gstdio.h>
@@ -335,6 +337,634 @@ test_result_too_large (void)
   loom_cluster_stop (cluster);
 }
 
+/* --- replay ---------------------------------------------------------------- */
+
+/* The status reply's content, parsed (owned by @reply). */
+static JsonObject *
+status_of (TestController *tc,
+           void           *sock,
+           LoomMessage   **reply)
+{
+  g_autofree char *id = NULL;
+
+  loom_wire_send (tc->wire, sock, NULL, "status", NULL, "{}", 2, NULL, 0);
+  id = g_strdup (loom_wire_last_msg_id (tc->wire));
+  for (;;)
+    {
+      *reply = peer_recv (tc->wire, sock, WAIT_MS);
+      g_assert_nonnull (*reply);
+      if (g_strcmp0 ((*reply)->parent, id) == 0)
+        break;
+      g_clear_pointer (reply, loom_message_free);
+    }
+  g_assert_cmpstr ((*reply)->msg_type, ==, "status_reply");
+  return loom_message_get_content (*reply, NULL);
+}
+
+/* A captured submit, replayed after 70,000 other messages (more than the
+ * 65,536 digests the controller used to remember), is refused as
+ * replayed; a submit dated an hour ago (or ahead), correctly signed, is
+ * refused as stale; neither makes a job, and the controller still
+ * answers. */
+static void
+test_replay_window (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(GPtrArray) captured = NULL;
+  g_autoptr(LoomMessage) submitted = NULL;
+  g_autoptr(LoomMessage) st = NULL;
+  const char *submit = "{\"spec\":{\"function\":\"noop\"},\"count\":1}";
+  g_autoptr(GBytes) line = g_bytes_new_static ("{}", 2);
+  JsonObject *status, *dropped;
+  guint n_pongs = 0;
+  void *sock;
+
+  test_controller_start (&tc, 0);
+  sock = peer_connect (tc.conn->client_url, ZMQ_DEALER);
+
+  captured = loom_wire_encode (tc.wire, NULL, "submit", NULL, submit, -1, &line, 1);
+  peer_send_frames (sock, captured);
+  submitted = peer_recv (tc.wire, sock, WAIT_MS);
+  g_assert_nonnull (submitted);
+  g_assert_cmpstr (submitted->msg_type, ==, "submit_reply");
+
+  /* 70,000 pings, 500 at a time. */
+  for (guint sent = 0; sent < 70000; sent += 500)
+    {
+      for (guint i = 0; i < 500; i++)
+        loom_wire_send (tc.wire, sock, NULL, "ping", NULL, "{}", 2, NULL, 0);
+      for (guint i = 0; i < 500; i++)
+        {
+          g_autoptr(LoomMessage) pong = peer_recv (tc.wire, sock, WAIT_MS);
+
+          g_assert_nonnull (pong);
+          g_assert_cmpstr (pong->msg_type, ==, "pong");
+          n_pongs++;
+        }
+    }
+  g_assert_cmpuint (n_pongs, ==, 70000);
+
+  /* The replay, then submits dated an hour ago and an hour ahead. */
+  peer_send_frames (sock, captured);
+  {
+    const gint64 offsets[] = { -3600, 3600 };
+
+    for (guint i = 0; i < G_N_ELEMENTS (offsets); i++)
+      {
+        g_autofree char *header = g_strdup_printf ("{\"msg_id\":\"old-%u\",\"msg_type\":\"submit\",\"parent\":null,"
+                                                   "\"date\":%" G_GINT64_FORMAT ",\"version\":1}",
+                                                   i, g_get_real_time () + offsets[i] * G_USEC_PER_SEC);
+        g_autoptr(GPtrArray) frames = peer_sign_frames (tc.conn->key, header, submit, "{}");
+
+        peer_send_frames (sock, frames);
+      }
+  }
+
+  /* No reply to any of them (the status reply is the next message), and
+   * each counted for its reason. */
+  loom_wire_send (tc.wire, sock, NULL, "status", NULL, "{}", 2, NULL, 0);
+  st = peer_recv (tc.wire, sock, WAIT_MS);
+  g_assert_nonnull (st);
+  g_assert_cmpstr (st->msg_type, ==, "status_reply");
+  status = loom_message_get_content (st, NULL);
+  dropped = loom_json_object (status, "dropped");
+  g_assert_nonnull (dropped);
+  g_assert_cmpint (loom_json_int (dropped, "replayed", -1), ==, 1);
+  g_assert_cmpint (loom_json_int (dropped, "stale", -1), ==, 2);
+  g_assert_cmpint (loom_json_int (status, "jobs", -1), ==, 1);
+  g_clear_pointer (&st, loom_message_free);
+
+  /* Still serving. */
+  status = status_of (&tc, sock, &st);
+  g_assert_cmpint (loom_json_int (status, "jobs", -1), ==, 1);
+  zmq_close (sock);
+  g_assert_true (loom_controller_is_running (tc.ctl));
+  test_controller_stop (&tc);
+}
+
+/* --- a client that never reads ------------------------------------------- */
+
+static gint64
+rss_kb (void)
+{
+  g_autofree char *text = NULL;
+  const char *line;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &text, NULL, NULL));
+  line = strstr (text, "VmRSS:");
+  g_assert_nonnull (line);
+  return g_ascii_strtoll (line + strlen ("VmRSS:"), NULL, 10);
+}
+
+/* A client sends 100,000 pings and never reads a pong.  The controller
+ * queues at most CTL_CLIENT_QUEUE replies for it and drops and counts the
+ * rest, so its memory stays bounded (the controller runs in this process:
+ * its RSS is ours); another client is served all along, and the first is
+ * answered again once it reads. */
+static void
+test_client_never_reads (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(LoomMessage) st = NULL;
+  JsonObject *status, *limits;
+  gint64 before, after, dropped = 0;
+  gint64 deadline;
+  void *deaf, *other;
+  guint drained = 0;
+
+  test_controller_start (&tc, 0);
+  deaf = peer_connect (tc.conn->client_url, ZMQ_DEALER);
+  other = peer_connect (tc.conn->client_url, ZMQ_DEALER);
+  status = status_of (&tc, other, &st);
+  limits = loom_json_object (status, "limits");
+  g_assert_nonnull (limits);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "client_queue"), "limit", 0), ==, 1000);
+  g_clear_pointer (&st, loom_message_free);
+
+  before = rss_kb ();
+  /* Blocking sends (loom_wire_send does not wait): every ping goes. */
+  for (guint i = 0; i < 100000; i++)
+    {
+      g_autoptr(GPtrArray) frames = loom_wire_encode (tc.wire, NULL, "ping", NULL, "{}", 2, NULL, 0);
+
+      peer_send_frames (deaf, frames);
+    }
+
+  /* Until all are handled: the count of dropped replies stops growing.
+   * What is not dropped sits in the two sockets' queues and, over TCP,
+   * in the kernel's socket buffers (bounded, and not the controller's
+   * memory). */
+  deadline = g_get_monotonic_time () + 120 * G_USEC_PER_SEC;
+  for (gint64 last = -1; g_get_monotonic_time () < deadline; last = dropped)
+    {
+      status = status_of (&tc, other, &st);
+      dropped = loom_json_int (status, "replies_dropped", -1);
+      g_clear_pointer (&st, loom_message_free);
+      if (dropped > 0 && dropped == last)
+        break;
+      g_usleep (500000);
+    }
+  after = rss_kb ();
+  g_test_message ("replies dropped %" G_GINT64_FORMAT ", RSS %" G_GINT64_FORMAT " kB -> %" G_GINT64_FORMAT " kB",
+                  dropped, before, after);
+  g_assert_cmpint (dropped, >, 0);
+  g_assert_cmpint (dropped, <, 100000);
+  /* 100,000 queued replies took +112 MB before the bound. */
+  g_assert_cmpint (after - before, <, 40 * 1024);
+
+  /* The deaf client reads what was kept, then is answered again. */
+  {
+    LoomMessage *msg;
+
+    while ((msg = peer_recv (tc.wire, deaf, 1000)) != NULL)
+      {
+        drained++;
+        loom_message_free (msg);
+      }
+    g_test_message ("%u replies were kept for it", drained);
+    g_assert_cmpuint (drained, >, 0);
+    g_assert_cmpuint (drained + dropped, ==, 100000);
+    loom_wire_send (tc.wire, deaf, NULL, "ping", NULL, "{}", 2, NULL, 0);
+    msg = peer_recv (tc.wire, deaf, WAIT_MS);
+    g_assert_nonnull (msg);
+    g_assert_cmpstr (msg->msg_type, ==, "pong");
+    loom_message_free (msg);
+  }
+
+  zmq_close (deaf);
+  zmq_close (other);
+  g_assert_true (loom_controller_is_running (tc.ctl));
+  test_controller_stop (&tc);
+}
+
+/* --- limits on what a client makes the controller hold ------------------- */
+
+/* Sends a request and returns its reply, skipping anything else. */
+static LoomMessage *
+request_reply (TestController *tc,
+               void           *sock,
+               const char     *type,
+               const char     *content,
+               GBytes         *buffer)
+{
+  g_autofree char *id = NULL;
+
+  loom_wire_send (tc->wire, sock, NULL, type, NULL, content, -1, &buffer, buffer ? 1 : 0);
+  id = g_strdup (loom_wire_last_msg_id (tc->wire));
+  for (;;)
+    {
+      LoomMessage *reply = peer_recv (tc->wire, sock, WAIT_MS);
+
+      g_assert_nonnull (reply);
+      if (g_strcmp0 (reply->parent, id) == 0)
+        return reply;
+      loom_message_free (reply);
+    }
+}
+
+static LoomMessage *
+submit_listed (TestController *tc,
+               void           *sock,
+               guint           n)
+{
+  g_autoptr(GString) lines = g_string_new (NULL);
+  g_autoptr(GBytes) buffer = NULL;
+  g_autofree char *content = g_strdup_printf ("{\"spec\":{\"function\":\"noop\"},\"count\":%u}", n);
+
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (lines, "%s{\"x\":%u}", i ? "\n" : "", i);
+  buffer = g_bytes_new (lines->str, lines->len);
+  return request_reply (tc, sock, "submit", content, buffer);
+}
+
+static void
+assert_refused_with (LoomMessage *reply,
+                     const char  *option)
+{
+  JsonObject *error = loom_json_object (loom_message_get_content (reply, NULL), "error");
+
+  g_assert_cmpstr (reply->msg_type, ==, "error_reply");
+  g_assert_nonnull (error);
+  g_test_message ("%s", loom_json_string (error, "message", ""));
+  g_assert_nonnull (strstr (loom_json_string (error, "message", ""), option));
+}
+
+/* With no engine, jobs stay unfinished: the third is refused by --max-jobs
+ * 2; a list of 11 tasks by --max-job-tasks 10; 2,000 bytes of parameters
+ * by --max-job-params 1000.  Each refusal names the option, and the status
+ * reports each limit with its use. */
+static void
+small_job_limits (LoomController *ctl)
+{
+  loom_controller_set_job_limits (ctl, 2, 10, 1000);
+}
+
+static void
+test_job_limits (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(LoomMessage) st = NULL;
+  JsonObject *status, *limits;
+  void *sock;
+
+  test_controller_start_with (&tc, 0, small_job_limits);
+  sock = peer_connect (tc.conn->client_url, ZMQ_DEALER);
+
+  {
+    g_autoptr(LoomMessage) reply = submit_listed (&tc, sock, 11);
+    assert_refused_with (reply, "--max-job-tasks N");
+    g_assert_nonnull (strstr (loom_json_string (loom_json_object (loom_message_get_content (reply, NULL), "error"),
+                                                "message", ""), "at most 10 tasks"));
+  }
+  {
+    g_autoptr(LoomMessage) a = submit_listed (&tc, sock, 10);
+    g_autoptr(LoomMessage) b = submit_listed (&tc, sock, 3);
+    g_autoptr(LoomMessage) c = submit_listed (&tc, sock, 1);
+
+    g_assert_cmpstr (a->msg_type, ==, "submit_reply");
+    g_assert_cmpstr (b->msg_type, ==, "submit_reply");
+    assert_refused_with (c, "--max-jobs N");
+  }
+  {
+    /* 2,000 bytes in one line: too many bytes, not too many tasks (the
+     * job limit is checked first: abort one of the two jobs). */
+    g_autofree char *big = g_strnfill (2000, 'x');
+    g_autofree char *line = g_strdup_printf ("{\"s\":\"%s\"}", big);
+    g_autoptr(GBytes) buffer = g_bytes_new (line, strlen (line));
+    g_autoptr(LoomMessage) reply = NULL;
+
+    g_autoptr(LoomMessage) aborted = NULL;
+
+    aborted = request_reply (&tc, sock, "abort", "{\"job\":1}", NULL);
+    g_assert_cmpstr (aborted->msg_type, ==, "abort_reply");
+    reply = request_reply (&tc, sock, "submit", "{\"spec\":{\"function\":\"noop\"},\"count\":1}", buffer);
+    assert_refused_with (reply, "--max-job-params BYTES");
+  }
+
+  status = status_of (&tc, sock, &st);
+  limits = loom_json_object (status, "limits");
+  g_assert_nonnull (limits);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "jobs"), "limit", 0), ==, 2);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "jobs"), "used", -1), ==, 1);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "job_tasks"), "limit", 0), ==, 10);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "job_params_bytes"), "limit", 0), ==, 1000);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "listed_tasks"), "used", -1), >=, 3);
+  g_assert_cmpint (loom_json_int (loom_json_object (limits, "replay_digests"), "used", -1), >, 0);
+  {
+    const char *every[] = { "message_bytes", "replay_digests", "replay_window_s", "engines",
+                            "gone_engines_remembered", "gone_engines_listed", "jobs_receiving_params",
+                            "listed_tasks", "client_queue", "results_backlog_bytes", "subscription_prefixes" };
+
+    for (guint i = 0; i < G_N_ELEMENTS (every); i++)
+      g_assert_cmpint (loom_json_int (loom_json_object (limits, every[i]), "limit", 0), >, 0);
+  }
+
+  zmq_close (sock);
+  test_controller_stop (&tc);
+}
+
+/* --- what engines may run ------------------------------------------------ */
+
+/* A real loom-engine for @tc's controller, with @args; returns its engine
+ * id once it has registered. */
+static guint
+spawn_engine (TestController  *tc,
+              LoomClient      *client,
+              GPtrArray       *procs,
+              const char     **args)
+{
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) before = loom_client_get_ids (client, &error);
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  /* Engines get the engines' file. */
+  g_autofree char *engine_file = loom_connection_engine_path (loom_controller_get_connection_file (tc->ctl));
+  GSubprocess *proc;
+
+  g_assert_no_error (error);
+  g_ptr_array_add (argv, (gpointer) g_getenv ("LOOM_ENGINE"));
+  g_ptr_array_add (argv, (gpointer) "--connection");
+  g_ptr_array_add (argv, engine_file);
+  g_ptr_array_add (argv, (gpointer) "--reconnect-timeout=5");
+  for (guint i = 0; args && args[i]; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+  proc = g_subprocess_newv ((const char * const *) argv->pdata, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_ptr_array_add (procs, proc);
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GArray) ids = loom_client_get_ids (client, &error);
+
+      g_assert_no_error (error);
+      if (ids->len > before->len)
+        return g_array_index (ids, guint, ids->len - 1);
+      g_usleep (10000);
+    }
+  g_error ("engine %s did not register", args && args[0] ? args[0] : "");
+  return 0;
+}
+
+static void
+stop_engines (GPtrArray *procs)
+{
+  for (guint i = 0; i < procs->len; i++)
+    {
+      GSubprocess *proc = g_ptr_array_index (procs, i);
+
+      g_subprocess_send_signal (proc, SIGTERM);
+      g_subprocess_wait (proc, NULL, NULL);
+    }
+}
+
+/* Runs @spec with @params on engine @id; the task's info. */
+static LoomTaskInfo *
+run_on (LoomClient   *client,
+        guint         id,
+        LoomTaskSpec *spec,
+        JsonObject   *params)
+{
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autoptr(JsonArray) list = json_array_new ();
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+
+  json_array_add_object_element (list, params ? json_object_ref (params) : json_object_new ());
+  loom_view_set_targets (view, &id, 1);
+  res = loom_view_map_spec_async (view, spec, list, &error);
+  g_assert_no_error (error);
+  g_assert_true (loom_async_result_wait (res, 30));
+  return loom_async_result_get_task_info (res, 0);
+}
+
+static LoomTaskInfo *
+run_plugin_on (LoomClient *client,
+               guint       id,
+               const char *path)
+{
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_plugin (path, "square");
+  g_autoptr(JsonObject) params = json_object_new ();
+
+  json_object_set_int_member (params, "x", 7);
+  return run_on (client, id, spec, params);
+}
+
+static void
+assert_refused (LoomTaskInfo *info,
+                const char   *path)
+{
+  g_test_message ("%s: %s", path, info->error_message);
+  g_assert_cmpint (info->status, ==, LOOM_TASK_FAILED);
+  g_assert_cmpstr (info->error_type, ==, "PluginNotAllowed");
+  g_assert_nonnull (strstr (info->error_message, "--plugin-dir"));
+}
+
+static void
+copy_file (const char *from,
+           const char *to)
+{
+  g_autofree char *data = NULL;
+  gsize len;
+
+  g_assert_true (g_file_get_contents (from, &data, &len, NULL));
+  g_assert_true (g_file_set_contents_full (to, data, len, G_FILE_SET_CONTENTS_NONE, 0755, NULL));
+}
+
+/* An engine given --plugin-dir loads plugins from there and from nowhere
+ * else: not the test plugin where it is built, not through "..", not
+ * through a symbolic link that leads out.  An engine given nothing loads
+ * none.  A local cluster's default (--allow-own-plugins) loads a file
+ * only its owner can write, in a directory only its owner can write, and
+ * refuses a world-writable one. */
+static void
+test_plugin_dirs (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *plugin = g_getenv ("LOOM_TEST_PLUGIN");
+  g_autofree char *tmp = g_dir_make_tmp ("loom-plugins-XXXXXX", &error);
+  g_autofree char *allowed = g_build_filename (tmp, "allowed", NULL);
+  g_autofree char *open_dir = g_build_filename (tmp, "open", NULL);
+  g_autofree char *inside = g_build_filename (allowed, "plugin.so", NULL);
+  g_autofree char *outside = g_build_filename (tmp, "plugin.so", NULL);
+  g_autofree char *dotdot = g_build_filename (allowed, "..", "plugin.so", NULL);
+  g_autofree char *link = g_build_filename (allowed, "link.so", NULL);
+  g_autofree char *in_open = g_build_filename (open_dir, "plugin.so", NULL);
+  g_autofree char *writable = g_build_filename (allowed, "writable.so", NULL);
+  g_autofree char *dir_arg = g_strconcat ("--plugin-dir=", allowed, NULL);
+  const char *given_dir[] = { dir_arg, NULL };
+  const char *given_nothing[] = { NULL };
+  const char *own[] = { "--allow-own-plugins", NULL };
+  const char *bad_dir[] = { "--plugin-dir=/nonexistent/dir", NULL };
+  guint with_dir, with_nothing, with_own;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (plugin);
+  g_assert_cmpint (g_mkdir (allowed, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir (open_dir, 0755), ==, 0);
+  copy_file (plugin, inside);
+  copy_file (plugin, outside);
+  copy_file (plugin, in_open);
+  copy_file (plugin, writable);
+  g_assert_cmpint (g_chmod (open_dir, 0777), ==, 0);
+  g_assert_cmpint (g_chmod (writable, 0666), ==, 0);
+  g_assert_cmpint (symlink (outside, link), ==, 0);
+
+  test_controller_start (&tc, 0);
+  client = loom_client_new_for_file (loom_controller_get_connection_file (tc.ctl), &error);
+  g_assert_no_error (error);
+
+  /* A directory that is not one: the engine does not start (exit 2). */
+  {
+    g_autofree char *engine_file = loom_connection_engine_path (loom_controller_get_connection_file (tc.ctl));
+    const char *argv[] = { g_getenv ("LOOM_ENGINE"), "--connection", engine_file, bad_dir[0], NULL };
+    g_autoptr(GSubprocess) proc = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+
+    g_assert_no_error (error);
+    g_assert_true (g_subprocess_wait (proc, NULL, NULL));
+    g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 2);
+  }
+
+  with_dir = spawn_engine (&tc, client, procs, given_dir);
+  with_nothing = spawn_engine (&tc, client, procs, given_nothing);
+  with_own = spawn_engine (&tc, client, procs, own);
+
+  {
+    g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_dir, inside);
+
+    g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+    g_assert_cmpfloat (json_node_get_double (info->result), ==, 49);
+  }
+  {
+    const char *refused[] = { plugin, outside, dotdot, link };
+
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_dir, refused[i]);
+
+        assert_refused (info, refused[i]);
+        g_assert_nonnull (strstr (info->error_message, allowed));
+      }
+  }
+  {
+    g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_nothing, inside);
+
+    assert_refused (info, inside);
+    g_assert_nonnull (strstr (info->error_message, "given none"));
+  }
+  {
+    g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_own, plugin);
+
+    g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+  }
+  {
+    const char *refused[] = { in_open, writable };
+
+    for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
+      {
+        g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_own, refused[i]);
+
+        assert_refused (info, refused[i]);
+      }
+  }
+  /* A file that is not there is still PluginNotFound. */
+  {
+    g_autoptr(LoomTaskInfo) info = run_plugin_on (client, with_dir, "/nonexistent/plugin.so");
+
+    g_assert_cmpstr (info->error_type, ==, "PluginNotFound");
+  }
+
+  stop_engines (procs);
+  loom_client_close (client);
+  test_controller_stop (&tc);
+  g_assert_cmpint (g_chmod (open_dir, 0755), ==, 0);
+  {
+    const char *files[] = { inside, outside, link, in_open, writable };
+
+    for (guint i = 0; i < G_N_ELEMENTS (files); i++)
+      g_unlink (files[i]);
+    g_rmdir (open_dir);
+    g_rmdir (allowed);
+    g_rmdir (tmp);
+  }
+}
+
+/* An engine started with --no-commands fails a command task with
+ * CommandsDisabled, and still runs a builtin. */
+static void
+test_no_commands (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *args[] = { "--no-commands", NULL };
+  const char *argv[] = { "echo", "hello", NULL };
+  g_autoptr(LoomTaskSpec) command = loom_task_spec_new_command (argv);
+  g_autoptr(LoomTaskSpec) echo = loom_task_spec_new_builtin ("echo");
+  guint id;
+
+  test_controller_start (&tc, 0);
+  client = loom_client_new_for_file (loom_controller_get_connection_file (tc.ctl), &error);
+  g_assert_no_error (error);
+  id = spawn_engine (&tc, client, procs, args);
+  {
+    g_autoptr(LoomTaskInfo) info = run_on (client, id, command, NULL);
+
+    g_test_message ("%s", info->error_message);
+    g_assert_cmpint (info->status, ==, LOOM_TASK_FAILED);
+    g_assert_cmpstr (info->error_type, ==, "CommandsDisabled");
+    g_assert_nonnull (strstr (info->error_message, "--no-commands"));
+    g_assert_null (info->stdout_text);
+  }
+  {
+    g_autoptr(LoomTaskInfo) info = run_on (client, id, echo, NULL);
+
+    g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+  }
+  stop_engines (procs);
+  loom_client_close (client);
+  test_controller_stop (&tc);
+}
+
+/* A parameter that looks like an option reaches the command as one
+ * argument, verbatim: `printf %s {x}` prints "-n", "--help", and a value
+ * with spaces and shell syntax, unchanged. */
+static void
+test_command_dash_values (void)
+{
+  ClusterOptions opts = { .n_engines = 1, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (loom_cluster_get_client (cluster));
+  const char *argv[] = { "printf", "%s", "{x}", NULL };
+  const char *values[] = { "-n", "--help", "-- $(id) ; `x` *", "--version" };
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_command (argv);
+  g_autoptr(JsonArray) params = json_array_new ();
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(JsonObject) p = json_object_new ();
+
+      json_object_set_string_member (p, "x", values[i]);
+      json_array_add_object_element (params, g_steal_pointer (&p));
+    }
+  res = loom_view_map_spec_async (view, spec, params, &error);
+  g_assert_no_error (error);
+  g_assert_true (loom_async_result_wait (res, 30));
+  for (guint i = 0; i < G_N_ELEMENTS (values); i++)
+    {
+      g_autoptr(LoomTaskInfo) info = loom_async_result_get_task_info (res, i);
+
+      g_assert_cmpint (info->status, ==, LOOM_TASK_DONE);
+      g_assert_cmpstr (info->stdout_text, ==, values[i]);
+    }
+  loom_cluster_stop (cluster);
+}
+
 /* --- tables that could grow for ever --------------------------------------- */
 
 /* A job aimed at an engine that never registers does not wait (in
@@ -499,6 +1129,12 @@ main (int   argc,
   g_test_add_func ("/loom/security/engine-text-and-times", test_engine_text_and_times);
   g_test_add_func ("/loom/security/subscription-flood", test_subscription_flood);
   g_test_add_func ("/loom/security/result-too-large", test_result_too_large);
+  g_test_add_func ("/loom/security/replay-window", test_replay_window);
+  g_test_add_func ("/loom/security/client-never-reads", test_client_never_reads);
+  g_test_add_func ("/loom/security/job-limits", test_job_limits);
+  g_test_add_func ("/loom/security/plugin-dirs", test_plugin_dirs);
+  g_test_add_func ("/loom/security/no-commands", test_no_commands);
+  g_test_add_func ("/loom/security/command-dash-values", test_command_dash_values);
   g_test_add_func ("/loom/security/targets-never-registered", test_targets_never_registered);
   g_test_add_func ("/loom/security/gone-engines-listed", test_gone_engines_listed);
   g_test_add_func ("/loom/security/files", test_files);

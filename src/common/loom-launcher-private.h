@@ -24,6 +24,8 @@ typedef struct
   const char *log_dir;      /* nullable: engines inherit stdout and stderr */
   guint       grace_ms;     /* 0: the engine's default (its --reconnect-timeout) */
   gboolean    detached;     /* own session: outlives the launching program */
+  const char * const *plugin_dirs;  /* nullable: --plugin-dir each; none: --allow-own-plugins */
+  gboolean    no_commands;  /* --no-commands */
 } LoomEngineLaunch;
 
 char        *loom_state_dir          (const char              *profile);

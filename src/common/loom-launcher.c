@@ -78,6 +78,18 @@ loom_launch_engines (const LoomEngineLaunch  *launch,
           g_ptr_array_add (argv, (gpointer) "--log-dir");
           g_ptr_array_add (argv, (gpointer) launch->log_dir);
         }
+      /* Engines on this machine load the plugins their owner names; with
+       * none named, what only their owner could have put there (see
+       * loom-engine.c). */
+      for (guint j = 0; launch->plugin_dirs && launch->plugin_dirs[j]; j++)
+        {
+          g_ptr_array_add (argv, (gpointer) "--plugin-dir");
+          g_ptr_array_add (argv, (gpointer) launch->plugin_dirs[j]);
+        }
+      if (launch->plugin_dirs == NULL || launch->plugin_dirs[0] == NULL)
+        g_ptr_array_add (argv, (gpointer) "--allow-own-plugins");
+      if (launch->no_commands)
+        g_ptr_array_add (argv, (gpointer) "--no-commands");
       g_ptr_array_add (argv, NULL);
 
       launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);

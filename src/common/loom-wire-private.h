@@ -23,7 +23,16 @@ G_BEGIN_DECLS
 #define LOOM_PROTOCOL_DELIMITER     "LOOM/1"
 #define LOOM_DEFAULT_MAX_MESSAGE    (64 * 1024 * 1024)
 #define LOOM_KEY_SIZE               32
-#define LOOM_REPLAY_WINDOW          65536
+/* Replay protection.  A message whose header date is further than
+ * LOOM_DATE_WINDOW from the receiver's clock is refused ("stale"); the
+ * digest of every message accepted is remembered until its date has left
+ * that window, so a message can be neither replayed inside the window nor
+ * after it.  At most LOOM_REPLAY_MAX_DIGESTS are remembered (48 bytes each
+ * and the hash table's share): past that the oldest is forgotten, and the
+ * window's near edge moves up to its date, so what was forgotten is
+ * refused as stale rather than accepted again. */
+#define LOOM_DATE_WINDOW            (G_GINT64_CONSTANT (5 * 60) * G_USEC_PER_SEC)
+#define LOOM_REPLAY_MAX_DIGESTS     (1024 * 1024)
 
 /* Event streams on the PUB socket: the first frame of each message, so a
  * subscriber picks them by prefix. */
@@ -41,6 +50,7 @@ typedef enum
   LOOM_DROP_REPLAYED,       /*< nick=replayed >*/
   LOOM_DROP_TOO_LARGE,      /*< nick=too_large >*/
   LOOM_DROP_UNKNOWN_TYPE,   /*< nick=unknown_type >*/
+  LOOM_DROP_STALE,          /*< nick=stale >*/
   LOOM_DROP_N_REASONS       /*< skip >*/
 } LoomDropReason;
 
@@ -102,6 +112,10 @@ guint64       loom_wire_get_total_drops    (LoomWire        *wire);
 void          loom_wire_append_drops_json  (LoomWire        *wire,
                                             GString         *out);
 const char   *loom_drop_reason_to_string   (LoomDropReason   reason);
+guint         loom_wire_get_n_digests      (LoomWire        *wire);
+void          loom_wire_set_replay_limits  (LoomWire        *wire,
+                                            gint64           date_window,
+                                            guint            max_digests);
 
 JsonObject   *loom_message_get_content     (LoomMessage     *message,
                                             GError         **error);

@@ -26,6 +26,12 @@
 #define MAX_HEADER_SIZE   (64 * 1024)
 #define LOG_INTERVAL_USEC (10 * G_USEC_PER_SEC)
 
+typedef struct
+{
+  guint8 digest[DIGEST_SIZE];
+  gint64 date;
+} SeenDigest;
+
 struct _LoomWire
 {
   GHmac     *hmac;            /* keyed template, copied per message */
@@ -35,11 +41,19 @@ struct _LoomWire
   guint64    counter;
   char       last_msg_id[64];
 
-  /* Replay protection: the digests of the last LOOM_REPLAY_WINDOW messages. */
-  guint8    *ring;
-  guint      ring_pos;
+  /* Replay protection: the digests of the messages accepted, in the order
+   * they came, each with its header date, until that date leaves the
+   * window (see LOOM_DATE_WINDOW).  The ring grows by doubling up to
+   * max_digests; the hash set's keys point into it. */
+  SeenDigest *ring;
+  guint      ring_cap;
+  guint      ring_head;
   guint      ring_len;
   GHashTable *seen;
+  gint64     date_window;
+  guint      max_digests;
+  gint64     forgotten_until;  /* dates up to this one were forgotten early */
+  char       drop_detail[160];
 
   guint64    drops[LOOM_DROP_N_REASONS];
   guint64    drops_at_log[LOOM_DROP_N_REASONS];
@@ -111,7 +125,8 @@ loom_wire_new (const guint8 *key,
   wire->who = g_strdup ("peer");
   wire->session = g_uuid_string_random ();
   wire->session[8] = '\0';  /* short and still unique per process start */
-  wire->ring = g_malloc0 (LOOM_REPLAY_WINDOW * DIGEST_SIZE);
+  wire->date_window = LOOM_DATE_WINDOW;
+  wire->max_digests = LOOM_REPLAY_MAX_DIGESTS;
   wire->seen = g_hash_table_new (digest_hash, digest_equal);
   g_type_ensure (drop_reason_type ());
 
@@ -410,23 +425,120 @@ bytes_equal_str (GBytes     *bytes,
   return len == strlen (str) && memcmp (data, str, len) == 0;
 }
 
+void
+loom_wire_set_replay_limits (LoomWire *wire,
+                             gint64    date_window,
+                             guint     max_digests)
+{
+  g_return_if_fail (wire != NULL);
+  g_return_if_fail (date_window > 0);
+  g_return_if_fail (max_digests > 0);
+
+  wire->date_window = date_window;
+  wire->max_digests = max_digests;
+}
+
+guint
+loom_wire_get_n_digests (LoomWire *wire)
+{
+  return wire->ring_len;
+}
+
+static SeenDigest *
+ring_at (LoomWire *wire,
+         guint     i)
+{
+  return &wire->ring[(wire->ring_head + i) % wire->ring_cap];
+}
+
+static void
+ring_pop (LoomWire *wire)
+{
+  g_hash_table_remove (wire->seen, ring_at (wire, 0)->digest);
+  wire->ring_head = (wire->ring_head + 1) % wire->ring_cap;
+  wire->ring_len--;
+}
+
+/* Doubles the ring (moving its entries to the front), up to max_digests. */
+static void
+ring_grow (LoomWire *wire)
+{
+  guint cap = MAX (MIN (MAX (wire->ring_cap * 2, 4096u), wire->max_digests), wire->ring_len + 1);
+  SeenDigest *ring = g_new (SeenDigest, cap);
+
+  for (guint i = 0; i < wire->ring_len; i++)
+    ring[i] = *ring_at (wire, i);
+  g_free (wire->ring);
+  wire->ring = ring;
+  wire->ring_cap = cap;
+  wire->ring_head = 0;
+  g_hash_table_remove_all (wire->seen);
+  for (guint i = 0; i < wire->ring_len; i++)
+    g_hash_table_add (wire->seen, ring[i].digest);
+}
+
+/* Whether @date is inside the window around @now (and after what was
+ * forgotten early); if not, says why in drop_detail. */
+static gboolean
+date_acceptable (LoomWire *wire,
+                 gint64    date,
+                 gint64    now)
+{
+  gint64 off;
+
+  if (date <= 0)
+    {
+      g_snprintf (wire->drop_detail, sizeof wire->drop_detail, "no date in its header");
+      return FALSE;
+    }
+  /* In seconds, as the check is: no overflow for any gint64 date. */
+  off = date / G_USEC_PER_SEC - now / G_USEC_PER_SEC;
+  if (off > wire->date_window / G_USEC_PER_SEC || off < -(wire->date_window / G_USEC_PER_SEC))
+    {
+      g_snprintf (wire->drop_detail, sizeof wire->drop_detail,
+                  "dated %" G_GINT64_FORMAT " s %s this host's clock; more than %" G_GINT64_FORMAT " s either way is refused",
+                  ABS (off), off < 0 ? "behind" : "ahead of", wire->date_window / G_USEC_PER_SEC);
+      return FALSE;
+    }
+  if (date <= wire->forgotten_until)
+    {
+      g_snprintf (wire->drop_detail, sizeof wire->drop_detail,
+                  "dated before the oldest of the %u messages the replay check remembers",
+                  wire->max_digests);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static gboolean
 remember_digest (LoomWire     *wire,
-                 const guint8  digest[DIGEST_SIZE])
+                 const guint8  digest[DIGEST_SIZE],
+                 gint64        date,
+                 gint64        now)
 {
-  guint8 *slot;
+  SeenDigest *slot;
 
   if (g_hash_table_contains (wire->seen, digest))
     return FALSE;
 
-  slot = wire->ring + (gsize) wire->ring_pos * DIGEST_SIZE;
-  if (wire->ring_len == LOOM_REPLAY_WINDOW)
-    g_hash_table_remove (wire->seen, slot);
-  else
-    wire->ring_len++;
-  memcpy (slot, digest, DIGEST_SIZE);
-  g_hash_table_add (wire->seen, slot);
-  wire->ring_pos = (wire->ring_pos + 1) % LOOM_REPLAY_WINDOW;
+  /* Forget what has left the window: a replay of it is refused by date. */
+  while (wire->ring_len > 0 && ring_at (wire, 0)->date < now - wire->date_window)
+    ring_pop (wire);
+
+  /* Full: forget the oldest early, and refuse its date from now on. */
+  while (wire->ring_len >= wire->max_digests)
+    {
+      wire->forgotten_until = MAX (wire->forgotten_until, ring_at (wire, 0)->date);
+      ring_pop (wire);
+    }
+  if (wire->ring_len == wire->ring_cap)
+    ring_grow (wire);
+
+  slot = ring_at (wire, wire->ring_len);
+  memcpy (slot->digest, digest, DIGEST_SIZE);
+  slot->date = date;
+  wire->ring_len++;
+  g_hash_table_add (wire->seen, slot->digest);
 
   return TRUE;
 }
@@ -521,12 +633,6 @@ loom_wire_decode (LoomWire       *wire,
       }
   }
 
-  if (!remember_digest (wire, digest))
-    {
-      *reason = LOOM_DROP_REPLAYED;
-      return NULL;
-    }
-
   header = g_ptr_array_index (frames, delim + 2);
   hdata = g_bytes_get_data (header, &hlen);
   parser = json_parser_new_immutable ();
@@ -545,6 +651,24 @@ loom_wire_decode (LoomWire       *wire,
       *reason = LOOM_DROP_MALFORMED;
       return NULL;
     }
+
+  /* Authentic and well formed: now its date, then whether it was seen,
+   * so a stale message takes no room in the replay cache. */
+  {
+    gint64 now = g_get_real_time ();
+    gint64 date = loom_json_int (obj, "date", 0);
+
+    if (!date_acceptable (wire, date, now))
+      {
+        *reason = LOOM_DROP_STALE;
+        return NULL;
+      }
+    if (!remember_digest (wire, digest, date, now))
+      {
+        *reason = LOOM_DROP_REPLAYED;
+        return NULL;
+      }
+  }
 
   msg = g_new0 (LoomMessage, 1);
   msg->routing = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
@@ -638,7 +762,7 @@ loom_wire_recv (LoomWire *wire,
 
   msg = loom_wire_decode (wire, frames, &reason);
   if (msg == NULL)
-    loom_wire_count_drop (wire, reason, NULL);
+    loom_wire_count_drop (wire, reason, reason == LOOM_DROP_STALE ? wire->drop_detail : NULL);
 
   return msg;
 }

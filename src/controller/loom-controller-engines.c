@@ -97,6 +97,25 @@ engine_label (CtlEngine *engine)
 
 /* The engine stopped answering or stopped cleanly: every task it held goes
  * back to the queue, or ends "lost" once its retries are used up. */
+/* Remembers @identity as gone, forgetting the oldest past
+ * CTL_MAX_GONE_REMEMBERED: such an engine, if it ever speaks again, is
+ * told to register again like any stranger. */
+static void
+remember_gone (LoomController *self,
+               GBytes         *identity)
+{
+  if (!g_hash_table_add (self->gone_identities, g_bytes_ref (identity)))
+    return;
+  g_queue_push_tail (&self->gone_order, g_bytes_ref (identity));
+  while (g_queue_get_length (&self->gone_order) > CTL_MAX_GONE_REMEMBERED)
+    {
+      GBytes *oldest = g_queue_pop_head (&self->gone_order);
+
+      g_hash_table_remove (self->gone_identities, oldest);
+      g_bytes_unref (oldest);
+    }
+}
+
 void
 ctl_engine_gone (LoomController  *self,
                  CtlEngine       *engine,
@@ -112,11 +131,11 @@ ctl_engine_gone (LoomController  *self,
 
   engine->state = state;
   g_hash_table_remove (self->engine_by_identity, engine->identity);
-  g_hash_table_add (self->gone_identities, g_bytes_ref (engine->identity));
+  remember_gone (self, engine->identity);
   if (engine->hb_identity)
     {
       g_hash_table_remove (self->engine_by_identity, engine->hb_identity);
-      g_hash_table_add (self->gone_identities, g_bytes_ref (engine->hb_identity));
+      remember_gone (self, engine->hb_identity);
     }
 
   for (guint i = 0; i < engine->outstanding->len; i++)

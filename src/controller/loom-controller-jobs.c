@@ -305,7 +305,6 @@ ctl_flush_results (LoomController *self)
     {
       CtlJob *job = g_ptr_array_index (self->dirty_jobs, i);
       g_autoptr(GString) content = g_string_sized_new (job->out_meta->len + 64);
-      g_autoptr(GPtrArray) routing = g_ptr_array_new ();
       GBytes *buffers[2];
 
       g_string_append_printf (content, "{\"job\":%u,\"ref\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT
@@ -319,9 +318,7 @@ ctl_flush_results (LoomController *self)
       g_string_free (job->out_meta, TRUE);
       job->out_meta = NULL;
 
-      g_ptr_array_add (routing, job->client);
-      loom_wire_send (self->wire, self->client_sock, routing, "results", NULL,
-                      content->str, content->len, buffers, 2);
+      ctl_send_results (self, job->client, content->str, content->len, buffers, 2);
       g_bytes_unref (buffers[0]);
       g_bytes_unref (buffers[1]);
     }

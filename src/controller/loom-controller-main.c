@@ -42,6 +42,8 @@ main (int   argc,
   int heartbeat_ms = 2000;
   int retries = 2;
   gint64 max_message = 0;
+  int max_jobs = 0, max_job_tasks = 0;
+  gint64 max_job_params = 0;
   gint keep_jobs = -1;
   g_autofree char *keep_for_text = NULL;
   g_autofree char *store_path = NULL;
@@ -58,6 +60,11 @@ main (int   argc,
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Times a task of a dead engine runs again (default 2)"), N_("N") },
     { "max-message-size", 0, 0, G_OPTION_ARG_INT64, &max_message, N_("Drop messages larger than this (default 64 MiB)"), N_("BYTES") },
+    { "max-jobs", 0, 0, G_OPTION_ARG_INT, &max_jobs, N_("Refuse a submit while this many jobs are unfinished (default 10000)"), N_("N") },
+    { "max-job-tasks", 0, 0, G_OPTION_ARG_INT, &max_job_tasks,
+      N_("Refuse a job with a list of more than N parameter sets (default 1000000; sweeps have no such limit)"), N_("N") },
+    { "max-job-params", 0, 0, G_OPTION_ARG_INT64, &max_job_params,
+      N_("Refuse a job whose parameters take more than this (default 256 MiB)"), N_("BYTES") },
     { "store", 0, 0, G_OPTION_ARG_FILENAME, &store_path, N_("Keep jobs in this SQLite file (default: $XDG_STATE_HOME/loom/PROFILE/jobs.db)"), N_("FILE") },
     { "no-store", 0, 0, G_OPTION_ARG_NONE, &no_store, N_("Keep jobs in memory only: they do not outlive the controller"), NULL },
     { "keep-jobs", 0, 0, G_OPTION_ARG_INT, &keep_jobs, N_("Keep the newest N finished jobs in the store, remove older ones (default: all)"), N_("N") },
@@ -103,6 +110,11 @@ main (int   argc,
                   "--no-store and --store exclude each other\n");
       return 2;
     }
+  if (max_jobs < 0 || max_job_tasks < 0 || max_job_params < 0)
+    {
+      g_printerr ("loom-controller: --max-jobs, --max-job-tasks and --max-job-params must be ≥ 1\n");
+      return 2;
+    }
   if (heartbeat_ms < 100 || retries < 0 || max_message < 0)
     {
       g_printerr ("loom-controller: --heartbeat-timeout must be ≥ 100, --retries and --max-message-size ≥ 0\n");
@@ -122,6 +134,7 @@ main (int   argc,
   loom_controller_set_heartbeat_timeout (controller, heartbeat_ms);
   loom_controller_set_retries (controller, retries);
   loom_controller_set_max_message_size (controller, max_message);
+  loom_controller_set_job_limits (controller, max_jobs, max_job_tasks, max_job_params);
   if (ip != NULL)
     loom_controller_set_tcp (controller, ip);
   if (location != NULL && ip == NULL)

@@ -186,6 +186,18 @@ struct _LoomController
   gint64           keep_for_usec;    /* retention: 0 keeps jobs for ever */
   gint64           keep_jobs;        /* retention: -1 keeps every job */
   gboolean         retention_queued; /* a retention purge is with the writer */
+
+  /* Sending to clients (loom-controller-clients.c). */
+  /* Limits on what a client can make the controller hold. */
+  guint            max_jobs;          /* unfinished jobs */
+  guint            max_job_tasks;     /* tasks of a job with explicit parameters */
+  guint64          max_job_params;    /* bytes of a job's explicit parameters */
+  GQueue           gone_order;        /* GBytes, oldest first: gone_identities' order */
+
+  GHashTable      *backlogs;         /* client routing id -> results waiting */
+  gsize            backlog_bytes;
+  guint64          replies_dropped;
+  guint64          results_dropped;
 };
 
 /* --- events (loom-controller-events.c) ----------------------------------- */
@@ -216,19 +228,32 @@ GString *ctl_event_begin         (LoomController *self,
                                   const char     *type);
 void     ctl_flush_events        (LoomController *self);
 
-static inline void
-ctl_reply (LoomController *self,
-           void           *sock,
-           LoomMessage    *request,
-           const char     *msg_type,
-           const char     *content,
-           gssize          len,
-           GBytes * const *buffers,
-           guint           n_buffers)
-{
-  loom_wire_send (sock == self->engine_sock ? self->engine_wire : self->wire, sock, request->routing, msg_type, request->msg_id,
-                  content, len, buffers, n_buffers);
-}
+/* --- sending to clients (loom-controller-clients.c) ---------------------- */
+
+/* Messages queued for one client at most (ZMQ_SNDHWM of the client
+ * ROUTER): past that, replies are dropped and counted. */
+#define CTL_CLIENT_QUEUE     1000
+/* Results waiting for slow clients, all clients together. */
+#define CTL_RESULTS_BACKLOG  ((gsize) 256 * 1024 * 1024)
+
+void     ctl_clients_init               (LoomController *self);
+void     ctl_clients_clear              (LoomController *self);
+void     ctl_client_apply_socket_limits (LoomController *self);
+void     ctl_reply                      (LoomController *self,
+                                         void           *sock,
+                                         LoomMessage    *request,
+                                         const char     *msg_type,
+                                         const char     *content,
+                                         gssize          len,
+                                         GBytes * const *buffers,
+                                         guint           n_buffers);
+void     ctl_send_results               (LoomController *self,
+                                         GBytes         *client,
+                                         const char     *content,
+                                         gsize           content_len,
+                                         GBytes * const *buffers,
+                                         guint           n_buffers);
+gboolean ctl_clients_flush              (LoomController *self);
 
 /* --- engines (loom-controller-engines.c) --------------------------------- */
 
@@ -411,6 +436,21 @@ void     ctl_apply_retention    (LoomController  *self);
 #define CTL_MAX_ENGINE_ID    65536
 /* Engines that are gone, listed in "engines" and "status": the newest. */
 #define CTL_MAX_GONE_LISTED  64
+
+/* Identities of gone engines remembered (to tell them to stop or register
+ * again), oldest forgotten first. */
+#define CTL_MAX_GONE_REMEMBERED  4096
+/* Jobs whose parameters are still coming in chunks, all clients. */
+#define CTL_MAX_INCOMPLETE_JOBS  64
+#define CTL_DEFAULT_MAX_JOBS         10000
+#define CTL_DEFAULT_MAX_JOB_TASKS    1000000
+#define CTL_DEFAULT_MAX_JOB_PARAMS   ((guint64) 256 * 1024 * 1024)
+/* Tasks with explicit parameters held in memory, all jobs together: each
+ * costs about 270 bytes here (a 10^6-task list took +271 MB). */
+#define CTL_MAX_LISTED_TASKS         ((guint64) 2 * CTL_DEFAULT_MAX_JOB_TASKS)
+
+void ctl_append_limits_json (LoomController *self,
+                             GString        *out);
 
 /* hwm auto never lets an engine hold more than this. */
 #define CTL_HWM_AUTO_MAX 64

@@ -128,6 +128,84 @@ sweep_from_submit (JsonNode  *node,
   return g_steal_pointer (&sweep);
 }
 
+static guint
+count_unfinished_jobs (LoomController *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint n = 0;
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (((CtlJob *) value)->finished == 0)
+      n++;
+  return n;
+}
+
+/* Tasks of jobs in memory that came with a list of parameters (a sweep's
+ * tasks cost a byte each until they run). */
+static guint64
+count_listed_tasks (LoomController *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+  guint64 n = 0;
+
+  g_hash_table_iter_init (&iter, self->jobs);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    {
+      CtlJob *job = value;
+
+      if (job->params != NULL || job->params_buf != NULL)
+        n += job->n_tasks;
+    }
+  return n;
+}
+
+/* The limits on what a submit makes the controller hold (see
+ * loom_controller_set_job_limits()): a refusal says the limit and how to
+ * raise it or avoid it. */
+static gboolean
+submit_within_limits (LoomController *self,
+                      LoomMessage    *msg,
+                      JsonObject     *content,
+                      gboolean        explicit_params,
+                      gint64          count,
+                      gint64          n_ready)
+{
+  g_autofree char *message = NULL;
+  GBytes *params = loom_message_get_buffer (msg, 0);
+
+  if (count_unfinished_jobs (self) >= self->max_jobs)
+    message = g_strdup_printf (_("the controller holds %u unfinished jobs, its limit: wait for some to finish, "
+                                 "abort some, or raise the limit with loom-controller --max-jobs N"),
+                               self->max_jobs);
+  else if (explicit_params && (guint64) count > self->max_job_tasks)
+    message = g_strdup_printf (_("a job with a list of parameters may have at most %u tasks, this one has %" PRId64
+                                 ": give them as a sweep (no such limit), split the job, or raise the limit with "
+                                 "loom-controller --max-job-tasks N"),
+                               self->max_job_tasks, count);
+  else if (explicit_params && count_listed_tasks (self) + (guint64) count > MAX (CTL_MAX_LISTED_TASKS, 2 * (guint64) self->max_job_tasks))
+    message = g_strdup_printf (_("the controller holds %" G_GUINT64_FORMAT " tasks with a list of parameters, and "
+                                 "%" PRId64 " more would pass its limit of %" G_GUINT64_FORMAT ": wait for jobs to "
+                                 "finish, give the parameters as a sweep, or raise it with loom-controller "
+                                 "--max-job-tasks N (the limit is twice that)"),
+                               count_listed_tasks (self), count,
+                               MAX (CTL_MAX_LISTED_TASKS, 2 * (guint64) self->max_job_tasks));
+  else if (explicit_params && params != NULL && g_bytes_get_size (params) > self->max_job_params)
+    message = g_strdup_printf (_("a job's parameters may take at most %" G_GUINT64_FORMAT " bytes, these take %"
+                                 G_GSIZE_FORMAT ": raise the limit with loom-controller --max-job-params BYTES"),
+                               self->max_job_params, g_bytes_get_size (params));
+  else if (explicit_params && n_ready < count && self->incomplete_jobs->len >= CTL_MAX_INCOMPLETE_JOBS)
+    message = g_strdup_printf (_("%u jobs are still receiving their parameters, the most the controller takes at "
+                                 "once: submit this one when they are in"),
+                               (guint) CTL_MAX_INCOMPLETE_JOBS);
+  if (message == NULL)
+    return TRUE;
+  submit_error (self, msg, content, message);
+  return FALSE;
+}
+
 static void
 handle_submit (LoomController *self,
                LoomMessage    *msg)
@@ -233,6 +311,9 @@ handle_submit (LoomController *self,
           return;
         }
     }
+
+  if (!submit_within_limits (self, msg, content, lines != NULL, count, n_ready))
+    return;
 
   job = g_new0 (CtlJob, 1);
   job->id = self->next_job_id++;
@@ -352,6 +433,17 @@ handle_params (LoomController *self,
                                                   job->id, first, job->n_ready);
       g_warning ("%s", message);
       loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "params out of order");
+      return;
+    }
+
+  if (job->params_buf->len + 1 + g_bytes_get_size (chunk) > self->max_job_params)
+    {
+      g_autofree char *message = g_strdup_printf (_("job %u: its parameters take more than %" G_GUINT64_FORMAT
+                                                    " bytes, the limit (loom-controller --max-job-params BYTES); "
+                                                    "the tasks still without parameters fail"),
+                                                  job->id, self->max_job_params);
+      g_warning ("%s", message);
+      loom_wire_count_drop (self->wire, LOOM_DROP_TOO_LARGE, "a job's parameters past --max-job-params");
       return;
     }
 
@@ -535,8 +627,8 @@ handle_attach (LoomController *self,
       buffers[0] = g_string_free_to_bytes (rows.results);
       buffers[1] = g_string_free_to_bytes (rows.details);
       if (rows.n_rows > 0)
-        loom_wire_send (self->wire, self->client_sock, msg->routing, "results", NULL,
-                        content_out->str, content_out->len, buffers, 2);
+        ctl_send_results (self, g_ptr_array_index (msg->routing, 0), content_out->str, content_out->len,
+                          buffers, 2);
       g_bytes_unref (buffers[0]);
       g_bytes_unref (buffers[1]);
     }
@@ -721,6 +813,9 @@ append_status_json (LoomController *self,
                           self->store ? (guint) loom_store_count_jobs (self->store) : g_hash_table_size (self->jobs),
                           queued, running, self->tasks_finished, self->stale_results);
   append_drops (self, out);
+  g_string_append_printf (out, ",\"replies_dropped\":%" G_GUINT64_FORMAT ",\"results_dropped\":%" G_GUINT64_FORMAT
+                          ",\"limits\":", self->replies_dropped, self->results_dropped);
+  ctl_append_limits_json (self, out);
   g_string_append (out, ",\"store\":");
   if (self->store != NULL)
     {
@@ -733,6 +828,46 @@ append_status_json (LoomController *self,
     }
   else
     g_string_append (out, "null");
+  g_string_append_c (out, '}');
+}
+
+static void
+append_limit (GString    *out,
+              const char *name,
+              guint64     limit,
+              gint64      used)
+{
+  g_string_append_printf (out, "%s\"%s\":{\"limit\":%" G_GUINT64_FORMAT, out->str[out->len - 1] == '{' ? "" : ",",
+                          name, limit);
+  if (used >= 0)
+    g_string_append_printf (out, ",\"used\":%" G_GINT64_FORMAT, used);
+  g_string_append_c (out, '}');
+}
+
+/* Every table and queue a peer can make the controller fill, with its
+ * limit and (where the controller knows it) what is in use. */
+void
+ctl_append_limits_json (LoomController *self,
+                        GString        *out)
+{
+  g_string_append_c (out, '{');
+  append_limit (out, "message_bytes", self->max_message, -1);
+  /* Each role's wire remembers its own. */
+  append_limit (out, "replay_digests", 2 * LOOM_REPLAY_MAX_DIGESTS,
+                loom_wire_get_n_digests (self->wire) + loom_wire_get_n_digests (self->engine_wire));
+  append_limit (out, "replay_window_s", LOOM_DATE_WINDOW / G_USEC_PER_SEC, -1);
+  append_limit (out, "engines", CTL_MAX_ENGINE_ID, self->engines->len);
+  append_limit (out, "gone_engines_remembered", CTL_MAX_GONE_REMEMBERED, g_hash_table_size (self->gone_identities));
+  append_limit (out, "gone_engines_listed", CTL_MAX_GONE_LISTED, -1);
+  append_limit (out, "jobs", self->max_jobs, count_unfinished_jobs (self));
+  append_limit (out, "jobs_receiving_params", CTL_MAX_INCOMPLETE_JOBS, self->incomplete_jobs->len);
+  append_limit (out, "job_tasks", self->max_job_tasks, -1);
+  append_limit (out, "listed_tasks", MAX (CTL_MAX_LISTED_TASKS, 2 * (guint64) self->max_job_tasks),
+                count_listed_tasks (self));
+  append_limit (out, "job_params_bytes", self->max_job_params, -1);
+  append_limit (out, "client_queue", CTL_CLIENT_QUEUE, -1);
+  append_limit (out, "results_backlog_bytes", CTL_RESULTS_BACKLOG, self->backlog_bytes);
+  append_limit (out, "subscription_prefixes", sizeof LOOM_EVENT_TOPIC_TASKS, -1);
   g_string_append_c (out, '}');
 }
 

@@ -61,6 +61,8 @@ loom_controller_finalize (GObject *object)
 
   ctl_store_free (self);
   g_clear_pointer (&self->gone_identities, g_hash_table_unref);
+  g_queue_clear_full (&self->gone_order, (GDestroyNotify) g_bytes_unref);
+  ctl_clients_clear (self);
   g_clear_pointer (&self->incomplete_jobs, g_ptr_array_unref);
   g_clear_pointer (&self->profile, g_free);
   g_clear_pointer (&self->connection_path, g_free);
@@ -105,6 +107,9 @@ loom_controller_init (LoomController *self)
   self->heartbeat_timeout_ms = DEFAULT_HEARTBEAT_TIMEOUT_MS;
   self->retries = DEFAULT_RETRIES;
   self->max_message = LOOM_DEFAULT_MAX_MESSAGE;
+  self->max_jobs = CTL_DEFAULT_MAX_JOBS;
+  self->max_job_tasks = CTL_DEFAULT_MAX_JOB_TASKS;
+  self->max_job_params = CTL_DEFAULT_MAX_JOB_PARAMS;
   self->wake_fd = loom_eventfd_new ();
   self->lock_fd = -1;
   self->rand = g_rand_new ();
@@ -117,6 +122,7 @@ loom_controller_init (LoomController *self)
   self->keep_jobs = -1;
   self->incomplete_jobs = g_ptr_array_new ();
   self->gone_identities = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
+  ctl_clients_init (self);
   self->events[0] = g_string_new (NULL);
   self->events[1] = g_string_new (NULL);
   g_queue_init (&self->pending_jobs);
@@ -241,6 +247,19 @@ loom_controller_set_max_message_size (LoomController *self,
   g_return_if_fail (LOOM_IS_CONTROLLER (self));
   g_return_if_fail (!self->running);
   self->max_message = max_size ? max_size : LOOM_DEFAULT_MAX_MESSAGE;
+}
+
+void
+loom_controller_set_job_limits (LoomController *self,
+                                guint           max_jobs,
+                                guint           max_job_tasks,
+                                guint64         max_job_params)
+{
+  g_return_if_fail (LOOM_IS_CONTROLLER (self));
+
+  self->max_jobs = max_jobs ? max_jobs : CTL_DEFAULT_MAX_JOBS;
+  self->max_job_tasks = max_job_tasks ? max_job_tasks : CTL_DEFAULT_MAX_JOB_TASKS;
+  self->max_job_params = max_job_params ? max_job_params : CTL_DEFAULT_MAX_JOB_PARAMS;
 }
 
 /**
@@ -624,9 +643,9 @@ loom_controller_bind (LoomController  *self,
   zmq_setsockopt (self->engine_sock, ZMQ_HEARTBEAT_IVL, &(int) { 1000 }, sizeof (int));
   zmq_setsockopt (self->engine_sock, ZMQ_HEARTBEAT_TIMEOUT, &(int) { 5000 }, sizeof (int));
 
-  /* A ROUTER drops what does not fit under its high-water mark: results
-   * for a client that reads slowly (a busy app) must queue, not vanish. */
-  zmq_setsockopt (self->client_sock, ZMQ_SNDHWM, &(int) { 0 }, sizeof (int));
+  /* A bounded queue per client; results for a slow one wait in a
+   * backlog (loom-controller-clients.c). */
+  ctl_client_apply_socket_limits (self);
 
   if (!bind_socket (self, self->client_sock, "client", ports[0], &conn->client_url, &conn->client_port, error) ||
       !bind_socket (self, self->engine_sock, "engine", ports[1], &conn->engine_url, &conn->engine_port, error) ||
@@ -717,7 +736,7 @@ loom_controller_loop (LoomController *self)
       gint64 now;
       int rc;
 
-      rc = zmq_poll (items, 4, 100);
+      rc = zmq_poll (items, 4, g_hash_table_size (self->backlogs) ? 10 : 100);
       if (rc < 0 && zmq_errno () != EINTR)
         {
           g_warning ("zmq_poll failed: %s", zmq_strerror (zmq_errno ()));
@@ -762,6 +781,7 @@ loom_controller_loop (LoomController *self)
         ctl_schedule (self);
 
       ctl_flush_dispatches (self);
+      ctl_clients_flush (self);
       ctl_flush_results (self);
       ctl_flush_events (self);
       ctl_store_flush (self);

@@ -29,6 +29,9 @@ main (int   argc,
   g_autofree char *log_path = NULL;
   int grace_ms = 0;
   double reconnect_timeout = LOOM_ENGINE_DEFAULT_GRACE_MS / 1000.0;
+  g_auto(GStrv) plugin_dirs = NULL;
+  gboolean own_plugins = FALSE;
+  gboolean no_commands = FALSE;
   GOptionEntry entries[] = {
     { "connection", 'c', 0, G_OPTION_ARG_FILENAME, &connection, N_("The controller's connection file"), N_("FILE") },
     { "profile", 'p', 0, G_OPTION_ARG_STRING, &profile, N_("Find the connection file of this profile (default: default)"), N_("NAME") },
@@ -36,6 +39,12 @@ main (int   argc,
     { "reconnect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &reconnect_timeout,
       N_("Wait this long for a controller that is gone (restarted, say) before exiting (default 60)"), N_("S") },
     { "grace-ms", 0, 0, G_OPTION_ARG_INT, &grace_ms, N_("The same in milliseconds"), N_("MS") },
+    { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &plugin_dirs,
+      N_("Load plugins from DIR (repeatable; none are loaded from anywhere else)"), N_("DIR") },
+    { "allow-own-plugins", 0, 0, G_OPTION_ARG_NONE, &own_plugins,
+      N_("Also load plugins that only their owner (this user or root) can write, in directories only their owner can write "
+         "(what engines of a local cluster get when no --plugin-dir is named)"), NULL },
+    { "no-commands", 0, 0, G_OPTION_ARG_NONE, &no_commands, N_("Refuse command tasks"), NULL },
     { NULL }
   };
 
@@ -59,6 +68,14 @@ main (int   argc,
     }
   if (grace_ms == 0)
     grace_ms = (int) (reconnect_timeout * 1000);
+  for (guint i = 0; plugin_dirs && plugin_dirs[i]; i++)
+    if (!loom_engine_allow_plugin_dir (plugin_dirs[i], &error))
+      {
+        g_printerr ("loom-engine: %s\n", error->message);
+        return 2;
+      }
+  loom_engine_allow_own_plugins (own_plugins);
+  loom_engine_allow_commands (!no_commands);
 
   if (connection == NULL)
     {

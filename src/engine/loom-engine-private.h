@@ -56,6 +56,11 @@ loom_run_context_now (LoomRunContext *ctx)
   return g_get_real_time () + __atomic_load_n (&ctx->clock_offset, __ATOMIC_RELAXED);
 }
 
+gboolean  loom_engine_allow_plugin_dir (const char     *dir,
+                                        GError        **error);
+void      loom_engine_allow_own_plugins (gboolean       allow);
+void      loom_engine_allow_commands    (gboolean       allow);
+
 int       loom_engine_main           (const char       *connection_file,
                                       guint             grace_ms,
                                       const char       *log_path);

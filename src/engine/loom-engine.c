@@ -18,8 +18,11 @@
 
 #include <inttypes.h>
 #include <errno.h>
+#include <limits.h>
 #include <signal.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zmq.h>
 
@@ -60,6 +63,111 @@ engine_task_free (EngineTask *task)
 
 static GHashTable *plugins;  /* worker thread only: path -> GModule */
 
+/* What this engine may run, set by loom-engine's options before it starts.
+ *
+ * A plugin runs in the engine's process with its rights, so an engine
+ * loads one only from a directory it was given (--plugin-dir, repeatable).
+ * Directories and plugin paths are resolved with realpath(), so neither
+ * ".." nor a symbolic link leads out of an allowed directory, and the
+ * engine loads the resolved path it checked.
+ *
+ * --allow-own-plugins is what the engines of a local cluster get when
+ * their owner names no directory (loomctl cluster start, engines add, a
+ * private cluster, the app): a plugin file that this user (or root) owns
+ * and that only its owner can write, in a directory that only its owner
+ * can write, owned by this user or root.  Whoever can put such a file
+ * there can already run code as this user; a path in /tmp, or a file
+ * someone else could replace, is refused.  Engines on other hosts are
+ * started by hand or by a launcher and allow nothing unless given
+ * --plugin-dir. */
+static GPtrArray *plugin_dirs;     /* resolved, with no trailing '/' */
+static gboolean   own_plugins;
+static gboolean   commands_allowed = TRUE;
+
+gboolean
+loom_engine_allow_plugin_dir (const char  *dir,
+                              GError     **error)
+{
+  char resolved[PATH_MAX];
+
+  g_return_val_if_fail (dir != NULL, FALSE);
+
+  if (realpath (dir, resolved) == NULL || !g_file_test (resolved, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED,
+                   _("--plugin-dir %s: not a directory"), dir);
+      return FALSE;
+    }
+  if (plugin_dirs == NULL)
+    plugin_dirs = g_ptr_array_new_with_free_func (g_free);
+  /* "/" allows every path: keep it as the empty prefix. */
+  g_ptr_array_add (plugin_dirs, g_strdup (g_str_equal (resolved, "/") ? "" : resolved));
+  return TRUE;
+}
+
+void
+loom_engine_allow_own_plugins (gboolean allow)
+{
+  own_plugins = allow;
+}
+
+void
+loom_engine_allow_commands (gboolean allow)
+{
+  commands_allowed = allow;
+}
+
+/* Only its owner (this user or root) can write @st's file. */
+static gboolean
+only_owner_writes (const struct stat *st)
+{
+  return (st->st_uid == getuid () || st->st_uid == 0) && (st->st_mode & (S_IWGRP | S_IWOTH)) == 0;
+}
+
+/* Whether the engine may load the plugin at @resolved (a real path). */
+static gboolean
+plugin_allowed (const char *resolved)
+{
+  for (guint i = 0; plugin_dirs && i < plugin_dirs->len; i++)
+    {
+      const char *dir = g_ptr_array_index (plugin_dirs, i);
+      gsize len = strlen (dir);
+
+      if (strncmp (resolved, dir, len) == 0 && resolved[len] == '/')
+        return TRUE;
+    }
+  if (own_plugins)
+    {
+      g_autofree char *parent = g_path_get_dirname (resolved);
+      struct stat st, dst;
+
+      return stat (resolved, &st) == 0 && S_ISREG (st.st_mode) && only_owner_writes (&st) &&
+             stat (parent, &dst) == 0 && only_owner_writes (&dst);
+    }
+  return FALSE;
+}
+
+static char *
+plugin_refusal (const char *path)
+{
+  g_autoptr(GString) allowed = g_string_new (NULL);
+
+  for (guint i = 0; plugin_dirs && i < plugin_dirs->len; i++)
+    {
+      const char *dir = g_ptr_array_index (plugin_dirs, i);
+
+      g_string_append_printf (allowed, "%s%s", allowed->len ? ", " : "", *dir ? dir : "/");
+    }
+  if (own_plugins)
+    g_string_append_printf (allowed, "%s%s", allowed->len ? ", " : "",
+                            _("files only their owner can write, in directories only their owner can write"));
+  if (allowed->len == 0)
+    return g_strdup_printf (_("plugin %s refused: this engine loads plugins only from directories given "
+                              "with loom-engine --plugin-dir DIR, and it was given none"), path);
+  return g_strdup_printf (_("plugin %s refused: this engine loads plugins only from directories given "
+                            "with loom-engine --plugin-dir DIR (it allows: %s)"), path, allowed->str);
+}
+
 static void
 run_plugin (JsonObject      *spec,
             JsonNode        *params,
@@ -70,6 +178,7 @@ run_plugin (JsonObject      *spec,
   g_autoptr(GError) error = NULL;
   g_autofree char *msg = NULL;
   const unsigned int *abi = NULL;
+  char resolved[PATH_MAX];
   LoomPluginFunc func = NULL;
   GModule *module;
   JsonNode *result;
@@ -83,18 +192,28 @@ run_plugin (JsonObject      *spec,
   if (plugins == NULL)
     plugins = g_hash_table_new (g_str_hash, g_str_equal);
 
-  module = g_hash_table_lookup (plugins, path);
-  if (module == NULL)
+  /* The real path, checked against what is allowed each time (the
+   * table is by real path too, so a path that now leads elsewhere is
+   * checked again). */
+  if (realpath (path, resolved) == NULL)
     {
       /* No file is PluginNotFound; a file the loader refuses (an
        * undefined symbol, a wrong architecture) says the loader's why. */
-      if (!g_file_test (path, G_FILE_TEST_EXISTS))
-        {
-          msg = g_strdup_printf (_("cannot load plugin %s: no such file"), path);
-          loom_outcome_set_error (outcome, "PluginNotFound", msg);
-          return;
-        }
-      module = g_module_open (path, G_MODULE_BIND_LOCAL);
+      msg = g_strdup_printf (_("cannot load plugin %s: no such file"), path);
+      loom_outcome_set_error (outcome, "PluginNotFound", msg);
+      return;
+    }
+  if (!plugin_allowed (resolved))
+    {
+      msg = plugin_refusal (path);
+      loom_outcome_set_error (outcome, "PluginNotAllowed", msg);
+      return;
+    }
+
+  module = g_hash_table_lookup (plugins, resolved);
+  if (module == NULL)
+    {
+      module = g_module_open (resolved, G_MODULE_BIND_LOCAL);
       if (module == NULL)
         {
           msg = g_strdup_printf (_("cannot load plugin %s: %s"), path, g_module_error ());
@@ -110,7 +229,7 @@ run_plugin (JsonObject      *spec,
           loom_outcome_set_error (outcome, "InvalidPlugin", msg);
           return;
         }
-      g_hash_table_insert (plugins, g_strdup (path), module);
+      g_hash_table_insert (plugins, g_strdup (resolved), module);
     }
 
   if (!g_module_symbol (module, symbol, (gpointer *) &func) || func == NULL)
@@ -203,7 +322,11 @@ loom_engine_execute (LoomRunContext  *ctx,
       break;
 
     case LOOM_TASK_KIND_COMMAND:
-      loom_command_run (ctx, spec, params, outcome);
+      if (commands_allowed)
+        loom_command_run (ctx, spec, params, outcome);
+      else
+        loom_outcome_set_error (outcome, "CommandsDisabled",
+                                _("this engine does not run command tasks (it was started with --no-commands)"));
       break;
 
     case LOOM_TASK_KIND_PLUGIN:

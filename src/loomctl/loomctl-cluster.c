@@ -69,22 +69,97 @@ wait_pid_gone (gint64 pid,
   return TRUE;
 }
 
+/* What a local cluster's engines may run: the --plugin-dir and
+ * --no-commands of `cluster start`, kept in the state directory
+ * (engines.ini) so that `engines add` starts engines with the same
+ * rights.  No directory named: the engines allow plugins only their owner
+ * could have put there (loom-engine --allow-own-plugins). */
+typedef struct
+{
+  GStrv    plugin_dirs;
+  gboolean no_commands;
+} EngineRights;
+
+static void
+engine_rights_clear (EngineRights *rights)
+{
+  g_clear_pointer (&rights->plugin_dirs, g_strfreev);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (EngineRights, engine_rights_clear)
+
+/* Makes each of @rights' directories absolute (the engines resolve them
+ * again with realpath), checking that it is one. */
+static gboolean
+engine_rights_check (EngineRights  *rights,
+                     GError       **error)
+{
+  for (guint i = 0; rights->plugin_dirs && rights->plugin_dirs[i]; i++)
+    {
+      char *abs = g_canonicalize_filename (rights->plugin_dirs[i], NULL);
+
+      if (!g_file_test (abs, G_FILE_TEST_IS_DIR))
+        {
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                       _("--plugin-dir %s: not a directory"), rights->plugin_dirs[i]);
+          g_free (abs);
+          return FALSE;
+        }
+      g_free (rights->plugin_dirs[i]);
+      rights->plugin_dirs[i] = abs;
+    }
+  return TRUE;
+}
+
+static void
+engine_rights_save (const EngineRights *rights,
+                    const char         *state_dir)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = g_build_filename (state_dir, "engines.ini", NULL);
+  g_autoptr(GError) error = NULL;
+
+  if (rights->plugin_dirs && rights->plugin_dirs[0])
+    g_key_file_set_string_list (file, "engines", "plugin-dirs", (const char * const *) rights->plugin_dirs,
+                                g_strv_length (rights->plugin_dirs));
+  g_key_file_set_boolean (file, "engines", "no-commands", rights->no_commands);
+  g_mkdir_with_parents (state_dir, 0700);
+  if (!g_key_file_save_to_file (file, path, &error))
+    g_printerr ("loomctl: %s\n", error->message);
+}
+
+static void
+engine_rights_load (EngineRights *rights,
+                    const char   *state_dir)
+{
+  g_autoptr(GKeyFile) file = g_key_file_new ();
+  g_autofree char *path = g_build_filename (state_dir, "engines.ini", NULL);
+
+  if (!g_key_file_load_from_file (file, path, G_KEY_FILE_NONE, NULL))
+    return;
+  rights->plugin_dirs = g_key_file_get_string_list (file, "engines", "plugin-dirs", NULL, NULL);
+  rights->no_commands = g_key_file_get_boolean (file, "engines", "no-commands", NULL);
+}
+
 /* Starts @n engines for @client's cluster in the background and waits
  * until @n_running + @n are registered. */
 static gboolean
-launch_engines (LoomClient  *client,
-                guint        n,
-                guint        n_running,
-                guint        grace_ms,
-                const char  *state_dir,
-                GPtrArray   *procs,
-                GError     **error)
+launch_engines (LoomClient          *client,
+                guint                n,
+                guint                n_running,
+                guint                grace_ms,
+                const char          *state_dir,
+                const EngineRights  *rights,
+                GPtrArray           *procs,
+                GError             **error)
 {
   LoomEngineLaunch launch = {
     .connection_file = loom_client_get_connection_file (client),
     .log_dir = state_dir,
     .detached = TRUE,
     .grace_ms = grace_ms,
+    .plugin_dirs = (const char * const *) rights->plugin_dirs,
+    .no_commands = rights->no_commands,
   };
 
   return loom_launch_engines (&launch, n, procs, error) &&
@@ -129,6 +204,8 @@ cmd_cluster_start (const Command *command,
   LoomScheme parsed;
   gint64 begin = g_get_monotonic_time ();
   gint64 deadline;
+  g_auto(EngineRights) rights = { 0 };
+  gint max_job_tasks = 0;
   GOptionEntry entries[] = {
     { "engines", 'n', 0, G_OPTION_ARG_STRING, &engines_text, engines_help, "N" },
     LOOMCTL_PROFILE_OPTION (&ctl),
@@ -140,6 +217,11 @@ cmd_cluster_start (const Command *command,
     { "keep-for", 0, 0, G_OPTION_ARG_STRING, &keep_for, N_("Remove finished jobs older than D from the job store (30m, 12h, 7d…; default: never)"), "D" },
     { "reconnect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &reconnect_timeout,
       N_("How long the engines wait for a controller that is gone (restarted, say) before they exit (default 60)"), "S" },
+    { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rights.plugin_dirs,
+      N_("The engines load plugins from DIR only (repeatable; default: plugins only their owner can write)"), "DIR" },
+    { "no-commands", 0, 0, G_OPTION_ARG_NONE, &rights.no_commands, N_("The engines refuse command tasks"), NULL },
+    { "max-job-tasks", 0, 0, G_OPTION_ARG_INT, &max_job_tasks,
+      N_("Refuse a job with a list of more than N parameter sets (default 1000000; sweeps have no such limit)"), "N" },
     { NULL }
   };
 
@@ -153,6 +235,8 @@ cmd_cluster_start (const Command *command,
     return loomctl_fail (EXIT_USAGE, "--keep-jobs takes a number of jobs, 0 or more");
   if (reconnect_timeout < 0 || reconnect_timeout > 86400)
     return loomctl_fail (EXIT_USAGE, _("--reconnect-timeout takes seconds, more than 0 and at most 86400"));
+  if (max_job_tasks < 0)
+    return loomctl_fail (EXIT_USAGE, _("--max-job-tasks takes a number of tasks, 1 or more"));
   if (engines_text && !g_ascii_string_to_unsigned (engines_text, 10, 1, LOOMCTL_MAX_ENGINES, &n_engines, NULL))
     return loomctl_fail (EXIT_USAGE, _("--engines takes a number of engines from 1 to %d, got “%s”"),
                          LOOMCTL_MAX_ENGINES, engines_text);
@@ -164,6 +248,8 @@ cmd_cluster_start (const Command *command,
     return loomctl_fail (EXIT_USAGE, "--ip: %s", error->message);
   if (location && !ip)
     return loomctl_fail (EXIT_USAGE, _("--location needs --ip: over ipc:// there is nothing to advertise"));
+  if (!engine_rights_check (&rights, &error))
+    return loomctl_fail (EXIT_USAGE, "%s", error->message);
 
   /* A controller that died leaves its key in the state directory: the new
    * one takes it over, with the engines that wait for it and the jobs that
@@ -194,6 +280,8 @@ cmd_cluster_start (const Command *command,
     g_ptr_array_add (args, g_strdup_printf ("--keep-jobs=%d", keep_jobs));
   if (keep_for)
     g_ptr_array_add (args, g_strdup_printf ("--keep-for=%s", keep_for));
+  if (max_job_tasks > 0)
+    g_ptr_array_add (args, g_strdup_printf ("--max-job-tasks=%d", max_job_tasks));
   g_ptr_array_add (args, NULL);
 
   controller = loom_launch_controller ((const char * const *) args->pdata, controller_log, &error);
@@ -239,9 +327,10 @@ cmd_cluster_start (const Command *command,
                loomctl_profile_or_default (profile), n_back);
     }
 
+  engine_rights_save (&rights, state_dir);
   if (n_back < n_engines &&
-      !launch_engines (client, n_engines - n_back, n_back, (guint) (reconnect_timeout * 1000), state_dir, procs,
-                       &error))
+      !launch_engines (client, n_engines - n_back, n_back, (guint) (reconnect_timeout * 1000), state_dir, &rights,
+                       procs, &error))
     {
       loom_client_shutdown (client, NULL);
       loom_client_close (client);
@@ -332,6 +421,64 @@ cmd_cluster_stop (const Command *command,
   return EXIT_OK;
 }
 
+/* A limit's figure: sizes in IEC units, durations in seconds. */
+static char *
+limit_figure (const char *name,
+              gint64      value)
+{
+  if (value < 0)
+    return g_strdup ("");
+  if (g_str_has_suffix (name, "_bytes"))
+    return g_format_size_full (value, G_FORMAT_SIZE_IEC_UNITS);
+  if (g_str_has_suffix (name, "_s"))
+    return g_strdup_printf ("%" PRId64 " s", value);
+  return g_strdup_printf ("%'" PRId64, value);
+}
+
+/* Every limit of the controller, one a line: what it bounds, what is in
+ * use (where the controller says) and the limit. */
+static void
+print_limits (LoomClusterStatus *status)
+{
+  static const struct { const char *name; const char *label; } labels[] = {
+    { "message_bytes", N_("message size") },
+    { "replay_digests", N_("digests remembered against replay") },
+    { "replay_window_s", N_("message dates accepted, either way") },
+    { "engines", N_("engine ids") },
+    { "gone_engines_remembered", N_("gone engines remembered") },
+    { "gone_engines_listed", N_("gone engines listed") },
+    { "jobs", N_("unfinished jobs") },
+    { "jobs_receiving_params", N_("jobs receiving their parameters") },
+    { "job_tasks", N_("tasks of a job with a parameter list") },
+    { "listed_tasks", N_("tasks with a parameter list, all jobs") },
+    { "job_params_bytes", N_("parameters of a job") },
+    { "client_queue", N_("messages queued for a client") },
+    { "results_backlog_bytes", N_("results waiting for slow clients") },
+    { "subscription_prefixes", N_("event subscriptions tracked") },
+  };
+  const char * const *names = loom_cluster_status_get_limit_names (status);
+
+  if (names == NULL || names[0] == NULL)
+    return;
+  g_print (_("Limits:%*s%12s %12s\n"), 31, "", _("in use"), _("limit"));
+  for (guint i = 0; names[i]; i++)
+    {
+      const char *label = names[i];
+      gint64 used;
+      guint64 limit = loom_cluster_status_get_limit (status, names[i], &used);
+      g_autofree char *used_text = limit_figure (names[i], used);
+      g_autofree char *limit_text = limit_figure (names[i], (gint64) MIN (limit, (guint64) G_MAXINT64));
+      int pad;
+
+      for (guint j = 0; j < G_N_ELEMENTS (labels); j++)
+        if (g_str_equal (labels[j].name, names[i]))
+          label = _(labels[j].label);
+      /* Pad by characters, not bytes: labels are translated. */
+      pad = MAX (0, 36 - (int) g_utf8_strlen (label, -1));
+      g_print ("  %s%*s%12s %12s\n", label, pad, "", used_text, limit_text);
+    }
+}
+
 /* Where the controller listens and how that is guarded, from the
  * connection files beside @path. */
 static void
@@ -401,7 +548,10 @@ cmd_cluster_status (const Command *command,
   reasons = loom_cluster_status_get_drop_reasons (status);
   for (guint i = 0; reasons[i]; i++)
     g_print (" %s %" PRIu64, reasons[i], loom_cluster_status_get_dropped (status, reasons[i]));
-  g_print ("\n\n%4s  %-16s %8s  %-8s %10s %6s  %s\n", "ID", "HOST", "PID", "STATE", "DONE", "BUSY", "LOG");
+  g_print (_("; replies to clients %" PRIu64 ", results %" PRIu64 "\n"),
+           loom_cluster_status_get_replies_dropped (status), loom_cluster_status_get_results_dropped (status));
+  print_limits (status);
+  g_print ("\n%4s  %-16s %8s  %-8s %10s %6s  %s\n", "ID", "HOST", "PID", "STATE", "DONE", "BUSY", "LOG");
   engines = loom_cluster_status_get_engines (status);
   for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
     {
@@ -437,15 +587,41 @@ cmd_engines_add (const Command *command,
   g_autoptr(GError) error = NULL;
   g_autofree char *state_dir = NULL;
   gint64 begin = g_get_monotonic_time ();
+  g_auto(EngineRights) rights = { 0 };
+  gboolean no_commands = FALSE;
   int code;
+  GOptionEntry entries[] = {
+    LOOMCTL_PROFILE_OPTION (&ctl),
+    { "plugin-dir", 0, 0, G_OPTION_ARG_FILENAME_ARRAY, &rights.plugin_dirs,
+      N_("The new engines load plugins from DIR only (repeatable; default: what “cluster start” was given)"), "DIR" },
+    { "no-commands", 0, 0, G_OPTION_ARG_NONE, &no_commands,
+      N_("The new engines refuse command tasks (default: as “cluster start” said)"), NULL },
+    { NULL }
+  };
 
-  if ((code = loomctl_prologue (&ctl, command, NULL, &argc, &argv)) != EXIT_OK)
+  if ((code = loomctl_prologue (&ctl, command, entries, &argc, &argv)) != EXIT_OK)
     return code;
+  if (!engine_rights_check (&rights, &error))
+    return loomctl_fail (EXIT_USAGE, "%s", error->message);
   if (!(ids = loom_client_get_ids (ctl.client, &error)))
     return loomctl_fail_with (error);
 
   state_dir = loom_state_dir (loomctl_profile_or_default (ctl.profile));
-  if (!launch_engines (ctl.client, ctl.number, ids->len, 0, state_dir, procs, &error))
+  /* What cluster start was given, unless named here. */
+  if (rights.plugin_dirs == NULL)
+    {
+      engine_rights_load (&rights, state_dir);
+      rights.no_commands |= no_commands;
+    }
+  else
+    {
+      EngineRights saved = { 0 };
+
+      engine_rights_load (&saved, state_dir);
+      rights.no_commands = saved.no_commands || no_commands;
+      engine_rights_clear (&saved);
+    }
+  if (!launch_engines (ctl.client, ctl.number, ids->len, 0, state_dir, &rights, procs, &error))
     {
       kill_procs (procs);
       return loomctl_fail (EXIT_NO_CLUSTER, "%s (logs: %s)", error->message, state_dir);

@@ -50,6 +50,11 @@ struct _LoomClusterStatus
   guint64      store_bytes;
   GStrv        drop_reasons;    /* in the controller's order */
   guint64     *dropped;         /* one per reason */
+  guint64      replies_dropped;
+  guint64      results_dropped;
+  GStrv        limit_names;     /* in the controller's order */
+  guint64     *limits;          /* one per name */
+  gint64      *limits_used;     /* one per name, -1: not reported */
 };
 
 enum {
@@ -88,6 +93,9 @@ loom_cluster_status_finalize (GObject *object)
   g_clear_pointer (&self->store_path, g_free);
   g_clear_object (&self->engines);
   g_clear_pointer (&self->drop_reasons, g_strfreev);
+  g_clear_pointer (&self->limit_names, g_strfreev);
+  g_clear_pointer (&self->limits, g_free);
+  g_clear_pointer (&self->limits_used, g_free);
   g_clear_pointer (&self->dropped, g_free);
 
   G_OBJECT_CLASS (loom_cluster_status_parent_class)->finalize (object);
@@ -287,6 +295,7 @@ loom_cluster_status_init (LoomClusterStatus *self)
 {
   self->engines = g_list_store_new (LOOM_TYPE_ENGINE_INFO);
   self->drop_reasons = g_new0 (char *, 1);
+  self->limit_names = g_new0 (char *, 1);
 }
 
 static guint
@@ -317,6 +326,32 @@ read_dropped (LoomClusterStatus *self,
     {
       self->drop_reasons[i] = g_strdup (l->data);
       self->dropped[i] = uint64_member (dropped, l->data);
+    }
+}
+
+static void
+read_limits (LoomClusterStatus *self,
+             JsonObject        *limits)
+{
+  g_autoptr(GList) names = limits ? json_object_get_members (limits) : NULL;
+  guint n = g_list_length (names), i = 0;
+
+  g_strfreev (self->limit_names);
+  g_free (self->limits);
+  g_free (self->limits_used);
+  self->limit_names = g_new0 (char *, n + 1);
+  self->limits = g_new0 (guint64, n);
+  self->limits_used = g_new0 (gint64, n);
+  for (GList *l = names; l; l = l->next)
+    {
+      JsonObject *limit = loom_json_object (limits, l->data);
+
+      if (limit == NULL)
+        continue;
+      self->limit_names[i] = g_strdup (l->data);
+      self->limits[i] = uint64_member (limit, "limit");
+      self->limits_used[i] = json_object_has_member (limit, "used") ? (gint64) uint64_member (limit, "used") : -1;
+      i++;
     }
 }
 
@@ -370,6 +405,9 @@ loom_cluster_status_new_from_reply (LoomMessage  *reply,
   self->tasks_finished = uint64_member (content, "tasks_finished");
   self->stale_results = uint64_member (content, "stale_results");
   read_dropped (self, loom_json_object (content, "dropped"));
+  self->replies_dropped = uint64_member (content, "replies_dropped");
+  self->results_dropped = uint64_member (content, "results_dropped");
+  read_limits (self, loom_json_object (content, "limits"));
   if (loom_json_object (content, "store"))
     {
       JsonObject *store = loom_json_object (content, "store");
@@ -389,8 +427,9 @@ loom_cluster_status_new_from_reply (LoomMessage  *reply,
  * started, scheme, hwm (0: auto), hwm_mode, heartbeat_timeout_ms, retries, max_message_size},
  * engines: [{id, host, pid, state, tasks_done, outstanding, registered_at,
  * last_heartbeat, busy_fraction, log}], jobs, queued, running,
- * tasks_finished, stale_results, dropped: {reason: count}, store: {path,
- * bytes} or null}`.
+ * tasks_finished, stale_results, dropped: {reason: count}, replies_dropped,
+ * results_dropped, limits: {name: {limit, used}}, store: {path, bytes} or
+ * null}`.  A limit's "used" is there where the controller knows it.
  *
  * Returns: (transfer full): a JSON object
  */
@@ -454,6 +493,26 @@ loom_cluster_status_to_json (LoomClusterStatus *self)
     {
       json_builder_set_member_name (builder, self->drop_reasons[i]);
       json_builder_add_int_value (builder, self->dropped[i]);
+    }
+  json_builder_end_object (builder);
+  json_builder_set_member_name (builder, "replies_dropped");
+  json_builder_add_int_value (builder, self->replies_dropped);
+  json_builder_set_member_name (builder, "results_dropped");
+  json_builder_add_int_value (builder, self->results_dropped);
+  json_builder_set_member_name (builder, "limits");
+  json_builder_begin_object (builder);
+  for (guint i = 0; self->limit_names[i]; i++)
+    {
+      json_builder_set_member_name (builder, self->limit_names[i]);
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "limit");
+      json_builder_add_int_value (builder, self->limits[i]);
+      if (self->limits_used[i] >= 0)
+        {
+          json_builder_set_member_name (builder, "used");
+          json_builder_add_int_value (builder, self->limits_used[i]);
+        }
+      json_builder_end_object (builder);
     }
   json_builder_end_object (builder);
   json_builder_set_member_name (builder, "store");
@@ -716,7 +775,7 @@ loom_cluster_status_get_stale_results (LoomClusterStatus *self)
  *
  * The reasons the controller counts dropped messages by, in its order:
  * "malformed", "unsigned", "bad_signature", "replayed", "too_large",
- * "unknown_type" today.
+ * "unknown_type", "stale" today.
  *
  * Returns: (transfer none) (array zero-terminated=1): the reasons
  */
@@ -748,4 +807,80 @@ loom_cluster_status_get_dropped (LoomClusterStatus *self,
     if (reason == NULL || g_str_equal (reason, self->drop_reasons[i]))
       total += self->dropped[i];
   return total;
+}
+
+/**
+ * loom_cluster_status_get_replies_dropped:
+ * @self: a #LoomClusterStatus
+ *
+ * Returns: the replies the controller dropped because a client did not
+ *   read them (its queue was full) or was gone
+ */
+guint64
+loom_cluster_status_get_replies_dropped (LoomClusterStatus *self)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER_STATUS (self), 0);
+  return self->replies_dropped;
+}
+
+/**
+ * loom_cluster_status_get_results_dropped:
+ * @self: a #LoomClusterStatus
+ *
+ * Returns: the results messages the controller could not send to a client
+ *   (gone, or past the results backlog); they stay in their job
+ */
+guint64
+loom_cluster_status_get_results_dropped (LoomClusterStatus *self)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER_STATUS (self), 0);
+  return self->results_dropped;
+}
+
+/**
+ * loom_cluster_status_get_limit_names:
+ * @self: a #LoomClusterStatus
+ *
+ * The names of the controller's limits, in its order: "message_bytes",
+ * "replay_digests", "replay_window_s", "engines",
+ * "gone_engines_remembered", "gone_engines_listed", "jobs",
+ * "jobs_receiving_params", "job_tasks", "job_params_bytes",
+ * "client_queue", "results_backlog_bytes", "subscription_prefixes" today.
+ *
+ * Returns: (transfer none) (array zero-terminated=1): the names
+ */
+const char * const *
+loom_cluster_status_get_limit_names (LoomClusterStatus *self)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER_STATUS (self), NULL);
+  return (const char * const *) self->limit_names;
+}
+
+/**
+ * loom_cluster_status_get_limit:
+ * @self: a #LoomClusterStatus
+ * @name: one of loom_cluster_status_get_limit_names()
+ * @used: (out) (optional): what is in use, or -1 where the controller
+ *   does not say
+ *
+ * Returns: the limit, or 0 for a name the controller does not report
+ */
+guint64
+loom_cluster_status_get_limit (LoomClusterStatus *self,
+                               const char        *name,
+                               gint64            *used)
+{
+  g_return_val_if_fail (LOOM_IS_CLUSTER_STATUS (self), 0);
+  g_return_val_if_fail (name != NULL, 0);
+
+  for (guint i = 0; self->limit_names[i]; i++)
+    if (g_str_equal (name, self->limit_names[i]))
+      {
+        if (used)
+          *used = self->limits_used[i];
+        return self->limits[i];
+      }
+  if (used)
+    *used = -1;
+  return 0;
 }

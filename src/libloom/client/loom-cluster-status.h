@@ -65,6 +65,16 @@ LOOM_AVAILABLE_IN_ALL
 guint64             loom_cluster_status_get_dropped           (LoomClusterStatus *self,
                                                                const char        *reason);
 LOOM_AVAILABLE_IN_ALL
+guint64             loom_cluster_status_get_replies_dropped   (LoomClusterStatus *self);
+LOOM_AVAILABLE_IN_ALL
+guint64             loom_cluster_status_get_results_dropped   (LoomClusterStatus *self);
+LOOM_AVAILABLE_IN_ALL
+const char * const *loom_cluster_status_get_limit_names       (LoomClusterStatus *self);
+LOOM_AVAILABLE_IN_ALL
+guint64             loom_cluster_status_get_limit             (LoomClusterStatus *self,
+                                                               const char        *name,
+                                                               gint64            *used);
+LOOM_AVAILABLE_IN_ALL
 JsonNode           *loom_cluster_status_to_json               (LoomClusterStatus *self);
 
 G_END_DECLS

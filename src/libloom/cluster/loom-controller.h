@@ -105,6 +105,24 @@ void            loom_controller_set_retries            (LoomController  *self,
 LOOM_AVAILABLE_IN_ALL
 void            loom_controller_set_max_message_size   (LoomController  *self,
                                                         gsize            max_size);
+
+/**
+ * loom_controller_set_job_limits:
+ * @self: a #LoomController
+ * @max_jobs: unfinished jobs held at once; 0 for the default (10,000)
+ * @max_job_tasks: tasks of a job with explicit parameters; 0 for the
+ *   default (1,000,000).  Sweeps are expanded as tasks run and have no
+ *   such limit.
+ * @max_job_params: bytes of explicit parameters of a job; 0 for the
+ *   default (256 MiB)
+ *
+ * A submit past a limit is refused with an error that gives the limit.
+ */
+LOOM_AVAILABLE_IN_ALL
+void            loom_controller_set_job_limits         (LoomController  *self,
+                                                        guint            max_jobs,
+                                                        guint            max_job_tasks,
+                                                        guint64          max_job_params);
 LOOM_AVAILABLE_IN_ALL
 void            loom_controller_set_tcp                (LoomController  *self,
                                                         const char      *ip);
