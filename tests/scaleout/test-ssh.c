@@ -235,10 +235,9 @@ test_command_job (void)
         g_assert_cmpint (loom_scaleout_ssh (sshd, rm_command, NULL, NULL, NULL), ==, 0);
         g_assert_false (g_file_test (remote.dir, G_FILE_TEST_EXISTS));
       }
-      {
-        g_autoptr(GArray) left = group_members (sshd, remote.group);
-        g_assert_cmpuint (left->len, ==, 0);
-      }
+      /* Not `pgrep -g GROUP` again: pids wrap within seconds on a busy
+       * machine, and another's process group may have that number by now.
+       * Every engine carries the run marker: none may be left. */
       loom_scaleout_assert_nothing_left ();
       {
         gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
