@@ -8,7 +8,7 @@
  * into the corpus test (test-fuzz-corpus), which replays the inputs kept
  * in tests/fuzz/corpus/ through the same entry points.
  *
- * An entry point aborts (g_error) when an invariant breaks; input that is
+ * An entry point aborts (loom_fuzz_fail()) when an invariant breaks; input that is
  * merely invalid is not an error.
  */
 
@@ -51,9 +51,13 @@ typedef struct
 #define LOOM_FUZZ_CHECK(cond) \
   G_STMT_START { \
     if (G_UNLIKELY (!(cond))) \
-      g_error ("%s:%d: invariant broken: %s", __FILE__, __LINE__, #cond); \
+      loom_fuzz_fail ("%s:%d: invariant broken: %s", __FILE__, __LINE__, #cond); \
   } G_STMT_END
 
+/* Prints and aborts: libFuzzer keeps the input of an abort, not of the
+ * SIGTRAP g_error() raises. */
+G_NORETURN void loom_fuzz_fail (const char *format,
+                                ...) G_GNUC_PRINTF (1, 2);
 void   loom_fuzz_init       (void);
 guint  loom_fuzz_node_depth (JsonNode            *node);
 void   loom_fuzz_check_json (const char          *data,
