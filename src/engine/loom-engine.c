@@ -33,6 +33,18 @@
 #include "loom-json-private.h"
 #include "loom-wire-private.h"
 
+/* Under AddressSanitizer (build-aux/dev asan), LeakSanitizer's check. */
+#if defined(__SANITIZE_ADDRESS__)
+# define LOOM_HAVE_LSAN 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define LOOM_HAVE_LSAN 1
+# endif
+#endif
+#ifdef LOOM_HAVE_LSAN
+# include <sanitizer/lsan_interface.h>
+#endif
+
 typedef struct
 {
   guint            job;
@@ -653,6 +665,10 @@ stop_process (LoomRunContext *run,
 
   fflush (stdout);
   fflush (stderr);
+#ifdef LOOM_HAVE_LSAN
+  /* _exit() skips the leak check LeakSanitizer runs at exit. */
+  __lsan_do_leak_check ();
+#endif
   _exit (status);
 }
 
