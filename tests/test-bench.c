@@ -233,6 +233,31 @@ test_scale_bad_values (void)
   assert_bench_left_nothing (tmpdir);
 }
 
+/* `loomctl bench`: the same figures over ipc:// and over TCP with CURVE,
+ * and the raw libzmq round trip with and without CURVE, in one run. */
+static void
+test_bench_curve (void)
+{
+  static const char * const members[] = {
+    "throughput_tasks_per_s", "latency_median_us", "tcp_curve_throughput_tasks_per_s",
+    "tcp_curve_latency_median_us", "tcp_curve_latency_p99_us", "zmq_rtt_median_us",
+    "zmq_tcp_rtt_median_us", "zmq_tcp_curve_rtt_median_us", NULL
+  };
+  g_autofree char *tmpdir = use_own_tmpdir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *obj;
+
+  g_assert_cmpint (run_loomctl (&out, &err, "bench", "--json", "--runs", "1", "--tasks", "2000", "--calls", "1000",
+                                "--startup-engines", "2", NULL), ==, 0);
+  root = parse_json (out);
+  obj = json_node_get_object (root);
+  assert_has_members (obj, members);
+  for (guint i = 0; members[i] != NULL; i++)
+    g_assert_cmpfloat (number (obj, members[i]), >, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -244,6 +269,7 @@ main (int   argc,
   g_test_add_func ("/loom/bench/scale-json", test_scale_json);
   g_test_add_func ("/loom/bench/scale-text", test_scale_text);
   g_test_add_func ("/loom/bench/scale-bad-values", test_scale_bad_values);
+  g_test_add_func ("/loom/bench/curve", test_bench_curve);
 
   return g_test_run ();
 }

@@ -240,11 +240,27 @@ test_round_trip (void)
     g_autofree char *text = g_strdup_printf ("{\"ip\":\"10.1.2.3\",\"client_port\":5001,"
                                              "\"engine_port\":5002,\"event_port\":5003,"
                                              "\"key\":\"%s\"}", key_hex);
+    g_autofree char *with_curve = g_strdup_printf ("{\"ip\":\"10.1.2.3\",\"client_port\":5001,"
+                                                   "\"engine_port\":5002,\"event_port\":5003,"
+                                                   "\"key\":\"%s\",\"curve_server_key\":\"%s\","
+                                                   "\"curve_public_key\":\"%s\",\"curve_secret_key\":\"%s\"}",
+                                                   key_hex, conn->curve_server, conn->curve_public, conn->curve_secret);
 
-    /* Private, as a key must be (others' reading it is warned about). */
+    /* Over TCP, a file without CURVE keys (an older Loom's) is refused
+     * with a message that says what to do. */
     g_assert_true (g_file_set_contents_full (hand, text, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
     loaded = loom_connection_load (hand, &error);
+    g_assert_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT);
+    g_assert_nonnull (strstr (error->message, "CURVE"));
+    g_assert_null (loaded);
+    g_clear_error (&error);
+
+    /* Private, as a key must be (others' reading it is warned about). */
+    g_assert_true (g_file_set_contents_full (hand, with_curve, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, NULL));
+    loaded = loom_connection_load (hand, &error);
     g_assert_no_error (error);
+    g_assert_cmpint (loaded->role, ==, LOOM_ROLE_CLIENT);
+    g_assert_cmpstr (loaded->curve_server, ==, conn->curve_server);
     g_assert_cmpstr (loaded->transport, ==, "tcp");
     g_assert_cmpstr (loaded->client_url, ==, "tcp://10.1.2.3:5001");
     g_assert_cmpstr (loaded->engine_url, ==, "tcp://10.1.2.3:5002");
@@ -270,7 +286,7 @@ static JsonObject *
 valid_object (void)
 {
   g_autoptr(LoomConnection) conn = connection_with_urls ("errors");
-  g_autofree char *json = loom_connection_to_json (conn);
+  g_autofree char *json = loom_connection_to_json (conn, LOOM_ROLE_CLIENT);
   g_autoptr(JsonNode) node = loom_json_from_data (json, -1, NULL);
 
   g_assert_nonnull (node);

@@ -239,6 +239,8 @@ static void
 test_wrong_key (void)
 {
   g_autofree char *file = connection_file ("km");
+  g_autofree char *stem = g_strndup (file, strlen (file) - strlen (".json"));
+  g_autofree char *engine_file = g_strconcat (stem, "-engine.json", NULL);
   g_autofree char *copy = g_build_filename (g_get_user_runtime_dir (), "wrong-key.json", NULL);
   g_autofree char *data = NULL;
   g_autofree char *err = NULL;
@@ -249,10 +251,23 @@ test_wrong_key (void)
   g_autofree char *expected = g_strdup_printf ("the key in %s may not match the controller's", copy);
 
   cluster_start ("km", "1");
+
+  /* The clients' file is not an engine's (and the engines' one is not
+   * beside this copy): refused, naming the file engines need. */
   g_assert_true (g_file_get_contents (file, &data, NULL, NULL));
+  g_assert_true (g_file_set_contents (copy, data, -1, NULL));
+  g_chmod (copy, 0600);
+  g_assert_cmpint (run_program ("LOOM_ENGINE", (const char *[]) { "-c", copy, "--grace-ms", "1000", NULL }, &err), ==, 3);
+  g_assert_nonnull (strstr (err, "is the clients' connection file: an engine needs the engines' one"));
+  g_clear_pointer (&err, g_free);
+  g_clear_pointer (&data, g_free);
+
+  /* The engines' file with a wrong key. */
+  g_assert_true (g_file_get_contents (engine_file, &data, NULL, NULL));
   wrong = g_regex_replace_literal (key, data, -1, 0, replacement, 0, NULL);
   g_assert_cmpstr (wrong, !=, data);
   g_assert_true (g_file_set_contents (copy, wrong, -1, NULL));
+  g_chmod (copy, 0600);
   g_assert_cmpint (run_program ("LOOM_ENGINE", (const char *[]) { "-c", copy, "--grace-ms", "1000", NULL }, &err), ==, 4);
   g_assert_nonnull (strstr (err, "does not answer"));
   g_assert_nonnull (strstr (err, expected));

@@ -39,9 +39,9 @@ fake_engine_register (FakeEngine     *fe,
   JsonObject *content;
 
   fe->sock = peer_connect (tc->conn->engine_url, ZMQ_DEALER);
-  loom_wire_send (tc->wire, fe->sock, NULL, "register", NULL,
+  loom_wire_send (tc->engine_wire, fe->sock, NULL, "register", NULL,
                   "{\"host\":\"fake\",\"pid\":1}", -1, NULL, 0);
-  reply = peer_recv (tc->wire, fe->sock, WAIT_MS);
+  reply = peer_recv (tc->engine_wire, fe->sock, WAIT_MS);
   g_assert_nonnull (reply);
   g_assert_cmpstr (reply->msg_type, ==, "register_reply");
   content = loom_message_get_content (reply, NULL);
@@ -54,7 +54,7 @@ static void
 fake_engine_heartbeat (FakeEngine     *fe,
                        TestController *tc)
 {
-  loom_wire_send (tc->wire, fe->sock, NULL, "heartbeat", NULL, "{}", 2, NULL, 0);
+  loom_wire_send (tc->engine_wire, fe->sock, NULL, "heartbeat", NULL, "{}", 2, NULL, 0);
 }
 
 /* The next "tasks" message, skipping heartbeats and the like. */
@@ -66,7 +66,7 @@ fake_engine_next_tasks (FakeEngine     *fe,
 
   while (g_get_monotonic_time () < deadline)
     {
-      LoomMessage *msg = peer_recv (tc->wire, fe->sock, 200);
+      LoomMessage *msg = peer_recv (tc->engine_wire, fe->sock, 200);
 
       if (msg != NULL && g_str_equal (msg->msg_type, "tasks"))
         return msg;
@@ -98,7 +98,7 @@ fake_engine_answer (FakeEngine     *fe,
                              ",%u,%" G_GINT64_FORMAT ",%" G_GINT64_FORMAT "]]}",
                              fe->id, json_array_get_int_element (row, 0), json_array_get_int_element (row, 1),
                              json_array_get_int_element (row, 2), status, started, completed);
-  loom_wire_send (tc->wire, fe->sock, NULL, "results", NULL, content, -1, buffers, 2);
+  loom_wire_send (tc->engine_wire, fe->sock, NULL, "results", NULL, content, -1, buffers, 2);
 }
 
 static void
@@ -233,6 +233,9 @@ test_subscription_flood (void)
   /* No high-water mark: every subscription goes out. */
   g_assert_cmpint (zmq_setsockopt (attacker, ZMQ_SNDHWM, &(int) { 0 }, sizeof (int)), ==, 0);
   g_assert_cmpint (zmq_setsockopt (attacker, ZMQ_LINGER, &(int) { 0 }, sizeof (int)), ==, 0);
+  /* The worst case: the attacker holds the clients' keys (over TCP,
+   * a peer without them never gets past the handshake). */
+  g_assert_true (loom_connection_secure_socket (conn, attacker, conn->event_url, NULL));
   g_assert_cmpint (zmq_connect (attacker, conn->event_url), ==, 0);
   for (guint i = 0; i < 200000; i++)
     {
@@ -244,7 +247,7 @@ test_subscription_flood (void)
       if (i % 500 == 499)
         g_usleep (2000);
     }
-  watcher = peer_connect (conn->event_url, ZMQ_SUB);
+  watcher = peer_connect_with (conn, conn->event_url, ZMQ_SUB);
   g_assert_cmpint (zmq_setsockopt (watcher, ZMQ_SUBSCRIBE, LOOM_EVENT_TOPIC_TASKS, strlen (LOOM_EVENT_TOPIC_TASKS)),
                    ==, 0);
   g_usleep (500 * 1000);
@@ -391,8 +394,8 @@ test_gone_engines_listed (void)
       g_autoptr(LoomMessage) bye = NULL;
 
       fake_engine_register (&fe, &tc);
-      loom_wire_send (tc.wire, fe.sock, NULL, "unregister", NULL, "{}", 2, NULL, 0);
-      bye = peer_recv (tc.wire, fe.sock, WAIT_MS);
+      loom_wire_send (tc.engine_wire, fe.sock, NULL, "unregister", NULL, "{}", 2, NULL, 0);
+      bye = peer_recv (tc.engine_wire, fe.sock, WAIT_MS);
       g_assert_nonnull (bye);
       fake_engine_close (&fe);
     }

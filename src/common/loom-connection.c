@@ -145,27 +145,122 @@ loom_connection_path_for_profile (const char *profile)
   return g_build_filename (dir, name, NULL);
 }
 
-LoomConnection *
-loom_connection_new (const char *profile)
+/* The engines' file beside the clients' one: <profile>.json gives
+ * <profile>-engine.json. */
+char *
+loom_connection_engine_path (const char *client_path)
 {
-  LoomConnection *conn = g_new0 (LoomConnection, 1);
+  g_autofree char *stem = g_str_has_suffix (client_path, ".json")
+                          ? g_strndup (client_path, strlen (client_path) - strlen (".json"))
+                          : g_strdup (client_path);
+
+  return g_strconcat (stem, "-engine.json", NULL);
+}
+
+const char *
+loom_role_to_string (LoomRole role)
+{
+  switch (role)
+    {
+    case LOOM_ROLE_CLIENT:     return "client";
+    case LOOM_ROLE_ENGINE:     return "engine";
+    case LOOM_ROLE_CONTROLLER: return "controller";
+    default:                   g_return_val_if_reached ("client");
+    }
+}
+
+static gboolean
+role_from_string (const char *text,
+                  LoomRole   *role)
+{
+  for (LoomRole r = LOOM_ROLE_CLIENT; r <= LOOM_ROLE_CONTROLLER; r++)
+    if (g_strcmp0 (text, loom_role_to_string (r)) == 0)
+      {
+        *role = r;
+        return TRUE;
+      }
+  return FALSE;
+}
+
+static void
+random_bytes (guint8 *buf,
+              gsize   len)
+{
   gsize got = 0;
 
-  conn->profile = g_strdup (profile);
-  conn->signature_scheme = g_strdup ("hmac-sha256");
-  conn->controller_pid = getpid ();
-  conn->created = g_get_real_time ();
-
-  while (got < sizeof conn->key)
+  while (got < len)
     {
-      ssize_t r = getrandom (conn->key + got, sizeof conn->key - got, 0);
+      ssize_t r = getrandom (buf + got, len - got, 0);
       if (r < 0 && errno == EINTR)
         continue;
       g_assert (r > 0);
       got += r;
     }
+}
+
+/* A CURVE keypair, or empty strings where libzmq was built without CURVE
+ * (such a controller can only listen on ipc://). */
+static void
+curve_keypair (char *public_key,
+               char *secret_key)
+{
+  if (zmq_curve_keypair (public_key, secret_key) != 0)
+    public_key[0] = secret_key[0] = '\0';
+}
+
+/* A controller's connection: fresh keys for both roles, and the
+ * controller's own CURVE keypair. */
+LoomConnection *
+loom_connection_new (const char *profile)
+{
+  LoomConnection *conn = g_new0 (LoomConnection, 1);
+
+  conn->profile = g_strdup (profile);
+  conn->role = LOOM_ROLE_CONTROLLER;
+  conn->signature_scheme = g_strdup ("hmac-sha256");
+  conn->controller_pid = getpid ();
+  conn->created = g_get_real_time ();
+
+  random_bytes (conn->key, sizeof conn->key);
+  random_bytes (conn->engine_key, sizeof conn->engine_key);
+  curve_keypair (conn->curve_server, conn->server_secret);
+  curve_keypair (conn->curve_public, conn->curve_secret);
+  curve_keypair (conn->engine_public, conn->engine_secret);
 
   return conn;
+}
+
+/* Copies the keys of a controller's connection @from (a restarted
+ * controller takes over its predecessor's): both roles' when @from holds
+ * them all, the clients' alone when it is a client file (then engines
+ * need the new engine file).  Returns whether the engines' keys came too. */
+gboolean
+loom_connection_take_keys (LoomConnection *conn,
+                           LoomConnection *from)
+{
+  gboolean engines_too = from->role == LOOM_ROLE_CONTROLLER;
+
+  memcpy (conn->key, from->key, LOOM_KEY_SIZE);
+  if (from->curve_public[0] != '\0')
+    {
+      memcpy (conn->curve_public, from->curve_public, LOOM_CURVE_KEY_SIZE);
+      memcpy (conn->curve_secret, from->curve_secret, LOOM_CURVE_KEY_SIZE);
+    }
+  if (engines_too)
+    {
+      memcpy (conn->engine_key, from->engine_key, LOOM_KEY_SIZE);
+      if (from->server_secret[0] != '\0')
+        {
+          memcpy (conn->curve_server, from->curve_server, LOOM_CURVE_KEY_SIZE);
+          memcpy (conn->server_secret, from->server_secret, LOOM_CURVE_KEY_SIZE);
+        }
+      if (from->engine_public[0] != '\0')
+        {
+          memcpy (conn->engine_public, from->engine_public, LOOM_CURVE_KEY_SIZE);
+          memcpy (conn->engine_secret, from->engine_secret, LOOM_CURVE_KEY_SIZE);
+        }
+    }
+  return engines_too;
 }
 
 void
@@ -175,9 +270,14 @@ loom_connection_free (LoomConnection *conn)
     return;
 
   memset (conn->key, 0, sizeof conn->key);
+  memset (conn->engine_key, 0, sizeof conn->engine_key);
+  memset (conn->curve_secret, 0, sizeof conn->curve_secret);
+  memset (conn->engine_secret, 0, sizeof conn->engine_secret);
+  memset (conn->server_secret, 0, sizeof conn->server_secret);
   g_free (conn->profile);
   g_free (conn->transport);
   g_free (conn->ip);
+  g_free (conn->host);
   g_free (conn->client_url);
   g_free (conn->engine_url);
   g_free (conn->event_url);
@@ -185,13 +285,39 @@ loom_connection_free (LoomConnection *conn)
   g_free (conn);
 }
 
+static void
+add_string (JsonBuilder *b,
+            const char  *name,
+            const char  *value)
+{
+  json_builder_set_member_name (b, name);
+  json_builder_add_string_value (b, value);
+}
+
+static void
+add_key (JsonBuilder  *b,
+         const char   *name,
+         const guint8 *key)
+{
+  g_autofree char *hex = loom_key_to_hex (key, LOOM_KEY_SIZE);
+
+  add_string (b, name, hex);
+  memset (hex, 0, strlen (hex));
+}
+
+/* The file of @role (the role of @conn or one it holds the keys of): a
+ * client's and an engine's carry only their own secrets. */
 char *
-loom_connection_to_json (LoomConnection *conn)
+loom_connection_to_json (LoomConnection *conn,
+                         LoomRole        role)
 {
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) root = NULL;
   g_autoptr(JsonGenerator) gen = json_generator_new ();
-  g_autofree char *key = loom_key_to_hex (conn->key, sizeof conn->key);
+  gboolean engine = role == LOOM_ROLE_ENGINE;
+  char *json;
+
+  g_return_val_if_fail (conn->role == role || conn->role == LOOM_ROLE_CONTROLLER, NULL);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "version");
@@ -202,6 +328,8 @@ loom_connection_to_json (LoomConnection *conn)
   json_builder_add_string_value (b, conn->transport);
   json_builder_set_member_name (b, "ip");
   json_builder_add_string_value (b, conn->ip);
+  if (conn->host != NULL)
+    add_string (b, "host", conn->host);
   json_builder_set_member_name (b, "client_port");
   json_builder_add_int_value (b, conn->client_port);
   json_builder_set_member_name (b, "engine_port");
@@ -214,8 +342,23 @@ loom_connection_to_json (LoomConnection *conn)
   json_builder_add_string_value (b, conn->engine_url);
   json_builder_set_member_name (b, "event_url");
   json_builder_add_string_value (b, conn->event_url);
-  json_builder_set_member_name (b, "key");
-  json_builder_add_string_value (b, key);
+  add_string (b, "role", loom_role_to_string (role));
+  add_key (b, "key", engine && conn->role == LOOM_ROLE_CONTROLLER ? conn->engine_key : conn->key);
+  if (conn->curve_server[0] != '\0')
+    {
+      add_string (b, "curve_server_key", conn->curve_server);
+      add_string (b, "curve_public_key", engine && conn->role == LOOM_ROLE_CONTROLLER
+                                         ? conn->engine_public : conn->curve_public);
+      add_string (b, "curve_secret_key", engine && conn->role == LOOM_ROLE_CONTROLLER
+                                         ? conn->engine_secret : conn->curve_secret);
+    }
+  if (role == LOOM_ROLE_CONTROLLER)
+    {
+      add_key (b, "engine_key", conn->engine_key);
+      add_string (b, "engine_curve_public_key", conn->engine_public);
+      add_string (b, "engine_curve_secret_key", conn->engine_secret);
+      add_string (b, "curve_server_secret_key", conn->server_secret);
+    }
   json_builder_set_member_name (b, "signature_scheme");
   json_builder_add_string_value (b, conn->signature_scheme);
   json_builder_set_member_name (b, "controller_pid");
@@ -227,8 +370,10 @@ loom_connection_to_json (LoomConnection *conn)
   root = json_builder_get_root (b);
   json_generator_set_root (gen, root);
   json_generator_set_pretty (gen, TRUE);
-  memset (key, 0, strlen (key));
-  return json_generator_to_data (gen, NULL);
+  json = json_generator_to_data (gen, NULL);
+  /* The builder's copies of the secrets go with it; the tree's strings
+   * cannot be wiped through json-glib's API. */
+  return json;
 }
 
 /* Makes @dir (0700) if it is missing, and checks that it is the user's
@@ -265,6 +410,16 @@ loom_connection_save (LoomConnection  *conn,
                       const char      *path,
                       GError         **error)
 {
+  return loom_connection_save_as (conn, conn->role, path, error);
+}
+
+/* Writes the file of @role (see loom_connection_to_json()) at @path. */
+gboolean
+loom_connection_save_as (LoomConnection  *conn,
+                         LoomRole         role,
+                         const char      *path,
+                         GError         **error)
+{
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *json = NULL;
   gboolean ret;
@@ -272,7 +427,7 @@ loom_connection_save (LoomConnection  *conn,
   if (!loom_connection_dir_ensure (dir, error))
     return FALSE;
 
-  json = loom_connection_to_json (conn);
+  json = loom_connection_to_json (conn, role);
   /* Written to a temporary file with mode 0600 and renamed over the old one,
    * so a reader never sees half a file and the key is never world-readable. */
   ret = g_file_set_contents_full (path, json, -1,
@@ -302,16 +457,38 @@ warn_if_readable_by_others (const char *path)
   G_UNLOCK (warned);
 }
 
+/* Reads the Z85 CURVE key @name of @obj into @out; a missing one leaves
+ * @out empty, a malformed one is an error. */
+static gboolean
+read_curve_key (JsonObject  *obj,
+                const char  *name,
+                char        *out,
+                const char  *path,
+                GError     **error)
+{
+  const char *text = loom_json_string (obj, name, NULL);
+  guint8 raw[32];
+
+  out[0] = '\0';
+  if (text == NULL)
+    return TRUE;
+  if (strlen (text) != LOOM_CURVE_KEY_SIZE - 1 || zmq_z85_decode (raw, text) == NULL)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("Connection file %s has a malformed “%s” (40 Z85 characters expected)"), path, name);
+      return FALSE;
+    }
+  memcpy (out, text, LOOM_CURVE_KEY_SIZE);
+  return TRUE;
+}
+
 LoomConnection *
 loom_connection_load (const char  *path,
                       GError     **error)
 {
   g_autoptr(LoomConnection) conn = NULL;
-  g_autoptr(JsonNode) root = NULL;
   g_autofree char *data = NULL;
   g_autoptr(GError) local_error = NULL;
-  JsonObject *obj;
-  const char *key;
   gsize len;
 
   if (!g_file_get_contents (path, &data, &len, &local_error))
@@ -323,6 +500,38 @@ loom_connection_load (const char  *path,
         g_propagate_error (error, g_steal_pointer (&local_error));
       return NULL;
     }
+
+  conn = loom_connection_load_from_data (data, len, path, error);
+  memset (data, 0, len);
+  /* A file that holds a key: is it private? */
+  if (conn != NULL)
+    warn_if_readable_by_others (path);
+  return g_steal_pointer (&conn);
+}
+
+/**
+ * loom_connection_load_from_data:
+ * @data: a connection file's JSON
+ * @len: its length, or -1 when it ends with a NUL
+ * @origin: where it came from, for messages (a path, or an environment
+ *   variable's name)
+ * @error: return location for a #GError
+ *
+ * Reads a connection file's contents: what launchers hand engines in
+ * `LOOM_CONNECTION`, so that no shared file system is needed.
+ */
+LoomConnection *
+loom_connection_load_from_data (const char  *data,
+                                gssize       len,
+                                const char  *origin,
+                                GError     **error)
+{
+  g_autoptr(LoomConnection) conn = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  g_autoptr(GError) local_error = NULL;
+  const char *path = origin;
+  JsonObject *obj;
+  const char *key;
 
   root = loom_json_from_data (data, len, &local_error);
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
@@ -338,6 +547,7 @@ loom_connection_load (const char  *path,
   conn->profile = g_strdup (loom_json_string (obj, "profile", NULL));
   conn->transport = g_strdup (loom_json_string (obj, "transport", "tcp"));
   conn->ip = g_strdup (loom_json_string (obj, "ip", NULL));
+  conn->host = g_strdup (loom_json_string (obj, "host", NULL));
   conn->client_port = loom_json_int (obj, "client_port", 0);
   conn->engine_port = loom_json_int (obj, "engine_port", 0);
   conn->event_port = loom_json_int (obj, "event_port", 0);
@@ -355,6 +565,28 @@ loom_connection_load (const char  *path,
     conn->engine_url = g_strdup_printf ("tcp://%s:%d", conn->ip, conn->engine_port);
   if (conn->event_url == NULL && conn->ip != NULL && conn->event_port > 0)
     conn->event_url = g_strdup_printf ("tcp://%s:%d", conn->ip, conn->event_port);
+
+  if (!role_from_string (loom_json_string (obj, "role", "client"), &conn->role))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("Connection file %s names an unknown role “%s” (client, engine or controller)"),
+                   path, loom_json_string (obj, "role", ""));
+      return NULL;
+    }
+  if (!read_curve_key (obj, "curve_server_key", conn->curve_server, path, error) ||
+      !read_curve_key (obj, "curve_public_key", conn->curve_public, path, error) ||
+      !read_curve_key (obj, "curve_secret_key", conn->curve_secret, path, error))
+    return NULL;
+  if (conn->role == LOOM_ROLE_CONTROLLER &&
+      (!read_curve_key (obj, "engine_curve_public_key", conn->engine_public, path, error) ||
+       !read_curve_key (obj, "engine_curve_secret_key", conn->engine_secret, path, error) ||
+       !read_curve_key (obj, "curve_server_secret_key", conn->server_secret, path, error) ||
+       !loom_key_from_hex (loom_json_string (obj, "engine_key", NULL), conn->engine_key, LOOM_KEY_SIZE)))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("Connection file %s is a controller's but lacks the engines' keys"), path);
+      return NULL;
+    }
 
   key = loom_json_string (obj, "key", NULL);
   if (g_strcmp0 (conn->signature_scheme, "hmac-sha256") != 0)
@@ -377,9 +609,81 @@ loom_connection_load (const char  *path,
       return NULL;
     }
 
-  /* A file that holds a key: is it private? */
-  warn_if_readable_by_others (path);
+  /* Over TCP everything is encrypted: a file without CURVE keys comes
+   * from an older Loom, whose controller this one cannot talk to. */
+  if (g_str_has_prefix (conn->client_url, "tcp://") &&
+      (conn->curve_server[0] == '\0' || conn->curve_public[0] == '\0' || conn->curve_secret[0] == '\0'))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("Connection file %s has no CURVE keys, which TCP needs (it was written by an older "
+                     "Loom): restart the cluster to write a new one"), path);
+      return NULL;
+    }
+
   return g_steal_pointer (&conn);
+}
+
+
+/**
+ * loom_connection_load_for_role:
+ * @path: a connection file
+ * @role: the role that will use it
+ * @error: return location for a #GError
+ *
+ * Loads @path as loom_connection_load() does and checks that it is a file
+ * of @role (a controller's holds every role's keys), with an error that
+ * names the right file otherwise.
+ */
+LoomConnection *
+loom_connection_load_for_role (const char  *path,
+                               LoomRole     role,
+                               GError     **error)
+{
+  g_autoptr(LoomConnection) conn = loom_connection_load (path, error);
+
+  if (conn == NULL || conn->role == role || conn->role == LOOM_ROLE_CONTROLLER)
+    return g_steal_pointer (&conn);
+
+  if (role == LOOM_ROLE_ENGINE)
+    {
+      g_autofree char *engine_path = loom_connection_engine_path (path);
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("%s is the clients' connection file: an engine needs the engines' one, %s"),
+                   path, engine_path);
+    }
+  else
+    g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                 _("%s is an engines' connection file: clients cannot use it (they need <profile>.json)"),
+                 path);
+  return NULL;
+}
+
+/* The client side of CURVE: over tcp://, @socket gets the controller's
+ * public key and the keypair of @conn's role before it connects to @url.
+ * ipc:// and inproc:// need nothing (the file system guards them). */
+gboolean
+loom_connection_secure_socket (LoomConnection  *conn,
+                               void            *socket,
+                               const char      *url,
+                               GError         **error)
+{
+  if (url == NULL || !g_str_has_prefix (url, "tcp://"))
+    return TRUE;
+  if (conn->curve_server[0] == '\0')
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                   _("Cannot connect to %s: the connection file has no CURVE keys, which TCP needs"), url);
+      return FALSE;
+    }
+  if (zmq_setsockopt (socket, ZMQ_CURVE_SERVERKEY, conn->curve_server, LOOM_CURVE_KEY_SIZE - 1) != 0 ||
+      zmq_setsockopt (socket, ZMQ_CURVE_PUBLICKEY, conn->curve_public, LOOM_CURVE_KEY_SIZE - 1) != 0 ||
+      zmq_setsockopt (socket, ZMQ_CURVE_SECRETKEY, conn->curve_secret, LOOM_CURVE_KEY_SIZE - 1) != 0)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                   _("Cannot encrypt the connection to %s: %s"), url, zmq_strerror (zmq_errno ()));
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* Asks the controller for a "pong" on its client socket: the only sure sign
@@ -388,6 +692,7 @@ gboolean
 loom_connection_ping (LoomConnection *conn,
                       guint           timeout_ms)
 {
+  g_autofree char *url = NULL;
   LoomWire *wire;
   void *sock;
   gboolean ok = FALSE;
@@ -398,7 +703,9 @@ loom_connection_ping (LoomConnection *conn,
   sock = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
   loom_wire_apply_socket_limits (wire, sock);
 
-  if (zmq_connect (sock, conn->client_url) != 0 ||
+  url = loom_connection_url (conn, conn->client_url);
+  if (!loom_connection_secure_socket (conn, sock, url, NULL) ||
+      zmq_connect (sock, url) != 0 ||
       loom_wire_send (wire, sock, NULL, "ping", NULL, "{}", 2, NULL, 0) != 0)
     goto out;
 
@@ -429,6 +736,37 @@ out:
   zmq_close (sock);
   loom_wire_free (wire);
   return ok;
+}
+
+/* Whether @ip is an address that means every interface. */
+gboolean
+loom_address_is_wildcard (const char *ip)
+{
+  return ip != NULL && (g_str_equal (ip, "0.0.0.0") || g_str_equal (ip, "*") ||
+                        g_str_equal (ip, "::") || g_str_equal (ip, "[::]"));
+}
+
+/**
+ * loom_connection_url:
+ * @conn: a loaded connection file
+ * @url: one of its URLs
+ *
+ * Where this process connects for @url: over loopback when the controller
+ * runs on this host and listens on every address (its files name the host,
+ * which may not even resolve here), else @url itself.
+ *
+ * Returns: (transfer full): the URL to connect to
+ */
+char *
+loom_connection_url (LoomConnection *conn,
+                     const char     *url)
+{
+  const char *colon = url ? strrchr (url, ':') : NULL;
+
+  if (url == NULL || !g_str_has_prefix (url, "tcp://") || colon == NULL ||
+      !loom_address_is_wildcard (conn->ip) || g_strcmp0 (conn->host, g_get_host_name ()) != 0)
+    return g_strdup (url);
+  return g_strdup_printf ("tcp://127.0.0.1%s", colon);
 }
 
 /* Whether @ip names this machine: loopback, the wildcard, or one of the
@@ -502,10 +840,13 @@ loom_connection_remove_files (LoomConnection *conn,
 {
   const char *urls[] = { conn->client_url, conn->engine_url, conn->event_url };
 
+  g_autofree char *engine_path = loom_connection_engine_path (path);
+
   for (guint i = 0; i < G_N_ELEMENTS (urls); i++)
     if (urls[i] != NULL && g_str_has_prefix (urls[i], "ipc://"))
       g_unlink (urls[i] + strlen ("ipc://"));
   g_unlink (path);
+  g_unlink (engine_path);
 }
 
 gboolean

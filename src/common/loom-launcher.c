@@ -11,6 +11,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "loom-connection-private.h"
 #include "loom-error.h"
 #include "loom-client.h"
 #include "loom-launcher-private.h"
@@ -39,6 +40,8 @@ loom_launch_engines (const LoomEngineLaunch  *launch,
 {
   g_autofree char *engine_path = loom_find_program ("loom-engine", "LOOM_ENGINE");
   g_autofree char *grace = g_strdup_printf ("%u", launch->grace_ms);
+  /* Engines get the engines' credentials, never the clients'. */
+  g_autofree char *engine_file = loom_connection_engine_path (launch->connection_file);
 
   if (engine_path == NULL)
     {
@@ -62,7 +65,7 @@ loom_launch_engines (const LoomEngineLaunch  *launch,
 
       g_ptr_array_add (argv, engine_path);
       g_ptr_array_add (argv, (gpointer) "--connection");
-      g_ptr_array_add (argv, (gpointer) launch->connection_file);
+      g_ptr_array_add (argv, (gpointer) engine_file);
       if (launch->grace_ms > 0)
         {
           g_ptr_array_add (argv, (gpointer) "--grace-ms");

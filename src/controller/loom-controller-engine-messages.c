@@ -76,7 +76,7 @@ handle_register (LoomController *self,
 
   if (!(content = loom_message_get_content (msg, &error)))
     {
-      loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, error->message);
+      loom_wire_count_drop (self->engine_wire, LOOM_DROP_MALFORMED, error->message);
       return;
     }
 
@@ -145,7 +145,7 @@ handle_register (LoomController *self,
     g_string_append_printf (out, "{\"engine\":%u,\"time\":%" G_GINT64_FORMAT ",\"heartbeat_ms\":%u,"
                             "\"timeout_ms\":%u,\"max_message_size\":%" G_GSIZE_FORMAT ",\"host\":",
                             engine->id, g_get_real_time (), MAX (50, self->heartbeat_timeout_ms / 4),
-                            self->heartbeat_timeout_ms, loom_wire_get_max_message (self->wire));
+                            self->heartbeat_timeout_ms, loom_wire_get_max_message (self->engine_wire));
     loom_json_append_string (out, g_get_host_name ());
     g_string_append_c (out, '}');
     ctl_reply (self, self->engine_sock, msg, "register_reply", out->str, out->len, NULL, 0);
@@ -207,7 +207,7 @@ handle_started (LoomController *self,
       !json_object_has_member (content, "tasks") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (content, "tasks")))
     {
-      loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "started without tasks");
+      loom_wire_count_drop (self->engine_wire, LOOM_DROP_MALFORMED, "started without tasks");
       return;
     }
 
@@ -375,7 +375,7 @@ check_task_detail (LoomController *self,
   if ((node = loom_json_from_data (data, len, NULL)) != NULL && JSON_NODE_HOLDS_OBJECT (node))
     return g_bytes_ref (detail);
 
-  loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "a task detail that is not a JSON object");
+  loom_wire_count_drop (self->engine_wire, LOOM_DROP_MALFORMED, "a task detail that is not a JSON object");
   out = g_string_new ("{\"error\":{\"type\":\"MalformedResult\",\"message\":");
   loom_json_append_string (out, _("the engine sent this task's error or output as something other than a JSON "
                                   "object; it was dropped"));
@@ -400,7 +400,7 @@ handle_results (LoomController *self,
       !json_object_has_member (content, "tasks") ||
       !JSON_NODE_HOLDS_ARRAY (json_object_get_member (content, "tasks")))
     {
-      loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "results without tasks");
+      loom_wire_count_drop (self->engine_wire, LOOM_DROP_MALFORMED, "results without tasks");
       return;
     }
 
@@ -411,7 +411,7 @@ handle_results (LoomController *self,
   if (results->len != n_rows || details->len != n_rows ||
       !lines_all_non_empty (results) || !lines_all_non_empty (details))
     {
-      loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "results whose buffers do not match their rows");
+      loom_wire_count_drop (self->engine_wire, LOOM_DROP_MALFORMED, "results whose buffers do not match their rows");
       return;
     }
 
@@ -424,7 +424,7 @@ handle_results (LoomController *self,
 
       if (!loom_json_row_ints (json_array_get_element (rows, i), v, 6))
         {
-          loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "bad result row");
+          loom_wire_count_drop (self->engine_wire, LOOM_DROP_MALFORMED, "bad result row");
           continue;
         }
       /* A result for a task not given to this engine, but not final
@@ -459,7 +459,7 @@ ctl_handle_engine_message (LoomController *self,
 
   if (msg->routing->len != 1)
     {
-      loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "engine message without a routing id");
+      loom_wire_count_drop (self->engine_wire, LOOM_DROP_MALFORMED, "engine message without a routing id");
       return;
     }
   identity = g_ptr_array_index (msg->routing, 0);
@@ -476,7 +476,7 @@ ctl_handle_engine_message (LoomController *self,
     {
       /* An engine we declared dead: it must not run anything for us. */
       if (!g_str_equal (msg->msg_type, "unregister"))
-        loom_wire_send (self->wire, self->engine_sock, msg->routing, "stop", NULL, "{}", 2, NULL, 0);
+        loom_wire_send (self->engine_wire, self->engine_sock, msg->routing, "stop", NULL, "{}", 2, NULL, 0);
       return;
     }
   if (engine == NULL)
@@ -486,7 +486,7 @@ ctl_handle_engine_message (LoomController *self,
       if (g_str_equal (msg->msg_type, "results"))
         handle_results (self, NULL, msg);
       if (!g_str_equal (msg->msg_type, "unregister") && !g_atomic_int_get (&self->stop_requested))
-        loom_wire_send (self->wire, self->engine_sock, msg->routing, "reregister", NULL, "{}", 2, NULL, 0);
+        loom_wire_send (self->engine_wire, self->engine_sock, msg->routing, "reregister", NULL, "{}", 2, NULL, 0);
       else if (g_str_equal (msg->msg_type, "unregister"))
         ctl_reply (self, self->engine_sock, msg, "bye", "{}", 2, NULL, 0);
       return;
@@ -499,8 +499,13 @@ ctl_handle_engine_message (LoomController *self,
     {
       /* The controller's clock, for engines on other hosts to correct theirs. */
       char buf[64];
+      JsonObject *content = loom_message_get_content (msg, NULL);
+
       g_snprintf (buf, sizeof buf, "{\"time\":%" G_GINT64_FORMAT "}", g_get_real_time ());
       ctl_reply (self, self->engine_sock, msg, "heartbeat_reply", buf, -1, NULL, 0);
+      /* How many tasks the engine holds (received, not yet answered). */
+      if (content != NULL && json_object_has_member (content, "held"))
+        ctl_engine_check_held (self, engine, loom_json_int (content, "held", -1));
     }
   else if (g_str_equal (msg->msg_type, "started"))
     handle_started (self, engine, msg);
@@ -512,5 +517,5 @@ ctl_handle_engine_message (LoomController *self,
       ctl_reply (self, self->engine_sock, msg, "bye", "{}", 2, NULL, 0);
     }
   else
-    loom_wire_count_drop (self->wire, LOOM_DROP_UNKNOWN_TYPE, msg->msg_type);
+    loom_wire_count_drop (self->engine_wire, LOOM_DROP_UNKNOWN_TYPE, msg->msg_type);
 }

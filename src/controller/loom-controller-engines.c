@@ -185,6 +185,74 @@ ctl_engine_gone (LoomController  *self,
                label, self->heartbeat_timeout_ms, requeued, lost);
 }
 
+/* Tasks dispatched to an engine that says it holds none, for longer than
+ * a heartbeat timeout: they never reached it (taken on the way, or lost
+ * with a connection).  They go back to the queue, their attempt not
+ * counted.  An engine that loses tasks twice is stopped: something is
+ * wrong between it and us. */
+void
+ctl_engine_check_held (LoomController *self,
+                       CtlEngine      *engine,
+                       gint64          held)
+{
+  g_autofree char *label = NULL;
+  gint64 now = g_get_monotonic_time ();
+  gint64 limit = (gint64) self->heartbeat_timeout_ms * 1000;
+  guint n;
+
+  if (held != 0 || engine->outstanding->len == 0)
+    {
+      engine->empty_since = 0;
+      return;
+    }
+  if (engine->empty_since == 0 || engine->empty_since < engine->last_dispatch)
+    {
+      engine->empty_since = now;
+      return;
+    }
+  if (now - engine->empty_since < limit || now - engine->last_dispatch < limit)
+    return;
+
+  label = engine_label (engine);
+  n = engine->outstanding->len;
+  for (guint i = 0; i < n; i++)
+    {
+      TaskRef *ref = &g_array_index (engine->outstanding, TaskRef, i);
+      CtlJob *job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (ref->job));
+      CtlTask *task;
+
+      if (job == NULL)
+        continue;
+      task = ctl_job_task (job, ref->index);
+      job->n_outstanding--;
+      if (task->attempts > 0)
+        task->attempts--;
+      ctl_task_set_status (job, ref->index, task, LOOM_TASK_QUEUED);
+      task->started = 0;
+      task->started_seen = FALSE;
+      g_array_append_val (job->retry, ref->index);
+      ctl_job_mark_pending (self, job);
+      if (ctl_task_events_wanted (self))
+        {
+          GString *ev = ctl_event_begin (self, "task_queued");
+          g_string_append_printf (ev, ",\"job\":%u,\"index\":%u,\"attempts\":%u,\"reason\":\"undelivered\"",
+                                  job->id, ref->index, task->attempts);
+          ctl_event_end (self);
+        }
+    }
+  g_array_set_size (engine->outstanding, 0);
+  engine->empty_since = 0;
+  engine->undelivered++;
+  g_message ("%s never received %u of its tasks within %u ms: they are queued again", label, n,
+             self->heartbeat_timeout_ms);
+  if (engine->undelivered >= 2)
+    {
+      g_message ("%s lost tasks twice: stopping it", label);
+      ctl_send_stop (self, engine);
+      ctl_engine_gone (self, engine, LOOM_ENGINE_STOPPED);
+    }
+}
+
 void
 ctl_check_heartbeats (LoomController *self)
 {
@@ -217,7 +285,7 @@ ctl_send_to_engine (LoomController *self,
       if (identities[i] == NULL)
         continue;
       g_ptr_array_add (routing, identities[i]);
-      loom_wire_send (self->wire, self->engine_sock, routing, msg_type, NULL, content, -1, NULL, 0);
+      loom_wire_send (self->engine_wire, self->engine_sock, routing, msg_type, NULL, content, -1, NULL, 0);
     }
 }
 

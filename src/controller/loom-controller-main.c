@@ -34,6 +34,7 @@ main (int   argc,
   g_autofree char *profile = NULL;
   g_autofree char *scheme_name = NULL;
   g_autofree char *ip = NULL;
+  g_autofree char *location = NULL;
   g_autofree char *schemes = NULL;
   g_autofree char *scheme_help = NULL;
   g_autofree char *hwm_text = NULL;
@@ -53,6 +54,7 @@ main (int   argc,
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme_name, NULL, N_("SCHEME") },
     { "hwm", 0, 0, G_OPTION_ARG_STRING, &hwm_text, N_("Tasks an engine may hold at once: auto (the default: more than one only while its tasks are short) or 1 to 1024"), N_("N|auto") },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP (default: ipc:// sockets)"), N_("ADDR") },
+    { "location", 0, 0, G_OPTION_ARG_STRING, &location, N_("With --ip: the host name or address others reach this controller at (default: the host's name when listening on 0.0.0.0)"), N_("HOST") },
     { "heartbeat-timeout", 0, 0, G_OPTION_ARG_INT, &heartbeat_ms, N_("Declare an engine dead after this long without heartbeats (default 2000)"), N_("MS") },
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries, N_("Times a task of a dead engine runs again (default 2)"), N_("N") },
     { "max-message-size", 0, 0, G_OPTION_ARG_INT64, &max_message, N_("Drop messages larger than this (default 64 MiB)"), N_("BYTES") },
@@ -122,6 +124,12 @@ main (int   argc,
   loom_controller_set_max_message_size (controller, max_message);
   if (ip != NULL)
     loom_controller_set_tcp (controller, ip);
+  if (location != NULL && ip == NULL)
+    {
+      g_printerr ("loom-controller: --location needs --ip: over ipc:// there is nothing to advertise\n");
+      return 2;
+    }
+  loom_controller_set_location (controller, location);
   loom_controller_set_store (controller, !no_store, store_path);
   loom_controller_set_retention (controller, keep_jobs, keep_for);
 

@@ -107,6 +107,9 @@ typedef struct
   gint64           last_heartbeat;  /* monotonic */
   gint64           last_heartbeat_real;
   gint64           last_dispatch;   /* monotonic */
+  gint64           empty_since;     /* monotonic: since when its heartbeats say it
+                                     * holds no task while we think it does */
+  guint            undelivered;     /* times that happened */
   GString         *out_tasks;       /* batch being built this wake-up */
   GString         *out_params;
   GArray          *out_jobs;        /* guint */
@@ -122,10 +125,13 @@ struct _LoomController
 
   char            *profile;
   char            *connection_path;
-  char            *state_connection_path;  /* its copy, in the state directory */
+  char            *engine_connection_path; /* <profile>-engine.json */
+  char            *state_connection_path;  /* the controller's own file, in the state directory */
   gboolean         private_profile;
   LoomConnection  *conn;
-  LoomWire        *wire;
+  LoomWire        *wire;             /* the clients' key: client and event sockets */
+  LoomWire        *engine_wire;      /* the engines' key: the engine socket */
+  char            *zap_domain;       /* nullable: TCP only, see loom-zap.c */
 
   LoomScheme       scheme;
   guint            hwm;              /* 0: auto, per engine from its estimates */
@@ -133,6 +139,7 @@ struct _LoomController
   guint            retries;
   gsize            max_message;
   char            *tcp_ip;
+  char            *location;         /* nullable: the address advertised */
 
   void            *client_sock;
   void            *engine_sock;
@@ -219,7 +226,7 @@ ctl_reply (LoomController *self,
            GBytes * const *buffers,
            guint           n_buffers)
 {
-  loom_wire_send (self->wire, sock, request->routing, msg_type, request->msg_id,
+  loom_wire_send (sock == self->engine_sock ? self->engine_wire : self->wire, sock, request->routing, msg_type, request->msg_id,
                   content, len, buffers, n_buffers);
 }
 
@@ -238,6 +245,9 @@ void     ctl_engine_gone          (LoomController  *self,
                                    CtlEngine       *engine,
                                    LoomEngineState  state);
 void     ctl_check_heartbeats     (LoomController  *self);
+void     ctl_engine_check_held    (LoomController  *self,
+                                   CtlEngine       *engine,
+                                   gint64           held);
 void     ctl_send_to_engine       (LoomController  *self,
                                    CtlEngine       *engine,
                                    const char      *msg_type,

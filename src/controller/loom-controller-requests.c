@@ -37,6 +37,18 @@ ctl_reply_error (LoomController *self,
   ctl_reply (self, sock, request, "error_reply", out->str, out->len, NULL, 0);
 }
 
+/* What both roles' sockets dropped, reason by reason. */
+static void
+append_drops (LoomController *self,
+              GString        *out)
+{
+  g_string_append_c (out, '{');
+  for (guint i = 0; i < LOOM_DROP_N_REASONS; i++)
+    g_string_append_printf (out, "%s\"%s\":%" G_GUINT64_FORMAT, i ? "," : "", loom_drop_reason_to_string (i),
+                            loom_wire_get_drops (self->wire, i) + loom_wire_get_drops (self->engine_wire, i));
+  g_string_append_c (out, '}');
+}
+
 /* A refused submit names the client's ref, so a client that did not ask
  * for an acknowledgement still learns which job failed. */
 static void
@@ -708,7 +720,7 @@ append_status_json (LoomController *self,
                           ",\"stale_results\":%" G_GUINT64_FORMAT ",\"dropped\":",
                           self->store ? (guint) loom_store_count_jobs (self->store) : g_hash_table_size (self->jobs),
                           queued, running, self->tasks_finished, self->stale_results);
-  loom_wire_append_drops_json (self->wire, out);
+  append_drops (self, out);
   g_string_append (out, ",\"store\":");
   if (self->store != NULL)
     {

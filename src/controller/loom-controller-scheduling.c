@@ -314,7 +314,7 @@ ctl_flush_dispatches (LoomController *self)
       engine->out_params = NULL;
       g_ptr_array_add (routing, engine->identity);
       if (ctl_engine_is_alive (engine))
-        loom_wire_send (self->wire, self->engine_sock, routing, "tasks", NULL,
+        loom_wire_send (self->engine_wire, self->engine_sock, routing, "tasks", NULL,
                         content->str, content->len, &params, 1);
 
       g_string_free (engine->out_tasks, TRUE);

@@ -37,6 +37,7 @@
 #include <glib/gstdio.h>
 
 #include "loom-controller-private.h"
+#include "loom-zap-private.h"
 #include "loom-error.h"
 #include "loom-launcher-private.h"
 #include "loom-util-private.h"
@@ -66,7 +67,11 @@ loom_controller_finalize (GObject *object)
   g_clear_pointer (&self->state_connection_path, g_free);
   g_clear_pointer (&self->conn, loom_connection_free);
   g_clear_pointer (&self->wire, loom_wire_free);
+  g_clear_pointer (&self->engine_wire, loom_wire_free);
+  g_clear_pointer (&self->engine_connection_path, g_free);
+  g_clear_pointer (&self->zap_domain, g_free);
   g_clear_pointer (&self->tcp_ip, g_free);
+  g_clear_pointer (&self->location, g_free);
   g_clear_pointer (&self->lock_path, g_free);
   g_clear_pointer (&self->rand, g_rand_free);
   g_clear_pointer (&self->engines, g_ptr_array_unref);
@@ -257,6 +262,27 @@ loom_controller_set_tcp (LoomController *self,
 }
 
 /**
+ * loom_controller_set_location:
+ * @self: a #LoomController
+ * @location: (nullable): the host name or address others reach this
+ *   controller at, or %NULL for the default
+ *
+ * With TCP, the connection files name the address the controller listens
+ * on, or this host's name when it listens on every address (0.0.0.0).  A
+ * location overrides both: a name that resolves on the engines' hosts, or
+ * the address a NAT forwards.
+ */
+void
+loom_controller_set_location (LoomController *self,
+                              const char     *location)
+{
+  g_return_if_fail (LOOM_IS_CONTROLLER (self));
+  g_return_if_fail (!self->running);
+  g_free (self->location);
+  self->location = g_strdup (location);
+}
+
+/**
  * loom_controller_set_store:
  * @self: a #LoomController
  * @enabled: whether to keep jobs in a store on disk
@@ -313,6 +339,73 @@ loom_controller_is_running (LoomController *self)
   return self->running && !g_atomic_int_get (&self->stop_requested);
 }
 
+/* Every TCP endpoint is a CURVE server: the client and event sockets
+ * admit the clients' key, the engine socket the engines'.  Each socket has
+ * a ZAP domain of its own, named after this controller.  Called before
+ * @sock binds a tcp:// address (with --ip, or when a Unix socket path
+ * would be too long). */
+static gboolean
+secure_tcp (LoomController  *self,
+            void            *sock,
+            const char      *kind,
+            GError         **error)
+{
+  static gint serial;
+  g_autofree char *domain = NULL;
+  gboolean engines = sock == self->engine_sock;
+
+  if (self->conn->server_secret[0] == '\0')
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION,
+                   _("Cannot listen on TCP: this libzmq has no CURVE encryption (it needs libsodium). "
+                     "Listen on ipc:// instead (leave out --ip)"));
+      return FALSE;
+    }
+  if (self->zap_domain == NULL)
+    self->zap_domain = g_strdup_printf ("loom/%s/%d/%d", self->profile, (int) getpid (),
+                                        g_atomic_int_add (&serial, 1));
+  domain = g_strdup_printf ("%s/%s", self->zap_domain, kind);
+  loom_zap_allow (domain, engines ? self->conn->engine_public : self->conn->curve_public,
+                  engines ? "engine" : "client");
+  return loom_zap_secure_server (sock, self->conn->server_secret, domain, error);
+}
+
+static void
+forget_zap (LoomController *self)
+{
+  const char *kinds[3] = { "client", "engine", "event" };
+
+  if (self->zap_domain == NULL)
+    return;
+  for (guint i = 0; i < G_N_ELEMENTS (kinds); i++)
+    {
+      g_autofree char *domain = g_strdup_printf ("%s/%s", self->zap_domain, kinds[i]);
+      loom_zap_forget (domain);
+    }
+  g_clear_pointer (&self->zap_domain, g_free);
+}
+
+/* How others reach what @bound (a ZMQ_LAST_ENDPOINT) listens on: at
+ * --location when given; at this host's name when bound to every address
+ * (tcp://0.0.0.0:PORT means nothing to another host); else as bound. */
+static char *
+advertised_url (LoomController *self,
+                const char     *bound)
+{
+  const char *colon = strrchr (bound, ':');
+  const char *host = bound + strlen ("tcp://");
+  g_autofree char *bound_host = NULL;
+
+  if (!g_str_has_prefix (bound, "tcp://") || colon == NULL || colon < host)
+    return g_strdup (bound);
+  bound_host = g_strndup (host, colon - host);
+  if (self->location != NULL)
+    return g_strdup_printf ("tcp://%s%s", self->location, colon);
+  if (loom_address_is_wildcard (bound_host))
+    return g_strdup_printf ("tcp://%s%s", g_get_host_name (), colon);
+  return g_strdup (bound);
+}
+
 /* Binds @sock; over TCP on @want_port if it is free (a restarted
  * controller keeps its endpoints), else on any port. */
 static gboolean
@@ -328,6 +421,8 @@ bind_socket (LoomController  *self,
   char last[512];
   size_t last_len = sizeof last;
 
+  if (self->tcp_ip != NULL && !secure_tcp (self, sock, kind, error))
+    return FALSE;
   if (self->tcp_ip != NULL && want_port > 0)
     {
       url = g_strdup_printf ("tcp://%s:%d", self->tcp_ip, want_port);
@@ -351,6 +446,8 @@ bind_socket (LoomController  *self,
               /* Unix socket paths are short; fall back to loopback TCP. */
               g_free (url);
               url = g_strdup ("tcp://127.0.0.1:*");
+              if (!secure_tcp (self, sock, kind, error))
+                return FALSE;
             }
         }
 
@@ -367,7 +464,7 @@ bind_socket (LoomController  *self,
     }
 
   zmq_getsockopt (sock, ZMQ_LAST_ENDPOINT, last, &last_len);
-  *url_out = g_strdup (last);
+  *url_out = advertised_url (self, last);
   if (g_str_has_prefix (last, "tcp://"))
     {
       const char *colon = strrchr (last, ':');
@@ -391,15 +488,16 @@ loom_controller_bind (LoomController  *self,
                       GError         **error)
 {
   g_autoptr(LoomConnection) old = NULL;
+  g_autoptr(LoomConnection) saved = NULL;
   g_autofree char *dir = loom_connection_dir ();
   LoomConnection *conn;
   int ports[3] = { 0, 0, 0 };
-  int one = 1;
 
   if (self->bound)
     return TRUE;
 
   self->connection_path = loom_connection_path_for_profile (self->profile);
+  self->engine_connection_path = loom_connection_engine_path (self->connection_path);
 
   if (!loom_connection_dir_ensure (dir, error))
     return FALSE;
@@ -465,52 +563,67 @@ loom_controller_bind (LoomController  *self,
       }
   }
 
-  /* The runtime file may be gone (removed as stale by loomctl, or the
-   * machine rebooted): the copy in the state directory remembers. */
-  if (old == NULL && !self->private_profile)
+  /* The state directory keeps the controller's own file (every key, its
+   * CURVE secret too): it outlives the runtime file, which loomctl may
+   * have removed as stale or a reboot cleared. */
+  if (!self->private_profile)
     {
       g_autofree char *state = loom_state_dir (self->profile);
 
       self->state_connection_path = g_build_filename (state, "connection.json", NULL);
       if (g_file_test (self->state_connection_path, G_FILE_TEST_EXISTS))
         {
-          old = loom_connection_load (self->state_connection_path, NULL);
-          if (old != NULL && !loom_pid_is_gone (old->controller_pid) && old->controller_pid != getpid ())
-            g_clear_pointer (&old, loom_connection_free);
+          saved = loom_connection_load (self->state_connection_path, NULL);
+          if (saved != NULL && ((!loom_pid_is_gone (saved->controller_pid) && saved->controller_pid != getpid ()) ||
+                                g_strcmp0 (saved->profile, self->profile) != 0))
+            g_clear_pointer (&saved, loom_connection_free);
         }
     }
-  else if (!self->private_profile)
-    {
-      g_autofree char *state = loom_state_dir (self->profile);
-      self->state_connection_path = g_build_filename (state, "connection.json", NULL);
-    }
+  if (old == NULL && saved != NULL)
+    old = g_steal_pointer (&saved);
 
   conn = self->conn = loom_connection_new (self->profile);
   conn->transport = g_strdup (self->tcp_ip ? "tcp" : "ipc");
   conn->ip = g_strdup (self->tcp_ip);
+  conn->host = g_strdup (g_get_host_name ());
   if (old != NULL && !self->private_profile && g_strcmp0 (old->profile, self->profile) == 0)
     {
-      memcpy (conn->key, old->key, LOOM_KEY_SIZE);
+      /* The keys of the controller's own file if it survived, else the
+       * clients' of the runtime file (then engines need the new engine
+       * file). */
+      if (!loom_connection_take_keys (conn, saved != NULL ? saved : old))
+        g_message ("The engines' keys of profile “%s” were lost with %s: engines need the new %s",
+                   self->profile, self->state_connection_path ? self->state_connection_path : "its state",
+                   self->engine_connection_path);
       if (g_strcmp0 (old->transport, conn->transport) == 0 && g_strcmp0 (old->ip, conn->ip) == 0)
         {
           ports[0] = old->client_port;
           ports[1] = old->engine_port;
           ports[2] = old->event_port;
         }
-      g_message ("Taking over the key and endpoints of the stale connection file %s", self->connection_path);
+      g_message ("Taking over the keys and endpoints of the stale connection file %s", self->connection_path);
     }
 
+  /* Two roles, two keys: a message on the client socket must be signed
+   * with the clients' key, one on the engine socket with the engines'. */
   self->wire = loom_wire_new (conn->key, sizeof conn->key, self->max_message);
   loom_wire_set_log_domain (self->wire, "controller");
+  self->engine_wire = loom_wire_new (conn->engine_key, sizeof conn->engine_key, self->max_message);
+  loom_wire_set_log_domain (self->engine_wire, "controller (engines)");
 
   self->client_sock = zmq_socket (loom_zmq_context (), ZMQ_ROUTER);
   self->engine_sock = zmq_socket (loom_zmq_context (), ZMQ_ROUTER);
   self->event_sock = zmq_socket (loom_zmq_context (), ZMQ_XPUB);
   loom_wire_apply_socket_limits (self->wire, self->client_sock);
-  loom_wire_apply_socket_limits (self->wire, self->engine_sock);
+  loom_wire_apply_socket_limits (self->engine_wire, self->engine_sock);
   loom_wire_apply_socket_limits (self->wire, self->event_sock);
-  /* A reconnecting engine takes over its identity instead of being refused. */
-  zmq_setsockopt (self->engine_sock, ZMQ_ROUTER_HANDOVER, &one, sizeof one);
+  /* An engine's routing id is bound to its connection: no handover, so
+   * no one who learns the id can take the engine's tasks.  A reconnecting
+   * engine is let in once libzmq has seen its old connection die, which
+   * ZMTP heartbeats bound to a few seconds. */
+  zmq_setsockopt (self->engine_sock, ZMQ_HEARTBEAT_IVL, &(int) { 1000 }, sizeof (int));
+  zmq_setsockopt (self->engine_sock, ZMQ_HEARTBEAT_TIMEOUT, &(int) { 5000 }, sizeof (int));
+
   /* A ROUTER drops what does not fit under its high-water mark: results
    * for a client that reads slowly (a busy app) must queue, not vanish. */
   zmq_setsockopt (self->client_sock, ZMQ_SNDHWM, &(int) { 0 }, sizeof (int));
@@ -533,7 +646,10 @@ loom_controller_bind (LoomController  *self,
       }
   }
 
-  if (!loom_connection_save (conn, self->connection_path, error))
+  /* The engines' file first: whoever sees the clients' one may start
+   * engines at once. */
+  if (!loom_connection_save_as (conn, LOOM_ROLE_ENGINE, self->engine_connection_path, error) ||
+      !loom_connection_save_as (conn, LOOM_ROLE_CLIENT, self->connection_path, error))
     goto fail;
   if (self->state_connection_path != NULL)
     {
@@ -541,7 +657,7 @@ loom_controller_bind (LoomController  *self,
       g_autofree char *state = g_path_get_dirname (self->state_connection_path);
 
       if (g_mkdir_with_parents (state, 0700) != 0 ||
-          !loom_connection_save (conn, self->state_connection_path, &copy_error))
+          !loom_connection_save_as (conn, LOOM_ROLE_CONTROLLER, self->state_connection_path, &copy_error))
         g_message ("Cannot keep a copy of the connection file in %s: %s", state,
                    copy_error ? copy_error->message : g_strerror (errno));
     }
@@ -551,6 +667,7 @@ loom_controller_bind (LoomController  *self,
   return TRUE;
 
 fail:
+  forget_zap (self);
   ctl_store_free (self);
   release_lock (self);
   g_clear_pointer (&self->client_sock, zmq_close);
@@ -569,7 +686,7 @@ drain (LoomController *self,
       g_autoptr(LoomMessage) msg = NULL;
       gboolean got_any;
 
-      msg = loom_wire_recv (self->wire, sock, &got_any);
+      msg = loom_wire_recv (sock == self->engine_sock ? self->engine_wire : self->wire, sock, &got_any);
       if (!got_any)
         break;
       if (msg == NULL)
@@ -672,8 +789,12 @@ loom_controller_loop (LoomController *self)
       g_autoptr(LoomConnection) current = loom_connection_load (self->connection_path, NULL);
       if (current != NULL && current->controller_pid == getpid () &&
           memcmp (current->key, self->conn->key, LOOM_KEY_SIZE) == 0)
-        g_unlink (self->connection_path);
+        {
+          g_unlink (self->connection_path);
+          g_unlink (self->engine_connection_path);
+        }
     }
+  forget_zap (self);
 
   /* A clean stop: the next controller of the profile starts afresh. */
   if (self->state_connection_path != NULL)

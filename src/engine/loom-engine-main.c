@@ -67,7 +67,9 @@ main (int   argc,
           g_printerr ("loom-engine: %s\n", error->message);
           return 2;
         }
-      connection = loom_connection_path_for_profile (profile ? profile : "default");
+      g_autofree char *client_path = loom_connection_path_for_profile (profile ? profile : "default");
+
+      connection = loom_connection_engine_path (client_path);
     }
 
   if (log_dir != NULL)

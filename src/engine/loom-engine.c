@@ -251,6 +251,8 @@ typedef struct
   GPtrArray      *done;            /* EngineTask with results to send */
   gsize           max_message;     /* the controller's limit, from register_reply */
   gint64          first_done;      /* monotonic time of the oldest unsent result */
+  gint            held;            /* atomic: tasks received and not yet answered,
+                                    * told in every heartbeat */
 } Engine;
 
 static volatile sig_atomic_t got_signal;
@@ -393,6 +395,7 @@ handle_tasks (Engine      *engine,
         json_object_unref (json_node_get_object (task->spec));
       task->params = g_bytes_ref (g_ptr_array_index (params, i));
       g_queue_push_tail (&engine->queue, task);
+      g_atomic_int_inc (&engine->held);
     }
 }
 
@@ -566,6 +569,7 @@ flush_results (Engine *engine)
     }
   if (engine->done->len > first)
     send_results (engine, first, engine->done->len - first);
+  g_atomic_int_add (&engine->held, -(gint) engine->done->len);
   g_ptr_array_set_size (engine->done, 0);
 }
 
@@ -627,6 +631,8 @@ typedef struct
   gint64          best_rtt;
   gboolean        same_host;
   LoomRunContext *run;             /* the task thread's */
+  gint           *held;            /* the task thread's count of tasks it holds */
+  const char     *url;             /* where to connect */
 } Heart;
 
 /* Stops the whole process from the heartbeat thread: a running command is
@@ -678,6 +684,7 @@ heartbeat_thread (gpointer data)
   Heart *heart = data;
   LoomWire *wire = loom_wire_new (heart->conn->key, sizeof heart->conn->key, 0);
   void *sock = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
+  char beat[48];
   gint64 last_heard = g_get_monotonic_time ();
   gint64 last_sent = 0;
   gint64 sent_real = 0;
@@ -686,7 +693,8 @@ heartbeat_thread (gpointer data)
   loom_wire_set_log_domain (wire, "engine heartbeat");
   loom_wire_apply_socket_limits (wire, sock);
   zmq_setsockopt (sock, ZMQ_ROUTING_ID, heart->identity, strlen (heart->identity));
-  zmq_connect (sock, heart->conn->engine_url);
+  loom_connection_secure_socket (heart->conn, sock, heart->url, NULL);
+  zmq_connect (sock, heart->url);
 
   for (;;)
     {
@@ -747,8 +755,11 @@ heartbeat_thread (gpointer data)
         }
       if (now - last_sent >= (gint64) heart->heartbeat_ms * 1000)
         {
+          /* What the engine holds lets the controller find tasks that
+           * never reached it. */
           sent_real = g_get_real_time ();
-          loom_wire_send (wire, sock, NULL, "heartbeat", NULL, "{}", 2, NULL, 0);
+          g_snprintf (beat, sizeof beat, "{\"held\":%d}", g_atomic_int_get (heart->held));
+          loom_wire_send (wire, sock, NULL, "heartbeat", NULL, beat, -1, NULL, 0);
           last_sent = now;
         }
     }
@@ -776,10 +787,22 @@ loom_engine_main (const char *connection_file,
   g_autoptr(GError) error = NULL;
   Engine engine = { 0 };
   Heart heart = { 0 };
+  g_autofree char *url = NULL;
   struct sigaction sa = { 0 };
   gint64 begin, last_register = 0;
 
-  conn = loom_connection_load (connection_file, &error);
+  conn = loom_connection_load_for_role (connection_file, LOOM_ROLE_ENGINE, &error);
+  if (conn == NULL && !g_str_has_suffix (connection_file, "-engine.json"))
+    {
+      /* Given the clients' file, whose owner can read the engines' one
+       * beside it: that is the one meant. */
+      g_autofree char *engine_path = loom_connection_engine_path (connection_file);
+      g_autoptr(GError) engine_error = NULL;
+
+      if (g_file_test (engine_path, G_FILE_TEST_EXISTS) &&
+          (conn = loom_connection_load_for_role (engine_path, LOOM_ROLE_ENGINE, &engine_error)) != NULL)
+        g_clear_error (&error);
+    }
   if (conn == NULL)
     {
       g_printerr ("loom-engine: %s\n", error->message);
@@ -804,7 +827,14 @@ loom_engine_main (const char *connection_file,
   loom_wire_apply_socket_limits (engine.wire, engine.dealer);
   engine.identity = g_strdup_printf ("engine-%s-%d-%08x", g_get_host_name (), (int) getpid (), g_random_int ());
   zmq_setsockopt (engine.dealer, ZMQ_ROUTING_ID, engine.identity, strlen (engine.identity));
-  if (zmq_connect (engine.dealer, conn->engine_url) != 0)
+  /* Over loopback when the controller is on this host. */
+  url = loom_connection_url (conn, conn->engine_url);
+  if (!loom_connection_secure_socket (conn, engine.dealer, url, &error))
+    {
+      g_printerr ("loom-engine: %s\n", error->message);
+      return 3;
+    }
+  if (zmq_connect (engine.dealer, url) != 0)
     {
       g_printerr ("loom-engine: cannot connect to %s: %s\n", conn->engine_url, zmq_strerror (zmq_errno ()));
       return 3;
@@ -843,6 +873,8 @@ loom_engine_main (const char *connection_file,
 
   heart.conn = conn;
   heart.identity = g_strdup_printf ("%s/hb", engine.identity);
+  heart.held = &engine.held;
+  heart.url = url;
   heart.heartbeat_ms = engine.heartbeat_ms;
   heart.grace_ms = engine.grace_ms;
   heart.best_rtt = engine.best_rtt;

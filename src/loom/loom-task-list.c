@@ -16,6 +16,7 @@
 
 #include <string.h>
 
+#include "loom-json-private.h"
 #include "loom-task-list.h"
 
 struct _LoomTaskItem
@@ -110,7 +111,7 @@ loom_task_item_get_params (LoomTaskItem *self)
     {
       const char *data = (const char *) g_bytes_get_data (self->params, NULL) + self->line_start;
       g_autofree char *line = g_strndup (data, self->line_len);
-      g_autoptr(JsonNode) node = json_from_string (line, NULL);
+      g_autoptr(JsonNode) node = loom_json_from_data (line, -1, NULL);
 
       if (node && JSON_NODE_HOLDS_OBJECT (node))
         self->object = json_object_ref (json_node_get_object (node));

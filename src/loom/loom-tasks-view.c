@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "loom-json-private.h"
 #include "loom-task-list.h"
 #include "loom-tasks-view.h"
 
@@ -263,7 +264,7 @@ show_param_columns (LoomTasksView *self)
   const char *data = lines ? g_bytes_get_data (lines, &size) : NULL;
   const char *nl = data ? memchr (data, '\n', size) : NULL;
   g_autofree char *first = data ? g_strndup (data, nl ? (gsize) (nl - data) : size) : NULL;
-  g_autoptr(JsonNode) node = first ? json_from_string (first, NULL) : NULL;
+  g_autoptr(JsonNode) node = first ? loom_json_from_data (first, -1, NULL) : NULL;
 
   for (guint i = 0; i < self->param_columns->len; i++)
     gtk_column_view_remove_column (self->column_view, g_ptr_array_index (self->param_columns, i));

@@ -18,6 +18,7 @@
 
 #include <glib/gi18n.h>
 
+#include "loom-json-private.h"
 #include "loom-job-row.h"
 #include "loom-window-private.h"
 
@@ -498,7 +499,7 @@ static void
 form_from_json (LoomSweepForm *form,
                 const char    *text)
 {
-  g_autoptr(JsonNode) node = *text ? json_from_string (text, NULL) : NULL;
+  g_autoptr(JsonNode) node = *text ? loom_json_from_data (text, -1, NULL) : NULL;
   LoomScheme scheme = LOOM_SCHEME_LEASTLOAD;
   JsonObject *obj;
 

@@ -98,55 +98,100 @@ bench_latency (LoomClient *client,
   return TRUE;
 }
 
-/* The floor: a libzmq REQ/REP round trip between two processes over ipc://. */
+/* The floor: a libzmq REQ/REP round trip between two processes, over
+ * ipc://, or over loopback TCP with or without CURVE (what encryption
+ * costs, apart from Loom). */
+typedef enum
+{
+  RTT_IPC,
+  RTT_TCP,
+  RTT_TCP_CURVE,
+} RttTransport;
+
 static double
-bench_zmq_rtt (guint n)
+bench_zmq_rtt (guint        n,
+               RttTransport transport)
 {
   g_autofree char *dir = g_dir_make_tmp (NULL, NULL);
-  g_autofree char *url = g_strdup_printf ("ipc://%s/rtt", dir);
+  g_autofree char *url = transport == RTT_IPC ? g_strdup_printf ("ipc://%s/rtt", dir)
+                                              : g_strdup ("tcp://127.0.0.1:*");
   g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+  char server_public[41], server_secret[41], client_public[41], client_secret[41];
+  char endpoint[256] = "";
   char buf[16];
+  int fds[2];
   double result;
   pid_t child;
+
+  if (transport == RTT_TCP_CURVE &&
+      (zmq_curve_keypair (server_public, server_secret) != 0 ||
+       zmq_curve_keypair (client_public, client_secret) != 0))
+    return -1;
+  if (pipe (fds) != 0)
+    return -1;
 
   child = fork ();
   if (child == 0)
     {
       void *ctx = zmq_ctx_new ();
       void *rep = zmq_socket (ctx, ZMQ_REP);
+      size_t len = sizeof endpoint;
+
+      if (transport == RTT_TCP_CURVE)
+        {
+          int one = 1;
+          zmq_setsockopt (rep, ZMQ_CURVE_SERVER, &one, sizeof one);
+          zmq_setsockopt (rep, ZMQ_CURVE_SECRETKEY, server_secret, 40);
+        }
       zmq_bind (rep, url);
+      /* The port the kernel chose goes to the parent. */
+      zmq_getsockopt (rep, ZMQ_LAST_ENDPOINT, endpoint, &len);
+      if (write (fds[1], endpoint, sizeof endpoint) != (ssize_t) sizeof endpoint)
+        _exit (1);
       for (guint i = 0; i < n + 1; i++)
         {
-          int len = zmq_recv (rep, buf, sizeof buf, 0);
-          if (len < 0)
+          int got = zmq_recv (rep, buf, sizeof buf, 0);
+          if (got < 0)
             break;
-          zmq_send (rep, buf, len, 0);
+          zmq_send (rep, buf, got, 0);
         }
       zmq_close (rep);
       zmq_ctx_term (ctx);
       _exit (0);
     }
+  close (fds[1]);
+  if (read (fds[0], endpoint, sizeof endpoint) != (ssize_t) sizeof endpoint)
+    endpoint[0] = '\0';
+  close (fds[0]);
 
-  {
-    void *ctx = zmq_ctx_new ();
-    void *req = zmq_socket (ctx, ZMQ_REQ);
-    zmq_connect (req, url);
-    /* The first exchange waits for the connection. */
-    zmq_send (req, "x", 1, 0);
-    zmq_recv (req, buf, sizeof buf, 0);
-    for (guint i = 0; i < n; i++)
-      {
-        gint64 begin = g_get_monotonic_time ();
-        double us;
+  if (endpoint[0] != '\0')
+    {
+      void *ctx = zmq_ctx_new ();
+      void *req = zmq_socket (ctx, ZMQ_REQ);
 
-        zmq_send (req, "ping", 4, 0);
-        zmq_recv (req, buf, sizeof buf, 0);
-        us = g_get_monotonic_time () - begin;
-        g_array_append_val (times, us);
-      }
-    zmq_close (req);
-    zmq_ctx_term (ctx);
-  }
+      if (transport == RTT_TCP_CURVE)
+        {
+          zmq_setsockopt (req, ZMQ_CURVE_SERVERKEY, server_public, 40);
+          zmq_setsockopt (req, ZMQ_CURVE_PUBLICKEY, client_public, 40);
+          zmq_setsockopt (req, ZMQ_CURVE_SECRETKEY, client_secret, 40);
+        }
+      zmq_connect (req, endpoint);
+      /* The first exchange waits for the connection. */
+      zmq_send (req, "x", 1, 0);
+      zmq_recv (req, buf, sizeof buf, 0);
+      for (guint i = 0; i < n; i++)
+        {
+          gint64 begin = g_get_monotonic_time ();
+          double us;
+
+          zmq_send (req, "ping", 4, 0);
+          zmq_recv (req, buf, sizeof buf, 0);
+          us = g_get_monotonic_time () - begin;
+          g_array_append_val (times, us);
+        }
+      zmq_close (req);
+      zmq_ctx_term (ctx);
+    }
 
   waitpid (child, NULL, 0);
   {
@@ -154,7 +199,7 @@ bench_zmq_rtt (guint n)
     g_unlink (sock);
     g_rmdir (dir);
   }
-  result = loomctl_median (times);
+  result = times->len ? loomctl_median (times) : -1;
   return result;
 }
 
@@ -168,6 +213,9 @@ cmd_bench (const Command *command,
   g_autoptr(GArray) rates = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (double));
   g_autoptr(GArray) starts = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) tcp_rates = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) tcp_latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  double zmq_rtt_tcp, zmq_rtt_curve;
   int runs = 5;
   int n_engines = 2;
   /* G_MININT: not given, so each mode's default (a given 0 is an error). */
@@ -259,14 +307,44 @@ cmd_bench (const Command *command,
       g_array_append_val (starts, t);
     }
 
-  zmq_rtt = bench_zmq_rtt (2000);
+  /* The same over loopback TCP, where every endpoint is CURVE. */
+  {
+    g_autoptr(LoomCluster) cluster = loomctl_start_private_cluster_tcp (n_engines, 1, "127.0.0.1");
+    g_autoptr(GArray) warm_up = g_array_new (FALSE, FALSE, sizeof (double));
+
+    if (cluster == NULL)
+      return EXIT_NO_CLUSTER;
+    if (!bench_latency (loom_cluster_get_client (cluster), 500, warm_up, &error) ||
+        !bench_latency (loom_cluster_get_client (cluster), n_calls, tcp_latencies, &error))
+      return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
+  }
+  {
+    g_autoptr(LoomCluster) cluster = loomctl_start_private_cluster_tcp (n_engines, hwm, "127.0.0.1");
+    if (cluster == NULL)
+      return EXIT_NO_CLUSTER;
+    for (int r = 0; r < runs; r++)
+      {
+        double rate = bench_throughput (loom_cluster_get_client (cluster), n_tasks, &error);
+        if (rate < 0)
+          return loomctl_fail (EXIT_OTHER_ERROR, "%s", error->message);
+        g_array_append_val (tcp_rates, rate);
+      }
+  }
+
+  zmq_rtt = bench_zmq_rtt (2000, RTT_IPC);
+  zmq_rtt_tcp = bench_zmq_rtt (2000, RTT_TCP);
+  zmq_rtt_curve = bench_zmq_rtt (2000, RTT_TCP_CURVE);
 
   if (ctl.json)
     g_print ("{\"throughput_tasks_per_s\": %.0f, \"latency_median_us\": %.1f, \"latency_p99_us\": %.1f, "
+             "\"tcp_curve_throughput_tasks_per_s\": %.0f, \"tcp_curve_latency_median_us\": %.1f, "
+             "\"tcp_curve_latency_p99_us\": %.1f, "
              "\"startup_engines\": %d, \"startup_seconds\": %.3f, \"zmq_rtt_median_us\": %.1f, "
+             "\"zmq_tcp_rtt_median_us\": %.1f, \"zmq_tcp_curve_rtt_median_us\": %.1f, "
              "\"engines\": %d, \"hwm\": %d, \"tasks\": %d, \"calls\": %d, \"runs\": %d}\n",
-             loomctl_median (rates), loomctl_median (latencies), percentile (latencies, 0.99), n_start, loomctl_median (starts),
-             zmq_rtt, n_engines, hwm, n_tasks, n_calls, runs);
+             loomctl_median (rates), loomctl_median (latencies), percentile (latencies, 0.99),
+             loomctl_median (tcp_rates), loomctl_median (tcp_latencies), percentile (tcp_latencies, 0.99),
+             n_start, loomctl_median (starts), zmq_rtt, zmq_rtt_tcp, zmq_rtt_curve, n_engines, hwm, n_tasks, n_calls, runs);
   else
     {
       g_print (_("Loom on %u CPUs (medians of %d runs)\n"), g_get_num_processors (), runs);
@@ -274,8 +352,15 @@ cmd_bench (const Command *command,
                n_tasks, n_engines, hwm, loomctl_median (rates));
       g_print (_("  single-task round trip, %d calls:        median %7.1f µs, p99 %7.1f µs\n"),
                n_calls, loomctl_median (latencies), percentile (latencies, 0.99));
+      g_print (_("  over loopback TCP with CURVE (every TCP endpoint):\n"));
+      g_print (_("    no-op throughput:                             %10.0f tasks/s (%.2f× ipc)\n"),
+               loomctl_median (tcp_rates), loomctl_median (tcp_rates) / MAX (loomctl_median (rates), 1));
+      g_print (_("    single-task round trip:                median %7.1f µs, p99 %7.1f µs\n"),
+               loomctl_median (tcp_latencies), percentile (tcp_latencies, 0.99));
       g_print (_("  %d engines started until all registered:         %10.3f s\n"), n_start, loomctl_median (starts));
-      g_print (_("  for scale: raw libzmq REQ/REP round trip (ipc):  %10.1f µs\n"), zmq_rtt);
+      g_print (_("  for scale: raw libzmq REQ/REP round trip, ipc:%10.1f µs\n"), zmq_rtt);
+      g_print (_("                                            tcp:%10.1f µs\n"), zmq_rtt_tcp);
+      g_print (_("                                    tcp + CURVE:%10.1f µs\n"), zmq_rtt_curve);
     }
   return EXIT_OK;
 }

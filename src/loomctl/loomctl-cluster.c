@@ -104,6 +104,7 @@ cmd_cluster_start (const Command *command,
   g_autoptr(GError) error = NULL;
   g_autofree char *scheme = NULL;
   g_autofree char *ip = NULL;
+  g_autofree char *location = NULL;
   g_autofree char *state_dir = NULL;
   g_autofree char *controller_log = NULL;
   g_autofree char *schemes = loom_enum_choices (LOOM_TYPE_SCHEME, LOOM_ENUM_CHOICES_PLAIN, -1, NULL);
@@ -134,6 +135,7 @@ cmd_cluster_start (const Command *command,
     { "scheme", 0, 0, G_OPTION_ARG_STRING, &scheme, scheme_help, "SCHEME" },
     { "hwm", 0, 0, G_OPTION_ARG_STRING, &hwm_text, N_("Tasks an engine may hold at once: auto (the default: more than one only while its tasks are short) or 1 to 1024"), "K|auto" },
     { "ip", 0, 0, G_OPTION_ARG_STRING, &ip, N_("Listen on this address over TCP, for remote engines (default: local ipc://)"), "ADDR" },
+    { "location", 0, 0, G_OPTION_ARG_STRING, &location, N_("With --ip: the host name or address engines and clients reach the controller at (default: this host's name when listening on 0.0.0.0)"), "HOST" },
     { "keep-jobs", 0, 0, G_OPTION_ARG_INT, &keep_jobs, N_("Keep the newest N finished jobs in the job store (default: all)"), "N" },
     { "keep-for", 0, 0, G_OPTION_ARG_STRING, &keep_for, N_("Remove finished jobs older than D from the job store (30m, 12h, 7d…; default: never)"), "D" },
     { "reconnect-timeout", 0, 0, G_OPTION_ARG_DOUBLE, &reconnect_timeout,
@@ -160,6 +162,8 @@ cmd_cluster_start (const Command *command,
     return loomctl_fail (EXIT_USAGE, "unknown scheme “%s”: use %s", scheme, schemes);
   if (ip && !loom_listen_address_check (ip, &error))
     return loomctl_fail (EXIT_USAGE, "--ip: %s", error->message);
+  if (location && !ip)
+    return loomctl_fail (EXIT_USAGE, _("--location needs --ip: over ipc:// there is nothing to advertise"));
 
   /* A controller that died leaves its key in the state directory: the new
    * one takes it over, with the engines that wait for it and the jobs that
@@ -184,6 +188,8 @@ cmd_cluster_start (const Command *command,
     g_ptr_array_add (args, g_strdup_printf ("--scheme=%s", scheme));
   if (ip)
     g_ptr_array_add (args, g_strdup_printf ("--ip=%s", ip));
+  if (location)
+    g_ptr_array_add (args, g_strdup_printf ("--location=%s", location));
   if (keep_jobs >= 0)
     g_ptr_array_add (args, g_strdup_printf ("--keep-jobs=%d", keep_jobs));
   if (keep_for)
@@ -326,6 +332,27 @@ cmd_cluster_stop (const Command *command,
   return EXIT_OK;
 }
 
+/* Where the controller listens and how that is guarded, from the
+ * connection files beside @path. */
+static void
+print_endpoints (const char *path)
+{
+  g_autoptr(LoomConnection) conn = loom_connection_load (path, NULL);
+  g_autofree char *engine_path = loom_connection_engine_path (path);
+
+  if (conn == NULL)
+    return;
+  if (g_str_has_prefix (conn->client_url, "tcp://"))
+    g_print (_("Endpoints: %s (clients), %s (engines), %s (events); listening on %s, encrypted with CURVE\n"),
+             conn->client_url, conn->engine_url, conn->event_url, conn->ip ? conn->ip : "?");
+  else if (g_str_has_prefix (conn->client_url, "ipc://"))
+    {
+      g_autofree char *dir = g_path_get_dirname (conn->client_url + strlen ("ipc://"));
+      g_print (_("Endpoints: Unix sockets in %s, yours alone (no TCP: engines on other hosts cannot join)\n"), dir);
+    }
+  g_print (_("Engines' connection file: %s\n"), engine_path);
+}
+
 int
 cmd_cluster_status (const Command *command,
                     int            argc,
@@ -365,6 +392,7 @@ cmd_cluster_status (const Command *command,
              hwm);
   }
   g_print (_("Connection file: %s\n"), loom_client_get_connection_file (ctl.client));
+  print_endpoints (loom_client_get_connection_file (ctl.client));
   g_print (_("Jobs: %u, tasks queued %u, running %u, finished %" PRIu64 "\n"),
            loom_cluster_status_get_n_jobs (status), loom_cluster_status_get_n_queued (status),
            loom_cluster_status_get_n_running (status), loom_cluster_status_get_tasks_finished (status));

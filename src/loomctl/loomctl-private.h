@@ -116,6 +116,9 @@ gboolean     loomctl_parse_job_id       (const char     *text,
                                          guint          *job);
 LoomCluster *loomctl_start_private_cluster (guint        n_engines,
                                          guint           hwm);
+LoomCluster *loomctl_start_private_cluster_tcp (guint       n_engines,
+                                               guint       hwm,
+                                               const char *ip);
 double       loomctl_median             (GArray         *values);
 
 /* --- output (loomctl-output.c) ------------------------------------------- */

@@ -270,10 +270,20 @@ LoomCluster *
 loomctl_start_private_cluster (guint n_engines,
                                guint hwm)
 {
+  return loomctl_start_private_cluster_tcp (n_engines, hwm, NULL);
+}
+
+/* The same, listening on TCP at @ip (CURVE), or on ipc:// for NULL. */
+LoomCluster *
+loomctl_start_private_cluster_tcp (guint       n_engines,
+                                   guint       hwm,
+                                   const char *ip)
+{
   g_autoptr(LoomCluster) cluster = loom_cluster_new (NULL);
   g_autoptr(GError) error = NULL;
 
   loom_controller_set_hwm (loom_cluster_get_controller (cluster), hwm);
+  loom_controller_set_tcp (loom_cluster_get_controller (cluster), ip);
   if (!loom_cluster_start (cluster, n_engines, &error))
     {
       loomctl_fail (EXIT_NO_CLUSTER, "cannot start a private cluster: %s", error->message);

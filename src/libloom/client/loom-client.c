@@ -1135,12 +1135,14 @@ loom_client_new_for_file (const char  *path,
   g_autoptr(GError) local_error = NULL;
   g_autofree char *client_inproc = NULL;
   g_autofree char *event_inproc = NULL;
+  g_autofree char *client_url = NULL;
+  g_autofree char *event_url = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
 
   self = g_object_new (LOOM_TYPE_CLIENT, NULL);
   self->connection_path = g_strdup (path);
-  if (!(self->conn = loom_connection_load (path, error)))
+  if (!(self->conn = loom_connection_load_for_role (path, LOOM_ROLE_CLIENT, error)))
     return NULL;
   if (loom_connection_is_stale (self->conn))
     {
@@ -1165,8 +1167,13 @@ loom_client_new_for_file (const char  *path,
 
   client_inproc = loom_connection_inproc_url (self->conn, "client");
   event_inproc = loom_connection_inproc_url (self->conn, "event");
-  if (zmq_connect (self->dealer, client_inproc ? client_inproc : self->conn->client_url) != 0 ||
-      zmq_connect (self->sub, event_inproc ? event_inproc : self->conn->event_url) != 0)
+  client_url = client_inproc ? g_strdup (client_inproc) : loom_connection_url (self->conn, self->conn->client_url);
+  event_url = event_inproc ? g_strdup (event_inproc) : loom_connection_url (self->conn, self->conn->event_url);
+  if (!loom_connection_secure_socket (self->conn, self->dealer, client_url, error) ||
+      !loom_connection_secure_socket (self->conn, self->sub, event_url, error))
+    return NULL;
+  if (zmq_connect (self->dealer, client_url) != 0 ||
+      zmq_connect (self->sub, event_url) != 0)
     {
       g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION,
                    _("Cannot connect to the controller at %s: %s"),

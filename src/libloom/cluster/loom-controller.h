@@ -109,6 +109,9 @@ LOOM_AVAILABLE_IN_ALL
 void            loom_controller_set_tcp                (LoomController  *self,
                                                         const char      *ip);
 LOOM_AVAILABLE_IN_ALL
+void            loom_controller_set_location           (LoomController  *self,
+                                                        const char      *location);
+LOOM_AVAILABLE_IN_ALL
 void            loom_controller_set_store              (LoomController  *self,
                                                         gboolean         enabled,
                                                         const char      *path);
