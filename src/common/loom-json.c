@@ -12,22 +12,16 @@
 
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include "loom-json-private.h"
 
-void
-loom_json_append_string_len (GString    *out,
-                             const char *str,
-                             gssize      len)
+static void
+append_escaped (GString    *out,
+                const char *str,
+                const char *end)
 {
-  const char *end;
-
-  if (len < 0)
-    len = strlen (str);
-  end = str + len;
-
-  g_string_append_c (out, '"');
   for (const char *p = str; p < end; p++)
     {
       guchar c = *p;
@@ -45,6 +39,38 @@ loom_json_append_string_len (GString    *out,
           else
             g_string_append_c (out, c);
         }
+    }
+}
+
+/* @str as a JSON string.  JSON text is UTF-8, and what is not (a string
+ * json-glib read from a lone surrogate escape, "\ud83d", or bytes from a
+ * peer) would make the whole text unreadable: each invalid byte is
+ * written as U+FFFD instead. */
+void
+loom_json_append_string_len (GString    *out,
+                             const char *str,
+                             gssize      len)
+{
+  const char *end;
+
+  if (len < 0)
+    len = strlen (str);
+  end = str + len;
+
+  g_string_append_c (out, '"');
+  while (str < end)
+    {
+      const char *valid_end;
+
+      g_utf8_validate_len (str, end - str, &valid_end);
+      append_escaped (out, str, valid_end);
+      if (valid_end == end)
+        break;
+      if (*valid_end == '\0')
+        g_string_append (out, "\\u0000");
+      else
+        g_string_append (out, "\xef\xbf\xbd");
+      str = valid_end + 1;
     }
   g_string_append_c (out, '"');
 }
@@ -122,7 +148,16 @@ loom_json_append_node (GString  *out,
           break;
         case G_TYPE_DOUBLE:
           {
-            g_autofree char *text = loom_double_to_text (json_node_get_double (node));
+            g_autofree char *text = NULL;
+
+            /* json-glib reads 1e999 as infinity, which JSON cannot
+             * write: null, as JavaScript's JSON.stringify() writes it. */
+            if (!isfinite (json_node_get_double (node)))
+              {
+                g_string_append (out, "null");
+                break;
+              }
+            text = loom_double_to_text (json_node_get_double (node));
 
             g_string_append (out, text);
             if (strpbrk (text, ".eEnN") == NULL)
@@ -150,40 +185,70 @@ loom_json_to_string (JsonNode *node)
 }
 
 /* Whether @data nests arrays and objects at most LOOM_JSON_MAX_DEPTH deep,
- * looked at in one pass without parsing: brackets inside strings do not
- * count.  Malformed text passes, for the parser to refuse. */
+ * looked at in one pass without parsing: brackets inside strings and
+ * comments do not count.  It must skip exactly what json-glib's scanner
+ * skips, no more: besides JSON's strings in double quotes (with \
+ * escapes), json-glib reads strings in single quotes (no escapes) and C
+ * comments, and a '"' inside either would otherwise hide every bracket
+ * after it (['"', [[[[… overflowed the stack past this check).  Malformed
+ * text passes, for the parser to refuse. */
 gboolean
 loom_json_check_depth (const char  *data,
                        gsize        len,
                        GError     **error)
 {
-  gboolean in_string = FALSE;
+  enum { CODE, DOUBLE_QUOTED, SINGLE_QUOTED, COMMENT } state = CODE;
   guint depth = 0;
 
   for (gsize i = 0; i < len; i++)
     {
       char c = data[i];
 
-      if (in_string)
+      switch (state)
         {
+        case DOUBLE_QUOTED:
           if (c == '\\')
             i++;
           else if (c == '"')
-            in_string = FALSE;
-        }
-      else if (c == '"')
-        in_string = TRUE;
-      else if (c == '[' || c == '{')
-        {
-          if (++depth > LOOM_JSON_MAX_DEPTH)
+            state = CODE;
+          break;
+
+        case SINGLE_QUOTED:
+          if (c == '\'')
+            state = CODE;
+          break;
+
+        case COMMENT:
+          if (c == '*' && i + 1 < len && data[i + 1] == '/')
             {
-              g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
-                           "JSON nested more than %d deep", LOOM_JSON_MAX_DEPTH);
-              return FALSE;
+              i++;
+              state = CODE;
             }
+          break;
+
+        case CODE:
+        default:
+          if (c == '"')
+            state = DOUBLE_QUOTED;
+          else if (c == '\'')
+            state = SINGLE_QUOTED;
+          else if (c == '/' && i + 1 < len && data[i + 1] == '*')
+            {
+              i++;
+              state = COMMENT;
+            }
+          else if (c == '[' || c == '{')
+            {
+              if (++depth > LOOM_JSON_MAX_DEPTH)
+                {
+                  g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_PARSE,
+                               "JSON nested more than %d deep", LOOM_JSON_MAX_DEPTH);
+                  return FALSE;
+                }
+            }
+          else if ((c == ']' || c == '}') && depth > 0)
+            depth--;
         }
-      else if ((c == ']' || c == '}') && depth > 0)
-        depth--;
     }
   return TRUE;
 }

@@ -26,6 +26,18 @@
 #include "loom-json-private.h"
 #include "loom-wire-private.h"
 
+/* Under AddressSanitizer (build-aux/dev asan), LeakSanitizer's check. */
+#if defined(__SANITIZE_ADDRESS__)
+# define LOOM_HAVE_LSAN 1
+#elif defined(__has_feature)
+# if __has_feature(address_sanitizer)
+#  define LOOM_HAVE_LSAN 1
+# endif
+#endif
+#ifdef LOOM_HAVE_LSAN
+# include <sanitizer/lsan_interface.h>
+#endif
+
 /* Stops the whole process from the heartbeat thread: a running command is
  * killed, the controller is told, and the process exits. */
 void
@@ -62,6 +74,10 @@ loom_engine_stop_process (LoomRunContext *run,
 
   fflush (stdout);
   fflush (stderr);
+#ifdef LOOM_HAVE_LSAN
+  /* _exit() skips the leak check LeakSanitizer runs at exit. */
+  __lsan_do_leak_check ();
+#endif
   _exit (status);
 }
 

@@ -38,6 +38,7 @@
 #include "loom-json-private.h"
 #include "loom-wire-private.h"
 
+
 typedef struct
 {
   guint            job;
