@@ -506,6 +506,104 @@ print_endpoints (const char *path)
   g_print (_("Engines' connection file: %s\n"), engine_path);
 }
 
+/* A span of µs the way a person reads it: "85 µs", "12.5 ms", "2.104 s". */
+static char *
+format_usec (gint64      usec,
+             const char *sign)
+{
+  double abs_usec = ABS ((double) usec);
+
+  if (abs_usec < 1000)
+    return g_strdup_printf (_("%s%.0f µs"), usec < 0 ? "-" : sign, abs_usec);
+  if (abs_usec < G_USEC_PER_SEC)
+    return g_strdup_printf (_("%s%.1f ms"), usec < 0 ? "-" : sign, abs_usec / 1000);
+  return g_strdup_printf (_("%s%.3f s"), usec < 0 ? "-" : sign, abs_usec / G_USEC_PER_SEC);
+}
+
+/* An engine's clock offset to the controller's, ± its uncertainty, or
+ * "-" while unknown. */
+static char *
+format_clock (LoomEngineInfo *e)
+{
+  g_autofree char *offset = NULL;
+  g_autofree char *uncertainty = NULL;
+
+  if (loom_engine_info_get_clock_uncertainty (e) < 0)
+    return g_strdup ("-");
+  /* The controller's host: one clock. */
+  if (loom_engine_info_get_clock_uncertainty (e) == 0 && loom_engine_info_get_clock_offset (e) == 0)
+    return g_strdup ("0 ±0");
+  offset = format_usec (loom_engine_info_get_clock_offset (e), "+");
+  uncertainty = format_usec (loom_engine_info_get_clock_uncertainty (e), "±");
+  return g_strdup_printf ("%s %s", offset, uncertainty);
+}
+
+/* Pads @text to @width characters (not bytes: "±" is two). */
+static void
+print_cell (const char *text,
+            int         width,
+            gboolean    right)
+{
+  int pad = MAX (0, width - (int) g_utf8_strlen (text, -1));
+
+  if (right)
+    g_print ("%*s%s", pad, "", text);
+  else
+    g_print ("%s%*s", text, pad, "");
+}
+
+enum { COL_ID, COL_HOST, COL_PID, COL_STATE, COL_DONE, COL_BUSY, COL_LAUNCHER, COL_JOB, COL_CLOCK, COL_LOG, N_COLS };
+
+/* The engines, one a line, in columns as wide as their widest cell. */
+static void
+print_engines (GListModel *engines)
+{
+  /* Translators: the engines table's column heads, upper case. */
+  const char *heads[N_COLS] = { N_("ID"), N_("HOST"), N_("PID"), N_("STATE"), N_("DONE"), N_("BUSY"),
+                                N_("LAUNCHER"), N_("JOB"), N_("CLOCK"), N_("LOG") };
+  const gboolean right[N_COLS] = { [COL_ID] = TRUE, [COL_PID] = TRUE, [COL_DONE] = TRUE, [COL_BUSY] = TRUE,
+                                   [COL_CLOCK] = TRUE };
+  guint n = g_list_model_get_n_items (engines);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  int width[N_COLS];
+
+  for (guint c = 0; c < N_COLS; c++)
+    width[c] = g_utf8_strlen (_(heads[c]), -1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
+      const char *launcher = loom_engine_info_get_launcher (e);
+      const char *job = loom_engine_info_get_job_id (e);
+      const char *log = loom_engine_info_get_log (e);
+      const char *host = loom_engine_info_get_host (e);
+
+      g_ptr_array_add (cells, g_strdup_printf ("%u", loom_engine_info_get_id (e)));
+      g_ptr_array_add (cells, g_strdup (host && *host ? host : "-"));
+      g_ptr_array_add (cells, g_strdup_printf ("%" PRId64, loom_engine_info_get_pid (e)));
+      g_ptr_array_add (cells, g_strdup (loom_engine_state_to_string (loom_engine_info_get_state (e))));
+      g_ptr_array_add (cells, g_strdup_printf ("%" PRIu64, loom_engine_info_get_tasks_done (e)));
+      g_ptr_array_add (cells, g_strdup_printf ("%.1f%%", 100 * loom_engine_info_get_busy_fraction (e)));
+      g_ptr_array_add (cells, g_strdup (launcher ? launcher : "-"));
+      g_ptr_array_add (cells, g_strdup (job ? job : "-"));
+      g_ptr_array_add (cells, format_clock (e));
+      g_ptr_array_add (cells, g_strdup (log ? log : "-"));
+      for (guint c = 0; c < N_COLS; c++)
+        width[c] = MAX (width[c], (int) g_utf8_strlen (g_ptr_array_index (cells, i * N_COLS + c), -1));
+    }
+
+  for (guint c = 0; c < N_COLS; c++)
+    {
+      print_cell (_(heads[c]), c == COL_LOG ? 0 : width[c], right[c]);
+      g_print (c + 1 < N_COLS ? "  " : "\n");
+    }
+  for (guint i = 0; i < n; i++)
+    for (guint c = 0; c < N_COLS; c++)
+      {
+        print_cell (g_ptr_array_index (cells, i * N_COLS + c), c == COL_LOG ? 0 : width[c], right[c]);
+        g_print (c + 1 < N_COLS ? "  " : "\n");
+      }
+}
+
 int
 cmd_cluster_status (const Command *command,
                     int            argc,
@@ -515,7 +613,6 @@ cmd_cluster_status (const Command *command,
   g_autoptr(LoomClusterStatus) status = NULL;
   g_autoptr(GError) error = NULL;
   const char * const *reasons;
-  GListModel *engines;
   int code;
   GOptionEntry entries[] = {
     LOOMCTL_PROFILE_OPTION (&ctl),
@@ -557,18 +654,8 @@ cmd_cluster_status (const Command *command,
   g_print (_("; replies to clients %" PRIu64 ", results %" PRIu64 "\n"),
            loom_cluster_status_get_replies_dropped (status), loom_cluster_status_get_results_dropped (status));
   print_limits (status);
-  g_print ("\n%4s  %-16s %8s  %-8s %10s %6s  %s\n", "ID", "HOST", "PID", "STATE", "DONE", "BUSY", "LOG");
-  engines = loom_cluster_status_get_engines (status);
-  for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
-    {
-      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
-      const char *log = loom_engine_info_get_log (e);
-
-      g_print ("%4u  %-16s %8" PRId64 "  %-8s %10" PRIu64 " %5.1f%%  %s\n",
-               loom_engine_info_get_id (e), loom_engine_info_get_host (e), loom_engine_info_get_pid (e),
-               loom_engine_state_to_string (loom_engine_info_get_state (e)), loom_engine_info_get_tasks_done (e),
-               100 * loom_engine_info_get_busy_fraction (e), log ? log : "-");
-    }
+  g_print ("\n");
+  print_engines (loom_cluster_status_get_engines (status));
   return EXIT_OK;
 }
 
