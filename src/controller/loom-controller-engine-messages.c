@@ -34,9 +34,8 @@ placeholder_engine (guint id)
 /* Where an engine came from, as it says: a launcher's name or a job id,
  * kept only if short and printable (status prints them). */
 static char *
-launch_label (LoomController *self,
-              JsonObject     *content,
-              const char     *member)
+launch_label (JsonObject *content,
+              const char *member)
 {
   const char *value = loom_json_string (content, member, NULL);
 
@@ -44,7 +43,9 @@ launch_label (LoomController *self,
     return NULL;
   if (!loom_launch_label_is_valid (value))
     {
-      loom_wire_count_drop (self->engine_wire, LOOM_DROP_MALFORMED, member);
+      g_message ("engine on %s (pid %" G_GINT64_FORMAT "): its %s is not 1 to %d printable characters "
+                 "without spaces: not kept", loom_json_string (content, "host", "?"),
+                 loom_json_int (content, "pid", 0), member, LOOM_LAUNCH_LABEL_MAX);
       return NULL;
     }
   return g_strdup (value);
@@ -144,8 +145,8 @@ handle_register (LoomController *self,
       engine->host = g_strdup (loom_json_string (content, "host", "?"));
       engine->pid = loom_json_int (content, "pid", 0);
       engine->log = g_strdup (loom_json_string (content, "log", NULL));
-      engine->launcher = launch_label (self, content, "launcher");
-      engine->job_id = launch_label (self, content, "job_id");
+      engine->launcher = launch_label (content, "launcher");
+      engine->job_id = launch_label (content, "job_id");
       /* One clock on our own host; elsewhere unknown until its heartbeats
        * tell. */
       engine->clock_uncertainty = g_strcmp0 (engine->host, g_get_host_name ()) == 0 ? 0 : -1;
