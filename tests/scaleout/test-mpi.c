@@ -5,9 +5,11 @@
  * `mpiexec.mpich -n 4 loom-engine --connection FILE` against a controller
  * the test started on 127.0.0.1: the 4 engines register and run a job,
  * and the test records which rank variables (PMI_RANK, PMI_SIZE, …) each
- * sees, from its /proc/PID/environ.  Engines do not take their id from the
- * rank yet: the mapping is printed, not checked.  SIGTERM to mpiexec ends
- * them all.
+ * sees, from its /proc/PID/environ.  Each engine asks for its rank as its
+ * id: round r runs with LOOM_ENGINE_ID_BASE=4r (the ids of the rounds
+ * before stay theirs), and every engine's id is base + its PMI_RANK.  The
+ * launcher's name (LOOM_LAUNCHER=mpi, as an MPI launcher sets it) shows in
+ * the status.  SIGTERM to mpiexec ends them all.
  */
 
 #include "config.h"
@@ -44,7 +46,8 @@ test_ranks (void)
       g_autoptr(GSubprocess) mpiexec = NULL;
       g_autoptr(GArray) pids = NULL;
       g_autoptr(GError) error = NULL;
-      g_auto(GStrv) env = loom_scaleout_environ (NULL);
+      g_autofree char *base_var = g_strdup_printf ("LOOM_ENGINE_ID_BASE=%u", 4 * round);
+      g_auto(GStrv) env = loom_scaleout_environ ((const char * const[]) { base_var, "LOOM_LAUNCHER=mpi", NULL });
       gint64 begin = g_get_monotonic_time ();
       guint ranks = 0;
       GPid mpiexec_pid;
@@ -105,6 +108,9 @@ test_ranks (void)
             g_assert_nonnull (rank);
             g_assert_cmpstr (size, ==, "4");
             ranks |= 1u << atoi (rank);
+            /* Engine ids follow ranks. */
+            g_assert_cmpint (json_object_get_int_member (e, "id"), ==, 4 * round + atoi (rank));
+            g_assert_cmpstr (json_object_get_string_member_with_default (e, "launcher", NULL), ==, "mpi");
           }
         g_assert_cmpuint (live, ==, 4);
         g_assert_cmpuint (ranks, ==, 0xf);

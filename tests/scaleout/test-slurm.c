@@ -7,7 +7,8 @@
  * sbatch job: `srun` inside a job of --ntasks=N, or one job per group of
  * engines.  The engines join a controller the test started on 127.0.0.1,
  * run the seed, and `scancel` ends them: squeue is empty after, and no
- * engine is left.
+ * engine is left.  The engines report the Slurm job (SLURM_JOB_ID) and
+ * ask for their task's rank (SLURM_PROCID) as their id.
  */
 
 #include "config.h"
@@ -201,6 +202,31 @@ test_sbatch_seed (void)
             ranks |= 1u << atoi (procid);
           }
         g_assert_cmpuint (ranks, ==, 0xf);
+      }
+
+      /* The status tells each engine's job; in the first round, when no
+       * engine had them before, the ids are the tasks' ranks. */
+      {
+        g_autoptr(JsonNode) status = loom_scaleout_status (ctl);
+        JsonArray *engines = json_object_get_array_member (json_node_get_object (status), "engines");
+        guint live = 0;
+
+        for (guint i = 0; i < json_array_get_length (engines); i++)
+          {
+            JsonObject *e = json_array_get_object_element (engines, i);
+            const char *state = json_object_get_string_member (e, "state");
+            g_autofree char *procid = NULL;
+
+            if (!g_str_equal (state, "idle") && !g_str_equal (state, "busy"))
+              continue;
+            live++;
+            g_assert_cmpstr (json_object_get_string_member_with_default (e, "job_id", NULL), ==, job);
+            procid = loom_scaleout_pid_getenv (json_object_get_int_member (e, "pid"), "SLURM_PROCID");
+            g_assert_nonnull (procid);
+            if (round == 0)
+              g_assert_cmpint (json_object_get_int_member (e, "id"), ==, atoi (procid));
+          }
+        g_assert_cmpuint (live, ==, 4);
       }
 
       if (round == 0)

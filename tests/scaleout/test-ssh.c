@@ -6,10 +6,11 @@
  * nothing of ~/.ssh or /etc/ssh read) stands in for a remote host.  What
  * the ssh launcher will do is done here by hand: a small script fed to
  * `ssh HOST -- sh -` exports the engine connection file's JSON as
- * LOOM_CONNECTION, writes it to a private temporary file, starts the
- * engines in a process group of their own with `--connection` that file,
- * and prints the group's and the engines' pids.  The engines run a
- * command job; killing the process group over ssh leaves nothing.
+ * LOOM_CONNECTION (no file is written on the remote side: the engines
+ * read it from there) and LOOM_LAUNCHER=ssh, starts the engines in a
+ * process group of their own, and prints the group's and the engines'
+ * pids.  The engines run a command job; killing the process group over
+ * ssh leaves nothing.
  */
 
 #include "config.h"
@@ -58,24 +59,24 @@ engine_script (const char *connection_json,
     /* the private file goes below the test's private directory, which
      * the test removes even when it fails */
     "TMPDIR=%s; export TMPDIR\n"
-    /* engines do not read it yet: they get the file below too */
+    /* the engines read their connection info from the environment */
     "LOOM_CONNECTION=%s; export LOOM_CONNECTION\n"
+    "LOOM_LAUNCHER=ssh; export LOOM_LAUNCHER\n"
     "dir=$(mktemp -d \"${TMPDIR:-/tmp}/loom-engine.XXXXXX\")\n"
-    "printf '%%s\\n' \"$LOOM_CONNECTION\" > \"$dir/connection.json\"\n"
     "echo \"dir $dir\"\n"
     /* setsid: a process group of their own, so stop is one kill; the
      * group's leader prints the engines' pids, then lets go of ssh's pipe */
     "setsid sh -c '\n"
     "  i=0\n"
     "  while [ $i -lt %u ]; do\n"
-    "    exec_engine() { exec \"$1\" --connection \"$2\"; }\n"
-    "    exec_engine \"$1\" \"$2\" </dev/null >>\"$3\" 2>&1 &\n"
+    "    exec_engine() { exec \"$1\"; }\n"
+    "    exec_engine \"$1\" </dev/null >>\"$2\" 2>&1 &\n"
     "    echo \"engine $!\"\n"
     "    i=$((i + 1))\n"
     "  done\n"
     "  exec >/dev/null 2>&1\n"
     "  wait\n"
-    "' sh %s \"$dir/connection.json\" \"$dir/engines.log\" </dev/null &\n"
+    "' sh %s \"$dir/engines.log\" </dev/null &\n"
     "echo \"group $!\"\n",
     marker, tmp, json, n, engine);
 }
@@ -212,6 +213,20 @@ test_command_job (void)
           g_assert_true (member);
           g_assert_cmpstr (env_json, ==, json);
         }
+      /* and they say who started them */
+      {
+        g_autoptr(JsonNode) status = loom_scaleout_status (ctl);
+        JsonArray *engines = json_object_get_array_member (json_node_get_object (status), "engines");
+
+        for (guint i = 0; i < json_array_get_length (engines); i++)
+          {
+            JsonObject *e = json_array_get_object_element (engines, i);
+            const char *state = json_object_get_string_member (e, "state");
+
+            if (g_str_equal (state, "idle") || g_str_equal (state, "busy"))
+              g_assert_cmpstr (json_object_get_string_member_with_default (e, "launcher", NULL), ==, "ssh");
+          }
+      }
 
       if (round == 0)
         {
