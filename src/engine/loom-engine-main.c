@@ -67,7 +67,7 @@ wanted_id (gint  rank,
     return TRUE;
   if (base > 0 && rank > LOOM_ENGINE_ID_MAX - base)
     {
-      g_printerr (_("loom-engine: rank %d from LOOM_ENGINE_ID_BASE=%d is past the last engine id, %d\n"),
+      g_printerr (_("loom-engine: rank %d plus LOOM_ENGINE_ID_BASE=%d is past the last engine id, %d\n"),
                   rank, base, LOOM_ENGINE_ID_MAX);
       return FALSE;
     }

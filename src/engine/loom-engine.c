@@ -358,6 +358,7 @@ typedef struct
   guint           heartbeat_ms;
   guint           grace_ms;
   gint64          register_sent_at;
+  guint           registers_unanswered;  /* sent since the last answer */
   gboolean        registered;
   gboolean        same_host;       /* the controller's host: one clock */
   LoomRunContext  run;             /* shared with the heartbeat thread */
@@ -407,6 +408,7 @@ send_register (Engine *engine)
 
   loom_json_append_string (content, g_get_host_name ());
   engine->register_sent_at = g_get_real_time ();
+  engine->registers_unanswered++;
   g_string_append_printf (content, ",\"pid\":%d,\"time\":%" G_GINT64_FORMAT ",\"heartbeat_id\":",
                           (int) getpid (), engine->register_sent_at);
   loom_json_append_string (content, hb_identity);
@@ -458,6 +460,10 @@ handle_register_reply (Engine      *engine,
 
   if (content == NULL)
     return;
+  /* A second answer to a register sent again to a slow controller (or
+   * queued for one not there yet, --wait) is no news. */
+  if (engine->registered && !g_atomic_int_get (&controller_lost))
+    return;
 
   engine->id = loom_json_int (content, "engine", -1);
   engine->max_message = CLAMP (loom_json_int (content, "max_message_size", LOOM_DEFAULT_MAX_MESSAGE),
@@ -466,10 +472,12 @@ handle_register_reply (Engine      *engine,
   controller_time = loom_json_int (content, "time", now);
   engine->same_host = g_strcmp0 (loom_json_string (content, "host", NULL), g_get_host_name ()) == 0;
   engine->best_rtt = G_MAXINT64;
-  clock_sample (&engine->run, engine->same_host, engine->register_sent_at, now, controller_time,
-                &engine->best_rtt);
-  /* (A second answer to a register sent twice to a slow controller is
-   * no news.) */
+  /* A round trip is known only if one register was waiting for its
+   * answer; else the heartbeats make the first estimate. */
+  if (engine->registers_unanswered == 1)
+    clock_sample (&engine->run, engine->same_host, engine->register_sent_at, now, controller_time,
+                  &engine->best_rtt);
+  engine->registers_unanswered = 0;
   if (engine->registered && g_atomic_int_get (&controller_lost))
     g_printerr ("loom-engine: registered again, as engine %d, with the restarted controller\n", engine->id);
   else if (!engine->registered && engine->setup->wanted_id >= 0 && engine->id != engine->setup->wanted_id)
