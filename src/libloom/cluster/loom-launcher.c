@@ -13,11 +13,15 @@
 
 #include "config.h"
 
+#include <errno.h>
+
 #include <glib/gi18n-lib.h>
+#include <glib/gstdio.h>
 
 #include "loom-connection-private.h"
 #include "loom-error.h"
 #include "loom-launcher.h"
+#include "loom-launcher-private.h"
 #include "loom-launcher-registry-private.h"
 
 typedef struct
@@ -27,6 +31,7 @@ typedef struct
   char      *log_dir;
   GStrv      engine_args;
   GPtrArray *options;        /* name, value, name, value… (char *) */
+  char      *record_key;     /* its entry in launchers.json */
   guint      n_started;
 } LoomLauncherPrivate;
 
@@ -51,6 +56,7 @@ loom_launcher_finalize (GObject *object)
   g_clear_pointer (&priv->log_dir, g_free);
   g_clear_pointer (&priv->engine_args, g_strfreev);
   g_clear_pointer (&priv->options, g_ptr_array_unref);
+  g_clear_pointer (&priv->record_key, g_free);
 
   G_OBJECT_CLASS (loom_launcher_parent_class)->finalize (object);
 }
@@ -614,6 +620,11 @@ loom_launcher_serialize (LoomLauncher *self)
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "launcher");
   json_builder_add_string_value (builder, priv->name);
+  if (priv->record_key)
+    {
+      json_builder_set_member_name (builder, "key");
+      json_builder_add_string_value (builder, priv->record_key);
+    }
   json_builder_set_member_name (builder, "options");
   json_builder_begin_array (builder);
   for (guint i = 0; i + 1 < priv->options->len; i += 2)
@@ -733,6 +744,7 @@ loom_launcher_deserialize (JsonNode  *node,
       strv = g_strv_builder_end (builder);
       loom_launcher_set_engine_args (self, (const char * const *) strv);
     }
+  priv->record_key = g_strdup (json_object_get_string_member_with_default (object, "key", NULL));
   priv->n_started = (guint) CLAMP (json_object_get_int_member_with_default (object, "n_started", 0), 0, G_MAXUINT);
 
   member = json_object_get_member (object, "state");
@@ -741,4 +753,158 @@ loom_launcher_deserialize (JsonNode  *node,
     return NULL;
 
   return g_steal_pointer (&self);
+}
+
+/* $XDG_STATE_HOME/loom/<profile>/launchers.json: what the launchers of a
+ * profile's cluster started, one saved launcher each, so `cluster stop` or
+ * a restarted app can stop engines some other process launched.  Only the
+ * owner reads it: it holds no key, but pids and job ids of this user. */
+static char *
+recorded_path (const char *profile)
+{
+  g_autofree char *dir = loom_state_dir (profile);
+
+  return g_build_filename (dir, "launchers.json", NULL);
+}
+
+static JsonArray *
+read_recorded (const char  *path,
+               GError     **error)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) local_error = NULL;
+  JsonNode *root;
+
+  if (!json_parser_load_from_mapped_file (parser, path, &local_error))
+    {
+      if (g_error_matches (local_error, G_FILE_ERROR, G_FILE_ERROR_NOENT))
+        return json_array_new ();
+      g_propagate_prefixed_error (error, g_steal_pointer (&local_error), _("Cannot read %s: "), path);
+      return NULL;
+    }
+  root = json_parser_get_root (parser);
+  if (root == NULL || !JSON_NODE_HOLDS_ARRAY (root))
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT, _("%s does not hold a list of launchers"), path);
+      return NULL;
+    }
+  return json_array_ref (json_node_get_array (root));
+}
+
+/**
+ * loom_launcher_record:
+ * @self: a #LoomLauncher that started engines
+ * @profile: the profile of the cluster they belong to
+ * @error: return location for a #GError
+ *
+ * Adds @self's saved state to the profile's record, where `loomctl cluster
+ * stop` and loom_launcher_load_recorded() find it.  Recording the same
+ * launcher again replaces its entry.
+ *
+ * Returns: %TRUE if the record was written
+ */
+gboolean
+loom_launcher_record (LoomLauncher  *self,
+                      const char    *profile,
+                      GError       **error)
+{
+  LoomLauncherPrivate *priv = loom_launcher_get_instance_private (self);
+  g_autofree char *path = NULL;
+  g_autofree char *dir = NULL;
+  g_autoptr(JsonArray) recorded = NULL;
+  g_autoptr(JsonArray) kept = json_array_new ();
+  g_autoptr(JsonNode) root = json_node_new (JSON_NODE_ARRAY);
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *data = NULL;
+  g_autofree char *key = NULL;
+  JsonNode *node;
+
+  g_return_val_if_fail (LOOM_IS_LAUNCHER (self), FALSE);
+  g_return_val_if_fail (profile != NULL, FALSE);
+
+  path = recorded_path (profile);
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) != 0)
+    {
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (errno), _("Cannot create %s: %s"), dir,
+                   g_strerror (errno));
+      return FALSE;
+    }
+  if (!(recorded = read_recorded (path, error)))
+    return FALSE;
+
+  /* A launcher is known by a key of its own, made on first record. */
+  if (priv->record_key == NULL)
+    priv->record_key = g_uuid_string_random ();
+  for (guint i = 0; i < json_array_get_length (recorded); i++)
+    {
+      JsonNode *entry = json_array_get_element (recorded, i);
+
+      if (JSON_NODE_HOLDS_OBJECT (entry) &&
+          g_strcmp0 (json_object_get_string_member_with_default (json_node_get_object (entry), "key", NULL),
+                     priv->record_key) == 0)
+        continue;
+      json_array_add_element (kept, json_node_copy (entry));
+    }
+  node = loom_launcher_serialize (self);
+  json_array_add_element (kept, node);
+
+  json_node_set_array (root, kept);
+  json_generator_set_root (generator, root);
+  json_generator_set_pretty (generator, TRUE);
+  data = json_generator_to_data (generator, NULL);
+  return g_file_set_contents_full (path, data, -1, G_FILE_SET_CONTENTS_CONSISTENT, 0600, error);
+}
+
+/**
+ * loom_launcher_load_recorded:
+ * @profile: a profile
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type LoomLauncher) (nullable): the
+ *   launchers loom_launcher_record() wrote for @profile (none when there is
+ *   no record), or %NULL with @error set when the record cannot be read
+ */
+GPtrArray *
+loom_launcher_load_recorded (const char  *profile,
+                             GError     **error)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(JsonArray) recorded = NULL;
+  g_autoptr(GPtrArray) launchers = g_ptr_array_new_with_free_func (g_object_unref);
+
+  g_return_val_if_fail (profile != NULL, NULL);
+
+  path = recorded_path (profile);
+  if (!(recorded = read_recorded (path, error)))
+    return NULL;
+  for (guint i = 0; i < json_array_get_length (recorded); i++)
+    {
+      LoomLauncher *launcher = loom_launcher_deserialize (json_array_get_element (recorded, i), error);
+
+      if (launcher == NULL)
+        {
+          g_prefix_error (error, _("In %s: "), path);
+          return NULL;
+        }
+      g_ptr_array_add (launchers, launcher);
+    }
+  return g_steal_pointer (&launchers);
+}
+
+/**
+ * loom_launcher_forget_recorded:
+ * @profile: a profile
+ *
+ * Removes the profile's record, once what it names is stopped.
+ */
+void
+loom_launcher_forget_recorded (const char *profile)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (profile != NULL);
+
+  path = recorded_path (profile);
+  g_unlink (path);
 }

@@ -131,4 +131,14 @@ LOOM_AVAILABLE_IN_ALL
 LoomLauncher  *loom_launcher_deserialize        (JsonNode            *node,
                                                  GError             **error);
 
+LOOM_AVAILABLE_IN_ALL
+gboolean       loom_launcher_record             (LoomLauncher        *self,
+                                                 const char          *profile,
+                                                 GError             **error);
+LOOM_AVAILABLE_IN_ALL
+GPtrArray     *loom_launcher_load_recorded      (const char          *profile,
+                                                 GError             **error);
+LOOM_AVAILABLE_IN_ALL
+void           loom_launcher_forget_recorded    (const char          *profile);
+
 G_END_DECLS
