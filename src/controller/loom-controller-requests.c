@@ -878,6 +878,8 @@ ctl_append_limits_json (LoomController *self,
   append_limit (out, "client_queue", CTL_CLIENT_QUEUE, -1);
   append_limit (out, "results_backlog_bytes", CTL_RESULTS_BACKLOG, self->backlog_bytes);
   append_limit (out, "subscription_prefixes", sizeof LOOM_EVENT_TOPIC_TASKS, -1);
+  append_limit (out, "engine_replacements_per_minute", CTL_MAX_REPLACEMENTS_PER_MINUTE,
+                ctl_recent_replacements (self));
   g_string_append_c (out, '}');
 }
 
