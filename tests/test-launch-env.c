@@ -233,6 +233,24 @@ test_connection_env (gconstpointer data)
     engine = engine_spawn ((const char *[]) { env, NULL }, NULL, NULL);
     info = wait_engine (client, engine);
     g_assert_cmpint (g_rename (aside, path), ==, 0);
+
+    /* The engine's key is not handed on to the commands it runs. */
+    {
+      const char *argv[] = { g_getenv ("LOOMCTL"), "run", "--profile", loom_controller_get_profile (tc.ctl),
+                             "--sweep", "x=range:0:1", "--", "sh", "-c",
+                             "test -z \"$LOOM_CONNECTION\" && echo not-inherited", NULL };
+      g_auto(GStrv) envp = g_environ_setenv (g_get_environ (), "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
+      g_autoptr(GError) error = NULL;
+      gint exit_status = -1;
+
+      g_assert_true (g_spawn_sync (NULL, (char **) argv, envp, 0, NULL, NULL, &out, &err, &exit_status, &error));
+      g_assert_no_error (error);
+      g_test_message ("loomctl run: %s%s", out, err);
+      g_assert_cmpint (exit_status, ==, 0);
+      g_assert_cmpstr (out, ==, "not-inherited\n");
+    }
   }
 
   /* --connection - reads it from standard input. */
