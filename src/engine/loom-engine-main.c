@@ -154,7 +154,8 @@ main (int   argc,
          "it to answer (default 0: exit at once if there is no file)"), N_("S") },
     { "rank", 0, 0, G_OPTION_ARG_INT, &rank,
       N_("Ask the controller for engine id N plus $LOOM_ENGINE_ID_BASE (default: $LOOM_ENGINE_RANK, or the rank "
-         "from $PMI_RANK, $OMPI_COMM_WORLD_RANK or $SLURM_PROCID); a taken id gets the next free one"), N_("N") },
+         "from $PMI_RANK, $OMPI_COMM_WORLD_RANK or $SLURM_PROCID); an id another engine has had gets the next one "
+         "never given out"), N_("N") },
     { NULL }
   };
 
