@@ -521,7 +521,7 @@ take_clock (LoomController *self,
   if (!JSON_NODE_HOLDS_VALUE (offset) || json_node_get_value_type (offset) != G_TYPE_INT64 ||
       !JSON_NODE_HOLDS_VALUE (uncertainty) || json_node_get_value_type (uncertainty) != G_TYPE_INT64)
     {
-      loom_wire_count_drop (self->engine_wire, LOOM_DROP_MALFORMED, "a clock offset that is not a number");
+      g_debug ("engine %u: a clock offset that is not a number, ignored", engine->id);
       return;
     }
   engine->clock_offset = CLAMP (json_node_get_int (offset), -ENGINE_CLOCK_OFFSET_MAX, ENGINE_CLOCK_OFFSET_MAX);
