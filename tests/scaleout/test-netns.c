@@ -9,7 +9,9 @@
  * connects to these addresses from the root namespace, where they do not
  * exist.  A raw AF_PACKET socket on B's end of the bridge records every
  * frame: the ZMTP greetings name CURVE, and no parameter string crosses in
- * plaintext.  Killing B's engines mid-job requeues their tasks on A's.
+ * plaintext.  Every engine estimates its clock's offset to the
+ * controller's within the uncertainty it reports.  Killing B's engines
+ * mid-job requeues their tasks on A's.
  */
 
 #include "config.h"
@@ -157,6 +159,45 @@ test_two_hosts (void)
       }
     g_assert_cmpuint (on_a, ==, 1);
     g_assert_cmpuint (on_b, ==, 4);
+  }
+
+  /* Each engine tells its clock's offset to the controller's, from its
+   * heartbeats (the controller runs under the machine's own host name,
+   * the engines under theirs).  It is one clock, so every estimate is
+   * within its uncertainty, half the best round trip. */
+  {
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    guint told = 0;
+
+    while (told < 5)
+      {
+        g_autoptr(JsonNode) status = loom_scaleout_status (ctl);
+        JsonArray *engines = json_object_get_array_member (json_node_get_object (status), "engines");
+
+        told = 0;
+        for (guint i = 0; i < json_array_get_length (engines); i++)
+          {
+            JsonObject *e = json_array_get_object_element (engines, i);
+            gint64 offset, uncertainty;
+
+            if (!json_object_has_member (e, "clock_uncertainty"))
+              continue;
+            offset = json_object_get_int_member (e, "clock_offset");
+            uncertainty = json_object_get_int_member (e, "clock_uncertainty");
+            g_assert_cmpint (uncertainty, >, 0);
+            g_assert_cmpint (ABS (offset), <=, uncertainty);
+            told++;
+          }
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        if (told < 5)
+          g_usleep (100 * 1000);
+      }
+    {
+      g_autofree char *out = NULL;
+
+      g_assert_cmpint (loom_scaleout_loomctl (ctl, NULL, &out, NULL, "cluster", "status", NULL), ==, 0);
+      g_test_message ("%s", strstr (out, "\nID ") ? strstr (out, "\nID ") + 1 : out);
+    }
   }
 
   /* A client on B: a map whose parameters and results carry the probe. */
