@@ -343,6 +343,37 @@ test_wait (void)
   g_assert_cmpint (engine_wait (by_profile), ==, 0);
 }
 
+/* Writes at @path an engines' connection file of a controller that does
+ * not answer: process @pid (ours: live; an exited one: stale), a socket
+ * nobody listens on. */
+static void
+write_silent_file (const char *path,
+                   GPid        pid)
+{
+  TestController tc = { 0 };
+  g_autofree char *json = NULL;
+  g_autoptr(JsonNode) node = NULL;
+  g_autofree char *nowhere = tmp_path ("nowhere.ipc");
+  g_autofree char *url = g_strconcat ("ipc://", nowhere, NULL);
+  JsonObject *obj;
+
+  test_controller_start (&tc, 0);
+  {
+    g_autofree char *real = engine_file (&tc);
+    g_assert_true (g_file_get_contents (real, &json, NULL, NULL));
+  }
+  test_controller_stop (&tc);
+  node = loom_json_from_data (json, -1, NULL);
+  obj = json_node_get_object (node);
+  json_object_set_int_member (obj, "controller_pid", pid);
+  json_object_set_string_member (obj, "transport", "ipc");
+  json_object_set_string_member (obj, "engine_url", url);
+  g_clear_pointer (&json, g_free);
+  json = loom_json_to_string (node);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+}
+
 /* Without a controller, --wait ends: exit 3, saying what it waited for. */
 static void
 test_wait_gives_up (void)
@@ -369,37 +400,68 @@ test_wait_gives_up (void)
   g_assert_null (strstr (said, "waited"));
   g_clear_pointer (&said, g_free);
 
-  /* A file of a controller that does not answer: a live pid (ours), a
-   * socket nobody listens on. */
-  {
-    TestController tc = { 0 };
-    g_autofree char *json = NULL;
-    g_autoptr(JsonNode) node = NULL;
-    g_autofree char *nowhere = tmp_path ("nowhere.ipc");
-    g_autofree char *url = g_strconcat ("ipc://", nowhere, NULL);
-    JsonObject *obj;
-
-    test_controller_start (&tc, 0);
-    {
-      g_autofree char *path = engine_file (&tc);
-      g_assert_true (g_file_get_contents (path, &json, NULL, NULL));
-    }
-    test_controller_stop (&tc);
-    node = loom_json_from_data (json, -1, NULL);
-    obj = json_node_get_object (node);
-    json_object_set_int_member (obj, "controller_pid", getpid ());
-    json_object_set_string_member (obj, "engine_url", url);
-    g_clear_pointer (&json, g_free);
-    json = loom_json_to_string (node);
-    g_assert_true (g_file_set_contents (silent, json, -1, NULL));
-    g_chmod (silent, 0600);
-  }
+  /* A file of a controller that does not answer. */
+  write_silent_file (silent, getpid ());
   no_answer = engine_spawn (NULL, NULL, (const char *[]) { "--connection", silent, "--wait", "1", NULL });
   g_assert_cmpint (engine_wait (no_answer), ==, 3);
   said = engine_stderr (no_answer);
   g_assert_nonnull (strstr (said, "waited 1.0 s"));
   g_assert_nonnull (strstr (said, "answer its registration"));
   g_unlink (silent);
+}
+
+/* A waiting engine follows the file a new controller writes over the one
+ * it read: a file left by a controller that died (stale), or one whose
+ * controller does not answer. */
+static void
+test_wait_follows_new_file (gconstpointer data)
+{
+  gboolean stale = GPOINTER_TO_INT (data);
+  g_autoptr(LoomController) ctl = loom_controller_new ("relaunched");
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(LoomEngineInfo) info = NULL;
+  g_autoptr(Engine) engine = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *client_path = loom_connection_path_for_profile ("relaunched");
+  g_autofree char *path = loom_connection_engine_path (client_path);
+  g_autofree char *dir = g_path_get_dirname (path);
+  GPid pid = getpid ();
+  gint64 begin;
+
+  if (stale)
+    {
+      /* The pid of a process that has ended. */
+      g_autoptr(GSubprocess) gone = g_subprocess_new (G_SUBPROCESS_FLAGS_NONE, &error, "true", NULL);
+
+      g_assert_no_error (error);
+      pid = atoi (g_subprocess_get_identifier (gone));
+      g_assert_true (g_subprocess_wait (gone, NULL, NULL));
+    }
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  write_silent_file (path, pid);
+  engine = engine_spawn (NULL, NULL, (const char *[]) { "--profile", "relaunched", "--wait", "60", NULL });
+
+  /* It waits, well past a second of reading the file again. */
+  begin = g_get_monotonic_time ();
+  while (g_get_monotonic_time () - begin < 1500 * 1000)
+    {
+      if (g_subprocess_get_identifier (engine->proc) == NULL)
+        {
+          g_autofree char *said = engine_stderr (engine);
+          g_error ("the engine exited before its controller came: %s", said);
+        }
+      g_usleep (100 * 1000);
+    }
+
+  g_assert_true (loom_controller_start (ctl, &error));
+  g_assert_no_error (error);
+  client = loom_client_new_for_file (loom_controller_get_connection_file (ctl), &error);
+  g_assert_no_error (error);
+  info = wait_engine (client, engine);
+
+  g_clear_object (&client);
+  loom_controller_stop (ctl);
+  g_assert_cmpint (engine_wait (engine), ==, 0);
 }
 
 /* --- engine ids follow ranks ----------------------------------------------- */
@@ -780,6 +842,10 @@ main (int   argc,
   g_test_add_data_func ("/loom/launch-env/connection-env/tcp", "127.0.0.1", test_connection_env);
   g_test_add_func ("/loom/launch-env/wait", test_wait);
   g_test_add_func ("/loom/launch-env/wait-gives-up", test_wait_gives_up);
+  g_test_add_data_func ("/loom/launch-env/wait-follows-new-file/stale", GINT_TO_POINTER (TRUE),
+                        test_wait_follows_new_file);
+  g_test_add_data_func ("/loom/launch-env/wait-follows-new-file/silent", GINT_TO_POINTER (FALSE),
+                        test_wait_follows_new_file);
   g_test_add_func ("/loom/launch-env/ranks", test_ranks);
   g_test_add_func ("/loom/launch-env/launcher", test_launcher);
   g_test_add_func ("/loom/launch-env/clock-offset", test_clock_offset);
