@@ -5,6 +5,16 @@
  * Messages from engines: registration, heartbeats, tasks that started,
  * results, unregistering.  Reports about tasks an engine no longer holds
  * (it was declared dead meanwhile) are counted as stale and dropped.
+ *
+ * What an engine says of itself:
+ *   register   {host, pid, time, heartbeat_id, log?, launcher?, job_id?,
+ *               id?, holding?}: "id" is the id it asks for (its rank plus
+ *               LOOM_ENGINE_ID_BASE, or the id it had before a restart,
+ *               with the tasks it is "holding"); launcher and job_id as
+ *               its launcher set them (LOOM_LAUNCHER, LOOM_LAUNCH_JOB, …)
+ *   heartbeat  {held, clock_offset?, clock_uncertainty?}: what it holds,
+ *               and in µs what it adds to its clock to read ours and half
+ *               the round trip that estimate came from
  */
 
 #define G_LOG_DOMAIN "Loom"
