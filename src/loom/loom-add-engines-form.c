@@ -25,6 +25,7 @@ struct _LoomAddEnginesForm
 {
   GtkWidget    parent_instance;
 
+  AdwComboRow *way_row;
   GtkStack    *stack;
   AdwEntryRow *local_count;
   AdwEntryRow *ssh_hosts;
@@ -167,17 +168,34 @@ on_field_changed (LoomAddEnginesForm *self)
   set_message (self, NULL, NULL);
 }
 
+/* The ways, in the order of the "Where" row and the stack's pages. */
+static const char * const ways[] = { "local", "ssh", "slurm" };
+
+static void
+on_way_selected (LoomAddEnginesForm *self)
+{
+  guint selected = adw_combo_row_get_selected (self->way_row);
+
+  if (selected < G_N_ELEMENTS (ways))
+    gtk_stack_set_visible_child_name (self->stack, ways[selected]);
+}
+
 static void
 on_way_changed (LoomAddEnginesForm *self)
 {
+  const char *way = gtk_stack_get_visible_child_name (self->stack);
+
+  for (guint i = 0; way && i < G_N_ELEMENTS (ways); i++)
+    if (g_str_equal (way, ways[i]) && adw_combo_row_get_selected (self->way_row) != i)
+      adw_combo_row_set_selected (self->way_row, i);
   set_message (self, NULL, NULL);
 }
 
 static void
 loom_add_engines_form_dispose (GObject *object)
 {
-  GtkWidget *child;
   LoomAddEnginesForm *self = (LoomAddEnginesForm *) object;
+  GtkWidget *child;
 
   self->wrong = NULL;
   gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_ADD_ENGINES_FORM);
@@ -196,6 +214,7 @@ loom_add_engines_form_class_init (LoomAddEnginesFormClass *klass)
   object_class->dispose = loom_add_engines_form_dispose;
 
   gtk_widget_class_set_template_from_resource (widget_class, "/dev/loom/Loom/loom-add-engines-form.ui");
+  gtk_widget_class_bind_template_child (widget_class, LoomAddEnginesForm, way_row);
   gtk_widget_class_bind_template_child (widget_class, LoomAddEnginesForm, stack);
   gtk_widget_class_bind_template_child (widget_class, LoomAddEnginesForm, local_count);
   gtk_widget_class_bind_template_child (widget_class, LoomAddEnginesForm, ssh_hosts);
@@ -209,6 +228,7 @@ loom_add_engines_form_class_init (LoomAddEnginesFormClass *klass)
   gtk_widget_class_bind_template_callback (widget_class, on_add);
   gtk_widget_class_bind_template_callback (widget_class, on_field_changed);
   gtk_widget_class_bind_template_callback (widget_class, on_way_changed);
+  gtk_widget_class_bind_template_callback (widget_class, on_way_selected);
 }
 
 static void

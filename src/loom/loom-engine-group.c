@@ -72,8 +72,8 @@ update_count (LoomEngineGroup *self)
 static void
 loom_engine_group_dispose (GObject *object)
 {
-  GtkWidget *child;
   LoomEngineGroup *self = (LoomEngineGroup *) object;
+  GtkWidget *child;
 
   gtk_widget_dispose_template (GTK_WIDGET (self), LOOM_TYPE_ENGINE_GROUP);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))))

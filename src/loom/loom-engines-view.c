@@ -175,9 +175,13 @@ on_engine_state (LoomEnginesView *self,
                  GParamSpec      *pspec,
                  LoomEngineInfo  *info)
 {
+  LoomEngineGroup *group = find_group (self, engine_host (info));
+
   if (loom_engine_info_get_state (info) == LOOM_ENGINE_DEAD)
     g_signal_emit (self, signals[ENGINE_DIED], 0, info);
-  sync_groups (self, FALSE);
+  /* Only its host's count changes. */
+  if (group != NULL)
+    loom_engine_group_refresh (group, FALSE);
   update_summary (self);
 }
 
