@@ -440,6 +440,7 @@ test_refused (void)
   click (GTK_WIDGET (view), "add-engines-add");
   g_assert_cmpstr (loom_add_engines_form_get_message (form), ==, slurm_refusal);
   g_assert_cmpuint (loom_application_get_launchers (app)->len, ==, 0);
+  save_panel (window, "engines-add-slurm-refused.png");
 
   /* A launcher no build has, by the window's action. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.launch-engines", "(sua(ss))",
@@ -452,6 +453,77 @@ test_refused (void)
   iterate_for (500);
   g_assert_cmpuint (n_engines (window), ==, before);
   close_window (app, window);
+}
+
+/* A cluster of a profile's (as `loomctl cluster start` runs it), the app
+ * attached: engines added through the form are recorded with the profile
+ * and outlive the app, until their launchers are stopped from the record. */
+static void
+test_attached (void)
+{
+  g_autoptr(LoomCluster) cluster = loom_cluster_new ("lu-attached");
+  g_autoptr(LoomApplication) app = NULL;
+  g_autoptr(GPtrArray) recorded = NULL;
+  g_autoptr(GArray) pids = g_array_new (FALSE, FALSE, sizeof (gint64));
+  g_autoptr(GError) error = NULL;
+  LoomEnginesView *view;
+  LoomWindow *window;
+  GListModel *engines;
+
+  g_assert_true (loom_cluster_start (cluster, 1, &error));
+  g_assert_no_error (error);
+  app = g_object_new (LOOM_TYPE_APPLICATION,
+                      "application-id", "dev.loom.LoomLaunchersAttached",
+                      "flags", G_APPLICATION_NON_UNIQUE,
+                      "resource-base-path", "/dev/loom/Loom",
+                      NULL);
+  g_assert_true (g_application_register (G_APPLICATION (app), NULL, &error));
+  g_assert_no_error (error);
+  g_settings_set_string (loom_application_get_settings (app), "profile", "lu-attached");
+  g_assert_true (loom_application_attach (app, "lu-attached", &error));
+  g_assert_no_error (error);
+
+  window = loom_window_new (app);
+  gtk_window_present (GTK_WINDOW (window));
+  view = loom_window_get_engines_view (window);
+  engines = loom_window_get_engines (window);
+  wait_for_alive (window, 1);
+
+  loom_engines_view_open_add_form (view, "local");
+  set_field (GTK_WIDGET (view), "local-count", "2");
+  click (GTK_WIDGET (view), "add-engines-add");
+  g_assert_null (loom_add_engines_form_get_message (loom_engines_view_get_add_form (view)));
+  wait_for_alive (window, 3);
+
+  /* Recorded with the profile: `loomctl cluster stop` finds them. */
+  recorded = loom_launcher_load_recorded ("lu-attached", &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (recorded);
+  g_assert_cmpuint (recorded->len, ==, 1);
+  g_assert_cmpstr (loom_launcher_get_name (g_ptr_array_index (recorded, 0)), ==, "local");
+  g_assert_cmpuint (loom_launcher_poll (g_ptr_array_index (recorded, 0), NULL), ==, 2);
+
+  /* Quitting leaves the attached cluster running, the added engines too. */
+  for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
+    {
+      g_autoptr(LoomEngineInfo) info = g_list_model_get_item (engines, i);
+      gint64 pid = loom_engine_info_get_pid (info);
+      g_array_append_val (pids, pid);
+    }
+  gtk_window_destroy (GTK_WINDOW (window));
+  loom_application_stop_own_engines (app);
+  g_clear_object (&app);
+  for (guint i = 0; i < pids->len; i++)
+    {
+      g_autofree char *proc = g_strdup_printf ("/proc/%" G_GINT64_FORMAT, g_array_index (pids, gint64, i));
+      g_assert_true (g_file_test (proc, G_FILE_TEST_EXISTS));
+    }
+
+  /* What `loomctl cluster stop` does with them. */
+  loom_launcher_stop (g_ptr_array_index (recorded, 0));
+  g_assert_cmpuint (loom_launcher_poll (g_ptr_array_index (recorded, 0), NULL), ==, 0);
+  loom_launcher_forget_recorded ("lu-attached");
+  loom_cluster_stop (cluster);
 }
 
 /* A loom-engine that believes it runs on OTHER_HOST: a wrapper the local
@@ -627,6 +699,7 @@ main (int   argc,
   g_test_add_func ("/loom/ui/launchers/add-local", test_add_local);
   g_test_add_func ("/loom/ui/launchers/invalid", test_invalid);
   g_test_add_func ("/loom/ui/launchers/refused", test_refused);
+  g_test_add_func ("/loom/ui/launchers/attached", test_attached);
   g_test_add_func ("/loom/ui/launchers/two-hosts", test_two_hosts);
 
   return g_test_run ();
