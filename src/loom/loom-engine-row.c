@@ -12,6 +12,8 @@
 
 #include "config.h"
 
+#include <inttypes.h>
+
 #include <glib/gi18n.h>
 
 #include "loom-engine-row.h"
@@ -81,15 +83,15 @@ sync_row (LoomEngineRow *self)
   gboolean alive = loom_engine_state_is_alive (state);
   guint64 done = loom_engine_info_get_tasks_done (info);
   g_autofree char *title = g_strdup_printf (_("Engine %u"), loom_engine_info_get_id (info));
-  g_autofree char *tasks = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" G_GUINT64_FORMAT " task done",
-                                                         "%" G_GUINT64_FORMAT " tasks done", done), done);
+  g_autofree char *tasks = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%" PRIu64 " task done",
+                                                         "%" PRIu64 " tasks done", done), done);
   g_autofree char *subtitle = NULL;
   const char *tooltip = alive ? _("Stop this engine") : _("Start a new engine in its place");
   /* ui/style.css colours the icon by these. */
   const char *classes[] = { "engine-state", loom_engine_state_to_string (state), NULL };
 
   /* TRANSLATORS: tasks done, how busy, the engine's process id */
-  subtitle = g_strdup_printf (_("%s · %.0f %% busy · pid %" G_GINT64_FORMAT), tasks,
+  subtitle = g_strdup_printf (_("%s · %.0f %% busy · pid %" PRId64), tasks,
                               100 * loom_engine_info_get_busy_fraction (info), loom_engine_info_get_pid (info));
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), title);
   adw_action_row_set_subtitle (ADW_ACTION_ROW (self), subtitle);
