@@ -14,6 +14,8 @@ G_BEGIN_DECLS
 #define LOOM_TYPE_LOCAL_LAUNCHER (loom_local_launcher_get_type ())
 G_DECLARE_FINAL_TYPE (LoomLocalLauncher, loom_local_launcher, LOOM, LOCAL_LAUNCHER, LoomLauncher)
 
+GArray       *loom_local_launcher_get_pids (LoomLocalLauncher *self);
+
 LoomLauncher *loom_launcher_registry_new  (const char  *name,
                                            GError     **error);
 char        **loom_launcher_registry_list (void);
