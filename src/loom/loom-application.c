@@ -31,6 +31,7 @@ struct _LoomApplication
   GSettings      *settings;
   LoomCluster    *cluster;    /* the app's own cluster, or NULL when attached */
   LoomClient     *attached;   /* a client of a cluster someone else runs */
+  char           *attached_profile;
   GPtrArray      *launchers;  /* LoomLauncher: those the app started engines with */
 };
 
@@ -161,6 +162,8 @@ loom_application_attach (LoomApplication  *self,
   g_return_val_if_fail (loom_application_get_client (self) == NULL, FALSE);
 
   self->attached = loom_client_new_for_profile (profile, error);
+  if (self->attached != NULL)
+    self->attached_profile = g_strdup (profile);
   return self->attached != NULL;
 }
 
@@ -222,7 +225,10 @@ loom_application_launch_engines (LoomApplication     *self,
       loom_launcher_set_engine_args (launcher, args);
     }
 
-  profile = g_settings_get_string (self->settings, "profile");
+  /* An attached cluster's profile; the app's own logs where the profile
+   * preferred would. */
+  profile = self->attached_profile ? g_strdup (self->attached_profile)
+                                   : g_settings_get_string (self->settings, "profile");
   if (!loom_profile_name_is_valid (profile))
     {
       g_free (profile);
@@ -469,6 +475,7 @@ loom_application_finalize (GObject *object)
   g_clear_pointer (&self->launchers, g_ptr_array_unref);
   g_clear_object (&self->cluster);
   g_clear_object (&self->attached);
+  g_clear_pointer (&self->attached_profile, g_free);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (loom_application_parent_class)->finalize (object);
