@@ -925,6 +925,74 @@ loom_scaleout_controller_stop (LoomScaleoutController *ctl)
   g_free (ctl);
 }
 
+LoomScaleoutController *
+loom_scaleout_cluster_start (const char          *profile,
+                             const char          *netns,
+                             const char * const  *args,
+                             double              *seconds,
+                             char               **err)
+{
+  g_autoptr(GPtrArray) argv = argv_in (netns);
+  g_autofree char *name = g_strdup_printf ("%s-engine.json", profile);
+  g_autofree char *client_name = g_strdup_printf ("%s.json", profile);
+  g_autofree char *out = NULL;
+  g_autofree char *said = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  LoomScaleoutController *ctl;
+  gint64 begin = g_get_monotonic_time ();
+  int code;
+
+  g_assert_nonnull (g_getenv ("LOOMCTL"));
+  g_ptr_array_add (argv, g_strdup (g_getenv ("LOOMCTL")));
+  g_ptr_array_add (argv, g_strdup ("cluster"));
+  g_ptr_array_add (argv, g_strdup ("start"));
+  g_ptr_array_add (argv, g_strdup ("--profile"));
+  g_ptr_array_add (argv, g_strdup (profile));
+  for (guint i = 0; args && args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  code = loom_scaleout_runv ((const char * const *) argv->pdata, NULL, NULL, &out, &said);
+  if (seconds)
+    *seconds = loom_scaleout_seconds_since (begin);
+  g_test_message ("loomctl cluster start --profile %s ...: exit %d, %s%s", profile, code, g_strstrip (out),
+                  code ? g_strstrip (said) : "");
+  if (code != 0)
+    {
+      if (err)
+        *err = g_steal_pointer (&said);
+      return NULL;
+    }
+
+  ctl = g_new0 (LoomScaleoutController, 1);
+  ctl->profile = g_strdup (profile);
+  ctl->netns = g_strdup (netns);
+  ctl->engine_file = g_build_filename (loom_scaleout_dir (), "xdg-run", "loom", name, NULL);
+  ctl->client_file = g_build_filename (loom_scaleout_dir (), "xdg-run", "loom", client_name, NULL);
+  status = loom_scaleout_status (ctl);
+  ctl->pid = (GPid) json_object_get_int_member_with_default (json_object_get_object_member (json_node_get_object (status), "controller"), "pid", 0);
+  loom_scaleout_track_pid (ctl->pid, "loom-controller");
+  return ctl;
+}
+
+void
+loom_scaleout_cluster_stop (LoomScaleoutController *ctl)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int code;
+
+  code = loom_scaleout_loomctl (ctl, NULL, &out, &err, "cluster", "stop", NULL);
+  g_test_message ("loomctl cluster stop: exit %d, %s %s", code, g_strstrip (out), g_strstrip (err));
+  g_assert_cmpint (code, ==, 0);
+  g_assert_true (loom_scaleout_wait_pid_gone (ctl->pid, 15));
+  loom_scaleout_untrack_pid (ctl->pid);
+  g_free (ctl->profile);
+  g_free (ctl->netns);
+  g_free (ctl->engine_file);
+  g_free (ctl->client_file);
+  g_free (ctl);
+}
+
 static int
 loomctl_v (LoomScaleoutController *ctl,
            const char             *netns,

@@ -98,7 +98,8 @@ typedef struct
   char        *netns;
   char        *engine_file;
   char        *client_file;
-  GSubprocess *process;
+  GSubprocess *process;   /* NULL: started by `loomctl cluster start` */
+  GPid         pid;
 } LoomScaleoutController;
 
 LoomScaleoutController *loom_scaleout_controller_start (const char *profile,
@@ -106,6 +107,18 @@ LoomScaleoutController *loom_scaleout_controller_start (const char *profile,
                                                         const char *location,
                                                         const char *netns);
 void         loom_scaleout_controller_stop (LoomScaleoutController *ctl);
+/* `loomctl cluster start --profile PROFILE ARGS…`, in @netns when set: a
+ * cluster started as users start one, through a launcher.  *@seconds: how
+ * long the command took (cluster start returns once its engines are
+ * registered).  NULL when it failed, its stderr in *@err. */
+LoomScaleoutController *loom_scaleout_cluster_start (const char          *profile,
+                                                     const char          *netns,
+                                                     const char * const  *args,
+                                                     double              *seconds,
+                                                     char               **err);
+/* `loomctl cluster stop`: asserts it succeeds and the controller is gone;
+ * frees @ctl. */
+void         loom_scaleout_cluster_stop    (LoomScaleoutController *ctl);
 /* loomctl ARGS --profile PROFILE, inside the controller's namespace (or
  * @netns when set): a client never runs in the root namespace then. */
 int          loom_scaleout_loomctl         (LoomScaleoutController *ctl,
