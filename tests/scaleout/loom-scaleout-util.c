@@ -1520,6 +1520,36 @@ fail:
   return NULL;
 }
 
+char *
+loom_scaleout_host_address_add (GError **error)
+{
+  int pid = getpid ();
+  g_autofree char *link = g_strdup_printf ("ltd%d", pid);
+  g_autofree char *address = g_strdup_printf ("10.252.%d.%d", (pid >> 8) & 0xff, MAX (pid & 0xff, 1) == 255 ? 254 : MAX (pid & 0xff, 1));
+  g_autofree char *cidr = g_strdup_printf ("%s/32", address);
+  g_autofree char *peer = g_strdup_printf ("ltd%dp", pid);
+
+  /* A veth pair (no dummy module here); deleting one end deletes both. */
+  loom_scaleout_track_link (link);
+  if (!ip (error, "link", "add", link, "type", "veth", "peer", "name", peer, NULL) ||
+      !ip (error, "addr", "add", cidr, "dev", link, NULL) ||
+      !ip (error, "link", "set", link, "up", NULL))
+    {
+      loom_scaleout_host_address_remove ();
+      return NULL;
+    }
+  return g_steal_pointer (&address);
+}
+
+void
+loom_scaleout_host_address_remove (void)
+{
+  g_autofree char *link = g_strdup_printf ("ltd%d", (int) getpid ());
+
+  ip (NULL, "link", "delete", link, NULL);
+  untrack_link (link);
+}
+
 void
 loom_scaleout_net_free (LoomScaleoutNet *net)
 {

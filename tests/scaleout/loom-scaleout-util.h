@@ -196,6 +196,13 @@ LoomScaleoutNet *loom_scaleout_net_new     (guint     n_hosts,
                                             GError  **error);
 void         loom_scaleout_net_free        (LoomScaleoutNet *net);
 
+/* An address of this host that is not loopback: a veth link in the root
+ * namespace (10.252.X.Y/32, from the pid), for a controller whose
+ * launcher refuses loopback while its engines run on this machine
+ * (Slurm's one node, say).  Removed by the cleanup, or by _remove. */
+char        *loom_scaleout_host_address_add    (GError **error);
+void         loom_scaleout_host_address_remove (void);
+
 /* Everything that crosses @ifname (in the root namespace) while it runs:
  * a raw AF_PACKET socket read by a thread. */
 typedef struct _LoomScaleoutCapture LoomScaleoutCapture;
