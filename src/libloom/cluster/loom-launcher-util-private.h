@@ -45,13 +45,16 @@ char     **loom_remote_engine_environ    (LoomLauncher        *launcher,
                                           GError             **error);
 /* `export NAME='VALUE'` lines for sh. */
 char      *loom_remote_exports           (const char * const  *environ);
-/* The shell words that run one engine, its connection in the environment:
- * piped in on stdin (`--connection /dev/stdin`: works with every engine,
- * nothing written to disk) or, with connection=env, left to the engine to
- * read from LOOM_CONNECTION. */
+/* The shell command that runs one engine, its connection in the
+ * environment: handed on stdin (`--connection /dev/stdin`: works with
+ * every engine, nothing written to disk) or, with connection=env, left to
+ * the engine to read from LOOM_CONNECTION.  @exec_form: `exec` and a
+ * here-document, for `sh -c` and job scripts (ends with a newline); else
+ * a pipeline that can take redirections and `&` after it. */
 char      *loom_remote_engine_command    (LoomLauncher        *launcher,
                                           LoomRemoteOptions   *options,
-                                          const char          *default_engine);
+                                          const char          *default_engine,
+                                          gboolean             exec_form);
 /* @argv run to its end, @input on its stdin, with @environ added to this
  * process's environment; stdout in @out.  A failure (exit status not 0)
  * says what the command printed on stderr. */

@@ -141,13 +141,19 @@ loom_remote_exports (const char * const *environ)
 char *
 loom_remote_engine_command (LoomLauncher      *launcher,
                             LoomRemoteOptions *options,
-                            const char        *default_engine)
+                            const char        *default_engine,
+                            gboolean           exec_form)
 {
   const char *engine = options->engine_path ? options->engine_path : default_engine;
   g_auto(GStrv) argv = loom_launcher_get_engine_argv (launcher, engine);
   GString *command = g_string_new (NULL);
 
-  if (!options->via_env)
+  /* exec: the engine takes the shell's place (srun's and mpiexec's
+   * signals reach it); its stdin a here-document, expanded once ($ in the
+   * value is not expanded again). */
+  if (exec_form)
+    g_string_append (command, "exec ");
+  else if (!options->via_env)
     g_string_append (command, "printf '%s\\n' \"$LOOM_CONNECTION\" | ");
   for (guint i = 0; argv[i]; i++)
     {
@@ -159,6 +165,8 @@ loom_remote_engine_command (LoomLauncher      *launcher,
     }
   if (!options->via_env)
     g_string_append (command, " --connection /dev/stdin");
+  if (exec_form && !options->via_env)
+    g_string_append (command, " <<LOOM_CONNECTION_END\n$LOOM_CONNECTION\nLOOM_CONNECTION_END\n");
   return g_string_free (command, FALSE);
 }
 

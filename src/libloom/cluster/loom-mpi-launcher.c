@@ -109,7 +109,7 @@ loom_mpi_launcher_start (LoomLauncher  *launcher,
 
   if (log_dir == NULL || !(environ = loom_remote_engine_environ (launcher, &self->remote, key, error)))
     return FALSE;
-  command = loom_remote_engine_command (launcher, &self->remote, found ? found : "loom-engine");
+  command = loom_remote_engine_command (launcher, &self->remote, found ? found : "loom-engine", TRUE);
 
   g_strv_builder_add (builder, mpiexec_program (self));
   if (is_open_mpi (self))

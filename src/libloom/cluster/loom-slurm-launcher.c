@@ -96,7 +96,7 @@ engine_command (LoomSlurmLauncher *self)
 {
   g_autofree char *found = loom_find_program ("loom-engine", "LOOM_ENGINE");
 
-  return loom_remote_engine_command (LOOM_LAUNCHER (self), &self->remote, found ? found : "loom-engine");
+  return loom_remote_engine_command (LOOM_LAUNCHER (self), &self->remote, found ? found : "loom-engine", TRUE);
 }
 
 static char *

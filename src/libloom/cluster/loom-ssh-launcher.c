@@ -161,7 +161,7 @@ start_script (LoomSshLauncher  *self,
   if (environ == NULL)
     return NULL;
   exports = loom_remote_exports ((const char * const *) environ);
-  engine = loom_remote_engine_command (launcher, &self->remote, "loom-engine");
+  engine = loom_remote_engine_command (launcher, &self->remote, "loom-engine", FALSE);
 
   /* The session's leader starts the engines, prints their pids, lets go
    * of ssh's pipe and waits: it names the group (its pid is the group's)

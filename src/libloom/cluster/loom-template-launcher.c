@@ -499,7 +499,7 @@ expand_job (LoomLauncher  *launcher,
   g_hash_table_insert (values, "n", g_strdup_printf ("%u", n));
   g_hash_table_insert (values, "key", g_strdup (key));
   g_hash_table_insert (values, "engine",
-                       loom_remote_engine_command (launcher, &self->remote, found ? found : "loom-engine"));
+                       loom_remote_engine_command (launcher, &self->remote, found ? found : "loom-engine", TRUE));
   g_hash_table_insert (values, "env", loom_remote_exports ((const char * const *) environ));
   g_hash_table_insert (values, "script", g_strdup (script_path));
   if (self->submit_file)
