@@ -932,6 +932,17 @@ loom_scaleout_cluster_start (const char          *profile,
                              double              *seconds,
                              char               **err)
 {
+  return loom_scaleout_cluster_start_on (profile, netns, NULL, args, seconds, err);
+}
+
+LoomScaleoutController *
+loom_scaleout_cluster_start_on (const char          *profile,
+                                const char          *netns,
+                                const char          *hostname,
+                                const char * const  *args,
+                                double              *seconds,
+                                char               **err)
+{
   g_autoptr(GPtrArray) argv = argv_in (netns);
   g_autofree char *name = g_strdup_printf ("%s-engine.json", profile);
   g_autofree char *client_name = g_strdup_printf ("%s.json", profile);
@@ -943,6 +954,14 @@ loom_scaleout_cluster_start (const char          *profile,
   int code;
 
   g_assert_nonnull (g_getenv ("LOOMCTL"));
+  if (hostname)
+    {
+      g_ptr_array_add (argv, g_strdup ("unshare"));
+      g_ptr_array_add (argv, g_strdup ("--uts"));
+      g_ptr_array_add (argv, g_strdup ("sh"));
+      g_ptr_array_add (argv, g_strdup ("-c"));
+      g_ptr_array_add (argv, g_strdup_printf ("hostname %s && exec \"$0\" \"$@\"", hostname));
+    }
   g_ptr_array_add (argv, g_strdup (g_getenv ("LOOMCTL")));
   g_ptr_array_add (argv, g_strdup ("cluster"));
   g_ptr_array_add (argv, g_strdup ("start"));
@@ -1338,7 +1357,28 @@ tcp_accepts (guint port)
 LoomScaleoutSshd *
 loom_scaleout_sshd_start (GError **error)
 {
+  return loom_scaleout_sshd_start_in (NULL, "127.0.0.1", NULL, error);
+}
+
+/* Has sshd's log said it listens? (In a namespace, nothing here can
+ * connect to its address to find out.) */
+static gboolean
+sshd_listens (const char *log_file)
+{
+  g_autofree char *logged = NULL;
+
+  return g_file_get_contents (log_file, &logged, NULL, NULL) && strstr (logged, "Server listening on") != NULL;
+}
+
+LoomScaleoutSshd *
+loom_scaleout_sshd_start_in (const char  *netns,
+                             const char  *address,
+                             const char  *hostname,
+                             GError     **error)
+{
   g_autofree LoomScaleoutSshd *sshd = g_new0 (LoomScaleoutSshd, 1);
+  g_autofree char *dir_name = netns ? g_strdup_printf ("ssh-%s", netns) : g_strdup ("ssh");
+  g_autoptr(GPtrArray) argv = argv_in (netns);
   g_autofree char *host_key = NULL;
   g_autofree char *pub = NULL;
   g_autofree char *pub_text = NULL;
@@ -1351,7 +1391,7 @@ loom_scaleout_sshd_start (GError **error)
   gint64 deadline;
 
   /* Not below /tmp: StrictModes rejects keys under a world-writable dir. */
-  sshd->dir = loom_scaleout_path ("ssh");
+  sshd->dir = loom_scaleout_path (dir_name);
   g_assert_cmpint (g_mkdir (sshd->dir, 0700), ==, 0);
   host_key = g_build_filename (sshd->dir, "host_ed25519", NULL);
   sshd->key = g_build_filename (sshd->dir, "id_ed25519", NULL);
@@ -1373,7 +1413,7 @@ loom_scaleout_sshd_start (GError **error)
   log_file = g_build_filename (sshd->dir, "sshd.log", NULL);
   conf = g_build_filename (sshd->dir, "sshd_config", NULL);
   conf_text = g_strdup_printf ("Port %u\n"
-                               "ListenAddress 127.0.0.1\n"
+                               "ListenAddress %s\n"
                                "HostKey %s\n"
                                "PidFile %s\n"
                                "AuthorizedKeysFile %s\n"
@@ -1386,7 +1426,7 @@ loom_scaleout_sshd_start (GError **error)
                                "X11Forwarding no\n"
                                "PrintMotd no\n"
                                "LogLevel VERBOSE\n",
-                               sshd->port, host_key, pid_file, authorized);
+                               sshd->port, address, host_key, pid_file, authorized);
   if (!write_file (conf, conf_text, -1, 0600, error))
     return NULL;
 
@@ -1402,17 +1442,32 @@ loom_scaleout_sshd_start (GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "sshd -t: %s", err);
       return NULL;
     }
-  sshd->pid = start_daemon ((const char * const[]) { "/usr/sbin/sshd", "-f", conf, "-E", log_file, NULL },
-                            NULL, pid_file, log_file, error);
+  /* In a namespace: what sshd starts has that host's name too (unshare
+   * --uts), as on another machine. */
+  if (hostname)
+    {
+      g_ptr_array_add (argv, g_strdup ("unshare"));
+      g_ptr_array_add (argv, g_strdup ("--uts"));
+      g_ptr_array_add (argv, g_strdup ("sh"));
+      g_ptr_array_add (argv, g_strdup ("-c"));
+      g_ptr_array_add (argv, g_strdup_printf ("hostname %s && exec \"$0\" \"$@\"", hostname));
+    }
+  g_ptr_array_add (argv, g_strdup ("/usr/sbin/sshd"));
+  g_ptr_array_add (argv, g_strdup ("-f"));
+  g_ptr_array_add (argv, g_strdup (conf));
+  g_ptr_array_add (argv, g_strdup ("-E"));
+  g_ptr_array_add (argv, g_strdup (log_file));
+  g_ptr_array_add (argv, NULL);
+  sshd->pid = start_daemon ((const char * const *) argv->pdata, NULL, pid_file, log_file, error);
   if (!sshd->pid)
     return NULL;
 
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (!tcp_accepts (sshd->port))
+  while (netns ? !sshd_listens (log_file) : !tcp_accepts (sshd->port))
     {
       if (g_get_monotonic_time () > deadline)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "sshd accepts nothing on 127.0.0.1:%u", sshd->port);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "sshd accepts nothing on %s:%u", address, sshd->port);
           loom_scaleout_sshd_stop (g_steal_pointer (&sshd));
           return NULL;
         }

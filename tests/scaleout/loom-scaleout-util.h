@@ -116,6 +116,14 @@ LoomScaleoutController *loom_scaleout_cluster_start (const char          *profil
                                                      const char * const  *args,
                                                      double              *seconds,
                                                      char               **err);
+/* The same under a UTS name of its own, @hostname: the controller and
+ * its local engines report that host name. */
+LoomScaleoutController *loom_scaleout_cluster_start_on (const char          *profile,
+                                                        const char          *netns,
+                                                        const char          *hostname,
+                                                        const char * const  *args,
+                                                        double              *seconds,
+                                                        char               **err);
 /* `loomctl cluster stop`: asserts it succeeds and the controller is gone;
  * frees @ctl. */
 void         loom_scaleout_cluster_stop    (LoomScaleoutController *ctl);
@@ -170,6 +178,12 @@ typedef struct
 
 /* sshd on 127.0.0.1:PORT with its own host key and one authorised key. */
 LoomScaleoutSshd *loom_scaleout_sshd_start (GError **error);
+/* The same in @netns on @address, under its own UTS name @hostname when
+ * set (what it starts reports that host name). */
+LoomScaleoutSshd *loom_scaleout_sshd_start_in (const char  *netns,
+                                               const char  *address,
+                                               const char  *hostname,
+                                               GError     **error);
 void         loom_scaleout_sshd_stop       (LoomScaleoutSshd *sshd);
 /* `ssh -p PORT -i KEY -o BatchMode=yes … root@127.0.0.1 -- COMMAND`,
  * with @script on stdin. */
