@@ -613,8 +613,12 @@ job_state (LoomTemplateLauncher *self,
   int status;
 
   *n_pending = *n_running = 0;
+  /* No way to ask: running until cancelled. */
   if (self->status == NULL || self->state == NULL)
-    return "running";
+    {
+      *n_running = job->n;
+      return "running";
+    }
   if (!job_command (self, self->status, job, NULL, &out, &status, NULL) || status != 0)
     return "done";
   escaped = g_regex_escape_string (job->id, -1);
@@ -698,8 +702,8 @@ loom_template_launcher_stop (LoomLauncher *launcher)
       if (!job_command (self, self->cancel, &g_array_index (self->jobs, TemplateJob, i), NULL, NULL, NULL, &error))
         g_warning ("%s", error->message);
     }
-  /* Until the queue no longer lists them. */
-  for (guint i = 0; i < self->jobs->len && g_get_monotonic_time () < deadline;)
+  /* Until the queue no longer lists them (when the template can ask). */
+  for (guint i = 0; self->status && self->state && i < self->jobs->len && g_get_monotonic_time () < deadline;)
     {
       guint pending, running;
 
