@@ -33,6 +33,8 @@ char        **loom_template_launcher_list (void);
 LoomLauncher *loom_template_launcher_new  (const char  *name,
                                            GError     **error);
 
+GArray       *loom_local_launcher_get_pids (LoomLocalLauncher *self);
+
 LoomLauncher *loom_launcher_registry_new  (const char  *name,
                                            GError     **error);
 char        **loom_launcher_registry_list (void);

@@ -755,6 +755,69 @@ loom_launcher_deserialize (JsonNode  *node,
   return g_steal_pointer (&self);
 }
 
+/**
+ * loom_launcher_wait_for_engines:
+ * @self: a #LoomLauncher that started engines
+ * @client: a client of the cluster they join
+ * @expected: how many engines the cluster should have, in all
+ * @timeout: seconds to wait at most
+ * @error: return location for a #GError
+ *
+ * Waits until @expected engines are registered with the cluster.  Fails
+ * early when so many of the engines this launcher started have ended that
+ * @expected cannot be reached, and says where their output is.
+ *
+ * Returns: %TRUE once @expected engines are registered
+ */
+gboolean
+loom_launcher_wait_for_engines (LoomLauncher  *self,
+                                LoomClient    *client,
+                                guint          expected,
+                                double         timeout,
+                                GError       **error)
+{
+  LoomLauncherPrivate *priv = loom_launcher_get_instance_private (self);
+  gint64 deadline = g_get_monotonic_time () + (gint64) (timeout * G_USEC_PER_SEC);
+  guint alive = 0, pending = 0;
+
+  g_return_val_if_fail (LOOM_IS_LAUNCHER (self), FALSE);
+  g_return_val_if_fail (LOOM_IS_CLIENT (client), FALSE);
+
+  while (g_get_monotonic_time () < deadline)
+    {
+      g_autoptr(GArray) ids = loom_client_get_ids (client, error);
+      guint running, ended;
+
+      if (ids == NULL)
+        return FALSE;
+      alive = ids->len;
+      if (alive >= expected)
+        return TRUE;
+
+      running = loom_launcher_poll (self, &pending);
+      ended = priv->n_started > running + pending ? priv->n_started - running - pending : 0;
+      if (ended > 0 && alive + running + pending < expected)
+        {
+          g_set_error (error, LOOM_ERROR, LOOM_ERROR_ENGINE,
+                       _("%u of %u engines exited before registering%s%s"),
+                       ended, priv->n_started,
+                       priv->log_dir ? _("; see the logs in ") : "", priv->log_dir ? priv->log_dir : "");
+          return FALSE;
+        }
+
+      g_usleep (10 * 1000);
+    }
+
+  if (pending > 0)
+    g_set_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
+                 _("Only %u of %u engines registered within %.0f s; %u are still waiting to start (queued)"),
+                 alive, expected, timeout, pending);
+  else
+    g_set_error (error, LOOM_ERROR, LOOM_ERROR_TIMED_OUT,
+                 _("Only %u of %u engines registered within %.0f s"), alive, expected, timeout);
+  return FALSE;
+}
+
 /* $XDG_STATE_HOME/loom/<profile>/launchers.json: what the launchers of a
  * profile's cluster started, one saved launcher each, so `cluster stop` or
  * a restarted app can stop engines some other process launched.  Only the

@@ -12,6 +12,7 @@
 #include <glib-object.h>
 #include <json-glib/json-glib.h>
 
+#include "loom-client.h"
 #include "loom-version-macros.h"
 
 G_BEGIN_DECLS
@@ -131,6 +132,12 @@ LOOM_AVAILABLE_IN_ALL
 LoomLauncher  *loom_launcher_deserialize        (JsonNode            *node,
                                                  GError             **error);
 
+LOOM_AVAILABLE_IN_ALL
+gboolean       loom_launcher_wait_for_engines   (LoomLauncher        *self,
+                                                 LoomClient          *client,
+                                                 guint                expected,
+                                                 double               timeout,
+                                                 GError             **error);
 LOOM_AVAILABLE_IN_ALL
 gboolean       loom_launcher_record             (LoomLauncher        *self,
                                                  const char          *profile,

@@ -186,9 +186,10 @@ loom_local_launcher_get_output (LoomLauncher *launcher)
       g_autofree char *path = g_build_filename (log_dir, name, NULL);
       g_autofree char *contents = NULL;
 
-      if (g_file_get_contents (path, &contents, NULL, NULL) && *contents != '\0')
+      /* Named even when empty: the reader learns where to look. */
+      if (g_file_get_contents (path, &contents, NULL, NULL))
         g_string_append_printf (output, "==> %s <==\n%s%s", path, contents,
-                                g_str_has_suffix (contents, "\n") ? "" : "\n");
+                                *contents == '\0' || g_str_has_suffix (contents, "\n") ? "" : "\n");
     }
   return g_string_free (output, FALSE);
 }
@@ -319,4 +320,24 @@ loom_local_launcher_init (LoomLocalLauncher *self)
 {
   self->engines = g_array_new (FALSE, FALSE, sizeof (LocalEngine));
   self->children = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* The pids (GPid) of the engines started that still run. */
+GArray *
+loom_local_launcher_get_pids (LoomLocalLauncher *self)
+{
+  GArray *pids = g_array_new (FALSE, FALSE, sizeof (GPid));
+
+  for (guint i = 0; i < self->engines->len; i++)
+    {
+      const LocalEngine *engine = &g_array_index (self->engines, LocalEngine, i);
+      GSubprocess *child = find_child (self, engine->pid);
+
+      if (child != NULL || (self->children->len == 0 && local_engine_alive (engine)))
+        {
+          GPid pid = (GPid) engine->pid;
+          g_array_append_val (pids, pid);
+        }
+    }
+  return pids;
 }
