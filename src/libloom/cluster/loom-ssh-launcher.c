@@ -519,7 +519,8 @@ loom_ssh_launcher_set_option (LoomLauncher  *launcher,
       g_ptr_array_add (self->ssh_options, g_strdup (value));
       return TRUE;
     }
-  if (g_str_equal (name, "port"))
+  /* ssh-port: as loomctl and the app's form call it */
+  if (g_str_equal (name, "port") || g_str_equal (name, "ssh-port"))
     {
       guint64 port;
 
