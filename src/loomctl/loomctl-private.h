@@ -96,7 +96,7 @@ typedef struct
   { "mpiexec", 0, 0, G_OPTION_ARG_FILENAME, &(l)->mpiexec, N_("mpi: the mpiexec program (default: mpiexec)"), "PROGRAM" }, \
   { "mpi-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(l)->mpi_args, N_("mpi: pass ARG to mpiexec (repeatable: -f HOSTFILE…)"), "ARG" }, \
   { "engine-path", 0, 0, G_OPTION_ARG_STRING, &(l)->engine_path, \
-    N_("The loom-engine program where the engines run (default: loom-engine on the PATH there)"), "PATH" }, \
+    N_("The loom-engine program where the engines run (default: loom-engine on the PATH there for ssh, this Loom's for the others)"), "PATH" }, \
   { "launcher-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(l)->options, \
     N_("Give the launcher any of its options (repeatable: queue=debug, env=NAME=VALUE, connection=env…)"), "NAME=VALUE" }, \
   { "wait-engines", 0, 0, G_OPTION_ARG_DOUBLE, &(l)->wait, \

@@ -293,6 +293,116 @@ test_job_per_group (void)
   assert_stopped (pids);
 }
 
+/* scancel, then squeue until the job is gone (polled: `sbatch --wait`
+ * backs off to 10 s). */
+static void
+cancel_job (const char *job)
+{
+  gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+  g_assert_cmpint (slurm_run (NULL, NULL, "scancel", job, NULL), ==, 0);
+  for (;;)
+    {
+      g_autofree char *out = NULL;
+
+      g_assert_cmpint (slurm_run (&out, NULL, "squeue", "-h", "-j", job, NULL), ==, 0);
+      if (*g_strstrip (out) == '\0')
+        break;
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (100 * 1000);
+    }
+}
+
+/* Inside an allocation (SLURM_JOB_ID set, as in an salloc shell or a batch
+ * script), the launcher runs `srun --ntasks=N` in it at once: no new job. */
+static void
+test_in_allocation (void)
+{
+  g_autofree char *holder = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *job_env = NULL;
+  g_autofree char *engine = NULL;
+  g_autoptr(GArray) pids = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  LoomScaleoutController *ctl;
+  double seconds;
+
+  if (!require_slurm ())
+    return;
+
+  /* An allocation of 2 tasks that only waits. */
+  g_assert_cmpint (slurm_run (&holder, NULL, "sbatch", "--parsable", "--ntasks=2",
+                              "--job-name=loom-allocation", "--output=/dev/null", "--wrap", "exec sleep 120", NULL), ==, 0);
+  g_strstrip (holder);
+  {
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+
+    for (;;)
+      {
+        g_autofree char *state = NULL;
+
+        g_assert_cmpint (slurm_run (&state, NULL, "squeue", "-h", "-j", holder, "-o", "%T", NULL), ==, 0);
+        if (g_str_equal (g_strstrip (state), "RUNNING"))
+          break;
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_usleep (100 * 1000);
+      }
+  }
+
+  ctl = start_cluster ("alloc", 1, "job", &seconds);
+  {
+    g_autoptr(GPtrArray) jobs = recorded_jobs ("alloc");
+    g_assert_cmpuint (jobs->len, ==, 1);
+  }
+
+  /* engines add 2 from inside the allocation */
+  job_env = g_strdup_printf ("SLURM_JOB_ID=%s", holder);
+  engine = g_strdup_printf ("--engine-path=%s", g_getenv ("LOOM_ENGINE"));
+  g_ptr_array_add (argv, g_strdup (g_getenv ("LOOMCTL")));
+  g_ptr_array_add (argv, g_strdup ("engines"));
+  g_ptr_array_add (argv, g_strdup ("add"));
+  g_ptr_array_add (argv, g_strdup ("2"));
+  g_ptr_array_add (argv, g_strdup ("--profile=alloc"));
+  g_ptr_array_add (argv, g_strdup ("--launcher=slurm"));
+  g_ptr_array_add (argv, g_strdup (engine));
+  g_ptr_array_add (argv, NULL);
+  g_assert_cmpint (loom_scaleout_runv ((const char * const *) argv->pdata, (const char * const[]) { job_env, NULL },
+                                       NULL, &out, &err), ==, 0);
+  g_test_message ("engines add 2 --launcher slurm in allocation %s: %s", holder, g_strstrip (out));
+
+  pids = loom_scaleout_engine_pids (ctl);
+  g_assert_cmpuint (pids->len, ==, 3);
+  {
+    guint in_allocation = 0;
+
+    for (guint i = 0; i < pids->len; i++)
+      {
+        g_autofree char *job_id = loom_scaleout_pid_getenv (g_array_index (pids, GPid, i), "SLURM_JOB_ID");
+        g_autofree char *launch_job = loom_scaleout_pid_getenv (g_array_index (pids, GPid, i), "LOOM_LAUNCH_JOB");
+
+        g_assert_cmpstr (launch_job, ==, job_id);
+        in_allocation += g_strcmp0 (job_id, holder) == 0;
+      }
+    g_assert_cmpuint (in_allocation, ==, 2);
+  }
+  /* still one submitted job: the two ran as a step of the allocation */
+  {
+    g_autoptr(GPtrArray) jobs = recorded_jobs ("alloc");
+    g_assert_cmpuint (jobs->len, ==, 1);
+  }
+
+  /* cluster stop ends the step (srun, recorded by pid) and the job */
+  loom_scaleout_cluster_stop (ctl);
+  assert_gone (pids);
+  cancel_job (holder);
+  {
+    g_autofree char *queue = squeue_all ();
+    g_assert_cmpstr (queue, ==, "");
+  }
+  loom_scaleout_assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -303,6 +413,7 @@ main (int   argc,
 
   g_test_add_func ("/loom/scaleout/slurm/sbatch-seed", test_sbatch_seed);
   g_test_add_func ("/loom/scaleout/slurm/job-per-group", test_job_per_group);
+  g_test_add_func ("/loom/scaleout/slurm/in-allocation", test_in_allocation);
 
   status = g_test_run ();
   if (address)

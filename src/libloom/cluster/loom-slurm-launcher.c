@@ -43,6 +43,7 @@ typedef struct
   gint64   pid;
   guint64  start_time;
   guint    n;
+  char    *log;
 } SlurmStep;
 
 struct _LoomSlurmLauncher
@@ -74,6 +75,12 @@ static void
 slurm_job_clear (gpointer data)
 {
   g_free (((SlurmJob *) data)->id);
+}
+
+static void
+slurm_step_clear (gpointer data)
+{
+  g_free (((SlurmStep *) data)->log);
 }
 
 static const char *
@@ -207,6 +214,7 @@ start_in_allocation (LoomSlurmLauncher  *self,
   step.pid = g_ascii_strtoll (g_subprocess_get_identifier (proc), NULL, 10);
   step.start_time = loom_pid_start_time (step.pid);
   step.n = n;
+  step.log = g_steal_pointer (&log);
   g_array_append_val (self->steps, step);
   g_ptr_array_add (self->children, proc);
   return TRUE;
@@ -437,6 +445,15 @@ loom_slurm_launcher_get_output (LoomLauncher *launcher)
       if (tail != NULL && *tail != '\0')
         g_string_append_printf (output, "==> %s <==\n%s%s", path, tail, g_str_has_suffix (tail, "\n") ? "" : "\n");
     }
+  /* What srun printed, inside an allocation. */
+  for (guint i = 0; i < self->steps->len; i++)
+    {
+      const char *path = g_array_index (self->steps, SlurmStep, i).log;
+      g_autofree char *tail = path ? loom_remote_file_tail (path, 64 * 1024) : NULL;
+
+      if (tail != NULL && *tail != '\0')
+        g_string_append_printf (output, "==> %s <==\n%s%s", path, tail, g_str_has_suffix (tail, "\n") ? "" : "\n");
+    }
   return g_string_free (output, FALSE);
 }
 
@@ -551,6 +568,8 @@ loom_slurm_launcher_save_state (LoomLauncher *launcher,
       json_builder_add_int_value (builder, (gint64) step->start_time);
       json_builder_set_member_name (builder, "engines");
       json_builder_add_int_value (builder, step->n);
+      json_builder_set_member_name (builder, "log");
+      json_builder_add_string_value (builder, step->log ? step->log : "");
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -595,6 +614,7 @@ loom_slurm_launcher_load_state (LoomLauncher  *launcher,
                               0, G_MAXUINT);
       if (step.pid <= 1)
         goto invalid;
+      step.log = g_strdup (json_object_get_string_member_with_default (json_node_get_object (node), "log", NULL));
       g_array_append_val (self->steps, step);
     }
   return TRUE;
@@ -655,5 +675,6 @@ loom_slurm_launcher_init (LoomSlurmLauncher *self)
   self->jobs = g_array_new (FALSE, TRUE, sizeof (SlurmJob));
   g_array_set_clear_func (self->jobs, slurm_job_clear);
   self->steps = g_array_new (FALSE, TRUE, sizeof (SlurmStep));
+  g_array_set_clear_func (self->steps, slurm_step_clear);
   self->children = g_ptr_array_new_with_free_func (g_object_unref);
 }
