@@ -124,7 +124,8 @@ loom_mpi_launcher_start (LoomLauncher  *launcher,
         }
     }
   g_strv_builder_add_many (builder, "-n", n, NULL);
-  g_strv_builder_addv (builder, (const char **) self->mpi_args->pdata);
+  for (guint i = 0; i < self->mpi_args->len; i++)
+    g_strv_builder_add (builder, g_ptr_array_index (self->mpi_args, i));
   g_strv_builder_add_many (builder, "sh", "-c", command, NULL);
   argv = g_strv_builder_end (builder);
 
