@@ -994,6 +994,13 @@ loom_scaleout_cluster_start_on (const char          *profile,
 }
 
 void
+loom_scaleout_cluster_crash (LoomScaleoutController *ctl)
+{
+  g_assert_cmpint (kill (ctl->pid, SIGKILL), ==, 0);
+  g_assert_true (loom_scaleout_wait_pid_gone (ctl->pid, 10));
+}
+
+void
 loom_scaleout_cluster_stop (LoomScaleoutController *ctl)
 {
   g_autofree char *out = NULL;

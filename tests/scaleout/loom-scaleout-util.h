@@ -124,6 +124,9 @@ LoomScaleoutController *loom_scaleout_cluster_start_on (const char          *pro
                                                         const char * const  *args,
                                                         double              *seconds,
                                                         char               **err);
+/* SIGKILL to the controller: its engines wait for it (--reconnect-timeout),
+ * and only the launchers' record says where they are. */
+void         loom_scaleout_cluster_crash   (LoomScaleoutController *ctl);
 /* `loomctl cluster stop`: asserts it succeeds and the controller is gone;
  * frees @ctl. */
 void         loom_scaleout_cluster_stop    (LoomScaleoutController *ctl);

@@ -171,6 +171,34 @@ test_signal (void)
   loom_scaleout_assert_nothing_left ();
 }
 
+/* The controller killed: `cluster stop` stops mpiexec and its ranks from
+ * the launcher's record, long before they would give up on it. */
+static void
+test_stop_without_controller (void)
+{
+  g_autofree char *engine = g_strdup_printf ("--engine-path=%s", g_getenv ("LOOM_ENGINE"));
+  g_autofree char *err = NULL;
+  const char *args[] = {
+    "--ip=127.0.0.1", "-n", "3", "--reconnect-timeout=120", "--launcher=mpi", "--mpiexec=mpiexec.mpich", engine, NULL,
+  };
+  g_autoptr(GArray) pids = NULL;
+  LoomScaleoutController *ctl;
+
+  if (!loom_scaleout_require_programs ((const char * const[]) { "mpiexec.mpich", NULL }, "mpich"))
+    return;
+  ctl = loom_scaleout_cluster_start ("mpicrash", NULL, args, NULL, &err);
+  g_assert_nonnull (ctl);
+  pids = loom_scaleout_engine_pids (ctl);
+  g_assert_cmpuint (pids->len, ==, 3);
+  loom_scaleout_cluster_crash (ctl);
+  for (guint i = 0; i < pids->len; i++)
+    g_assert_true (loom_scaleout_pid_alive (g_array_index (pids, GPid, i)));
+  loom_scaleout_cluster_stop (ctl);
+  for (guint i = 0; i < pids->len; i++)
+    g_assert_true (loom_scaleout_wait_pid_gone (g_array_index (pids, GPid, i), 10));
+  loom_scaleout_assert_nothing_left ();
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -181,6 +209,7 @@ main (int   argc,
 
   g_test_add_func ("/loom/scaleout/mpi/ranks", test_ranks);
   g_test_add_func ("/loom/scaleout/mpi/signal", test_signal);
+  g_test_add_func ("/loom/scaleout/mpi/stop-without-controller", test_stop_without_controller);
 
   status = g_test_run ();
   loom_scaleout_cleanup ();

@@ -293,6 +293,36 @@ test_job_per_group (void)
   assert_stopped (pids);
 }
 
+/* The controller killed: `cluster stop` cancels the recorded job (the
+ * engines would wait two minutes for their controller otherwise). */
+static void
+test_stop_without_controller (void)
+{
+  g_autofree char *ip = NULL;
+  g_autofree char *engine = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GArray) pids = NULL;
+  LoomScaleoutController *ctl;
+
+  if (!require_slurm ())
+    return;
+  ip = g_strdup_printf ("--ip=%s", address);
+  engine = g_strdup_printf ("--engine-path=%s", g_getenv ("LOOM_ENGINE"));
+  ctl = loom_scaleout_cluster_start ("slurmcrash", NULL,
+                                     (const char * const[]) { ip, "-n", "3", "--reconnect-timeout=120",
+                                                              "--launcher=slurm", engine, NULL }, NULL, &err);
+  g_assert_nonnull (ctl);
+  pids = loom_scaleout_engine_pids (ctl);
+  g_assert_cmpuint (pids->len, ==, 3);
+  loom_scaleout_cluster_crash (ctl);
+  {
+    g_autofree char *queue = squeue_all ();
+    g_assert_cmpstr (queue, !=, "");
+  }
+  loom_scaleout_cluster_stop (ctl);
+  assert_stopped (pids);
+}
+
 /* scancel, then squeue until the job is gone (polled: `sbatch --wait`
  * backs off to 10 s). */
 static void
@@ -414,6 +444,7 @@ main (int   argc,
   g_test_add_func ("/loom/scaleout/slurm/sbatch-seed", test_sbatch_seed);
   g_test_add_func ("/loom/scaleout/slurm/job-per-group", test_job_per_group);
   g_test_add_func ("/loom/scaleout/slurm/in-allocation", test_in_allocation);
+  g_test_add_func ("/loom/scaleout/slurm/stop-without-controller", test_stop_without_controller);
 
   status = g_test_run ();
   if (address)

@@ -219,6 +219,43 @@ test_command_job (void)
     }
 }
 
+/* The controller killed: its engines would wait for it for two minutes;
+ * `cluster stop` finds them in the launcher's record and kills their
+ * process group over ssh. */
+static void
+test_stop_without_controller (void)
+{
+  g_autofree char *host = NULL;
+  g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(GArray) pids = NULL;
+  g_autofree char *err = NULL;
+  LoomScaleoutController *ctl;
+  gint64 begin;
+
+  if (!require_sshd ())
+    return;
+  host = g_strdup_printf ("%s@127.0.0.1:3", g_get_user_name ());
+  args = ssh_args (host);
+  g_ptr_array_insert (args, 0, g_strdup ("--ip=127.0.0.1"));
+  g_ptr_array_insert (args, 1, g_strdup ("--engines=3"));
+  g_ptr_array_insert (args, 2, g_strdup ("--reconnect-timeout=120"));
+  g_ptr_array_add (args, NULL);
+  ctl = loom_scaleout_cluster_start ("crash", NULL, (const char * const *) args->pdata, NULL, &err);
+  g_assert_nonnull (ctl);
+  pids = loom_scaleout_engine_pids (ctl);
+  g_assert_cmpuint (pids->len, ==, 3);
+
+  loom_scaleout_cluster_crash (ctl);
+  for (guint i = 0; i < pids->len; i++)
+    g_assert_true (loom_scaleout_pid_alive (g_array_index (pids, GPid, i)));
+  begin = g_get_monotonic_time ();
+  loom_scaleout_cluster_stop (ctl);
+  assert_gone (pids);
+  g_test_message ("cluster stop without a controller: the ssh launcher's engines gone in %.2f s",
+                  loom_scaleout_seconds_since (begin));
+  loom_scaleout_assert_nothing_left ();
+}
+
 /* A host that is not this one, and a controller only this machine can
  * reach: refused before anything starts. */
 static void
@@ -250,6 +287,7 @@ main (int   argc,
 
   g_test_add_func ("/loom/scaleout/ssh/command-job", test_command_job);
   g_test_add_func ("/loom/scaleout/ssh/loopback-refused", test_loopback_refused);
+  g_test_add_func ("/loom/scaleout/ssh/stop-without-controller", test_stop_without_controller);
 
   status = g_test_run ();
   if (sshd)
