@@ -17,6 +17,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -309,6 +310,24 @@ test_shipped_templates (void)
       g_assert_no_error (error);
       running = loom_launcher_poll (restored, &pending);
       g_assert_cmpuint (running + pending, ==, 3);
+
+      /* a signal: where the system has a command for it */
+      if (g_str_equal (c->name, "pbs") || g_str_equal (c->name, "lsf"))
+        {
+          g_autofree char *signal_calls = NULL;
+
+          loom_launcher_signal (restored, SIGUSR1, &error);
+          g_assert_no_error (error);
+          signal_calls = read_fake ("calls");
+          g_assert_nonnull (strstr (signal_calls, g_str_equal (c->name, "pbs") ? "qsig -s SIGUSR1 1234[].pbs-server"
+                                                                               : "bkill -s USR1 5151"));
+        }
+      else
+        {
+          g_assert_false (loom_launcher_signal (restored, SIGUSR1, &error));
+          g_assert_nonnull (error);
+          g_clear_error (&error);
+        }
 
       g_unlink (status_path);
       loom_launcher_stop (restored);
@@ -610,6 +629,125 @@ test_ssh_state (void)
     }
 }
 
+/* The ssh launcher's scripts, run by a fake ssh that runs the remote
+ * command here (`ssh [options] HOST -- sh -` becomes `sh -`), with
+ * engines that only sleep: start over two "hosts", poll, output, signal,
+ * the state read back elsewhere, and stop. */
+static const char fake_ssh[] =
+  "#!/bin/sh\n"
+  "echo \"ssh $*\" >>\"$(dirname \"$0\")/ssh-calls\"\n"
+  "while [ $# -gt 0 ] && [ \"$1\" != -- ]; do shift; done\n"
+  "shift\n"
+  "exec \"$@\"\n";
+
+static const char sleeping_engine[] =
+  "#!/bin/sh\n"
+  "cat >/dev/null\n"
+  "echo \"sleeping engine $$ of $LOOM_LAUNCH_JOB\"\n"
+  "exec sleep 300\n";
+
+static guint
+wait_running (LoomLauncher *launcher,
+              guint         expected)
+{
+  gint64 deadline = g_get_monotonic_time () + 20 * G_USEC_PER_SEC;
+  guint running;
+
+  while ((running = loom_launcher_poll (launcher, NULL)) != expected && g_get_monotonic_time () < deadline)
+    g_usleep (50 * 1000);
+  return running;
+}
+
+static void
+test_ssh_scripts (void)
+{
+  g_autofree char *ssh = fake_path ("ssh");
+  g_autofree char *engine = fake_path ("sleeping-engine");
+  g_autofree char *connection = write_connection ("sshfake", "10.9.8.7");
+  g_autofree char *tmp = g_build_filename (tmp_dir, "remote-tmp", NULL);
+  g_autofree char *tmpdir = g_strdup_printf ("TMPDIR=%s", tmp);
+  g_autofree char *output = NULL;
+  g_autofree char *calls = NULL;
+  g_autoptr(LoomLauncher) launcher = loom_launcher_new ("ssh", NULL);
+  g_autoptr(LoomLauncher) restored = NULL;
+  g_autoptr(JsonNode) saved = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *options[] = {
+    "ssh", ssh, "host", "alpha.example:2", "host", "me@beta.example", "engine-path", engine, "port", "2222",
+    "identity", "/nowhere/id", "ssh-option", "ConnectTimeout=3", "env", tmpdir,
+  };
+
+  write_executable (ssh, fake_ssh);
+  write_executable (engine, sleeping_engine);
+  g_mkdir_with_parents (tmp, 0700);
+  for (guint i = 0; i < G_N_ELEMENTS (options); i += 2)
+    {
+      loom_launcher_set_option (launcher, options[i], options[i + 1], &error);
+      g_assert_no_error (error);
+    }
+  loom_launcher_set_connection_file (launcher, connection);
+
+  /* 4 engines: 2 on alpha as asked, then one each in turn */
+  loom_launcher_start (launcher, 4, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (wait_running (launcher, 4), ==, 4);
+  calls = read_fake ("ssh-calls");
+  g_assert_nonnull (strstr (calls, "-o ConnectTimeout=3 -o BatchMode=yes"));
+  g_assert_nonnull (strstr (calls, "-p 2222 -i /nowhere/id alpha.example -- sh -"));
+  g_assert_nonnull (strstr (calls, "me@beta.example -- sh -"));
+  {
+    g_autofree char *text = NULL;
+    g_autoptr(JsonNode) state = loom_launcher_serialize (launcher);
+    JsonArray *groups = json_object_get_array_member (json_object_get_object_member (json_node_get_object (state),
+                                                                                     "state"), "groups");
+
+    g_assert_cmpuint (json_array_get_length (groups), ==, 2);
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (groups, 0), "host"), ==,
+                     "alpha.example");
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_array_get_object_element (groups, 0),
+                                                                           "pids")), ==, 3);
+    g_assert_cmpuint (json_array_get_length (json_object_get_array_member (json_array_get_object_element (groups, 1),
+                                                                           "pids")), ==, 1);
+  }
+
+  /* what they printed, fetched from the hosts' logs */
+  {
+    gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+    do
+      {
+        g_free (output);
+        output = loom_launcher_get_output (launcher);
+      }
+    while (strstr (output, "me@beta.example:") == NULL && g_get_monotonic_time () < deadline && (g_usleep (50000), 1));
+  }
+  g_assert_nonnull (strstr (output, "==> alpha.example:"));
+  g_assert_nonnull (strstr (output, "sleeping engine"));
+
+  /* another process's view: from the saved state alone */
+  saved = loom_launcher_serialize (launcher);
+  restored = loom_launcher_deserialize (saved, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (loom_launcher_poll (restored, NULL), ==, 4);
+
+  /* a signal to every group: the sleeping engines end */
+  loom_launcher_signal (restored, SIGTERM, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (wait_running (launcher, 0), ==, 0);
+
+  /* again, and stop */
+  loom_launcher_start (launcher, 2, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (wait_running (launcher, 2), ==, 2);
+  loom_launcher_stop (launcher);
+  {
+    g_autoptr(LoomLauncher) after = loom_launcher_deserialize (saved, NULL);
+
+    g_assert_cmpuint (loom_launcher_poll (launcher, NULL), ==, 0);
+    g_assert_cmpuint (loom_launcher_poll (after, NULL), ==, 0);
+  }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -651,6 +789,7 @@ main (int   argc,
   g_test_add_func ("/loom/launchers/remote-or-not", test_remote_or_not);
   g_test_add_func ("/loom/launchers/options", test_options);
   g_test_add_func ("/loom/launchers/ssh-state", test_ssh_state);
+  g_test_add_func ("/loom/launchers/ssh-scripts", test_ssh_scripts);
 
   status = g_test_run ();
 
