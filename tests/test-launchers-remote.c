@@ -404,6 +404,12 @@ test_user_template (void)
       g_clear_error (&error);
       loom_launcher_set_connection_file (launcher, connection);
       loom_launcher_set_log_dir (launcher, tmp_dir);
+      /* by path, for engines that read LOOM_CONNECTION themselves */
+      if (by_path)
+        {
+          loom_launcher_set_option (launcher, "connection", "env", &error);
+          g_assert_no_error (error);
+        }
 
       loom_launcher_start (launcher, 2, &error);
       g_assert_no_error (error);
@@ -412,6 +418,16 @@ test_user_template (void)
       wait_for_file (launch_path);
       got_env = read_fake ("engine-env");
       g_assert_cmpstr (got_env, ==, engine_json);
+      {
+        g_autofree char *args = read_fake ("engine-args");
+        g_autofree char *got_stdin = read_fake ("engine-stdin");
+
+        g_assert_cmpstr (args, ==, by_path ? "\n" : "--connection /dev/stdin\n");
+        if (by_path)
+          g_assert_cmpstr (got_stdin, ==, "");
+        else
+          g_assert_true (g_str_has_prefix (got_stdin, engine_json));
+      }
       calls = read_fake ("calls");
       /* the empty queue dropped "-q{queue}" */
       g_assert_true (g_str_has_prefix (calls, "submit --lane=9 "));
