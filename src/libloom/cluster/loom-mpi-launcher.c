@@ -24,7 +24,7 @@
 #include "loom-connection-private.h"
 #include "loom-error.h"
 #include "loom-launcher-registry-private.h"
-#include "loom-launcher-util-private.h"
+#include "loom-remote-private.h"
 #include "loom-util-private.h"
 
 #define STOP_GRACE_USEC (5 * G_USEC_PER_SEC)

@@ -23,7 +23,7 @@
 
 #include "loom-error.h"
 #include "loom-launcher-registry-private.h"
-#include "loom-launcher-util-private.h"
+#include "loom-remote-private.h"
 
 #define STOP_GRACE_TENTHS 50
 

@@ -29,7 +29,7 @@
 
 #include "loom-error.h"
 #include "loom-launcher-registry-private.h"
-#include "loom-launcher-util-private.h"
+#include "loom-remote-private.h"
 #include "loom-util-private.h"
 
 #define CANCEL_WAIT_USEC (30 * G_USEC_PER_SEC)

@@ -1,4 +1,4 @@
-/* loom-launcher-util.c
+/* loom-remote.c
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -14,7 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "loom-error.h"
-#include "loom-launcher-util-private.h"
+#include "loom-remote-private.h"
 
 void
 loom_remote_options_init (LoomRemoteOptions *options)

@@ -1,4 +1,4 @@
-/* loom-launcher-util-private.h
+/* loom-remote-private.h
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
