@@ -347,9 +347,21 @@ cmd_cluster_start (const Command *command,
                            loomctl_profile_or_default (profile), error->message, state_dir);
     }
 
-  g_print (_("Cluster “%s” started: %" PRIu64 " engines (%s launcher) in %.2f s\n"),
-           loomctl_profile_or_default (profile), MAX (n_engines, (guint64) n_back), loomctl_launch_name (&launch),
-           (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+  {
+    g_autoptr(GArray) ids = loom_client_get_ids (client, NULL);
+    guint64 registered = ids ? ids->len : 0;
+    guint64 wanted = MAX (n_engines, (guint64) n_back);
+
+    /* A batch system's engines may still wait in its queue. */
+    if (registered < wanted)
+      g_print (_("Cluster “%s” started: %" PRIu64 " of %" PRIu64 " engines registered so far (%s launcher) in %.2f s\n"),
+               loomctl_profile_or_default (profile), registered, wanted, loomctl_launch_name (&launch),
+               (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+    else
+      g_print (_("Cluster “%s” started: %" PRIu64 " engines (%s launcher) in %.2f s\n"),
+               loomctl_profile_or_default (profile), wanted, loomctl_launch_name (&launch),
+               (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+  }
   g_print (_("Connection file: %s\n"), loom_client_get_connection_file (client));
   g_print (_("Logs: %s\n"), state_dir);
   return EXIT_OK;

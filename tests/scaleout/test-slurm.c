@@ -323,6 +323,37 @@ test_stop_without_controller (void)
   assert_stopped (pids);
 }
 
+/* Engines held in the queue: cluster start does not fail on them, it says
+ * they are pending; cluster stop cancels the pending job. */
+static void
+test_pending (void)
+{
+  g_autofree char *ip = NULL;
+  g_autofree char *engine = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *queue = NULL;
+  g_autoptr(GArray) none = g_array_new (FALSE, FALSE, sizeof (GPid));
+  LoomScaleoutController *ctl;
+
+  if (!require_slurm ())
+    return;
+  ip = g_strdup_printf ("--ip=%s", address);
+  engine = g_strdup_printf ("--engine-path=%s", g_getenv ("LOOM_ENGINE"));
+  ctl = loom_scaleout_cluster_start ("pending", NULL,
+                                     (const char * const[]) { ip, "-n", "4", "--launcher=slurm", engine,
+                                                              "--sbatch-line=--begin=now+1hour", "--wait-engines=3",
+                                                              NULL }, NULL, &err);
+  g_assert_nonnull (ctl);
+  g_assert_cmpint (loom_scaleout_loomctl (ctl, NULL, &out, NULL, "ids", NULL), ==, 0);
+  /* the job is held for an hour: nothing registered, and no error */
+  g_assert_cmpstr (g_strstrip (out), ==, "[]");
+  queue = squeue_all ();
+  g_assert_nonnull (strstr (queue, " PD "));
+  loom_scaleout_cluster_stop (ctl);
+  assert_stopped (none);
+}
+
 /* scancel, then squeue until the job is gone (polled: `sbatch --wait`
  * backs off to 10 s). */
 static void
@@ -445,6 +476,7 @@ main (int   argc,
   g_test_add_func ("/loom/scaleout/slurm/job-per-group", test_job_per_group);
   g_test_add_func ("/loom/scaleout/slurm/in-allocation", test_in_allocation);
   g_test_add_func ("/loom/scaleout/slurm/stop-without-controller", test_stop_without_controller);
+  g_test_add_func ("/loom/scaleout/slurm/pending", test_pending);
 
   status = g_test_run ();
   if (address)
