@@ -661,8 +661,18 @@ cmd_engines_add (const Command *command,
       return loomctl_fail (EXIT_NO_CLUSTER, "%s (logs: %s)", error->message, state_dir);
     }
 
-  g_print (_("Added %" PRIu64 " engines in %.2f s; %" PRIu64 " running\n"), ctl.number,
-           (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC, ids->len + ctl.number);
+  {
+    g_autoptr(GArray) now = loom_client_get_ids (ctl.client, NULL);
+    guint64 running = now ? now->len : 0;
+
+    /* A batch system's engines may still wait in its queue. */
+    if (running < ids->len + ctl.number)
+      g_print (_("Started %" PRIu64 " engines in %.2f s; %" PRIu64 " registered so far\n"), ctl.number,
+               (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC, running);
+    else
+      g_print (_("Added %" PRIu64 " engines in %.2f s; %" PRIu64 " running\n"), ctl.number,
+               (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC, ids->len + ctl.number);
+  }
   return EXIT_OK;
 }
 
