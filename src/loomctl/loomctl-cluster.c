@@ -426,12 +426,19 @@ cmd_cluster_stop (const Command *command,
       if (!wait_pid_gone (controller_pid, 2))
         kill ((pid_t) controller_pid, SIGKILL);
     }
-  for (guint i = 0; i < engine_pids->len; i++)
-    {
-      gint64 pid = g_array_index (engine_pids, gint64, i);
-      if (!wait_pid_gone (pid, 3))
-        kill ((pid_t) pid, SIGKILL);
-    }
+  /* The engines had the same word: 3 s for all of them, not each. */
+  {
+    gint64 engines_deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
+
+    for (guint i = 0; i < engine_pids->len; i++)
+      {
+        gint64 pid = g_array_index (engine_pids, gint64, i);
+        double left = MAX (0, engines_deadline - g_get_monotonic_time ()) / (double) G_USEC_PER_SEC;
+
+        if (!wait_pid_gone (pid, left))
+          kill ((pid_t) pid, SIGKILL);
+      }
+  }
   if (g_file_test (file, G_FILE_TEST_EXISTS))
     g_unlink (file);
   /* What the launchers started, here and on other hosts: jobs cancelled,

@@ -1008,7 +1008,8 @@ loom_scaleout_cluster_stop (LoomScaleoutController *ctl)
   int code;
 
   code = loom_scaleout_loomctl (ctl, NULL, &out, &err, "cluster", "stop", NULL);
-  g_test_message ("loomctl cluster stop: exit %d, %s %s", code, g_strstrip (out), g_strstrip (err));
+  g_test_message ("loomctl cluster stop: exit %d, %s %s", code, out ? g_strstrip (out) : "",
+                  err ? g_strstrip (err) : "");
   g_assert_cmpint (code, ==, 0);
   g_assert_true (loom_scaleout_wait_pid_gone (ctl->pid, 15));
   loom_scaleout_untrack_pid (ctl->pid);
