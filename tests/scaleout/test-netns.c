@@ -230,6 +230,29 @@ test_two_hosts (void)
   /* The seed from a client on A. */
   loom_scaleout_assert_seed (ctl, net->netns[0]);
 
+  /* Figures: round trip and throughput of this cluster (its engines
+   * mostly in B, over CURVE/TCP across the bridge) beside a private ipc://
+   * cluster of as many engines in A, measured in one run by a client in A. */
+  {
+    g_autofree char *out = NULL;
+    g_autoptr(JsonNode) root = NULL;
+    JsonObject *bench;
+
+    g_assert_cmpint (loom_scaleout_loomctl (ctl, net->netns[0], &out, NULL, "bench", "--json", "--runs", "3",
+                                            "--tasks", "5000", "--calls", "1000", NULL), ==, 0);
+    root = json_from_string (out, NULL);
+    g_assert_nonnull (root);
+    bench = json_node_get_object (root);
+    g_assert_cmpfloat (json_object_get_double_member (bench, "throughput_tasks_per_s"), >, 0);
+    g_test_message ("figure: between namespaces (%" G_GINT64_FORMAT " engines, CURVE/TCP): %.0f tasks/s, round trip "
+                    "median %.0f µs; a private ipc:// cluster of as many: %.0f tasks/s, %.0f µs (medians of 3)",
+                    json_object_get_int_member (bench, "engines"),
+                    json_object_get_double_member (bench, "throughput_tasks_per_s"),
+                    json_object_get_double_member (bench, "latency_median_us"),
+                    json_object_get_double_member (bench, "ipc_throughput_tasks_per_s"),
+                    json_object_get_double_member (bench, "ipc_latency_median_us"));
+  }
+
   /* Kill B's engine processes mid-job: their tasks run again on A's. */
   {
     g_autofree char *out = NULL;
