@@ -372,6 +372,8 @@ purge_done (LoomController *self,
 {
   LoomMessage request = { .routing = batch->reply_routing, .msg_id = batch->reply_id };
 
+  ctl_store_forget_params (self);
+
   if (batch->reply_routing != NULL)
     purge_reply (self, &request, batch->purged, batch->error);
   else
@@ -448,8 +450,8 @@ restore_task (const LoomStoreTask *row,
   if (row->index >= job->n_tasks || loom_task_status_is_final (ctl_job_state (job, row->index)) ||
       !loom_task_status_is_final (row->status))
     return TRUE;
-  /* Only the status stays in memory; a block made already (an explicit
-   * job's, for its parameters) learns the task is stored. */
+  /* Only the status stays in memory; a block made already learns the
+   * task is stored. */
   job->state[row->index] = row->status;
   if ((block = job->blocks[row->index >> CTL_BLOCK_BITS]) != NULL)
     {
@@ -545,27 +547,21 @@ restore_job (LoomController  *self,
     }
   else
     {
-      g_autoptr(GPtrArray) lines = NULL;
-      const char *base;
+      const char *data;
+      gsize size;
+      guint n_empty;
 
       job->params = row->params ? g_bytes_ref (row->params) : g_bytes_new (NULL, 0);
-      lines = loom_lines_split (job->params);
-      if (lines->len != row->n_tasks)
+      data = g_bytes_get_data (job->params, &size);
+      job->params_offsets = g_try_new (guint32, job->n_tasks);
+      if (job->params_offsets == NULL || ctl_count_lines (data, size, &n_empty) != row->n_tasks)
         {
           g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED,
                        "job %" G_GUINT64_FORMAT ": its parameters do not match its task count", row->id);
           ctl_job_free (job);
           return NULL;
         }
-      base = g_bytes_get_data (job->params, NULL);
-      for (guint i = 0; i < lines->len; i++)
-        {
-          gsize len;
-          const char *data = g_bytes_get_data (g_ptr_array_index (lines, i), &len);
-
-          ctl_job_task (job, i)->params_offset = data ? (guint32) (data - base) : 0;
-          ctl_job_task (job, i)->params_len = len;
-        }
+      ctl_job_index_lines (job, 0, data, size, 0);
     }
 
   if (!loom_store_read_tasks (self->store, job->id, 0, job->n_tasks, restore_task, job, error))
@@ -619,7 +615,7 @@ ctl_store_open (LoomController  *self,
 
       if (summary->finished != 0)
         continue;
-      if (!(row = loom_store_get_job (self->store, summary->id, &local_error)) ||
+      if (!(row = loom_store_get_job (self->store, summary->id, TRUE, &local_error)) ||
           !(job = restore_job (self, row, &local_error)))
         {
           g_warning ("Cannot run job %" G_GUINT64_FORMAT " of %s again: %s", summary->id, self->store_path,
@@ -664,6 +660,7 @@ void
 ctl_store_free (LoomController *self)
 {
   ctl_store_close (self);
+  ctl_store_forget_params (self);
   g_clear_pointer (&self->store_batch, batch_free);
   g_clear_pointer (&self->store_in, g_async_queue_unref);
   g_clear_pointer (&self->store_out, g_async_queue_unref);
@@ -675,6 +672,74 @@ ctl_store_free (LoomController *self)
 
 #define STORE_CHUNK 512
 
+/* The parameters of the stored job last read page by page (a finished
+ * job's show or export): read and made ready once, not for every page. */
+struct _CtlParamsCache
+{
+  guint64    job;
+  LoomSweep *sweep;      /* nullable: a sweep job's */
+  GBytes    *params;     /* nullable: or a list's lines */
+  guint32   *offsets;    /* where each line starts */
+  guint      n_lines;
+};
+
+static void
+params_cache_free (CtlParamsCache *cache)
+{
+  g_clear_object (&cache->sweep);
+  g_clear_pointer (&cache->params, g_bytes_unref);
+  g_free (cache->offsets);
+  g_free (cache);
+}
+
+void
+ctl_store_forget_params (LoomController *self)
+{
+  g_clear_pointer (&self->params_cache, params_cache_free);
+}
+
+static CtlParamsCache *
+params_cache_get (LoomController *self,
+                  LoomStoreJob   *stored)
+{
+  CtlParamsCache *cache = self->params_cache;
+
+  if (cache != NULL && cache->job == stored->id)
+    return cache;
+
+  ctl_store_forget_params (self);
+  cache = self->params_cache = g_new0 (CtlParamsCache, 1);
+  cache->job = stored->id;
+  if (stored->sweep != NULL)
+    {
+      g_autoptr(JsonNode) node = loom_json_from_data (stored->sweep, -1, NULL);
+
+      cache->sweep = loom_sweep_new ();
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
+          !loom_sweep_add_spec_json (cache->sweep, json_node_get_object (node), NULL))
+        g_clear_object (&cache->sweep);
+    }
+  else if (self->store != NULL)
+    {
+      g_autoptr(LoomStoreJob) row = loom_store_get_job (self->store, stored->id, TRUE, NULL);
+      const char *data;
+      gsize size;
+      guint n_empty;
+
+      if (row == NULL || row->params == NULL)
+        return cache;
+      cache->params = g_bytes_ref (row->params);
+      data = g_bytes_get_data (cache->params, &size);
+      cache->n_lines = ctl_count_lines (data, size, &n_empty);
+      cache->offsets = g_try_new (guint32, MAX (cache->n_lines, 1));
+      if (cache->offsets == NULL)
+        cache->n_lines = 0;
+      else
+        ctl_index_lines (cache->offsets, 0, cache->n_lines, data, size, 0);
+    }
+  return cache;
+}
+
 typedef struct
 {
   LoomController *self;
@@ -683,9 +748,8 @@ typedef struct
   /* The stored tasks of a chunk of an in-memory job. */
   guint64         cache_first;
   GPtrArray      *cache;         /* LoomStoreTask copies, NULL where not stored */
-  /* A job that is only in the store. */
-  LoomSweep      *sweep;
-  GPtrArray      *lines;
+  /* A job that is only in the store: its parameters. */
+  CtlParamsCache *params;
   guint64         next;
   gboolean        full;
 } RowReader;
@@ -757,15 +821,22 @@ append_params_line (RowReader *reader,
     return;
   if (rows->params->len > 0 || rows->n_rows > 1)
     g_string_append_c (rows->params, '\n');
-  if (reader->sweep != NULL)
+  if (reader->params->sweep != NULL)
     {
-      g_autoptr(JsonNode) params = loom_sweep_get_params (reader->sweep, index);
+      g_autoptr(JsonNode) params = loom_sweep_get_params (reader->params->sweep, index);
       loom_json_append_node (rows->params, params);
     }
-  else if (reader->lines != NULL && index < reader->lines->len)
+  else if (reader->params->params != NULL && index < reader->params->n_lines)
     {
-      GBytes *line = g_ptr_array_index (reader->lines, index);
-      g_string_append_len (rows->params, g_bytes_get_data (line, NULL), g_bytes_get_size (line));
+      gsize size;
+      const char *data = g_bytes_get_data (reader->params->params, &size);
+      gsize start = reader->params->offsets[index];
+      gsize end = index + 1 < reader->params->n_lines ? reader->params->offsets[index + 1] - 1 : size;
+
+      if (end > start)
+        g_string_append_len (rows->params, data + start, end - start);
+      else
+        g_string_append (rows->params, "{}");
     }
   else
     g_string_append (rows->params, "{}");
@@ -854,19 +925,7 @@ ctl_append_job_rows (LoomController *self,
   reader.job = stored->id;
   reader.next = first;
   if (rows->params != NULL)
-    {
-      if (stored->sweep != NULL)
-        {
-          g_autoptr(JsonNode) node = loom_json_from_data (stored->sweep, -1, NULL);
-
-          reader.sweep = loom_sweep_new ();
-          if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
-              !loom_sweep_add_spec_json (reader.sweep, json_node_get_object (node), NULL))
-            g_clear_object (&reader.sweep);
-        }
-      else if (stored->params != NULL)
-        reader.lines = loom_lines_split (stored->params);
-    }
+    reader.params = params_cache_get (self, stored);
 
   while (!reader.full)
     {
@@ -885,8 +944,6 @@ ctl_append_job_rows (LoomController *self,
           break;
         }
     }
-  g_clear_object (&reader.sweep);
-  g_clear_pointer (&reader.lines, g_ptr_array_unref);
   return reader.next;
 }
 
