@@ -494,6 +494,8 @@ void     ctl_apply_retention    (LoomController  *self);
 #define CTL_DEFAULT_MAX_JOBS         10000
 #define CTL_DEFAULT_MAX_JOB_TASKS    1000000
 #define CTL_DEFAULT_MAX_JOB_PARAMS   ((guint64) 256 * 1024 * 1024)
+/* The JSON of a submit (its sweep, say): lists go as lines, in buffers. */
+#define CTL_MAX_SUBMIT_JSON          ((gsize) 4 * 1024 * 1024)
 /* Tasks with explicit parameters held in memory, all jobs together: each
  * costs about 270 bytes here (a 10^6-task list took +271 MB). */
 #define CTL_MAX_LISTED_TASKS         ((guint64) 2 * CTL_DEFAULT_MAX_JOB_TASKS)

@@ -228,6 +228,19 @@ handle_submit (LoomController *self,
   GString *ev;
   char buf[96];
 
+  /* Parsing JSON holds the loop (a second for some 10 MB) and makes a
+   * node of every value: long lists come as lines, in the buffers. */
+  if (msg->content != NULL && g_bytes_get_size (msg->content) > CTL_MAX_SUBMIT_JSON)
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("a submit's JSON may take at most %" G_GSIZE_FORMAT " bytes, this one takes %"
+                                   G_GSIZE_FORMAT ": give long lists of parameters (long CSV tables) as lines, "
+                                   "as loomctl and libloom do for up to 10^6 tasks, or split the job"),
+                                 CTL_MAX_SUBMIT_JSON, g_bytes_get_size (msg->content));
+      submit_error (self, msg, NULL, message);
+      return;
+    }
   if (!(content = loom_message_get_content (msg, &error)))
     {
       submit_error (self, msg, content, error->message);
@@ -866,6 +879,7 @@ ctl_append_limits_json (LoomController *self,
   append_limit (out, "listed_tasks", MAX (CTL_MAX_LISTED_TASKS, 2 * (guint64) self->max_job_tasks),
                 count_listed_tasks (self));
   append_limit (out, "job_params_bytes", self->max_job_params, -1);
+  append_limit (out, "submit_json_bytes", CTL_MAX_SUBMIT_JSON, -1);
   append_limit (out, "client_queue", CTL_CLIENT_QUEUE, -1);
   append_limit (out, "results_backlog_bytes", CTL_RESULTS_BACKLOG, self->backlog_bytes);
   append_limit (out, "subscription_prefixes", sizeof LOOM_EVENT_TOPIC_TASKS, -1);

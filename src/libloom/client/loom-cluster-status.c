@@ -844,8 +844,8 @@ loom_cluster_status_get_results_dropped (LoomClusterStatus *self)
  * The names of the controller's limits, in its order: "message_bytes",
  * "replay_digests", "replay_window_s", "engines",
  * "gone_engines_remembered", "gone_engines_listed", "jobs",
- * "jobs_receiving_params", "job_tasks", "job_params_bytes",
- * "client_queue", "results_backlog_bytes", "subscription_prefixes" today.
+ * "jobs_receiving_params", "job_tasks", "listed_tasks", "job_params_bytes",
+ * "submit_json_bytes", "client_queue", "results_backlog_bytes", "subscription_prefixes" today.
  *
  * Returns: (transfer none) (array zero-terminated=1): the names
  */
