@@ -258,6 +258,46 @@ test_bench_curve (void)
     g_assert_cmpfloat (number (obj, members[i]), >, 0);
 }
 
+/* `loomctl bench --profile`: a running cluster (here over loopback TCP,
+ * so CURVE), beside a private ipc:// one of as many engines. */
+static void
+test_bench_profile (void)
+{
+  static const char * const members[] = {
+    "throughput_tasks_per_s", "latency_median_us", "latency_p99_us",
+    "ipc_throughput_tasks_per_s", "ipc_latency_median_us", "ipc_latency_p99_us", NULL
+  };
+  g_autofree char *tmpdir = use_own_tmpdir ();
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(JsonNode) root = NULL;
+  JsonObject *obj;
+
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "start", "-n", "2", "--ip", "127.0.0.1", "--profile", "bp",
+                                NULL), ==, 0);
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "bench", "--profile", "bp", "--json", "--runs", "1", "--tasks", "1000",
+                                "--calls", "1000", NULL), ==, 0);
+  root = parse_json (out);
+  obj = json_node_get_object (root);
+  assert_has_members (obj, members);
+  for (guint i = 0; members[i] != NULL; i++)
+    g_assert_cmpfloat (number (obj, members[i]), >, 0);
+  g_assert_cmpfloat (number (obj, "engines"), ==, 2);
+  g_assert_true (g_str_has_prefix (json_object_get_string_member (obj, "url"), "tcp://127.0.0.1:"));
+
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "cluster", "stop", "--profile", "bp", NULL), ==, 0);
+
+  /* No cluster: the usual message, exit 3. */
+  g_clear_pointer (&out, g_free);
+  g_clear_pointer (&err, g_free);
+  g_assert_cmpint (run_loomctl (&out, &err, "bench", "--profile", "bp", NULL), ==, 3);
+  g_assert_nonnull (strstr (err, "cluster start"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -270,6 +310,7 @@ main (int   argc,
   g_test_add_func ("/loom/bench/scale-text", test_scale_text);
   g_test_add_func ("/loom/bench/scale-bad-values", test_scale_bad_values);
   g_test_add_func ("/loom/bench/curve", test_bench_curve);
+  g_test_add_func ("/loom/bench/profile", test_bench_profile);
 
   return g_test_run ();
 }

@@ -260,6 +260,64 @@ test_poison_task (void)
   assert_back_to_strength (client, 2, gone);
 }
 
+static gboolean
+replacements_used_up (gpointer data)
+{
+  LoomClient *client = data;
+  g_autoptr(LoomClusterStatus) status = loom_client_get_status (client, NULL);
+  gint64 used = -1;
+  guint64 limit;
+
+  if (status == NULL)
+    return FALSE;
+  limit = loom_cluster_status_get_limit (status, "engine_replacements_per_minute", &used);
+  return limit > 0 && used >= 0 && (guint64) used >= limit;
+}
+
+/* A task that kills every engine it meets, allowed many retries: the
+ * cluster replaces engines up to its limit per minute, then stops
+ * replacing them (rather than start engines for ever), says so in
+ * `cluster status`, and keeps serving. */
+static void
+test_replacement_limit (void)
+{
+  ClusterOptions opts = { .n_engines = 1, .retries = -1 };
+  g_autoptr(LoomCluster) cluster = test_cluster_start (&opts);
+  LoomClient *client = loom_cluster_get_client (cluster);
+  g_autoptr(LoomView) view = loom_client_load_balanced_view (client);
+  g_autofree char *crash = plugin_function ("crash");
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_for_function (crash, NULL);
+  g_autoptr(JsonArray) params = json_array_new ();
+  g_autoptr(LoomAsyncResult) res = NULL;
+  g_autoptr(LoomClusterStatus) status = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 used = -1;
+  guint64 limit;
+
+  loom_view_set_retries (view, 100);
+  json_array_add_element (params, params_object (NULL, 0));
+  res = loom_view_map_spec_async (view, spec, params, &error);
+  g_assert_no_error (error);
+
+  g_assert_true (test_wait_until (replacements_used_up, client, 60));
+  /* The last replacement dies on the task too; then none is started. */
+  g_usleep (2 * G_USEC_PER_SEC);
+  status = loom_client_get_status (client, &error);
+  g_assert_no_error (error);
+  limit = loom_cluster_status_get_limit (status, "engine_replacements_per_minute", &used);
+  g_assert_cmpuint (limit, ==, (guint64) used);
+  {
+    g_autoptr(GArray) ids = loom_client_get_ids (client, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (ids->len, ==, 0);
+  }
+  g_assert_false (loom_async_result_ready (res));
+
+  /* The controller still serves: the job can be aborted. */
+  g_assert_true (loom_client_abort_job (client, loom_async_result_get_job_id (res), NULL, NULL, &error));
+  g_assert_no_error (error);
+}
+
 /* retry_failed 2: a task that fails runs three times, each time on an
  * engine it has not failed on; a built-in that raises likewise. */
 static void
@@ -388,6 +446,7 @@ main (int   argc,
   g_test_add_func ("/loom/faults/timeout-command", test_timeout_command);
   g_test_add_func ("/loom/faults/abort-blocking-plugin", test_abort_blocking_plugin);
   g_test_add_func ("/loom/faults/poison", test_poison_task);
+  g_test_add_func ("/loom/faults/replacement-limit", test_replacement_limit);
   g_test_add_func ("/loom/faults/retry-failed", test_retry_failed);
   g_test_add_func ("/loom/faults/cli", test_cli);
 

@@ -492,6 +492,56 @@ svg_start (GMarkupParseContext  *context,
     }
 }
 
+
+/* Lanes say "engine N" while every engine ran on one host, and name the
+ * host (up to its domain; addresses whole) once they ran on more. */
+static void
+test_lane_hosts (void)
+{
+  g_autoptr(LoomTimelineModel) model = loom_timeline_model_new ();
+  guint job = loom_timeline_model_add_job (model, 1, "hosts", LOOM_JOB_PARALLEL, Z);
+  const char *expected[] = { "engine 1 · here", "engine 2 · here", "engine 3 · nodeA", "engine 4 · 10.0.0.7" };
+  char *label;
+
+  for (guint e = 1; e <= 4; e++)
+    {
+      loom_timeline_model_task_started (model, job, e, e, Z + 100);
+      loom_timeline_model_task_finished (model, job, e, e, LOOM_TASK_DONE, Z + 100, Z + 1000);
+    }
+  /* Two tasks at once on engine 1: a sub-lane, drawn right below it. */
+  loom_timeline_model_task_started (model, job, 9, 1, Z + 200);
+  g_assert_cmpuint (loom_timeline_model_get_n_lanes (model), ==, 5);
+
+  g_assert_cmpuint (loom_timeline_model_get_n_lane_hosts (model), ==, 0);
+  for (guint e = 1; e <= 4; e++)
+    loom_timeline_model_set_engine_host (model, e, "here.example.org");
+  g_assert_cmpuint (loom_timeline_model_get_n_lane_hosts (model), ==, 1);
+  for (guint l = 0; l < loom_timeline_model_get_n_lanes (model); l++)
+    {
+      const LoomTimelineLane *lane = loom_timeline_model_get_lane (model, l);
+      g_autofree char *want = lane->sub ? g_strdup_printf ("engine %d (2)", lane->engine_id)
+                                        : g_strdup_printf ("engine %d", lane->engine_id);
+
+      label = loom_timeline_lane_label (model, l, FALSE);
+      g_assert_cmpstr (label, ==, want);
+      g_free (label);
+    }
+
+  loom_timeline_model_set_engine_host (model, 3, "nodeA.cluster.example.org");
+  loom_timeline_model_set_engine_host (model, 4, "10.0.0.7");
+  g_assert_cmpuint (loom_timeline_model_get_n_lane_hosts (model), ==, 3);
+  for (guint l = 0; l < loom_timeline_model_get_n_lanes (model); l++)
+    {
+      const LoomTimelineLane *lane = loom_timeline_model_get_lane (model, l);
+
+      label = loom_timeline_lane_label (model, l, TRUE);
+      if (lane->sub)
+        g_assert_cmpstr (label, ==, "engine 1 (2)");
+      else
+        g_assert_cmpstr (label, ==, expected[lane->engine_id - 1]);
+      g_free (label);
+    }
+}
 /* "640pt" or "640": Cairo writes points. */
 static double
 svg_length (const char *text)
@@ -702,6 +752,7 @@ main (int   argc,
   g_test_add_func ("/loom/timeline-render/hit", test_hit);
   g_test_add_func ("/loom/timeline-render/marks", test_marks);
   g_test_add_func ("/loom/timeline-render/lod", test_lod);
+  g_test_add_func ("/loom/timeline-render/lane-hosts", test_lane_hosts);
   g_test_add_func ("/loom/timeline-render/export", test_export);
   g_test_add_func ("/loom/timeline-render/screenshot", test_screenshot);
 

@@ -836,11 +836,12 @@ test_abort (void)
     g_assert_true (gtk_widget_get_sensitive (abort));
     g_signal_emit_by_name (abort, "clicked");
 
-    /* The click returned before the controller answered: no toast yet,
-     * the job still running. */
+    /* The click returned without waiting for the controller: no toast
+     * yet (that needs the answer, dispatched by the main loop).  Whether
+     * the result is ready already is a race with the controller (ready()
+     * reads what has arrived), so it is not asserted. */
     toast = g_strdup_printf ("Job %d aborted: ", loom_async_result_get_job_id (result));
     g_assert_null (find_label_with (GTK_WIDGET (window), toast));
-    g_assert_false (loom_async_result_ready (result));
     g_assert_cmpuint (wait_until_aborted (result), >, 0);
     g_assert_cmpuint (loom_async_result_get_progress (result), ==, 40);
     g_assert_nonnull (wait_for_label (GTK_WIDGET (window), toast));

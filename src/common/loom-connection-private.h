@@ -102,6 +102,7 @@ gboolean        loom_connection_is_stale          (LoomConnection  *conn);
 void            loom_connection_remove_files      (LoomConnection  *conn,
                                                    const char      *path);
 gboolean        loom_pid_is_gone                  (gint64           pid);
+guint64         loom_pid_start_time               (gint64           pid);
 void            loom_connection_free              (LoomConnection  *conn);
 void           *loom_zmq_context                  (void);
 char           *loom_connection_inproc_url        (LoomConnection  *conn,

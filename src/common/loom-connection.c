@@ -813,6 +813,29 @@ loom_pid_is_gone (gint64 pid)
   return FALSE;
 }
 
+/* When process @pid started, in clock ticks since boot (field 22 of
+ * /proc/PID/stat), or 0 when it is gone: with the pid, it names one
+ * process even after the pid is reused. */
+guint64
+loom_pid_start_time (gint64 pid)
+{
+  g_autofree char *stat_path = NULL;
+  g_autofree char *stat = NULL;
+  g_auto(GStrv) fields = NULL;
+  const char *rest;
+
+  if (pid <= 0 || loom_pid_is_gone (pid))
+    return 0;
+  stat_path = g_strdup_printf ("/proc/%" G_GINT64_FORMAT "/stat", pid);
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL) || (rest = strrchr (stat, ')')) == NULL)
+    return 0;
+  /* After the name: state is field 3, starttime field 22. */
+  fields = g_strsplit (rest + 2, " ", 21);
+  if (g_strv_length (fields) < 20)
+    return 0;
+  return g_ascii_strtoull (fields[19], NULL, 10);
+}
+
 /**
  * loom_connection_is_stale:
  * @conn: a loaded connection file

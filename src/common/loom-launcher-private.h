@@ -26,6 +26,8 @@ typedef struct
   gboolean    detached;     /* own session: outlives the launching program */
   const char * const *plugin_dirs;  /* nullable: --plugin-dir each; none: --allow-own-plugins */
   gboolean    no_commands;  /* --no-commands */
+  const char * const *extra_args;   /* nullable: more arguments */
+  const char * const *environ;      /* nullable: NAME=VALUE to add */
 } LoomEngineLaunch;
 
 char        *loom_state_dir          (const char              *profile);

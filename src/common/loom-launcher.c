@@ -86,13 +86,22 @@ loom_launch_engines (const LoomEngineLaunch  *launch,
           g_ptr_array_add (argv, (gpointer) "--plugin-dir");
           g_ptr_array_add (argv, (gpointer) launch->plugin_dirs[j]);
         }
-      if (launch->plugin_dirs == NULL || launch->plugin_dirs[0] == NULL)
+      if ((launch->plugin_dirs == NULL || launch->plugin_dirs[0] == NULL) &&
+          !(launch->extra_args && g_strv_contains (launch->extra_args, "--plugin-dir")))
         g_ptr_array_add (argv, (gpointer) "--allow-own-plugins");
       if (launch->no_commands)
         g_ptr_array_add (argv, (gpointer) "--no-commands");
+      for (guint j = 0; launch->extra_args && launch->extra_args[j]; j++)
+        g_ptr_array_add (argv, (gpointer) launch->extra_args[j]);
       g_ptr_array_add (argv, NULL);
 
       launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+      for (guint j = 0; launch->environ && launch->environ[j]; j++)
+        {
+          g_auto(GStrv) pair = g_strsplit (launch->environ[j], "=", 2);
+          if (pair[0] && pair[1])
+            g_subprocess_launcher_setenv (launcher, pair[0], pair[1], TRUE);
+        }
       if (launch->detached)
         g_subprocess_launcher_set_child_setup (launcher, new_session, NULL, NULL);
       if (launch->log_dir != NULL)

@@ -251,13 +251,39 @@ ctl_replace_engine (LoomController *self,
       g_strcmp0 (engine->host, g_get_host_name ()) != 0)
     return;
 
+  if (ctl_recent_replacements (self) >= CTL_MAX_REPLACEMENTS_PER_MINUTE)
+    {
+      g_message ("engine %u not replaced: %u engines were replaced in the last minute, the limit; "
+                 "they keep dying (see their logs%s%s); add engines by hand once that is fixed",
+                 engine->id, CTL_MAX_REPLACEMENTS_PER_MINUTE,
+                 self->engine_log_dir ? " in " : "", self->engine_log_dir ? self->engine_log_dir : "");
+      return;
+    }
+
   if (!loom_launch_engines (&launch, 1, self->replacements, &error))
     {
       g_warning ("cannot replace engine %u: %s", engine->id, error->message);
       return;
     }
+  {
+    gint64 now = g_get_monotonic_time ();
+    g_array_append_val (self->replaced_at, now);
+  }
   g_info ("engine %u replaced by a new engine (pid %s)", engine->id,
              g_subprocess_get_identifier (g_ptr_array_index (self->replacements, before)) ?: "?");
+}
+
+/* How many engines were replaced in the last minute. */
+guint
+ctl_recent_replacements (LoomController *self)
+{
+  gint64 minute_ago = g_get_monotonic_time () - 60 * G_USEC_PER_SEC;
+  guint old = 0;
+
+  while (old < self->replaced_at->len && g_array_index (self->replaced_at, gint64, old) < minute_ago)
+    old++;
+  g_array_remove_range (self->replaced_at, 0, old);
+  return self->replaced_at->len;
 }
 
 /* Forgets replacements that have exited (GLib's worker thread reaps them). */

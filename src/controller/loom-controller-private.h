@@ -149,6 +149,7 @@ struct _LoomController
   char            *engine_log_dir;
   guint            engine_grace_ms;
   GPtrArray       *replacements;     /* GSubprocess */
+  GArray          *replaced_at;      /* gint64, monotonic: the last minute's */
   char            *tcp_ip;
   char            *location;         /* nullable: the address advertised */
 
@@ -299,6 +300,7 @@ void     ctl_stop_engines         (LoomController  *self);
 void     ctl_replace_engine       (LoomController  *self,
                                    CtlEngine       *engine);
 void     ctl_reap_replacements    (LoomController  *self);
+guint    ctl_recent_replacements  (LoomController  *self);
 gboolean ctl_any_engine_alive     (LoomController  *self);
 
 /* --- the job store (loom-controller-jobs.c) ------------------------------ */
@@ -485,6 +487,10 @@ void     ctl_apply_retention    (LoomController  *self);
 #define CTL_MAX_ENGINE_ID    65536
 /* Engines that are gone, listed in "engines" and "status": the newest. */
 #define CTL_MAX_GONE_LISTED  64
+/* Engines replaced in any one minute, at most: engines that keep dying
+ * for a reason of their own (no memory, a broken host) are not started
+ * again and again. */
+#define CTL_MAX_REPLACEMENTS_PER_MINUTE 16
 
 /* Identities of gone engines remembered (to tell them to stop or register
  * again), oldest forgotten first. */

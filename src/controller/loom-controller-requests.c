@@ -186,16 +186,16 @@ submit_within_limits (LoomController *self,
                                  "loom-controller --max-job-tasks N"),
                                self->max_job_tasks, count);
   else if (explicit_params && count_listed_tasks (self) + (guint64) count > MAX (CTL_MAX_LISTED_TASKS, 2 * (guint64) self->max_job_tasks))
-    message = g_strdup_printf (_("the controller holds %" G_GUINT64_FORMAT " tasks with a list of parameters, and "
-                                 "%" PRId64 " more would pass its limit of %" G_GUINT64_FORMAT ": wait for jobs to "
+    message = g_strdup_printf (_("the controller holds %" PRIu64 " tasks with a list of parameters, and "
+                                 "%" PRId64 " more would pass its limit of %" PRIu64 ": wait for jobs to "
                                  "finish, give the parameters as a sweep, or raise it with loom-controller "
                                  "--max-job-tasks N (the limit is twice that)"),
                                count_listed_tasks (self), count,
                                MAX (CTL_MAX_LISTED_TASKS, 2 * (guint64) self->max_job_tasks));
   else if (explicit_params && params != NULL && g_bytes_get_size (params) > self->max_job_params)
-    message = g_strdup_printf (_("a job's parameters may take at most %" G_GUINT64_FORMAT " bytes, these take %"
-                                 G_GSIZE_FORMAT ": raise the limit with loom-controller --max-job-params BYTES"),
-                               self->max_job_params, g_bytes_get_size (params));
+    message = g_strdup_printf (_("a job's parameters may take at most %" PRIu64 " bytes, these take %"
+                                 PRIu64 ": raise the limit with loom-controller --max-job-params BYTES"),
+                               (guint64) self->max_job_params, (guint64) g_bytes_get_size (params));
   else if (explicit_params && n_ready < count && self->incomplete_jobs->len >= CTL_MAX_INCOMPLETE_JOBS)
     message = g_strdup_printf (_("%u jobs are still receiving their parameters, the most the controller takes at "
                                  "once: submit this one when they are in"),
@@ -462,7 +462,7 @@ handle_params (LoomController *self,
 
   if (job->params_buf->len + 1 + g_bytes_get_size (chunk) > self->max_job_params)
     {
-      g_autofree char *message = g_strdup_printf (_("job %u: its parameters take more than %" G_GUINT64_FORMAT
+      g_autofree char *message = g_strdup_printf (_("job %u: its parameters take more than %" PRIu64
                                                     " bytes, the limit (loom-controller --max-job-params BYTES); "
                                                     "the tasks still without parameters fail"),
                                                   job->id, self->max_job_params);
@@ -883,6 +883,8 @@ ctl_append_limits_json (LoomController *self,
   append_limit (out, "client_queue", CTL_CLIENT_QUEUE, -1);
   append_limit (out, "results_backlog_bytes", CTL_RESULTS_BACKLOG, self->backlog_bytes);
   append_limit (out, "subscription_prefixes", sizeof LOOM_EVENT_TOPIC_TASKS, -1);
+  append_limit (out, "engine_replacements_per_minute", CTL_MAX_REPLACEMENTS_PER_MINUTE,
+                ctl_recent_replacements (self));
   g_string_append_c (out, '}');
 }
 

@@ -77,6 +77,7 @@ loom_controller_finalize (GObject *object)
   g_clear_pointer (&self->tcp_ip, g_free);
   g_clear_pointer (&self->engine_log_dir, g_free);
   g_clear_pointer (&self->replacements, g_ptr_array_unref);
+  g_clear_pointer (&self->replaced_at, g_array_unref);
   g_clear_pointer (&self->location, g_free);
   g_clear_pointer (&self->lock_path, g_free);
   g_clear_pointer (&self->rand, g_rand_free);
@@ -126,6 +127,7 @@ loom_controller_init (LoomController *self)
   self->keep_jobs = -1;
   self->incomplete_jobs = g_ptr_array_new ();
   self->replacements = g_ptr_array_new_with_free_func (g_object_unref);
+  self->replaced_at = g_array_new (FALSE, FALSE, sizeof (gint64));
   self->gone_identities = g_hash_table_new_full (g_bytes_hash, g_bytes_equal, (GDestroyNotify) g_bytes_unref, NULL);
   ctl_clients_init (self);
   self->events[0] = g_string_new (NULL);

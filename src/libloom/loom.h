@@ -20,6 +20,7 @@
 #include "loom-error.h"
 #include "loom-export.h"
 #include "loom-job-info.h"
+#include "loom-launcher.h"
 #include "loom-plugin.h"
 #include "loom-sweep.h"
 #include "loom-task-spec.h"

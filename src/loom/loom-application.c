@@ -3,7 +3,11 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * The application: owns the embedded cluster (controller and local engines)
- * that the windows show, and stops it on quit.
+ * that the windows show, and stops it on quit.  Engines added later come
+ * from launchers (this machine, SSH, Slurm…): the app keeps the ones it
+ * started and stops them with its own cluster; for an attached cluster it
+ * records them with the profile, so `loomctl cluster stop` stops them, and
+ * leaves them running.
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -13,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "loom-application.h"
+#include "loom-launch-fields.h"
 #include "loom-preferences-window.h"
 #include "loom-resources.h"
 #include "loom-window.h"
@@ -26,6 +31,8 @@ struct _LoomApplication
   GSettings      *settings;
   LoomCluster    *cluster;    /* the app's own cluster, or NULL when attached */
   LoomClient     *attached;   /* a client of a cluster someone else runs */
+  char           *attached_profile;
+  GPtrArray      *launchers;  /* LoomLauncher: those the app started engines with */
 };
 
 G_DEFINE_FINAL_TYPE (LoomApplication, loom_application, ADW_TYPE_APPLICATION)
@@ -155,7 +162,115 @@ loom_application_attach (LoomApplication  *self,
   g_return_val_if_fail (loom_application_get_client (self) == NULL, FALSE);
 
   self->attached = loom_client_new_for_profile (profile, error);
+  if (self->attached != NULL)
+    self->attached_profile = g_strdup (profile);
   return self->attached != NULL;
+}
+
+/**
+ * loom_application_launch_engines:
+ * @self: a #LoomApplication
+ * @launcher_name: a launcher's name ("local", "ssh", "slurm"…)
+ * @n: how many engines to start
+ * @options: (array zero-terminated=1) (nullable): the launcher's options,
+ *   as name, value, name, value…
+ * @error: return location for a #GError
+ *
+ * Starts @n engines for the cluster shown through the launcher named
+ * @launcher_name, without waiting for them to register: they log under
+ * $XDG_STATE_HOME/loom/<profile>/.  The app keeps the launcher: quitting
+ * stops the engines of its own cluster; those of an attached cluster are
+ * recorded with its profile and left running.
+ *
+ * Returns: %TRUE if the launcher started the engines (or submitted them)
+ */
+gboolean
+loom_application_launch_engines (LoomApplication     *self,
+                                 const char          *launcher_name,
+                                 guint                n,
+                                 const char * const  *options,
+                                 GError             **error)
+{
+  g_autoptr(LoomLauncher) launcher = NULL;
+  g_autofree char *profile = NULL;
+  g_autofree char *log_dir = NULL;
+  LoomClient *client;
+
+  g_return_val_if_fail (LOOM_IS_APPLICATION (self), FALSE);
+  g_return_val_if_fail (launcher_name != NULL, FALSE);
+
+  if ((client = loom_application_get_client (self)) == NULL)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER, _("There is no cluster to add engines to"));
+      return FALSE;
+    }
+  if (!(launcher = loom_launcher_new (launcher_name, error)))
+    return FALSE;
+
+  /* Engines of this machine outlive the app only with an attached cluster. */
+  if (g_str_equal (launcher_name, "local") &&
+      !loom_launcher_set_option (launcher, "detach", self->attached ? "yes" : "no", error))
+    return FALSE;
+  for (guint i = 0; options && options[i] && options[i + 1]; i += 2)
+    if (!loom_launcher_set_option (launcher, options[i], options[i + 1], error))
+      return FALSE;
+
+  if (self->cluster && !loom_launcher_is_remote (launcher))
+    {
+      /* Nothing can restart the app's own controller: its engines need not
+       * wait long for it, as loom_cluster_spawn_engines() starts them. */
+      g_autofree char *grace = g_strdup_printf ("%u", LOOM_PRIVATE_ENGINE_GRACE_MS);
+      const char *args[] = { "--grace-ms", grace, NULL };
+
+      loom_launcher_set_engine_args (launcher, args);
+    }
+
+  /* An attached cluster's profile; the app's own logs where the profile
+   * preferred would. */
+  profile = self->attached_profile ? g_strdup (self->attached_profile)
+                                   : g_settings_get_string (self->settings, "profile");
+  if (!loom_profile_name_is_valid (profile))
+    {
+      g_free (profile);
+      profile = g_strdup ("default");
+    }
+  log_dir = loom_state_dir (profile);
+  loom_launcher_set_connection_file (launcher, loom_client_get_connection_file (client));
+  loom_launcher_set_log_dir (launcher, log_dir);
+
+  if (!loom_launcher_start (launcher, n, error))
+    {
+      /* Whatever it started before it failed goes too. */
+      loom_launcher_stop (launcher);
+      return FALSE;
+    }
+
+  /* `loomctl cluster stop` stops what was added to a profile's cluster. */
+  if (self->attached)
+    {
+      g_autoptr(GError) record_error = NULL;
+
+      if (!loom_launcher_record (launcher, profile, &record_error))
+        g_warning ("Cannot record the %s launcher with the profile “%s”: %s",
+                   launcher_name, profile, record_error->message);
+    }
+
+  g_ptr_array_add (self->launchers, g_steal_pointer (&launcher));
+  return TRUE;
+}
+
+/**
+ * loom_application_get_launchers:
+ * @self: a #LoomApplication
+ *
+ * Returns: (transfer none) (element-type LoomLauncher): the launchers the
+ *   app started engines with
+ */
+GPtrArray *
+loom_application_get_launchers (LoomApplication *self)
+{
+  g_return_val_if_fail (LOOM_IS_APPLICATION (self), NULL);
+  return self->launchers;
 }
 
 /**
@@ -164,9 +279,8 @@ loom_application_attach (LoomApplication  *self,
  * @n: how many engines to start on this machine
  * @error: return location for a #GError
  *
- * Starts engines for the cluster shown, without waiting for them to
- * register: the app's own, or local engines for an attached cluster
- * (logging under $XDG_STATE_HOME/loom/<profile>/).
+ * Starts engines on this machine for the cluster shown, through the local
+ * launcher (see loom_application_launch_engines()).
  *
  * Returns: %TRUE if the engines were started
  */
@@ -177,21 +291,30 @@ loom_application_spawn_engines (LoomApplication  *self,
 {
   g_return_val_if_fail (LOOM_IS_APPLICATION (self), FALSE);
 
+  return loom_application_launch_engines (self, "local", n, NULL, error);
+}
+
+/**
+ * loom_application_stop_own_engines:
+ * @self: a #LoomApplication
+ *
+ * What quitting does: the app's own cluster stops, with the engines its
+ * launchers added; an attached cluster stays, with the engines the app
+ * added to it (recorded with its profile).
+ */
+void
+loom_application_stop_own_engines (LoomApplication *self)
+{
+  g_return_if_fail (LOOM_IS_APPLICATION (self));
+
   if (self->cluster)
-    return loom_cluster_spawn_engines (self->cluster, n, error);
-  if (self->attached)
     {
-      g_autofree char *profile = g_settings_get_string (self->settings, "profile");
-      g_autofree char *log_dir = loom_state_dir (profile);
-      LoomEngineLaunch launch = {
-        .connection_file = loom_client_get_connection_file (self->attached),
-        .log_dir = log_dir,
-        .detached = TRUE,
-      };
-      return loom_launch_engines (&launch, n, NULL, error);
+      for (guint i = 0; i < self->launchers->len; i++)
+        loom_launcher_stop (g_ptr_array_index (self->launchers, i));
+      loom_cluster_stop (self->cluster);
     }
-  g_set_error (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER, _("There is no cluster to add engines to"));
-  return FALSE;
+  g_ptr_array_set_size (self->launchers, 0);
+  g_clear_object (&self->cluster);
 }
 
 static void
@@ -249,10 +372,7 @@ loom_application_shutdown (GApplication *app)
 {
   LoomApplication *self = LOOM_APPLICATION (app);
 
-  /* The app's own engines go with it; an attached cluster stays. */
-  if (self->cluster)
-    loom_cluster_stop (self->cluster);
-  g_clear_object (&self->cluster);
+  loom_application_stop_own_engines (self);
   if (self->attached)
     loom_client_close (self->attached);
   g_clear_object (&self->attached);
@@ -352,8 +472,10 @@ loom_application_finalize (GObject *object)
 {
   LoomApplication *self = (LoomApplication *) object;
 
+  g_clear_pointer (&self->launchers, g_ptr_array_unref);
   g_clear_object (&self->cluster);
   g_clear_object (&self->attached);
+  g_clear_pointer (&self->attached_profile, g_free);
   g_clear_object (&self->settings);
 
   G_OBJECT_CLASS (loom_application_parent_class)->finalize (object);
@@ -377,6 +499,7 @@ loom_application_class_init (LoomApplicationClass *klass)
 static void
 loom_application_init (LoomApplication *self)
 {
+  self->launchers = g_ptr_array_new_with_free_func (g_object_unref);
   g_application_add_main_option (G_APPLICATION (self), "version", 0, G_OPTION_FLAG_NONE, G_OPTION_ARG_NONE,
                                  _("Print the version and exit"), NULL);
 }

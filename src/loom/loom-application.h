@@ -28,5 +28,12 @@ gboolean         loom_application_attach       (LoomApplication  *self,
 gboolean         loom_application_spawn_engines (LoomApplication *self,
                                                  guint            n,
                                                  GError         **error);
+gboolean         loom_application_launch_engines (LoomApplication     *self,
+                                                  const char          *launcher_name,
+                                                  guint                n,
+                                                  const char * const  *options,
+                                                  GError             **error);
+GPtrArray       *loom_application_get_launchers  (LoomApplication     *self);
+void             loom_application_stop_own_engines (LoomApplication   *self);
 
 G_END_DECLS

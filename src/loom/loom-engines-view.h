@@ -8,6 +8,7 @@
 #include <gtk/gtk.h>
 
 #include "loom.h"
+#include "loom-add-engines-form.h"
 
 G_BEGIN_DECLS
 
@@ -20,5 +21,13 @@ void        loom_engines_view_set_engines (LoomEnginesView *self,
                                            GListModel      *engines);
 void        loom_engines_view_set_message (LoomEnginesView *self,
                                            const char      *message);
+
+LoomAddEnginesForm *loom_engines_view_get_add_form      (LoomEnginesView *self);
+void                loom_engines_view_open_add_form     (LoomEnginesView *self,
+                                                         const char      *way);
+void                loom_engines_view_close_add_form    (LoomEnginesView *self);
+gboolean            loom_engines_view_get_add_form_open (LoomEnginesView *self);
+void                loom_engines_view_show_launch_error (LoomEnginesView *self,
+                                                         const char      *message);
 
 G_END_DECLS

@@ -336,6 +336,54 @@ add_engines_action (GtkWidget  *widget,
   spawn_engines (LOOM_WINDOW (widget), 2);
 }
 
+/* The "Add Engines" form: a launcher by name, how many, its options. */
+static void
+launch_engines_action (GtkWidget  *widget,
+                       const char *action,
+                       GVariant   *parameter)
+{
+  LoomWindow *self = LOOM_WINDOW (widget);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GVariantIter) pairs = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) options = NULL;
+  g_autofree char *done = NULL;
+  const char *launcher;
+  const char *name;
+  const char *value;
+  guint n;
+
+  g_variant_get (parameter, "(&sua(ss))", &launcher, &n, &pairs);
+  while (g_variant_iter_next (pairs, "(&s&s)", &name, &value))
+    {
+      g_strv_builder_add (builder, name);
+      g_strv_builder_add (builder, value);
+    }
+  options = g_strv_builder_end (builder);
+
+  if (!loom_application_launch_engines (get_application (self), launcher, n,
+                                        (const char * const *) options, &error))
+    {
+      loom_engines_view_show_launch_error (self->engines_view, error->message);
+      return;
+    }
+
+  /* They show up in the panel as they register. */
+  if (g_str_equal (launcher, "local"))
+    done = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Starting %u engine on this machine",
+                                         "Starting %u engines on this machine", n), n);
+  else if (g_str_equal (launcher, "ssh"))
+    done = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Starting %u engine over SSH",
+                                         "Starting %u engines over SSH", n), n);
+  else if (g_str_equal (launcher, "slurm"))
+    done = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Submitted a Slurm job for %u engine",
+                                         "Submitted a Slurm job for %u engines", n), n);
+  else
+    done = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Starting %u engine", "Starting %u engines", n), n);
+  loom_engines_view_close_add_form (self->engines_view);
+  loom_window_toast (self, done);
+}
+
 /* A dead or stopped engine's row: a new engine in its place. */
 static void
 restart_engine_action (GtkWidget  *widget,
@@ -477,6 +525,7 @@ loom_window_class_install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.abort-job", "u", abort_job_action);
   gtk_widget_class_install_action (widget_class, "win.export-job", "(us)", export_job_action);
   gtk_widget_class_install_action (widget_class, "win.add-engines", NULL, add_engines_action);
+  gtk_widget_class_install_action (widget_class, "win.launch-engines", "(sua(ss))", launch_engines_action);
   gtk_widget_class_install_action (widget_class, "win.stop-all", NULL, stop_all_action);
   gtk_widget_class_install_action (widget_class, "win.stop-engine", "u", stop_engine_action);
   gtk_widget_class_install_action (widget_class, "win.restart-engine", "u", restart_engine_action);

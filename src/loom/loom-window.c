@@ -731,3 +731,16 @@ loom_window_get_timeline (LoomWindow *self)
   g_return_val_if_fail (LOOM_IS_WINDOW (self), NULL);
   return self->timeline;
 }
+
+/**
+ * loom_window_get_engines_view:
+ * @self: a #LoomWindow
+ *
+ * Returns: (transfer none): the engines panel
+ */
+LoomEnginesView *
+loom_window_get_engines_view (LoomWindow *self)
+{
+  g_return_val_if_fail (LOOM_IS_WINDOW (self), NULL);
+  return self->engines_view;
+}

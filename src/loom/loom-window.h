@@ -8,6 +8,7 @@
 #include <adwaita.h>
 
 #include "loom-application.h"
+#include "loom-engines-view.h"
 #include "loom-sweep-form.h"
 #include "loom-timeline.h"
 
@@ -22,6 +23,7 @@ GListModel    *loom_window_get_engines  (LoomWindow      *self);
 LoomSweepForm *loom_window_get_form     (LoomWindow      *self);
 GListModel    *loom_window_get_jobs     (LoomWindow      *self);
 LoomTimeline  *loom_window_get_timeline (LoomWindow      *self);
+LoomEnginesView *loom_window_get_engines_view (LoomWindow *self);
 char          *loom_window_get_details_text (LoomWindow  *self);
 char          *loom_window_copy_selected_task (LoomWindow *self);
 gint           loom_window_get_selected_task_index (LoomWindow *self);

@@ -18,6 +18,7 @@
 
 #include <glib/gstdio.h>
 
+#include "loom-connection-private.h"
 #include "loomctl-private.h"
 
 static int
@@ -203,6 +204,116 @@ bench_zmq_rtt (guint        n,
   return result;
 }
 
+/* Latency (warmed up) and throughput medians on @client's cluster. */
+static gboolean
+bench_cluster (LoomClient  *client,
+               guint        n_calls,
+               guint        n_tasks,
+               int          runs,
+               GArray      *latencies,
+               GArray      *rates,
+               GError     **error)
+{
+  g_autoptr(GArray) warm_up = g_array_new (FALSE, FALSE, sizeof (double));
+
+  if (!bench_latency (client, 500, warm_up, error) || !bench_latency (client, n_calls, latencies, error))
+    return FALSE;
+  for (int r = 0; r < runs; r++)
+    {
+      double rate = bench_throughput (client, n_tasks, error);
+
+      if (rate < 0)
+        return FALSE;
+      g_array_append_val (rates, rate);
+    }
+  return TRUE;
+}
+
+/* `bench --profile P`: a running cluster, its engines wherever they run
+ * (other hosts, say), beside a private cluster of as many engines over
+ * ipc:// on this machine, in one run. */
+static int
+bench_profile (Loomctl *ctl,
+               guint    n_calls,
+               guint    n_tasks,
+               int      runs)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GArray) rates = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) ipc_rates = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(GArray) ipc_latencies = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autoptr(LoomClusterStatus) status = NULL;
+  g_autoptr(GHashTable) hosts = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GString) host_list = g_string_new (NULL);
+  g_autofree char *url = NULL;
+  GListModel *engines;
+  guint n_engines = 0, hwm;
+  int code;
+
+  if (!loomctl_check_profile (ctl->profile))
+    return EXIT_USAGE;
+  if ((code = loomctl_connect (ctl)) != EXIT_OK)
+    return code;
+  if (!(status = loom_client_get_status (ctl->client, &error)))
+    return loomctl_fail_with (error);
+  engines = loom_cluster_status_get_engines (status);
+  for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
+    {
+      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
+      const char *host = loom_engine_info_get_host (e);
+
+      if (!loom_engine_info_is_alive (e))
+        continue;
+      n_engines++;
+      if (host != NULL && g_hash_table_add (hosts, (gpointer) host))
+        g_string_append_printf (host_list, "%s%s", host_list->len ? ", " : "", host);
+    }
+  if (n_engines == 0)
+    return loomctl_fail (EXIT_NO_CLUSTER, "cluster “%s” has no engine to measure: add some with “loomctl engines add”",
+                         loomctl_profile_or_default (ctl->profile));
+  hwm = loom_cluster_status_get_hwm (status);
+
+  if (!bench_cluster (ctl->client, n_calls, n_tasks, runs, latencies, rates, &error))
+    return loomctl_fail_with (error);
+  {
+    g_autoptr(LoomCluster) cluster = loomctl_start_private_cluster (n_engines, hwm);
+
+    if (cluster == NULL)
+      return EXIT_NO_CLUSTER;
+    if (!bench_cluster (loom_cluster_get_client (cluster), n_calls, n_tasks, runs, ipc_latencies, ipc_rates, &error))
+      return loomctl_fail_with (error);
+  }
+
+  {
+    g_autoptr(LoomConnection) conn = loom_connection_load (loom_client_get_connection_file (ctl->client), NULL);
+    url = g_strdup (conn ? conn->client_url : "?");
+  }
+  if (ctl->json)
+    g_print ("{\"profile\": \"%s\", \"url\": \"%s\", \"engines\": %u, \"hosts\": %u, "
+             "\"throughput_tasks_per_s\": %.0f, \"latency_median_us\": %.1f, \"latency_p99_us\": %.1f, "
+             "\"ipc_throughput_tasks_per_s\": %.0f, \"ipc_latency_median_us\": %.1f, \"ipc_latency_p99_us\": %.1f, "
+             "\"hwm\": %u, \"tasks\": %u, \"calls\": %u, \"runs\": %d}\n",
+             loomctl_profile_or_default (ctl->profile), url, n_engines, g_hash_table_size (hosts),
+             loomctl_median (rates), loomctl_median (latencies), percentile (latencies, 0.99),
+             loomctl_median (ipc_rates), loomctl_median (ipc_latencies), percentile (ipc_latencies, 0.99),
+             hwm, n_tasks, n_calls, runs);
+  else
+    {
+      g_print (_("Cluster “%s” at %s: %u engines on %s (medians of %d runs)\n"),
+               loomctl_profile_or_default (ctl->profile), url, n_engines, host_list->str, runs);
+      g_print (_("  no-op throughput, %u tasks:                     %10.0f tasks/s\n"), n_tasks, loomctl_median (rates));
+      g_print (_("  single-task round trip, %u calls:        median %7.1f µs, p99 %7.1f µs\n"),
+               n_calls, loomctl_median (latencies), percentile (latencies, 0.99));
+      g_print (_("A private cluster of %u engines on this machine, over ipc://, in the same run:\n"), n_engines);
+      g_print (_("  no-op throughput:                               %10.0f tasks/s (the cluster: %.2f×)\n"),
+               loomctl_median (ipc_rates), loomctl_median (rates) / MAX (loomctl_median (ipc_rates), 1));
+      g_print (_("  single-task round trip:                  median %7.1f µs, p99 %7.1f µs\n"),
+               loomctl_median (ipc_latencies), percentile (ipc_latencies, 0.99));
+    }
+  return EXIT_OK;
+}
+
 int
 cmd_bench (const Command *command,
            int            argc,
@@ -241,6 +352,9 @@ cmd_bench (const Command *command,
     { "scale", 0, 0, G_OPTION_ARG_NONE, &scale,
       N_("Instead: 10^6 no-op tasks through loomctl map, adaptive against fixed hwm and a mixed job, beside their targets"), NULL },
     { "quick", 0, 0, G_OPTION_ARG_NONE, &quick, N_("With --scale: small jobs, in seconds (for tests)"), NULL },
+    { "profile", 'p', 0, G_OPTION_ARG_STRING, &ctl.profile,
+      N_("Instead: throughput and round trip on this running cluster (its engines wherever they run), beside a "
+         "private cluster of as many engines over ipc://"), "NAME" },
     { NULL }
   };
 
@@ -268,6 +382,8 @@ cmd_bench (const Command *command,
     }
   if (runs < 1 || n_engines < 1 || n_tasks < 1 || n_start < 1 || hwm < 1 || n_calls < 1000)
     return loomctl_fail (EXIT_USAGE, "--runs, --engines, --tasks, --startup-engines and --hwm must be ≥ 1, --calls ≥ 1000");
+  if (ctl.profile != NULL)
+    return bench_profile (&ctl, n_calls, n_tasks, runs);
 
   /* Latency with the default hwm 1: one task, one round trip. */
   {

@@ -462,6 +462,7 @@ print_limits (LoomClusterStatus *status)
     { "client_queue", N_("messages queued for a client") },
     { "results_backlog_bytes", N_("results waiting for slow clients") },
     { "subscription_prefixes", N_("event subscriptions tracked") },
+    { "engine_replacements_per_minute", N_("engines replaced in the last minute") },
   };
   const char * const *names = loom_cluster_status_get_limit_names (status);
 

@@ -131,6 +131,42 @@ loom_timeline_model_get_engine_host (LoomTimelineModel *self,
   return g_hash_table_lookup (self->hosts, GINT_TO_POINTER (engine_id));
 }
 
+/**
+ * loom_timeline_model_get_n_lane_hosts:
+ * @self: a #LoomTimelineModel
+ *
+ * Returns: on how many hosts the engines of the lanes ran, as far as
+ *   their hosts are known (0 if none is)
+ */
+guint
+loom_timeline_model_get_n_lane_hosts (LoomTimelineModel *self)
+{
+  g_autoptr(GHashTable) hosts = NULL;
+  const char *first = NULL;
+
+  g_return_val_if_fail (LOOM_IS_TIMELINE_MODEL (self), 0);
+
+  /* Usually one: that needs no table. */
+  for (guint l = 0; l < self->lanes->len; l++)
+    {
+      const LoomTimelineLane *lane = g_ptr_array_index (self->lanes, l);
+      const char *host = g_hash_table_lookup (self->hosts, GINT_TO_POINTER (lane->engine_id));
+
+      if (host == NULL)
+        continue;
+      if (first == NULL)
+        first = host;
+      else if (hosts == NULL && !g_str_equal (host, first))
+        {
+          hosts = g_hash_table_new (g_str_hash, g_str_equal);
+          g_hash_table_add (hosts, (gpointer) first);
+        }
+      if (hosts != NULL)
+        g_hash_table_add (hosts, (gpointer) host);
+    }
+  return hosts ? g_hash_table_size (hosts) : first ? 1 : 0;
+}
+
 static gint64
 bar_end (const LoomTimelineBar *bar,
          gint64                 now_rel)

@@ -215,6 +215,7 @@ void                    loom_timeline_model_set_engine_host  (LoomTimelineModel 
                                                               const char        *host);
 const char             *loom_timeline_model_get_engine_host  (LoomTimelineModel *self,
                                                               gint               engine_id);
+guint                   loom_timeline_model_get_n_lane_hosts (LoomTimelineModel *self);
 guint                   loom_timeline_model_lower_bound      (const LoomTimelineLane *lane,
                                                               gint64             t);
 guint                   loom_timeline_model_first_ending_after (const LoomTimelineLane *lane,

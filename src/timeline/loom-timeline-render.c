@@ -292,6 +292,54 @@ loom_timeline_view_hit (const LoomTimelineView *view,
                                        (gint64) (3 * view->us_per_px), view->now, position);
 }
 
+/* A host's name up to its domain, to fit the label column; addresses whole. */
+static char *
+short_host (const char *host)
+{
+  const char *dot = strchr (host, '.');
+  gboolean address = TRUE;
+
+  for (const char *p = host; *p && address; p++)
+    address = g_ascii_isdigit (*p) || *p == '.' || *p == ':' || *p == '[' || *p == ']';
+  if (dot == NULL || dot == host || address || strchr (host, ':'))
+    return g_strdup (host);
+  return g_strndup (host, dot - host);
+}
+
+/**
+ * loom_timeline_lane_label:
+ * @model: a #LoomTimelineModel
+ * @lane: a lane of @model
+ * @with_host: whether to name the engine's host (when the lanes' engines
+ *   ran on more than one: see loom_timeline_model_get_n_lane_hosts())
+ *
+ * Returns: (transfer full): the label drawn left of @lane: "engine 3",
+ *   "engine 3 · nodeA", or "engine 3 (2)" for its second sub-lane
+ */
+char *
+loom_timeline_lane_label (LoomTimelineModel *model,
+                          guint              lane,
+                          gboolean           with_host)
+{
+  const LoomTimelineLane *l;
+  const char *host;
+
+  g_return_val_if_fail (LOOM_IS_TIMELINE_MODEL (model), NULL);
+  g_return_val_if_fail (lane < loom_timeline_model_get_n_lanes (model), NULL);
+
+  l = loom_timeline_model_get_lane (model, lane);
+  host = with_host ? loom_timeline_model_get_engine_host (model, l->engine_id) : NULL;
+  if (l->sub > 0)
+    return g_strdup_printf (_("engine %d (%u)"), l->engine_id, l->sub + 1);
+  if (host != NULL)
+    {
+      g_autofree char *name = short_host (host);
+
+      return g_strdup_printf (_("engine %d · %s"), l->engine_id, name);
+    }
+  return g_strdup_printf (_("engine %d"), l->engine_id);
+}
+
 /**
  * loom_timeline_draw_static:
  * @model: what to draw
@@ -320,6 +368,7 @@ loom_timeline_draw_static (LoomTimelineModel      *model,
   GdkRGBA stripe = timeline_with_alpha (&view->fg, 0.035);
   GdkRGBA text = timeline_with_alpha (&view->fg, 0.85);
   GdkRGBA dim = timeline_with_alpha (&view->fg, 0.65);
+  gboolean with_host;
 
   memset (stats, 0, sizeof *stats);
   rows_layout (view, model, &rows);
@@ -343,6 +392,9 @@ loom_timeline_draw_static (LoomTimelineModel      *model,
         stats->n_labels++;
     }
 
+  /* Hosts name lanes only where engines ran on more than one. */
+  with_host = loom_timeline_model_get_n_lane_hosts (model) > 1;
+
   for (guint l = 0; l < n_lanes; l++)
     {
       const LoomTimelineLane *lane = loom_timeline_model_get_lane (model, l);
@@ -358,15 +410,8 @@ loom_timeline_draw_static (LoomTimelineModel      *model,
 
       if (view->lane_height >= 6)
         {
-          const char *host = loom_timeline_model_get_engine_host (model, lane->engine_id);
-          g_autofree char *label = NULL;
+          g_autofree char *label = loom_timeline_lane_label (model, l, with_host);
 
-          if (lane->sub > 0)
-            label = g_strdup_printf (_("engine %d (%u)"), lane->engine_id, lane->sub + 1);
-          else if (host)
-            label = g_strdup_printf (_("engine %d · %s"), lane->engine_id, host);
-          else
-            label = g_strdup_printf (_("engine %d"), lane->engine_id);
           if (timeline_draw_text (view, snapshot, label, 8, y, LOOM_TIMELINE_LABEL_WIDTH - 12, view->lane_height, &dim, FALSE))
             stats->n_labels++;
         }

@@ -113,6 +113,9 @@ GskRenderNode *loom_timeline_render_node (LoomTimelineModel      *model,
                                          const LoomTimelineView  *view,
                                          LoomTimelineDrawStats   *stats);
 char    *loom_timeline_format_time      (double                   seconds);
+char    *loom_timeline_lane_label       (LoomTimelineModel       *model,
+                                         guint                    lane,
+                                         gboolean                 with_host);
 char    *loom_timeline_describe_jobs    (LoomTimelineModel       *model);
 PangoContext *loom_timeline_text_context_new (void);
 gboolean loom_timeline_export_image     (LoomTimelineModel       *model,

@@ -20,6 +20,7 @@
 #include "loom-cluster.h"
 #include "loom-error.h"
 #include "loom-launcher-private.h"
+#include "loom-launcher-registry-private.h"
 #include "loom-util-private.h"
 
 #define REGISTER_TIMEOUT_USEC (30 * G_USEC_PER_SEC)
@@ -42,7 +43,7 @@ struct _LoomCluster
 
   LoomController  *controller;
   LoomClient      *client;
-  GPtrArray       *engines;      /* GSubprocess */
+  LoomLauncher    *launcher;     /* the local one: engines on this machine */
   char            *log_dir;
   guint            engine_grace_ms;
   gboolean         private_cluster;
@@ -68,7 +69,7 @@ loom_cluster_finalize (GObject *object)
   LoomCluster *self = (LoomCluster *) object;
 
   g_clear_object (&self->controller);
-  g_clear_pointer (&self->engines, g_ptr_array_unref);
+  g_clear_object (&self->launcher);
   g_clear_pointer (&self->log_dir, g_free);
 
   G_OBJECT_CLASS (loom_cluster_parent_class)->finalize (object);
@@ -86,7 +87,7 @@ loom_cluster_class_init (LoomClusterClass *klass)
 static void
 loom_cluster_init (LoomCluster *self)
 {
-  self->engines = g_ptr_array_new_with_free_func (g_object_unref);
+  self->launcher = loom_launcher_new ("local", NULL);
 }
 
 /**
@@ -160,21 +161,27 @@ loom_cluster_set_engine_grace (LoomCluster *self,
   self->engine_grace_ms = grace_ms;
 }
 
+/* Nothing can restart a private controller: its engines need not wait a
+ * minute for it. */
+static guint
+engine_grace_ms (LoomCluster *self)
+{
+  return self->engine_grace_ms ? self->engine_grace_ms
+         : self->private_cluster ? LOOM_PRIVATE_ENGINE_GRACE_MS : 0;
+}
+
 static gboolean
 spawn_engines (LoomCluster  *self,
                guint         n,
                GError      **error)
 {
-  LoomEngineLaunch launch = {
-    .connection_file = loom_controller_get_connection_file (self->controller),
-    .log_dir = self->log_dir,
-    /* Nothing can restart a private controller: its engines need not
-     * wait a minute for it. */
-    .grace_ms = self->engine_grace_ms ? self->engine_grace_ms
-                : self->private_cluster ? LOOM_PRIVATE_ENGINE_GRACE_MS : 0,
-  };
+  g_autofree char *grace = g_strdup_printf ("%u", engine_grace_ms (self));
+  const char *args[] = { "--grace-ms", grace, NULL };
 
-  return loom_launch_engines (&launch, n, self->engines, error);
+  loom_launcher_set_connection_file (self->launcher, loom_controller_get_connection_file (self->controller));
+  loom_launcher_set_log_dir (self->launcher, self->log_dir);
+  loom_launcher_set_engine_args (self->launcher, engine_grace_ms (self) ? args : NULL);
+  return loom_launcher_start (self->launcher, n, error);
 }
 
 static gboolean
@@ -182,8 +189,8 @@ wait_for_engines (LoomCluster  *self,
                   guint         expected,
                   GError      **error)
 {
-  return loom_wait_for_engines (self->client, expected, self->engines,
-                                REGISTER_TIMEOUT_USEC / (double) G_USEC_PER_SEC, self->log_dir, error);
+  return loom_launcher_wait_for_engines (self->launcher, self->client, expected,
+                                         REGISTER_TIMEOUT_USEC / (double) G_USEC_PER_SEC, error);
 }
 
 /**
@@ -243,9 +250,7 @@ loom_cluster_launch (LoomCluster  *self,
 
   /* The controller replaces engines that die or are ended for a task,
    * launched as spawn_engines() launches them. */
-  loom_controller_set_replace_engines (self->controller, TRUE, self->log_dir,
-                                       self->engine_grace_ms ? self->engine_grace_ms
-                                       : self->private_cluster ? LOOM_PRIVATE_ENGINE_GRACE_MS : 0);
+  loom_controller_set_replace_engines (self->controller, TRUE, self->log_dir, engine_grace_ms (self));
   if (!loom_controller_start (self->controller, error))
     return FALSE;
 
@@ -320,18 +325,8 @@ loom_cluster_add_engines (LoomCluster  *self,
 GArray *
 loom_cluster_get_engine_pids (LoomCluster *self)
 {
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (GPid));
-
-  for (guint i = 0; i < self->engines->len; i++)
-    {
-      const char *id = g_subprocess_get_identifier (g_ptr_array_index (self->engines, i));
-      if (id != NULL)
-        {
-          GPid pid = atoi (id);
-          g_array_append_val (pids, pid);
-        }
-    }
-  return pids;
+  g_return_val_if_fail (LOOM_IS_CLUSTER (self), NULL);
+  return loom_local_launcher_get_pids (LOOM_LOCAL_LAUNCHER (self->launcher));
 }
 
 /**
@@ -345,20 +340,6 @@ loom_cluster_get_start_time (LoomCluster *self)
 {
   g_return_val_if_fail (LOOM_IS_CLUSTER (self), 0);
   return self->start_time;
-}
-
-static gboolean
-wait_exit (GSubprocess *proc,
-           gint64       deadline)
-{
-  while (g_subprocess_get_identifier (proc) != NULL)
-    {
-      if (g_get_monotonic_time () >= deadline)
-        return FALSE;
-      /* GSubprocess reaps its child through the GLib worker thread. */
-      g_usleep (5 * 1000);
-    }
-  return TRUE;
 }
 
 /**
@@ -382,20 +363,10 @@ loom_cluster_stop (LoomCluster *self)
   /* The controller tells its engines to stop and waits for them. */
   loom_controller_stop (self->controller);
 
+  /* They end by themselves, told by the controller; what has not after
+   * a grace period is stopped (SIGTERM, then SIGKILL). */
   deadline = g_get_monotonic_time () + 3 * G_USEC_PER_SEC;
-  for (guint i = 0; i < self->engines->len; i++)
-    {
-      GSubprocess *proc = g_ptr_array_index (self->engines, i);
-
-      if (!wait_exit (proc, deadline))
-        {
-          g_subprocess_send_signal (proc, SIGTERM);
-          if (!wait_exit (proc, g_get_monotonic_time () + G_USEC_PER_SEC))
-            {
-              g_subprocess_force_exit (proc);
-              g_subprocess_wait (proc, NULL, NULL);
-            }
-        }
-    }
-  g_ptr_array_set_size (self->engines, 0);
+  while (loom_launcher_poll (self->launcher, NULL) > 0 && g_get_monotonic_time () < deadline)
+    g_usleep (5 * 1000);
+  loom_launcher_stop (self->launcher);
 }
