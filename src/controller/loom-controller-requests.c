@@ -234,10 +234,10 @@ handle_submit (LoomController *self,
     {
       g_autofree char *message = NULL;
 
-      message = g_strdup_printf (_("a submit's JSON may take at most %" G_GSIZE_FORMAT " bytes, this one takes %"
-                                   G_GSIZE_FORMAT ": give long lists of parameters (long CSV tables) as lines, "
+      message = g_strdup_printf (_("a submit's JSON may take at most %" PRIu64 " bytes, this one takes %"
+                                   PRIu64 ": give long lists of parameters (long CSV tables) as lines, "
                                    "as loomctl and libloom do for up to 10^6 tasks, or split the job"),
-                                 CTL_MAX_SUBMIT_JSON, g_bytes_get_size (msg->content));
+                                 (guint64) CTL_MAX_SUBMIT_JSON, (guint64) g_bytes_get_size (msg->content));
       submit_error (self, msg, NULL, message);
       return;
     }
