@@ -1152,6 +1152,50 @@ assert_pages (LoomClient *client,
                   (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
 }
 
+/* A client that attaches to finished job @job_id (as one does after a
+ * restart) gets every task's result again, in pages, the last saying the
+ * job finished; the controller answers a status request sent after the
+ * attach before the last page (the pages do not hold its loop). */
+static void
+assert_attach_resends (TestController *tc,
+                       void           *sock,
+                       guint           job_id,
+                       guint           n_tasks)
+{
+  g_autofree char *content = g_strdup_printf ("{\"job\":%u,\"ref\":77}", job_id);
+  g_autofree char *status_id = NULL;
+  gboolean finished = FALSE, status_answered = FALSE, status_first = FALSE;
+  guint n = 0, pages = 0;
+
+  loom_wire_send (tc->wire, sock, NULL, "attach", NULL, content, -1, NULL, 0);
+  loom_wire_send (tc->wire, sock, NULL, "status", NULL, "{}", 2, NULL, 0);
+  status_id = g_strdup (loom_wire_last_msg_id (tc->wire));
+  while (!finished || !status_answered)
+    {
+      g_autoptr(LoomMessage) msg = peer_recv (tc->wire, sock, WAIT_MS);
+      JsonObject *obj;
+
+      g_assert_nonnull (msg);
+      obj = loom_message_get_content (msg, NULL);
+      if (g_strcmp0 (msg->parent, status_id) == 0)
+        {
+          status_answered = TRUE;
+          status_first = !finished;
+          continue;
+        }
+      if (!g_str_equal (msg->msg_type, "results"))
+        continue;
+      g_assert_cmpint (loom_json_int (obj, "ref", -1), ==, 77);
+      n += json_array_get_length (loom_json_array (obj, "tasks"));
+      finished = loom_json_int (obj, "finished", 0) != 0;
+      pages++;
+    }
+  g_assert_cmpuint (n, ==, n_tasks);
+  g_assert_cmpuint (pages, >, 1);
+  g_assert_true (status_first);
+  g_test_message ("attach: %u results sent again in %u pages", n, pages);
+}
+
 static guint
 x_is_index (guint index)
 {
@@ -1168,9 +1212,9 @@ x_is_twice_index (guint index)
  * as a list too), on a controller with a store and two real engines: the
  * parameters come in chunks and the tasks run while the controller
  * answers every status request, no engine is declared dead, every task
- * is done, and the jobs read back page by page with their parameters.  A
- * submit whose JSON is too long to parse in one go is refused, saying
- * what to do. */
+ * is done, and the jobs read back page by page with their parameters
+ * (and, to a client that attaches, as results).  A submit whose JSON is
+ * too long to parse in one go is refused, saying what to do. */
 static void
 test_long_list (void)
 {
@@ -1212,6 +1256,7 @@ test_long_list (void)
     g_assert_cmpint (loom_json_int (json_array_get_object_element (json_node_get_array (all), LONG_LIST_TASKS - 1),
                                     "x", -1), ==, LONG_LIST_TASKS - 1);
     assert_pages (client, loom_async_result_get_job_id (res), 0, LONG_LIST_TASKS, x_is_index);
+    assert_attach_resends (&tc, sock, loom_async_result_get_job_id (res), LONG_LIST_TASKS);
   }
 
   {

@@ -391,11 +391,22 @@ ctl_append_job_summary (GString *out,
 void
 ctl_flush_results (LoomController *self)
 {
+  guint kept = 0;
+
   for (guint i = 0; i < self->dirty_jobs->len; i++)
     {
       CtlJob *job = g_ptr_array_index (self->dirty_jobs, i);
-      g_autoptr(GString) content = g_string_sized_new (job->out_meta->len + 64);
+      g_autoptr(GString) content = NULL;
       GBytes *buffers[2];
+
+      /* A client that attached gets the results it had first: a job's
+       * "finished" must not come before them. */
+      if (ctl_job_is_resending (self, job->id))
+        {
+          g_ptr_array_index (self->dirty_jobs, kept++) = job;
+          continue;
+        }
+      content = g_string_sized_new (job->out_meta->len + 64);
 
       g_string_append_printf (content, "{\"job\":%u,\"ref\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT
                               ",\"tasks\":[", job->id, job->ref, job->finished);
@@ -412,5 +423,5 @@ ctl_flush_results (LoomController *self)
       g_bytes_unref (buffers[0]);
       g_bytes_unref (buffers[1]);
     }
-  g_ptr_array_set_size (self->dirty_jobs, 0);
+  g_ptr_array_set_size (self->dirty_jobs, kept);
 }

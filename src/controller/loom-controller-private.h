@@ -189,6 +189,7 @@ struct _LoomController
   guint64          tasks_finished;
   GHashTable      *gone_identities;  /* GBytes: engines declared dead or stopped */
   GPtrArray       *incomplete_jobs;  /* CtlJob whose parameters are still coming */
+  GQueue           resends;          /* CtlResend: attached clients' results, oldest first */
 
   /* The job store (loom-controller-store.c); NULL for private profiles. */
   char            *store_path;
@@ -527,6 +528,22 @@ void ctl_flush_dispatches  (LoomController *self);
 
 void ctl_handle_client_message (LoomController *self,
                                 LoomMessage    *msg);
+
+/* The final results of a job sent again to a client that attached to it
+ * (after a restart), a page a wake-up; the job's new results wait for
+ * them. */
+typedef struct
+{
+  GBytes  *client;
+  guint    job;
+  gint64   ref;
+  guint64  next;
+} CtlResend;
+
+void     ctl_resend_free      (CtlResend      *resend);
+gboolean ctl_resend_page      (LoomController *self);
+gboolean ctl_job_is_resending (LoomController *self,
+                               guint           job);
 void ctl_handle_engine_message (LoomController *self,
                                 LoomMessage    *msg);
 

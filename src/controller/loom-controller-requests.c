@@ -596,58 +596,99 @@ handle_job_query (LoomController *self,
     g_bytes_unref (buffers[b]);
 }
 
+void
+ctl_resend_free (CtlResend *resend)
+{
+  g_bytes_unref (resend->client);
+  g_free (resend);
+}
+
+gboolean
+ctl_job_is_resending (LoomController *self,
+                      guint           job)
+{
+  for (GList *l = self->resends.head; l; l = l->next)
+    if (((CtlResend *) l->data)->job == job)
+      return TRUE;
+  return FALSE;
+}
+
+/* Sends the next page of the oldest resend; TRUE while pages are left. */
+gboolean
+ctl_resend_page (LoomController *self)
+{
+  g_autoptr(LoomStoreJob) stored = NULL;
+  g_autoptr(GString) content = g_string_new (NULL);
+  CtlResend *resend = g_queue_peek_head (&self->resends);
+  CtlRows rows = { .budget = MAX (MIN (self->max_message / 4, CTL_PAGE_BYTES), 1), .final_only = TRUE };
+  GBytes *buffers[2];
+  guint64 n_tasks;
+  gint64 finished;
+  CtlJob *job;
+
+  if (resend == NULL)
+    return FALSE;
+  /* In memory, or (finished since) in the store. */
+  job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (resend->job));
+  if (job == NULL && self->store != NULL)
+    stored = loom_store_get_job (self->store, resend->job, FALSE, NULL);
+  if (job == NULL && stored == NULL)
+    {
+      ctl_resend_free (g_queue_pop_head (&self->resends));
+      return !g_queue_is_empty (&self->resends);
+    }
+  n_tasks = job ? job->n_tasks : stored->n_tasks;
+  finished = job ? job->finished : stored->finished;
+
+  rows.meta = g_string_new (NULL);
+  rows.results = g_string_new (NULL);
+  rows.details = g_string_new (NULL);
+  resend->next = ctl_append_job_rows (self, job, stored, resend->next, &rows);
+  g_string_append_printf (content, "{\"job\":%u,\"ref\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT
+                          ",\"tasks\":[%s]}", resend->job, resend->ref, resend->next >= n_tasks ? finished : 0,
+                          rows.meta->str);
+  g_string_free (rows.meta, TRUE);
+  buffers[0] = g_string_free_to_bytes (rows.results);
+  buffers[1] = g_string_free_to_bytes (rows.details);
+  if (rows.n_rows > 0)
+    ctl_send_results (self, resend->client, content->str, content->len, buffers, 2);
+  g_bytes_unref (buffers[0]);
+  g_bytes_unref (buffers[1]);
+  if (resend->next >= n_tasks)
+    ctl_resend_free (g_queue_pop_head (&self->resends));
+  return !g_queue_is_empty (&self->resends);
+}
+
 /* A client that lost the controller (it restarted) asks for the results of
  * a job it waits for: they go to it from now on, and every final task's
- * result is sent again (the client drops what it had). */
+ * result is sent again (the client drops what it had), a page a wake-up
+ * (ctl_resend_page()): a job of 10^6 tasks does not hold the loop. */
 static void
 handle_attach (LoomController *self,
                LoomMessage    *msg)
 {
   g_autoptr(LoomStoreJob) stored = NULL;
   JsonObject *content;
+  CtlResend *resend;
   CtlJob *job;
-  guint64 n_tasks, first = 0;
-  gint64 ref, finished;
-  guint id;
   char buf[64];
 
   if (!requested_job (self, msg, &job, &stored))
     return;
   content = loom_message_get_content (msg, NULL);
-  ref = loom_json_int (content, "ref", -1);
-  id = job ? job->id : (guint) stored->id;
-  n_tasks = job ? job->n_tasks : stored->n_tasks;
-  finished = job ? job->finished : stored->finished;
+  resend = g_new0 (CtlResend, 1);
+  resend->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
+  resend->job = job ? job->id : (guint) stored->id;
+  resend->ref = loom_json_int (content, "ref", -1);
   if (job != NULL)
     {
       g_clear_pointer (&job->client, g_bytes_unref);
-      job->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
-      job->ref = ref;
+      job->client = g_bytes_ref (resend->client);
+      job->ref = resend->ref;
     }
+  g_queue_push_tail (&self->resends, resend);
 
-  while (first < n_tasks)
-    {
-      g_autoptr(GString) content_out = g_string_new (NULL);
-      CtlRows rows = { .budget = MAX (self->max_message / 4, 1), .final_only = TRUE };
-      GBytes *buffers[2];
-
-      rows.meta = g_string_new (NULL);
-      rows.results = g_string_new (NULL);
-      rows.details = g_string_new (NULL);
-      first = ctl_append_job_rows (self, job, stored, first, &rows);
-      g_string_append_printf (content_out, "{\"job\":%u,\"ref\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT
-                              ",\"tasks\":[%s]}", id, ref, first >= n_tasks ? finished : 0, rows.meta->str);
-      g_string_free (rows.meta, TRUE);
-      buffers[0] = g_string_free_to_bytes (rows.results);
-      buffers[1] = g_string_free_to_bytes (rows.details);
-      if (rows.n_rows > 0)
-        ctl_send_results (self, g_ptr_array_index (msg->routing, 0), content_out->str, content_out->len,
-                          buffers, 2);
-      g_bytes_unref (buffers[0]);
-      g_bytes_unref (buffers[1]);
-    }
-
-  g_snprintf (buf, sizeof buf, "{\"job\":%u}", id);
+  g_snprintf (buf, sizeof buf, "{\"job\":%u}", resend->job);
   ctl_reply (self, self->client_sock, msg, "attach_reply", buf, -1, NULL, 0);
 }
 

@@ -66,6 +66,7 @@ loom_controller_finalize (GObject *object)
   g_queue_clear_full (&self->gone_order, (GDestroyNotify) g_bytes_unref);
   ctl_clients_clear (self);
   g_clear_pointer (&self->incomplete_jobs, g_ptr_array_unref);
+  g_queue_clear_full (&self->resends, (GDestroyNotify) ctl_resend_free);
   g_clear_pointer (&self->profile, g_free);
   g_clear_pointer (&self->connection_path, g_free);
   g_clear_pointer (&self->state_connection_path, g_free);
@@ -133,6 +134,7 @@ loom_controller_init (LoomController *self)
   self->events[0] = g_string_new (NULL);
   self->events[1] = g_string_new (NULL);
   g_queue_init (&self->pending_jobs);
+  g_queue_init (&self->resends);
 }
 
 /**
@@ -793,7 +795,7 @@ loom_controller_loop (LoomController *self)
       gint64 now, woke;
       int rc;
 
-      rc = zmq_poll (items, 4, g_hash_table_size (self->backlogs) ? 10 : 100);
+      rc = zmq_poll (items, 4, !g_queue_is_empty (&self->resends) ? 0 : g_hash_table_size (self->backlogs) ? 10 : 100);
       woke = g_get_monotonic_time ();
       self->wakeup_params_bytes = 0;
       if (rc < 0 && zmq_errno () != EINTR)
@@ -841,6 +843,7 @@ loom_controller_loop (LoomController *self)
 
       ctl_flush_dispatches (self);
       ctl_clients_flush (self);
+      ctl_resend_page (self);
       ctl_flush_results (self);
       ctl_flush_events (self);
       ctl_store_flush (self);
