@@ -160,7 +160,9 @@ test_cluster_round_trip (void)
     g_assert_nonnull (strstr (out, pid_text));
     g_assert_cmpstr (file_line, ==, file);
   }
-  row = g_regex_new ("^ *([0-9]+) +(\\S+) +([0-9]+) +(\\S+) +([0-9]+) +([0-9.]+)% +(\\S+)$",
+  /* ID HOST PID STATE DONE BUSY LAUNCHER JOB CLOCK LOG; the clock is
+   * "OFFSET ±UNCERTAINTY", two words. */
+  row = g_regex_new ("^ *([0-9]+) +(\\S+) +([0-9]+) +(\\S+) +([0-9]+) +([0-9.]+)% +(\\S+) +(\\S+) +(\\S+ \\S+|-) +(\\S+)$",
                      G_REGEX_MULTILINE, 0, NULL);
   g_assert_nonnull (row);
   for (g_regex_match (row, out, 0, &match); g_match_info_matches (match); g_match_info_next (match, NULL))
@@ -168,11 +170,18 @@ test_cluster_round_trip (void)
       g_autofree char *id = g_match_info_fetch (match, 1);
       g_autofree char *pid = g_match_info_fetch (match, 3);
       g_autofree char *state = g_match_info_fetch (match, 4);
-      g_autofree char *log = g_match_info_fetch (match, 7);
+      g_autofree char *launcher = g_match_info_fetch (match, 7);
+      g_autofree char *job = g_match_info_fetch (match, 8);
+      g_autofree char *clock = g_match_info_fetch (match, 9);
+      g_autofree char *log = g_match_info_fetch (match, 10);
 
       g_assert_cmpint (atoi (id), ==, rows);
       g_assert_cmpint (g_ascii_strtoll (pid, NULL, 10), ==, g_array_index (engine_pids, gint64, rows));
       g_assert_cmpstr (state, ==, "idle");
+      /* Local engines: no batch job, and the controller's clock. */
+      g_assert_true (g_str_equal (launcher, "-") || g_str_equal (launcher, "local"));
+      g_assert_cmpstr (job, ==, "-");
+      g_assert_true (g_str_has_prefix (clock, "0 "));
       g_assert_true (g_str_has_prefix (log, logs));
       g_assert_true (g_file_test (log, G_FILE_TEST_IS_REGULAR));
       rows++;

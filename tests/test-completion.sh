@@ -62,6 +62,13 @@ check engines-subcommands 'loomctl engines ' 'add stop'
 check map-profile-option 'loomctl map --pro' '--profile'
 check export-formats 'loomctl export 1 --format p' 'pdf png'
 check scheme-values 'loomctl cluster start --scheme l' 'leastload lru'
+check launcher-names 'loomctl cluster start --launcher s' 'sge slurm ssh'
+check launcher-names-add 'loomctl engines add 4 --launcher=p' 'pbs'
+check slurm-modes 'loomctl cluster start --launcher slurm --slurm-mode ' 'group job'
+mkdir -p "$XDG_CONFIG_HOME/loom/launchers"
+touch "$XDG_CONFIG_HOME/loom/launchers/mysite.json"
+check launcher-user-template 'loomctl cluster start --launcher m' 'mpi mysite'
+rm -f "$XDG_CONFIG_HOME/loom/launchers/mysite.json"
 check bench-timeline 'loomctl bench --ti' '--timeline'
 check bench-scale 'loomctl bench --sc' '--scale'
 check run-after-dashes 'loomctl run --sweep x=1,2 -- --pro' ''

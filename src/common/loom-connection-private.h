@@ -77,6 +77,11 @@ LoomConnection *loom_connection_load_from_data    (const char      *data,
 LoomConnection *loom_connection_load_for_role     (const char      *path,
                                                    LoomRole         role,
                                                    GError         **error);
+LoomConnection *loom_connection_load_data_for_role (const char     *data,
+                                                    gssize          len,
+                                                    const char     *origin,
+                                                    LoomRole        role,
+                                                    GError        **error);
 gboolean        loom_connection_save              (LoomConnection  *conn,
                                                    const char      *path,
                                                    GError         **error);

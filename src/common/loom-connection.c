@@ -658,6 +658,51 @@ loom_connection_load_for_role (const char  *path,
   return NULL;
 }
 
+/**
+ * loom_connection_load_data_for_role:
+ * @data: a connection file's JSON
+ * @len: its length, or -1 when it ends with a NUL
+ * @origin: where it came from, for messages (an environment variable's
+ *   name, "standard input")
+ * @role: the role that will use it
+ * @error: return location for a #GError
+ *
+ * Reads @data as loom_connection_load_from_data() does and checks that it
+ * is a file of @role, as loom_connection_load_for_role() does for files:
+ * the error names the file that was meant.
+ */
+LoomConnection *
+loom_connection_load_data_for_role (const char  *data,
+                                    gssize       len,
+                                    const char  *origin,
+                                    LoomRole     role,
+                                    GError     **error)
+{
+  g_autoptr(LoomConnection) conn = loom_connection_load_from_data (data, len, origin, error);
+  g_autofree char *profile_path = NULL;
+
+  if (conn == NULL || conn->role == role || conn->role == LOOM_ROLE_CONTROLLER)
+    return g_steal_pointer (&conn);
+
+  profile_path = loom_connection_path_for_profile (conn->profile && loom_profile_name_is_valid (conn->profile)
+                                                   ? conn->profile : "PROFILE");
+  if (role == LOOM_ROLE_ENGINE)
+    {
+      g_autofree char *engine_path = loom_connection_engine_path (profile_path);
+      g_autofree char *engine_name = g_path_get_basename (engine_path);
+
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                   _("%s holds the clients' connection file: an engine needs the engines' one, %s, "
+                     "found beside it on the controller's host"),
+                   origin, engine_name);
+    }
+  else
+    g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
+                 _("%s holds an engines' connection file: clients cannot use it (they need <profile>.json)"),
+                 origin);
+  return NULL;
+}
+
 /* The client side of CURVE: over tcp://, @socket gets the controller's
  * public key and the keypair of @conn's role before it connects to @url.
  * ipc:// and inproc:// need nothing (the file system guards them). */

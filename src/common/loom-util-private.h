@@ -38,6 +38,11 @@ gboolean loom_duration_parse      (const char   *text,
 gboolean loom_hwm_parse           (const char   *text,
                                    guint        *hwm);
 
+/* What an engine says of its launcher and job: 1 to
+ * LOOM_LAUNCH_LABEL_MAX printable ASCII characters, no space. */
+#define LOOM_LAUNCH_LABEL_MAX 64
+gboolean loom_launch_label_is_valid (const char *text);
+
 gboolean     loom_running_from_build_tree (void);
 const char  *loom_locale_dir          (void);
 char    *loom_find_program        (const char   *name,

@@ -223,3 +223,18 @@ loom_duration_parse (const char *text,
   *usec = (gint64) (value * scale * G_USEC_PER_SEC);
   return TRUE;
 }
+
+/* A launcher's name or job id, as an engine reports it and status
+ * prints it: short, one word, nothing a terminal would act on. */
+gboolean
+loom_launch_label_is_valid (const char *text)
+{
+  gsize len = 0;
+
+  if (text == NULL)
+    return FALSE;
+  for (; text[len] != '\0'; len++)
+    if (len >= LOOM_LAUNCH_LABEL_MAX || (guchar) text[len] <= ' ' || (guchar) text[len] > '~')
+      return FALSE;
+  return len > 0;
+}

@@ -5,6 +5,16 @@
  * Messages from engines: registration, heartbeats, tasks that started,
  * results, unregistering.  Reports about tasks an engine no longer holds
  * (it was declared dead meanwhile) are counted as stale and dropped.
+ *
+ * What an engine says of itself:
+ *   register   {host, pid, time, heartbeat_id, log?, launcher?, job_id?,
+ *               id?, holding?}: "id" is the id it asks for (its rank plus
+ *               LOOM_ENGINE_ID_BASE, or the id it had before a restart,
+ *               with the tasks it is "holding"); launcher and job_id as
+ *               its launcher set them (LOOM_LAUNCHER, LOOM_LAUNCH_JOB, …)
+ *   heartbeat  {held, clock_offset?, clock_uncertainty?}: what it holds,
+ *               and in µs what it adds to its clock to read ours and half
+ *               the round trip that estimate came from
  */
 
 #define G_LOG_DOMAIN "Loom"
@@ -16,6 +26,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "loom-controller-private.h"
+#include "loom-util-private.h"
 
 /* Keeps an engine id free for the engine that had it before a restart. */
 static CtlEngine *
@@ -25,8 +36,52 @@ placeholder_engine (guint id)
 
   engine->id = id;
   engine->state = LOOM_ENGINE_STOPPED;
+  engine->clock_uncertainty = -1;
   engine->outstanding = g_array_new (FALSE, FALSE, sizeof (TaskRef));
   return engine;
+}
+
+/* Where an engine came from, as it says: a launcher's name or a job id,
+ * kept only if short and printable (status prints them). */
+static char *
+launch_label (JsonObject *content,
+              const char *member)
+{
+  const char *value = loom_json_string (content, member, NULL);
+
+  if (value == NULL)
+    return NULL;
+  if (!loom_launch_label_is_valid (value))
+    {
+      g_message ("engine on %s (pid %" G_GINT64_FORMAT "): its %s is not 1 to %d printable characters "
+                 "without spaces: not kept", loom_json_string (content, "host", "?"),
+                 loom_json_int (content, "pid", 0), member, LOOM_LAUNCH_LABEL_MAX);
+      return NULL;
+    }
+  return g_strdup (value);
+}
+
+/* The id for an engine that asks for @wanted (its rank, or the id it had
+ * before a restart): that one if no engine ever had it, else the next
+ * id never given out.  Ids below @wanted are kept free (placeholders) for
+ * the engines of the same launch that will ask for them. */
+static guint
+grant_engine_id (LoomController *self,
+                 gint64          wanted)
+{
+  if (wanted < 0 || wanted >= CTL_MAX_ENGINE_ID)
+    return self->engines->len;
+  while (self->engines->len < (guint) wanted)
+    g_ptr_array_add (self->engines, placeholder_engine (self->engines->len));
+  if ((guint) wanted == self->engines->len)
+    return wanted;
+  if (((CtlEngine *) g_ptr_array_index (self->engines, wanted))->identity == NULL)
+    {
+      ctl_engine_free (g_ptr_array_index (self->engines, wanted));
+      g_ptr_array_index (self->engines, wanted) = NULL;
+      return wanted;
+    }
+  return self->engines->len;
 }
 
 /* Tasks a re-registering engine still holds (queued in it, or running),
@@ -91,27 +146,25 @@ handle_register (LoomController *self,
     {
       gint64 wanted = loom_json_int (content, "id", -1);
 
+      /* An engine asks for its rank (loom-engine --rank, PMI_RANK, …), or
+       * one of the controller before a restart for the id it had: it gets
+       * it unless another engine has had it. */
       engine = g_new0 (CtlEngine, 1);
-      engine->id = self->engines->len;
-      /* An engine of the controller before a restart keeps its id, unless
-       * another engine has it by now. */
-      if (wanted >= 0 && wanted < CTL_MAX_ENGINE_ID)
-        {
-          while (self->engines->len < (guint) wanted)
-            g_ptr_array_add (self->engines, placeholder_engine (self->engines->len));
-          if ((guint) wanted == self->engines->len)
-            engine->id = wanted;
-          else if (((CtlEngine *) g_ptr_array_index (self->engines, wanted))->identity == NULL)
-            {
-              engine->id = wanted;
-              ctl_engine_free (g_ptr_array_index (self->engines, wanted));
-              g_ptr_array_index (self->engines, wanted) = NULL;
-            }
-        }
+      engine->id = grant_engine_id (self, wanted);
       engine->identity = g_bytes_ref (identity);
       engine->host = g_strdup (loom_json_string (content, "host", "?"));
       engine->pid = loom_json_int (content, "pid", 0);
       engine->log = g_strdup (loom_json_string (content, "log", NULL));
+      engine->launcher = launch_label (content, "launcher");
+      engine->job_id = launch_label (content, "job_id");
+      /* One clock on our own host; elsewhere unknown until its heartbeats
+       * tell. */
+      engine->clock_uncertainty = g_strcmp0 (engine->host, g_get_host_name ()) == 0 ? 0 : -1;
+      if (wanted >= 0 && engine->id != wanted)
+        g_message ("engine on %s (pid %" G_GINT64_FORMAT ") asked for engine id %" G_GINT64_FORMAT
+                   ", which %s: it is engine %u",
+                   engine->host, engine->pid, wanted,
+                   wanted < CTL_MAX_ENGINE_ID ? "another engine has had" : "is past the last id", engine->id);
       if (loom_json_string (content, "heartbeat_id", NULL))
         {
           const char *hb = loom_json_string (content, "heartbeat_id", NULL);
@@ -459,6 +512,32 @@ handle_results (LoomController *self,
     engine->state = LOOM_ENGINE_IDLE;
 }
 
+/* An engine's clock is believed off by at most this, as for task times;
+ * an uncertainty is at most a heartbeat timeout's round trip. */
+#define ENGINE_CLOCK_OFFSET_MAX ENGINE_CLOCK_SLACK_USEC
+
+/* The clock offset an engine's heartbeat tells, with its uncertainty:
+ * integers, clamped; 0 ± 0 on our own host whatever it says. */
+static void
+take_clock (LoomController *self,
+            CtlEngine      *engine,
+            JsonObject     *content)
+{
+  JsonNode *offset = json_object_get_member (content, "clock_offset");
+  JsonNode *uncertainty = json_object_get_member (content, "clock_uncertainty");
+
+  if (offset == NULL || uncertainty == NULL || g_strcmp0 (engine->host, g_get_host_name ()) == 0)
+    return;
+  if (!JSON_NODE_HOLDS_VALUE (offset) || json_node_get_value_type (offset) != G_TYPE_INT64 ||
+      !JSON_NODE_HOLDS_VALUE (uncertainty) || json_node_get_value_type (uncertainty) != G_TYPE_INT64)
+    {
+      g_debug ("engine %u: a clock offset that is not a number, ignored", engine->id);
+      return;
+    }
+  engine->clock_offset = CLAMP (json_node_get_int (offset), -ENGINE_CLOCK_OFFSET_MAX, ENGINE_CLOCK_OFFSET_MAX);
+  engine->clock_uncertainty = CLAMP (json_node_get_int (uncertainty), 0, (gint64) self->heartbeat_timeout_ms * 1000);
+}
+
 void
 ctl_handle_engine_message (LoomController *self,
                            LoomMessage    *msg)
@@ -515,6 +594,8 @@ ctl_handle_engine_message (LoomController *self,
       /* How many tasks the engine holds (received, not yet answered). */
       if (content != NULL && json_object_has_member (content, "held"))
         ctl_engine_check_held (self, engine, loom_json_int (content, "held", -1));
+      if (content != NULL)
+        take_clock (self, engine, content);
     }
   else if (g_str_equal (msg->msg_type, "started"))
     handle_started (self, engine, msg);

@@ -31,6 +31,8 @@ ctl_engine_free (CtlEngine *engine)
     g_string_free (engine->out_params, TRUE);
   g_free (engine->host);
   g_free (engine->log);
+  g_free (engine->launcher);
+  g_free (engine->job_id);
   g_free (engine);
 }
 
@@ -52,13 +54,27 @@ append_engine_json (LoomController *self,
                           engine->tasks_done, engine->outstanding->len,
                           engine->registered_at, engine->last_heartbeat_real,
                           MIN (1.0, engine->busy_usec / lifetime));
+  /* What is known only of some engines: left out when not. */
+  g_string_truncate (out, out->len - 1);
   if (engine->log)
     {
-      g_string_truncate (out, out->len - 1);
       g_string_append (out, ",\"log\":");
       loom_json_append_string (out, engine->log);
-      g_string_append_c (out, '}');
     }
+  if (engine->launcher)
+    {
+      g_string_append (out, ",\"launcher\":");
+      loom_json_append_string (out, engine->launcher);
+    }
+  if (engine->job_id)
+    {
+      g_string_append (out, ",\"job_id\":");
+      loom_json_append_string (out, engine->job_id);
+    }
+  if (engine->clock_uncertainty >= 0)
+    g_string_append_printf (out, ",\"clock_offset\":%" G_GINT64_FORMAT ",\"clock_uncertainty\":%" G_GINT64_FORMAT,
+                            engine->clock_offset, engine->clock_uncertainty);
+  g_string_append_c (out, '}');
 }
 
 void

@@ -101,7 +101,13 @@ typedef struct
   GBytes          *hb_identity;     /* nullable: the engine's heartbeat socket */
   char            *host;
   char            *log;
+  char            *launcher;        /* nullable: what started it (LOOM_LAUNCHER) */
+  char            *job_id;          /* nullable: the launcher's job */
   gint64           pid;
+  /* Its clock's offset to ours and the uncertainty of that, in µs, from
+   * its heartbeats; uncertainty -1 until it tells. */
+  gint64           clock_offset;
+  gint64           clock_uncertainty;
   LoomEngineState  state;
   GArray          *outstanding;  /* TaskRef */
   guint64          tasks_done;

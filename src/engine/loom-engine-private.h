@@ -72,9 +72,26 @@ gboolean  loom_engine_allow_plugin_dir (const char     *dir,
 void      loom_engine_allow_own_plugins (gboolean       allow);
 void      loom_engine_allow_commands    (gboolean       allow);
 
-int       loom_engine_main           (const char       *connection_file,
-                                      guint             grace_ms,
-                                      const char       *log_path);
+/* The highest engine id an engine may ask for: the controller's table
+ * holds 65536 (CTL_MAX_ENGINE_ID). */
+#define LOOM_ENGINE_ID_MAX 65535
+
+/* Where an engine came from and how it reaches its controller, from its
+ * options and the environment its launcher gave it. */
+typedef struct
+{
+  const char *connection_file;    /* the engines' connection file, or */
+  const char *connection_data;    /* its JSON (LOOM_CONNECTION, --connection -) */
+  const char *connection_origin;  /* where that came from, for messages */
+  guint       grace_ms;           /* how long a controller may fall silent */
+  guint       wait_ms;            /* --wait: how long to wait for one not there yet */
+  const char *log_path;           /* nullable: where its output goes */
+  gint        wanted_id;          /* the id to ask for (its rank), or -1 */
+  const char *launcher;           /* nullable: LOOM_LAUNCHER (local, ssh, slurm, …) */
+  const char *job_id;             /* nullable: the launcher's job */
+} LoomEngineSetup;
+
+int       loom_engine_main           (const LoomEngineSetup *setup);
 
 /* Runs one task on the calling thread; used by the engine's worker. */
 void      loom_engine_execute        (LoomRunContext   *ctx,

@@ -352,12 +352,13 @@ typedef struct
   LoomWire       *wire;            /* main thread */
   void           *dealer;          /* main thread: tasks and results */
   char           *identity;
-  const char     *log_path;
+  const LoomEngineSetup *setup;
   gint            id;
   gint64          best_rtt;
   guint           heartbeat_ms;
   guint           grace_ms;
   gint64          register_sent_at;
+  guint           registers_unanswered;  /* sent since the last answer */
   gboolean        registered;
   gboolean        same_host;       /* the controller's host: one clock */
   LoomRunContext  run;             /* shared with the heartbeat thread */
@@ -407,13 +408,25 @@ send_register (Engine *engine)
 
   loom_json_append_string (content, g_get_host_name ());
   engine->register_sent_at = g_get_real_time ();
+  engine->registers_unanswered++;
   g_string_append_printf (content, ",\"pid\":%d,\"time\":%" G_GINT64_FORMAT ",\"heartbeat_id\":",
                           (int) getpid (), engine->register_sent_at);
   loom_json_append_string (content, hb_identity);
-  if (engine->log_path)
+  if (engine->setup->log_path)
     {
       g_string_append (content, ",\"log\":");
-      loom_json_append_string (content, engine->log_path);
+      loom_json_append_string (content, engine->setup->log_path);
+    }
+  /* Where it came from, as cluster status shows it. */
+  if (engine->setup->launcher)
+    {
+      g_string_append (content, ",\"launcher\":");
+      loom_json_append_string (content, engine->setup->launcher);
+    }
+  if (engine->setup->job_id)
+    {
+      g_string_append (content, ",\"job_id\":");
+      loom_json_append_string (content, engine->setup->job_id);
     }
   /* Registering again with a restarted controller: the same id, and the
    * tasks still to run here, so they do not run twice. */
@@ -428,6 +441,10 @@ send_register (Engine *engine)
         }
       g_string_append_c (content, ']');
     }
+  /* The first time, the id its rank asks for: the controller gives it
+   * if no engine ever had it, else the next free one. */
+  else if (engine->setup->wanted_id >= 0)
+    g_string_append_printf (content, ",\"id\":%d", engine->setup->wanted_id);
   g_string_append_c (content, '}');
   loom_wire_send (engine->wire, engine->dealer, NULL, "register", NULL, content->str, content->len, NULL, 0);
 }
@@ -443,6 +460,10 @@ handle_register_reply (Engine      *engine,
 
   if (content == NULL)
     return;
+  /* A second answer to a register sent again to a slow controller (or
+   * queued for one not there yet, --wait) is no news. */
+  if (engine->registered && !g_atomic_int_get (&controller_lost))
+    return;
 
   engine->id = loom_json_int (content, "engine", -1);
   engine->max_message = CLAMP (loom_json_int (content, "max_message_size", LOOM_DEFAULT_MAX_MESSAGE),
@@ -451,12 +472,17 @@ handle_register_reply (Engine      *engine,
   controller_time = loom_json_int (content, "time", now);
   engine->same_host = g_strcmp0 (loom_json_string (content, "host", NULL), g_get_host_name ()) == 0;
   engine->best_rtt = G_MAXINT64;
-  clock_sample (&engine->run, engine->same_host, engine->register_sent_at, now, controller_time,
-                &engine->best_rtt);
-  /* (A second answer to a register sent twice to a slow controller is
-   * no news.) */
+  /* A round trip is known only if one register was waiting for its
+   * answer; else the heartbeats make the first estimate. */
+  if (engine->registers_unanswered == 1)
+    clock_sample (&engine->run, engine->same_host, engine->register_sent_at, now, controller_time,
+                  &engine->best_rtt);
+  engine->registers_unanswered = 0;
   if (engine->registered && g_atomic_int_get (&controller_lost))
     g_printerr ("loom-engine: registered again, as engine %d, with the restarted controller\n", engine->id);
+  else if (!engine->registered && engine->setup->wanted_id >= 0 && engine->id != engine->setup->wanted_id)
+    g_printerr (_("loom-engine: asked for engine id %d, which another engine has had: registered as engine %d\n"),
+                engine->setup->wanted_id, engine->id);
   engine->registered = TRUE;
   g_atomic_int_set (&controller_lost, 0);
   g_debug ("registered as engine %d, clock offset %" G_GINT64_FORMAT " µs", engine->id,
@@ -782,13 +808,34 @@ typedef struct
   const char     *url;             /* where to connect */
 } Heart;
 
+/* A heartbeat: what the engine holds, and its clock offset to the
+ * controller's with its uncertainty, half the round trip of the sample it
+ * came from (0 ± 0 on the controller's host; left out before any). */
+static void
+heartbeat_content (Heart *heart,
+                   gint64 best_rtt,
+                   char  *buf,
+                   gsize  size)
+{
+  gint64 offset = __atomic_load_n (&heart->run->clock_offset, __ATOMIC_RELAXED);
+
+  if (heart->same_host)
+    g_snprintf (buf, size, "{\"held\":%d,\"clock_offset\":0,\"clock_uncertainty\":0}",
+                g_atomic_int_get (heart->held));
+  else if (best_rtt < G_MAXINT64)
+    g_snprintf (buf, size, "{\"held\":%d,\"clock_offset\":%" G_GINT64_FORMAT ",\"clock_uncertainty\":%"
+                G_GINT64_FORMAT "}", g_atomic_int_get (heart->held), offset, (best_rtt + 1) / 2);
+  else
+    g_snprintf (buf, size, "{\"held\":%d}", g_atomic_int_get (heart->held));
+}
+
 static gpointer
 heartbeat_thread (gpointer data)
 {
   Heart *heart = data;
   LoomWire *wire = loom_wire_new (heart->conn->key, sizeof heart->conn->key, 0);
   void *sock = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
-  char beat[48];
+  char beat[128];
   gint64 last_heard = g_get_monotonic_time ();
   gint64 last_sent = 0;
   gint64 sent_real = 0;
@@ -865,7 +912,7 @@ heartbeat_thread (gpointer data)
           /* What the engine holds lets the controller find tasks that
            * never reached it. */
           sent_real = g_get_real_time ();
-          g_snprintf (beat, sizeof beat, "{\"held\":%d}", g_atomic_int_get (heart->held));
+          heartbeat_content (heart, best_rtt, beat, sizeof beat);
           loom_wire_send (wire, sock, NULL, "heartbeat", NULL, beat, -1, NULL, 0);
           last_sent = now;
         }
@@ -874,82 +921,184 @@ heartbeat_thread (gpointer data)
   return NULL;
 }
 
+/* The engines' connection info, from its file or the JSON it was handed.
+ * A clients' file given by mistake leads to the engines' one beside it,
+ * when its owner can read that. */
+static LoomConnection *
+load_connection (const LoomEngineSetup  *setup,
+                 GError                **error)
+{
+  LoomConnection *conn;
+  g_autofree char *engine_path = NULL;
+
+  if (setup->connection_data != NULL)
+    return loom_connection_load_data_for_role (setup->connection_data, -1, setup->connection_origin,
+                                               LOOM_ROLE_ENGINE, error);
+
+  conn = loom_connection_load_for_role (setup->connection_file, LOOM_ROLE_ENGINE, error);
+  if (conn != NULL || g_str_has_suffix (setup->connection_file, "-engine.json"))
+    return conn;
+  engine_path = loom_connection_engine_path (setup->connection_file);
+  if (g_file_test (engine_path, G_FILE_TEST_EXISTS) &&
+      (conn = loom_connection_load_for_role (engine_path, LOOM_ROLE_ENGINE, NULL)) != NULL)
+    g_clear_error (error);
+  return conn;
+}
+
+/* Waits until @deadline (monotonic) for a connection file that is not
+ * there yet, or is one a controller of this host left behind when it
+ * died: the next controller writes it anew. */
+static LoomConnection *
+wait_for_connection (const LoomEngineSetup  *setup,
+                     gint64                  deadline,
+                     GError                **error)
+{
+  for (;;)
+    {
+      g_autoptr(GError) local_error = NULL;
+      LoomConnection *conn = load_connection (setup, &local_error);
+      gboolean missing = conn == NULL && g_error_matches (local_error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER);
+
+      if (conn != NULL && (setup->connection_data != NULL || !loom_connection_is_stale (conn)))
+        return conn;
+      if (conn == NULL && !missing)
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
+      if (g_get_monotonic_time () >= deadline || got_signal)
+        {
+          if (conn != NULL)
+            g_set_error (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER,
+                         _("waited %.1f s for a controller: %s is still the file of one that is no longer "
+                           "running (pid %" PRId64 ")"),
+                         setup->wait_ms / 1000.0, setup->connection_file, conn->controller_pid);
+          else
+            g_set_error (error, LOOM_ERROR, LOOM_ERROR_NO_CLUSTER,
+                         _("waited %.1f s for the connection file %s to appear (--wait)"),
+                         setup->wait_ms / 1000.0, setup->connection_file);
+          g_clear_pointer (&conn, loom_connection_free);
+          return NULL;
+        }
+      g_clear_pointer (&conn, loom_connection_free);
+      g_usleep (100 * 1000);
+    }
+}
+
+/* The task socket, connected to the controller of @engine->conn, with a
+ * wire of its key. */
+static gboolean
+engine_connect (Engine  *engine,
+                char   **url,
+                GError **error)
+{
+  LoomConnection *conn = engine->conn;
+
+  g_clear_pointer (&engine->wire, loom_wire_free);
+  g_clear_pointer (url, g_free);
+  if (engine->dealer != NULL)
+    {
+      /* Registrations to a controller that was not there: drop them. */
+      zmq_setsockopt (engine->dealer, ZMQ_LINGER, &(int) { 0 }, sizeof (int));
+      zmq_close (engine->dealer);
+    }
+
+  engine->wire = loom_wire_new (conn->key, sizeof conn->key, 0);
+  loom_wire_set_log_domain (engine->wire, "engine");
+  engine->dealer = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
+  loom_wire_apply_socket_limits (engine->wire, engine->dealer);
+  zmq_setsockopt (engine->dealer, ZMQ_ROUTING_ID, engine->identity, strlen (engine->identity));
+  /* Over loopback when the controller is on this host. */
+  *url = loom_connection_url (conn, conn->engine_url);
+  if (!loom_connection_secure_socket (conn, engine->dealer, *url, error))
+    return FALSE;
+  if (zmq_connect (engine->dealer, *url) != 0)
+    {
+      g_set_error (error, LOOM_ERROR, LOOM_ERROR_CONNECTION, _("cannot connect to %s: %s"),
+                   conn->engine_url, zmq_strerror (zmq_errno ()));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* While an engine waits (--wait) for a controller that does not answer,
+ * the file it read may be replaced by a new controller's: it reads the
+ * file again, and follows the new one. */
+static gboolean
+connection_replaced (Engine *engine)
+{
+  g_autoptr(LoomConnection) conn = NULL;
+
+  if (engine->setup->connection_data != NULL || engine->setup->wait_ms == 0)
+    return FALSE;
+  conn = load_connection (engine->setup, NULL);
+  if (conn == NULL || loom_connection_is_stale (conn) ||
+      (conn->created == engine->conn->created && conn->controller_pid == engine->conn->controller_pid &&
+       g_strcmp0 (conn->engine_url, engine->conn->engine_url) == 0 &&
+       memcmp (conn->key, engine->conn->key, sizeof conn->key) == 0))
+    return FALSE;
+  loom_connection_free (engine->conn);
+  engine->conn = g_steal_pointer (&conn);
+  return TRUE;
+}
+
 /**
  * loom_engine_main:
- * @connection_file: the controller's connection file
- * @grace_ms: how long to go on without hearing from the controller
- * @log_path: (nullable): where this engine's output goes, to tell the controller
+ * @setup: where the controller is, how long to wait for it, and what to
+ *   tell it about this engine
  *
- * Runs an engine until the controller stops it, vanishes for @grace_ms, or
- * the process gets SIGTERM/SIGINT.  Does not return once registered.
+ * Runs an engine until the controller stops it, vanishes for
+ * @setup->grace_ms, or the process gets SIGTERM/SIGINT.  Does not return
+ * once registered.
  *
  * Returns: the process exit status
  */
 int
-loom_engine_main (const char *connection_file,
-                  guint       grace_ms,
-                  const char *log_path)
+loom_engine_main (const LoomEngineSetup *setup)
 {
-  g_autoptr(LoomConnection) conn = NULL;
   g_autoptr(GError) error = NULL;
   Engine engine = { 0 };
   Heart heart = { 0 };
   g_autofree char *url = NULL;
   struct sigaction sa = { 0 };
-  gint64 begin, last_register = 0;
-
-  conn = loom_connection_load_for_role (connection_file, LOOM_ROLE_ENGINE, &error);
-  if (conn == NULL && !g_str_has_suffix (connection_file, "-engine.json"))
-    {
-      /* Given the clients' file, whose owner can read the engines' one
-       * beside it: that is the one meant. */
-      g_autofree char *engine_path = loom_connection_engine_path (connection_file);
-      g_autoptr(GError) engine_error = NULL;
-
-      if (g_file_test (engine_path, G_FILE_TEST_EXISTS) &&
-          (conn = loom_connection_load_for_role (engine_path, LOOM_ROLE_ENGINE, &engine_error)) != NULL)
-        g_clear_error (&error);
-    }
-  if (conn == NULL)
-    {
-      g_printerr ("loom-engine: %s\n", error->message);
-      return 3;
-    }
+  const char *origin = setup->connection_data ? setup->connection_origin : setup->connection_file;
+  gint64 begin = g_get_monotonic_time ();
+  gint64 wait_until = begin + (gint64) setup->wait_ms * 1000;
+  gint64 last_register = 0, last_reload = begin;
+  LoomConnection *conn;
 
   sa.sa_handler = on_signal;
   sigaction (SIGTERM, &sa, NULL);
   sigaction (SIGINT, &sa, NULL);
+
+  conn = setup->wait_ms > 0 ? wait_for_connection (setup, wait_until, &error) : load_connection (setup, &error);
+  if (conn == NULL)
+    {
+      if (got_signal)
+        return 0;
+      g_printerr ("loom-engine: %s\n", error->message);
+      return 3;
+    }
+
   loom_engine_install_fatal_signal_handlers ();
 
+  engine.setup = setup;
   engine.conn = conn;
-  engine.wire = loom_wire_new (conn->key, sizeof conn->key, 0);
-  loom_wire_set_log_domain (engine.wire, "engine");
   engine.id = -1;
-  engine.log_path = log_path;
-  engine.grace_ms = grace_ms ? grace_ms : LOOM_ENGINE_DEFAULT_GRACE_MS;
+  engine.grace_ms = setup->grace_ms ? setup->grace_ms : LOOM_ENGINE_DEFAULT_GRACE_MS;
   engine.done = g_ptr_array_new_with_free_func ((GDestroyNotify) engine_task_free);
   engine.max_message = LOOM_DEFAULT_MAX_MESSAGE;
   g_queue_init (&engine.queue);
-
-  engine.dealer = zmq_socket (loom_zmq_context (), ZMQ_DEALER);
-  loom_wire_apply_socket_limits (engine.wire, engine.dealer);
   engine.identity = g_strdup_printf ("engine-%s-%d-%08x", g_get_host_name (), (int) getpid (), g_random_int ());
-  zmq_setsockopt (engine.dealer, ZMQ_ROUTING_ID, engine.identity, strlen (engine.identity));
-  /* Over loopback when the controller is on this host. */
-  url = loom_connection_url (conn, conn->engine_url);
-  if (!loom_connection_secure_socket (conn, engine.dealer, url, &error))
+  if (!engine_connect (&engine, &url, &error))
     {
       g_printerr ("loom-engine: %s\n", error->message);
       return 3;
     }
-  if (zmq_connect (engine.dealer, url) != 0)
-    {
-      g_printerr ("loom-engine: cannot connect to %s: %s\n", conn->engine_url, zmq_strerror (zmq_errno ()));
-      return 3;
-    }
 
   /* Register, asking again every 250 ms until the controller answers. */
-  begin = g_get_monotonic_time ();
+  if (setup->wait_ms == 0)
+    begin = g_get_monotonic_time ();
   while (!engine.registered)
     {
       zmq_pollitem_t item = { engine.dealer, 0, ZMQ_POLLIN, 0 };
@@ -957,18 +1106,36 @@ loom_engine_main (const char *connection_file,
 
       if (got_signal)
         return 0;
-      if (now - begin > (gint64) engine.grace_ms * 1000)
+      /* Asked to wait (--wait): for that long, from the start, whatever
+       * it waits for. */
+      if (setup->wait_ms > 0 && now >= wait_until)
+        {
+          g_printerr (_("loom-engine: waited %.1f s (--wait) for the controller at %s to answer its registration; "
+                        "exiting (is it running, and is %s its current file?)\n"),
+                      setup->wait_ms / 1000.0, engine.conn->engine_url, origin);
+          return 3;
+        }
+      if (setup->wait_ms == 0 && now - begin > (gint64) engine.grace_ms * 1000)
         {
           /* A controller that drops our messages as badly signed looks
            * just like one that is not there: say what can be checked. */
-          if (loom_connection_is_stale (conn))
+          if (loom_connection_is_stale (engine.conn))
             g_printerr (_("loom-engine: the controller of %s (pid %" PRId64 ") is no longer running: exiting\n"),
-                        connection_file, conn->controller_pid);
+                        origin, engine.conn->controller_pid);
           else
             g_printerr (_("loom-engine: the controller at %s does not answer (no reply to registering within %u ms): "
                           "the key in %s may not match the controller's; exiting\n"),
-                        conn->engine_url, engine.grace_ms, connection_file);
+                        engine.conn->engine_url, engine.grace_ms, origin);
           return 4;
+        }
+      if (now - last_reload >= G_USEC_PER_SEC)
+        {
+          last_reload = now;
+          if (connection_replaced (&engine) && !engine_connect (&engine, &url, &error))
+            {
+              g_printerr ("loom-engine: %s\n", error->message);
+              return 3;
+            }
         }
       if (now - last_register >= 250 * 1000)
         {
@@ -978,6 +1145,7 @@ loom_engine_main (const char *connection_file,
       zmq_poll (&item, 1, 50);
       drain_controller (&engine);
     }
+  conn = engine.conn;
 
   heart.conn = conn;
   heart.identity = g_strdup_printf ("%s/hb", engine.identity);

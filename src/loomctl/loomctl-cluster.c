@@ -25,20 +25,6 @@
 #include "loom-launcher-private.h"
 #include "loom-util-private.h"
 
-static void
-kill_procs (GPtrArray *procs)
-{
-  for (guint i = 0; procs && i < procs->len; i++)
-    {
-      GSubprocess *proc = g_ptr_array_index (procs, i);
-      if (g_subprocess_get_identifier (proc) != NULL)
-        {
-          g_subprocess_force_exit (proc);
-          g_subprocess_wait (proc, NULL, NULL);
-        }
-    }
-}
-
 static char *
 tail_of_file (const char *path)
 {
@@ -141,29 +127,30 @@ engine_rights_load (EngineRights *rights,
   rights->no_commands = g_key_file_get_boolean (file, "engines", "no-commands", NULL);
 }
 
-/* Starts @n engines for @client's cluster in the background and waits
- * until @n_running + @n are registered. */
-static gboolean
-launch_engines (LoomClient          *client,
-                guint                n,
-                guint                n_running,
-                guint                grace_ms,
-                const char          *state_dir,
-                const EngineRights  *rights,
-                GPtrArray           *procs,
-                GError             **error)
+/* The arguments every engine gets: how long it outlives a missing
+ * controller, and what it may run. */
+static GStrv
+engine_args (const EngineRights *rights,
+             guint               grace_ms,
+             gboolean            local)
 {
-  LoomEngineLaunch launch = {
-    .connection_file = loom_client_get_connection_file (client),
-    .log_dir = state_dir,
-    .detached = TRUE,
-    .grace_ms = grace_ms,
-    .plugin_dirs = (const char * const *) rights->plugin_dirs,
-    .no_commands = rights->no_commands,
-  };
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
 
-  return loom_launch_engines (&launch, n, procs, error) &&
-         loom_wait_for_engines (client, n_running + n, procs, 30, state_dir, error);
+  if (grace_ms > 0)
+    {
+      g_autofree char *grace = g_strdup_printf ("%u", grace_ms);
+
+      g_strv_builder_add_many (builder, "--grace-ms", grace, NULL);
+    }
+  for (guint i = 0; rights->plugin_dirs && rights->plugin_dirs[i]; i++)
+    g_strv_builder_add_many (builder, "--plugin-dir", rights->plugin_dirs[i], NULL);
+  /* No directory named: plugins only their owner could have put there.
+   * The local launcher says so itself. */
+  if (!local && (rights->plugin_dirs == NULL || rights->plugin_dirs[0] == NULL))
+    g_strv_builder_add (builder, "--allow-own-plugins");
+  if (rights->no_commands)
+    g_strv_builder_add (builder, "--no-commands");
+  return g_strv_builder_end (builder);
 }
 
 int
@@ -173,7 +160,6 @@ cmd_cluster_start (const Command *command,
 {
   g_auto(Loomctl) ctl = { .needs = LOOMCTL_PROFILE };
   g_autoptr(GPtrArray) args = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GSubprocess) controller = NULL;
   g_autoptr(LoomClient) client = NULL;
   g_autoptr(GError) error = NULL;
@@ -205,6 +191,9 @@ cmd_cluster_start (const Command *command,
   gint64 begin = g_get_monotonic_time ();
   gint64 deadline;
   g_auto(EngineRights) rights = { 0 };
+  g_auto(LoomctlLaunch) launch = LOOMCTL_LAUNCH_INIT;
+  g_autoptr(LoomLauncher) launcher = NULL;
+  g_auto(GStrv) launch_args = NULL;
   gint max_job_tasks = 0;
   GOptionEntry entries[] = {
     { "engines", 'n', 0, G_OPTION_ARG_STRING, &engines_text, engines_help, "N" },
@@ -222,6 +211,7 @@ cmd_cluster_start (const Command *command,
     { "no-commands", 0, 0, G_OPTION_ARG_NONE, &rights.no_commands, N_("The engines refuse command tasks"), NULL },
     { "max-job-tasks", 0, 0, G_OPTION_ARG_INT, &max_job_tasks,
       N_("Refuse a job with a list of more than N parameter sets (default 1000000; sweeps have no such limit)"), "N" },
+    LOOMCTL_LAUNCH_OPTIONS (&launch),
     { NULL }
   };
 
@@ -251,10 +241,15 @@ cmd_cluster_start (const Command *command,
   if (!engine_rights_check (&rights, &error))
     return loomctl_fail (EXIT_USAGE, "%s", error->message);
 
+  /* The launcher and its options, checked before anything starts. */
+  state_dir = loom_state_dir (loomctl_profile_or_default (profile));
+  launch_args = engine_args (&rights, (guint) (reconnect_timeout * 1000), loomctl_launch_is_local (&launch));
+  if (!(launcher = loomctl_launch_new (&launch, NULL, state_dir, (const char * const *) launch_args, &error)))
+    return loomctl_fail (EXIT_USAGE, "%s", error->message);
+
   /* A controller that died leaves its key in the state directory: the new
    * one takes it over, with the engines that wait for it and the jobs that
    * had not finished. */
-  state_dir = loom_state_dir (loomctl_profile_or_default (profile));
   state_copy = g_build_filename (state_dir, "connection.json", NULL);
   restarting = loomctl_remove_stale (profile, TRUE) != 0 || g_file_test (state_copy, G_FILE_TEST_EXISTS);
   if (loomctl_cluster_file_exists (profile))
@@ -282,9 +277,11 @@ cmd_cluster_start (const Command *command,
     g_ptr_array_add (args, g_strdup_printf ("--keep-for=%s", keep_for));
   if (max_job_tasks > 0)
     g_ptr_array_add (args, g_strdup_printf ("--max-job-tasks=%d", max_job_tasks));
-  /* The controller keeps the cluster at strength: it replaces engines
-   * that die or are ended for a task, launched as these are. */
-  g_ptr_array_add (args, g_strdup ("--replace-engines"));
+  /* The controller keeps a local cluster at strength: it replaces
+   * engines that die or are ended for a task, launched as these are.
+   * Engines elsewhere are the launcher's to replace. */
+  if (loomctl_launch_is_local (&launch))
+    g_ptr_array_add (args, g_strdup ("--replace-engines"));
   g_ptr_array_add (args, g_strdup_printf ("--engine-log-dir=%s", state_dir));
   if (reconnect_timeout > 0)
     g_ptr_array_add (args, g_strdup_printf ("--engine-grace-ms=%u", (guint) (reconnect_timeout * 1000)));
@@ -334,23 +331,37 @@ cmd_cluster_start (const Command *command,
     }
 
   engine_rights_save (&rights, state_dir);
+  loom_launcher_set_connection_file (launcher, loom_client_get_connection_file (client));
   if (n_back < n_engines &&
-      !launch_engines (client, n_engines - n_back, n_back, (guint) (reconnect_timeout * 1000), state_dir, &rights,
-                       procs, &error))
+      !loomctl_launch_start (&launch, launcher, client, loomctl_profile_or_default (profile), n_engines - n_back,
+                             n_back, &error))
     {
       loom_client_shutdown (client, NULL);
       loom_client_close (client);
       wait_pid_gone (atoi (g_subprocess_get_identifier (controller) ?: "0"), 5);
-      kill_procs (procs);
+      loom_launcher_stop (launcher);
+      loom_launcher_forget_recorded (loomctl_profile_or_default (profile));
       if (g_subprocess_get_identifier (controller))
         g_subprocess_force_exit (controller);
       return loomctl_fail (EXIT_NO_CLUSTER, "cluster “%s” did not come up: %s; nothing was left running (logs: %s)",
                            loomctl_profile_or_default (profile), error->message, state_dir);
     }
 
-  g_print (_("Cluster “%s” started: %" PRIu64 " engines in %.2f s\n"), loomctl_profile_or_default (profile),
-           MAX (n_engines, (guint64) n_back),
-           (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+  {
+    g_autoptr(GArray) ids = loom_client_get_ids (client, NULL);
+    guint64 registered = ids ? ids->len : 0;
+    guint64 wanted = MAX (n_engines, (guint64) n_back);
+
+    /* A batch system's engines may still wait in its queue. */
+    if (registered < wanted)
+      g_print (_("Cluster “%s” started: %" PRIu64 " of %" PRIu64 " engines registered so far (%s launcher) in %.2f s\n"),
+               loomctl_profile_or_default (profile), registered, wanted, loomctl_launch_name (&launch),
+               (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+    else
+      g_print (_("Cluster “%s” started: %" PRIu64 " engines (%s launcher) in %.2f s\n"),
+               loomctl_profile_or_default (profile), wanted, loomctl_launch_name (&launch),
+               (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC);
+  }
   g_print (_("Connection file: %s\n"), loom_client_get_connection_file (client));
   g_print (_("Logs: %s\n"), state_dir);
   return EXIT_OK;
@@ -378,8 +389,10 @@ cmd_cluster_stop (const Command *command,
       g_autofree char *state_dir = loom_state_dir (loomctl_profile_or_default (ctl.profile));
       g_autofree char *state_copy = g_build_filename (state_dir, "connection.json", NULL);
 
-      /* Stopped on purpose: the next start begins afresh. */
+      /* Stopped on purpose: the next start begins afresh, with nothing
+       * the launchers started left on any host. */
       g_unlink (state_copy);
+      loomctl_launch_stop_recorded (loomctl_profile_or_default (ctl.profile));
       g_print (_("Cluster “%s” was not running: its controller (pid %" PRId64 ") is gone; "
                  "removed its stale connection file\n"),
                loomctl_profile_or_default (ctl.profile), controller_pid);
@@ -421,6 +434,9 @@ cmd_cluster_stop (const Command *command,
     }
   if (g_file_test (file, G_FILE_TEST_EXISTS))
     g_unlink (file);
+  /* What the launchers started, here and on other hosts: jobs cancelled,
+   * process groups killed. */
+  loomctl_launch_stop_recorded (loomctl_profile_or_default (ctl.profile));
 
   g_print (_("Cluster “%s” stopped (controller pid %" PRId64 ", %u engines)\n"),
            loomctl_profile_or_default (ctl.profile), controller_pid, engine_pids->len);
@@ -508,6 +524,104 @@ print_endpoints (const char *path)
   g_print (_("Engines' connection file: %s\n"), engine_path);
 }
 
+/* A span of µs the way a person reads it: "85 µs", "12.5 ms", "2.104 s". */
+static char *
+format_usec (gint64      usec,
+             const char *sign)
+{
+  double abs_usec = ABS ((double) usec);
+
+  if (abs_usec < 1000)
+    return g_strdup_printf (_("%s%.0f µs"), usec < 0 ? "-" : sign, abs_usec);
+  if (abs_usec < G_USEC_PER_SEC)
+    return g_strdup_printf (_("%s%.1f ms"), usec < 0 ? "-" : sign, abs_usec / 1000);
+  return g_strdup_printf (_("%s%.3f s"), usec < 0 ? "-" : sign, abs_usec / G_USEC_PER_SEC);
+}
+
+/* An engine's clock offset to the controller's, ± its uncertainty, or
+ * "-" while unknown. */
+static char *
+format_clock (LoomEngineInfo *e)
+{
+  g_autofree char *offset = NULL;
+  g_autofree char *uncertainty = NULL;
+
+  if (loom_engine_info_get_clock_uncertainty (e) < 0)
+    return g_strdup ("-");
+  /* The controller's host: one clock. */
+  if (loom_engine_info_get_clock_uncertainty (e) == 0 && loom_engine_info_get_clock_offset (e) == 0)
+    return g_strdup ("0 ±0");
+  offset = format_usec (loom_engine_info_get_clock_offset (e), "+");
+  uncertainty = format_usec (loom_engine_info_get_clock_uncertainty (e), "±");
+  return g_strdup_printf ("%s %s", offset, uncertainty);
+}
+
+/* Pads @text to @width characters (not bytes: "±" is two). */
+static void
+print_cell (const char *text,
+            int         width,
+            gboolean    right)
+{
+  int pad = MAX (0, width - (int) g_utf8_strlen (text, -1));
+
+  if (right)
+    g_print ("%*s%s", pad, "", text);
+  else
+    g_print ("%s%*s", text, pad, "");
+}
+
+enum { COL_ID, COL_HOST, COL_PID, COL_STATE, COL_DONE, COL_BUSY, COL_LAUNCHER, COL_JOB, COL_CLOCK, COL_LOG, N_COLS };
+
+/* The engines, one a line, in columns as wide as their widest cell. */
+static void
+print_engines (GListModel *engines)
+{
+  /* Translators: the engines table's column heads, upper case. */
+  const char *heads[N_COLS] = { N_("ID"), N_("HOST"), N_("PID"), N_("STATE"), N_("DONE"), N_("BUSY"),
+                                N_("LAUNCHER"), N_("JOB"), N_("CLOCK"), N_("LOG") };
+  const gboolean right[N_COLS] = { [COL_ID] = TRUE, [COL_PID] = TRUE, [COL_DONE] = TRUE, [COL_BUSY] = TRUE,
+                                   [COL_CLOCK] = TRUE };
+  guint n = g_list_model_get_n_items (engines);
+  g_autoptr(GPtrArray) cells = g_ptr_array_new_with_free_func (g_free);
+  int width[N_COLS];
+
+  for (guint c = 0; c < N_COLS; c++)
+    width[c] = g_utf8_strlen (_(heads[c]), -1);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
+      const char *launcher = loom_engine_info_get_launcher (e);
+      const char *job = loom_engine_info_get_job_id (e);
+      const char *log = loom_engine_info_get_log (e);
+      const char *host = loom_engine_info_get_host (e);
+
+      g_ptr_array_add (cells, g_strdup_printf ("%u", loom_engine_info_get_id (e)));
+      g_ptr_array_add (cells, g_strdup (host && *host ? host : "-"));
+      g_ptr_array_add (cells, g_strdup_printf ("%" PRId64, loom_engine_info_get_pid (e)));
+      g_ptr_array_add (cells, g_strdup (loom_engine_state_to_string (loom_engine_info_get_state (e))));
+      g_ptr_array_add (cells, g_strdup_printf ("%" PRIu64, loom_engine_info_get_tasks_done (e)));
+      g_ptr_array_add (cells, g_strdup_printf ("%.1f%%", 100 * loom_engine_info_get_busy_fraction (e)));
+      g_ptr_array_add (cells, g_strdup (launcher ? launcher : "-"));
+      g_ptr_array_add (cells, g_strdup (job ? job : "-"));
+      g_ptr_array_add (cells, format_clock (e));
+      g_ptr_array_add (cells, g_strdup (log ? log : "-"));
+      for (guint c = 0; c < N_COLS; c++)
+        width[c] = MAX (width[c], (int) g_utf8_strlen (g_ptr_array_index (cells, i * N_COLS + c), -1));
+    }
+
+  for (guint c = 0; c < N_COLS; c++)
+    {
+      print_cell (_(heads[c]), c == COL_LOG ? 0 : width[c], right[c]);
+      g_print (c + 1 < N_COLS ? "  " : "\n");
+    }
+  for (guint i = 0; i < n; i++)
+    for (guint c = 0; c < N_COLS; c++)
+      {
+        print_cell (g_ptr_array_index (cells, i * N_COLS + c), c == COL_LOG ? 0 : width[c], right[c]);
+        g_print (c + 1 < N_COLS ? "  " : "\n");
+      }
+}
+
 int
 cmd_cluster_status (const Command *command,
                     int            argc,
@@ -517,7 +631,6 @@ cmd_cluster_status (const Command *command,
   g_autoptr(LoomClusterStatus) status = NULL;
   g_autoptr(GError) error = NULL;
   const char * const *reasons;
-  GListModel *engines;
   int code;
   GOptionEntry entries[] = {
     LOOMCTL_PROFILE_OPTION (&ctl),
@@ -559,18 +672,8 @@ cmd_cluster_status (const Command *command,
   g_print (_("; replies to clients %" PRIu64 ", results %" PRIu64 "\n"),
            loom_cluster_status_get_replies_dropped (status), loom_cluster_status_get_results_dropped (status));
   print_limits (status);
-  g_print ("\n%4s  %-16s %8s  %-8s %10s %6s  %s\n", "ID", "HOST", "PID", "STATE", "DONE", "BUSY", "LOG");
-  engines = loom_cluster_status_get_engines (status);
-  for (guint i = 0; i < g_list_model_get_n_items (engines); i++)
-    {
-      g_autoptr(LoomEngineInfo) e = g_list_model_get_item (engines, i);
-      const char *log = loom_engine_info_get_log (e);
-
-      g_print ("%4u  %-16s %8" PRId64 "  %-8s %10" PRIu64 " %5.1f%%  %s\n",
-               loom_engine_info_get_id (e), loom_engine_info_get_host (e), loom_engine_info_get_pid (e),
-               loom_engine_state_to_string (loom_engine_info_get_state (e)), loom_engine_info_get_tasks_done (e),
-               100 * loom_engine_info_get_busy_fraction (e), log ? log : "-");
-    }
+  g_print ("\n");
+  print_engines (loom_cluster_status_get_engines (status));
   return EXIT_OK;
 }
 
@@ -590,12 +693,14 @@ cmd_engines_add (const Command *command,
     .min = 1,
     .max = LOOMCTL_MAX_ENGINES,
   };
-  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
   g_autoptr(GArray) ids = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *state_dir = NULL;
   gint64 begin = g_get_monotonic_time ();
   g_auto(EngineRights) rights = { 0 };
+  g_auto(LoomctlLaunch) launch = LOOMCTL_LAUNCH_INIT;
+  g_autoptr(LoomLauncher) launcher = NULL;
+  g_auto(GStrv) launch_args = NULL;
   gboolean no_commands = FALSE;
   int code;
   GOptionEntry entries[] = {
@@ -604,6 +709,7 @@ cmd_engines_add (const Command *command,
       N_("The new engines load plugins from DIR only (repeatable; default: what “cluster start” was given)"), "DIR" },
     { "no-commands", 0, 0, G_OPTION_ARG_NONE, &no_commands,
       N_("The new engines refuse command tasks (default: as “cluster start” said)"), NULL },
+    LOOMCTL_LAUNCH_OPTIONS (&launch),
     { NULL }
   };
 
@@ -629,14 +735,32 @@ cmd_engines_add (const Command *command,
       rights.no_commands = saved.no_commands || no_commands;
       engine_rights_clear (&saved);
     }
-  if (!launch_engines (ctl.client, ctl.number, ids->len, 0, state_dir, &rights, procs, &error))
+  launch_args = engine_args (&rights, 0, loomctl_launch_is_local (&launch));
+  if (!(launcher = loomctl_launch_new (&launch, loom_client_get_connection_file (ctl.client), state_dir,
+                                       (const char * const *) launch_args, &error)))
+    return loomctl_fail (EXIT_USAGE, "%s", error->message);
+  if (!loomctl_launch_start (&launch, launcher, ctl.client, loomctl_profile_or_default (ctl.profile), ctl.number,
+                             ids->len, &error))
     {
-      kill_procs (procs);
+      /* Nothing half-started is left, and the record says so. */
+      loom_launcher_stop (launcher);
+      if (loom_launcher_get_n_started (launcher) > 0)
+        loom_launcher_record (launcher, loomctl_profile_or_default (ctl.profile), NULL);
       return loomctl_fail (EXIT_NO_CLUSTER, "%s (logs: %s)", error->message, state_dir);
     }
 
-  g_print (_("Added %" PRIu64 " engines in %.2f s; %" PRIu64 " running\n"), ctl.number,
-           (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC, ids->len + ctl.number);
+  {
+    g_autoptr(GArray) now = loom_client_get_ids (ctl.client, NULL);
+    guint64 running = now ? now->len : 0;
+
+    /* A batch system's engines may still wait in its queue. */
+    if (running < ids->len + ctl.number)
+      g_print (_("Started %" PRIu64 " engines in %.2f s; %" PRIu64 " registered so far\n"), ctl.number,
+               (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC, running);
+    else
+      g_print (_("Added %" PRIu64 " engines in %.2f s; %" PRIu64 " running\n"), ctl.number,
+               (g_get_monotonic_time () - begin) / (double) G_USEC_PER_SEC, ids->len + ctl.number);
+  }
   return EXIT_OK;
 }
 

@@ -47,6 +47,84 @@ struct _Command
   const char  *summary;
 };
 
+/* --- launchers (loomctl-launch.c) ------------------------------------------ */
+
+/* What `cluster start` and `engines add` take to start engines through a
+ * launcher: --launcher NAME and each launcher's options. */
+typedef struct
+{
+  char    *name;
+  GStrv    hosts;
+  GStrv    ssh_options;
+  char    *identity;
+  char    *ssh_port;
+  char    *ssh_config;
+  char    *partition;
+  char    *account;
+  char    *time;
+  char    *qos;
+  GStrv    sbatch_lines;
+  char    *slurm_mode;
+  char    *group_size;
+  char    *mpiexec;
+  GStrv    mpi_args;
+  char    *engine_path;
+  GStrv    options;       /* --launcher-option NAME=VALUE */
+  double   wait;          /* --wait-engines; < 0: the launcher's default */
+} LoomctlLaunch;
+
+#define LOOMCTL_LAUNCH_INIT { .wait = -1 }
+
+#define LOOMCTL_LAUNCH_OPTIONS(l) \
+  { "launcher", 0, 0, G_OPTION_ARG_STRING, &(l)->name, \
+    N_("Start the engines with this launcher: local (the default), ssh, slurm, mpi, or a batch system's template (pbs, sge, lsf, htcondor, or a file)"), "NAME" }, \
+  { "host", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(l)->hosts, \
+    N_("ssh: start engines on HOST, N of them with HOST:N (repeatable; user@host allowed)"), "HOST[:N]" }, \
+  { "ssh-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(l)->ssh_options, N_("ssh: pass -o OPTION to ssh (repeatable)"), "OPTION" }, \
+  { "identity", 0, 0, G_OPTION_ARG_FILENAME, &(l)->identity, N_("ssh: the private key to log in with (ssh -i)"), "FILE" }, \
+  { "ssh-port", 0, 0, G_OPTION_ARG_STRING, &(l)->ssh_port, N_("ssh: the port sshd listens on (ssh -p)"), "PORT" }, \
+  { "ssh-config", 0, 0, G_OPTION_ARG_FILENAME, &(l)->ssh_config, N_("ssh: read this ssh configuration file (ssh -F)"), "FILE" }, \
+  { "partition", 0, 0, G_OPTION_ARG_STRING, &(l)->partition, N_("slurm: the partition to submit to"), "NAME" }, \
+  { "account", 0, 0, G_OPTION_ARG_STRING, &(l)->account, N_("slurm: the account to charge"), "NAME" }, \
+  { "time", 0, 0, G_OPTION_ARG_STRING, &(l)->time, N_("slurm: the jobs' time limit (sbatch --time)"), "TIME" }, \
+  { "qos", 0, 0, G_OPTION_ARG_STRING, &(l)->qos, N_("slurm: the quality of service"), "NAME" }, \
+  { "sbatch-line", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(l)->sbatch_lines, \
+    N_("slurm: add “#SBATCH LINE” to the job script (repeatable)"), "LINE" }, \
+  { "slurm-mode", 0, 0, G_OPTION_ARG_STRING, &(l)->slurm_mode, \
+    N_("slurm: job (one job of N tasks, the default) or group (one job per --group-size engines)"), "job|group" }, \
+  { "group-size", 0, 0, G_OPTION_ARG_STRING, &(l)->group_size, N_("slurm: engines per job with --slurm-mode group (default 1)"), "K" }, \
+  { "mpiexec", 0, 0, G_OPTION_ARG_FILENAME, &(l)->mpiexec, N_("mpi: the mpiexec program (default: mpiexec)"), "PROGRAM" }, \
+  { "mpi-arg", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(l)->mpi_args, N_("mpi: pass ARG to mpiexec (repeatable: -f HOSTFILE…)"), "ARG" }, \
+  { "engine-path", 0, 0, G_OPTION_ARG_STRING, &(l)->engine_path, \
+    N_("The loom-engine program where the engines run (default: loom-engine on the PATH there for ssh, this Loom's for the others)"), "PATH" }, \
+  { "launcher-option", 0, 0, G_OPTION_ARG_STRING_ARRAY, &(l)->options, \
+    N_("Give the launcher any of its options (repeatable: queue=debug, env=NAME=VALUE, connection=env…)"), "NAME=VALUE" }, \
+  { "wait-engines", 0, 0, G_OPTION_ARG_DOUBLE, &(l)->wait, \
+    N_("Wait at most S seconds for the engines to register (default 30; 120 for batch systems; 0: do not wait)"), "S" }
+
+void          loomctl_launch_clear       (LoomctlLaunch        *launch);
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LoomctlLaunch, loomctl_launch_clear)
+const char   *loomctl_launch_name        (const LoomctlLaunch  *launch);
+gboolean      loomctl_launch_is_local    (const LoomctlLaunch  *launch);
+/* The launcher with its options given, for the cluster of @connection_file
+ * (NULL: set later); usage errors are LOOM_ERROR_INVALID_ARGUMENT. */
+LoomLauncher *loomctl_launch_new         (const LoomctlLaunch  *launch,
+                                          const char           *connection_file,
+                                          const char           *state_dir,
+                                          const char * const   *engine_args,
+                                          GError              **error);
+/* Starts @n engines, records the launcher in the profile's record, and
+ * waits until @n_running + @n are registered (as --wait-engines says). */
+gboolean      loomctl_launch_start       (const LoomctlLaunch  *launch,
+                                          LoomLauncher         *launcher,
+                                          LoomClient           *client,
+                                          const char           *profile,
+                                          guint                 n,
+                                          guint                 n_running,
+                                          GError              **error);
+/* Stops every launcher recorded for @profile and forgets them; how many. */
+guint         loomctl_launch_stop_recorded (const char         *profile);
+
 /* --- the prologue -------------------------------------------------------- */
 
 typedef enum

@@ -925,6 +925,100 @@ loom_scaleout_controller_stop (LoomScaleoutController *ctl)
   g_free (ctl);
 }
 
+LoomScaleoutController *
+loom_scaleout_cluster_start (const char          *profile,
+                             const char          *netns,
+                             const char * const  *args,
+                             double              *seconds,
+                             char               **err)
+{
+  return loom_scaleout_cluster_start_on (profile, netns, NULL, args, seconds, err);
+}
+
+LoomScaleoutController *
+loom_scaleout_cluster_start_on (const char          *profile,
+                                const char          *netns,
+                                const char          *hostname,
+                                const char * const  *args,
+                                double              *seconds,
+                                char               **err)
+{
+  g_autoptr(GPtrArray) argv = argv_in (netns);
+  g_autofree char *name = g_strdup_printf ("%s-engine.json", profile);
+  g_autofree char *client_name = g_strdup_printf ("%s.json", profile);
+  g_autofree char *out = NULL;
+  g_autofree char *said = NULL;
+  g_autoptr(JsonNode) status = NULL;
+  LoomScaleoutController *ctl;
+  gint64 begin = g_get_monotonic_time ();
+  int code;
+
+  g_assert_nonnull (g_getenv ("LOOMCTL"));
+  if (hostname)
+    {
+      g_ptr_array_add (argv, g_strdup ("unshare"));
+      g_ptr_array_add (argv, g_strdup ("--uts"));
+      g_ptr_array_add (argv, g_strdup ("sh"));
+      g_ptr_array_add (argv, g_strdup ("-c"));
+      g_ptr_array_add (argv, g_strdup_printf ("hostname %s && exec \"$0\" \"$@\"", hostname));
+    }
+  g_ptr_array_add (argv, g_strdup (g_getenv ("LOOMCTL")));
+  g_ptr_array_add (argv, g_strdup ("cluster"));
+  g_ptr_array_add (argv, g_strdup ("start"));
+  g_ptr_array_add (argv, g_strdup ("--profile"));
+  g_ptr_array_add (argv, g_strdup (profile));
+  for (guint i = 0; args && args[i]; i++)
+    g_ptr_array_add (argv, g_strdup (args[i]));
+  g_ptr_array_add (argv, NULL);
+  code = loom_scaleout_runv ((const char * const *) argv->pdata, NULL, NULL, &out, &said);
+  if (seconds)
+    *seconds = loom_scaleout_seconds_since (begin);
+  g_test_message ("loomctl cluster start --profile %s ...: exit %d, %s%s", profile, code, g_strstrip (out),
+                  code ? g_strstrip (said) : "");
+  if (code != 0)
+    {
+      if (err)
+        *err = g_steal_pointer (&said);
+      return NULL;
+    }
+
+  ctl = g_new0 (LoomScaleoutController, 1);
+  ctl->profile = g_strdup (profile);
+  ctl->netns = g_strdup (netns);
+  ctl->engine_file = g_build_filename (loom_scaleout_dir (), "xdg-run", "loom", name, NULL);
+  ctl->client_file = g_build_filename (loom_scaleout_dir (), "xdg-run", "loom", client_name, NULL);
+  status = loom_scaleout_status (ctl);
+  ctl->pid = (GPid) json_object_get_int_member_with_default (json_object_get_object_member (json_node_get_object (status), "controller"), "pid", 0);
+  loom_scaleout_track_pid (ctl->pid, "loom-controller");
+  return ctl;
+}
+
+void
+loom_scaleout_cluster_crash (LoomScaleoutController *ctl)
+{
+  g_assert_cmpint (kill (ctl->pid, SIGKILL), ==, 0);
+  g_assert_true (loom_scaleout_wait_pid_gone (ctl->pid, 10));
+}
+
+void
+loom_scaleout_cluster_stop (LoomScaleoutController *ctl)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int code;
+
+  code = loom_scaleout_loomctl (ctl, NULL, &out, &err, "cluster", "stop", NULL);
+  g_test_message ("loomctl cluster stop: exit %d, %s %s", code, g_strstrip (out), g_strstrip (err));
+  g_assert_cmpint (code, ==, 0);
+  g_assert_true (loom_scaleout_wait_pid_gone (ctl->pid, 15));
+  loom_scaleout_untrack_pid (ctl->pid);
+  g_free (ctl->profile);
+  g_free (ctl->netns);
+  g_free (ctl->engine_file);
+  g_free (ctl->client_file);
+  g_free (ctl);
+}
+
 static int
 loomctl_v (LoomScaleoutController *ctl,
            const char             *netns,
@@ -1044,6 +1138,31 @@ loom_scaleout_engine_pids (LoomScaleoutController *ctl)
         g_array_append_val (pids, pid);
     }
   return pids;
+}
+
+void
+loom_scaleout_assert_launched (LoomScaleoutController *ctl,
+                               const char             *launcher)
+{
+  g_autoptr(JsonNode) status = loom_scaleout_status (ctl);
+  JsonArray *engines = json_object_get_array_member (json_node_get_object (status), "engines");
+  guint live = 0;
+
+  for (guint i = 0; i < json_array_get_length (engines); i++)
+    {
+      JsonObject *e = json_array_get_object_element (engines, i);
+      const char *state = json_object_get_string_member (e, "state");
+      g_autofree char *job = NULL;
+
+      if (!g_str_equal (state, "idle") && !g_str_equal (state, "busy"))
+        continue;
+      live++;
+      job = loom_scaleout_pid_getenv (json_object_get_int_member (e, "pid"), "LOOM_LAUNCH_JOB");
+      g_assert_cmpstr (json_object_get_string_member_with_default (e, "launcher", NULL), ==, launcher);
+      g_assert_nonnull (job);
+      g_assert_cmpstr (json_object_get_string_member_with_default (e, "job_id", NULL), ==, job);
+    }
+  g_assert_cmpuint (live, >, 0);
 }
 
 void
@@ -1270,7 +1389,28 @@ tcp_accepts (guint port)
 LoomScaleoutSshd *
 loom_scaleout_sshd_start (GError **error)
 {
+  return loom_scaleout_sshd_start_in (NULL, "127.0.0.1", NULL, error);
+}
+
+/* Has sshd's log said it listens? (In a namespace, nothing here can
+ * connect to its address to find out.) */
+static gboolean
+sshd_listens (const char *log_file)
+{
+  g_autofree char *logged = NULL;
+
+  return g_file_get_contents (log_file, &logged, NULL, NULL) && strstr (logged, "Server listening on") != NULL;
+}
+
+LoomScaleoutSshd *
+loom_scaleout_sshd_start_in (const char  *netns,
+                             const char  *address,
+                             const char  *hostname,
+                             GError     **error)
+{
   g_autofree LoomScaleoutSshd *sshd = g_new0 (LoomScaleoutSshd, 1);
+  g_autofree char *dir_name = netns ? g_strdup_printf ("ssh-%s", netns) : g_strdup ("ssh");
+  g_autoptr(GPtrArray) argv = argv_in (netns);
   g_autofree char *host_key = NULL;
   g_autofree char *pub = NULL;
   g_autofree char *pub_text = NULL;
@@ -1283,7 +1423,7 @@ loom_scaleout_sshd_start (GError **error)
   gint64 deadline;
 
   /* Not below /tmp: StrictModes rejects keys under a world-writable dir. */
-  sshd->dir = loom_scaleout_path ("ssh");
+  sshd->dir = loom_scaleout_path (dir_name);
   g_assert_cmpint (g_mkdir (sshd->dir, 0700), ==, 0);
   host_key = g_build_filename (sshd->dir, "host_ed25519", NULL);
   sshd->key = g_build_filename (sshd->dir, "id_ed25519", NULL);
@@ -1305,7 +1445,7 @@ loom_scaleout_sshd_start (GError **error)
   log_file = g_build_filename (sshd->dir, "sshd.log", NULL);
   conf = g_build_filename (sshd->dir, "sshd_config", NULL);
   conf_text = g_strdup_printf ("Port %u\n"
-                               "ListenAddress 127.0.0.1\n"
+                               "ListenAddress %s\n"
                                "HostKey %s\n"
                                "PidFile %s\n"
                                "AuthorizedKeysFile %s\n"
@@ -1318,7 +1458,7 @@ loom_scaleout_sshd_start (GError **error)
                                "X11Forwarding no\n"
                                "PrintMotd no\n"
                                "LogLevel VERBOSE\n",
-                               sshd->port, host_key, pid_file, authorized);
+                               sshd->port, address, host_key, pid_file, authorized);
   if (!write_file (conf, conf_text, -1, 0600, error))
     return NULL;
 
@@ -1334,17 +1474,32 @@ loom_scaleout_sshd_start (GError **error)
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "sshd -t: %s", err);
       return NULL;
     }
-  sshd->pid = start_daemon ((const char * const[]) { "/usr/sbin/sshd", "-f", conf, "-E", log_file, NULL },
-                            NULL, pid_file, log_file, error);
+  /* In a namespace: what sshd starts has that host's name too (unshare
+   * --uts), as on another machine. */
+  if (hostname)
+    {
+      g_ptr_array_add (argv, g_strdup ("unshare"));
+      g_ptr_array_add (argv, g_strdup ("--uts"));
+      g_ptr_array_add (argv, g_strdup ("sh"));
+      g_ptr_array_add (argv, g_strdup ("-c"));
+      g_ptr_array_add (argv, g_strdup_printf ("hostname %s && exec \"$0\" \"$@\"", hostname));
+    }
+  g_ptr_array_add (argv, g_strdup ("/usr/sbin/sshd"));
+  g_ptr_array_add (argv, g_strdup ("-f"));
+  g_ptr_array_add (argv, g_strdup (conf));
+  g_ptr_array_add (argv, g_strdup ("-E"));
+  g_ptr_array_add (argv, g_strdup (log_file));
+  g_ptr_array_add (argv, NULL);
+  sshd->pid = start_daemon ((const char * const *) argv->pdata, NULL, pid_file, log_file, error);
   if (!sshd->pid)
     return NULL;
 
   deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  while (!tcp_accepts (sshd->port))
+  while (netns ? !sshd_listens (log_file) : !tcp_accepts (sshd->port))
     {
       if (g_get_monotonic_time () > deadline)
         {
-          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "sshd accepts nothing on 127.0.0.1:%u", sshd->port);
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_TIMED_OUT, "sshd accepts nothing on %s:%u", address, sshd->port);
           loom_scaleout_sshd_stop (g_steal_pointer (&sshd));
           return NULL;
         }
@@ -1450,6 +1605,36 @@ loom_scaleout_net_new (guint    n_hosts,
 fail:
   loom_scaleout_net_free (net);
   return NULL;
+}
+
+char *
+loom_scaleout_host_address_add (GError **error)
+{
+  int pid = getpid ();
+  g_autofree char *link = g_strdup_printf ("ltd%d", pid);
+  g_autofree char *address = g_strdup_printf ("10.252.%d.%d", (pid >> 8) & 0xff, MAX (pid & 0xff, 1) == 255 ? 254 : MAX (pid & 0xff, 1));
+  g_autofree char *cidr = g_strdup_printf ("%s/32", address);
+  g_autofree char *peer = g_strdup_printf ("ltd%dp", pid);
+
+  /* A veth pair (no dummy module here); deleting one end deletes both. */
+  loom_scaleout_track_link (link);
+  if (!ip (error, "link", "add", link, "type", "veth", "peer", "name", peer, NULL) ||
+      !ip (error, "addr", "add", cidr, "dev", link, NULL) ||
+      !ip (error, "link", "set", link, "up", NULL))
+    {
+      loom_scaleout_host_address_remove ();
+      return NULL;
+    }
+  return g_steal_pointer (&address);
+}
+
+void
+loom_scaleout_host_address_remove (void)
+{
+  g_autofree char *link = g_strdup_printf ("ltd%d", (int) getpid ());
+
+  ip (NULL, "link", "delete", link, NULL);
+  untrack_link (link);
 }
 
 void

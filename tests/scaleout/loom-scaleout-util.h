@@ -98,7 +98,8 @@ typedef struct
   char        *netns;
   char        *engine_file;
   char        *client_file;
-  GSubprocess *process;
+  GSubprocess *process;   /* NULL: started by `loomctl cluster start` */
+  GPid         pid;
 } LoomScaleoutController;
 
 LoomScaleoutController *loom_scaleout_controller_start (const char *profile,
@@ -106,6 +107,29 @@ LoomScaleoutController *loom_scaleout_controller_start (const char *profile,
                                                         const char *location,
                                                         const char *netns);
 void         loom_scaleout_controller_stop (LoomScaleoutController *ctl);
+/* `loomctl cluster start --profile PROFILE ARGS…`, in @netns when set: a
+ * cluster started as users start one, through a launcher.  *@seconds: how
+ * long the command took (cluster start returns once its engines are
+ * registered).  NULL when it failed, its stderr in *@err. */
+LoomScaleoutController *loom_scaleout_cluster_start (const char          *profile,
+                                                     const char          *netns,
+                                                     const char * const  *args,
+                                                     double              *seconds,
+                                                     char               **err);
+/* The same under a UTS name of its own, @hostname: the controller and
+ * its local engines report that host name. */
+LoomScaleoutController *loom_scaleout_cluster_start_on (const char          *profile,
+                                                        const char          *netns,
+                                                        const char          *hostname,
+                                                        const char * const  *args,
+                                                        double              *seconds,
+                                                        char               **err);
+/* SIGKILL to the controller: its engines wait for it (--reconnect-timeout),
+ * and only the launchers' record says where they are. */
+void         loom_scaleout_cluster_crash   (LoomScaleoutController *ctl);
+/* `loomctl cluster stop`: asserts it succeeds and the controller is gone;
+ * frees @ctl. */
+void         loom_scaleout_cluster_stop    (LoomScaleoutController *ctl);
 /* loomctl ARGS --profile PROFILE, inside the controller's namespace (or
  * @netns when set): a client never runs in the root namespace then. */
 int          loom_scaleout_loomctl         (LoomScaleoutController *ctl,
@@ -124,6 +148,11 @@ double       loom_scaleout_wait_engines    (LoomScaleoutController *ctl,
 JsonNode    *loom_scaleout_status          (LoomScaleoutController *ctl);
 /* The pids of its engines, as `cluster status` reports them. */
 GArray      *loom_scaleout_engine_pids     (LoomScaleoutController *ctl);
+/* Checks that every live engine's status names @launcher and, as its
+ * job, the LOOM_LAUNCH_JOB its launcher gave it (and reads its pid's
+ * environment for that; engines here run on this machine's kernel). */
+void         loom_scaleout_assert_launched (LoomScaleoutController *ctl,
+                                            const char             *launcher);
 /* Checks that printtime over range(10) returns ten (time, t) pairs, in order. */
 void         loom_scaleout_assert_seed     (LoomScaleoutController *ctl,
                                             const char             *netns);
@@ -157,6 +186,12 @@ typedef struct
 
 /* sshd on 127.0.0.1:PORT with its own host key and one authorised key. */
 LoomScaleoutSshd *loom_scaleout_sshd_start (GError **error);
+/* The same in @netns on @address, under its own UTS name @hostname when
+ * set (what it starts reports that host name). */
+LoomScaleoutSshd *loom_scaleout_sshd_start_in (const char  *netns,
+                                               const char  *address,
+                                               const char  *hostname,
+                                               GError     **error);
 void         loom_scaleout_sshd_stop       (LoomScaleoutSshd *sshd);
 /* `ssh -p PORT -i KEY -o BatchMode=yes … root@127.0.0.1 -- COMMAND`,
  * with @script on stdin. */
@@ -182,6 +217,13 @@ typedef struct
 LoomScaleoutNet *loom_scaleout_net_new     (guint     n_hosts,
                                             GError  **error);
 void         loom_scaleout_net_free        (LoomScaleoutNet *net);
+
+/* An address of this host that is not loopback: a veth link in the root
+ * namespace (10.252.X.Y/32, from the pid), for a controller whose
+ * launcher refuses loopback while its engines run on this machine
+ * (Slurm's one node, say).  Removed by the cleanup, or by _remove. */
+char        *loom_scaleout_host_address_add    (GError **error);
+void         loom_scaleout_host_address_remove (void);
 
 /* Everything that crosses @ifname (in the root namespace) while it runs:
  * a raw AF_PACKET socket read by a thread. */

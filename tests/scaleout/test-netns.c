@@ -1,15 +1,19 @@
-/* test-netns.c: a controller and engines on two "hosts"
+/* test-netns.c: a controller and engines on two "hosts", through launchers
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * Two network namespaces on a bridge stand in for hosts A (10.251.0.1) and
- * B (10.251.0.2).  The controller listens on A's address (--ip, --location);
- * engines run in B (nsenter --net, and a UTS namespace of their own so they
- * report B's host name) and one in A; the client runs in B.  Nothing
- * connects to these addresses from the root namespace, where they do not
- * exist.  A raw AF_PACKET socket on B's end of the bridge records every
- * frame: the ZMTP greetings name CURVE, and no parameter string crosses in
- * plaintext.  Killing B's engines mid-job requeues their tasks on A's.
+ * B (10.251.0.2), each with a host name of its own (unshare --uts).  In A,
+ * `loomctl cluster start --ip A --location A -n 1` starts the controller
+ * and one local engine; `loomctl engines add 4 --launcher ssh --host B`
+ * starts four engines on B through an sshd that runs in B.  Every client
+ * runs inside a namespace; nothing connects to these addresses from the
+ * root namespace, where they do not exist.  A raw AF_PACKET socket on B's
+ * end of the bridge records every frame: the ZMTP greetings name CURVE, and
+ * no parameter string crosses in plaintext.  Every engine estimates its
+ * clock's offset to the controller's within the uncertainty it reports.  Killing the engine processes
+ * in B mid-job requeues their tasks on A's engine; `cluster stop` from A
+ * leaves nothing on either host.
  */
 
 #include "config.h"
@@ -23,45 +27,30 @@
 /* Appears in every task's parameters and output, never on the wire. */
 #define PROBE "loomPlaintextProbe"
 
-static GSubprocess *
-spawn_engine (LoomScaleoutNet        *net,
-              guint                   host,
-              LoomScaleoutController *ctl)
+/* Kills, as a host's crash would, every loom-engine process in @netns;
+ * how many. */
+static guint
+kill_engines_in (const char *netns)
 {
-  g_autofree char *net_opt = g_strdup_printf ("--net=%s", net->netns_path[host]);
-  g_autofree char *hostname = g_strdup_printf ("loom-test-%c", 'a' + host);
-  g_autofree char *log_name = g_strdup_printf ("engines-%c.log", 'a' + host);
-  g_autofree char *log = loom_scaleout_path (log_name);
-  g_autofree char *script = g_strdup_printf ("hostname %s && exec \"$0\" \"$@\"", hostname);
-  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
-  g_auto(GStrv) env = loom_scaleout_environ (NULL);
-  g_autoptr(GError) error = NULL;
-  GSubprocess *proc;
+  g_autofree char *pids = NULL;
+  g_auto(GStrv) lines = NULL;
+  guint killed = 0;
 
-  /* nsenter switches only the network (ip netns exec would remount /sys);
-   * unshare --uts gives the host its own name; both exec, so the pid is
-   * the engine's. */
-  g_subprocess_launcher_set_environ (launcher, env);
-  g_subprocess_launcher_set_stdout_file_path (launcher, log);
-  g_subprocess_launcher_set_stderr_file_path (launcher, log);
-  proc = g_subprocess_launcher_spawn (launcher, &error, "nsenter", net_opt, "unshare", "--uts", "sh", "-c", script,
-                                      g_getenv ("LOOM_ENGINE"), "--connection", ctl->engine_file, NULL);
-  g_assert_no_error (error);
-  loom_scaleout_track_pid (atoi (g_subprocess_get_identifier (proc)), "loom-engine");
-  return proc;
-}
+  g_assert_cmpint (loom_scaleout_run (&pids, NULL, "ip", "netns", "pids", netns, NULL), ==, 0);
+  lines = g_strsplit (pids, "\n", -1);
+  for (guint i = 0; lines[i]; i++)
+    {
+      GPid pid = atoi (lines[i]);
+      g_autofree char *comm_path = g_strdup_printf ("/proc/%d/comm", (int) pid);
+      g_autofree char *comm = NULL;
 
-static void
-stop_engine (GSubprocess *proc,
-             int          sig)
-{
-  const char *id = g_subprocess_get_identifier (proc);
-  GPid pid = id ? atoi (id) : 0;
-
-  g_subprocess_send_signal (proc, sig);
-  g_subprocess_wait (proc, NULL, NULL);
-  if (pid)
-    loom_scaleout_untrack_pid (pid);
+      if (pid > 0 && g_file_get_contents (comm_path, &comm, NULL, NULL) && g_str_equal (g_strstrip (comm), "loom-engine"))
+        {
+          kill (pid, SIGKILL);
+          killed++;
+        }
+    }
+  return killed;
 }
 
 static gboolean
@@ -82,20 +71,24 @@ static void
 test_two_hosts (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) engines_b = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GSubprocess) engine_a = NULL;
   g_autoptr(GBytes) wire = NULL;
   g_autofree char *json = NULL;
   g_autofree char *veth_b = NULL;
+  g_autofree char *ip = NULL;
+  g_autofree char *location = NULL;
+  g_autofree char *err = NULL;
   LoomScaleoutCapture *capture;
   LoomScaleoutController *ctl;
+  LoomScaleoutSshd *sshd;
   LoomScaleoutNet *net;
   gint64 begin;
   gint64 engine_a_id = -1;
   guint frames = 0;
   double seconds;
 
-  if (!loom_scaleout_require_netns ())
+  if (!loom_scaleout_require_netns () ||
+      !loom_scaleout_require_programs ((const char * const[]) { "/usr/sbin/sshd", "ssh-keygen", NULL }, "openssh-server") ||
+      !loom_scaleout_require_programs ((const char * const[]) { "ssh", NULL }, "openssh-client"))
     return;
 
   begin = g_get_monotonic_time ();
@@ -104,13 +97,21 @@ test_two_hosts (void)
   g_test_message ("namespaces %s (%s) and %s (%s) on bridge %s in %.2f s", net->netns[0], net->address[0],
                   net->netns[1], net->address[1], net->bridge, loom_scaleout_seconds_since (begin));
 
+  /* B's sshd, on B's address, named loom-test-b. */
+  sshd = loom_scaleout_sshd_start_in (net->netns[1], net->address[1], "loom-test-b", &error);
+  g_assert_no_error (error);
+
   /* B's end of its veth pair, in the root namespace: all of B's traffic. */
   veth_b = g_strdup_printf ("lt%db", (int) getpid ());
   capture = loom_scaleout_capture_start (veth_b, &error);
   g_assert_no_error (error);
 
-  /* The controller on A's address; what it advertises is that address. */
-  ctl = loom_scaleout_controller_start ("hosts", net->address[0], net->address[0], net->netns[0]);
+  /* The controller in A on A's address, with one local engine. */
+  ip = g_strdup_printf ("--ip=%s", net->address[0]);
+  location = g_strdup_printf ("--location=%s", net->address[0]);
+  ctl = loom_scaleout_cluster_start_on ("hosts", net->netns[0], "loom-test-a",
+                                        (const char * const[]) { ip, location, "-n", "1", NULL }, NULL, &err);
+  g_assert_nonnull (ctl);
   g_file_get_contents (ctl->engine_file, &json, NULL, &error);
   g_assert_no_error (error);
   {
@@ -125,18 +126,29 @@ test_two_hosts (void)
     g_assert_true (g_str_has_prefix (json_object_get_string_member (conn, "client_url"), prefix));
   }
 
-  /* 4 engines on B */
-  begin = g_get_monotonic_time ();
-  for (guint i = 0; i < 4; i++)
-    g_ptr_array_add (engines_b, spawn_engine (net, 1, ctl));
-  seconds = loom_scaleout_wait_engines (ctl, 4, begin, 30);
-  g_assert_cmpfloat (seconds, >=, 0);
-  g_test_message ("netns (4 engines in B, controller in A, CURVE over the bridge): registered %.3f s after start",
-                  seconds);
+  /* 4 engines on B, over ssh from A. */
+  {
+    g_autofree char *host = g_strdup_printf ("--host=%s@%s:4", g_get_user_name (), net->address[1]);
+    g_autofree char *port = g_strdup_printf ("--ssh-port=%u", sshd->port);
+    g_autofree char *identity = g_strdup_printf ("--identity=%s", sshd->key);
+    g_autofree char *known = g_strdup_printf ("--ssh-option=UserKnownHostsFile=%s/known_hosts", sshd->dir);
+    g_autofree char *engine = g_strdup_printf ("--engine-path=%s", g_getenv ("LOOM_ENGINE"));
+    g_autofree char *marker = g_strdup_printf ("--launcher-option=env=LOOM_SCALEOUT_RUN=%s", loom_scaleout_dir ());
+    g_autofree char *tmp = loom_scaleout_path ("ssh-tmp");
+    g_autofree char *tmpdir = g_strdup_printf ("--launcher-option=env=TMPDIR=%s", tmp);
+    g_autofree char *out = NULL;
 
-  /* and one on A */
-  engine_a = spawn_engine (net, 0, ctl);
-  g_assert_cmpfloat (loom_scaleout_wait_engines (ctl, 5, g_get_monotonic_time (), 30), >=, 0);
+    g_mkdir_with_parents (tmp, 0700);
+    begin = g_get_monotonic_time ();
+    g_assert_cmpint (loom_scaleout_loomctl (ctl, net->netns[0], &out, &err, "engines", "add", "4", "--launcher=ssh",
+                                            host, port, identity, known, "--ssh-config=/dev/null",
+                                            "--ssh-option=IdentitiesOnly=yes",
+                                            "--ssh-option=StrictHostKeyChecking=accept-new",
+                                            "--ssh-option=LogLevel=ERROR", engine, marker, tmpdir, NULL), ==, 0);
+    seconds = loom_scaleout_seconds_since (begin);
+    g_test_message ("netns: engines add 4 --launcher ssh (sshd in B, controller in A, CURVE over the bridge): "
+                    "registered in %.3f s: %s", seconds, g_strstrip (out));
+  }
 
   /* The engines report their own host; the controller its own. */
   {
@@ -146,12 +158,15 @@ test_two_hosts (void)
     guint on_a = 0;
     guint on_b = 0;
 
+    g_assert_cmpstr (json_object_get_string_member (json_object_get_object_member (root, "controller"), "host"), ==,
+                     "loom-test-a");
     for (guint i = 0; i < json_array_get_length (engines); i++)
       {
-        const char *host = json_object_get_string_member (json_array_get_object_element (engines, i), "host");
+        JsonObject *e = json_array_get_object_element (engines, i);
+        const char *host = json_object_get_string_member (e, "host");
 
         if (g_str_equal (host, "loom-test-a"))
-          engine_a_id = json_object_get_int_member (json_array_get_object_element (engines, i), "id");
+          engine_a_id = json_object_get_int_member (e, "id");
         on_a += g_str_equal (host, "loom-test-a");
         on_b += g_str_equal (host, "loom-test-b");
       }
@@ -159,10 +174,48 @@ test_two_hosts (void)
     g_assert_cmpuint (on_b, ==, 4);
   }
 
+  /* Each engine tells its clock's offset to the controller's, from its
+   * heartbeats (the engines in B run under another host name, so they
+   * estimate it).  It is one physical clock: every estimate is within the
+   * uncertainty it reports, half its best round trip. */
+  {
+    gint64 deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+    guint told = 0;
+
+    while (told < 5)
+      {
+        g_autoptr(JsonNode) status = loom_scaleout_status (ctl);
+        JsonArray *engines = json_object_get_array_member (json_node_get_object (status), "engines");
+
+        told = 0;
+        for (guint i = 0; i < json_array_get_length (engines); i++)
+          {
+            JsonObject *e = json_array_get_object_element (engines, i);
+            gint64 offset, uncertainty;
+
+            if (!json_object_has_member (e, "clock_uncertainty"))
+              continue;
+            offset = json_object_get_int_member (e, "clock_offset");
+            uncertainty = json_object_get_int_member (e, "clock_uncertainty");
+            g_assert_cmpint (uncertainty, >=, 0);
+            g_assert_cmpint (ABS (offset), <=, uncertainty);
+            told++;
+          }
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        if (told < 5)
+          g_usleep (100 * 1000);
+      }
+    {
+      g_autofree char *out = NULL;
+
+      g_assert_cmpint (loom_scaleout_loomctl (ctl, net->netns[0], &out, NULL, "cluster", "status", NULL), ==, 0);
+      g_test_message ("%s", strstr (out, "\n  ID ") ? strstr (out, "\n  ID ") + 1 : out);
+    }
+  }
+
   /* A client on B: a map whose parameters and results carry the probe. */
   {
     g_autofree char *out = NULL;
-    g_autofree char *err = NULL;
 
     g_assert_cmpint (loom_scaleout_loomctl (ctl, net->netns[1], &out, &err, "map", "echo", "--sweep",
                                             "word=" PROBE "Alpha," PROBE "Beta," PROBE "Gamma", NULL), ==, 0);
@@ -177,7 +230,7 @@ test_two_hosts (void)
   /* The seed from a client on A. */
   loom_scaleout_assert_seed (ctl, net->netns[0]);
 
-  /* Kill B's engines mid-job: their tasks run again on A's engine. */
+  /* Kill B's engine processes mid-job: their tasks run again on A's. */
   {
     g_autofree char *out = NULL;
     g_autofree char *job = NULL;
@@ -198,8 +251,7 @@ test_two_hosts (void)
         g_assert_cmpint (g_get_monotonic_time (), <, deadline);
         g_usleep (20 * 1000);
       }
-    for (guint i = 0; i < engines_b->len; i++)
-      stop_engine (g_ptr_array_index (engines_b, i), SIGKILL);
+    g_assert_cmpuint (kill_engines_in (net->netns[1]), ==, 4);
     g_assert_cmpint (loom_scaleout_loomctl (ctl, net->netns[1], &out, NULL, "get", job, NULL), ==, 0);
     g_test_message ("after killing B's engines: %s", out);
     for (guint t = 0; t < 6; t++)
@@ -242,9 +294,10 @@ test_two_hosts (void)
   }
   g_assert_false (contains (wire, PROBE, strlen (PROBE)));
 
-  /* Stop: the engines, the controller, then the namespaces, empty. */
-  stop_engine (engine_a, SIGTERM);
-  loom_scaleout_controller_stop (ctl);
+  /* Stop from A: the controller, A's engine, and over ssh what is left of
+   * B's process group; then sshd, and the namespaces are empty. */
+  loom_scaleout_cluster_stop (ctl);
+  loom_scaleout_sshd_stop (sshd);
   loom_scaleout_assert_nothing_left ();
   for (guint i = 0; i < net->n_hosts; i++)
     {

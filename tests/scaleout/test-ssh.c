@@ -1,15 +1,15 @@
-/* test-ssh.c: engines started over a real ssh
+/* test-ssh.c: engines started over a real ssh, by the ssh launcher
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  *
  * A throwaway sshd on 127.0.0.1 (its own host key, one authorised key,
- * nothing of ~/.ssh or /etc/ssh read) stands in for a remote host.  What
- * the ssh launcher will do is done here by hand: a small script fed to
- * `ssh HOST -- sh -` exports the engine connection file's JSON as
- * LOOM_CONNECTION, writes it to a private temporary file, starts the
- * engines in a process group of their own with `--connection` that file,
- * and prints the group's and the engines' pids.  The engines run a
- * command job; killing the process group over ssh leaves nothing.
+ * nothing of ~/.ssh or /etc/ssh read) stands in for a remote host.
+ * `loomctl cluster start --launcher ssh --host …` starts the engines there:
+ * one `ssh -- sh -` per host whose script exports the connection and
+ * starts the engines in a session of their own.  They get their
+ * connection in the environment, run a command job, `engines add` puts
+ * more on a second "host" (localhost), and `cluster stop` leaves nothing
+ * on either.
  */
 
 #include "config.h"
@@ -23,242 +23,259 @@
 
 #define ROUNDS 3
 
-/* @text in single quotes for sh. */
-static char *
-sh_quote (const char *text)
-{
-  g_autoptr(GString) quoted = g_string_new ("'");
+static LoomScaleoutSshd *sshd;
 
-  for (const char *c = text; *c; c++)
-    if (*c == '\'')
-      g_string_append (quoted, "'\\''");
-    else
-      g_string_append_c (quoted, *c);
-  g_string_append_c (quoted, '\'');
-  return g_string_free (g_steal_pointer (&quoted), FALSE);
+/* The ssh launcher's options for the test's sshd. */
+static GPtrArray *
+ssh_args (const char *host)
+{
+  GPtrArray *args = g_ptr_array_new_with_free_func (g_free);
+  g_autofree char *known = g_build_filename (sshd->dir, "known_hosts", NULL);
+  g_autofree char *tmp = loom_scaleout_path ("ssh-tmp");
+
+  g_mkdir_with_parents (tmp, 0700);
+  g_ptr_array_add (args, g_strdup ("--launcher=ssh"));
+  g_ptr_array_add (args, g_strdup_printf ("--host=%s", host));
+  g_ptr_array_add (args, g_strdup_printf ("--ssh-port=%u", sshd->port));
+  g_ptr_array_add (args, g_strdup_printf ("--identity=%s", sshd->key));
+  /* nothing of ~/.ssh or /etc/ssh/ssh_config */
+  g_ptr_array_add (args, g_strdup ("--ssh-config=/dev/null"));
+  g_ptr_array_add (args, g_strdup ("--ssh-option=IdentitiesOnly=yes"));
+  g_ptr_array_add (args, g_strdup_printf ("--ssh-option=UserKnownHostsFile=%s", known));
+  g_ptr_array_add (args, g_strdup ("--ssh-option=StrictHostKeyChecking=accept-new"));
+  g_ptr_array_add (args, g_strdup ("--ssh-option=LogLevel=ERROR"));
+  g_ptr_array_add (args, g_strdup_printf ("--engine-path=%s", g_getenv ("LOOM_ENGINE")));
+  /* the run marker, by which the test finds anything left; the engines'
+   * log under the test's private directory */
+  g_ptr_array_add (args, g_strdup_printf ("--launcher-option=env=LOOM_SCALEOUT_RUN=%s", loom_scaleout_dir ()));
+  g_ptr_array_add (args, g_strdup_printf ("--launcher-option=env=TMPDIR=%s", tmp));
+  return args;
 }
 
-/* The script a launcher feeds to `ssh HOST -- sh -` to start @n engines.
- * It prints "group PGID", "dir DIR" and one "engine PID" per engine. */
-static char *
-engine_script (const char *connection_json,
-               guint       n)
-{
-  g_autofree char *json = sh_quote (connection_json);
-  g_autofree char *engine = sh_quote (g_getenv ("LOOM_ENGINE"));
-  g_autofree char *marker = sh_quote (loom_scaleout_dir ());
-  g_autofree char *tmp_path = loom_scaleout_path ("ssh-tmp");
-  g_autofree char *tmp = sh_quote (tmp_path);
-
-  return g_strdup_printf (
-    "set -eu\n"
-    "umask 077\n"
-    /* how the test finds what the engines left, if anything */
-    "LOOM_SCALEOUT_RUN=%s; export LOOM_SCALEOUT_RUN\n"
-    /* the private file goes below the test's private directory, which
-     * the test removes even when it fails */
-    "TMPDIR=%s; export TMPDIR\n"
-    /* engines do not read it yet: they get the file below too */
-    "LOOM_CONNECTION=%s; export LOOM_CONNECTION\n"
-    "dir=$(mktemp -d \"${TMPDIR:-/tmp}/loom-engine.XXXXXX\")\n"
-    "printf '%%s\\n' \"$LOOM_CONNECTION\" > \"$dir/connection.json\"\n"
-    "echo \"dir $dir\"\n"
-    /* setsid: a process group of their own, so stop is one kill; the
-     * group's leader prints the engines' pids, then lets go of ssh's pipe */
-    "setsid sh -c '\n"
-    "  i=0\n"
-    "  while [ $i -lt %u ]; do\n"
-    "    exec_engine() { exec \"$1\" --connection \"$2\"; }\n"
-    "    exec_engine \"$1\" \"$2\" </dev/null >>\"$3\" 2>&1 &\n"
-    "    echo \"engine $!\"\n"
-    "    i=$((i + 1))\n"
-    "  done\n"
-    "  exec >/dev/null 2>&1\n"
-    "  wait\n"
-    "' sh %s \"$dir/connection.json\" \"$dir/engines.log\" </dev/null &\n"
-    "echo \"group $!\"\n",
-    marker, tmp, json, n, engine);
-}
-
-typedef struct
-{
-  GPid   group;
-  char  *dir;
-  GArray *engines;
-} Remote;
-
-static void
-remote_clear (Remote *r)
-{
-  g_clear_pointer (&r->dir, g_free);
-  g_clear_pointer (&r->engines, g_array_unref);
-}
-
-static void
-parse_remote (const char *out,
-              guint       n,
-              Remote     *r)
-{
-  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
-
-  r->engines = g_array_new (FALSE, FALSE, sizeof (GPid));
-  for (guint i = 0; lines[i]; i++)
-    {
-      if (g_str_has_prefix (lines[i], "group "))
-        r->group = atoi (lines[i] + 6);
-      else if (g_str_has_prefix (lines[i], "dir "))
-        r->dir = g_strdup (lines[i] + 4);
-      else if (g_str_has_prefix (lines[i], "engine "))
-        {
-          GPid pid = atoi (lines[i] + 7);
-          g_array_append_val (r->engines, pid);
-        }
-    }
-  g_assert_cmpint (r->group, >, 0);
-  g_assert_nonnull (r->dir);
-}
-
-/* The engines' pids come from the group leader, which may print them a
- * moment after ssh returned: ask the remote host for the group's members. */
-static GArray *
-group_members (LoomScaleoutSshd *sshd,
-               GPid              group)
-{
-  g_autofree char *command = g_strdup_printf ("pgrep -g %d || true", (int) group);
-  g_autofree char *out = NULL;
-  g_auto(GStrv) lines = NULL;
-  GArray *pids = g_array_new (FALSE, FALSE, sizeof (GPid));
-
-  loom_scaleout_ssh (sshd, command, NULL, &out, NULL);
-  lines = g_strsplit (out ? out : "", "\n", -1);
-  for (guint i = 0; lines[i]; i++)
-    {
-      GPid pid = atoi (g_strstrip (lines[i]));
-
-      if (pid > 0)
-        g_array_append_val (pids, pid);
-    }
-  return pids;
-}
-
-static void
-test_command_job (void)
+static gboolean
+require_sshd (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autofree char *json = NULL;
-  LoomScaleoutSshd *sshd;
-  LoomScaleoutController *ctl;
 
   if (!loom_scaleout_require_root ("an sshd that logs in as root with a throwaway key") ||
       !loom_scaleout_require_programs ((const char * const[]) { "/usr/sbin/sshd", "ssh-keygen", NULL }, "openssh-server") ||
       !loom_scaleout_require_programs ((const char * const[]) { "ssh", NULL }, "openssh-client") ||
       !loom_scaleout_require_programs ((const char * const[]) { "setsid", NULL }, "util-linux"))
-    return;
-
-  sshd = loom_scaleout_sshd_start (&error);
-  g_assert_no_error (error);
-  {
-    gint64 begin = g_get_monotonic_time ();
-    g_autofree char *out = NULL;
-
-    g_assert_cmpint (loom_scaleout_ssh (sshd, "echo hello", NULL, &out, NULL), ==, 0);
-    g_assert_cmpstr (out, ==, "hello\n");
-    g_test_message ("sshd on 127.0.0.1:%u (pid %d); one `ssh ... echo hello` took %.3f s", sshd->port, (int) sshd->pid,
-                    loom_scaleout_seconds_since (begin));
-  }
-
-  ctl = loom_scaleout_controller_start ("ssh", "127.0.0.1", NULL, NULL);
-  g_file_get_contents (ctl->engine_file, &json, NULL, &error);
-  {
-    g_autofree char *tmp = loom_scaleout_path ("ssh-tmp");
-    g_assert_cmpint (g_mkdir (tmp, 0700), ==, 0);
-  }
-  g_assert_no_error (error);
-
-  for (guint round = 0; round < ROUNDS; round++)
+    return FALSE;
+  if (sshd == NULL)
     {
-      g_autofree char *script = engine_script (json, 4);
-      g_autofree char *out = NULL;
-      g_autofree char *err = NULL;
-      g_autoptr(GArray) members = NULL;
-      g_autoptr(GArray) pids = NULL;
       gint64 begin = g_get_monotonic_time ();
-      Remote remote = { 0 };
-      double seconds;
+      g_autofree char *out = NULL;
 
-      g_assert_cmpint (loom_scaleout_ssh (sshd, "sh -", script, &out, &err), ==, 0);
-      g_assert_cmpstr (err, ==, "");
-      parse_remote (out, 4, &remote);
-      seconds = loom_scaleout_wait_engines (ctl, 4, begin, 30);
-      g_assert_cmpfloat (seconds, >=, 0);
-      g_test_message ("ssh (one `ssh -- sh -` for 4 engines), round %u: registered %.3f s after ssh started (%s)",
-                      round + 1, seconds, g_strstrip (out));
-      g_array_append_val (times, seconds);
-
-      /* The engines the controller sees are those of the remote group,
-       * and they were handed LOOM_CONNECTION. */
-      pids = loom_scaleout_engine_pids (ctl);
-      members = group_members (sshd, remote.group);
-      g_assert_cmpuint (pids->len, ==, 4);
-      for (guint i = 0; i < pids->len; i++)
-        {
-          GPid pid = g_array_index (pids, GPid, i);
-          g_autofree char *env_json = loom_scaleout_pid_getenv (pid, "LOOM_CONNECTION");
-          gboolean member = FALSE;
-
-          for (guint j = 0; j < members->len; j++)
-            member |= g_array_index (members, GPid, j) == pid;
-          g_assert_true (member);
-          g_assert_cmpstr (env_json, ==, json);
-        }
-
-      if (round == 0)
-        {
-          g_autofree char *job_out = NULL;
-          g_autofree char *job_err = NULL;
-
-          g_assert_cmpint (loom_scaleout_loomctl (ctl, NULL, &job_out, &job_err, "run", "--sweep", "x=range:0:8", "--",
-                                                  "echo", "task {x}", NULL), ==, 0);
-          g_assert_cmpstr (job_out, ==, "task 0\ntask 1\ntask 2\ntask 3\ntask 4\ntask 5\ntask 6\ntask 7\n");
-        }
-
-      /* stop: one kill of the process group, over ssh */
-      {
-        g_autofree char *kill_command = g_strdup_printf ("kill -TERM -- -%d", (int) remote.group);
-        g_autofree char *rm_command = g_strdup_printf ("rm -rf -- '%s'", remote.dir);
-
-        g_assert_cmpint (loom_scaleout_ssh (sshd, kill_command, NULL, NULL, NULL), ==, 0);
-        for (guint i = 0; i < pids->len; i++)
-          g_assert_true (loom_scaleout_wait_pid_gone (g_array_index (pids, GPid, i), 10));
-        g_assert_true (loom_scaleout_wait_pid_gone (remote.group, 10));
-        g_assert_cmpint (loom_scaleout_ssh (sshd, rm_command, NULL, NULL, NULL), ==, 0);
-        g_assert_false (g_file_test (remote.dir, G_FILE_TEST_EXISTS));
-      }
-      /* Not `pgrep -g GROUP` again: pids wrap within seconds on a busy
-       * machine, and another's process group may have that number by now.
-       * Every engine carries the run marker: none may be left. */
-      loom_scaleout_assert_nothing_left ();
-      {
-        gint64 deadline = g_get_monotonic_time () + 15 * G_USEC_PER_SEC;
-
-        for (;;)
-          {
-            g_autofree char *ids = NULL;
-
-            g_assert_cmpint (loom_scaleout_loomctl (ctl, NULL, &ids, NULL, "ids", NULL), ==, 0);
-            if (g_str_equal (g_strstrip (ids), "[]"))
-              break;
-            g_assert_cmpint (g_get_monotonic_time (), <, deadline);
-            g_usleep (50 * 1000);
-          }
-      }
-      remote_clear (&remote);
+      sshd = loom_scaleout_sshd_start (&error);
+      g_assert_no_error (error);
+      g_assert_cmpint (loom_scaleout_ssh (sshd, "echo hello", NULL, &out, NULL), ==, 0);
+      g_assert_cmpstr (out, ==, "hello\n");
+      g_test_message ("sshd on 127.0.0.1:%u (pid %d); up and one `ssh … echo hello` in %.3f s", sshd->port,
+                      (int) sshd->pid, loom_scaleout_seconds_since (begin));
     }
-  g_test_message ("ssh: median %.3f s until 4 engines registered (%u rounds)", loom_scaleout_median (times), ROUNDS);
+  return TRUE;
+}
 
-  loom_scaleout_controller_stop (ctl);
-  loom_scaleout_sshd_stop (sshd);
+/* The engines' LOOM_LAUNCH_JOB values and how many engines carry each. */
+static GHashTable *
+launch_jobs (LoomScaleoutController *ctl,
+             const char             *engine_json)
+{
+  g_autoptr(GArray) pids = loom_scaleout_engine_pids (ctl);
+  GHashTable *jobs = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < pids->len; i++)
+    {
+      GPid pid = g_array_index (pids, GPid, i);
+      g_autofree char *env_json = loom_scaleout_pid_getenv (pid, "LOOM_CONNECTION");
+      g_autofree char *launcher = loom_scaleout_pid_getenv (pid, "LOOM_LAUNCHER");
+      char *job = loom_scaleout_pid_getenv (pid, "LOOM_LAUNCH_JOB");
+
+      /* Handed the engine file's JSON, not the client's, in the environment. */
+      g_assert_cmpstr (env_json, ==, engine_json);
+      g_assert_cmpstr (launcher, ==, "ssh");
+      g_assert_true (g_str_has_prefix (job, "ssh-"));
+      g_hash_table_insert (jobs, job, GUINT_TO_POINTER (GPOINTER_TO_UINT (g_hash_table_lookup (jobs, job)) + 1));
+    }
+  return jobs;
+}
+
+static void
+assert_gone (GArray *pids)
+{
+  for (guint i = 0; i < pids->len; i++)
+    g_assert_true (loom_scaleout_wait_pid_gone (g_array_index (pids, GPid, i), 15));
+}
+
+static void
+test_command_job (void)
+{
+  g_autofree char *target = NULL;
+  const guint sizes[] = { 4, 16 };
+
+  if (!require_sshd ())
+    return;
+  target = g_strdup_printf ("%s@127.0.0.1", g_get_user_name ());
+
+  for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
+    {
+      g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
+      guint n = sizes[s];
+
+      for (guint round = 0; round < ROUNDS; round++)
+        {
+          g_autofree char *host = g_strdup_printf ("%s:%u", target, n);
+          g_autoptr(GPtrArray) args = ssh_args (host);
+          g_autofree char *n_text = g_strdup_printf ("%u", n);
+          g_autofree char *engine_json = NULL;
+          g_autofree char *err = NULL;
+          g_autoptr(GArray) pids = NULL;
+          g_autoptr(GHashTable) jobs = NULL;
+          LoomScaleoutController *ctl;
+          double seconds;
+
+          g_ptr_array_insert (args, 0, g_strdup ("--ip=127.0.0.1"));
+          g_ptr_array_insert (args, 1, g_strdup ("-n"));
+          g_ptr_array_insert (args, 2, g_strdup (n_text));
+          g_ptr_array_add (args, NULL);
+          ctl = loom_scaleout_cluster_start ("ssh", NULL, (const char * const *) args->pdata, &seconds, &err);
+          g_assert_nonnull (ctl);
+          g_test_message ("ssh launcher, %u engines, round %u: cluster start until all registered %.3f s", n,
+                          round + 1, seconds);
+          g_array_append_val (times, seconds);
+
+          g_file_get_contents (ctl->engine_file, &engine_json, NULL, NULL);
+          g_assert_nonnull (engine_json);
+          pids = loom_scaleout_engine_pids (ctl);
+          g_assert_cmpuint (pids->len, ==, n);
+          jobs = launch_jobs (ctl, engine_json);
+          /* The status says who started each engine, and its job. */
+          loom_scaleout_assert_launched (ctl, "ssh");
+          /* one host, one group */
+          g_assert_cmpuint (g_hash_table_size (jobs), ==, 1);
+
+          if (s == 0 && round == 0)
+            {
+              g_autofree char *job_out = NULL;
+              g_autofree char *add_out = NULL;
+              g_autofree char *add_err = NULL;
+              g_autofree char *second = g_strdup_printf ("%s@localhost", g_get_user_name ());
+              g_autoptr(GPtrArray) add = ssh_args (second);
+              g_autoptr(GPtrArray) add_argv = g_ptr_array_new ();
+              g_autoptr(GArray) all = NULL;
+              g_autoptr(GHashTable) all_jobs = NULL;
+              g_autoptr(GList) counts = NULL;
+              guint total = 0;
+
+              g_assert_cmpint (loom_scaleout_loomctl (ctl, NULL, &job_out, NULL, "run", "--sweep", "x=range:0:8", "--",
+                                                      "echo", "task {x}", NULL), ==, 0);
+              g_assert_cmpstr (job_out, ==, "task 0\ntask 1\ntask 2\ntask 3\ntask 4\ntask 5\ntask 6\ntask 7\n");
+
+              /* engines add over ssh to a second name of this host:
+               * 3 engines, two groups: the launcher records both. */
+              {
+                g_autofree char *out = NULL;
+                g_autofree char *e = NULL;
+                g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+
+                g_ptr_array_add (argv, g_strdup (g_getenv ("LOOMCTL")));
+                g_ptr_array_add (argv, g_strdup ("engines"));
+                g_ptr_array_add (argv, g_strdup ("add"));
+                g_ptr_array_add (argv, g_strdup ("3"));
+                g_ptr_array_add (argv, g_strdup ("--profile=ssh"));
+                for (guint i = 0; i < add->len; i++)
+                  g_ptr_array_add (argv, g_strdup (g_ptr_array_index (add, i)));
+                /* 127.0.0.1:1 first, then localhost for the rest */
+                g_ptr_array_add (argv, g_strdup_printf ("--host=%s:1", target));
+                g_ptr_array_add (argv, NULL);
+                g_assert_cmpint (loom_scaleout_runv ((const char * const *) argv->pdata, NULL, NULL, &add_out,
+                                                     &add_err), ==, 0);
+                g_test_message ("engines add 3 --launcher ssh --host localhost --host 127.0.0.1:1: %s",
+                                g_strstrip (add_out));
+              }
+              all = loom_scaleout_engine_pids (ctl);
+              g_assert_cmpuint (all->len, ==, n + 3);
+              all_jobs = launch_jobs (ctl, engine_json);
+              g_assert_cmpuint (g_hash_table_size (all_jobs), ==, 3);
+              counts = g_hash_table_get_values (all_jobs);
+              for (GList *l = counts; l; l = l->next)
+                total += GPOINTER_TO_UINT (l->data);
+              g_assert_cmpuint (total, ==, n + 3);
+              g_array_append_vals (pids, all->data, all->len);
+            }
+
+          /* stop: the controller, then every recorded launcher (one
+           * kill of each process group over ssh) */
+          loom_scaleout_cluster_stop (ctl);
+          assert_gone (pids);
+          loom_scaleout_assert_nothing_left ();
+          {
+            g_autofree char *record = loom_scaleout_path ("xdg-state/loom/ssh/launchers.json");
+
+            g_assert_false (g_file_test (record, G_FILE_TEST_EXISTS));
+          }
+        }
+      g_test_message ("figure: ssh launcher, %u engines: median %.3f s from cluster start until all registered "
+                      "(%u rounds)", n, loom_scaleout_median (times), ROUNDS);
+    }
+}
+
+/* The controller killed: its engines would wait for it for two minutes;
+ * `cluster stop` finds them in the launcher's record and kills their
+ * process group over ssh. */
+static void
+test_stop_without_controller (void)
+{
+  g_autofree char *host = NULL;
+  g_autoptr(GPtrArray) args = NULL;
+  g_autoptr(GArray) pids = NULL;
+  g_autofree char *err = NULL;
+  LoomScaleoutController *ctl;
+  gint64 begin;
+
+  if (!require_sshd ())
+    return;
+  host = g_strdup_printf ("%s@127.0.0.1:3", g_get_user_name ());
+  args = ssh_args (host);
+  g_ptr_array_insert (args, 0, g_strdup ("--ip=127.0.0.1"));
+  g_ptr_array_insert (args, 1, g_strdup ("--engines=3"));
+  g_ptr_array_insert (args, 2, g_strdup ("--reconnect-timeout=120"));
+  g_ptr_array_add (args, NULL);
+  ctl = loom_scaleout_cluster_start ("crash", NULL, (const char * const *) args->pdata, NULL, &err);
+  g_assert_nonnull (ctl);
+  pids = loom_scaleout_engine_pids (ctl);
+  g_assert_cmpuint (pids->len, ==, 3);
+
+  loom_scaleout_cluster_crash (ctl);
+  for (guint i = 0; i < pids->len; i++)
+    g_assert_true (loom_scaleout_pid_alive (g_array_index (pids, GPid, i)));
+  begin = g_get_monotonic_time ();
+  loom_scaleout_cluster_stop (ctl);
+  assert_gone (pids);
+  g_test_message ("cluster stop without a controller: the ssh launcher's engines gone in %.2f s",
+                  loom_scaleout_seconds_since (begin));
+  loom_scaleout_assert_nothing_left ();
+}
+
+/* A host that is not this one, and a controller only this machine can
+ * reach: refused before anything starts. */
+static void
+test_loopback_refused (void)
+{
+  const char *args[] = {
+    "--ip=127.0.0.1", "-n", "2", "--launcher=ssh", "--host=nowhere.invalid", NULL,
+  };
+  g_autofree char *err = NULL;
+  LoomScaleoutController *ctl;
+
+  if (!require_sshd ())
+    return;
+  ctl = loom_scaleout_cluster_start ("refused", NULL, args, NULL, &err);
+  g_assert_null (ctl);
+  g_assert_nonnull (strstr (err, "only this machine can reach"));
+  g_assert_nonnull (strstr (err, "--ip 0.0.0.0"));
+  g_assert_nonnull (strstr (err, "nothing was left running"));
   loom_scaleout_assert_nothing_left ();
 }
 
@@ -271,8 +288,12 @@ main (int   argc,
   loom_scaleout_init (&argc, &argv);
 
   g_test_add_func ("/loom/scaleout/ssh/command-job", test_command_job);
+  g_test_add_func ("/loom/scaleout/ssh/loopback-refused", test_loopback_refused);
+  g_test_add_func ("/loom/scaleout/ssh/stop-without-controller", test_stop_without_controller);
 
   status = g_test_run ();
+  if (sshd)
+    loom_scaleout_sshd_stop (g_steal_pointer (&sshd));
   loom_scaleout_cleanup ();
   return status;
 }

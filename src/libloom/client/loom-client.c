@@ -573,25 +573,39 @@ update_engines (LoomClient *self,
 {
   JsonArray *array = loom_json_array (obj, "engines");
 
+  /* Sorted by id; ids may come with gaps (engines ask for their ranks,
+   * in any order). */
   for (guint i = 0; array && i < json_array_get_length (array); i++)
     {
       JsonObject *e = loom_json_array_object (array, i);
-      gint64 id = loom_json_int (e, "id", -1);
-      guint n = g_list_model_get_n_items (G_LIST_MODEL (self->engines));
+      gint64 id = e ? loom_json_int (e, "id", -1) : -1;
+      guint lo = 0, hi = g_list_model_get_n_items (G_LIST_MODEL (self->engines));
 
-      if (e == NULL || id < 0)
+      if (id < 0 || id > G_MAXUINT)
         continue;
-      if (id < n)
+      while (lo < hi)
         {
-          g_autoptr(LoomEngineInfo) info = g_list_model_get_item (G_LIST_MODEL (self->engines), id);
-          loom_engine_info_update (info, e);
+          guint mid = lo + (hi - lo) / 2;
+          g_autoptr(LoomEngineInfo) info = g_list_model_get_item (G_LIST_MODEL (self->engines), mid);
+
+          if (loom_engine_info_get_id (info) < id)
+            lo = mid + 1;
+          else
+            hi = mid;
         }
-      else if (id == n)
-        {
-          g_autoptr(LoomEngineInfo) info = loom_engine_info_new (id);
+      {
+        g_autoptr(LoomEngineInfo) info = g_list_model_get_item (G_LIST_MODEL (self->engines), lo);
+
+        if (info != NULL && loom_engine_info_get_id (info) == id)
           loom_engine_info_update (info, e);
-          g_list_store_append (self->engines, info);
-        }
+        else
+          {
+            g_clear_object (&info);
+            info = loom_engine_info_new (id);
+            loom_engine_info_update (info, e);
+            g_list_store_insert (self->engines, lo, info);
+          }
+      }
     }
 }
 

@@ -18,7 +18,8 @@
  * LoomEngineInfo:
  *
  * An engine of the cluster: its id (small, like ipyparallel's), where it
- * runs, its #LoomEngineState and what it has done.
+ * runs and what started it there, how far its clock is from the
+ * controller's, its #LoomEngineState and what it has done.
  */
 struct _LoomEngineInfo
 {
@@ -34,6 +35,10 @@ struct _LoomEngineInfo
   gint64           last_heartbeat;
   double           busy_fraction;
   char            *log;
+  char            *launcher;
+  char            *job_id;
+  gint64           clock_offset;
+  gint64           clock_uncertainty;
 };
 
 enum {
@@ -48,6 +53,10 @@ enum {
   PROP_LAST_HEARTBEAT,
   PROP_BUSY_FRACTION,
   PROP_LOG,
+  PROP_LAUNCHER,
+  PROP_JOB_ID,
+  PROP_CLOCK_OFFSET,
+  PROP_CLOCK_UNCERTAINTY,
   N_PROPS
 };
 
@@ -62,6 +71,8 @@ loom_engine_info_finalize (GObject *object)
 
   g_clear_pointer (&self->host, g_free);
   g_clear_pointer (&self->log, g_free);
+  g_clear_pointer (&self->launcher, g_free);
+  g_clear_pointer (&self->job_id, g_free);
 
   G_OBJECT_CLASS (loom_engine_info_parent_class)->finalize (object);
 }
@@ -114,6 +125,22 @@ loom_engine_info_get_property (GObject    *object,
 
     case PROP_LOG:
       g_value_set_string (value, self->log);
+      break;
+
+    case PROP_LAUNCHER:
+      g_value_set_string (value, self->launcher);
+      break;
+
+    case PROP_JOB_ID:
+      g_value_set_string (value, self->job_id);
+      break;
+
+    case PROP_CLOCK_OFFSET:
+      g_value_set_int64 (value, self->clock_offset);
+      break;
+
+    case PROP_CLOCK_UNCERTAINTY:
+      g_value_set_int64 (value, self->clock_uncertainty);
       break;
 
     default:
@@ -191,12 +218,45 @@ loom_engine_info_class_init (LoomEngineInfoClass *klass)
    * The engine's log file, when the engine told the controller where it is.
    */
   properties[PROP_LOG] = g_param_spec_string ("log", NULL, NULL, NULL, flags);
+  /**
+   * LoomEngineInfo:launcher:
+   *
+   * What started the engine (`local`, `ssh`, `slurm`, `mpi`, `pbs`, …), as
+   * the launcher told it in `LOOM_LAUNCHER`; %NULL when not told.
+   */
+  properties[PROP_LAUNCHER] = g_param_spec_string ("launcher", NULL, NULL, NULL, flags);
+  /**
+   * LoomEngineInfo:job-id:
+   *
+   * The launcher's job the engine belongs to (`LOOM_LAUNCH_JOB`, or the
+   * batch system's `SLURM_JOB_ID`, `PBS_JOBID`, `LSB_JOBID` or `JOB_ID`);
+   * %NULL when there is none.
+   */
+  properties[PROP_JOB_ID] = g_param_spec_string ("job-id", NULL, NULL, NULL, flags);
+  /**
+   * LoomEngineInfo:clock-offset:
+   *
+   * What the engine adds to its host's clock to read the controller's, in
+   * µs, as the engine last estimated it (0 on the controller's host).
+   */
+  properties[PROP_CLOCK_OFFSET] = g_param_spec_int64 ("clock-offset", NULL, NULL, G_MININT64, G_MAXINT64, 0,
+                                                      flags);
+  /**
+   * LoomEngineInfo:clock-uncertainty:
+   *
+   * How far #LoomEngineInfo:clock-offset may be wrong, in µs: half the
+   * round trip of the exchange it comes from (0 on the controller's host),
+   * or -1 while the engine has not told.
+   */
+  properties[PROP_CLOCK_UNCERTAINTY] = g_param_spec_int64 ("clock-uncertainty", NULL, NULL, -1, G_MAXINT64, -1,
+                                                           flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
 loom_engine_info_init (LoomEngineInfo *self)
 {
+  self->clock_uncertainty = -1;
 }
 
 LoomEngineInfo *
@@ -274,6 +334,14 @@ loom_engine_info_update (LoomEngineInfo *self,
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BUSY_FRACTION]);
     }
   update_string (self, &self->log, loom_json_string (obj, "log", NULL), PROP_LOG);
+  update_string (self, &self->launcher, loom_json_string (obj, "launcher", NULL), PROP_LAUNCHER);
+  update_string (self, &self->job_id, loom_json_string (obj, "job_id", NULL), PROP_JOB_ID);
+  if (json_object_has_member (obj, "clock_uncertainty"))
+    {
+      update_int64 (self, &self->clock_offset, loom_json_int (obj, "clock_offset", 0), PROP_CLOCK_OFFSET);
+      update_int64 (self, &self->clock_uncertainty, MAX (-1, loom_json_int (obj, "clock_uncertainty", -1)),
+                    PROP_CLOCK_UNCERTAINTY);
+    }
   g_object_thaw_notify (G_OBJECT (self));
 }
 
@@ -305,6 +373,23 @@ loom_engine_info_build_json (LoomEngineInfo *self,
     {
       json_builder_set_member_name (builder, "log");
       json_builder_add_string_value (builder, self->log);
+    }
+  if (self->launcher != NULL)
+    {
+      json_builder_set_member_name (builder, "launcher");
+      json_builder_add_string_value (builder, self->launcher);
+    }
+  if (self->job_id != NULL)
+    {
+      json_builder_set_member_name (builder, "job_id");
+      json_builder_add_string_value (builder, self->job_id);
+    }
+  if (self->clock_uncertainty >= 0)
+    {
+      json_builder_set_member_name (builder, "clock_offset");
+      json_builder_add_int_value (builder, self->clock_offset);
+      json_builder_set_member_name (builder, "clock_uncertainty");
+      json_builder_add_int_value (builder, self->clock_uncertainty);
     }
   json_builder_end_object (builder);
 }
@@ -452,4 +537,73 @@ loom_engine_info_get_log (LoomEngineInfo *self)
 {
   g_return_val_if_fail (LOOM_IS_ENGINE_INFO (self), NULL);
   return self->log;
+}
+
+/**
+ * loom_engine_info_get_launcher:
+ * @self: a #LoomEngineInfo
+ *
+ * What started the engine, as its launcher told it in `LOOM_LAUNCHER`:
+ * `local`, `ssh`, `slurm`, `mpi`, `pbs`, …
+ *
+ * Returns: (nullable): the launcher's name, or %NULL when not told
+ */
+const char *
+loom_engine_info_get_launcher (LoomEngineInfo *self)
+{
+  g_return_val_if_fail (LOOM_IS_ENGINE_INFO (self), NULL);
+  return self->launcher;
+}
+
+/**
+ * loom_engine_info_get_job_id:
+ * @self: a #LoomEngineInfo
+ *
+ * The launcher's job the engine belongs to: `LOOM_LAUNCH_JOB`, or, when
+ * that is unset, the batch system's `SLURM_JOB_ID`, `PBS_JOBID`,
+ * `LSB_JOBID` or `JOB_ID`.
+ *
+ * Returns: (nullable): the job's id, or %NULL when there is none
+ */
+const char *
+loom_engine_info_get_job_id (LoomEngineInfo *self)
+{
+  g_return_val_if_fail (LOOM_IS_ENGINE_INFO (self), NULL);
+  return self->job_id;
+}
+
+/**
+ * loom_engine_info_get_clock_offset:
+ * @self: a #LoomEngineInfo
+ *
+ * What the engine adds to its host's clock to read the controller's, in
+ * microseconds, as the engine last estimated it from its exchanges with
+ * the controller (the one of the quickest round trip).  0 on the
+ * controller's own host, and while unknown (see
+ * loom_engine_info_get_clock_uncertainty()).
+ *
+ * Returns: the clock offset in µs
+ */
+gint64
+loom_engine_info_get_clock_offset (LoomEngineInfo *self)
+{
+  g_return_val_if_fail (LOOM_IS_ENGINE_INFO (self), 0);
+  return self->clock_offset;
+}
+
+/**
+ * loom_engine_info_get_clock_uncertainty:
+ * @self: a #LoomEngineInfo
+ *
+ * How far loom_engine_info_get_clock_offset() may be wrong, in
+ * microseconds: half the round trip of the exchange the offset comes
+ * from.  0 on the controller's own host (one clock).
+ *
+ * Returns: the uncertainty in µs, or -1 while the engine has not told
+ */
+gint64
+loom_engine_info_get_clock_uncertainty (LoomEngineInfo *self)
+{
+  g_return_val_if_fail (LOOM_IS_ENGINE_INFO (self), -1);
+  return self->clock_uncertainty;
 }

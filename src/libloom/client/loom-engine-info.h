@@ -44,5 +44,13 @@ LOOM_AVAILABLE_IN_ALL
 double           loom_engine_info_get_busy_fraction  (LoomEngineInfo *self);
 LOOM_AVAILABLE_IN_ALL
 const char      *loom_engine_info_get_log            (LoomEngineInfo *self);
+LOOM_AVAILABLE_IN_ALL
+const char      *loom_engine_info_get_launcher       (LoomEngineInfo *self);
+LOOM_AVAILABLE_IN_ALL
+const char      *loom_engine_info_get_job_id         (LoomEngineInfo *self);
+LOOM_AVAILABLE_IN_ALL
+gint64           loom_engine_info_get_clock_offset   (LoomEngineInfo *self);
+LOOM_AVAILABLE_IN_ALL
+gint64           loom_engine_info_get_clock_uncertainty (LoomEngineInfo *self);
 
 G_END_DECLS

@@ -20,6 +20,9 @@ typedef struct
 
 static const LauncherEntry builtin[] = {
   { "local", loom_local_launcher_get_type },
+  { "ssh", loom_ssh_launcher_get_type },
+  { "slurm", loom_slurm_launcher_get_type },
+  { "mpi", loom_mpi_launcher_get_type },
 };
 
 LoomLauncher *
@@ -28,10 +31,21 @@ loom_launcher_registry_new (const char  *name,
 {
   g_autofree char *names = NULL;
   g_auto(GStrv) list = NULL;
+  g_autoptr(GError) local_error = NULL;
+  LoomLauncher *launcher;
 
   for (guint i = 0; i < G_N_ELEMENTS (builtin); i++)
     if (g_strcmp0 (builtin[i].name, name) == 0)
       return g_object_new (builtin[i].get_type (), "name", name, NULL);
+
+  /* Then a template of that name, or at that path. */
+  if ((launcher = loom_template_launcher_new (name, &local_error)) != NULL)
+    return launcher;
+  if (local_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&local_error));
+      return NULL;
+    }
 
   list = loom_launcher_registry_list ();
   names = g_strjoinv (", ", list);
@@ -44,10 +58,20 @@ char **
 loom_launcher_registry_list (void)
 {
   GStrvBuilder *builder = g_strv_builder_new ();
+  g_auto(GStrv) templates = loom_template_launcher_list ();
   char **names;
 
   for (guint i = 0; i < G_N_ELEMENTS (builtin); i++)
     g_strv_builder_add (builder, builtin[i].name);
+  for (guint i = 0; templates[i]; i++)
+    {
+      gboolean builtin_name = FALSE;
+
+      for (guint j = 0; j < G_N_ELEMENTS (builtin); j++)
+        builtin_name |= g_str_equal (builtin[j].name, templates[i]);
+      if (!builtin_name)
+        g_strv_builder_add (builder, templates[i]);
+    }
   names = g_strv_builder_end (builder);
   g_strv_builder_unref (builder);
   return names;
