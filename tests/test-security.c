@@ -1044,6 +1044,257 @@ test_gone_engines_listed (void)
   test_controller_stop (&tc);
 }
 
+/* --- a long list of parameters -------------------------------------------- */
+
+#define LONG_LIST_TASKS  200000
+#define LONG_CSV_ROWS    100000
+/* A generous bound on a status round trip: the loop must never be held
+ * for seconds by a long list, whatever the machine. */
+#define ANSWER_MS        2000
+
+static void
+with_store (LoomController *ctl)
+{
+  g_autofree char *path = g_build_filename (g_get_user_state_dir (), "long-list.db", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (g_get_user_state_dir (), 0700), ==, 0);
+  loom_controller_set_store (ctl, TRUE, path);
+}
+
+/* A status request is answered within ANSWER_MS, and the engines of
+ * @ids are all there and alive: none was declared dead and replaced. */
+static void
+assert_answering_with_engines (TestController *tc,
+                               void           *sock,
+                               const guint    *ids,
+                               guint           n_ids)
+{
+  g_autofree char *id = NULL;
+  g_autoptr(LoomMessage) reply = NULL;
+  JsonArray *engines;
+
+  loom_wire_send (tc->wire, sock, NULL, "status", NULL, "{}", 2, NULL, 0);
+  id = g_strdup (loom_wire_last_msg_id (tc->wire));
+  reply = peer_recv (tc->wire, sock, ANSWER_MS);
+  g_assert_nonnull (reply);
+  g_assert_cmpstr (reply->parent, ==, id);
+  engines = loom_json_array (loom_message_get_content (reply, NULL), "engines");
+  g_assert_nonnull (engines);
+  g_assert_cmpuint (json_array_get_length (engines), ==, n_ids);
+  for (guint i = 0; i < n_ids; i++)
+    {
+      JsonObject *engine = json_array_get_object_element (engines, i);
+      const char *state = loom_json_string (engine, "state", "");
+
+      g_assert_cmpint (loom_json_int (engine, "id", -1), ==, ids[i]);
+      if (!g_str_equal (state, "idle") && !g_str_equal (state, "busy"))
+        g_error ("engine %u is %s while a long list runs", ids[i], state);
+    }
+}
+
+/* Waits for @res, asking for the status all along. */
+static void
+wait_answering (TestController  *tc,
+                void            *sock,
+                LoomAsyncResult *res,
+                const guint     *ids,
+                guint            n_ids)
+{
+  gint64 start = g_get_monotonic_time ();
+  guint asked = 0;
+
+  while (!loom_async_result_wait (res, 0.1))
+    {
+      assert_answering_with_engines (tc, sock, ids, n_ids);
+      asked++;
+    }
+  assert_answering_with_engines (tc, sock, ids, n_ids);
+  g_test_message ("%u status requests answered while the job ran (%.1f s)", asked + 1,
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+}
+
+/* Reads the tasks of finished job @job_id back, a page at a time, from
+ * task @first on: task i's parameters have x = @x_of (i). */
+static void
+assert_pages (LoomClient *client,
+              guint       job_id,
+              guint       first,
+              guint       n_tasks,
+              guint       (*x_of) (guint index))
+{
+  gint64 start = g_get_monotonic_time ();
+  guint pages = 0;
+
+  while (first < n_tasks)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(JsonNode) page = NULL;
+      JsonArray *tasks;
+      guint next = 0;
+
+      page = loom_client_read_job (client, job_id, first, 0, &next, NULL, &error);
+      g_assert_no_error (error);
+      tasks = json_node_get_array (page);
+      g_assert_cmpuint (json_array_get_length (tasks), ==, next - first);
+      g_assert_cmpuint (next, >, first);
+      for (guint i = 0; i < json_array_get_length (tasks); i += 997)
+        {
+          JsonObject *task = json_array_get_object_element (tasks, i);
+          JsonObject *params = loom_json_object (task, "params");
+
+          g_assert_nonnull (params);
+          g_assert_cmpint (loom_json_int (params, "x", -1), ==, x_of (first + i));
+        }
+      first = next;
+      pages++;
+    }
+  g_test_message ("job %u read back in %u pages (%.1f s)", job_id, pages,
+                  (g_get_monotonic_time () - start) / (double) G_USEC_PER_SEC);
+}
+
+/* A client that attaches to finished job @job_id (as one does after a
+ * restart) gets every task's result again, in pages, the last saying the
+ * job finished; the controller answers a status request sent after the
+ * attach before the last page (the pages do not hold its loop). */
+static void
+assert_attach_resends (TestController *tc,
+                       void           *sock,
+                       guint           job_id,
+                       guint           n_tasks)
+{
+  g_autofree char *content = g_strdup_printf ("{\"job\":%u,\"ref\":77}", job_id);
+  g_autofree char *status_id = NULL;
+  gboolean finished = FALSE, status_answered = FALSE, status_first = FALSE;
+  guint n = 0, pages = 0;
+
+  loom_wire_send (tc->wire, sock, NULL, "attach", NULL, content, -1, NULL, 0);
+  loom_wire_send (tc->wire, sock, NULL, "status", NULL, "{}", 2, NULL, 0);
+  status_id = g_strdup (loom_wire_last_msg_id (tc->wire));
+  while (!finished || !status_answered)
+    {
+      g_autoptr(LoomMessage) msg = peer_recv (tc->wire, sock, WAIT_MS);
+      JsonObject *obj;
+
+      g_assert_nonnull (msg);
+      obj = loom_message_get_content (msg, NULL);
+      if (g_strcmp0 (msg->parent, status_id) == 0)
+        {
+          status_answered = TRUE;
+          status_first = !finished;
+          continue;
+        }
+      if (!g_str_equal (msg->msg_type, "results"))
+        continue;
+      g_assert_cmpint (loom_json_int (obj, "ref", -1), ==, 77);
+      n += json_array_get_length (loom_json_array (obj, "tasks"));
+      finished = loom_json_int (obj, "finished", 0) != 0;
+      pages++;
+    }
+  g_assert_cmpuint (n, ==, n_tasks);
+  g_assert_cmpuint (pages, >, 1);
+  g_assert_true (status_first);
+  g_test_message ("attach: %u results sent again in %u pages", n, pages);
+}
+
+static guint
+x_is_index (guint index)
+{
+  return index;
+}
+
+static guint
+x_is_twice_index (guint index)
+{
+  return 2 * index;
+}
+
+/* 200,000 tasks given as a list, and 100,000 as a CSV table (which goes
+ * as a list too), on a controller with a store and two real engines: the
+ * parameters come in chunks and the tasks run while the controller
+ * answers every status request, no engine is declared dead, every task
+ * is done, and the jobs read back page by page with their parameters
+ * (and, to a client that attaches, as results).  A submit whose JSON is
+ * too long to parse in one go is refused, saying what to do. */
+static void
+test_long_list (void)
+{
+  TestController tc = { 0 };
+  g_autoptr(GPtrArray) procs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LoomClient) client = NULL;
+  g_autoptr(LoomView) view = NULL;
+  g_autoptr(LoomTaskSpec) spec = loom_task_spec_new_builtin ("echo");
+  g_autoptr(GError) error = NULL;
+  guint ids[2];
+  void *sock;
+
+  test_controller_start_with (&tc, 0, with_store);
+  client = loom_client_new_for_file (loom_controller_get_connection_file (tc.ctl), &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    ids[i] = spawn_engine (&tc, client, procs, NULL);
+  sock = peer_connect (tc.conn->client_url, ZMQ_DEALER);
+  view = loom_client_load_balanced_view (client);
+
+  {
+    g_autoptr(GString) text = g_string_new (NULL);
+    g_autoptr(GBytes) lines = NULL;
+    g_autoptr(LoomAsyncResult) res = NULL;
+    g_autoptr(JsonNode) all = NULL;
+
+    for (guint i = 0; i < LONG_LIST_TASKS; i++)
+      g_string_append_printf (text, "%s{\"x\":%u}", i ? "\n" : "", i);
+    lines = g_string_free_to_bytes (g_steal_pointer (&text));
+    res = loom_view_map_lines_async (view, spec, lines, LONG_LIST_TASKS, &error);
+    g_assert_no_error (error);
+    /* The first status goes while the chunks are still on their way. */
+    wait_answering (&tc, sock, res, ids, G_N_ELEMENTS (ids));
+    g_assert_cmpuint (loom_async_result_get_n_tasks (res), ==, LONG_LIST_TASKS);
+    g_assert_cmpuint (loom_async_result_get_n_failed (res), ==, 0);
+    all = loom_async_result_get (res, 0, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (all)), ==, LONG_LIST_TASKS);
+    g_assert_cmpint (loom_json_int (json_array_get_object_element (json_node_get_array (all), LONG_LIST_TASKS - 1),
+                                    "x", -1), ==, LONG_LIST_TASKS - 1);
+    assert_pages (client, loom_async_result_get_job_id (res), 0, LONG_LIST_TASKS, x_is_index);
+    assert_attach_resends (&tc, sock, loom_async_result_get_job_id (res), LONG_LIST_TASKS);
+  }
+
+  {
+    g_autoptr(GString) csv = g_string_new ("x,name\n");
+    g_autoptr(LoomSweep) sweep = loom_sweep_new ();
+    g_autoptr(LoomAsyncResult) res = NULL;
+
+    for (guint i = 0; i < LONG_CSV_ROWS; i++)
+      g_string_append_printf (csv, "%u,row%u\n", 2 * i, i);
+    g_assert_true (loom_sweep_add_csv_data (sweep, csv->str, csv->len, &error));
+    g_assert_no_error (error);
+    res = loom_view_map_sweep_async (view, spec, sweep, &error);
+    g_assert_no_error (error);
+    wait_answering (&tc, sock, res, ids, G_N_ELEMENTS (ids));
+    g_assert_cmpuint (loom_async_result_get_n_tasks (res), ==, LONG_CSV_ROWS);
+    g_assert_cmpuint (loom_async_result_get_n_failed (res), ==, 0);
+    /* The last pages: reading is the client's work more than the
+     * controller's, and the first job read every page. */
+    assert_pages (client, loom_async_result_get_job_id (res), LONG_CSV_ROWS - 5000, LONG_CSV_ROWS, x_is_twice_index);
+  }
+
+  {
+    g_autoptr(GString) content = g_string_new ("{\"spec\":{\"function\":\"echo\"},\"count\":1,\"name\":\"");
+    g_autoptr(LoomMessage) reply = NULL;
+
+    while (content->len < 5 * 1024 * 1024)
+      g_string_append (content, "padding padding padding padding ");
+    g_string_append (content, "\"}");
+    reply = request_reply (&tc, sock, "submit", content->str, NULL);
+    assert_refused_with (reply, "as lines");
+  }
+
+  zmq_close (sock);
+  loom_client_close (client);
+  stop_engines (procs);
+  test_controller_stop (&tc);
+}
+
 /* --- files ---------------------------------------------------------------- */
 
 static guint
@@ -1137,6 +1388,7 @@ main (int   argc,
   g_test_add_func ("/loom/security/command-dash-values", test_command_dash_values);
   g_test_add_func ("/loom/security/targets-never-registered", test_targets_never_registered);
   g_test_add_func ("/loom/security/gone-engines-listed", test_gone_engines_listed);
+  g_test_add_func ("/loom/security/long-list", test_long_list);
   g_test_add_func ("/loom/security/files", test_files);
   g_test_add_func ("/loom/security/readable-connection-file", test_readable_connection_file);
 

@@ -384,12 +384,17 @@ ctl_check_heartbeats (LoomController *self)
 {
   gint64 now = g_get_monotonic_time ();
   gint64 limit = (gint64) self->heartbeat_timeout_ms * 1000;
+  /* Heartbeats are known up to the last time the engine socket was read
+   * to the end: a wake-up that held the loop is not the engines' fault
+   * (but an engine socket never read to the end excuses no more than one
+   * timeout). */
+  gint64 known = MAX (MIN (self->engines_read_at, now), now - limit);
 
   for (guint i = 0; i < self->engines->len; i++)
     {
       CtlEngine *engine = g_ptr_array_index (self->engines, i);
 
-      if (ctl_engine_is_alive (engine) && now - engine->last_heartbeat > limit)
+      if (ctl_engine_is_alive (engine) && known - engine->last_heartbeat > limit)
         ctl_engine_gone (self, engine, LOOM_ENGINE_DEAD);
     }
   ctl_reap_replacements (self);

@@ -58,8 +58,8 @@ ctl_job_new_block (CtlJob *job,
 }
 
 /* Task @index of @job is now in the store: once every task of its block
- * is, a sweep job's block goes (an explicit job's keeps its tasks'
- * parameter offsets). */
+ * is, the block goes (the store answers for them; a list's parameters
+ * stay in the job). */
 void
 ctl_job_task_stored (CtlJob *job,
                      guint   index)
@@ -72,7 +72,7 @@ ctl_job_task_stored (CtlJob *job,
   task->stored = TRUE;
   g_clear_pointer (&task->result, g_bytes_unref);
   g_clear_pointer (&task->detail, g_bytes_unref);
-  if (++job->block_stored[block] == block_length (job, block) && job->sweep != NULL)
+  if (++job->block_stored[block] == block_length (job, block))
     g_clear_pointer (&job->blocks[block], g_free);
 }
 
@@ -98,6 +98,7 @@ ctl_job_free (CtlJob *job)
   g_free (job->blocks);
   g_free (job->block_stored);
   g_free (job->state);
+  g_free (job->params_offsets);
   g_free (job->name);
   g_free (job->spec);
   g_free (job->sweep_spec);
@@ -117,6 +118,79 @@ ctl_job_free (CtlJob *job)
   g_free (job);
 }
 
+/* Lines of parameters are separated by '\n': n newlines make n + 1 lines,
+ * and no data none.  Counts them in @data, and (in @n_empty) those that are
+ * empty. */
+guint
+ctl_count_lines (const char *data,
+                 gsize       len,
+                 guint      *n_empty)
+{
+  const char *p = data, *end = data + len;
+  guint n = 0, empty = 0;
+
+  if (len == 0)
+    {
+      *n_empty = 0;
+      return 0;
+    }
+  for (;;)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+      const char *line_end = nl ? nl : end;
+
+      n++;
+      empty += line_end == p;
+      if (nl == NULL)
+        break;
+      p = nl + 1;
+    }
+  *n_empty = empty;
+  return n;
+}
+
+/* Notes in @offsets[@first…@n - 1] where the lines of @data start, @data
+ * being at offset @base of the whole; the number of lines noted. */
+guint
+ctl_index_lines (guint32    *offsets,
+                 guint       first,
+                 guint       n,
+                 const char *data,
+                 gsize       len,
+                 guint32     base)
+{
+  const char *p = data, *end = data + len;
+  guint i = first;
+
+  if (len == 0)
+    return 0;
+  while (i < n)
+    {
+      const char *nl = memchr (p, '\n', end - p);
+
+      offsets[i++] = base + (guint32) (p - data);
+      if (nl == NULL)
+        break;
+      p = nl + 1;
+    }
+  return i - first;
+}
+
+/* Notes where the lines of @data start, for tasks @first on: @data was
+ * appended to the job's parameters at offset @base.  The caller counted
+ * them (ctl_count_lines()). */
+void
+ctl_job_index_lines (CtlJob     *job,
+                     guint       first,
+                     const char *data,
+                     gsize       len,
+                     guint32     base)
+{
+  g_assert (job->params_offsets != NULL);
+
+  ctl_index_lines (job->params_offsets, first, job->n_tasks, data, len, base);
+}
+
 /* Appends the parameters of task @index, one compact JSON object: the
  * line the client sent, or the sweep's task @index, computed now (a sweep
  * job keeps no parameters for its tasks). */
@@ -125,6 +199,9 @@ ctl_job_append_params (CtlJob  *job,
                        guint    index,
                        GString *out)
 {
+  const char *data;
+  gsize size, start, end;
+
   g_assert (index < job->n_tasks);
 
   if (job->sweep != NULL)
@@ -132,18 +209,30 @@ ctl_job_append_params (CtlJob  *job,
       g_autoptr(JsonNode) params = loom_sweep_get_params (job->sweep, index);
 
       loom_json_append_node (out, params);
+      return;
+    }
+
+  if (job->params != NULL)
+    data = g_bytes_get_data (job->params, &size);
+  else if (job->params_buf != NULL)
+    {
+      data = (const char *) job->params_buf->data;
+      size = job->params_buf->len;
     }
   else
+    data = NULL;
+  if (data == NULL || job->params_offsets == NULL || index >= job->n_ready)
     {
-      CtlTask *task = ctl_job_task (job, index);
-
-      if (task->params_len == 0)
-        g_string_append (out, "{}");  /* never came: the job was aborted first */
-      else
-        g_string_append_len (out, (const char *) (job->params ? g_bytes_get_data (job->params, NULL)
-                                                              : job->params_buf->data)
-                                  + task->params_offset, task->params_len);
+      g_string_append (out, "{}");  /* never came: the job was aborted first */
+      return;
     }
+  /* A line ends at the newline before the next one, the last at the end. */
+  start = job->params_offsets[index];
+  end = index + 1 < job->n_ready ? job->params_offsets[index + 1] - 1 : size;
+  if (end <= start || end > size)
+    g_string_append (out, "{}");
+  else
+    g_string_append_len (out, data + start, end - start);
 }
 
 static void
@@ -302,11 +391,22 @@ ctl_append_job_summary (GString *out,
 void
 ctl_flush_results (LoomController *self)
 {
+  guint kept = 0;
+
   for (guint i = 0; i < self->dirty_jobs->len; i++)
     {
       CtlJob *job = g_ptr_array_index (self->dirty_jobs, i);
-      g_autoptr(GString) content = g_string_sized_new (job->out_meta->len + 64);
+      g_autoptr(GString) content = NULL;
       GBytes *buffers[2];
+
+      /* A client that attached gets the results it had first: a job's
+       * "finished" must not come before them. */
+      if (ctl_job_is_resending (self, job->id))
+        {
+          g_ptr_array_index (self->dirty_jobs, kept++) = job;
+          continue;
+        }
+      content = g_string_sized_new (job->out_meta->len + 64);
 
       g_string_append_printf (content, "{\"job\":%u,\"ref\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT
                               ",\"tasks\":[", job->id, job->ref, job->finished);
@@ -323,5 +423,5 @@ ctl_flush_results (LoomController *self)
       g_bytes_unref (buffers[0]);
       g_bytes_unref (buffers[1]);
     }
-  g_ptr_array_set_size (self->dirty_jobs, 0);
+  g_ptr_array_set_size (self->dirty_jobs, kept);
 }

@@ -38,8 +38,6 @@ typedef struct
   gint64   received;
   GBytes  *result;      /* one JSON value, opaque */
   GBytes  *detail;      /* JSON object {error, stdout, stderr, exit_status}, opaque */
-  guint32  params_offset;
-  guint32  params_len;
   gint32   engine;
   guint8   status;
   guint8   attempts;
@@ -59,13 +57,16 @@ typedef struct
   GBytes    *params;          /* nullable: the params lines as received */
   GByteArray *params_buf;     /* nullable: or those received so far, while
                                * the client sends them in chunks */
+  guint32   *params_offsets;  /* nullable: where each task's line starts in
+                               * them (it ends where the next one starts) */
   guint      n_ready;         /* tasks whose parameters are known */
   LoomSweep *sweep;           /* nullable: or the sweep they are expanded from,
                                * task by task as they are dispatched */
   char      *sweep_spec;      /* nullable: that sweep as submitted, compact JSON */
   /* Tasks in blocks of CTL_BLOCK_SIZE, made as tasks are first touched
-   * and freed (for sweeps) once every task in them is stored: what stays
-   * in memory for every task is its status byte in @state. */
+   * and freed once every task in them is stored: what stays in memory for
+   * every task is its status byte in @state (and, for a list, its
+   * parameters' offset). */
   CtlTask  **blocks;
   guint16   *block_stored;    /* stored tasks, a block */
   guint8    *state;           /* LoomTaskStatus, a task */
@@ -169,6 +170,10 @@ struct _LoomController
   gboolean         running;
   gboolean         bound;
   gint64           started_at;
+  gint64           longest_wakeup_usec;
+  gint64           engines_read_at;  /* monotonic: every engine message sent
+                                      * before this was read */
+  gsize            wakeup_params_bytes; /* parameters taken in this wake-up */
   GRand           *rand;
 
   GPtrArray       *engines;          /* CtlEngine, index = id */
@@ -190,6 +195,7 @@ struct _LoomController
   guint64          tasks_finished;
   GHashTable      *gone_identities;  /* GBytes: engines declared dead or stopped */
   GPtrArray       *incomplete_jobs;  /* CtlJob whose parameters are still coming */
+  GQueue           resends;          /* CtlResend: attached clients' results, oldest first */
 
   /* The job store (loom-controller-store.c); NULL for private profiles. */
   char            *store_path;
@@ -203,6 +209,7 @@ struct _LoomController
   gint64           keep_for_usec;    /* retention: 0 keeps jobs for ever */
   gint64           keep_jobs;        /* retention: -1 keeps every job */
   gboolean         retention_queued; /* a retention purge is with the writer */
+  struct _CtlParamsCache *params_cache; /* nullable: a stored job's parameters */
 
   /* Sending to clients (loom-controller-clients.c). */
   /* Limits on what a client can make the controller hold. */
@@ -395,6 +402,20 @@ void ctl_job_free           (CtlJob         *job);
 void ctl_job_append_params  (CtlJob         *job,
                              guint           index,
                              GString        *out);
+guint ctl_count_lines       (const char     *data,
+                             gsize           len,
+                             guint          *n_empty);
+guint ctl_index_lines       (guint32        *offsets,
+                             guint           first,
+                             guint           n,
+                             const char     *data,
+                             gsize           len,
+                             guint32         base);
+void ctl_job_index_lines    (CtlJob         *job,
+                             guint           first,
+                             const char     *data,
+                             gsize           len,
+                             guint32         base);
 void ctl_append_row         (GString             *meta,
                              GString             *results,
                              GString             *details,
@@ -418,6 +439,11 @@ void ctl_flush_results      (LoomController *self);
 /* --- the job store (loom-controller-store.c) ---------------------------- */
 
 typedef struct _CtlStoreBatch CtlStoreBatch;
+typedef struct _CtlParamsCache CtlParamsCache;
+
+/* A page of a job's tasks (show, export) fills buffers of at most this:
+ * one page is one wake-up's work, and the loop serves others between. */
+#define CTL_PAGE_BYTES ((gsize) 1024 * 1024)
 
 /* Rows of a job's tasks being gathered for a reply. */
 typedef struct
@@ -444,6 +470,7 @@ void     ctl_store_task_final   (LoomController  *self,
 void     ctl_store_job_finished (LoomController  *self,
                                  CtlJob          *job);
 void     ctl_store_flush        (LoomController  *self);
+void     ctl_store_forget_params (LoomController *self);
 void     ctl_store_collect      (LoomController  *self);
 guint64  ctl_append_job_rows    (LoomController  *self,
                                  CtlJob          *job,
@@ -480,8 +507,12 @@ void     ctl_apply_retention    (LoomController  *self);
 #define CTL_DEFAULT_MAX_JOBS         10000
 #define CTL_DEFAULT_MAX_JOB_TASKS    1000000
 #define CTL_DEFAULT_MAX_JOB_PARAMS   ((guint64) 256 * 1024 * 1024)
+/* The JSON of a submit (its sweep, say): lists go as lines, in buffers. */
+#define CTL_MAX_SUBMIT_JSON          ((gsize) 4 * 1024 * 1024)
 /* Tasks with explicit parameters held in memory, all jobs together: each
- * costs about 270 bytes here (a 10^6-task list took +271 MB). */
+ * costs its line, a four-byte offset and a status byte once queued (a
+ * list of 10^6 lines of 13 bytes peaks at some 70 MB of the controller's,
+ * chunks in flight included). */
 #define CTL_MAX_LISTED_TASKS         ((guint64) 2 * CTL_DEFAULT_MAX_JOB_TASKS)
 
 void ctl_append_limits_json (LoomController *self,
@@ -503,6 +534,22 @@ void ctl_flush_dispatches  (LoomController *self);
 
 void ctl_handle_client_message (LoomController *self,
                                 LoomMessage    *msg);
+
+/* The final results of a job sent again to a client that attached to it
+ * (after a restart), a page a wake-up; the job's new results wait for
+ * them. */
+typedef struct
+{
+  GBytes  *client;
+  guint    job;
+  gint64   ref;
+  guint64  next;
+} CtlResend;
+
+void     ctl_resend_free      (CtlResend      *resend);
+gboolean ctl_resend_page      (LoomController *self);
+gboolean ctl_job_is_resending (LoomController *self,
+                               guint           job);
 void ctl_handle_engine_message (LoomController *self,
                                 LoomMessage    *msg);
 

@@ -211,9 +211,10 @@ handle_submit (LoomController *self,
                LoomMessage    *msg)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) lines = NULL;
   g_autoptr(GArray) targets = NULL;
   g_autoptr(LoomSweep) sweep = NULL;
+  gboolean listed = FALSE;
+  guint n_lines = 0;
   gint64 retries = -1;
   gint64 retry_failed = 0;
   gint mode = LOOM_JOB_PARALLEL;
@@ -224,10 +225,22 @@ handle_submit (LoomController *self,
   gint64 count;
   gint64 n_ready = 0;
   gint64 now = g_get_real_time ();
-  const char *base;
   GString *ev;
   char buf[96];
 
+  /* Parsing JSON holds the loop (a second for some 10 MB) and makes a
+   * node of every value: long lists come as lines, in the buffers. */
+  if (msg->content != NULL && g_bytes_get_size (msg->content) > CTL_MAX_SUBMIT_JSON)
+    {
+      g_autofree char *message = NULL;
+
+      message = g_strdup_printf (_("a submit's JSON may take at most %" PRIu64 " bytes, this one takes %"
+                                   PRIu64 ": give long lists of parameters (long CSV tables) as lines, "
+                                   "as loomctl and libloom do for up to 10^6 tasks, or split the job"),
+                                 (guint64) CTL_MAX_SUBMIT_JSON, (guint64) g_bytes_get_size (msg->content));
+      submit_error (self, msg, NULL, message);
+      return;
+    }
   if (!(content = loom_message_get_content (msg, &error)))
     {
       submit_error (self, msg, content, error->message);
@@ -259,24 +272,31 @@ handle_submit (LoomController *self,
     }
   else
     {
-      lines = loom_lines_split (loom_message_get_buffer (msg, 0));
+      GBytes *buffer = loom_message_get_buffer (msg, 0);
+      guint n_empty = 0;
+
+      listed = TRUE;
+      if (buffer != NULL)
+        {
+          n_lines = ctl_count_lines (g_bytes_get_data (buffer, NULL), g_bytes_get_size (buffer), &n_empty);
+          self->wakeup_params_bytes += g_bytes_get_size (buffer);
+        }
       /* The first chunk of a long list: the rest follows in "params". */
       if (json_object_has_member (content, "params_count"))
         n_ready = loom_json_int (content, "params_count", -1);
       else
         n_ready = count;
-      if (count < 1 || count > G_MAXINT32 || n_ready < 1 || n_ready > count || (gint64) lines->len != n_ready)
+      if (count < 1 || count > G_MAXINT32 || n_ready < 1 || n_ready > count || (gint64) n_lines != n_ready)
         {
           submit_error (self, msg, content,
                        _("submit says “count” tasks but its parameter buffer does not hold that many lines"));
           return;
         }
-      for (guint i = 0; i < lines->len; i++)
-        if (g_bytes_get_size (g_ptr_array_index (lines, i)) == 0)
-          {
-            submit_error (self, msg, content, _("a task's parameters are empty"));
-            return;
-          }
+      if (n_empty > 0)
+        {
+          submit_error (self, msg, content, _("a task's parameters are empty"));
+          return;
+        }
     }
   if (!submit_enum_member (self, msg, content, "mode", LOOM_TYPE_JOB_MODE, &mode))
     return;
@@ -321,7 +341,7 @@ handle_submit (LoomController *self,
         }
     }
 
-  if (!submit_within_limits (self, msg, content, lines != NULL, count, n_ready))
+  if (!submit_within_limits (self, msg, content, listed, count, n_ready))
     return;
 
   job = g_new0 (CtlJob, 1);
@@ -330,22 +350,24 @@ handle_submit (LoomController *self,
   job->mode = mode;
   job->spec = loom_json_to_string (spec_node);
   job->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
-  if (lines != NULL && n_ready < count)
+  if (listed && n_ready < count)
     {
       GBytes *first = loom_message_get_buffer (msg, 0);
 
       job->params_buf = g_byte_array_sized_new (g_bytes_get_size (first) * (count / n_ready + 1));
       g_byte_array_append (job->params_buf, g_bytes_get_data (first, NULL), g_bytes_get_size (first));
     }
-  else if (lines != NULL)
+  else if (listed)
     job->params = g_bytes_ref (loom_message_get_buffer (msg, 0));
-  job->n_ready = lines ? n_ready : count;
+  job->n_ready = listed ? n_ready : count;
   job->sweep = g_steal_pointer (&sweep);
   if (job->sweep != NULL)
     job->sweep_spec = loom_json_to_string (json_object_get_member (content, "sweep"));
   job->n_tasks = count;
   job->created = now;
-  if (!ctl_job_alloc (job))
+  if (listed)
+    job->params_offsets = g_try_new (guint32, count);
+  if (!ctl_job_alloc (job) || (listed && job->params_offsets == NULL))
     {
       ctl_job_free (job);
       submit_error (self, msg, content, _("the controller has no memory for a job of that many tasks"));
@@ -359,18 +381,12 @@ handle_submit (LoomController *self,
   job->targets = g_steal_pointer (&targets);
   job->created = now;
 
-  base = lines ? g_bytes_get_data (loom_message_get_buffer (msg, 0), NULL) : NULL;
-  for (guint i = 0; i < job->n_tasks; i++)
+  /* Each task keeps where its line starts: four bytes. */
+  if (listed)
     {
-      if (lines != NULL && i < lines->len)
-        {
-          GBytes *line = g_ptr_array_index (lines, i);
-          gsize len;
-          const char *data = g_bytes_get_data (line, &len);
+      GBytes *first = loom_message_get_buffer (msg, 0);
 
-          ctl_job_task (job, i)->params_offset = data ? (guint32) (data - base) : 0;
-          ctl_job_task (job, i)->params_len = len;
-        }
+      ctl_job_index_lines (job, 0, g_bytes_get_data (first, NULL), g_bytes_get_size (first), 0);
     }
 
   job->ref = loom_json_int (content, "ref", -1);
@@ -408,14 +424,12 @@ handle_params (LoomController *self,
                LoomMessage    *msg)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) lines = NULL;
   GBytes *client = g_ptr_array_index (msg->routing, 0);
   JsonObject *content = loom_message_get_content (msg, &error);
   GBytes *chunk = loom_message_get_buffer (msg, 0);
   gint64 ref, first, count;
   CtlJob *job = NULL;
-  guint i, base;
-  const char *data;
+  guint i, base, n_lines, n_empty;
 
   if (content == NULL || chunk == NULL)
     {
@@ -434,8 +448,8 @@ handle_params (LoomController *self,
   if (job == NULL)
     return;  /* aborted, or refused before */
 
-  lines = loom_lines_split (chunk);
-  if (first != job->n_ready || count < 1 || (gint64) lines->len != count || job->n_ready + count > job->n_tasks)
+  n_lines = ctl_count_lines (g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk), &n_empty);
+  if (first != job->n_ready || count < 1 || (gint64) n_lines != count || job->n_ready + count > job->n_tasks)
     {
       g_autofree char *message = g_strdup_printf (_("job %u: a chunk of parameters does not follow the ones before "
                                                     "(it starts at task %" PRId64 ", %u came so far); "
@@ -460,22 +474,12 @@ handle_params (LoomController *self,
   /* Offsets into the growing buffer: the newline before, then the lines. */
   g_byte_array_append (job->params_buf, (const guint8 *) "\n", 1);
   base = job->params_buf->len;
-  data = g_bytes_get_data (chunk, NULL);
-  g_byte_array_append (job->params_buf, (const guint8 *) data, g_bytes_get_size (chunk));
-  for (i = 0; i < lines->len; i++)
-    {
-      gsize len;
-      const char *line = g_bytes_get_data (g_ptr_array_index (lines, i), &len);
-
-      if (len == 0)
-        {
-          loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "empty parameters");
-          len = 0;
-        }
-      ctl_job_task (job, job->n_ready + i)->params_offset = base + (line ? (guint32) (line - data) : 0);
-      ctl_job_task (job, job->n_ready + i)->params_len = len;
-    }
-  job->n_ready += lines->len;
+  g_byte_array_append (job->params_buf, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk));
+  ctl_job_index_lines (job, job->n_ready, g_bytes_get_data (chunk, NULL), g_bytes_get_size (chunk), base);
+  if (n_empty > 0)
+    loom_wire_count_drop (self->wire, LOOM_DROP_MALFORMED, "empty parameters");
+  job->n_ready += n_lines;
+  self->wakeup_params_bytes += g_bytes_get_size (chunk);
 
   if (job->n_ready == job->n_tasks)
     {
@@ -515,7 +519,7 @@ requested_job (LoomController  *self,
     *job_out = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER ((guint) id));
   if (*job_out == NULL && id > 0 && stored_out != NULL && self->store != NULL)
     {
-      *stored_out = loom_store_get_job (self->store, id, &error);
+      *stored_out = loom_store_get_job (self->store, id, FALSE, &error);
       if (error != NULL)
         {
           ctl_reply_error (self, self->client_sock, msg, "StoreFailed", error->message);
@@ -531,8 +535,8 @@ requested_job (LoomController  *self,
 }
 
 /* A "job" request with "first" asks for a page: the rows from task
- * "first" on, as many as fit in a quarter of the message size limit (at
- * least one) and at most "count" if it is given, and says in "next" where the next page starts ("next" is the
+ * "first" on, as many as fit in CTL_PAGE_BYTES or a quarter of the message
+ * size limit (at least one) and at most "count" if it is given, and says in "next" where the next page starts ("next" is the
  * job's task count after the last page).  Without "first", every task
  * (which, for a large job, may not fit in a message). */
 static void
@@ -562,7 +566,7 @@ handle_job_query (LoomController *self,
                        _("“first” must be a task index of the job, from 0 to its number of tasks"));
           return;
         }
-      rows.budget = MAX (self->max_message / 4, 1);
+      rows.budget = MAX (MIN (self->max_message / 4, CTL_PAGE_BYTES), 1);
       rows.max_rows = CLAMP (loom_json_int (content, "count", 0), 0, G_MAXUINT);
     }
 
@@ -592,58 +596,99 @@ handle_job_query (LoomController *self,
     g_bytes_unref (buffers[b]);
 }
 
+void
+ctl_resend_free (CtlResend *resend)
+{
+  g_bytes_unref (resend->client);
+  g_free (resend);
+}
+
+gboolean
+ctl_job_is_resending (LoomController *self,
+                      guint           job)
+{
+  for (GList *l = self->resends.head; l; l = l->next)
+    if (((CtlResend *) l->data)->job == job)
+      return TRUE;
+  return FALSE;
+}
+
+/* Sends the next page of the oldest resend; TRUE while pages are left. */
+gboolean
+ctl_resend_page (LoomController *self)
+{
+  g_autoptr(LoomStoreJob) stored = NULL;
+  g_autoptr(GString) content = g_string_new (NULL);
+  CtlResend *resend = g_queue_peek_head (&self->resends);
+  CtlRows rows = { .budget = MAX (MIN (self->max_message / 4, CTL_PAGE_BYTES), 1), .final_only = TRUE };
+  GBytes *buffers[2];
+  guint64 n_tasks;
+  gint64 finished;
+  CtlJob *job;
+
+  if (resend == NULL)
+    return FALSE;
+  /* In memory, or (finished since) in the store. */
+  job = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (resend->job));
+  if (job == NULL && self->store != NULL)
+    stored = loom_store_get_job (self->store, resend->job, FALSE, NULL);
+  if (job == NULL && stored == NULL)
+    {
+      ctl_resend_free (g_queue_pop_head (&self->resends));
+      return !g_queue_is_empty (&self->resends);
+    }
+  n_tasks = job ? job->n_tasks : stored->n_tasks;
+  finished = job ? job->finished : stored->finished;
+
+  rows.meta = g_string_new (NULL);
+  rows.results = g_string_new (NULL);
+  rows.details = g_string_new (NULL);
+  resend->next = ctl_append_job_rows (self, job, stored, resend->next, &rows);
+  g_string_append_printf (content, "{\"job\":%u,\"ref\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT
+                          ",\"tasks\":[%s]}", resend->job, resend->ref, resend->next >= n_tasks ? finished : 0,
+                          rows.meta->str);
+  g_string_free (rows.meta, TRUE);
+  buffers[0] = g_string_free_to_bytes (rows.results);
+  buffers[1] = g_string_free_to_bytes (rows.details);
+  if (rows.n_rows > 0)
+    ctl_send_results (self, resend->client, content->str, content->len, buffers, 2);
+  g_bytes_unref (buffers[0]);
+  g_bytes_unref (buffers[1]);
+  if (resend->next >= n_tasks)
+    ctl_resend_free (g_queue_pop_head (&self->resends));
+  return !g_queue_is_empty (&self->resends);
+}
+
 /* A client that lost the controller (it restarted) asks for the results of
  * a job it waits for: they go to it from now on, and every final task's
- * result is sent again (the client drops what it had). */
+ * result is sent again (the client drops what it had), a page a wake-up
+ * (ctl_resend_page()): a job of 10^6 tasks does not hold the loop. */
 static void
 handle_attach (LoomController *self,
                LoomMessage    *msg)
 {
   g_autoptr(LoomStoreJob) stored = NULL;
   JsonObject *content;
+  CtlResend *resend;
   CtlJob *job;
-  guint64 n_tasks, first = 0;
-  gint64 ref, finished;
-  guint id;
   char buf[64];
 
   if (!requested_job (self, msg, &job, &stored))
     return;
   content = loom_message_get_content (msg, NULL);
-  ref = loom_json_int (content, "ref", -1);
-  id = job ? job->id : (guint) stored->id;
-  n_tasks = job ? job->n_tasks : stored->n_tasks;
-  finished = job ? job->finished : stored->finished;
+  resend = g_new0 (CtlResend, 1);
+  resend->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
+  resend->job = job ? job->id : (guint) stored->id;
+  resend->ref = loom_json_int (content, "ref", -1);
   if (job != NULL)
     {
       g_clear_pointer (&job->client, g_bytes_unref);
-      job->client = g_bytes_ref (g_ptr_array_index (msg->routing, 0));
-      job->ref = ref;
+      job->client = g_bytes_ref (resend->client);
+      job->ref = resend->ref;
     }
+  g_queue_push_tail (&self->resends, resend);
 
-  while (first < n_tasks)
-    {
-      g_autoptr(GString) content_out = g_string_new (NULL);
-      CtlRows rows = { .budget = MAX (self->max_message / 4, 1), .final_only = TRUE };
-      GBytes *buffers[2];
-
-      rows.meta = g_string_new (NULL);
-      rows.results = g_string_new (NULL);
-      rows.details = g_string_new (NULL);
-      first = ctl_append_job_rows (self, job, stored, first, &rows);
-      g_string_append_printf (content_out, "{\"job\":%u,\"ref\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT
-                              ",\"tasks\":[%s]}", id, ref, first >= n_tasks ? finished : 0, rows.meta->str);
-      g_string_free (rows.meta, TRUE);
-      buffers[0] = g_string_free_to_bytes (rows.results);
-      buffers[1] = g_string_free_to_bytes (rows.details);
-      if (rows.n_rows > 0)
-        ctl_send_results (self, g_ptr_array_index (msg->routing, 0), content_out->str, content_out->len,
-                          buffers, 2);
-      g_bytes_unref (buffers[0]);
-      g_bytes_unref (buffers[1]);
-    }
-
-  g_snprintf (buf, sizeof buf, "{\"job\":%u}", id);
+  g_snprintf (buf, sizeof buf, "{\"job\":%u}", resend->job);
   ctl_reply (self, self->client_sock, msg, "attach_reply", buf, -1, NULL, 0);
 }
 
@@ -673,8 +718,7 @@ handle_abort (LoomController *self,
       for (guint i = job->n_ready; i < job->n_tasks; i++)
         {
           g_byte_array_append (job->params_buf, (const guint8 *) "\n{}", 3);
-          ctl_job_task (job, i)->params_offset = job->params_buf->len - 2;
-          ctl_job_task (job, i)->params_len = 2;
+          job->params_offsets[i] = job->params_buf->len - 2;
         }
       job->n_ready = job->n_tasks;
       job->params = g_byte_array_free_to_bytes (g_steal_pointer (&job->params_buf));
@@ -824,7 +868,8 @@ append_status_json (LoomController *self,
                           queued, running, self->tasks_finished, self->stale_results);
   append_drops (self, out);
   g_string_append_printf (out, ",\"replies_dropped\":%" G_GUINT64_FORMAT ",\"results_dropped\":%" G_GUINT64_FORMAT
-                          ",\"limits\":", self->replies_dropped, self->results_dropped);
+                          ",\"longest_wakeup_us\":%" G_GINT64_FORMAT ",\"limits\":",
+                          self->replies_dropped, self->results_dropped, self->longest_wakeup_usec);
   ctl_append_limits_json (self, out);
   g_string_append (out, ",\"store\":");
   if (self->store != NULL)
@@ -875,6 +920,7 @@ ctl_append_limits_json (LoomController *self,
   append_limit (out, "listed_tasks", MAX (CTL_MAX_LISTED_TASKS, 2 * (guint64) self->max_job_tasks),
                 count_listed_tasks (self));
   append_limit (out, "job_params_bytes", self->max_job_params, -1);
+  append_limit (out, "submit_json_bytes", CTL_MAX_SUBMIT_JSON, -1);
   append_limit (out, "client_queue", CTL_CLIENT_QUEUE, -1);
   append_limit (out, "results_backlog_bytes", CTL_RESULTS_BACKLOG, self->backlog_bytes);
   append_limit (out, "subscription_prefixes", sizeof LOOM_EVENT_TOPIC_TASKS, -1);

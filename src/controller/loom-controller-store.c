@@ -372,6 +372,8 @@ purge_done (LoomController *self,
 {
   LoomMessage request = { .routing = batch->reply_routing, .msg_id = batch->reply_id };
 
+  ctl_store_forget_params (self);
+
   if (batch->reply_routing != NULL)
     purge_reply (self, &request, batch->purged, batch->error);
   else
@@ -448,8 +450,8 @@ restore_task (const LoomStoreTask *row,
   if (row->index >= job->n_tasks || loom_task_status_is_final (ctl_job_state (job, row->index)) ||
       !loom_task_status_is_final (row->status))
     return TRUE;
-  /* Only the status stays in memory; a block made already (an explicit
-   * job's, for its parameters) learns the task is stored. */
+  /* Only the status stays in memory; a block made already learns the
+   * task is stored. */
   job->state[row->index] = row->status;
   if ((block = job->blocks[row->index >> CTL_BLOCK_BITS]) != NULL)
     {
@@ -545,27 +547,21 @@ restore_job (LoomController  *self,
     }
   else
     {
-      g_autoptr(GPtrArray) lines = NULL;
-      const char *base;
+      const char *data;
+      gsize size;
+      guint n_empty;
 
       job->params = row->params ? g_bytes_ref (row->params) : g_bytes_new (NULL, 0);
-      lines = loom_lines_split (job->params);
-      if (lines->len != row->n_tasks)
+      data = g_bytes_get_data (job->params, &size);
+      job->params_offsets = g_try_new (guint32, job->n_tasks);
+      if (job->params_offsets == NULL || ctl_count_lines (data, size, &n_empty) != row->n_tasks)
         {
           g_set_error (error, LOOM_ERROR, LOOM_ERROR_FAILED,
                        "job %" G_GUINT64_FORMAT ": its parameters do not match its task count", row->id);
           ctl_job_free (job);
           return NULL;
         }
-      base = g_bytes_get_data (job->params, NULL);
-      for (guint i = 0; i < lines->len; i++)
-        {
-          gsize len;
-          const char *data = g_bytes_get_data (g_ptr_array_index (lines, i), &len);
-
-          ctl_job_task (job, i)->params_offset = data ? (guint32) (data - base) : 0;
-          ctl_job_task (job, i)->params_len = len;
-        }
+      ctl_job_index_lines (job, 0, data, size, 0);
     }
 
   if (!loom_store_read_tasks (self->store, job->id, 0, job->n_tasks, restore_task, job, error))
@@ -619,7 +615,7 @@ ctl_store_open (LoomController  *self,
 
       if (summary->finished != 0)
         continue;
-      if (!(row = loom_store_get_job (self->store, summary->id, &local_error)) ||
+      if (!(row = loom_store_get_job (self->store, summary->id, TRUE, &local_error)) ||
           !(job = restore_job (self, row, &local_error)))
         {
           g_warning ("Cannot run job %" G_GUINT64_FORMAT " of %s again: %s", summary->id, self->store_path,
@@ -664,6 +660,7 @@ void
 ctl_store_free (LoomController *self)
 {
   ctl_store_close (self);
+  ctl_store_forget_params (self);
   g_clear_pointer (&self->store_batch, batch_free);
   g_clear_pointer (&self->store_in, g_async_queue_unref);
   g_clear_pointer (&self->store_out, g_async_queue_unref);
@@ -671,240 +668,7 @@ ctl_store_free (LoomController *self)
   g_clear_pointer (&self->store_path, g_free);
 }
 
-/* --- reading jobs back ---------------------------------------------------- */
-
-#define STORE_CHUNK 512
-
-typedef struct
-{
-  LoomController *self;
-  CtlRows        *rows;
-  guint64         job;
-  /* The stored tasks of a chunk of an in-memory job. */
-  guint64         cache_first;
-  GPtrArray      *cache;         /* LoomStoreTask copies, NULL where not stored */
-  /* A job that is only in the store. */
-  LoomSweep      *sweep;
-  GPtrArray      *lines;
-  guint64         next;
-  gboolean        full;
-} RowReader;
-
-static void
-stored_task_free (gpointer data)
-{
-  LoomStoreTask *task = data;
-
-  if (task == NULL)
-    return;
-  g_free ((char *) task->result);
-  g_free ((char *) task->detail);
-  g_free (task);
-}
-
-static gboolean
-cache_task (const LoomStoreTask *row,
-            gpointer             user_data)
-{
-  RowReader *reader = user_data;
-  LoomStoreTask *copy = g_memdup2 (row, sizeof *row);
-
-  copy->result = row->result ? g_strndup (row->result, row->result_len) : NULL;
-  copy->detail = row->detail ? g_strndup (row->detail, row->detail_len) : NULL;
-  copy->result_len = copy->detail_len = 0;
-  if (row->index - reader->cache_first < reader->cache->len)
-    {
-      stored_task_free (g_ptr_array_index (reader->cache, row->index - reader->cache_first));
-      g_ptr_array_index (reader->cache, row->index - reader->cache_first) = copy;
-    }
-  else
-    stored_task_free (copy);
-  return TRUE;
-}
-
-/* The stored copy of task @index of an in-memory job. */
-static const LoomStoreTask *
-cached_task (RowReader *reader,
-             guint      index)
-{
-  if (reader->cache == NULL || index < reader->cache_first || index - reader->cache_first >= reader->cache->len)
-    {
-      g_clear_pointer (&reader->cache, g_ptr_array_unref);
-      reader->cache = g_ptr_array_new_full (STORE_CHUNK, stored_task_free);
-      g_ptr_array_set_size (reader->cache, STORE_CHUNK);
-      reader->cache_first = index;
-      if (reader->self->store != NULL)
-        loom_store_read_tasks (reader->self->store, reader->job, index, STORE_CHUNK, cache_task, reader, NULL);
-    }
-  return g_ptr_array_index (reader->cache, index - reader->cache_first);
-}
-
-static gboolean
-rows_full (CtlRows *rows)
-{
-  return (rows->max_rows > 0 && rows->n_rows >= rows->max_rows) ||
-         rows->meta->len >= rows->budget || rows->results->len >= rows->budget ||
-         rows->details->len >= rows->budget || (rows->params && rows->params->len >= rows->budget);
-}
-
-static void
-append_params_line (RowReader *reader,
-                    guint64    index)
-{
-  CtlRows *rows = reader->rows;
-
-  if (rows->params == NULL)
-    return;
-  if (rows->params->len > 0 || rows->n_rows > 1)
-    g_string_append_c (rows->params, '\n');
-  if (reader->sweep != NULL)
-    {
-      g_autoptr(JsonNode) params = loom_sweep_get_params (reader->sweep, index);
-      loom_json_append_node (rows->params, params);
-    }
-  else if (reader->lines != NULL && index < reader->lines->len)
-    {
-      GBytes *line = g_ptr_array_index (reader->lines, index);
-      g_string_append_len (rows->params, g_bytes_get_data (line, NULL), g_bytes_get_size (line));
-    }
-  else
-    g_string_append (rows->params, "{}");
-}
-
-static gboolean
-append_stored_row (const LoomStoreTask *row,
-                   gpointer             user_data)
-{
-  RowReader *reader = user_data;
-  CtlRows *rows = reader->rows;
-
-  if (rows->n_rows > 0 && rows_full (rows))
-    {
-      reader->full = TRUE;
-      return FALSE;
-    }
-  ctl_append_row (rows->meta, rows->results, rows->details, row);
-  rows->n_rows++;
-  append_params_line (reader, row->index);
-  reader->next = row->index + 1;
-  return TRUE;
-}
-
-/* Appends rows of a job to @rows, from task @first on, until a buffer
- * passes @rows->budget (after one row at least): from memory for an
- * in-memory @job (its stored tasks from the store), from the store for a
- * @stored one.  With @rows->final_only, tasks not yet final are left out.
- * Returns the index after the last task looked at: the job's task count
- * when every task was. */
-guint64
-ctl_append_job_rows (LoomController *self,
-                     CtlJob         *job,
-                     LoomStoreJob   *stored,
-                     guint64         first,
-                     CtlRows        *rows)
-{
-  RowReader reader = { .self = self, .rows = rows };
-  guint64 i;
-
-  if (job != NULL)
-    {
-      reader.job = job->id;
-      for (i = first; i < job->n_tasks; i++)
-        {
-          CtlTask *block = job->blocks[i >> CTL_BLOCK_BITS];
-          CtlTask *task = block ? &block[i & (CTL_BLOCK_SIZE - 1)] : NULL;
-          LoomTaskStatus status = ctl_job_state (job, i);
-
-          if (rows->final_only && !loom_task_status_is_final (status))
-            continue;
-          if (rows->n_rows > 0 && rows_full (rows))
-            break;
-          /* A task without a record is stored (its block was freed), or
-           * never touched: queued. */
-          if (task == NULL && !loom_task_status_is_final (status))
-            task = ctl_job_task (job, i);
-          if (task == NULL || (task->stored && task->result == NULL))
-            {
-              const LoomStoreTask *copy = cached_task (&reader, i);
-              LoomStoreTask row;
-
-              if (copy != NULL)
-                row = *copy;
-              else
-                row = (LoomStoreTask) { .engine = task ? task->engine : -1, .status = status };
-              row.index = i;
-              ctl_append_row (rows->meta, rows->results, rows->details, &row);
-            }
-          else
-            ctl_append_task_row (rows->meta, rows->results, rows->details, i, task);
-          rows->n_rows++;
-          if (rows->params != NULL)
-            {
-              if (rows->params->len > 0 || rows->n_rows > 1)
-                g_string_append_c (rows->params, '\n');
-              ctl_job_append_params (job, i, rows->params);
-            }
-        }
-      g_clear_pointer (&reader.cache, g_ptr_array_unref);
-      return i;
-    }
-
-  g_return_val_if_fail (stored != NULL, first);
-
-  reader.job = stored->id;
-  reader.next = first;
-  if (rows->params != NULL)
-    {
-      if (stored->sweep != NULL)
-        {
-          g_autoptr(JsonNode) node = loom_json_from_data (stored->sweep, -1, NULL);
-
-          reader.sweep = loom_sweep_new ();
-          if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
-              !loom_sweep_add_spec_json (reader.sweep, json_node_get_object (node), NULL))
-            g_clear_object (&reader.sweep);
-        }
-      else if (stored->params != NULL)
-        reader.lines = loom_lines_split (stored->params);
-    }
-
-  while (!reader.full)
-    {
-      guint before = rows->n_rows;
-      gboolean read = self->store != NULL &&
-                      loom_store_read_tasks (self->store, stored->id, reader.next, STORE_CHUNK,
-                                             append_stored_row, &reader, NULL);
-
-      /* A page that is full stops the reading: more may be stored. */
-      if (reader.full)
-        break;
-      if (!read || rows->n_rows == before)
-        {
-          /* Nothing more is stored. */
-          reader.next = stored->n_tasks;
-          break;
-        }
-    }
-  g_clear_object (&reader.sweep);
-  g_clear_pointer (&reader.lines, g_ptr_array_unref);
-  return reader.next;
-}
-
-/* A stored job's summary, as ctl_append_job_summary() writes one. */
-void
-ctl_append_stored_job_summary (GString      *out,
-                               LoomStoreJob *job)
-{
-  g_string_append_printf (out, "{\"id\":%" G_GUINT64_FORMAT ",\"name\":", job->id);
-  loom_json_append_string (out, job->name ? job->name : "");
-  g_string_append (out, ",\"mode\":");
-  loom_json_append_string (out, job->mode ? job->mode : "parallel");
-  g_string_append_printf (out, ",\"tasks\":%" G_GUINT64_FORMAT ",\"done\":%" G_GUINT64_FORMAT
-                          ",\"failed\":%" G_GUINT64_FORMAT ",\"outstanding\":0"
-                          ",\"created\":%" G_GINT64_FORMAT ",\"finished\":%" G_GINT64_FORMAT ",\"spec\":%s}",
-                          job->n_tasks, job->n_stored - MIN (job->n_failed, job->n_stored), job->n_failed,
-                          job->created, job->finished, job->spec ? job->spec : "{}");
-}
+/* --- removing finished jobs ------------------------------------------------ */
 
 static int
 compare_finished_newest_first (gconstpointer a,

@@ -46,6 +46,8 @@
 #define DEFAULT_RETRIES              2
 #define MAX_MESSAGES_PER_WAKEUP      512
 #define SHUTDOWN_GRACE_USEC          (2 * G_USEC_PER_SEC)
+#define MAX_PARAMS_BYTES_PER_WAKEUP  ((gsize) 16 * 1024 * 1024)
+#define SLOW_WAKEUP_USEC             (G_USEC_PER_SEC / 4)
 
 G_DEFINE_FINAL_TYPE (LoomController, loom_controller, G_TYPE_OBJECT)
 
@@ -64,6 +66,7 @@ loom_controller_finalize (GObject *object)
   g_queue_clear_full (&self->gone_order, (GDestroyNotify) g_bytes_unref);
   ctl_clients_clear (self);
   g_clear_pointer (&self->incomplete_jobs, g_ptr_array_unref);
+  g_queue_clear_full (&self->resends, (GDestroyNotify) ctl_resend_free);
   g_clear_pointer (&self->profile, g_free);
   g_clear_pointer (&self->connection_path, g_free);
   g_clear_pointer (&self->state_connection_path, g_free);
@@ -131,6 +134,7 @@ loom_controller_init (LoomController *self)
   self->events[0] = g_string_new (NULL);
   self->events[1] = g_string_new (NULL);
   g_queue_init (&self->pending_jobs);
+  g_queue_init (&self->resends);
 }
 
 /**
@@ -733,6 +737,8 @@ drain (LoomController *self,
        void           *sock,
        gboolean        from_clients)
 {
+  gint64 start = g_get_monotonic_time ();
+
   for (guint n = 0; n < MAX_MESSAGES_PER_WAKEUP; n++)
     {
       g_autoptr(LoomMessage) msg = NULL;
@@ -740,14 +746,34 @@ drain (LoomController *self,
 
       msg = loom_wire_recv (sock == self->engine_sock ? self->engine_wire : self->wire, sock, &got_any);
       if (!got_any)
-        break;
+        {
+          if (!from_clients)
+            self->engines_read_at = start;
+          break;
+        }
       if (msg == NULL)
         continue;
       if (from_clients)
         ctl_handle_client_message (self, msg);
       else
         ctl_handle_engine_message (self, msg);
+      /* Long lists of parameters come in chunks of megabytes: the rest
+       * waits for the next wake-up, heartbeats and requests first. */
+      if (self->wakeup_params_bytes >= MAX_PARAMS_BYTES_PER_WAKEUP)
+        break;
     }
+}
+
+/* A wake-up that held the loop long: heartbeats and requests waited that
+ * long.  The longest is in "status". */
+static void
+note_wakeup (LoomController *self,
+             gint64          usec)
+{
+  if (usec > self->longest_wakeup_usec)
+    self->longest_wakeup_usec = usec;
+  if (usec >= SLOW_WAKEUP_USEC)
+    g_debug ("a wake-up took %.3f s", usec / (double) G_USEC_PER_SEC);
 }
 
 static void
@@ -766,10 +792,12 @@ loom_controller_loop (LoomController *self)
         { NULL, self->wake_fd, ZMQ_POLLIN, 0 },
         { self->event_sock, 0, ZMQ_POLLIN, 0 },
       };
-      gint64 now;
+      gint64 now, woke;
       int rc;
 
-      rc = zmq_poll (items, 4, g_hash_table_size (self->backlogs) ? 10 : 100);
+      rc = zmq_poll (items, 4, !g_queue_is_empty (&self->resends) ? 0 : g_hash_table_size (self->backlogs) ? 10 : 100);
+      woke = g_get_monotonic_time ();
+      self->wakeup_params_bytes = 0;
       if (rc < 0 && zmq_errno () != EINTR)
         {
           g_warning ("zmq_poll failed: %s", zmq_strerror (zmq_errno ()));
@@ -815,9 +843,11 @@ loom_controller_loop (LoomController *self)
 
       ctl_flush_dispatches (self);
       ctl_clients_flush (self);
+      ctl_resend_page (self);
       ctl_flush_results (self);
       ctl_flush_events (self);
       ctl_store_flush (self);
+      note_wakeup (self, g_get_monotonic_time () - woke);
     }
 
   /* What finished is written before the controller goes. */

@@ -85,6 +85,7 @@ GPtrArray *loom_store_list_jobs    (LoomStore            *self,
                                     GError              **error);
 LoomStoreJob *loom_store_get_job   (LoomStore            *self,
                                     guint64               id,
+                                    gboolean              with_params,
                                     GError              **error);
 guint64    loom_store_count_jobs   (LoomStore            *self);
 gboolean   loom_store_read_tasks   (LoomStore            *self,

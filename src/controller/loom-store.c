@@ -517,19 +517,21 @@ loom_store_list_jobs (LoomStore  *self,
 /**
  * loom_store_get_job:
  *
- * Returns: (transfer full) (nullable): job @id with its parameters, or
- *   %NULL with @error unset if there is no such job
+ * Returns: (transfer full) (nullable): job @id, with its parameters if
+ *   @with_params, or %NULL with @error unset if there is no such job
  */
 LoomStoreJob *
 loom_store_get_job (LoomStore  *self,
                     guint64     id,
+                    gboolean    with_params,
                     GError    **error)
 {
   sqlite3_stmt *stmt = NULL;
   LoomStoreJob *job = NULL;
   int rc;
 
-  if (sqlite3_prepare_v2 (self->db, "SELECT " JOB_COLUMNS ", params FROM jobs WHERE id = ?", -1, &stmt, NULL)
+  if (sqlite3_prepare_v2 (self->db, with_params ? "SELECT " JOB_COLUMNS ", params FROM jobs WHERE id = ?"
+                                                : "SELECT " JOB_COLUMNS " FROM jobs WHERE id = ?", -1, &stmt, NULL)
       != SQLITE_OK)
     {
       set_db_error (error, self->db, self->path, _("cannot read a job"));
@@ -540,7 +542,7 @@ loom_store_get_job (LoomStore  *self,
   if (rc == SQLITE_ROW)
     {
       job = job_from_row (stmt);
-      if (sqlite3_column_type (stmt, 11) != SQLITE_NULL)
+      if (with_params && sqlite3_column_type (stmt, 11) != SQLITE_NULL)
         job->params = g_bytes_new (sqlite3_column_blob (stmt, 11), sqlite3_column_bytes (stmt, 11));
     }
   else if (rc != SQLITE_DONE)

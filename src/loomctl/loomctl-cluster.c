@@ -481,6 +481,7 @@ print_limits (LoomClusterStatus *status)
     { "job_tasks", N_("tasks of a job with a parameter list") },
     { "listed_tasks", N_("tasks with a parameter list, all jobs") },
     { "job_params_bytes", N_("parameters of a job") },
+    { "submit_json_bytes", N_("JSON of a submit (a sweep)") },
     { "client_queue", N_("messages queued for a client") },
     { "results_backlog_bytes", N_("results waiting for slow clients") },
     { "subscription_prefixes", N_("event subscriptions tracked") },

@@ -52,6 +52,7 @@ struct _LoomClusterStatus
   guint64     *dropped;         /* one per reason */
   guint64      replies_dropped;
   guint64      results_dropped;
+  gint64       longest_wakeup_us;
   GStrv        limit_names;     /* in the controller's order */
   guint64     *limits;          /* one per name */
   gint64      *limits_used;     /* one per name, -1: not reported */
@@ -407,6 +408,7 @@ loom_cluster_status_new_from_reply (LoomMessage  *reply,
   read_dropped (self, loom_json_object (content, "dropped"));
   self->replies_dropped = uint64_member (content, "replies_dropped");
   self->results_dropped = uint64_member (content, "results_dropped");
+  self->longest_wakeup_us = loom_json_int (content, "longest_wakeup_us", -1);
   read_limits (self, loom_json_object (content, "limits"));
   if (loom_json_object (content, "store"))
     {
@@ -428,7 +430,8 @@ loom_cluster_status_new_from_reply (LoomMessage  *reply,
  * engines: [{id, host, pid, state, tasks_done, outstanding, registered_at,
  * last_heartbeat, busy_fraction, log}], jobs, queued, running,
  * tasks_finished, stale_results, dropped: {reason: count}, replies_dropped,
- * results_dropped, limits: {name: {limit, used}}, store: {path, bytes} or
+ * results_dropped, longest_wakeup_us (the longest the controller's loop
+ * was held by one wake-up, when it says), limits: {name: {limit, used}}, store: {path, bytes} or
  * null}`.  A limit's "used" is there where the controller knows it.
  *
  * Returns: (transfer full): a JSON object
@@ -499,6 +502,11 @@ loom_cluster_status_to_json (LoomClusterStatus *self)
   json_builder_add_int_value (builder, self->replies_dropped);
   json_builder_set_member_name (builder, "results_dropped");
   json_builder_add_int_value (builder, self->results_dropped);
+  if (self->longest_wakeup_us >= 0)
+    {
+      json_builder_set_member_name (builder, "longest_wakeup_us");
+      json_builder_add_int_value (builder, self->longest_wakeup_us);
+    }
   json_builder_set_member_name (builder, "limits");
   json_builder_begin_object (builder);
   for (guint i = 0; self->limit_names[i]; i++)
@@ -844,8 +852,8 @@ loom_cluster_status_get_results_dropped (LoomClusterStatus *self)
  * The names of the controller's limits, in its order: "message_bytes",
  * "replay_digests", "replay_window_s", "engines",
  * "gone_engines_remembered", "gone_engines_listed", "jobs",
- * "jobs_receiving_params", "job_tasks", "job_params_bytes",
- * "client_queue", "results_backlog_bytes", "subscription_prefixes" today.
+ * "jobs_receiving_params", "job_tasks", "listed_tasks", "job_params_bytes",
+ * "submit_json_bytes", "client_queue", "results_backlog_bytes", "subscription_prefixes" today.
  *
  * Returns: (transfer none) (array zero-terminated=1): the names
  */

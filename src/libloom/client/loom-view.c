@@ -280,6 +280,12 @@ loom_view_map_lines_async (LoomView      *self,
   return submit (self, spec, param_lines, NULL, n_tasks, FALSE, TRUE, error);
 }
 
+/* Sweeps whose JSON form is longer than this travel as lines, if they
+ * have at most as many tasks as a controller takes in a list by default
+ * (loom-controller --max-job-tasks). */
+#define SWEEP_JSON_MAX            ((gsize) 1024 * 1024)
+#define SWEEP_AS_LINES_MAX_TASKS  1000000
+
 /**
  * loom_view_map_sweep_async:
  * @self: a #LoomView
@@ -293,7 +299,9 @@ loom_view_map_lines_async (LoomView      *self,
  * (loom_sweep_to_json()) and the controller computes each task's
  * parameters as it dispatches the task: submitting costs the same at any
  * size, and the controller keeps no parameters for queued tasks.  Job
- * reports still give each task's parameters.  A sweep of no tasks gives a
+ * reports still give each task's parameters.  A sweep whose JSON form
+ * passes 1 MiB (a long CSV table) and that has at most 10^6 tasks goes
+ * as its tasks' lines instead, in chunks.  A sweep of no tasks gives a
  * result that is ready at once, with no job.
  *
  * Returns: (transfer full) (nullable): the job's result, or %NULL with
@@ -324,6 +332,15 @@ loom_view_map_sweep_async (LoomView      *self,
   node = loom_sweep_to_json (sweep);
   json = g_string_new (NULL);
   loom_json_append_node (json, node);
+  /* A long CSV table makes a long sweep: as JSON the controller would
+   * parse it in one piece and keep every value as a node.  Such a job
+   * travels as its tasks' lines, in chunks, kept as they came. */
+  if (json->len > SWEEP_JSON_MAX && count <= SWEEP_AS_LINES_MAX_TASKS)
+    {
+      g_autoptr(GBytes) lines = loom_sweep_to_lines (sweep);
+
+      return submit (self, spec, lines, NULL, count, FALSE, TRUE, error);
+    }
   return submit (self, spec, NULL, json->str, count, FALSE, TRUE, error);
 }
 
