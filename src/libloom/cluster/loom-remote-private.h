@@ -26,6 +26,23 @@ typedef struct
   GPtrArray *env;           /* NAME=VALUE, from the env option */
 } LoomRemoteOptions;
 
+/* A job a batch system runs engines in (Slurm's, a template's). */
+typedef struct
+{
+  char  *id;
+  guint  n;               /* engines */
+} LoomBatchJob;
+
+/* An empty GArray of LoomBatchJob that frees their ids. */
+GArray    *loom_batch_jobs_new           (void);
+/* The member "jobs" of a launcher's saved state, and back: each job
+ * must have an id @id_valid accepts. */
+void       loom_batch_jobs_save          (GArray              *jobs,
+                                          JsonBuilder         *builder);
+gboolean   loom_batch_jobs_load          (GArray              *jobs,
+                                          JsonObject          *state,
+                                          gboolean           (*id_valid) (const char *id));
+
 void       loom_remote_options_init      (LoomRemoteOptions   *options);
 void       loom_remote_options_clear     (LoomRemoteOptions   *options);
 /* TRUE with *handled set when @name is one of the common options. */

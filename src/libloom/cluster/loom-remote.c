@@ -16,6 +16,72 @@
 #include "loom-error.h"
 #include "loom-remote-private.h"
 
+static void
+batch_job_clear (gpointer data)
+{
+  g_free (((LoomBatchJob *) data)->id);
+}
+
+GArray *
+loom_batch_jobs_new (void)
+{
+  GArray *jobs = g_array_new (FALSE, TRUE, sizeof (LoomBatchJob));
+
+  g_array_set_clear_func (jobs, batch_job_clear);
+  return jobs;
+}
+
+void
+loom_batch_jobs_save (GArray      *jobs,
+                      JsonBuilder *builder)
+{
+  json_builder_set_member_name (builder, "jobs");
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < jobs->len; i++)
+    {
+      const LoomBatchJob *job = &g_array_index (jobs, LoomBatchJob, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "id");
+      json_builder_add_string_value (builder, job->id);
+      json_builder_set_member_name (builder, "engines");
+      json_builder_add_int_value (builder, job->n);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+}
+
+gboolean
+loom_batch_jobs_load (GArray      *jobs,
+                      JsonObject  *state,
+                      gboolean   (*id_valid) (const char *id))
+{
+  JsonNode *member = json_object_get_member (state, "jobs");
+  JsonArray *array;
+
+  if (member == NULL)
+    return TRUE;
+  if (!JSON_NODE_HOLDS_ARRAY (member))
+    return FALSE;
+  array = json_node_get_array (member);
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      const char *id;
+      LoomBatchJob job = { 0 };
+
+      if (!JSON_NODE_HOLDS_OBJECT (node) ||
+          !(id = json_object_get_string_member_with_default (json_node_get_object (node), "id", NULL)) ||
+          !id_valid (id))
+        return FALSE;
+      job.id = g_strdup (id);
+      job.n = (guint) CLAMP (json_object_get_int_member_with_default (json_node_get_object (node), "engines", 0),
+                             0, G_MAXUINT);
+      g_array_append_val (jobs, job);
+    }
+  return TRUE;
+}
+
 void
 loom_remote_options_init (LoomRemoteOptions *options)
 {

@@ -34,12 +34,6 @@
 
 typedef struct
 {
-  char  *id;
-  guint  n;
-} SlurmJob;
-
-typedef struct
-{
   gint64   pid;
   guint64  start_time;
   guint    n;
@@ -64,18 +58,12 @@ struct _LoomSlurmLauncher
   char              *squeue;
   char              *allocation;   /* auto, yes, no */
 
-  GArray            *jobs;         /* SlurmJob */
+  GArray            *jobs;         /* LoomBatchJob */
   GArray            *steps;        /* SlurmStep: srun inside an allocation */
   GPtrArray         *children;     /* GSubprocess of those steps, when ours */
 };
 
 G_DEFINE_FINAL_TYPE (LoomSlurmLauncher, loom_slurm_launcher, LOOM_TYPE_LAUNCHER)
-
-static void
-slurm_job_clear (gpointer data)
-{
-  g_free (((SlurmJob *) data)->id);
-}
 
 static void
 slurm_step_clear (gpointer data)
@@ -156,7 +144,7 @@ submit (LoomSlurmLauncher  *self,
   g_autofree char *out = NULL;
   g_autofree char *final_path = NULL;
   const char *argv[] = { program (self->sbatch, "sbatch"), "--parsable", path, NULL };
-  SlurmJob job = { 0 };
+  LoomBatchJob job = { 0 };
   char *semicolon;
 
   if (!loom_remote_write_script (path, script, error) ||
@@ -252,7 +240,7 @@ job_ids (LoomSlurmLauncher *self)
   char **ids = g_new0 (char *, self->jobs->len + 1);
 
   for (guint i = 0; i < self->jobs->len; i++)
-    ids[i] = g_strdup (g_array_index (self->jobs, SlurmJob, i).id);
+    ids[i] = g_strdup (g_array_index (self->jobs, LoomBatchJob, i).id);
   return ids;
 }
 
@@ -317,7 +305,7 @@ loom_slurm_launcher_poll (LoomLauncher *launcher,
     return running;
   for (guint i = 0; i < self->jobs->len; i++)
     {
-      const SlurmJob *job = &g_array_index (self->jobs, SlurmJob, i);
+      const LoomBatchJob *job = &g_array_index (self->jobs, LoomBatchJob, i);
       const char *state = g_hash_table_lookup (states, job->id);
 
       if (state == NULL)
@@ -438,7 +426,7 @@ loom_slurm_launcher_get_output (LoomLauncher *launcher)
    * on a file system the nodes share. */
   for (guint i = 0; log_dir && i < self->jobs->len; i++)
     {
-      g_autofree char *name = g_strdup_printf ("slurm-%s.out", g_array_index (self->jobs, SlurmJob, i).id);
+      g_autofree char *name = g_strdup_printf ("slurm-%s.out", g_array_index (self->jobs, LoomBatchJob, i).id);
       g_autofree char *path = g_build_filename (log_dir, name, NULL);
       g_autofree char *tail = loom_remote_file_tail (path, 64 * 1024);
 
@@ -535,26 +523,20 @@ loom_slurm_launcher_set_option (LoomLauncher  *launcher,
   return LOOM_LAUNCHER_CLASS (loom_slurm_launcher_parent_class)->set_option (launcher, name, value, error);
 }
 
+/* Slurm's job ids: digits, and _ for an array's tasks. */
+static gboolean
+slurm_job_id_valid (const char *id)
+{
+  return *id != '\0' && strspn (id, "0123456789_") == strlen (id);
+}
+
 static void
 loom_slurm_launcher_save_state (LoomLauncher *launcher,
                                 JsonBuilder  *builder)
 {
   LoomSlurmLauncher *self = LOOM_SLURM_LAUNCHER (launcher);
 
-  json_builder_set_member_name (builder, "jobs");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < self->jobs->len; i++)
-    {
-      const SlurmJob *job = &g_array_index (self->jobs, SlurmJob, i);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, job->id);
-      json_builder_set_member_name (builder, "engines");
-      json_builder_add_int_value (builder, job->n);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
+  loom_batch_jobs_save (self->jobs, builder);
   json_builder_set_member_name (builder, "steps");
   json_builder_begin_array (builder);
   for (guint i = 0; i < self->steps->len; i++)
@@ -581,26 +563,10 @@ loom_slurm_launcher_load_state (LoomLauncher  *launcher,
                                 GError       **error)
 {
   LoomSlurmLauncher *self = LOOM_SLURM_LAUNCHER (launcher);
-  JsonNode *jobs = json_object_get_member (state, "jobs");
   JsonNode *steps = json_object_get_member (state, "steps");
 
-  if ((jobs != NULL && !JSON_NODE_HOLDS_ARRAY (jobs)) || (steps != NULL && !JSON_NODE_HOLDS_ARRAY (steps)))
+  if (!loom_batch_jobs_load (self->jobs, state, slurm_job_id_valid) || (steps != NULL && !JSON_NODE_HOLDS_ARRAY (steps)))
     goto invalid;
-  for (guint i = 0; jobs && i < json_array_get_length (json_node_get_array (jobs)); i++)
-    {
-      JsonNode *node = json_array_get_element (json_node_get_array (jobs), i);
-      const char *id;
-      SlurmJob job = { 0 };
-
-      if (!JSON_NODE_HOLDS_OBJECT (node) ||
-          !(id = json_object_get_string_member_with_default (json_node_get_object (node), "id", NULL)) ||
-          *id == '\0' || strspn (id, "0123456789_") != strlen (id))
-        goto invalid;
-      job.id = g_strdup (id);
-      job.n = (guint) CLAMP (json_object_get_int_member_with_default (json_node_get_object (node), "engines", 0),
-                             0, G_MAXUINT);
-      g_array_append_val (self->jobs, job);
-    }
   for (guint i = 0; steps && i < json_array_get_length (json_node_get_array (steps)); i++)
     {
       JsonNode *node = json_array_get_element (json_node_get_array (steps), i);
@@ -672,8 +638,7 @@ loom_slurm_launcher_init (LoomSlurmLauncher *self)
   loom_remote_options_init (&self->remote);
   self->sbatch_lines = g_ptr_array_new_with_free_func (g_free);
   self->group_size = 1;
-  self->jobs = g_array_new (FALSE, TRUE, sizeof (SlurmJob));
-  g_array_set_clear_func (self->jobs, slurm_job_clear);
+  self->jobs = loom_batch_jobs_new ();
   self->steps = g_array_new (FALSE, TRUE, sizeof (SlurmStep));
   g_array_set_clear_func (self->steps, slurm_step_clear);
   self->children = g_ptr_array_new_with_free_func (g_object_unref);

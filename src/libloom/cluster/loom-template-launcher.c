@@ -35,12 +35,6 @@
 #define CANCEL_WAIT_USEC (30 * G_USEC_PER_SEC)
 #define MAX_TEMPLATE_BYTES (256 * 1024)
 
-typedef struct
-{
-  char  *id;
-  guint  n;
-} TemplateJob;
-
 struct _LoomTemplateLauncher
 {
   LoomLauncher       parent_instance;
@@ -61,16 +55,10 @@ struct _LoomTemplateLauncher
   GHashTable        *options;       /* name → value (defaults, then set) */
   GPtrArray         *option_names;  /* in the template's order */
 
-  GArray            *jobs;          /* TemplateJob */
+  GArray            *jobs;          /* LoomBatchJob */
 };
 
 G_DEFINE_FINAL_TYPE (LoomTemplateLauncher, loom_template_launcher, LOOM_TYPE_LAUNCHER)
-
-static void
-template_job_clear (gpointer data)
-{
-  g_free (((TemplateJob *) data)->id);
-}
 
 /* --- finding and reading templates ----------------------------------------- */
 
@@ -539,7 +527,7 @@ loom_template_launcher_start (LoomLauncher  *launcher,
   g_autofree char *id = NULL;
   g_auto(GStrv) submit = NULL;
   g_autoptr(GMatchInfo) match = NULL;
-  TemplateJob job = { 0 };
+  LoomBatchJob job = { 0 };
 
   if (log_dir == NULL)
     return FALSE;
@@ -576,7 +564,7 @@ loom_template_launcher_start (LoomLauncher  *launcher,
 static gboolean
 job_command (LoomTemplateLauncher  *self,
              char                 **command,
-             const TemplateJob     *job,
+             const LoomBatchJob     *job,
              const char            *signal_name,
              char                 **out,
              int                   *status,
@@ -599,7 +587,7 @@ job_command (LoomTemplateLauncher  *self,
 /* pending, running or done (gone from the queue, or a state not mapped). */
 static const char *
 job_state (LoomTemplateLauncher *self,
-           const TemplateJob    *job,
+           const LoomBatchJob    *job,
            guint                *n_pending,
            guint                *n_running)
 {
@@ -662,7 +650,7 @@ loom_template_launcher_poll (LoomLauncher *launcher,
     {
       guint pending, run;
 
-      job_state (self, &g_array_index (self->jobs, TemplateJob, i), &pending, &run);
+      job_state (self, &g_array_index (self->jobs, LoomBatchJob, i), &pending, &run);
       *n_pending += pending;
       running += run;
     }
@@ -684,7 +672,7 @@ loom_template_launcher_send_signal (LoomLauncher  *launcher,
       return FALSE;
     }
   for (guint i = 0; i < self->jobs->len; i++)
-    if (!job_command (self, self->signal, &g_array_index (self->jobs, TemplateJob, i), name, NULL, NULL, error))
+    if (!job_command (self, self->signal, &g_array_index (self->jobs, LoomBatchJob, i), name, NULL, NULL, error))
       return FALSE;
   return TRUE;
 }
@@ -699,7 +687,7 @@ loom_template_launcher_stop (LoomLauncher *launcher)
     {
       g_autoptr(GError) error = NULL;
 
-      if (!job_command (self, self->cancel, &g_array_index (self->jobs, TemplateJob, i), NULL, NULL, NULL, &error))
+      if (!job_command (self, self->cancel, &g_array_index (self->jobs, LoomBatchJob, i), NULL, NULL, NULL, &error))
         g_warning ("%s", error->message);
     }
   /* Until the queue no longer lists them (when the template can ask). */
@@ -707,7 +695,7 @@ loom_template_launcher_stop (LoomLauncher *launcher)
     {
       guint pending, running;
 
-      if (g_str_equal (job_state (self, &g_array_index (self->jobs, TemplateJob, i), &pending, &running), "done"))
+      if (g_str_equal (job_state (self, &g_array_index (self->jobs, LoomBatchJob, i), &pending, &running), "done"))
         i++;
       else
         g_usleep (100 * 1000);
@@ -769,7 +757,7 @@ loom_template_launcher_get_output (LoomLauncher *launcher)
   while (dir && (entry = g_dir_read_name (dir)))
     for (guint i = 0; i < self->jobs->len; i++)
       {
-        const char *id = g_array_index (self->jobs, TemplateJob, i).id;
+        const char *id = g_array_index (self->jobs, LoomBatchJob, i).id;
 
         if (g_str_has_suffix (entry, ".out") && strstr (entry, id) != NULL)
           {
@@ -788,22 +776,14 @@ static void
 loom_template_launcher_save_state (LoomLauncher *launcher,
                                    JsonBuilder  *builder)
 {
-  LoomTemplateLauncher *self = LOOM_TEMPLATE_LAUNCHER (launcher);
+  loom_batch_jobs_save (LOOM_TEMPLATE_LAUNCHER (launcher)->jobs, builder);
+}
 
-  json_builder_set_member_name (builder, "jobs");
-  json_builder_begin_array (builder);
-  for (guint i = 0; i < self->jobs->len; i++)
-    {
-      const TemplateJob *job = &g_array_index (self->jobs, TemplateJob, i);
-
-      json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "id");
-      json_builder_add_string_value (builder, job->id);
-      json_builder_set_member_name (builder, "engines");
-      json_builder_add_int_value (builder, job->n);
-      json_builder_end_object (builder);
-    }
-  json_builder_end_array (builder);
+/* A batch system's job id: anything but an option. */
+static gboolean
+template_job_id_valid (const char *id)
+{
+  return *id != '\0' && *id != '-';
 }
 
 static gboolean
@@ -811,31 +791,8 @@ loom_template_launcher_load_state (LoomLauncher  *launcher,
                                    JsonObject    *state,
                                    GError       **error)
 {
-  LoomTemplateLauncher *self = LOOM_TEMPLATE_LAUNCHER (launcher);
-  JsonNode *jobs = json_object_get_member (state, "jobs");
-
-  if (jobs == NULL)
+  if (loom_batch_jobs_load (LOOM_TEMPLATE_LAUNCHER (launcher)->jobs, state, template_job_id_valid))
     return TRUE;
-  if (!JSON_NODE_HOLDS_ARRAY (jobs))
-    goto invalid;
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (jobs)); i++)
-    {
-      JsonNode *node = json_array_get_element (json_node_get_array (jobs), i);
-      const char *id;
-      TemplateJob job = { 0 };
-
-      if (!JSON_NODE_HOLDS_OBJECT (node) ||
-          !(id = json_object_get_string_member_with_default (json_node_get_object (node), "id", NULL)) ||
-          *id == '\0' || *id == '-')
-        goto invalid;
-      job.id = g_strdup (id);
-      job.n = (guint) CLAMP (json_object_get_int_member_with_default (json_node_get_object (node), "engines", 0),
-                             0, G_MAXUINT);
-      g_array_append_val (self->jobs, job);
-    }
-  return TRUE;
-
-invalid:
   g_set_error (error, LOOM_ERROR, LOOM_ERROR_INVALID_ARGUMENT,
                _("Not a %s launcher's saved state: its jobs have no ids"), loom_launcher_get_name (launcher));
   return FALSE;
@@ -890,6 +847,5 @@ loom_template_launcher_init (LoomTemplateLauncher *self)
   self->states = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->options = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   self->option_names = g_ptr_array_new_with_free_func (g_free);
-  self->jobs = g_array_new (FALSE, TRUE, sizeof (TemplateJob));
-  g_array_set_clear_func (self->jobs, template_job_clear);
+  self->jobs = loom_batch_jobs_new ();
 }
