@@ -26,7 +26,7 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "loom-client-private.h"
+#include "loom-client-state-private.h"
 #include "loom-connection-private.h"
 #include "loom-error.h"
 
@@ -37,86 +37,19 @@
 #define DEFAULT_RECONNECT_TIMEOUT_MS 60000
 #define PARAMS_CHUNK_BYTES         (4 * 1024 * 1024)
 
-typedef struct _Op Op;
-typedef void (*OpComplete) (LoomClient *self, Op *op, LoomMessage *reply, const GError *error);
-
-struct _Op
-{
-  char            *msg_type;
-  char            *msg_id;       /* its key in pending, once sent */
-  OpComplete       complete;
-  LoomAsyncResult *result;       /* submit */
-  guint            ref;
-  gint64           deadline;     /* monotonic */
-  gboolean         done;         /* synchronous callers wait for this */
-  LoomMessage     *reply;
-  GError          *error;
-  GTask           *task;         /* asynchronous requests */
-  GSource         *cancel_source;
-};
-
 typedef struct
 {
   GSource     source;
   LoomClient *client;            /* not owned */
 } ClientSource;
 
-/**
- * LoomClient:
- *
- * A connection to a cluster's controller, like ipyparallel's `Client`:
- * the engines' ids and a live model of them, load-balanced views
- * (loom_client_load_balanced_view()), jobs and their reports, and the
- * controller's status.
- *
- * Blocking calls drive the sockets themselves; the `_async` ones, results
- * and the engines model are served from a source on the main context that
- * was the thread default when the client was made.  A client, its views
- * and its results belong to the thread that created it.
- */
-struct _LoomClient
-{
-  GObject          parent_instance;
-
-  char            *connection_path;
-  LoomConnection  *conn;
-  LoomWire        *wire;
-  void            *dealer;
-  void            *sub;
-  GThread         *owner;
-  guint            request_timeout_ms;
-  gboolean         closed;
-
-  GHashTable      *pending;         /* msg_id -> Op */
-  GHashTable      *jobs;            /* ref -> LoomAsyncResult, until complete */
-  guint            next_ref;
-  gint64           last_heard;
-  gint64           last_ping;
-  gint64           controller_started;  /* from pongs: a new value is a restart */
-  guint            reconnect_timeout_ms;
-  gint64           last_tick;
-  gboolean         engines_dirty;
-  gboolean         engines_wanted;  /* someone asked for the model */
-  gboolean         follow_tasks;    /* subscribed to task events too */
-  guint            pump_depth;      /* inside client_pump () */
-  gint64           last_dispatch;   /* when the GSource last ran */
-  gint64           drain_budget;    /* µs per socket per dispatch, 0: all */
-  gboolean         drain_cut;       /* the last dispatch left messages */
-  gboolean         engines_in_flight;
-  guint64          last_event_seq;
-
-  GMainContext    *context;
-  GSource         *source;
-  GListStore      *engines;
-};
-
 G_DEFINE_FINAL_TYPE (LoomClient, loom_client, G_TYPE_OBJECT)
 
 static void client_pump (LoomClient *self);
 
-static Op *
-op_new (const char *msg_type,
-        OpComplete  complete)
+Op *
+loom_client_op_new (const char *msg_type,
+                    OpComplete  complete)
 {
   Op *op = g_new0 (Op, 1);
 
@@ -125,8 +58,8 @@ op_new (const char *msg_type,
   return op;
 }
 
-static void
-op_free (Op *op)
+void
+loom_client_op_free (Op *op)
 {
   g_free (op->msg_type);
   g_free (op->msg_id);
@@ -167,8 +100,8 @@ op_complete_sync (LoomClient   *self,
   op->done = TRUE;
 }
 
-static GError *
-error_from_reply (LoomMessage *reply)
+GError *
+loom_client_error_from_reply (LoomMessage *reply)
 {
   JsonObject *content = loom_message_get_content (reply, NULL);
   JsonObject *err = loom_json_object (content, "error");
@@ -178,12 +111,12 @@ error_from_reply (LoomMessage *reply)
 }
 
 /* Sends @op; on failure completes it at once.  Returns FALSE if it failed. */
-static gboolean
-send_op (LoomClient *self,
-         Op         *op,
-         const char *content,
-         GBytes     *buffer,
-         gboolean    track)
+gboolean
+loom_client_send_op (LoomClient *self,
+                     Op         *op,
+                     const char *content,
+                     GBytes     *buffer,
+                     gboolean    track)
 {
   GBytes *buffers[1] = { buffer };
   g_autoptr(GError) error = NULL;
@@ -208,7 +141,7 @@ send_op (LoomClient *self,
       g_hash_table_insert (self->pending, g_strdup (op->msg_id), op);
     }
   else
-    op_free (op);
+    loom_client_op_free (op);
   /* A send can swallow the edge of ZMQ_FD: let the source look again. */
   if (self->source)
     g_source_set_ready_time (self->source, 0);
@@ -262,8 +195,8 @@ loom_client_request (LoomClient  *self,
   g_return_val_if_fail (LOOM_IS_CLIENT (self), NULL);
   g_return_val_if_fail (check_owner (self), NULL);
 
-  op = op_new (msg_type, op_complete_sync);
-  if (send_op (self, op, content ? content : "{}", NULL, TRUE))
+  op = loom_client_op_new (msg_type, op_complete_sync);
+  if (loom_client_send_op (self, op, content ? content : "{}", NULL, TRUE))
     pump_until (self, &op->done, -1);
 
   if (!op->done)
@@ -271,13 +204,13 @@ loom_client_request (LoomClient  *self,
   else if (op->error)
     g_propagate_error (error, g_steal_pointer (&op->error));
   else if (g_str_equal (op->reply->msg_type, "error_reply"))
-    g_propagate_error (error, error_from_reply (op->reply));
+    g_propagate_error (error, loom_client_error_from_reply (op->reply));
   else
     reply = g_steal_pointer (&op->reply);
 
   /* A request that timed out or was answered is out of the table. */
   if (op->done)
-    op_free (op);
+    loom_client_op_free (op);
   return reply;
 }
 
@@ -313,12 +246,12 @@ op_complete_task (LoomClient   *self,
     g_task_return_error (op->task, g_error_copy (error));
   else if (g_str_equal (reply->msg_type, "error_reply"))
     {
-      g_task_return_error (op->task, error_from_reply (reply));
+      g_task_return_error (op->task, loom_client_error_from_reply (reply));
       loom_message_free (reply);
     }
   else
     g_task_return_pointer (op->task, reply, (GDestroyNotify) loom_message_free);
-  op_free (op);
+  loom_client_op_free (op);
 }
 
 /* The caller gave up: the request leaves the table, its reply (if one
@@ -333,7 +266,7 @@ op_cancelled (GCancellable *cancellable,
   g_hash_table_remove (self->pending, op->msg_id);
   g_clear_pointer (&op->cancel_source, g_source_unref);
   g_task_return_error_if_cancelled (op->task);
-  op_free (op);
+  loom_client_op_free (op);
   return G_SOURCE_REMOVE;
 }
 
@@ -359,16 +292,16 @@ loom_client_request_async (LoomClient          *self,
   g_return_if_fail (LOOM_IS_CLIENT (self));
   g_return_if_fail (check_owner (self));
 
-  op = op_new (msg_type, op_complete_task);
+  op = loom_client_op_new (msg_type, op_complete_task);
   op->task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (op->task, source_tag);
   g_task_set_name (op->task, msg_type);
   if (g_task_return_error_if_cancelled (op->task))
     {
-      op_free (op);
+      loom_client_op_free (op);
       return;
     }
-  if (!send_op (self, op, content ? content : "{}", NULL, TRUE))
+  if (!loom_client_send_op (self, op, content ? content : "{}", NULL, TRUE))
     return;
   if (cancellable != NULL)
     {
@@ -420,14 +353,14 @@ op_complete_submit (LoomClient   *self,
   JsonObject *content;
 
   if (error == NULL && g_str_equal (reply->msg_type, "error_reply"))
-    error = refused = error_from_reply (reply);
+    error = refused = loom_client_error_from_reply (reply);
 
   if (error != NULL)
     fail_submit (self, op->ref, error);
   else if ((content = loom_message_get_content (reply, NULL)) != NULL)
     loom_async_result_set_job (op->result, loom_json_int (content, "job", 0));
   g_clear_pointer (&reply, loom_message_free);
-  op_free (op);
+  loom_client_op_free (op);
 }
 
 /* Lines of parameters, split into chunks of about @max bytes at line ends
@@ -495,7 +428,7 @@ loom_client_submit (LoomClient      *self,
   g_free (content);
   g_return_if_fail (check_owner (self));
 
-  op = op_new ("submit", op_complete_submit);
+  op = loom_client_op_new ("submit", op_complete_submit);
   op->result = g_object_ref (result);
   op->ref = ++self->next_ref;
 
@@ -509,7 +442,7 @@ loom_client_submit (LoomClient      *self,
       g_string_append_printf (request, ",\"params_count\":%u", count_lines (g_ptr_array_index (chunks, 0)));
       g_string_append_printf (request, ",\"ref\":%u,\"ack\":%s}", op->ref, ack ? "true" : "false");
       g_hash_table_insert (self->jobs, GUINT_TO_POINTER (op->ref), g_object_ref (result));
-      if (!send_op (self, op, request->str, g_ptr_array_index (chunks, 0), ack))
+      if (!loom_client_send_op (self, op, request->str, g_ptr_array_index (chunks, 0), ack))
         return;
       first = count_lines (g_ptr_array_index (chunks, 0));
       for (guint i = 1; i < chunks->len; i++)
@@ -528,7 +461,7 @@ loom_client_submit (LoomClient      *self,
 
   g_string_append_printf (request, ",\"ref\":%u,\"ack\":%s}", op->ref, ack ? "true" : "false");
   g_hash_table_insert (self->jobs, GUINT_TO_POINTER (op->ref), g_object_ref (result));
-  send_op (self, op, request->str, params, ack);
+  loom_client_send_op (self, op, request->str, params, ack);
 }
 
 /**
@@ -563,152 +496,6 @@ loom_client_in_main_loop (LoomClient *self)
   return self->pump_depth > 0 ||
          (self->source != NULL && g_main_context_is_owner (self->context) &&
           g_get_monotonic_time () - self->last_dispatch < 2 * TICK_USEC);
-}
-
-/* --- engines model ------------------------------------------------------- */
-
-static void
-update_engines (LoomClient *self,
-                JsonObject *obj)
-{
-  JsonArray *array = loom_json_array (obj, "engines");
-
-  /* Sorted by id; ids may come with gaps (engines ask for their ranks,
-   * in any order). */
-  for (guint i = 0; array && i < json_array_get_length (array); i++)
-    {
-      JsonObject *e = loom_json_array_object (array, i);
-      gint64 id = e ? loom_json_int (e, "id", -1) : -1;
-      guint lo = 0, hi = g_list_model_get_n_items (G_LIST_MODEL (self->engines));
-
-      if (id < 0 || id > G_MAXUINT)
-        continue;
-      while (lo < hi)
-        {
-          guint mid = lo + (hi - lo) / 2;
-          g_autoptr(LoomEngineInfo) info = g_list_model_get_item (G_LIST_MODEL (self->engines), mid);
-
-          if (loom_engine_info_get_id (info) < id)
-            lo = mid + 1;
-          else
-            hi = mid;
-        }
-      {
-        g_autoptr(LoomEngineInfo) info = g_list_model_get_item (G_LIST_MODEL (self->engines), lo);
-
-        if (info != NULL && loom_engine_info_get_id (info) == id)
-          loom_engine_info_update (info, e);
-        else
-          {
-            g_clear_object (&info);
-            info = loom_engine_info_new (id);
-            loom_engine_info_update (info, e);
-            g_list_store_insert (self->engines, lo, info);
-          }
-      }
-    }
-}
-
-static void
-op_complete_engines (LoomClient   *self,
-                     Op           *op,
-                     LoomMessage  *reply,
-                     const GError *error)
-{
-  JsonObject *content;
-
-  self->engines_in_flight = FALSE;
-  if (reply != NULL && (content = loom_message_get_content (reply, NULL)) != NULL)
-    update_engines (self, content);
-  g_clear_pointer (&reply, loom_message_free);
-  op_free (op);
-}
-
-
-/* --- a restarted controller ---------------------------------------------- */
-
-typedef struct
-{
-  LoomClient *client;
-  guint       ref;
-} AttachData;
-
-static void
-op_complete_attach (LoomClient   *self,
-                    Op           *op,
-                    LoomMessage  *reply,
-                    const GError *error)
-{
-  LoomAsyncResult *result = g_hash_table_lookup (self->jobs, GUINT_TO_POINTER (op->ref));
-  g_autoptr(GError) local_error = NULL;
-
-  if (result != NULL && reply != NULL && g_str_equal (reply->msg_type, "error_reply"))
-    {
-      g_autoptr(GError) refused = error_from_reply (reply);
-
-      local_error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
-                                 _("The controller at %s was restarted and does not know job %d any more "
-                                   "(%s); submit it again"),
-                                 self->conn->client_url, loom_async_result_peek_job_id (result), refused->message);
-      loom_async_result_fail (result, local_error);
-      g_hash_table_remove (self->jobs, GUINT_TO_POINTER (op->ref));
-    }
-  g_clear_pointer (&reply, loom_message_free);
-  op_free (op);
-}
-
-/* The controller came back after a restart: it sends the results of our
- * jobs to us again (we drop those we have), from its job store. */
-static void
-attach_jobs (LoomClient *self)
-{
-  g_autoptr(GList) refs = g_hash_table_get_keys (self->jobs);
-
-  for (GList *l = refs; l; l = l->next)
-    {
-      guint ref = GPOINTER_TO_UINT (l->data);
-      LoomAsyncResult *result = g_hash_table_lookup (self->jobs, l->data);
-      gint job = loom_async_result_peek_job_id (result);
-      char content[96];
-      Op *op;
-
-      if (job < 0)
-        {
-          g_autoptr(GError) error = g_error_new (LOOM_ERROR, LOOM_ERROR_CONNECTION,
-                                                 _("The controller at %s was restarted before it took the job; "
-                                                   "submit it again"), self->conn->client_url);
-          loom_async_result_fail (result, error);
-          g_hash_table_remove (self->jobs, l->data);
-          continue;
-        }
-      g_snprintf (content, sizeof content, "{\"job\":%d,\"ref\":%u}", job, ref);
-      op = op_new ("attach", op_complete_attach);
-      op->ref = ref;
-      send_op (self, op, content, NULL, TRUE);
-    }
-}
-
-static void
-op_complete_pong (LoomClient   *self,
-                  Op           *op,
-                  LoomMessage  *reply,
-                  const GError *error)
-{
-  gint64 started = reply ? loom_json_int (loom_message_get_content (reply, NULL), "started", 0) : 0;
-
-  if (started > 0)
-    {
-      if (self->controller_started != 0 && started != self->controller_started)
-        {
-          g_debug ("The controller at %s was restarted: asking it for the results of our jobs",
-                     self->conn->client_url);
-          self->controller_started = started;
-          attach_jobs (self);
-        }
-      self->controller_started = started;
-    }
-  g_clear_pointer (&reply, loom_message_free);
-  op_free (op);
 }
 
 /* --- the pump ------------------------------------------------------------ */
@@ -802,7 +589,7 @@ drain_dealer (LoomClient *self)
       else if (g_str_equal (msg->msg_type, "error_reply") &&
                loom_json_int (loom_message_get_content (msg, NULL), "ref", -1) >= 0)
         {
-          g_autoptr(GError) error = error_from_reply (msg);
+          g_autoptr(GError) error = loom_client_error_from_reply (msg);
           fail_submit (self, loom_json_int (loom_message_get_content (msg, NULL), "ref", -1), error);
           loom_message_free (msg);
         }
@@ -937,7 +724,7 @@ check_deadlines (LoomClient *self)
         }
       else if (now - self->last_heard > PING_INTERVAL_USEC && now - self->last_ping > PING_INTERVAL_USEC)
         {
-          send_op (self, op_new ("ping", op_complete_pong), "{}", NULL, TRUE);
+          loom_client_send_op (self, loom_client_op_new ("ping", loom_client_complete_pong), "{}", NULL, TRUE);
           self->last_ping = now;
         }
     }
@@ -963,7 +750,7 @@ client_pump (LoomClient *self)
     {
       self->engines_dirty = FALSE;
       self->engines_in_flight = TRUE;
-      send_op (self, op_new ("engines", op_complete_engines), "{}", NULL, TRUE);
+      loom_client_send_op (self, loom_client_op_new ("engines", loom_client_complete_engines), "{}", NULL, TRUE);
     }
 
   now = g_get_monotonic_time ();
